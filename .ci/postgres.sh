@@ -1,0 +1,49 @@
+#!/bin/sh
+# Installs PostgreSQL's server binaries from Debian's packages so that the
+# tests' helper (internal/pgtest) can start throwaway clusters of its own.
+#
+# Idempotent: does nothing when the binaries are already present. Starts
+# nothing: a policy-rc.d that denies every start is in place while the
+# packages install, so the cluster Debian creates stays stopped and no
+# server listens anywhere. Runs as root on a bare Debian machine; without
+# root it says what it needs and fails.
+set -eu
+
+have_server() {
+	for d in /usr/lib/postgresql/*/bin; do
+		if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
+			echo "postgres.sh: PostgreSQL server binaries present in $d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if have_server; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "postgres.sh: PostgreSQL is not installed and installing it needs root (apt-get install postgresql)" >&2
+	exit 1
+fi
+
+policy=/usr/sbin/policy-rc.d
+added_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 0755 "$policy"
+	added_policy=1
+fi
+cleanup() {
+	if [ -n "$added_policy" ]; then
+		rm -f "$policy"
+	fi
+}
+trap cleanup EXIT INT TERM
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+
+have_server
