@@ -1,0 +1,23 @@
+// Package casemgmt is the case domain: cases and their fields, the
+// tenant's schema and configuration, who may write what (the write
+// policy), the audit trail and agent interaction records, and Store, the
+// one interface a platform team implements to keep all of it.
+//
+// A Case holds field values by name, each with its Provenance: who set it
+// (a person, the agent, an intake rule, the system), when, from which
+// messages, with what confidence and evidence. Schema.Validate refuses
+// unknown fields and invalid values with a *FieldError that names the
+// field; WritePolicy.CanWrite decides whether a writer may overwrite a
+// value; Schema.Apply does both for a batch of changes and returns the
+// audit entries to store with the case.
+//
+// Stores write a change, its audit entries, its interaction record and its
+// idempotency key in one transaction (see Write), check versions
+// (ErrConflict), and coordinate processes with idempotency keys and
+// claims. The memstore package is the reference implementation; storetest
+// is the conformance suite every implementation passes.
+//
+// LoadConfig and ParseConfig read a tenant configuration (schema,
+// contacts, create policy, rules, follow-up policies) from JSON or YAML,
+// and report every problem with its path.
+package casemgmt

@@ -1,0 +1,221 @@
+package casemgmt
+
+import (
+	"context"
+	"time"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Store is the storage a platform team implements: cases, contacts, the
+// audit trail and interaction records, and the coordination that lets
+// several agent processes share one database. storetest.Run proves an
+// implementation; memstore is the reference.
+//
+// Common rules for every method:
+//
+//   - A context that is already done makes the method return ctx.Err()
+//     (unwrapped or wrapped, so errors.Is works) and change nothing.
+//   - Errors match the sentinels of this package with errors.Is. A method
+//     that fails changes nothing: no part of a write, its audit entries,
+//     its interaction or its idempotency key is kept.
+//   - Pointers passed in are not retained; values returned are copies the
+//     caller owns. Slices returned for "no match" are empty (nil is fine)
+//     with a nil error.
+//   - Times are kept to at least microsecond precision and may come back
+//     in another location (UTC); compare them with time.Time.Equal.
+//   - Field values (Case.Fields, AuditEntry.Old and New, FieldOutcome.Value)
+//     come back with the Go type they were written with (string, bool,
+//     int64, float64); Values, EncodeValue and DecodeValue give a JSON
+//     form that keeps it.
+//
+// Implementations must be safe for concurrent use, from one process or, for
+// shared databases, from several.
+type Store interface {
+	CaseStore
+	ContactStore
+	Journal
+	Coordinator
+}
+
+// Write is what a change records besides itself, all in the one
+// transaction of the change.
+type Write struct {
+	// Time is the time of the change: the case's CreatedAt or UpdatedAt,
+	// and the time of audit entries and the interaction that have none.
+	// Zero means the store's current time.
+	Time time.Time
+	// Audit entries describe the change. The store sets their CaseID to
+	// the case's id and their Seq; a zero Time becomes the write's time.
+	Audit []AuditEntry
+	// Interaction, when set, is the agent run that made the change. The
+	// store sets its CaseID when empty, its ID when empty and its Time when
+	// zero, as AddInteraction does.
+	Interaction *Interaction
+	// Key, when set, is an idempotency key claimed by the write: if the key
+	// was used before (by UseKey or another write) the write changes
+	// nothing and returns ErrKeyUsed. A write that fails for another reason
+	// does not use the key.
+	Key string
+}
+
+// Filter narrows a list of cases.
+type Filter struct {
+	// Statuses keeps cases in one of these statuses; empty keeps all.
+	Statuses []Status
+	// Limit is the most cases returned; 0 means no limit. It applies after
+	// ordering.
+	Limit int
+}
+
+// CaseStore stores cases and their links.
+//
+// Order of checks, so that all stores fail alike when several things are
+// wrong: ctx.Err(), then ErrInvalid (Case.Check, Link.Validate, empty
+// arguments), then ErrNotFound, then ErrConflict, then ErrDuplicate, then
+// ErrKeyUsed.
+type CaseStore interface {
+	// CreateCase stores a new case with its write's audit entries and
+	// interaction. When c.ID is empty the store assigns one (NewID("case_")
+	// or any unique string); a c.ID or c.ExternalID already taken is
+	// ErrDuplicate, as is a conversation or email link already linked to
+	// another case. The store assigns Number (FormatNumber of the next
+	// number, starting at 1, never reused), sets Version to 1, sets an
+	// empty Status to StatusActive, sets CreatedAt and UpdatedAt to the
+	// write's time, sorts and dedupes Links (SortLinks), and writes all of
+	// that back into c. Every other attribute is stored as given.
+	CreateCase(ctx context.Context, c *Case, w Write) error
+
+	// GetCase returns the case with the id, or ErrNotFound.
+	GetCase(ctx context.Context, id string) (*Case, error)
+
+	// GetCaseByNumber returns the case with the number, or ErrNotFound.
+	GetCaseByNumber(ctx context.Context, number string) (*Case, error)
+
+	// UpdateCase stores c over the case with c.ID, with its write's audit
+	// entries and interaction. c.Version must equal the stored version,
+	// else ErrConflict; a missing case is ErrNotFound; an ExternalID taken
+	// by another case is ErrDuplicate. It replaces every attribute except
+	// ID, Number, CreatedAt and Links (which only Relate and Unrelate
+	// change), sets Version to the stored version plus one and UpdatedAt to
+	// the write's time, and writes back into c the new Version and
+	// UpdatedAt and the stored Number, CreatedAt and Links.
+	UpdateCase(ctx context.Context, c *Case, w Write) error
+
+	// UpsertCase creates or replaces the case whose ExternalID is
+	// c.ExternalID, which must not be empty (ErrInvalid). When there is
+	// none it behaves as CreateCase and reports created. Otherwise it
+	// behaves as UpdateCase on that case without the version check: c.ID
+	// and c.Version are ignored and overwritten with the stored case's id
+	// and new version, and c.Links with its links.
+	UpsertCase(ctx context.Context, c *Case, w Write) (created bool, err error)
+
+	// DeleteCase removes the case and its links, writing the write's audit
+	// entries and interaction, or returns ErrNotFound. Audit entries and
+	// interactions of the case stay listable. Its number is not reused.
+	DeleteCase(ctx context.Context, id string, w Write) error
+
+	// Relate links the case to a conversation, email or contact, with the
+	// write's audit entries and interaction. A missing case is ErrNotFound;
+	// a conversation or email already linked to another case is
+	// ErrDuplicate. If the case already has the link nothing is written,
+	// the key is not used, and the result is nil. Links do not change the
+	// case's Version or UpdatedAt.
+	Relate(ctx context.Context, caseID string, l Link, w Write) error
+
+	// Unrelate removes a link from the case, with the write's audit
+	// entries and interaction. A missing case, or a case without the link,
+	// is ErrNotFound.
+	Unrelate(ctx context.Context, caseID string, l Link, w Write) error
+
+	// FindCaseByConversation returns the case linked to the conversation,
+	// or ErrNotFound.
+	FindCaseByConversation(ctx context.Context, conversationID string) (*Case, error)
+
+	// FindCasesByMessageID returns the cases with an email link to any of
+	// the Message-IDs (a reply's In-Reply-To and References), each once,
+	// ordered by CreatedAt, then ID. No ids, or no match, is an empty
+	// result.
+	FindCasesByMessageID(ctx context.Context, messageIDs []string) ([]*Case, error)
+
+	// FindCasesByContact returns the cases whose ContactID is the contact
+	// or that have a contact link to it, each once, that pass the filter,
+	// ordered by CreatedAt, then ID.
+	FindCasesByContact(ctx context.Context, contactID string, f Filter) ([]*Case, error)
+
+	// FindDueCases returns the cases with a NextDueAt that is not zero and
+	// not after before, that pass the filter, ordered by NextDueAt, then
+	// ID.
+	FindDueCases(ctx context.Context, before time.Time, f Filter) ([]*Case, error)
+}
+
+// ContactStore stores the tenant's directory of contacts.
+type ContactStore interface {
+	// CreateContact stores a new contact. When c.ID is empty the store
+	// assigns one (NewID("contact_") or any unique string); a zero
+	// CreatedAt becomes the store's current time; both are written back
+	// into c. A contact needs a name, an email or a phone (ErrInvalid
+	// otherwise). A c.ID already taken, or an email equal (after
+	// channel.NormalizeEmail) to another contact's, is ErrDuplicate.
+	CreateContact(ctx context.Context, c *Contact) error
+
+	// GetContact returns the contact with the id, or ErrNotFound.
+	GetContact(ctx context.Context, id string) (*Contact, error)
+
+	// FindContacts returns the contacts that match every criterion set in
+	// q, ordered by ID: Email compared after channel.NormalizeEmail, Phone
+	// with PhonesMatch, Name with NormalizeName. A query with no criterion
+	// is ErrInvalid. A phone that NormalizePhone cannot read matches
+	// nothing.
+	FindContacts(ctx context.Context, q predict.ContactQuery) ([]Contact, error)
+}
+
+// Journal keeps what happened: audit entries (written with the changes
+// they describe; see Write) and agent interaction records.
+type Journal interface {
+	// ListAudit returns the case's audit entries in the order they were
+	// written (by Seq). A case without entries, or unknown, gives an empty
+	// result; entries of a deleted case are still returned.
+	ListAudit(ctx context.Context, caseID string) ([]AuditEntry, error)
+
+	// AddInteraction records an agent run that changed no case (or whose
+	// change was recorded with it through Write). When in.ID is empty the
+	// store assigns one (NewID("ia_") or any unique string), and a zero
+	// Time becomes the store's current time; both are written back into
+	// in. An ID already taken is ErrDuplicate; an unknown Outcome is
+	// ErrInvalid.
+	AddInteraction(ctx context.Context, in *Interaction) error
+
+	// ListInteractions returns the interactions that match every criterion
+	// set in q, ordered by Time, then by the order they were recorded.
+	ListInteractions(ctx context.Context, q InteractionQuery) ([]Interaction, error)
+}
+
+// Coordinator lets several processes sharing a store divide work.
+type Coordinator interface {
+	// UseKey uses an idempotency key (for example "msg:" plus a mailbox
+	// and a Message-ID). It reports whether this was the first use; a
+	// later use changes nothing and reports false. Keys are kept for good.
+	// An empty key is ErrInvalid.
+	UseKey(ctx context.Context, key string) (first bool, err error)
+
+	// AcquireClaim claims the named work for owner until ttl from now. It
+	// reports true when the claim was free, had expired, or was already
+	// owner's (whose expiry it then extends to ttl from now), and false
+	// when another owner holds it. Empty names or owners and a ttl that is
+	// not positive are ErrInvalid. The clock is the store's own.
+	AcquireClaim(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
+
+	// ReleaseClaim ends owner's claim on the named work. When owner does
+	// not hold it (it expired and someone else took it, or it was never
+	// taken) nothing changes and the result is nil.
+	ReleaseClaim(ctx context.Context, name, owner string) error
+
+	// GetState returns the value stored under key (a channel's position,
+	// such as an IMAP mailbox's UIDVALIDITY and last UID), or ErrNotFound.
+	GetState(ctx context.Context, key string) ([]byte, error)
+
+	// PutState stores value under key, replacing what was there. An empty
+	// key is ErrInvalid. A nil value is stored as an empty one.
+	PutState(ctx context.Context, key string, value []byte) error
+}
