@@ -1,0 +1,140 @@
+package rules
+
+import (
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/file"
+)
+
+// raw parses and checks a raw expression on its own, so that its errors
+// carry positions inside its own text, and returns its checked tree for
+// the rule's program.
+func (c *ruleCompiler) raw(src, path string) (ast.Node, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, pathError(path, errorf(ErrInvalidCondition, "empty expression"))
+	}
+	if len(src) > c.cfg.maxExprLen {
+		return nil, pathError(path, errorf(ErrTooLarge, "expression longer than %d bytes", c.cfg.maxExprLen))
+	}
+	reserved := &reservedNames{}
+	cfg := c.exprConfig(reserved, nilSafe{})
+	tree, err := checker.ParseCheck(src, cfg)
+	if reserved.found {
+		line, col := position(src, reserved.loc.From)
+		return nil, &CompileError{Index: -1, Path: path, Line: line, Column: col,
+			Err: errorf(ErrUnknownVariable, "unknown name %s", reserved.name)}
+	}
+	if err != nil {
+		ce := &CompileError{Index: -1, Path: path, Err: classify(err)}
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			ce.Line, ce.Column = position(src, fe.From)
+		}
+		return nil, ce
+	}
+	return tree.Node, nil
+}
+
+// position converts a rune offset into a 1-based line and column.
+func position(src string, offset int) (line, col int) {
+	line, col = 1, 1
+	n := 0
+	for _, r := range src {
+		if n == offset {
+			break
+		}
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+		n++
+	}
+	return line, col
+}
+
+// reservedNames refuses identifiers that start with '$' ($env and the
+// helpers): raw expressions see the declared variables only.
+type reservedNames struct {
+	found bool
+	name  string
+	loc   file.Location
+}
+
+func (r *reservedNames) Visit(node *ast.Node) {
+	var name string
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		name = n.Value
+	case *ast.VariableDeclaratorNode:
+		name = n.Name
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
+			name = id.Value
+		}
+	}
+	if strings.HasPrefix(name, "$") && !r.found {
+		r.found, r.name, r.loc = true, name, (*node).Location()
+	}
+}
+
+// nilSafe rewrites the operators of a raw expression that fail on nil
+// (>, <, >=, <=, contains, startsWith, endsWith, matches with a constant
+// pattern) into helper calls that are false when an operand is unset. It
+// only rewrites operators whose operand types are known to be valid, so
+// type errors are still reported by expr's checker.
+type nilSafe struct{}
+
+func (nilSafe) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BinaryNode)
+	if !ok {
+		return
+	}
+	lt, rt := b.Left.Type(), b.Right.Type()
+	if lt == nil || rt == nil {
+		return
+	}
+	var fn string
+	right := b.Right
+	switch b.Operator {
+	case ">", "<", ">=", "<=":
+		if !(isNumeric(lt) && isNumeric(rt)) && !(lt == rt && (lt.Kind() == reflect.String || lt == timeType)) {
+			return
+		}
+		fn = map[string]string{">": hRawMore, "<": hRawLess, ">=": hRawMoreEq, "<=": hRawLessEq}[b.Operator]
+	case "contains", "startsWith", "endsWith":
+		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
+			return
+		}
+		fn = map[string]string{"contains": hRawContains, "startsWith": hRawStartsWith, "endsWith": hRawEndsWith}[b.Operator]
+	case "matches":
+		s, isConst := b.Right.(*ast.StringNode)
+		if !isConst || lt.Kind() != reflect.String {
+			return
+		}
+		re, err := regexp.Compile(s.Value)
+		if err != nil {
+			return // expr reports it, with its position
+		}
+		fn, right = hRawMatches, &ast.ConstantNode{Value: re}
+	default:
+		return
+	}
+	ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{b.Left, right}})
+}
+
+func isNumeric(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
