@@ -59,7 +59,8 @@ type Write struct {
 	Key string
 }
 
-// Filter narrows a list of cases.
+// Filter narrows a list of cases. An unknown status or a negative limit
+// is ErrInvalid.
 type Filter struct {
 	// Statuses keeps cases in one of these statuses; empty keeps all.
 	Statuses []Status
@@ -97,9 +98,10 @@ type CaseStore interface {
 	// else ErrConflict; a missing case is ErrNotFound; an ExternalID taken
 	// by another case is ErrDuplicate. It replaces every attribute except
 	// ID, Number, CreatedAt and Links (which only Relate and Unrelate
-	// change), sets Version to the stored version plus one and UpdatedAt to
-	// the write's time, and writes back into c the new Version and
-	// UpdatedAt and the stored Number, CreatedAt and Links.
+	// change); an empty Status keeps the stored one. It sets Version to
+	// the stored version plus one and UpdatedAt to the write's time, and
+	// writes back into c the new Version, UpdatedAt and Status and the
+	// stored Number, CreatedAt and Links.
 	UpdateCase(ctx context.Context, c *Case, w Write) error
 
 	// UpsertCase creates or replaces the case whose ExternalID is
@@ -187,7 +189,9 @@ type Journal interface {
 	AddInteraction(ctx context.Context, in *Interaction) error
 
 	// ListInteractions returns the interactions that match every criterion
-	// set in q, ordered by Time, then by the order they were recorded.
+	// set in q (InteractionQuery.Match), ordered by Time, then by the order
+	// they were recorded, at most q.Limit of them when it is positive. A
+	// negative limit is ErrInvalid.
 	ListInteractions(ctx context.Context, q InteractionQuery) ([]Interaction, error)
 }
 
