@@ -1,0 +1,367 @@
+package email
+
+import (
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// HTMLText is readable text made from an HTML body, with what the HTML
+// marked as quoted history or signature set apart.
+type HTMLText struct {
+	Text      string
+	Quoted    string
+	Signature string
+}
+
+// HTMLToText turns an HTML body into readable plain text: paragraphs and
+// line breaks kept, lists as "- " or "1. " items, links as "text (url)",
+// no script, style or head content. The quote containers of common mail
+// programs (Gmail's gmail_quote, Apple Mail's and Thunderbird's
+// blockquote type="cite" and moz-cite-prefix, Outlook's divRplyFwdMsg and
+// appendonsend, Yahoo's yahoo_quoted) go to Quoted, and their signature
+// containers (gmail_signature, moz-signature) to Signature.
+func HTMLToText(s string) HTMLText { return htmlToText(s) }
+
+type target int
+
+const (
+	toText target = iota
+	toQuoted
+	toSignature
+)
+
+type textBuf struct {
+	b     strings.Builder
+	nl    int // newlines at the end of b
+	space bool
+}
+
+func (t *textBuf) word(s string) {
+	if s == "" {
+		return
+	}
+	if t.space && t.b.Len() > 0 && t.nl == 0 {
+		t.b.WriteByte(' ')
+	}
+	t.space = false
+	t.b.WriteString(s)
+	t.nl = 0
+}
+
+func (t *textBuf) raw(s string) {
+	for _, r := range s {
+		if r == '\n' {
+			t.b.WriteByte('\n')
+			t.nl++
+			continue
+		}
+		t.b.WriteRune(r)
+		t.nl = 0
+	}
+	t.space = false
+}
+
+// breakLine ends the current line; n = 2 leaves a blank line.
+func (t *textBuf) breakLine(n int) {
+	t.space = false
+	if t.b.Len() == 0 {
+		return
+	}
+	for t.nl < n {
+		t.b.WriteByte('\n')
+		t.nl++
+	}
+}
+
+type htmlWriter struct {
+	bufs     [3]textBuf
+	stack    []target
+	after    bool // everything from here on is quoted history
+	lists    []int
+	pre      int
+	maxDepth int
+}
+
+func (w *htmlWriter) cur() *textBuf {
+	if w.after {
+		return &w.bufs[toQuoted]
+	}
+	if n := len(w.stack); n > 0 {
+		return &w.bufs[w.stack[n-1]]
+	}
+	return &w.bufs[toText]
+}
+
+func htmlToText(s string) HTMLText {
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		// html.Parse only fails on read errors, which a string reader
+		// never has; keep the text as it is should that change.
+		return HTMLText{Text: strings.TrimSpace(s)}
+	}
+	w := &htmlWriter{}
+	w.node(doc, 0)
+	return HTMLText{
+		Text:      tidy(w.bufs[toText].b.String()),
+		Quoted:    tidy(w.bufs[toQuoted].b.String()),
+		Signature: tidy(w.bufs[toSignature].b.String()),
+	}
+}
+
+// tidy trims trailing spaces of lines, runs of blank lines and the ends.
+func tidy(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\u00a0")
+		if strings.TrimSpace(l) == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+			l = ""
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.Trim(strings.Join(out, "\n"), "\n ")
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasClass(n *html.Node, names ...string) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		for _, name := range names {
+			if strings.EqualFold(c, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// quoteKind tells whether n starts quoted history or a signature.
+func quoteKind(n *html.Node) (t target, rest bool, ok bool) {
+	id := attr(n, "id")
+	switch {
+	case hasClass(n, "gmail_quote", "gmail_quote_container", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote", "zmail_extra"):
+		return toQuoted, false, true
+	case n.DataAtom == atom.Blockquote && strings.EqualFold(attr(n, "type"), "cite"):
+		return toQuoted, false, true
+	case strings.EqualFold(id, "divRplyFwdMsg"), strings.EqualFold(id, "appendonsend"),
+		strings.EqualFold(id, "stopSpelling"), hasClass(n, "OutlookMessageHeader"):
+		// Outlook puts the reply header in a container and the quoted
+		// message after it, outside: all that follows is history.
+		return toQuoted, true, true
+	case hasClass(n, "gmail_signature", "moz-signature") || strings.EqualFold(id, "Signature") || strings.EqualFold(attr(n, "data-smartmail"), "gmail_signature"):
+		return toSignature, false, true
+	}
+	return 0, false, false
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Ul, atom.Ol, atom.Table, atom.Blockquote, atom.Pre, atom.Section,
+		atom.Article, atom.Header, atom.Footer, atom.Address, atom.Dl, atom.Center,
+		atom.Form, atom.Fieldset, atom.Main, atom.Nav, atom.Aside, atom.Figure:
+		return true
+	}
+	return false
+}
+
+func (w *htmlWriter) node(n *html.Node, depth int) {
+	if depth > 500 {
+		return // pathological nesting: the rest is not worth reading
+	}
+	switch n.Type {
+	case html.TextNode:
+		w.textNode(n.Data)
+		return
+	case html.CommentNode, html.DoctypeNode:
+		return
+	case html.DocumentNode:
+		w.children(n, depth)
+		return
+	case html.ElementNode:
+	default:
+		return
+	}
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Head, atom.Title, atom.Meta, atom.Noscript,
+		atom.Template, atom.Svg, atom.Object, atom.Iframe, atom.Link, atom.Button, atom.Select:
+		return
+	}
+	if t, rest, ok := quoteKind(n); ok && !w.after {
+		w.cur().breakLine(2)
+		if rest {
+			w.after = true
+			w.cur().breakLine(2)
+			w.element(n, depth)
+			return
+		}
+		w.stack = append(w.stack, t)
+		w.cur().breakLine(2)
+		w.element(n, depth)
+		w.cur().breakLine(2)
+		w.stack = w.stack[:len(w.stack)-1]
+		return
+	}
+	w.element(n, depth)
+}
+
+func (w *htmlWriter) children(n *html.Node, depth int) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.node(c, depth+1)
+	}
+}
+
+func (w *htmlWriter) element(n *html.Node, depth int) {
+	a := n.DataAtom
+	switch a {
+	case atom.Br:
+		b := w.cur()
+		b.b.WriteByte('\n')
+		b.nl++
+		b.space = false
+		return
+	case atom.Hr:
+		w.cur().breakLine(1)
+		w.cur().raw("----------")
+		w.cur().breakLine(1)
+		return
+	case atom.Img:
+		return
+	case atom.Li:
+		b := w.cur()
+		b.breakLine(1)
+		indent := ""
+		if len(w.lists) > 1 {
+			indent = strings.Repeat("  ", len(w.lists)-1)
+		}
+		if k := len(w.lists); k > 0 && w.lists[k-1] > 0 {
+			b.raw(indent + strconv.Itoa(w.lists[k-1]) + ". ")
+			w.lists[k-1]++
+		} else {
+			b.raw(indent + "- ")
+		}
+		w.children(n, depth)
+		w.cur().breakLine(1)
+		return
+	case atom.Ul, atom.Ol:
+		w.cur().breakLine(1)
+		start := 0
+		if a == atom.Ol {
+			start = 1
+			if s, err := strconv.Atoi(attr(n, "start")); err == nil && s > 0 && s < 1e6 {
+				start = s
+			}
+		}
+		w.lists = append(w.lists, start)
+		w.children(n, depth)
+		w.lists = w.lists[:len(w.lists)-1]
+		w.cur().breakLine(2)
+		return
+	case atom.Tr:
+		w.cur().breakLine(1)
+		w.children(n, depth)
+		w.cur().breakLine(1)
+		return
+	case atom.Td, atom.Th:
+		w.cur().space = true
+		w.children(n, depth)
+		w.cur().space = true
+		return
+	case atom.Pre:
+		w.cur().breakLine(2)
+		w.pre++
+		w.children(n, depth)
+		w.pre--
+		w.cur().breakLine(2)
+		return
+	case atom.A:
+		href := strings.TrimSpace(attr(n, "href"))
+		before := w.cur().b.Len()
+		w.children(n, depth)
+		b := w.cur()
+		if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
+			return
+		}
+		shown := ""
+		if b.b.Len() >= before {
+			shown = b.b.String()[before:]
+		}
+		hrefShown := strings.TrimPrefix(href, "mailto:")
+		shown = strings.TrimSpace(shown)
+		switch {
+		case shown == "":
+			b.word(hrefShown)
+			return
+		case strings.Contains(shown, hrefShown), strings.Contains(hrefShown, shown) && strings.Contains(shown, "."):
+			return
+		}
+		b.space = true
+		b.word("(" + hrefShown + ")")
+		return
+	}
+	if isBlock(a) {
+		n2 := 1
+		if a == atom.P || a == atom.Blockquote || a == atom.Table || (a >= atom.H1 && a <= atom.H6) || isHeading(a) {
+			n2 = 2
+		}
+		w.cur().breakLine(n2)
+		w.children(n, depth)
+		w.cur().breakLine(n2)
+		return
+	}
+	w.children(n, depth)
+}
+
+func isHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+func (w *htmlWriter) textNode(s string) {
+	b := w.cur()
+	if w.pre > 0 {
+		b.raw(s)
+		return
+	}
+	if s == "" {
+		return
+	}
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	if isSpace(s[0]) {
+		b.space = true
+	}
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		if i > 0 {
+			b.space = true
+		}
+		b.word(f)
+	}
+	if isSpace(s[len(s)-1]) {
+		b.space = true
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}

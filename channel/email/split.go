@@ -1,0 +1,478 @@
+package email
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// SplitReply separates the new text of a plain-text message from the
+// quoted history and the signature, and returns all three, trimmed.
+//
+// Quoted history starts at a reply header ("On <date>, <name> wrote:",
+// possibly wrapped over up to three lines, and its Spanish, German,
+// French, Portuguese, Italian, Dutch, Swedish, Danish, Norwegian, Polish,
+// Finnish, Czech and Russian forms), an "Original Message" or forwarded
+// message separator, or an Outlook "From: / Sent: / To: / Subject:" block
+// in any of those languages; or it is a block of ">" lines at the end or
+// the start of the message. Quoted lines between new paragraphs (inline
+// replies) stay in the body, since the new text answers them.
+//
+// The signature starts at a "-- " delimiter, a mobile footer ("Sent from
+// my iPhone", "Enviado desde mi", "Von meinem iPhone gesendet", "Envoyé
+// de mon", "Enviado do meu", "Get Outlook for ..."), a "-Name" line, a
+// mailing-list footer line of underscores, or it is the short block of
+// name, title and phone lines after a sign-off ("Best regards,"), whose
+// sign-off line stays in the body.
+//
+// If splitting would leave no body, the whole text is returned as body.
+// SplitReply is safe for concurrent use.
+func SplitReply(text string) (body, quoted, signature string) {
+	if strings.IndexByte(text, '\r') >= 0 {
+		text = strings.ReplaceAll(text, "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
+	lines := strings.Split(text, "\n")
+	kinds := make([]lineKind, len(lines))
+	for i := range lines {
+		kinds[i] = kindOf(lines[i])
+	}
+	end := len(lines)
+	var quotedRanges, sigRanges [][2]int
+
+	// A reply header that the quoted history follows unmarked, or that
+	// starts a block of ">" lines running to the end, cuts the message.
+	if cut := hardCut(lines, kinds); cut >= 0 {
+		quotedRanges = append(quotedRanges, [2]int{cut, end})
+		end = cut
+	}
+
+	// Peel the end: blank lines, a trailing ">" block with its header, a
+	// signature; a signature may sit above or below the quote.
+	for range 4 {
+		end = trimBlankEnd(kinds, 0, end)
+		if end == 0 {
+			break
+		}
+		if kinds[end-1] == lineQuote {
+			q := end
+			for q > 0 && (kinds[q-1] == lineQuote || kinds[q-1] == lineBlank) {
+				q--
+			}
+			h := q
+			for h > 0 && kinds[h-1] == lineBlank {
+				h--
+			}
+			if n := wroteHeaderEndingAt(lines, kinds, h-1, true); n > 0 {
+				q = h - n
+			}
+			quotedRanges = append(quotedRanges, [2]int{q, end})
+			end = q
+			continue
+		}
+		if s := signatureStart(lines, kinds, end); s >= 0 {
+			sigRanges = append(sigRanges, [2]int{s, end})
+			end = s
+			continue
+		}
+		break
+	}
+
+	// A quote at the very start, answered below it (bottom posting).
+	start := 0
+	for start < end && kinds[start] == lineBlank {
+		start++
+	}
+	if start < end {
+		s := start
+		if n := wroteHeaderAt(lines, kinds, s, true); n > 0 {
+			s += n
+		}
+		if s < end && (kinds[s] == lineQuote || (s > start && kinds[s] == lineBlank)) {
+			for s < end && (kinds[s] == lineQuote || kinds[s] == lineBlank) {
+				s++
+			}
+			if s < end && s > start && hasQuote(kinds[start:s]) {
+				quotedRanges = append(quotedRanges, [2]int{start, s})
+				start = s
+			}
+		}
+	}
+
+	body = strings.TrimSpace(strings.Join(lines[start:end], "\n"))
+	body = strings.Trim(body, "\n")
+	if strings.TrimSpace(body) == "" {
+		return strings.TrimSpace(text), "", ""
+	}
+	return trimBlock(body), joinRanges(lines, quotedRanges), joinRanges(lines, sigRanges)
+}
+
+func hasQuote(kinds []lineKind) bool {
+	for _, k := range kinds {
+		if k == lineQuote {
+			return true
+		}
+	}
+	return false
+}
+
+// trimBlock trims blank lines around a block and spaces at its end, but
+// keeps the indentation of its first line.
+func trimBlock(s string) string {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 || strings.TrimSpace(s[:i]) != "" {
+			break
+		}
+		s = s[i+1:]
+	}
+	return strings.TrimRightFunc(s, unicode.IsSpace)
+}
+
+func joinRanges(lines []string, ranges [][2]int) string {
+	if len(ranges) == 0 {
+		return ""
+	}
+	// Ranges were collected from the end inwards; put them in order.
+	for i := 1; i < len(ranges); i++ {
+		for j := i; j > 0 && ranges[j][0] < ranges[j-1][0]; j-- {
+			ranges[j], ranges[j-1] = ranges[j-1], ranges[j]
+		}
+	}
+	var parts []string
+	for _, r := range ranges {
+		if p := trimBlock(strings.Join(lines[r[0]:r[1]], "\n")); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+type lineKind uint8
+
+const (
+	lineText lineKind = iota
+	lineBlank
+	lineQuote
+)
+
+func kindOf(l string) lineKind {
+	t := strings.TrimLeft(l, " \t")
+	switch {
+	case strings.TrimSpace(t) == "":
+		return lineBlank
+	case t[0] == '>' || strings.HasPrefix(t, "&gt;"):
+		return lineQuote
+	}
+	return lineText
+}
+
+func trimBlankEnd(kinds []lineKind, start, end int) int {
+	for end > start && kinds[end-1] == lineBlank {
+		end--
+	}
+	return end
+}
+
+// hardCut returns the first line of unmarked quoted history, or -1.
+func hardCut(lines []string, kinds []lineKind) int {
+	for i := 0; i < len(lines); i++ {
+		if kinds[i] != lineText {
+			continue
+		}
+		cut := -1
+		switch {
+		case isSeparatorHeader(lines[i]):
+			cut = i
+		case outlookHeaderAt(lines, kinds, i):
+			cut = i
+		default:
+			if n := wroteHeaderAt(lines, kinds, i, false); n > 0 {
+				next := i + n
+				for next < len(lines) && kinds[next] == lineBlank {
+					next++
+				}
+				if next >= len(lines) || kinds[next] != lineQuote || quotedToEnd(kinds, next) {
+					cut = i
+				}
+			}
+		}
+		if cut < 0 {
+			continue
+		}
+		// Take the rule lines and blank lines just above along.
+		for cut > 0 && (kinds[cut-1] == lineBlank || isRule(lines[cut-1])) {
+			cut--
+		}
+		return cut
+	}
+	return -1
+}
+
+// quotedToEnd reports whether only ">" and blank lines follow from i.
+func quotedToEnd(kinds []lineKind, i int) bool {
+	for ; i < len(kinds); i++ {
+		if kinds[i] == lineText {
+			return false
+		}
+	}
+	return true
+}
+
+var ruleLine = regexp.MustCompile(`^\s*[-_=*~]{5,}\s*$`)
+
+func isRule(l string) bool {
+	return len(l) >= 5 && ruleLine.MatchString(l)
+}
+
+var (
+	separatorRe    = regexp.MustCompile(`(?i)^\s*[-_=*>]{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|mensagem original|messaggio originale|oorspronkelijk bericht|origineel bericht|originalmeddelande|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|original meddelelse|wiadomość oryginalna|oryginalna wiadomość|alkuperäinen viesti|původní zpráva|pôvodná správa|eredeti üzenet|исходное сообщение|forwarded message|original email|weitergeleitete nachricht|mensaje reenviado|message transféré|message réexpédié|mensagem encaminhada|mensagem reencaminhada|messaggio inoltrato|doorgestuurd bericht|vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|wiadomość przekazana dalej|przekazana wiadomość|välitetty viesti|přeposlaná zpráva|пересылаемое сообщение)\s*[-_=*<]{2,}\s*$`)
+	beginForwardRe = regexp.MustCompile(`(?i)^\s*(begin forwarded message|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado|comienzo del mensaje reenviado|début du message réexpédié|début du message transféré|início da mensagem reencaminhada|início da mensagem encaminhada|inizio messaggio inoltrato|begin doorgestuurd bericht|början av vidarebefordrat meddelande)\s*:\s*$`)
+)
+
+// isSeparatorHeader reports an "Original Message" or forwarded-message
+// separator line.
+func isSeparatorHeader(l string) bool {
+	t := strings.TrimSpace(l)
+	if len(t) < 10 || len(t) > 120 {
+		return false
+	}
+	switch t[0] {
+	case '-', '_', '=', '*', '>':
+		return separatorRe.MatchString(t)
+	}
+	return strings.HasSuffix(t, ":") && beginForwardRe.MatchString(t)
+}
+
+// IsForwardedBlock reports whether text contains a forwarded-message
+// separator ("---------- Forwarded message ---------", "Begin forwarded
+// message:" and their translations).
+func IsForwardedBlock(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		t := strings.ToLower(strings.TrimSpace(l))
+		if isSeparatorHeader(l) && !strings.Contains(t, "original") && !strings.Contains(t, "ursprüngliche") && !strings.Contains(t, "origine") {
+			if forwardWordRe.MatchString(t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var forwardWordRe = regexp.MustCompile(`(?i)forward|weitergeleitet|reenviado|transféré|réexpédié|encaminhada|reencaminhada|inoltrato|doorgestuurd|vidarebefordrat|videresendt|przekazana|välitetty|přeposlaná|пересылаемое`)
+
+var (
+	outlookFromRe  = regexp.MustCompile(`(?i)^\s*\*?\s*(from|von|de|da|van|från|fra|od|lähettäjä|feladó|от|kimden|expéditeur|remitente)\s*\*?\s*:\s*\*?\s*\S`)
+	outlookFieldRe = regexp.MustCompile(`(?i)^\s*\*?\s*(sent|date|to|cc|subject|sent on|gesendet|datum|an|betreff|envoyé|envoyé le|à|a|objet|enviado|enviado el|fecha|para|asunto|assunto|data|inviato|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|wysłane|do|temat|kopia|dw|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|отправлено|кому|тема|gönderildi|kime|konu)\s*\*?\s*:`)
+)
+
+// outlookHeaderAt reports an Outlook-style header block at line i: a
+// "From:" line followed within a few lines by at least two other fields.
+func outlookHeaderAt(lines []string, kinds []lineKind, i int) bool {
+	l := lines[i]
+	c := strings.IndexByte(l, ':')
+	if c < 0 || c > 30 || !outlookFromRe.MatchString(l) {
+		return false
+	}
+	fields := 0
+	for j := i + 1; j < len(lines) && j <= i+8; j++ {
+		if kinds[j] == lineBlank {
+			continue
+		}
+		if kinds[j] == lineQuote {
+			break
+		}
+		c := strings.IndexByte(lines[j], ':')
+		if c < 0 || c > 30 {
+			// A wrapped value (a long To: list) may continue the block.
+			continue
+		}
+		if outlookFieldRe.MatchString(lines[j]) {
+			fields++
+			if fields >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	wroteVerbRe  = regexp.MustCompile(`(?i)(\bwrote|\bwrites|\bescribió|\bescribio|\bschrieb|\ba écrit|\ba ecrit|\bescreveu|\bha scritto|\bscrisse|\bschreef|\bgeschreven|\bskrev|\bskriver|\bnapisał\(a\)|\bnapisał|\bnapisała|\bnapisal|\bkirjoitti|\bnapsal\(a\)|\bnapsal|\bnapsala|\bнаписал\(а\)|\bнаписал|\bнаписала|\bírta|\byazdı|\bscrie|\ba scris)`)
+	wroteStartRe = regexp.MustCompile(`(?i)^\s*(on|el|am|le|em|il|op|den|på|w dniu|dne|dňa|el día|le jour|in data|am \d|\d)`)
+	hasDigitRe   = regexp.MustCompile(`\d`)
+)
+
+// isWroteHeader reports whether s (one line, or wrapped lines joined with
+// spaces) is a reply header such as "On <date>, <name> wrote:". With
+// quoteFollows, a bare "<name> wrote:" also counts.
+func isWroteHeader(s string, quoteFollows bool) bool {
+	t := strings.TrimSpace(s)
+	if len(t) < 6 || len(t) > 400 {
+		return false
+	}
+	colon := strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")
+	if !colon && !strings.HasSuffix(t, "wrote") && !strings.HasSuffix(t, "escreveu") && !strings.HasSuffix(t, "escribió") {
+		return false
+	}
+	loc := wroteVerbRe.FindStringIndex(t)
+	if loc == nil {
+		return false
+	}
+	// The verb ends the header, give or take a name and address
+	// ("schrieb Hans <h@example.de>:", "het volgende geschreven:").
+	if tail := t[loc[1]:]; utf8.RuneCountInString(tail) > 120 {
+		return false
+	}
+	evidence := strings.ContainsRune(t, '@') || hasDigitRe.MatchString(t)
+	starts := wroteStartRe.MatchString(t)
+	switch {
+	case starts && evidence:
+		return true
+	case quoteFollows && (starts || evidence || loc[0] < 80):
+		return true
+	}
+	return false
+}
+
+// wroteHeaderAt returns how many lines (1 to 3) a reply header starting
+// at line i spans, or 0.
+func wroteHeaderAt(lines []string, kinds []lineKind, i int, quoteFollows bool) int {
+	if i < 0 || i >= len(lines) || kinds[i] != lineText {
+		return 0
+	}
+	joined := ""
+	for n := 1; n <= 3 && i+n-1 < len(lines); n++ {
+		j := i + n - 1
+		if kinds[j] != lineText {
+			break
+		}
+		if n == 1 {
+			joined = lines[j]
+		} else if n == 2 && !wroteStartRe.MatchString(lines[i]) {
+			// A wrapped header begins like one ("On ...", a date).
+			return 0
+		} else {
+			joined += " " + strings.TrimSpace(lines[j])
+		}
+		t := strings.TrimSpace(lines[j])
+		if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") && !strings.HasSuffix(t, "wrote") {
+			continue
+		}
+		qf := quoteFollows
+		if !qf {
+			k := j + 1
+			for k < len(lines) && kinds[k] == lineBlank {
+				k++
+			}
+			qf = k < len(lines) && kinds[k] == lineQuote
+		}
+		if isWroteHeader(joined, qf) {
+			return n
+		}
+		return 0
+	}
+	return 0
+}
+
+// wroteHeaderEndingAt returns how many lines (1 to 3) a reply header
+// ending at line i spans, or 0.
+func wroteHeaderEndingAt(lines []string, kinds []lineKind, i int, quoteFollows bool) int {
+	if i < 0 || kinds[i] != lineText {
+		return 0
+	}
+	for n := 1; n <= 3 && i-n+1 >= 0; n++ {
+		s := i - n + 1
+		if kinds[s] != lineText {
+			break
+		}
+		if wroteHeaderAt(lines, kinds, s, quoteFollows) == n {
+			return n
+		}
+	}
+	return 0
+}
+
+var (
+	mobileSigRe = regexp.MustCompile(`(?i)^(sent from my|sent from|sent via|sent using|sent with|get outlook for|enviado desde mi|enviado desde|enviado con|enviado do meu|enviado do|enviado via|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|inviato da|inviato dal mio|inviato con|verzonden vanaf|verstuurd vanaf|verzonden met|skickat från|sendt fra|wysłane z|wysłano z|lähetetty)\b[^.,;!?:]{0,50}$`)
+	dashNameRe  = regexp.MustCompile(`^-[^\s\-]\S*(\s\S+){0,3}\s*$`)
+	signOffRe   = regexp.MustCompile(`(?i)^(thanks|thanks again|thank you|thank you very much|many thanks|thx|best|best regards|best wishes|kind regards|regards|warm regards|warmest regards|all the best|cheers|sincerely|yours sincerely|yours truly|yours|br|saludos|un saludo|saludos cordiales|atentamente|gracias|muchas gracias|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|mfg|viele grüße|beste grüße|liebe grüße|lg|gruß|grüße|danke|vielen dank|cordialement|bien cordialement|bien à vous|merci|merci beaucoup|salutations|atenciosamente|abraços|abraço|obrigado|obrigada|cumprimentos|cordiali saluti|distinti saluti|saluti|grazie|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|bedankt|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|med venlig hilsen|venlig hilsen|hilsen|pozdrawiam|z poważaniem|dziękuję)\s*[,.!]?\s*$`)
+)
+
+// signatureStart returns the first line of the signature that ends the
+// lines before end, or -1.
+func signatureStart(lines []string, kinds []lineKind, end int) int {
+	from := max(end-40, 0)
+	for s := from; s < end; s++ {
+		if kinds[s] != lineText {
+			continue
+		}
+		l := lines[s]
+		t := strings.TrimSpace(l)
+		after := textLinesBetween(kinds, s+1, end)
+		if quoteBetween(kinds, s+1, end) {
+			continue
+		}
+		switch {
+		case l == "-- " || l == "--  ":
+			return s
+		case (t == "--" || t == "—" || t == "-- ") && after <= 15:
+			return s
+		case len(t) >= 2 && strings.Trim(t, "_") == "" && after >= 1 && after <= 15 && s > 0:
+			return s
+		case s > 0 && kinds[s-1] == lineBlank && dashNameRe.MatchString(t) && after <= 10 && !listFollows(lines, kinds, s+1, end):
+			return s
+		case after <= 3 && len(t) < 70 && mobileSigRe.MatchString(t):
+			return s
+		}
+	}
+	// A short block of name, title and phone lines under a sign-off.
+	for s := max(end-8, 1); s < end; s++ {
+		if kinds[s-1] != lineText || !signOffRe.MatchString(strings.TrimSpace(lines[s-1])) {
+			continue
+		}
+		ok := s < end
+		for j := s; j < end; j++ {
+			t := strings.TrimSpace(lines[j])
+			if kinds[j] == lineQuote || utf8.RuneCountInString(t) > 60 || len(strings.Fields(t)) > 6 ||
+				strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") {
+				ok = false
+				break
+			}
+		}
+		if ok && textLinesBetween(kinds, s, end) > 0 {
+			return s
+		}
+	}
+	return -1
+}
+
+func listFollows(lines []string, kinds []lineKind, i, end int) bool {
+	for ; i < end; i++ {
+		if kinds[i] == lineText {
+			t := strings.TrimSpace(lines[i])
+			return strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*")
+		}
+	}
+	return false
+}
+
+func textLinesBetween(kinds []lineKind, i, end int) int {
+	n := 0
+	for ; i < end; i++ {
+		if kinds[i] == lineText {
+			n++
+		}
+	}
+	return n
+}
+
+func quoteBetween(kinds []lineKind, i, end int) bool {
+	for ; i < end; i++ {
+		if kinds[i] == lineQuote {
+			return true
+		}
+	}
+	return false
+}
