@@ -114,7 +114,7 @@ type wrapped struct {
 	cause    error
 }
 
-func (w *wrapped) Error() string  { return w.sentinel.Error() + ": " + w.msg }
+func (w *wrapped) Error() string { return w.sentinel.Error() + ": " + w.msg }
 func (w *wrapped) Unwrap() []error {
 	if w.cause != nil {
 		return []error{w.sentinel, w.cause}

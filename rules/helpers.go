@@ -28,6 +28,7 @@ const (
 	hGreater  = "$gt"
 	hLess     = "$lt"
 	// nil-safe versions of expr's own operators, for raw expressions
+	hRawEqual      = "$equal"
 	hRawMore       = "$more"
 	hRawLess       = "$less"
 	hRawMoreEq     = "$moreeq"
@@ -39,7 +40,7 @@ const (
 )
 
 var helperNames = []string{hEq, hIn, hContains, hPrefix, hMatch, hEmpty, hGreater, hLess,
-	hRawMore, hRawLess, hRawMoreEq, hRawLessEq, hRawContains, hRawStartsWith, hRawEndsWith, hRawMatches}
+	hRawEqual, hRawMore, hRawLess, hRawMoreEq, hRawLessEq, hRawContains, hRawStartsWith, hRawEndsWith, hRawMatches}
 
 // addHelpers puts the helper functions into an expr environment map. It
 // is used both for the type-checking declaration and for every Values.
@@ -52,6 +53,7 @@ func addHelpers(env map[string]any) {
 	env[hEmpty] = isEmpty
 	env[hGreater] = greater
 	env[hLess] = less
+	env[hRawEqual] = rawEqual
 	env[hRawMore] = rawMore
 	env[hRawLess] = rawLess
 	env[hRawMoreEq] = rawMoreEq
@@ -303,6 +305,13 @@ func less(a, b any) bool {
 // The raw helpers keep expr's meaning of an operator, except that an
 // unset (nil) operand makes the result false instead of an error. Any
 // other failure panics, which the VM turns into a run-time error.
+
+func rawEqual(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return runtime.Equal(a, b)
+}
 
 func rawMore(a, b any) bool {
 	if a == nil || b == nil {

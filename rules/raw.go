@@ -85,7 +85,7 @@ func (r *reservedNames) Visit(node *ast.Node) {
 }
 
 // nilSafe rewrites the operators of a raw expression that fail on nil
-// (>, <, >=, <=, contains, startsWith, endsWith, matches with a constant
+// (== and != between texts, >, <, >=, <=, contains, startsWith, endsWith, matches with a constant
 // pattern) into helper calls that are false when an operand is unset. It
 // only rewrites operators whose operand types are known to be valid, so
 // type errors are still reported by expr's checker.
@@ -103,6 +103,17 @@ func (nilSafe) Visit(node *ast.Node) {
 	var fn string
 	right := b.Right
 	switch b.Operator {
+	case "==", "!=":
+		// two texts compile to a comparison that fails on nil
+		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
+			return
+		}
+		var n ast.Node = &ast.CallNode{Callee: &ast.IdentifierNode{Value: hRawEqual}, Arguments: []ast.Node{b.Left, b.Right}}
+		if b.Operator == "!=" {
+			n = &ast.UnaryNode{Operator: "!", Node: n}
+		}
+		ast.Patch(node, n)
+		return
 	case ">", "<", ">=", "<=":
 		if !(isNumeric(lt) && isNumeric(rt)) && !(lt == rt && (lt.Kind() == reflect.String || lt == timeType)) {
 			return

@@ -170,4 +170,3 @@ func (s *Set[A]) run(m *vm.VM, i int, env map[string]any) (bool, error) {
 	}
 	return b, nil
 }
-
