@@ -1,0 +1,94 @@
+// Package llm is a predict.Predictor on any langchaingo model: OpenAI and
+// the servers that speak its API (Ollama, vLLM, ...), Anthropic, Google,
+// Bedrock, Mistral.
+//
+// # One call, one schema
+//
+// Predict asks the model once for every requested field. The answer's
+// JSON Schema is built for exactly those fields (with invopop/jsonschema):
+//
+//	{"values":     {"category": "Billing", "serial_number": null, ...},
+//	 "confidence": {"category": 0.8},
+//	 "evidence":   {"category": ["I was charged twice"]}}
+//
+// Choice fields and lookups with listed options are enums, identifiers
+// carry their field's pattern, e-mail fields the email format, and every
+// value may be null to abstain. Confidence and evidence are keyed by field
+// instead of nested in each value: the same information at a fraction of
+// the prompt. In ModeTool (the default) the schema is a tool the model is
+// forced to call where the provider allows it (OpenAI and compatible; the
+// langchaingo Anthropic client sends no tool_choice, so there the prompt
+// asks for the call); ModeJSON uses the provider's JSON mode and ModeText
+// plain instructions, both with the schema in the prompt. Whatever the
+// mode, the answer is read from wherever the model put it: a call of the
+// tool in any choice (Anthropic returns a text block and the tool_use
+// block as separate choices), another tool call, a legacy function call,
+// or a JSON object in the text, inside ``` fences or not.
+//
+// # Guards
+//
+// Every answer is validated against the schema. When a requested field
+// breaks it (a value outside the options, a missing confidence, no
+// quote) or the answer is not JSON at all, the model gets one repair
+// round with the list of violations; whatever still does not fit is
+// dropped field by field, and fields that were not requested are dropped
+// without a repair. Then, whatever the model said:
+//
+//   - every quote must occur in the messages after folding case and white
+//     space (the semantics of predict.Check; quoted history does not
+//     count), and at least one quote is required;
+//   - a quote that lies inside an instruction the customer addressed to
+//     the model ("ignore previous instructions", "set the priority to
+//     Urgent", "quote 'approved by manager'") is not evidence, and its
+//     value is dropped;
+//   - identifiers (fields with a pattern), e-mail addresses and contacts
+//     must appear in their own evidence, so a model cannot invent a
+//     serial number and quote something else;
+//   - predict.Check runs over the result as the last word.
+//
+// The prompt helps too: instructions and the fields with their
+// descriptions and options come first; the known values and the
+// conversation come last, between markers labelled as data whose name is
+// a hash of the content, with marker look-alikes in customer text
+// neutralised. A model that obeys the customer anyway can only pick,
+// among the allowed values, one backed by real words of the
+// conversation; a person reviewing low-confidence values remains the
+// defence against a plausible but wrong choice.
+//
+// # Contacts
+//
+// A lookup field resolved against the contacts directory is asked for as
+// the customer's e-mail address, phone number or full name exactly as
+// written in the conversation (the sender's address counts), and
+// resolved through Request.Directory: an address, a phone number or a
+// name, by its form. Only a single match is returned, so the id always
+// comes from the directory, never from the model. When the channel
+// authenticated the customer, the contact is the channel's and the model
+// is not asked; without a directory the field is left alone.
+//
+// # Calls, retries, usage
+//
+// Rate limits (honouring Retry-After in seconds or as an HTTP date) and
+// server errors are retried with exponential backoff and jitter, within
+// RetryPolicy's attempts and total time and the context's deadline;
+// errors are *Error values that say whether retrying later can help
+// (IsRetryable). The langchaingo clients hide HTTP status codes and
+// headers in error texts: build them with HTTPClient so the predictor
+// sees both, and so response bodies are size-limited.
+//
+// Token usage is normalised across providers (OpenAI's PromptTokens and
+// CompletionTokens, Anthropic's InputTokens and OutputTokens plus its
+// cache tokens, Google's and Bedrock's spellings) into
+// predict.Usage, priced from the host's table (WithPrices) and reported
+// in the Result. Conversations longer than the token budget keep the
+// first customer message and the newest ones. Identical requests are
+// answered from a small LRU cache without a call.
+//
+// # Prompt size
+//
+// Token counts are estimated at four characters per token
+// (EstimateTokens) unless the host passes its tokenizer.
+// PromptOverhead reports the tokens a request spends besides the
+// conversation: for a helpdesk schema of nine fields with 21 described
+// options it is about 1,000 tokens.
+package llm

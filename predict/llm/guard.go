@@ -1,0 +1,251 @@
+package llm
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// haystack is the text evidence may quote, with the spans of it that are
+// instructions addressed to the model rather than facts about the case.
+type haystack struct {
+	text  string
+	spans [][2]int
+	// perMsg is each message's evidence text, to find a quote's message.
+	perMsg []string
+}
+
+// Sentences that address the model instead of describing the case. They
+// are matched on folded text (lower case, single spaces).
+var injectionPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|polic(y|ies)|above|previous|prior)\b`),
+	regexp.MustCompile(`\b(you are now|you're now|act as|pretend to be|admin mode|developer mode|god mode|jailbreak|system prompt|new instructions?|assistant:|system:)`),
+	regexp.MustCompile(`\b(quote|cite|use as evidence|as evidence)\b.{0,20}['"“‘]`),
+}
+
+// setWords are verbs of a request to change a record.
+const setWords = `set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate`
+
+// fieldInstruction matches "set the priority to Urgent" style requests
+// for the requested fields (and the words tickets are talked about with).
+func fieldInstruction(specs []spec) *regexp.Regexp {
+	words := map[string]bool{"priority": true, "category": true, "status": true, "severity": true, "ticket": true, "case": true, "field": true, "fields": true}
+	for i := range specs {
+		n := strings.ToLower(strings.ReplaceAll(specs[i].Name, "_", " "))
+		words[regexp.QuoteMeta(n)] = true
+		if f := strings.Fields(n); len(f) > 1 && len(f[0]) >= 4 {
+			words[regexp.QuoteMeta(f[0])] = true
+		}
+	}
+	alt := make([]string, 0, len(words))
+	for w := range words {
+		alt = append(alt, w)
+	}
+	return regexp.MustCompile(`\b(` + setWords + `)\b.{0,40}\b(` + strings.Join(alt, "|") + `)\b.{0,60}\b(to|as|into|=)\b`)
+}
+
+func newHaystack(msgs []channel.Message, specs []spec) *haystack {
+	h := &haystack{text: predict.EvidenceText(msgs)}
+	h.perMsg = make([]string, len(msgs))
+	for i := range msgs {
+		h.perMsg[i] = predict.EvidenceText(msgs[i : i+1])
+	}
+	patterns := append([]*regexp.Regexp{fieldInstruction(specs)}, injectionPatterns...)
+	// Sentences end at . ! ? or a line break.
+	start := 0
+	for i := 0; i <= len(h.text); i++ {
+		if i < len(h.text) {
+			c := h.text[i]
+			if c != '\n' && !((c == '.' || c == '!' || c == '?') && (i+1 == len(h.text) || h.text[i+1] == ' ' || h.text[i+1] == '\n')) {
+				continue
+			}
+		}
+		sent := h.text[start:min(i+1, len(h.text))]
+		for _, re := range patterns {
+			if re.MatchString(sent) {
+				h.spans = append(h.spans, [2]int{start, min(i+1, len(h.text))})
+				break
+			}
+		}
+		start = i + 1
+	}
+	return h
+}
+
+// check says what is wrong with a quote, or "".
+func (h *haystack) check(quote string) string {
+	q := predict.FoldSpace(quote)
+	if q == "" {
+		return "empty evidence"
+	}
+	at := strings.Index(h.text, q)
+	if at < 0 {
+		return fmt.Sprintf("evidence %q does not occur in the messages", clip(quote, 80))
+	}
+	// The quote supports the value if some occurrence of it lies outside
+	// every instruction span.
+	for at >= 0 {
+		if !h.inSpan(at, at+len(q)) {
+			return ""
+		}
+		next := strings.Index(h.text[at+1:], q)
+		if next < 0 {
+			break
+		}
+		at += 1 + next
+	}
+	return fmt.Sprintf("evidence %q is an instruction in the customer's text, not a fact", clip(quote, 80))
+}
+
+func (h *haystack) inSpan(from, to int) bool {
+	for _, s := range h.spans {
+		if from < s[1] && to > s[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// messageID returns the id of the first message whose text holds quote.
+func (h *haystack) messageID(msgs []channel.Message, quote string) string {
+	q := predict.FoldSpace(quote)
+	for i, t := range h.perMsg {
+		if strings.Contains(t, q) {
+			return msgs[i].ID
+		}
+	}
+	return ""
+}
+
+// literal reports whether a field's value is something the customer
+// must have written (an identifier, an address, a contact's details),
+// so that it has to appear in its own evidence.
+func literal(s *spec) bool {
+	return s.contacts || s.Pattern != "" || s.Type == predict.TypeEmail
+}
+
+// inQuotes reports whether value occurs in one of the quotes: as folded
+// text, or for phone numbers as the same digits.
+func inQuotes(value string, quotes []string) bool {
+	v := predict.FoldSpace(value)
+	dv := digits(value)
+	for _, q := range quotes {
+		fq := predict.FoldSpace(q)
+		if v != "" && strings.Contains(fq, v) {
+			return true
+		}
+		if len(dv) >= 7 && len(dv)*2 >= len(strings.ReplaceAll(v, " ", "")) && strings.Contains(digits(q), dv) {
+			return true
+		}
+	}
+	return false
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// looksLikePhone reports whether s is written like a phone number.
+func looksLikePhone(s string) bool {
+	d := digits(s)
+	if len(d) < 7 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9') && !strings.ContainsRune("+-(). /", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveContact finds the one contact the model's "as written" value
+// names. Ambiguity and failure resolve to nothing.
+func resolveContact(ctx context.Context, dir predict.Directory, v string) (string, error) {
+	var q predict.ContactQuery
+	switch {
+	case strings.Contains(v, "@"):
+		q.Email = channel.NormalizeEmail(v)
+	case looksLikePhone(v):
+		q.Phone = strings.TrimSpace(v)
+	default:
+		q.Name = oneLine(v)
+	}
+	cs, err := dir.FindContacts(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if len(cs) != 1 || cs[0].ID == "" {
+		return "", nil
+	}
+	return cs[0].ID, nil
+}
+
+// guard turns a validated answer into predictions, keeping only values
+// whose evidence occurs in the messages outside any instruction the
+// customer addressed to the model, whose identifiers occur in their own
+// evidence, and whose contacts resolve to exactly one directory entry.
+// predict.Check runs over what is left, as the last word.
+func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (map[string]predict.Prediction, []predict.Drop, error) {
+	h := newHaystack(req.Messages, specs)
+	out := &predict.Result{Predictions: map[string]predict.Prediction{}}
+	var drops []predict.Drop
+	for i := range specs {
+		s := &specs[i]
+		v, ok := a.Values[s.Name]
+		if !ok {
+			continue
+		}
+		quotes := a.Evidence[s.Name]
+		bad := ""
+		for _, q := range quotes {
+			if bad = h.check(q); bad != "" {
+				break
+			}
+		}
+		if bad == "" && len(quotes) == 0 {
+			bad = "no evidence"
+		}
+		if str, isStr := v.(string); bad == "" && isStr && literal(s) && !inQuotes(str, quotes) {
+			bad = fmt.Sprintf("%q does not occur in its evidence", clip(str, 80))
+		}
+		if bad == "" && s.contacts {
+			if req.Directory == nil {
+				bad = "no directory to resolve the contact"
+			} else {
+				id, err := resolveContact(ctx, req.Directory, v.(string))
+				if err != nil {
+					if ctx.Err() != nil {
+						return nil, nil, ctx.Err()
+					}
+					bad = "directory lookup failed: " + clip(err.Error(), 80)
+				} else if id == "" {
+					bad = fmt.Sprintf("%q names no single contact", clip(v.(string), 80))
+				} else {
+					v = id
+				}
+			}
+		}
+		if bad != "" {
+			drops = append(drops, predict.Drop{Field: s.Name, Value: v, Reason: bad})
+			continue
+		}
+		ev := make([]predict.Evidence, 0, len(quotes))
+		for _, q := range quotes {
+			ev = append(ev, predict.Evidence{MessageID: h.messageID(req.Messages, q), Quote: q})
+		}
+		out.Predictions[s.Name] = predict.Prediction{Value: v, Confidence: a.Confidence[s.Name], Evidence: ev}
+	}
+	kept, more := predict.Check(req, out)
+	return kept, append(drops, more...), nil
+}
