@@ -1,0 +1,198 @@
+package heuristic
+
+import (
+	"strings"
+
+	"github.com/caseagent/caseagent/channel"
+)
+
+// Where a sentence comes from in its message.
+const (
+	partText = iota
+	partSubject
+	partSignature
+)
+
+// sentence is a sentence of a customer message, read once per request
+// and shared by every field's extractor.
+type sentence struct {
+	msg   int    // index in Request.Messages
+	order int    // index among the customer messages, oldest first
+	part  int    // partText, partSubject or partSignature
+	src   string // the message field the sentence is a span of
+	start int
+	end   int
+	toks  []token
+	terms []term
+	// instr is set for sentences that read as instructions to the system
+	// ("ignore previous instructions", "set the priority to ...").
+	instr bool
+	// question is set for sentences ending in a question mark.
+	question bool
+}
+
+func (s *sentence) text() string { return s.src[s.start:s.end] }
+
+// quote returns the original text of toks[i:j] of the sentence.
+func (s *sentence) quote(i, j int) string {
+	return s.src[s.start+s.toks[i].start : s.start+s.toks[j-1].end]
+}
+
+// conversation is what the extractors read of a request.
+type conversation struct {
+	msgs      []channel.Message
+	customer  []int // indices of the customer's own messages
+	sents     []sentence
+	signature []sentence // signature lines of customer messages
+	// weight of a customer message by its order: later ones count more.
+	weights []float64
+	// bag holds the weighted terms of all customer sentences that are not
+	// instructions.
+	bag map[string]float64
+}
+
+// isCustomer reports whether m was written by the customer: inbound, by
+// the customer role (or an inbound message without a role), and not
+// automated.
+func isCustomer(m *channel.Message) bool {
+	if m.Automated() {
+		return false
+	}
+	switch m.Role {
+	case channel.RoleCustomer:
+		return true
+	case "":
+		return m.Direction == channel.Inbound
+	}
+	return false
+}
+
+// stripSubjectPrefix removes reply and forward markers from a subject.
+func stripSubjectPrefix(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		i := strings.IndexByte(t, ':')
+		if i <= 0 || i > 5 {
+			return t
+		}
+		switch strings.ToLower(t[:i]) {
+		case "re", "fw", "fwd", "aw", "wg", "rv", "res", "enc", "tr", "sv", "vs", "r", "ref":
+			s = t[i+1:]
+		default:
+			return t
+		}
+	}
+}
+
+func analyze(lx *lexicon, msgs []channel.Message) *conversation {
+	c := &conversation{msgs: msgs}
+	for i := range msgs {
+		if isCustomer(&msgs[i]) {
+			c.customer = append(c.customer, i)
+		}
+	}
+	n := len(c.customer)
+	c.weights = make([]float64, n)
+	for k := range c.weights {
+		c.weights[k] = 0.6 + 0.4*float64(k+1)/float64(n)
+	}
+	seenSubject := map[string]bool{}
+	for k, mi := range c.customer {
+		m := &msgs[mi]
+		if m.Subject != "" {
+			key := fold(stripSubjectPrefix(m.Subject))
+			if !seenSubject[key] {
+				seenSubject[key] = true
+				c.addSentences(lx, mi, k, partSubject, m.Subject)
+			}
+		}
+		c.addSentences(lx, mi, k, partText, m.Text)
+		if m.Signature != "" {
+			for _, sp := range sentences(m.Signature) {
+				s := sentence{msg: mi, order: k, part: partSignature, src: m.Signature, start: sp.start, end: sp.end}
+				s.toks = tokenize(s.text(), nil)
+				c.signature = append(c.signature, s)
+			}
+		}
+	}
+	c.bag = map[string]float64{}
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.instr {
+			continue
+		}
+		w := c.weights[s.order]
+		if s.part == partSubject {
+			w *= 1.2
+		}
+		for _, t := range s.terms {
+			c.bag[t.key] += w
+		}
+		if s.question {
+			c.bag["#question"] += 0.5 * w
+		}
+	}
+	return c
+}
+
+func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
+	for _, sp := range sentences(src) {
+		s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end}
+		s.toks = tokenize(s.text(), nil)
+		if len(s.toks) == 0 {
+			continue
+		}
+		s.terms = lx.terms(s.toks, nil)
+		s.instr = instructionLike(s.toks)
+		s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?")
+		c.sents = append(c.sents, s)
+	}
+}
+
+var (
+	instrVerbs = map[string]bool{
+		"ignore": true, "ignoring": true, "disregard": true, "forget": true, "ignora": true, "ignorar": true, "olvida": true,
+		"ignoriere": true, "ignorieren": true, "vergiss": true, "ignore-as": true, "esqueca": true, "ignorez": true, "oubliez": true, "oublie": true,
+	}
+	instrNouns = map[string]bool{
+		"instructions": true, "instruction": true, "prompt": true, "instrucciones": true, "anweisungen": true,
+		"instrucoes": true, "rules": true, "reglas": true, "regeln": true, "regles": true, "regras": true,
+	}
+	setVerbs = map[string]bool{
+		"set": true, "change": true, "mark": true, "assign": true, "approve": true, "update": true, "make": true, "escalate": true,
+		"pon": true, "cambia": true, "marca": true, "aprueba": true, "setze": true, "andere": true, "markiere": true,
+		"defina": true, "mude": true, "altere": true, "aprove": true, "mettez": true, "changez": true, "marquez": true, "approuvez": true,
+	}
+	systemNouns = map[string]bool{
+		"ticket": true, "tickets": true, "case": true, "field": true, "priority": true, "category": true, "status": true,
+		"prioridad": true, "categoria": true, "prioritat": true, "kategorie": true, "prioridade": true, "priorite": true, "categorie": true,
+	}
+)
+
+// instructionLike reports whether a sentence reads as an instruction to
+// the system rather than a description of the customer's situation:
+// customer text is data, and a careful person does not record what the
+// customer dictates.
+func instructionLike(toks []token) bool {
+	var verb, noun, set, sys bool
+	for i := range toks {
+		w := toks[i].fold
+		verb = verb || instrVerbs[w]
+		noun = noun || instrNouns[w]
+		set = set || setVerbs[w]
+		sys = sys || systemNouns[w]
+		if i+1 < len(toks) {
+			n := toks[i+1].fold
+			if (w == "admin" || w == "developer" || w == "god" || w == "debug") && n == "mode" {
+				return true
+			}
+			if w == "you" && n == "are" && i+2 < len(toks) && toks[i+2].fold == "now" {
+				return true
+			}
+			if w == "system" && (n == "prompt" || n == "message") {
+				return true
+			}
+		}
+	}
+	return verb && noun || set && sys
+}

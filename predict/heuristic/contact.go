@@ -1,0 +1,256 @@
+package heuristic
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// maxDirectoryQueries bounds the directory look-ups of one request.
+const maxDirectoryQueries = 10
+
+// contactCandidate is one way to look up the customer.
+type contactCandidate struct {
+	q     predict.ContactQuery
+	conf  float64
+	msg   int // -1 when the value comes from the channel
+	quote string
+}
+
+// nameCues introduce the customer's own name.
+var nameCues = [][]string{
+	{"my", "name", "is"}, {"name", "is"}, {"this", "is"}, {"i", "am"}, {"im"}, {"it", "is"}, {"its"},
+	{"me", "llamo"}, {"mi", "nombre", "es"}, {"soy"}, {"le", "habla"}, {"habla"},
+	{"mein", "name", "ist"}, {"ich", "bin"}, {"hier", "ist"}, {"ich", "heisse"},
+	{"meu", "nome", "e"}, {"me", "chamo"}, {"sou", "o"}, {"sou", "a"}, {"sou"}, {"aqui", "e"}, {"aqui", "fala"},
+	{"je", "m", "appelle"}, {"mon", "nom", "est"}, {"je", "suis"}, {"c", "est"},
+}
+
+// looseCues may be followed by a lower-case name; the others only by
+// capitalised words.
+var looseCues = map[string]bool{"my name is": true, "me llamo": true, "mi nombre es": true, "mein name ist": true, "meu nome e": true, "me chamo": true, "je m appelle": true, "mon nom est": true}
+
+// hereWords follow a name in "Farid Haddad here".
+var hereWords = map[string]bool{"here": true, "aqui": true, "hier": true, "ici": true, "speaking": true}
+
+var signOffs = map[string]bool{
+	"thanks": true, "thank": true, "regards": true, "cheers": true, "best": true, "sincerely": true, "kind": true, "warm": true,
+	"saludos": true, "gracias": true, "atentamente": true, "un": true, "gruss": true, "grusse": true, "danke": true,
+	"viele": true, "mfg": true, "obrigado": true, "obrigada": true, "abracos": true, "atenciosamente": true, "cumprimentos": true,
+	"cordialement": true, "merci": true, "bien": true, "amities": true, "bonne": true,
+}
+
+func isNameWord(t *token, src string, needCap bool) bool {
+	if len(t.fold) < 2 || hasDigit(t.fold) || stopWords[t.fold] || negators[t.fold] {
+		return false
+	}
+	if needCap {
+		r, _ := utf8.DecodeRuneInString(src[t.start:])
+		return unicode.IsUpper(r)
+	}
+	return true
+}
+
+// nameAfter returns the name of two or three words starting at toks[i],
+// as written.
+func nameAfter(toks []token, src string, i int, needCap bool) (string, bool) {
+	n := 0
+	for k := i; k < len(toks) && n < 3; k++ {
+		if k > i && toks[k].brk || !isNameWord(&toks[k], src, needCap) {
+			break
+		}
+		n++
+	}
+	if n < 2 {
+		return "", false
+	}
+	return src[toks[i].start:toks[i+n-1].end], true
+}
+
+// nameCandidates returns the full names the customer gives in a text.
+func nameCandidates(src string) []string {
+	toks := tokenize(src, nil)
+	var out []string
+	for i := range toks {
+		for _, cue := range nameCues {
+			if i+len(cue) > len(toks) {
+				continue
+			}
+			ok := true
+			for k, w := range cue {
+				if toks[i+k].fold != w || k > 0 && toks[i+k].brk {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			if name, ok := nameAfter(toks, src, i+len(cue), !looseCues[strings.Join(cue, " ")]); ok {
+				out = append(out, name)
+			}
+		}
+		// "Farid Haddad here"
+		if i >= 2 && hereWords[toks[i].fold] && (i == 2 || toks[i-2].brk) {
+			if name, ok := nameAfter(toks[:i], src, i-2, true); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// signOffName returns the full name on a line of its own at the end of a
+// text or at the start of a signature: "Kind regards,\nAna Lima".
+func signOffName(src string, fromEnd bool) (string, bool) {
+	lines := strings.Split(strings.TrimSpace(src), "\n")
+	var check []string
+	if fromEnd {
+		for k := len(lines) - 1; k >= 0 && k >= len(lines)-3; k-- {
+			check = append(check, lines[k])
+		}
+	} else {
+		for k := 0; k < len(lines) && k < 3; k++ {
+			check = append(check, lines[k])
+		}
+	}
+	for _, l := range check {
+		l = strings.TrimSpace(l)
+		toks := tokenize(l, nil)
+		if len(toks) < 2 || len(toks) > 3 {
+			continue
+		}
+		if signOffs[toks[0].fold] {
+			continue
+		}
+		all := true
+		for k := range toks {
+			if !isNameWord(&toks[k], l, true) {
+				all = false
+				break
+			}
+		}
+		if all && toks[len(toks)-1].end == len(l) || all && strings.TrimRight(l[toks[len(toks)-1].end:], " ,.") == "" {
+			return l[toks[0].start:toks[len(toks)-1].end], true
+		}
+	}
+	return "", false
+}
+
+// contactCandidates lists the ways to look up the customer, strongest
+// first: sender addresses, addresses and phone numbers the customer wrote,
+// then full names.
+func contactCandidates(c *conversation, req *predict.Request) []contactCandidate {
+	var out []contactCandidate
+	add := func(q predict.ContactQuery, conf float64, msg int, quote string) {
+		out = append(out, contactCandidate{q: q, conf: conf, msg: msg, quote: quote})
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		if m := &c.msgs[mi]; m.From.Email != "" && strings.Contains(m.From.Email, "@") {
+			add(predict.ContactQuery{Email: m.From.Email}, 0.95, mi, m.From.Email)
+		}
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		m := &c.msgs[mi]
+		for _, loc := range emails(m.Text) {
+			a := m.Text[loc[0]:loc[1]]
+			if negatedBefore(m.Text, loc[0]) {
+				continue
+			}
+			add(predict.ContactQuery{Email: a}, 0.9, mi, a)
+		}
+	}
+	if e := req.Customer.Email; e != "" {
+		add(predict.ContactQuery{Email: e}, 0.85, -1, "")
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		m := &c.msgs[mi]
+		for _, p := range phones(m.Text) {
+			add(predict.ContactQuery{Phone: p.raw}, 0.85, mi, p.raw)
+		}
+	}
+	if p := req.Customer.Phone; p != "" {
+		add(predict.ContactQuery{Phone: p}, 0.8, -1, "")
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		m := &c.msgs[mi]
+		for _, n := range nameCandidates(m.Text) {
+			add(predict.ContactQuery{Name: n}, 0.8, mi, n)
+		}
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		m := &c.msgs[mi]
+		if m.From.Name != "" && len(strings.Fields(m.From.Name)) >= 2 {
+			add(predict.ContactQuery{Name: m.From.Name}, 0.75, mi, m.From.Name)
+		}
+		if n, ok := signOffName(m.Signature, false); ok {
+			add(predict.ContactQuery{Name: n}, 0.7, mi, n)
+		}
+		if n, ok := signOffName(m.Text, true); ok {
+			add(predict.ContactQuery{Name: n}, 0.7, mi, n)
+		}
+	}
+	if n := req.Customer.Name; len(strings.Fields(n)) >= 2 {
+		add(predict.ContactQuery{Name: n}, 0.7, -1, "")
+	}
+	return out
+}
+
+// predictContact resolves the customer against the directory. It returns
+// an error only when the context ends.
+func predictContact(ctx context.Context, c *conversation, req *predict.Request) (predict.Prediction, bool, error) {
+	if id := req.Customer.ContactID; id != "" {
+		return predict.Prediction{Value: id, Confidence: 0.99}, true, nil
+	}
+	if req.Directory == nil {
+		return predict.Prediction{}, false, nil
+	}
+	asked := map[predict.ContactQuery]bool{}
+	queries := 0
+	for _, cand := range contactCandidates(c, req) {
+		key := predict.ContactQuery{Email: strings.ToLower(cand.q.Email), Phone: cand.q.Phone, Name: strings.ToLower(cand.q.Name)}
+		if asked[key] {
+			continue
+		}
+		asked[key] = true
+		if queries >= maxDirectoryQueries {
+			break
+		}
+		queries++
+		found, err := req.Directory.FindContacts(ctx, cand.q)
+		if err != nil {
+			if ctx.Err() != nil {
+				return predict.Prediction{}, false, ctx.Err()
+			}
+			continue
+		}
+		id := ""
+		ambiguous := false
+		for _, ct := range found {
+			if ct.ID == "" {
+				continue
+			}
+			if id != "" && ct.ID != id {
+				ambiguous = true
+			}
+			id = ct.ID
+		}
+		if id == "" || ambiguous {
+			continue
+		}
+		p := predict.Prediction{Value: id, Confidence: cand.conf}
+		if cand.msg >= 0 && cand.quote != "" {
+			p.Evidence = []predict.Evidence{{MessageID: c.msgs[cand.msg].ID, Quote: cand.quote}}
+		}
+		return p, true, nil
+	}
+	return predict.Prediction{}, false, nil
+}

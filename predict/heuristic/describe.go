@@ -1,0 +1,147 @@
+package heuristic
+
+import (
+	"sort"
+	"strings"
+)
+
+// smallTalk are words of greetings, thanks and sign-offs: a sentence made
+// only of them says nothing about the customer's need.
+var smallTalk = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+hi hello hey hiya dear there morning afternoon evening good all team support folks guys
+thanks thank thx ty you very much so lot many in advance cheers regards best kind warm wishes sincerely
+ok okay sure yes yeah yep no nope fine great perfect cool alright right bye goodbye see later
+one sec second moment hang wait please sorry again
+hola buenas buenos dias tardes noches gracias saludos un saludo vale si adios muchas
+hallo guten tag morgen abend danke vielen gruss grusse viele liebe ja nein tschuss bitte nochmal
+ola bom dia boa tarde noite obrigado obrigada sim tchau abracos
+bonjour bonsoir salut merci beaucoup oui non cordialement au revoir
+`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// informative scores how much a sentence tells about the customer's
+// need: cue concepts count most, other content words a little; sentences
+// of greetings and thanks, and sentences that only give an identifier or
+// an address, score nothing.
+func informative(s *sentence) float64 {
+	content := 0
+	for i := range s.toks {
+		t := &s.toks[i]
+		if !smallTalk[t.fold] && !stopWords[t.fold] && !hasDigit(t.fold) && len(t.fold) > 2 {
+			content++
+		}
+	}
+	if content == 0 {
+		return 0
+	}
+	text := s.text()
+	if strings.IndexByte(text, '@') >= 0 && content <= 4 {
+		return 0
+	}
+	var v float64
+	for _, t := range s.terms {
+		if t.key[0] == '#' {
+			switch t.key {
+			case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":
+				v += 0.3
+			default:
+				v += 1
+			}
+		} else if !hasDigit(t.key) {
+			v += 0.2
+		}
+	}
+	if s.question {
+		v += 0.5
+	}
+	if content < 3 {
+		v *= 0.5
+	}
+	return v
+}
+
+// leadingSmallTalk returns the offset in the sentence after greetings
+// such as "Hi there," or "Hello," that open it.
+func leadingSmallTalk(s *sentence) int {
+	k := 0
+	for k < len(s.toks) && smallTalk[s.toks[k].fold] && k < 3 {
+		k++
+	}
+	if k == 0 || k == len(s.toks) || !s.toks[k].brk {
+		return 0
+	}
+	return s.toks[k].start
+}
+
+type pickedSentence struct {
+	idx   int
+	score float64
+	from  int // byte offset in the sentence text where the extract starts
+}
+
+// describe picks the one or two customer sentences that best say what the
+// customer needs, in their order, within limit bytes.
+func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, float64) {
+	var cands []pickedSentence
+	firstContent := -1
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.instr || s.part != partText {
+			continue
+		}
+		v := informative(s)
+		if v <= 0 {
+			continue
+		}
+		if firstContent < 0 {
+			firstContent = s.order
+		}
+		// Customers lead with their need: earlier messages count more.
+		switch {
+		case s.order == firstContent:
+			v *= 1.5
+		case s.order == firstContent+1:
+			v *= 1.1
+		}
+		cands = append(cands, pickedSentence{idx: i, score: v, from: leadingSmallTalk(s)})
+	}
+	if len(cands) == 0 {
+		return nil, 0
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	best := cands[0]
+	picked := []pickedSentence{best}
+	size := len(c.sents[best.idx].text()) - best.from
+	for _, cand := range cands[1:] {
+		if len(picked) >= maxSentences {
+			break
+		}
+		l := len(c.sents[cand.idx].text()) - cand.from
+		if cand.score >= 0.5*best.score && size+l+1 <= limit {
+			picked = append(picked, cand)
+			size += l + 1
+		}
+	}
+	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
+	return picked, best.score
+}
+
+// clip shortens s to at most n bytes at a word boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n+1], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:-")
+}

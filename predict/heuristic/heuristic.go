@@ -1,0 +1,455 @@
+package heuristic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Name is what the predictor reports as predict.Result.Predictor.
+const Name = "heuristic"
+
+// Errors of the package.
+var (
+	// ErrNilRequest is returned by Predict for a nil request.
+	ErrNilRequest = errors.New("heuristic: nil request")
+	// ErrBadOption is returned by New for an invalid option.
+	ErrBadOption = errors.New("heuristic: bad option")
+)
+
+// FieldError reports a field that cannot be compiled, such as one with a
+// pattern that is not a valid regular expression.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("heuristic: field %s: %v", e.Field, e.Err) }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Option configures a Predictor.
+type Option func(*Predictor) error
+
+// WithClassifier makes the predictor classify the named choice or lookup
+// field with c instead of by description similarity. Explicit mentions of
+// an option ("it's the X300") still win over the classifier.
+func WithClassifier(field string, c Classifier) Option {
+	return func(p *Predictor) error {
+		if field == "" || c == nil {
+			return fmt.Errorf("%w: WithClassifier needs a field name and a classifier", ErrBadOption)
+		}
+		p.classifiers[field] = c
+		return nil
+	}
+}
+
+// WithMinConfidence sets the confidence under which the predictor
+// abstains on an option field rather than guess (default 0.35).
+func WithMinConfidence(c float64) Option {
+	return func(p *Predictor) error {
+		if !(c >= 0 && c <= 1) {
+			return fmt.Errorf("%w: minimum confidence %v outside [0,1]", ErrBadOption, c)
+		}
+		p.minConf = c
+		return nil
+	}
+}
+
+// WithCacheSize bounds the number of compiled field definitions the
+// predictor keeps (default 256). Fields of a Compiled schema given with
+// WithCompiled are kept in addition.
+func WithCacheSize(n int) Option {
+	return func(p *Predictor) error {
+		if n < 1 {
+			return fmt.Errorf("%w: cache size %d", ErrBadOption, n)
+		}
+		p.cacheSize = n
+		return nil
+	}
+}
+
+// WithCompiled gives the predictor fields compiled ahead of time.
+func WithCompiled(c *Compiled) Option {
+	return func(p *Predictor) error {
+		if c == nil {
+			return fmt.Errorf("%w: nil Compiled", ErrBadOption)
+		}
+		for _, cf := range c.fields {
+			p.pinned[cf.hash] = append(p.pinned[cf.hash], cf)
+		}
+		return nil
+	}
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(p *Predictor) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", ErrBadOption)
+		}
+		p.log = l
+		return nil
+	}
+}
+
+// Predictor is the offline default predictor. It is safe for concurrent
+// use; it never modifies a request.
+type Predictor struct {
+	lx          *lexicon
+	classifiers map[string]Classifier
+	minConf     float64
+	cacheSize   int
+	log         *slog.Logger
+
+	pinned map[uint64][]*compiledField // read-only after New
+
+	mu    sync.RWMutex
+	cache map[uint64][]*compiledField
+}
+
+// New returns a Predictor.
+func New(opts ...Option) (*Predictor, error) {
+	p := &Predictor{
+		lx:          defaultLexicon(),
+		classifiers: map[string]Classifier{},
+		minConf:     0.35,
+		cacheSize:   256,
+		log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		pinned:      map[uint64][]*compiledField{},
+		cache:       map[uint64][]*compiledField{},
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+type fieldKind int
+
+const (
+	kindNone fieldKind = iota
+	kindContact
+	kindChoice
+	kindPattern
+	kindEmail
+	kindDescription
+	kindTitle
+)
+
+// compiledField is what the predictor prepared for one field definition.
+// It is read-only once built.
+type compiledField struct {
+	hash    uint64
+	field   predict.Field
+	kind    fieldKind
+	choice  *choiceField
+	pattern *patternField
+	limit   int // characters, for titles
+	err     error
+}
+
+// Compiled is a schema compiled ahead of time. It is read-only and safe
+// for concurrent use.
+type Compiled struct {
+	fields []*compiledField
+}
+
+// Compile prepares the matchers of fields, so that requests for them are
+// fast from the first one, and reports the fields the predictor cannot
+// use (such as a pattern that does not compile), joined.
+func Compile(fields []predict.Field) (*Compiled, error) {
+	lx := defaultLexicon()
+	c := &Compiled{}
+	var errs []error
+	for i := range fields {
+		cf := compileField(lx, &fields[i])
+		if cf.err != nil {
+			errs = append(errs, &FieldError{Field: fields[i].Name, Err: cf.err})
+		}
+		c.fields = append(c.fields, cf)
+	}
+	return c, errors.Join(errs...)
+}
+
+func hashField(f *predict.Field) uint64 {
+	h := fnv.New64a()
+	w := func(s string) {
+		_, _ = io.WriteString(h, s)
+		_, _ = h.Write([]byte{0})
+	}
+	w(f.Name)
+	w(string(f.Type))
+	if f.Multiline {
+		w("m")
+	}
+	w(f.Description)
+	w(f.Lookup)
+	w(f.Pattern)
+	for _, o := range f.Options {
+		w(o.Value)
+		w(o.Label)
+		w(o.Description)
+	}
+	return h.Sum64()
+}
+
+func sameField(a, b *predict.Field) bool {
+	if a.Name != b.Name || a.Type != b.Type || a.Multiline != b.Multiline || a.Description != b.Description ||
+		a.Lookup != b.Lookup || a.Pattern != b.Pattern || len(a.Options) != len(b.Options) {
+		return false
+	}
+	for i := range a.Options {
+		if a.Options[i] != b.Options[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Predictor) compiled(f *predict.Field) *compiledField {
+	h := hashField(f)
+	for _, cf := range p.pinned[h] {
+		if sameField(&cf.field, f) {
+			return cf
+		}
+	}
+	p.mu.RLock()
+	for _, cf := range p.cache[h] {
+		if sameField(&cf.field, f) {
+			p.mu.RUnlock()
+			return cf
+		}
+	}
+	p.mu.RUnlock()
+	cf := compileField(p.lx, f)
+	cf.hash = h
+	p.mu.Lock()
+	if len(p.cache) >= p.cacheSize {
+		clear(p.cache)
+	}
+	p.cache[h] = append(p.cache[h], cf)
+	p.mu.Unlock()
+	return cf
+}
+
+var limitRe = regexp.MustCompile(`(\d{1,4})\s*(?:characters|chars|caracteres|zeichen|caracteres)`)
+
+var titleWords = []string{"title", "titulo", "titel", "titre", "headline", "subject line", "asunto", "betreff", "assunto", "objet"}
+var describeWords = []string{
+	"what the customer", "needs", "need help", "help with", "issue", "problem", "describe", "description", "summary", "request",
+	"necesita", "problema", "descripcion", "resumen", "anliegen", "beschreibung", "zusammenfassung",
+	"precisa", "descricao", "resumo", "besoin", "probleme", "resume",
+}
+
+func compileField(lx *lexicon, f *predict.Field) *compiledField {
+	cf := &compiledField{hash: hashField(f), field: cloneField(f)}
+	switch {
+	case f.Type == predict.TypeLookup && f.Lookup == predict.LookupContacts:
+		cf.kind = kindContact
+	case f.HasOptions():
+		if len(f.Options) > 0 {
+			cf.kind = kindChoice
+			cf.choice = compileChoice(lx, f)
+		}
+	case f.Type == predict.TypeText && f.Pattern != "":
+		full, err := predict.CompilePattern(f.Pattern)
+		if err != nil {
+			cf.err = err
+			return cf
+		}
+		search, err := regexp.Compile(`(?i:` + f.Pattern + `)`)
+		if err != nil {
+			cf.err = err
+			return cf
+		}
+		cf.kind = kindPattern
+		cf.pattern = &patternField{search: search, full: full}
+	case f.Type == predict.TypeEmail:
+		cf.kind = kindEmail
+	case f.Type == predict.TypeText:
+		d := fold(f.Description)
+		name := " " + strings.NewReplacer("_", " ", "-", " ").Replace(fold(f.Name)) + " "
+		for _, w := range titleWords {
+			if strings.Contains(d, w) || strings.Contains(name, " "+w+" ") {
+				cf.kind = kindTitle
+				cf.limit = 80
+				if m := limitRe.FindStringSubmatch(d); m != nil {
+					if n, err := strconv.Atoi(m[1]); err == nil && n >= 10 {
+						cf.limit = n
+					}
+				}
+				return cf
+			}
+		}
+		for _, w := range describeWords {
+			if strings.Contains(d, w) || strings.Contains(name, " "+w) {
+				cf.kind = kindDescription
+				cf.limit = 300
+				if m := limitRe.FindStringSubmatch(d); m != nil {
+					if n, err := strconv.Atoi(m[1]); err == nil && n >= 40 {
+						cf.limit = n
+					}
+				}
+				return cf
+			}
+		}
+	}
+	return cf
+}
+
+func cloneField(f *predict.Field) predict.Field {
+	c := *f
+	c.Options = append([]predict.Option(nil), f.Options...)
+	return c
+}
+
+// Predict predicts the requested fields from the customer's messages. It
+// abstains on fields it finds no evidence for, and returns an error only
+// for a nil request or when ctx ends.
+func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict.Result, error) {
+	if req == nil {
+		return nil, ErrNilRequest
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &predict.Result{Predictions: map[string]predict.Prediction{}, Predictor: Name}
+	var conv *conversation
+	for i := range req.Fields {
+		f := &req.Fields[i]
+		cf := p.compiled(f)
+		if cf.kind == kindNone {
+			continue
+		}
+		if conv == nil {
+			conv = analyze(p.lx, req.Messages)
+		}
+		var pr predict.Prediction
+		ok := false
+		switch cf.kind {
+		case kindContact:
+			var err error
+			pr, ok, err = predictContact(ctx, conv, req)
+			if err != nil {
+				return nil, err
+			}
+		case kindChoice:
+			var r choiceResult
+			r, ok = cf.choice.predict(conv, p.classifiers[f.Name], p.minConf)
+			if ok {
+				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
+			}
+		case kindPattern:
+			var id identifier
+			var conf float64
+			id, conf, ok = pickIdentifier(cf.pattern.find(conv))
+			if ok {
+				pr = predict.Prediction{Value: id.value, Confidence: conf, Evidence: []predict.Evidence{{MessageID: req.Messages[id.msg].ID, Quote: id.quote}}}
+			}
+		case kindEmail:
+			pr, ok = predictEmail(conv)
+		case kindDescription:
+			pr, ok = predictDescription(conv, cf.limit)
+		case kindTitle:
+			pr, ok = predictTitle(conv, cf.limit)
+		}
+		if ok {
+			res.Predictions[f.Name] = pr
+		}
+	}
+	return res, nil
+}
+
+// evidence turns quote references into evidence, each quote once.
+func (c *conversation) evidence(refs []quoteRef) []predict.Evidence {
+	var out []predict.Evidence
+	seen := map[string]bool{}
+	for _, r := range refs {
+		s := &c.sents[r.sent]
+		q := s.text()
+		if r.j > 0 {
+			q = s.quote(r.i, r.j)
+		}
+		q = clip(q, 300)
+		if q == "" || seen[q] {
+			continue
+		}
+		seen[q] = true
+		out = append(out, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: q})
+	}
+	return out
+}
+
+func predictEmail(c *conversation) (predict.Prediction, bool) {
+	if mi, addr := latestFromEmail(c); mi >= 0 {
+		return predict.Prediction{Value: addr, Confidence: 0.85, Evidence: []predict.Evidence{{MessageID: c.msgs[mi].ID, Quote: addr}}}, true
+	}
+	for k := len(c.customer) - 1; k >= 0; k-- {
+		mi := c.customer[k]
+		m := &c.msgs[mi]
+		locs := emails(m.Text)
+		for j := len(locs) - 1; j >= 0; j-- {
+			if negatedBefore(m.Text, locs[j][0]) {
+				continue
+			}
+			a := m.Text[locs[j][0]:locs[j][1]]
+			return predict.Prediction{Value: a, Confidence: 0.8, Evidence: []predict.Evidence{{MessageID: m.ID, Quote: a}}}, true
+		}
+	}
+	return predict.Prediction{}, false
+}
+
+// minDescribeScore is the least informative a conversation must be to
+// describe it.
+const minDescribeScore = 1.2
+
+func predictDescription(c *conversation, limit int) (predict.Prediction, bool) {
+	picked, best := describe(c, limit, 2)
+	if len(picked) == 0 || best < minDescribeScore {
+		return predict.Prediction{}, false
+	}
+	var parts []string
+	var ev []predict.Evidence
+	for _, ps := range picked {
+		s := &c.sents[ps.idx]
+		q := strings.TrimSpace(s.text()[ps.from:])
+		parts = append(parts, q)
+		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
+	}
+	v := clip(strings.Join(parts, " "), limit)
+	conf := 0.5 + 0.4*min(1, best/5)
+	return predict.Prediction{Value: v, Confidence: conf, Evidence: ev}, true
+}
+
+func predictTitle(c *conversation, limit int) (predict.Prediction, bool) {
+	for _, mi := range c.customer {
+		m := &c.msgs[mi]
+		if t := stripSubjectPrefix(m.Subject); t != "" {
+			return predict.Prediction{Value: clip(t, limit), Confidence: 0.8, Evidence: []predict.Evidence{{MessageID: m.ID, Quote: clip(t, limit)}}}, true
+		}
+	}
+	picked, best := describe(c, 1<<20, 1)
+	if len(picked) == 0 || best < minDescribeScore {
+		return predict.Prediction{}, false
+	}
+	s := &c.sents[picked[0].idx]
+	t := clip(strings.TrimRight(strings.TrimSpace(s.text()[picked[0].from:]), ".!?"), limit)
+	if t == "" {
+		return predict.Prediction{}, false
+	}
+	return predict.Prediction{Value: t, Confidence: 0.6, Evidence: []predict.Evidence{{MessageID: c.msgs[s.msg].ID, Quote: t}}}, true
+}

@@ -1,0 +1,228 @@
+package heuristic
+
+import (
+	"strings"
+	"sync"
+)
+
+// The cue lexicon maps the words and phrases customers and administrators
+// use for the common support situations, in English, Spanish, German,
+// Portuguese and French, to shared concepts. Both the customer's text and
+// the option descriptions of a field are read through it, so that "hat
+// zweimal abgebucht" in a message meets "charges" in a description. It
+// holds general support vocabulary only; what an option means always
+// comes from the tenant's own descriptions.
+//
+// Each line is "concept[+concept...]: phrase | phrase | ...". Phrases are
+// folded words (lower case, no diacritics, no apostrophes); a word ending
+// in '*' matches any word it begins (at least three letters before the
+// '*'). One unrelated word may stand between the words of a phrase. A
+// concept written with a leading '-' is dropped when negated ("not
+// hacked").
+const lexiconText = `
+-malfunction: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | problem* | issue* | trouble* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | intermittent* | lost connection | loses connection | losing connection | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | problema* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | fehler* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | erreur* | probleme* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
+-malfunction+outage: offline | off line | dead | died | no power | wont power on | doesnt power on | not at all | at all anymore | nothing work* | completely dead | outage | down for | is down | went down | goes down | unusable | cant use | cannot use | fuera de linea | desconectad* | no funciona nada | caido | caida | ausgefallen | gar nicht | uberhaupt nicht | nichts geht | tot | fora do ar | nada funciona | caiu | hors ligne | hors service | plus rien | rien ne marche | du tout | muerto | morto | mort
+-outage: completely | totally | entirely | whole house | all devices | every device | all my devices | totalmente | completamente | komplett | vollig | completement | totalement
+-overheat+safety: overheat* | too hot | very hot | hot to the touch | gets hot | getting hot | sobrecalent* | calienta* | uberhitz* | heiss | superaquec* | esquent* | surchauff* | chauffe*
+-smoke+safety: smok* | smoke | fire | burn* | spark* | melt* | explod* | shock* | humo | fuego | quema* | chispa* | rauch* | feuer | brennt | fumaca | fogo | queim* | fumee | feu | brul* | etincel*
+-security: hack* | compromis* | taken over | take over | someone else | somebody else | stranger* | unauthori* | breach* | stolen | phishing | fraud* | exposed | expose | privacy | spying | spy | security | secure | seguridad | hackead* | robad* | gehackt | sicherheit* | fremd* | betrug* | seguranca | invadid* | roubad* | pirate* | securite | usurp*
+-reboot+malfunction: reboot* | restart* | power cycl* | turn it off and on | startet neu | neu gestartet | neustart* | reinici* | redemarr* | relanc*
+-crash+malfunction: crash* | freez* | frozen | hangs | hung | absturz* | sturzt ab | abgesturzt | hangt | se cuelga | se bloquea | congela* | trava* | travou | plante | plantage
+-charge: charged | charge | charges | charging me | chargeback | overcharg* | billed | bill | bills | billing | overcharg* | debit* | transaction* | taken from | took money | cobr* | cargo* | cargaron | abbuch* | abgebucht | belast* | debite* | prelev*
+-invoice: invoice* | receipt* | factur* | rechnung* | quittung | fatura* | recibo* | facture* | recu
+-payment: payment* | paid | pay | paying | credit card | card payment | paypal | pago* | pagar | pague | tarjeta de credito | zahlung* | bezahl* | kreditkarte | pagament* | cartao de credito | paiement* | payer | paye | carte bancaire
+-fee: fee | fees | price* | cost* | cuota | tarifa* | precio* | gebuhr* | kosten | preis* | taxa* | preco* | frais | tarif* | prix
+-subscription: subscri* | renew* | plan | suscrip* | abonn* | abo | assinatura* | mensalidade
+-money+charge: money | dinero | geld | dinheiro | argent
+-refund: refund* | money back | reimburs* | reembols* | devolucion del dinero | devuelvan | erstatt* | ruckerstatt* | geld zuruck | estorno | estorn* | rembours*
+-duplicate: twice | double* | two times | 2 times | duplicat* | dos veces | doble | duplicad* | zweimal | doppelt* | duas vezes | em dobro | deux fois | en double
+cancel: cancel* | kundig* | gekundigt | storn* | annul* | resili*
+signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
+password+signin: password* | passcode | passwort* | kennwort | contrasena* | clave | senha* | mot de passe
+code+signin: verification code | two factor | 2fa | mfa | otp | one time code | sms code | digit code | codes | code | codigo* | verificacion | bestatigungscode | verifizierung* | codigo | verificacao | verification
+account: account* | profile | cuenta | konto | benutzerkonto | conta | compte
+reset: reset* | restablec* | zurucksetz* | redefin* | reinitialis*
+order: order* | ordered | purchas* | bought | buy | pedido* | compra* | compre | bestell* | gekauft | kauf* | encomend* | comprei | commande* | achete* | achat*
+delivery: deliver* | shipping | shipment* | shipped | ship | track* | parcel* | package* | courier* | carrier* | transit | dispatch* | postal | envio* | enviad* | paquete* | entrega* | seguimiento | transportista | lieferung* | geliefert | liefer* | zugestellt | zustell* | paket* | sendung* | versand* | versendet | kurier | entregue | pacote* | encomenda* | rastreio | rastreamento | transportadora | livraison* | livre | colis | suivi | transporteur | expedi*
+-lost+delivery: not received | never received | havent received | hasnt arrived | not arrived | never arrived | didnt arrive | hasnt come | nothing came | never came | never showed up | not delivered | never delivered | no ha llegado | no llego | nunca llego | nicht angekommen | nicht erhalten | nie angekommen | nicht geliefert | nao chegou | nunca chegou | nao recebi | pas recu | jamais recu | pas arrive | pas livre
+-lost: lost | missing | went missing | disappeared | perdid* | extravi* | verloren | verschwunden | perdu* | sumiu | desaparec*
+-late: late | delay* | still waiting | waiting for | hasnt changed | not moved | hasnt moved | no update | overdue | stuck in | retras* | tarde | demora* | verspat* | verzog* | wart* | atras* | retard* | en retard | attend*
+address: address* | direccion* | adresse* | endereco*
+-damaged: damag* | dented | crush* | smashed | cracked | shattered | arrived broken | danad* | beschadig* | kaputt angekommen | danific* | amassad* | abime* | endommag*
+return: return* | send back | sent back | sending back | ship back | take back | give back | bring back | devolv* | devolucion* | devolu* | zuruckschick* | zurucksend* | zuruckgeb* | rucksend* | retoure* | widerruf* | retour* | retourn* | renvoy* | renvoi*
+exchange: exchange* | swap* | trade in | cambiar* | cambio | intercambi* | umtausch* | tausch* | trocar | troca* | echang*
+replace: replace* | replacement | reemplaz* | sustitu* | ersatz | ersetz* | substitu* | remplac*
+howto+question: how do i | how can i | how to | how does | how should i | how would i | is it possible | is there a way | where can i | where do i | can i | can you tell me how | como puedo | como se | como hago | como configur* | wie kann ich | wie richte | wie stelle | wie funktioniert | wie geht | como posso | como faco | como fazer | comment faire | comment puis je | comment je | est il possible | es posible | ist es moglich | e possivel
+howto: instruction* | tutorial* | guide | manual | explain* | walk me through | anleitung* | bedienungsanleitung | instrucc* | instruc* | explica* | erklar* | mode d emploi | notice
+question: question* | wonder* | curious | pregunta* | duda* | frage* | pergunta* | duvida* | quick question
+setup: set up | setup | setting up | install* | configur* | settings | setting | pair* | schedule* | einricht* | einstell* | konfigur* | instal* | ajust* | configuracion | parametr* | reglage* | config*
+use: usage | usar | uso | benutzung | verwendung | utilisation | utilizacao
+works: works | working | work fine | works fine | working fine | works well | work well | runs fine | funciona | funcionan | funktioniert | funktionieren | fonctionne | marche
+feature: feature* | would be nice | would be great | would love | wish* | suggest* | add support | support for | please add | could you add | can you add | roadmap | idea* | improve* | enhancement* | sugerencia* | me gustaria | seria genial | funcion* | wunsch* | vorschlag* | ware schon | ware toll | sugest* | gostaria | seria otimo | fonctionnalite* | souhait* | serait bien
+lacks: does not have | doesnt have | dont have | no option | not possible | no way to | there is no | is missing | lacks | lacking | no tiene | no hay | hat kein* | gibt es kein* | nao tem | nao ha | n a pas | il n y a pas
+-degraded: degrad* | slow* | lag | lags | lagging | laggy | weak signal | poor* | reduced | partial* | sometimes | occasional* | every few | every hour* | every minute* | every night | every evening | every day | every morning | most nights | each night | from time to time | now and then | again and again | a veces | de vez en cuando | lento | intermitente | cada hora* | cada noche | manchmal | ab und zu | langsam | zeitweise | immer wieder | alle minuten | alle stunden | jede nacht | as vezes | de vez em quando | toda noite | parfois | lent | de temps en temps | chaque nuit | toutes les
+-workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine | ok for now | records fine | no problem otherwise | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
+-urgent: urgent* | asap | as soon as possible | emergency | immediately | right away | critical | dringend* | sofort | notfall | urgente | cuanto antes | lo antes posible | emergencia | o mais rapido | imediatamente | urgence | au plus vite | immediatement
+business: business* | company | companies | office | shop | store | restaurant | customers | employees | staff | clients | empresa* | negocio* | oficina | tienda | firma | geschaft* | buro | laden | kunden | mitarbeiter | loja | escritorio | clientes | entreprise* | bureau | boutique | magasin | salaries
+noimpact: no impact | not urgent | no rush | when you have time | no hurry | just curious | just wondering | nothing urgent | no big deal | not a big deal | sin prisa | no es urgente | keine eile | nicht dringend | sem pressa | nao e urgente | pas urgent | rien d urgent | pas presse
+request: request* | solicit*
+camera: camera* | cam | cams | camara* | kamera* | camera | webcam
+outdoor: outdoor* | outside | exterior* | aussen* | draussen | externa | exterieur*
+indoor: indoor* | inside | interior* | innen* | interna | interieur*
+router: router* | wifi router | enrutador | routeur
+app: app | apps | application | aplicacion | aplicativo | anwendung
+`
+
+type lexWord struct {
+	w      string // folded word, or the prefix for a prefix word
+	stem   string
+	prefix bool
+}
+
+type lexEntry struct {
+	words    []lexWord
+	concepts []string // "#name"
+	drop     []bool   // concept is dropped when negated
+}
+
+// lexicon is a compiled cue lexicon. It is read-only once built and safe
+// for concurrent use.
+type lexicon struct {
+	exact  map[string][]*lexEntry // by stem of the first word
+	prefix map[string][]*lexEntry // by the first three letters of the first word
+}
+
+// negFlip maps a concept found negated to the concept it then means.
+var negFlip = map[string]string{"#works": "#malfunction"}
+
+var defaultLexicon = sync.OnceValue(func() *lexicon { return parseLexicon(lexiconText) })
+
+func parseLexicon(text string) *lexicon {
+	lx := &lexicon{exact: map[string][]*lexEntry{}, prefix: map[string][]*lexEntry{}}
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		head, body, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var concepts []string
+		var drop []bool
+		for c := range strings.SplitSeq(head, "+") {
+			d := strings.HasPrefix(c, "-")
+			c = strings.TrimPrefix(c, "-")
+			concepts = append(concepts, "#"+c)
+			drop = append(drop, d || strings.HasPrefix(head, "-"))
+		}
+		for phrase := range strings.SplitSeq(body, "|") {
+			var e lexEntry
+			for w := range strings.FieldsSeq(phrase) {
+				p := strings.HasSuffix(w, "*")
+				w = strings.TrimSuffix(w, "*")
+				if p && len(w) < 3 {
+					p = false
+				}
+				e.words = append(e.words, lexWord{w: w, stem: stem(w), prefix: p})
+			}
+			if len(e.words) == 0 {
+				continue
+			}
+			e.concepts, e.drop = concepts, drop
+			first := e.words[0]
+			if first.prefix {
+				k := first.w[:3]
+				lx.prefix[k] = append(lx.prefix[k], &e)
+			} else {
+				lx.exact[first.stem] = append(lx.exact[first.stem], &e)
+			}
+		}
+	}
+	return lx
+}
+
+func (w *lexWord) match(t *token) bool {
+	if w.prefix {
+		return strings.HasPrefix(t.fold, w.w)
+	}
+	return t.fold == w.w || t.stem == w.stem
+}
+
+// matchAt returns the entry of the longest phrase that starts at toks[i]
+// and the index just past it, or nil.
+func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
+	t := &toks[i]
+	var best *lexEntry
+	bestEnd := i
+	try := func(es []*lexEntry) {
+		for _, e := range es {
+			if !e.words[0].match(t) {
+				continue
+			}
+			j := i + 1
+			ok := true
+			for k := 1; k < len(e.words); k++ {
+				switch {
+				case j < len(toks) && !toks[j].brk && e.words[k].match(&toks[j]):
+					j++
+				case j+1 < len(toks) && !toks[j].brk && !toks[j+1].brk && e.words[k].match(&toks[j+1]):
+					j += 2
+				default:
+					ok = false
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok && (j > bestEnd || j == bestEnd && best != nil && len(e.words) > len(best.words)) {
+				best, bestEnd = e, j
+			}
+		}
+	}
+	try(lx.exact[t.stem])
+	if len(t.fold) >= 3 {
+		try(lx.prefix[t.fold[:3]])
+	}
+	return best, bestEnd
+}
+
+// term is a concept ("#name") or a literal word stem found in a text.
+type term struct {
+	key   string
+	start int // token index
+	neg   bool
+}
+
+// terms reads toks through the lexicon: concepts for the phrases it
+// knows, stems of the other content words. Negated concepts that are
+// dropped when negated are left out, and negated concepts that flip are
+// turned into their opposite; negated literal words are left out.
+func (lx *lexicon) terms(toks []token, out []term) []term {
+	for i := 0; i < len(toks); {
+		e, end := lx.matchAt(toks, i)
+		if e != nil {
+			neg := !negators[e.words[0].w] && negated(toks, i)
+			for k, c := range e.concepts {
+				if neg {
+					if f, ok := negFlip[c]; ok {
+						out = append(out, term{key: f, start: i})
+						continue
+					}
+					if e.drop[k] {
+						continue
+					}
+				}
+				out = append(out, term{key: c, start: i, neg: neg})
+			}
+			i = end
+			continue
+		}
+		t := &toks[i]
+		if !stopWords[t.fold] && !negators[t.fold] && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks, i) {
+			out = append(out, term{key: t.stem, start: i})
+		}
+		i++
+	}
+	return out
+}

@@ -1,0 +1,654 @@
+package heuristic
+
+import (
+	"bytes"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// optionName is a name an option goes by: its value, its label or an alias
+// from its description.
+type optionName struct {
+	opt      int
+	compact  []byte // folded letters and digits only
+	lastLen  int    // length of the last word of the name, folded
+	digitEnd bool
+	strength float64
+}
+
+type optionModel struct {
+	value string
+	pos   map[string]float64 // terms that speak for the option
+	neg   map[string]float64 // terms of its "Not for" part
+	// posList and negList hold pos and neg in a fixed order, so that
+	// scores are sums in the same order on every run.
+	posList []weighted
+	negList []weighted
+	norm    float64 // length normalisation of its positive terms
+}
+
+type weighted struct {
+	key string
+	w   float64
+}
+
+func sortedTerms(m map[string]float64) []weighted {
+	out := make([]weighted, 0, len(m))
+	for k, w := range m {
+		out = append(out, weighted{k, w})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// choiceField is the compiled matcher of a choice field or of a lookup
+// field whose ids are its options. It is read-only once built.
+type choiceField struct {
+	opts  []optionModel
+	names map[string][]*optionName // by the first three letters of the compact name
+	fuzzy []*optionName            // single-word names long enough for edit-distance matching
+	idf   map[string]float64
+}
+
+var aliasMarkers = []string{
+	"also called", "also known as", "a.k.a.", "aka", "aliases", "alias", "synonyms", "other names", "known as",
+	"tambien llamado", "tambien llamada", "tambien conocido como", "tambien conocida como",
+	"auch genannt", "auch bekannt als", "tambem chamado", "tambem chamada", "tambem conhecido como",
+	"aussi appele", "egalement appele", "aussi appelee", "egalement appelee",
+}
+
+var useMarkers = []string{"use when", "usar cuando", "usar quando", "verwenden wenn", "verwenden, wenn", "utiliser quand", "a utiliser quand", "applies when"}
+var notMarkers = []string{"not for", "no para", "no usar para", "nicht fur", "nicht verwenden", "nao para", "nao usar para", "pas pour", "ne pas utiliser pour", "does not apply"}
+
+// splitDescription splits an option description into its aliases, its
+// "Use when" part, its "Not for" part and the rest. Markers are found in
+// the folded text, whose byte offsets differ from the original's, so the
+// parts are returned folded.
+func splitDescription(desc string) (aliases []string, use, not, rest string) {
+	f := fold(desc)
+	// Aliases: from a marker to the end of its sentence.
+	for _, mk := range aliasMarkers {
+		i := indexWord(f, mk)
+		if i < 0 {
+			continue
+		}
+		j := i + len(mk)
+		end := len(f)
+		for k := j; k < len(f); k++ {
+			if f[k] == '.' && (k+1 == len(f) || f[k+1] == ' ' || f[k+1] == '\n') {
+				end = k
+				break
+			}
+		}
+		list := strings.TrimLeft(f[j:end], " :")
+		for _, a := range splitList(list) {
+			aliases = append(aliases, a)
+		}
+		f = f[:i] + f[min(end+1, len(f)):]
+		break
+	}
+	cut := func(markers []string) (before, part string) {
+		for _, mk := range markers {
+			i := indexWord(f, mk)
+			if i < 0 {
+				continue
+			}
+			j := i + len(mk)
+			end := len(f)
+			for _, other := range append(append([]string{}, useMarkers...), notMarkers...) {
+				if k := indexWord(f[j:], other); k >= 0 && j+k < end {
+					end = j + k
+				}
+			}
+			return f[:i] + " " + f[end:], strings.TrimLeft(f[j:end], " :")
+		}
+		return f, ""
+	}
+	f, not = cut(notMarkers)
+	f, use = cut(useMarkers)
+	return aliases, use, not, f
+}
+
+// indexWord finds w in s at a word start.
+func indexWord(s, w string) int {
+	off := 0
+	for {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		if i == 0 || !isWordByte(s[i-1]) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
+		for _, p := range strings.Split(part, " or ") {
+			p = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(p), "and "))
+			p = strings.Trim(p, " .\"'()")
+			if p != "" && len(p) <= 60 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// nameStrength says how specific a name is: model codes and multi-word
+// names are strong, short common words weak.
+func nameStrength(orig string) float64 {
+	toks := tokenize(orig, nil)
+	if len(toks) == 0 {
+		return 0
+	}
+	allStop := true
+	for _, t := range toks {
+		if !stopWords[t.fold] {
+			allStop = false
+		}
+	}
+	if allStop {
+		return 0.3
+	}
+	hasUpperInside := false
+	for i, r := range orig {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLetter(rune(orig[i-1])) {
+			hasUpperInside = true
+		}
+	}
+	switch {
+	case hasDigit(orig) || hasUpperInside:
+		return 1
+	case len(toks) > 1:
+		return 0.9
+	case len(toks[0].fold) >= 5:
+		return 0.7
+	}
+	return 0.5
+}
+
+func compactOf(toks []token) []byte {
+	var b []byte
+	for _, t := range toks {
+		b = append(b, t.fold...)
+	}
+	return b
+}
+
+func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
+	cf := &choiceField{names: map[string][]*optionName{}, idf: map[string]float64{}}
+	seen := map[string]bool{}
+	addName := func(opt int, orig string, strength float64) {
+		toks := tokenize(orig, nil)
+		if len(toks) == 0 {
+			return
+		}
+		c := compactOf(toks)
+		key := string(c) + "\x00" + string(rune('0'+opt))
+		if len(c) < 2 || seen[key] {
+			return
+		}
+		seen[key] = true
+		last := toks[len(toks)-1].fold
+		n := &optionName{opt: opt, compact: c, lastLen: len(last), digitEnd: hasDigit(last[len(last)-1:]), strength: strength}
+		k := string(c[:min(3, len(c))])
+		cf.names[k] = append(cf.names[k], n)
+		if len(toks) == 1 && len(c) >= 6 && !hasDigit(string(c)) {
+			cf.fuzzy = append(cf.fuzzy, n)
+		}
+	}
+	df := map[string]int{}
+	for i, o := range f.Options {
+		m := optionModel{value: o.Value, pos: map[string]float64{}, neg: map[string]float64{}}
+		aliases, use, not, rest := splitDescription(o.Description)
+		addName(i, o.Value, nameStrength(o.Value))
+		if o.Label != "" {
+			addName(i, o.Label, nameStrength(o.Label))
+		}
+		for _, a := range aliases {
+			addName(i, a, nameStrength(a))
+		}
+		addTerms := func(into map[string]float64, text string, w float64) {
+			toks := tokenize(text, nil)
+			for _, t := range lx.terms(toks, nil) {
+				if t.neg {
+					continue
+				}
+				if into[t.key] < w {
+					into[t.key] = w
+				}
+			}
+		}
+		addTerms(m.pos, o.Value, 0.8)
+		addTerms(m.pos, o.Label, 0.8)
+		addTerms(m.pos, strings.Join(aliases, ", "), 0.8)
+		addTerms(m.pos, use, 1)
+		addTerms(m.pos, rest, 0.8)
+		addTerms(m.neg, not, 1)
+		for k := range m.neg {
+			if m.pos[k] > 0 {
+				delete(m.neg, k)
+			}
+		}
+		for k := range m.pos {
+			df[k]++
+		}
+		cf.opts = append(cf.opts, m)
+	}
+	n := float64(len(cf.opts))
+	var total float64
+	for k, d := range df {
+		cf.idf[k] = math.Log(1 + (n+1)/(float64(d)+0.5))
+	}
+	for i := range cf.opts {
+		o := &cf.opts[i]
+		o.posList, o.negList = sortedTerms(o.pos), sortedTerms(o.neg)
+		var l float64
+		for _, t := range o.posList {
+			l += t.w * cf.idf[t.key]
+		}
+		cf.opts[i].norm = l
+		total += l
+	}
+	avg := total / math.Max(n, 1)
+	for i := range cf.opts {
+		if avg > 0 {
+			cf.opts[i].norm = 0.7 + 0.3*cf.opts[i].norm/avg
+		} else {
+			cf.opts[i].norm = 1
+		}
+	}
+	return cf
+}
+
+// mention is an explicit mention of an option by name.
+type mention struct {
+	opt      int
+	strength float64
+	sent     int // index in conversation.sents
+	tok      int
+	end      int
+	neg      bool
+	corr     bool
+}
+
+var correctionCues = map[string]bool{
+	"sorry": true, "actually": true, "correction": true, "meant": true, "mean": true, "wrong": true, "mistake": true, "oops": true,
+	"perdon": true, "perdona": true, "disculpa": true, "disculpe": true, "corrijo": true, "realidad": true, "equivoque": true,
+	"eigentlich": true, "korrektur": true, "entschuldigung": true, "falsch": true, "verzeihung": true,
+	"desculpa": true, "desculpe": true, "verdade": true, "errado": true, "engano": true,
+	"pardon": true, "desole": true, "fait": true, "erreur": true, "trompe": true,
+}
+
+var locatives = map[string]bool{"in": true, "via": true, "through": true, "using": true, "from": true, "en": true, "im": true, "na": true, "dans": true, "über": true, "uber": true, "mit": true, "con": true, "com": true, "avec": true}
+
+// mentions finds the explicit mentions of options in the customer's
+// sentences.
+func (cf *choiceField) mentions(c *conversation) []mention {
+	var out []mention
+	var buf []byte
+	for si := range c.sents {
+		s := &c.sents[si]
+		if s.instr {
+			continue
+		}
+		corr := false
+		for i := range s.toks {
+			if correctionCues[s.toks[i].fold] {
+				corr = true
+				break
+			}
+		}
+		start := len(out)
+		for i := 0; i < len(s.toks); i++ {
+			// The compact window: up to four words from i.
+			buf = buf[:0]
+			bounds := [5]int{}
+			nw := 0
+			for k := i; k < len(s.toks) && k < i+4; k++ {
+				if k > i && s.toks[k].brk {
+					break
+				}
+				buf = append(buf, s.toks[k].fold...)
+				nw++
+				bounds[nw] = len(buf)
+			}
+			var best *optionName
+			bestEnd := 0
+			if len(buf) >= 2 {
+				for _, n := range cf.names[string(buf[:min(3, len(buf))])] {
+					if !bytes.HasPrefix(buf, n.compact) {
+						continue
+					}
+					// The name must end at a word end, or within the last
+					// word with at most three more letters ("cam" for
+					// "camera", "node" for "nodes").
+					ok := false
+					words := 0
+					for w := 1; w <= nw; w++ {
+						if bounds[w] == len(n.compact) {
+							ok, words = true, w
+							break
+						}
+						if bounds[w] > len(n.compact) {
+							extra := bounds[w] - len(n.compact)
+							if extra <= 3 && n.lastLen >= 3 && len(n.compact)-bounds[w-1] >= 1 &&
+								!(n.digitEnd && buf[len(n.compact)] >= '0' && buf[len(n.compact)] <= '9') {
+								ok, words = true, w
+							}
+							break
+						}
+					}
+					if ok && (best == nil || len(n.compact) > len(best.compact)) {
+						best, bestEnd = n, i+words
+					}
+				}
+			}
+			if best == nil && len(s.toks[i].fold) >= 5 {
+				best = cf.fuzzyMatch(s.toks[i].fold)
+				bestEnd = i + 1
+			}
+			if best == nil {
+				continue
+			}
+			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: negated(s.toks, i)}
+			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
+				m.strength *= 0.5
+			}
+			if i > 0 && (s.toks[i-1].fold == "my" || s.toks[i-1].fold == "mein" || s.toks[i-1].fold == "mi" || s.toks[i-1].fold == "meu" || s.toks[i-1].fold == "mon" || s.toks[i-1].fold == "ma" || s.toks[i-1].fold == "meine" || s.toks[i-1].fold == "minha") {
+				m.strength *= 1.3
+			}
+			out = append(out, m)
+			i = bestEnd - 1
+		}
+		if corr {
+			// In a correcting sentence the positive mentions are what the
+			// customer means now.
+			for k := start; k < len(out); k++ {
+				if !out[k].neg {
+					out[k].corr = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fuzzyMatch returns a long single-word name within a small edit distance
+// of w.
+func (cf *choiceField) fuzzyMatch(w string) *optionName {
+	for _, n := range cf.fuzzy {
+		if w[0] != n.compact[0] {
+			continue
+		}
+		d := len(w) - len(n.compact)
+		if d < -2 || d > 2 {
+			continue
+		}
+		limit := 1
+		if len(n.compact) >= 9 {
+			limit = 2
+		}
+		if string(n.compact) == w {
+			continue
+		}
+		if editDistance(w, string(n.compact), limit) <= limit {
+			return n
+		}
+	}
+	return nil
+}
+
+// editDistance is the optimal string alignment distance of a and b,
+// giving up (returning limit+1) once it exceeds limit.
+func editDistance(a, b string, limit int) int {
+	if len(a) > 64 || len(b) > 64 {
+		return limit + 1
+	}
+	var rows [3][65]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		lo := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			lo = min(lo, v)
+		}
+		if lo > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// choiceResult is the outcome for one option field.
+type choiceResult struct {
+	opt   int
+	conf  float64
+	quote []quoteRef
+}
+
+type quoteRef struct {
+	sent int
+	i, j int // token range; j == 0 means the whole sentence
+}
+
+// similarity scores the options against the bag of customer terms.
+func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
+	scores := make([]float64, len(cf.opts))
+	for i := range cf.opts {
+		if excluded[i] {
+			continue
+		}
+		o := &cf.opts[i]
+		var s float64
+		for _, t := range o.posList {
+			k, w := t.key, t.w
+			tf := c.bag[k]
+			if tf == 0 {
+				continue
+			}
+			wt := 1.0
+			if k[0] != '#' {
+				wt = 0.6
+			}
+			s += wt * w * cf.idf[k] * tf * 2.2 / (tf + 1.2)
+		}
+		s /= o.norm
+		for _, t := range o.negList {
+			k, w := t.key, t.w
+			tf := c.bag[k]
+			if tf == 0 {
+				continue
+			}
+			idf := cf.idf[k]
+			if idf == 0 {
+				idf = math.Log(1 + (float64(len(cf.opts))+1)/0.5)
+			}
+			s -= 0.8 * w * idf * tf * 2.2 / (tf + 1.2)
+		}
+		scores[i] = s
+	}
+	return scores
+}
+
+// evidenceFor returns the customer sentences whose terms speak for the
+// option, best first, at most n.
+func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
+	o := &cf.opts[opt]
+	type scored struct {
+		ref quoteRef
+		s   float64
+	}
+	var all []scored
+	for si := range c.sents {
+		s := &c.sents[si]
+		if s.instr {
+			continue
+		}
+		var v float64
+		for _, t := range s.terms {
+			v += o.pos[t.key] * cf.idf[t.key]
+		}
+		if v > 0 {
+			all = append(all, scored{quoteRef{sent: si}, v})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].s > all[j].s })
+	var out []quoteRef
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].ref)
+	}
+	return out
+}
+
+// predictChoice decides an option field.
+func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) (choiceResult, bool) {
+	if len(cf.opts) == 0 || len(c.sents) == 0 {
+		return choiceResult{}, false
+	}
+	ms := cf.mentions(c)
+	excluded := make([]bool, len(cf.opts))
+	// An option negated after its last positive mention is out.
+	lastPos := make([]int, len(cf.opts))
+	for i := range lastPos {
+		lastPos[i] = -1
+	}
+	for k, m := range ms {
+		if !m.neg {
+			lastPos[m.opt] = k
+		}
+	}
+	for k, m := range ms {
+		if m.neg && k > lastPos[m.opt] {
+			excluded[m.opt] = true
+		}
+	}
+	ment := make([]float64, len(cf.opts))
+	var lastCorr = -1
+	for k, m := range ms {
+		if m.neg || excluded[m.opt] {
+			continue
+		}
+		ment[m.opt] += m.strength * c.weights[c.sents[m.sent].order]
+		if m.corr {
+			lastCorr = k
+		}
+	}
+	mentionQuote := func(opt int) []quoteRef {
+		for k := len(ms) - 1; k >= 0; k-- {
+			if ms[k].opt == opt && !ms[k].neg {
+				return []quoteRef{{sent: ms[k].sent, i: ms[k].tok, j: ms[k].end}}
+			}
+		}
+		return nil
+	}
+	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
+		m := ms[lastCorr]
+		return choiceResult{opt: m.opt, conf: 0.9, quote: []quoteRef{{sent: m.sent}}}, true
+	}
+	best, second := argTop2(ment)
+	if best >= 0 && ment[best] >= 0.9 {
+		margin := ment[best] - max(second, 0)
+		conf := 0.7 + 0.25*math.Min(1, margin/ment[best])
+		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best)}, true
+	}
+	if cl != nil {
+		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
+			for i := range cf.opts {
+				if strings.EqualFold(cf.opts[i].value, label) && !excluded[i] {
+					return choiceResult{opt: i, conf: conf, quote: cf.evidenceFor(c, i, 2)}, true
+				}
+			}
+		}
+	}
+	sim := cf.similarity(c, excluded)
+	for i := range sim {
+		sim[i] += 2.5 * ment[i]
+	}
+	b, s2 := argTop2(sim)
+	if b < 0 || sim[b] <= 0 {
+		return choiceResult{}, false
+	}
+	s1 := sim[b]
+	s2 = max(s2, 0)
+	ratio := s1 / (s1 + s2 + 0.3)
+	strength := 1 - math.Exp(-s1/1.5)
+	conf := 0.15 + 0.8*strength*ratio
+	if conf < minConf {
+		return choiceResult{}, false
+	}
+	q := mentionQuote(b)
+	q = append(q, cf.evidenceFor(c, b, 2)...)
+	if len(q) == 0 {
+		return choiceResult{}, false
+	}
+	return choiceResult{opt: b, conf: conf, quote: q}, true
+}
+
+func argTop2(v []float64) (best int, second float64) {
+	best = -1
+	second = math.Inf(-1)
+	for i, x := range v {
+		if best < 0 || x > v[best] {
+			if best >= 0 {
+				second = v[best]
+			}
+			best = i
+		} else if x > second {
+			second = x
+		}
+	}
+	if best >= 0 && math.IsInf(second, -1) {
+		second = 0
+	}
+	return best, second
+}
+
+// customerText is the text a classifier reads: the customer's own
+// sentences, instructions left out.
+func (c *conversation) customerText() string {
+	var b strings.Builder
+	last := -1
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.instr {
+			continue
+		}
+		if b.Len() > 0 {
+			if s.order != last || s.part == partSubject {
+				b.WriteString("\n\n")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		last = s.order
+		b.WriteString(s.text())
+	}
+	return b.String()
+}

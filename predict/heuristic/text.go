@@ -1,0 +1,282 @@
+package heuristic
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word of a text: its folded form (lower case, without
+// diacritics, without apostrophes) and where it is in the original.
+type token struct {
+	fold  string
+	stem  string
+	start int // byte offsets in the original text
+	end   int
+	// brk is set when a clause boundary (punctuation other than an
+	// apostrophe or a hyphen inside a word) comes right before the token.
+	brk bool
+}
+
+// foldRune lower-cases r and strips the diacritics of the Latin letters
+// the supported languages use. It returns 0 for runes that fold to two
+// letters; see foldRuneTo.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}
+	r = unicode.ToLower(r)
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
+		return 'a'
+	case 'ç', 'ć', 'č':
+		return 'c'
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ę', 'ě':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
+		return 'i'
+	case 'ñ', 'ń', 'ň':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
+		return 'o'
+	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ł':
+		return 'l'
+	case 'ś', 'š', 'ş':
+		return 's'
+	case 'ź', 'ż', 'ž':
+		return 'z'
+	case 'ř':
+		return 'r'
+	case 'ğ':
+		return 'g'
+	case 'ß', 'æ', 'œ':
+		return 0
+	}
+	return r
+}
+
+func appendFolded(b []byte, r rune) []byte {
+	f := foldRune(r)
+	switch {
+	case f == 0 && r == 'ß':
+		return append(b, "ss"...)
+	case f == 0 && (r == 'æ' || r == 'Æ'):
+		return append(b, "ae"...)
+	case f == 0:
+		return append(b, "oe"...)
+	case f < utf8.RuneSelf:
+		return append(b, byte(f))
+	}
+	return utf8.AppendRune(b, f)
+}
+
+// fold returns s lower-cased without diacritics.
+func fold(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = appendFolded(b, r)
+	}
+	return string(b)
+}
+
+func isWordRune(r rune) bool {
+	return r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') ||
+		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == '‘' || r == '`' }
+
+// elisions are the French and Italian articles and pronouns written
+// before an apostrophe; they are split off as words of their own.
+var elisions = map[string]bool{"l": true, "d": true, "j": true, "n": true, "qu": true, "c": true, "s": true, "m": true, "t": true}
+
+// tokenize splits s into words. An apostrophe inside a word joins its two
+// halves ("doesn't" is "doesnt"), except after a French elision ("l'app"
+// is "l" and "app").
+func tokenize(s string, out []token) []token {
+	var buf []byte
+	i := 0
+	brk := true
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			if !isApostrophe(r) && r != ' ' && r != '\t' && r != '"' && r != '*' && r != '\'' {
+				brk = true
+			}
+			i += n
+			continue
+		}
+		start := i
+		buf = buf[:0]
+		end := i
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if isWordRune(r) {
+				buf = appendFolded(buf, r)
+				i += n
+				end = i
+				continue
+			}
+			if isApostrophe(r) && i+n < len(s) {
+				r2, _ := utf8.DecodeRuneInString(s[i+n:])
+				if isWordRune(r2) {
+					if elisions[string(buf)] {
+						break
+					}
+					i += n
+					continue
+				}
+			}
+			break
+		}
+		w := string(buf)
+		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk})
+		brk = false
+		if i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if isApostrophe(r) {
+				i += n
+			}
+		}
+	}
+	return out
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// suffixes are stripped, longest first, to conflate inflections of the
+// supported languages. The result is a matching key, not a word.
+var suffixes = []string{
+	"ations", "ation", "ements", "ement", "ments", "ment", "ings", "ing", "ness",
+	"ciones", "cion", "coes", "cao", "ungen", "ung", "iert", "ieren",
+	"ies", "ied", "ers", "ed", "es", "en", "er", "ly", "e", "s", "a", "o",
+}
+
+// stem strips one inflectional suffix from a folded word.
+func stem(w string) string {
+	if len(w) <= 4 || hasDigit(w) {
+		return w
+	}
+	for _, suf := range suffixes {
+		if len(w)-len(suf) >= 4 && strings.HasSuffix(w, suf) {
+			if suf == "ies" || suf == "ied" {
+				return w[:len(w)-3] + "y"
+			}
+			return w[:len(w)-len(suf)]
+		}
+	}
+	return w
+}
+
+// sentence is a span of a text.
+type span struct{ start, end int }
+
+// sentences splits s into sentences and lines: at '.', '!' or '?' followed
+// by white space or the end, and at line breaks. Spans are trimmed and
+// never empty.
+func sentences(s string) []span {
+	var out []span
+	start := 0
+	emit := func(end int) {
+		a, b := start, end
+		for a < b && isSpaceByte(s[a]) {
+			a++
+		}
+		for b > a && isSpaceByte(s[b-1]) {
+			b--
+		}
+		if a < b {
+			out = append(out, span{a, b})
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\n':
+			emit(i)
+			start = i + 1
+		case '.', '!', '?':
+			j := i + 1
+			for j < len(s) && (s[j] == '.' || s[j] == '!' || s[j] == '?' || s[j] == ')' || s[j] == '"') {
+				j++
+			}
+			if j == len(s) || isSpaceByte(s[j]) {
+				emit(j)
+				start = j
+				i = j - 1
+			}
+		}
+	}
+	emit(len(s))
+	return out
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// negators open a negation scope over the next few words of a clause.
+var negators = map[string]bool{
+	// English
+	"not": true, "no": true, "never": true, "dont": true, "doesnt": true, "didnt": true,
+	"isnt": true, "wasnt": true, "arent": true, "werent": true, "cant": true, "cannot": true,
+	"couldnt": true, "wont": true, "wouldnt": true, "havent": true, "hasnt": true, "hadnt": true,
+	"without": true, "instead": true, "rather": true, "neither": true, "nor": true,
+	// Spanish, Portuguese
+	"nunca": true, "sin": true, "ni": true, "tampoco": true, "nao": true, "nem": true, "sem": true,
+	// German
+	"nicht": true, "kein": true, "keine": true, "keinen": true, "keiner": true, "keinem": true, "nie": true, "niemals": true, "ohne": true, "statt": true, "anstatt": true,
+	// French
+	"pas": true, "ne": true, "n": true, "sans": true, "jamais": true, "aucun": true, "aucune": true, "non": true, "plutot": true,
+}
+
+// negated reports whether the word at index i is inside a negation scope:
+// a negator at most three words before it in the same clause.
+func negated(toks []token, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if negators[toks[j].fold] {
+			return true
+		}
+		if toks[j].brk {
+			return false
+		}
+	}
+	return false
+}
+
+// stopWords are function words of the supported languages; they never
+// count as evidence for an option.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+a an the and or but if of to in on at by for with from as is are was were be been being am
+it its this that these those there here i me my mine we our us you your he she him her his they them their
+do does did done have has had having will would shall should can could may might must
+so too very just also only then than when where what which who whom why how all any some each
+into onto over under about after before again still up down out off not no yes ok okay please thanks thank
+hi hello hey dear regards cheers best im ive id its dont get got one two
+el la los las un una unos unas y o pero de del al en con por para que se su sus mi mis tu es son fue
+esta este estos estas eso esto lo le les me nos como mas muy ya hola gracias saludos
+der die das den dem des ein eine einen einem einer und oder aber von zu im am mit fur auf ist sind war
+ich mein meine meinen mir mich wir uns sie es er ihr ihre nicht sehr auch noch schon hallo danke gruss
+o os as um uma uns umas e ou mas do da dos das no na nos nas com por para que seu sua meu minha
+eu voce ele ela isso isto ola obrigado obrigada
+le la les un une des et ou mais du au aux dans sur avec pour par que qui est sont je moi mon ma mes
+nous vous il elle ce cette ces bonjour merci cordialement
+`) {
+		m[w] = true
+	}
+	return m
+}()
