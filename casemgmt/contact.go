@@ -13,8 +13,8 @@ import (
 // or letters).
 //
 // A number written with its country code ("+1 415 555 0101", "001 415 555
-// 0101", "011 44 20 7946 0102") becomes "+" and its digits
-// ("+14155550101"). A number without one ("(415) 555-0101",
+// 0101", "011 44 20 7946 0102", "+44 (0)20 7946 0102") becomes "+" and
+// its digits ("+14155550101"). A number without one ("(415) 555-0101",
 // "415.555.0101", "020 7946 0102") becomes its digits without a national
 // trunk prefix 0 ("4155550101", "2079460102"). Spaces, dots, dashes,
 // slashes and parentheses are ignored, and so is an extension introduced
@@ -26,7 +26,9 @@ func NormalizePhone(s string) string {
 	} else if i := strings.IndexByte(s, 'x'); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.TrimSpace(s)
+	// "+44 (0)20 ...": the trunk prefix in parentheses is not dialled
+	// after a country code.
+	s = strings.Replace(strings.TrimSpace(s), "(0)", "", 1)
 	intl := false
 	var d strings.Builder
 	for i, r := range s {
@@ -47,10 +49,6 @@ func NormalizePhone(s string) string {
 			digits, intl = digits[2:], true
 		case strings.HasPrefix(digits, "011") && len(digits) > 11:
 			digits, intl = digits[3:], true
-		case len(digits) == 11 && digits[0] == '1':
-			// North American number written with its country code but
-			// without "+": 1 415 555 0101.
-			intl = true
 		default:
 			digits = strings.TrimLeft(digits, "0")
 		}
@@ -82,8 +80,9 @@ func PhoneKey(s string) string {
 // PhonesMatch reports whether two phone numbers, in any common notation,
 // are the same number: equal when both have a country code or neither has,
 // and otherwise when the international one ends with the national one's
-// digits (its country code then being what precedes them, one to three
-// digits).
+// digits, preceded by at most three digits (its country code; none when
+// the national one was written with its country code but without "+", as
+// in "1 415 555 0101").
 func PhonesMatch(a, b string) bool {
 	na, nb := NormalizePhone(a), NormalizePhone(b)
 	if na == "" || nb == "" {
@@ -99,7 +98,7 @@ func PhonesMatch(a, b string) bool {
 	// na is national, nb international ("+" country code, national digits).
 	rest := nb[1:]
 	cc := len(rest) - len(na)
-	return cc >= 1 && cc <= 3 && strings.HasSuffix(rest, na)
+	return cc >= 0 && cc <= 3 && strings.HasSuffix(rest, na)
 }
 
 // NormalizeName returns a name in the form used for matching: lower case,
