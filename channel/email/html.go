@@ -105,9 +105,25 @@ func htmlToText(s string) HTMLText {
 	w := &htmlWriter{}
 	w.node(doc, 0)
 	return HTMLText{
-		Text:      tidy(w.bufs[toText].b.String()),
+		Text:      trimTrailingRules(tidy(w.bufs[toText].b.String())),
 		Quoted:    tidy(w.bufs[toQuoted].b.String()),
 		Signature: tidy(w.bufs[toSignature].b.String()),
+	}
+}
+
+// trimTrailingRules drops horizontal rules at the end of a text, such as
+// the one above a quoted reply.
+func trimTrailingRules(s string) string {
+	for {
+		i := strings.LastIndexByte(s, '\n')
+		last := s[i+1:]
+		if !isRule(last) {
+			return s
+		}
+		if i < 0 {
+			return ""
+		}
+		s = strings.TrimRight(s[:i], "\n ")
 	}
 }
 
