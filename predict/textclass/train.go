@@ -1,0 +1,352 @@
+package textclass
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Example is one labelled text.
+type Example struct {
+	Text  string `json:"text"`
+	Label string `json:"label"`
+}
+
+// Errors Train returns, wrapped with the details.
+var (
+	// ErrNoExamples means there was nothing to learn from.
+	ErrNoExamples = errors.New("textclass: no examples")
+	// ErrOneLabel means every example had the same label: there is
+	// nothing to choose between.
+	ErrOneLabel = errors.New("textclass: at least two labels are needed")
+	// ErrBadExample means an example cannot be used (an empty label, a
+	// label or text that is not valid UTF-8, or a label too long).
+	ErrBadExample = errors.New("textclass: bad example")
+	// ErrBadOption means an option is out of range.
+	ErrBadOption = errors.New("textclass: bad option")
+)
+
+// Limits on what a model holds.
+const (
+	maxLabels   = 1 << 16
+	maxLabelLen = 1 << 10
+)
+
+// Option changes how Train works.
+type Option func(*config)
+
+type config struct {
+	feat      Features
+	seed      uint64
+	epochs    int
+	l2        float64
+	rate      float64
+	holdOut   float64
+	minDF     int
+	calibrate bool
+	epochsSet bool
+	// skip is the gradient below which a class is not updated for an
+	// example.
+	skip float64
+}
+
+func defaultConfig() config {
+	return config{
+		feat:      DefaultFeatures(),
+		seed:      1,
+		epochs:    0,
+		l2:        3e-4,
+		rate:      0.1,
+		holdOut:   0.2,
+		minDF:     1,
+		calibrate: true,
+		skip:      1e-2,
+	}
+}
+
+// WithSeed sets the seed of the shuffles and of the held-out split (1 by
+// default). Training is deterministic given the examples, their order and
+// the options.
+func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithFeatures sets how texts become features (DefaultFeatures by default).
+func WithFeatures(f Features) Option { return func(c *config) { c.feat = f } }
+
+// WithEpochs sets the number of passes over the examples. By default it
+// is automatic: as many as make about 30,000 updates, between 3 and 10,
+// since a larger history needs fewer passes to converge.
+func WithEpochs(n int) Option { return func(c *config) { c.epochs, c.epochsSet = n, true } }
+
+// autoEpochs is the default number of passes over n examples.
+func autoEpochs(n int) int {
+	return min(10, max(3, (30000+n-1)/max(n, 1)))
+}
+
+// WithL2 sets the strength of the L2 regularisation (3e-4 by default).
+func WithL2(l float64) Option { return func(c *config) { c.l2 = l } }
+
+// WithLearningRate sets the AdaGrad step size (0.1 by default).
+func WithLearningRate(r float64) Option { return func(c *config) { c.rate = r } }
+
+// WithMinDF drops features seen in fewer than n examples (1 by default,
+// keeping all).
+func WithMinDF(n int) Option { return func(c *config) { c.minDF = n } }
+
+// WithHoldOut sets the fraction of examples, taken from every label in
+// proportion, held out to calibrate the confidence (0.2 by default). The
+// final model is then trained on all examples with the temperature found.
+// 0 turns calibration off, which halves the training time.
+func WithHoldOut(fraction float64) Option {
+	return func(c *config) {
+		c.holdOut = fraction
+		c.calibrate = fraction > 0
+	}
+}
+
+func (c *config) check() error {
+	switch {
+	case !c.feat.valid():
+		return fmt.Errorf("%w: features %+v", ErrBadOption, c.feat)
+	case c.epochs < 0 || c.epochs > 1000 || c.epochsSet && c.epochs == 0:
+		return fmt.Errorf("%w: epochs %d not in [1,1000]", ErrBadOption, c.epochs)
+	case !(c.l2 >= 0 && c.l2 < 1):
+		return fmt.Errorf("%w: L2 %v not in [0,1)", ErrBadOption, c.l2)
+	case !(c.rate > 0 && c.rate <= 100):
+		return fmt.Errorf("%w: learning rate %v not in (0,100]", ErrBadOption, c.rate)
+	case !(c.holdOut >= 0 && c.holdOut <= 0.5):
+		return fmt.Errorf("%w: hold-out fraction %v not in [0,0.5]", ErrBadOption, c.holdOut)
+	case c.minDF < 1:
+		return fmt.Errorf("%w: minimum document frequency %d below 1", ErrBadOption, c.minDF)
+	}
+	return nil
+}
+
+// dataset is the training examples as weighted sparse vectors.
+type dataset struct {
+	ptr  []int
+	rows []int32
+	vals []float32
+	y    []int32
+}
+
+func (d *dataset) vec(i int) vector {
+	return vector{rows: d.rows[d.ptr[i]:d.ptr[i+1]], vals: d.vals[d.ptr[i]:d.ptr[i+1]]}
+}
+
+// Train learns a classifier from examples. Labels are kept as given
+// (compared exactly); texts may be in any language and any script.
+// It returns an error wrapping ErrNoExamples, ErrOneLabel, ErrBadExample or
+// ErrBadOption when it cannot, and ctx's error when cancelled.
+func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		o(&c)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	if c.epochs == 0 {
+		c.epochs = autoEpochs(len(examples))
+	}
+	labelSet := map[string]int32{}
+	for i, ex := range examples {
+		switch {
+		case strings.TrimSpace(ex.Label) == "":
+			return nil, fmt.Errorf("%w: example %d has an empty label", ErrBadExample, i)
+		case len(ex.Label) > maxLabelLen:
+			return nil, fmt.Errorf("%w: example %d has a label longer than %d bytes", ErrBadExample, i, maxLabelLen)
+		case !utf8.ValidString(ex.Label):
+			return nil, fmt.Errorf("%w: example %d has a label that is not UTF-8", ErrBadExample, i)
+		}
+		labelSet[ex.Label] = 0
+	}
+	if len(labelSet) < 2 {
+		return nil, fmt.Errorf("%w: every example is labelled %q", ErrOneLabel, examples[0].Label)
+	}
+	if len(labelSet) > maxLabels {
+		return nil, fmt.Errorf("%w: %d labels, at most %d", ErrBadExample, len(labelSet), maxLabels)
+	}
+	m := &Model{feat: c.feat, temp: 1}
+	for l := range labelSet {
+		m.labels = append(m.labels, l)
+	}
+	sort.Strings(m.labels)
+	for i, l := range m.labels {
+		labelSet[l] = int32(i)
+	}
+
+	// Extract every example's features once and build the vocabulary.
+	ex := newExtractor(c.feat)
+	docs := make([][]uint32, len(examples))
+	counts := make([][]float32, len(examples))
+	df := map[uint32]int32{}
+	for i, e := range examples {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		b := slices.Clone(ex.extract(e.Text))
+		slices.Sort(b)
+		var uniq []uint32
+		var cnt []float32
+		for j, x := range b {
+			if j > 0 && x == b[j-1] {
+				cnt[len(cnt)-1]++
+				continue
+			}
+			uniq = append(uniq, x)
+			cnt = append(cnt, 1)
+			df[x]++
+		}
+		docs[i], counts[i] = uniq, cnt
+	}
+	half := uint32(1) << (c.feat.HashBits - 1)
+	for b, n := range df {
+		if int(n) >= c.minDF {
+			m.buckets = append(m.buckets, b)
+		}
+	}
+	slices.Sort(m.buckets)
+	m.nWord = sort.Search(len(m.buckets), func(i int) bool { return m.buckets[i] >= half })
+	m.buildIndex()
+	n := float64(len(examples))
+	m.idf = make([]float32, len(m.buckets))
+	for r, b := range m.buckets {
+		m.idf[r] = float32(math.Log((1+n)/(1+float64(df[b]))) + 1)
+	}
+	d := &dataset{ptr: make([]int, 1, len(examples)+1), y: make([]int32, len(examples))}
+	for i, e := range examples {
+		start := len(d.rows)
+		for j, b := range docs[i] {
+			if r := m.index[b]; r >= 0 {
+				d.rows = append(d.rows, r)
+				d.vals = append(d.vals, counts[i][j])
+			}
+		}
+		weigh(vector{rows: d.rows[start:], vals: d.vals[start:]}, m.idf, m.nWord, c.feat.CharWeight)
+		d.ptr = append(d.ptr, len(d.rows))
+		d.y[i] = labelSet[e.Label]
+	}
+	docs, counts = nil, nil
+
+	k := len(m.labels)
+	all := make([]int, len(examples))
+	for i := range all {
+		all[i] = i
+	}
+	if c.calibrate {
+		fit, held := stratifiedHoldOut(d.y, k, c.holdOut, c.seed)
+		if len(held) > 0 {
+			w, bias, err := fitSoftmax(ctx, d, fit, len(m.buckets), k, &c)
+			if err != nil {
+				return nil, err
+			}
+			m.calib = calibrate(d, held, w, bias, k)
+		}
+	}
+	if m.calib.Held == 0 {
+		m.calib.Temperature = 1
+	}
+	m.temp = m.calib.Temperature
+	w, bias, err := fitSoftmax(ctx, d, all, len(m.buckets), k, &c)
+	if err != nil {
+		return nil, err
+	}
+	m.w, m.bias = w, bias
+	m.info = TrainInfo{Examples: len(examples), Classes: k, Features: len(m.buckets), Epochs: c.epochs}
+	return m, nil
+}
+
+// stratifiedHoldOut splits the example indices into a part to fit on and a
+// part held out, taking from every label the same fraction (rounded) but
+// never its last two examples. The split depends only on the labels and
+// the seed.
+func stratifiedHoldOut(y []int32, k int, frac float64, seed uint64) (fit, held []int) {
+	byLabel := make([][]int, k)
+	for i, l := range y {
+		byLabel[l] = append(byLabel[l], i)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x686f6c646f7574))
+	for _, idx := range byLabel {
+		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		h := int(math.Round(frac * float64(len(idx))))
+		if h > len(idx)-2 {
+			h = max(0, len(idx)-2)
+		}
+		held = append(held, idx[:h]...)
+		fit = append(fit, idx[h:]...)
+	}
+	slices.Sort(fit)
+	slices.Sort(held)
+	return fit, held
+}
+
+// fitSoftmax trains a multinomial logistic regression with AdaGrad on the
+// examples idx of d. The L2 penalty is applied to the weights an example
+// touches, when it touches them.
+func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *config) ([]float32, []float32, error) {
+	w := make([]float32, nRows*k)
+	g := make([]float32, nRows*k)
+	bias := make([]float64, k)
+	gb := make([]float64, k)
+	p := make([]float64, k)
+	active := make([]int, 0, k)
+	order := slices.Clone(idx)
+	rng := rand.New(rand.NewPCG(c.seed, 0x736f66746d6178))
+	rate, l2 := float32(c.rate), float32(c.l2)
+	const eps = 1e-8
+	// Classes whose gradient is this small are skipped for the example:
+	// their update would be negligible and skipping them is what makes an
+	// epoch cheap once the model is fitted.
+	skip := c.skip
+	bias32 := make([]float32, k)
+	for epoch := 0; epoch < c.epochs; epoch++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			v := d.vec(i)
+			for c := range bias {
+				bias32[c] = float32(bias[c])
+			}
+			logits(w, bias32, k, v, p)
+			softmax(p, 1)
+			p[d.y[i]] -= 1
+			active = active[:0]
+			for c, gc := range p {
+				if gc > skip || gc < -skip {
+					active = append(active, c)
+				}
+			}
+			for _, c := range active {
+				gb[c] += p[c] * p[c]
+				bias[c] -= c2f(rate) * p[c] / (math.Sqrt(gb[c]) + eps)
+			}
+			for j, r := range v.rows {
+				x := v.vals[j]
+				row := w[int(r)*k : int(r)*k+k]
+				grow := g[int(r)*k : int(r)*k+k]
+				for _, c := range active {
+					gr := float32(p[c])*x + l2*row[c]
+					grow[c] += gr * gr
+					row[c] -= rate * gr / (float32(math.Sqrt(float64(grow[c]))) + eps)
+				}
+			}
+		}
+	}
+	for c := range bias {
+		bias32[c] = float32(bias[c])
+	}
+	return w, bias32, nil
+}
+
+func c2f(x float32) float64 { return float64(x) }
