@@ -65,15 +65,6 @@ func (c *cache) put(k [32]byte, a *answer) {
 	}
 }
 
-func (c *cache) len() int {
-	if c == nil {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
 // cacheKey hashes everything the model is shown: the system text (fields,
 // options, mode), the schema and the data section (messages, known
 // values). Identical requests have identical prompts.

@@ -84,14 +84,26 @@ func valueSchema(s *spec) *jsonschema.Schema {
 	case s.Type == predict.TypeCurrency:
 		return &jsonschema.Schema{Extras: nullable("number")}
 	}
-	sch := &jsonschema.Schema{Extras: nullable("string"), MaxLength: u64(uint64(maxLen(s)))}
+	// Length limits are enforced by validation but not spelled out: no
+	// sensible answer comes near them, and every word of the schema is
+	// paid for in each request.
+	sch := &jsonschema.Schema{Extras: nullable("string")}
 	switch {
 	case s.Type == predict.TypeEmail:
 		sch.Format = "email"
 	case s.Pattern != "":
-		sch.Pattern = "^(?:" + s.Pattern + ")$"
+		sch.Pattern = anchored(s.Pattern)
 	}
 	return sch
+}
+
+// anchored makes a field pattern match whole values, as predict.Field
+// patterns do, in the spelling JSON Schema validators expect.
+func anchored(p string) string {
+	if strings.ContainsAny(p, "|") {
+		return "^(?:" + p + ")$"
+	}
+	return "^" + p + "$"
 }
 
 func maxLen(s *spec) int {
