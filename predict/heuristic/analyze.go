@@ -94,7 +94,7 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 	n := len(c.customer)
 	c.weights = make([]float64, n)
 	for k := range c.weights {
-		c.weights[k] = 0.6 + 0.4*float64(k+1)/float64(n)
+		c.weights[k] = 0.4 + 0.6*float64(k+1)/float64(n)
 	}
 	seenSubject := map[string]bool{}
 	for k, mi := range c.customer {
@@ -126,9 +126,13 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 			w *= 1.2
 		}
 		for _, t := range s.terms {
-			c.bag[t.key] += w
+			if t.neg {
+				c.bag[t.key] += 0.5 * w * t.w
+			} else {
+				c.bag[t.key] += w * t.w
+			}
 		}
-		if s.question {
+		if s.question && !hasTerm(s.terms, "#question") {
 			c.bag["#question"] += 0.5 * w
 		}
 	}
@@ -195,4 +199,13 @@ func instructionLike(toks []token) bool {
 		}
 	}
 	return verb && noun || set && sys
+}
+
+func hasTerm(ts []term, key string) bool {
+	for _, t := range ts {
+		if t.key == key {
+			return true
+		}
+	}
+	return false
 }

@@ -69,11 +69,14 @@ func negatedBefore(src string, a int) bool {
 		from--
 	}
 	toks := tokenize(src[from:a], nil)
+	if len(toks) == 0 || strings.ContainsAny(src[from+toks[len(toks)-1].end:a], ".,;:!?()") {
+		return false
+	}
 	for j := len(toks) - 1; j >= 0 && j >= len(toks)-3; j-- {
 		if negators[toks[j].fold] || wrongCues[toks[j].fold] {
 			return true
 		}
-		if toks[j].brk && j < len(toks)-1 {
+		if toks[j].brk {
 			break
 		}
 	}

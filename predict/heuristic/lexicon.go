@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -20,7 +21,7 @@ import (
 // concept written with a leading '-' is dropped when negated ("not
 // hacked").
 const lexiconText = `
--malfunction: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | problem* | issue* | trouble* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | intermittent* | lost connection | loses connection | losing connection | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | problema* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | fehler* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | erreur* | probleme* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
+-malfunction: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | problem* | issue* | trouble* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | intermittent* | lost connection | loses connection | losing connection | lost every | lost all | lost its | lost the connection | lost contact | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | problema* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | fehler* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | erreur* | probleme* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
 -malfunction+outage: offline | off line | dead | died | no power | wont power on | doesnt power on | not at all | at all anymore | nothing work* | completely dead | outage | down for | is down | went down | goes down | unusable | cant use | cannot use | fuera de linea | desconectad* | no funciona nada | caido | caida | ausgefallen | gar nicht | uberhaupt nicht | nichts geht | tot | fora do ar | nada funciona | caiu | hors ligne | hors service | plus rien | rien ne marche | du tout | muerto | morto | mort
 -outage: completely | totally | entirely | whole house | all devices | every device | all my devices | totalmente | completamente | komplett | vollig | completement | totalement
 -overheat+safety: overheat* | too hot | very hot | hot to the touch | gets hot | getting hot | sobrecalent* | calienta* | uberhitz* | heiss | superaquec* | esquent* | surchauff* | chauffe*
@@ -37,7 +38,7 @@ const lexiconText = `
 -refund: refund* | money back | reimburs* | reembols* | devolucion del dinero | devuelvan | erstatt* | ruckerstatt* | geld zuruck | estorno | estorn* | rembours*
 -duplicate: twice | double* | two times | 2 times | duplicat* | dos veces | doble | duplicad* | zweimal | doppelt* | duas vezes | em dobro | deux fois | en double
 cancel: cancel* | kundig* | gekundigt | storn* | annul* | resili*
-signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
+signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | account locked | account is locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
 password+signin: password* | passcode | passwort* | kennwort | contrasena* | clave | senha* | mot de passe
 code+signin: verification code | two factor | 2fa | mfa | otp | one time code | sms code | digit code | codes | code | codigo* | verificacion | bestatigungscode | verifizierung* | codigo | verificacao | verification
 account: account* | profile | cuenta | konto | benutzerkonto | conta | compte
@@ -53,15 +54,15 @@ return: return* | send back | sent back | sending back | ship back | take back |
 exchange: exchange* | swap* | trade in | cambiar* | cambio | intercambi* | umtausch* | tausch* | trocar | troca* | echang*
 replace: replace* | replacement | reemplaz* | sustitu* | ersatz | ersetz* | substitu* | remplac*
 howto+question: how do i | how can i | how to | how does | how should i | how would i | is it possible | is there a way | where can i | where do i | can i | can you tell me how | como puedo | como se | como hago | como configur* | wie kann ich | wie richte | wie stelle | wie funktioniert | wie geht | como posso | como faco | como fazer | comment faire | comment puis je | comment je | est il possible | es posible | ist es moglich | e possivel
-howto: instruction* | tutorial* | guide | manual | explain* | walk me through | anleitung* | bedienungsanleitung | instrucc* | instruc* | explica* | erklar* | mode d emploi | notice
+howto: instruction* | tutorial* | user guide | user manual | explain* | walk me through | anleitung* | bedienungsanleitung | instrucc* | instruc* | explica* | erklar* | mode d emploi | notice
 question: question* | wonder* | curious | pregunta* | duda* | frage* | pergunta* | duvida* | quick question
-setup: set up | setup | setting up | install* | configur* | settings | setting | pair* | schedule* | einricht* | einstell* | konfigur* | instal* | ajust* | configuracion | parametr* | reglage* | config*
+setup: set up | setup | setting up | install | installing | installation | configur* | settings | setting | pair | pairing | schedule* | einricht* | einstell* | konfigur* | installier* | instalar | instalacion | instalacao | ajust* | configuracion | parametr* | reglage* | config* | installer
 use: usage | usar | uso | benutzung | verwendung | utilisation | utilizacao
-works: works | working | work fine | works fine | working fine | works well | work well | runs fine | funciona | funcionan | funktioniert | funktionieren | fonctionne | marche
+works: works | working | work fine | working fine | works well | work well | runs fine | funciona | funcionan | funktioniert | funktionieren | fonctionne | marche
 feature: feature* | would be nice | would be great | would love | wish* | suggest* | add support | support for | please add | could you add | can you add | roadmap | idea* | improve* | enhancement* | sugerencia* | me gustaria | seria genial | funcion* | wunsch* | vorschlag* | ware schon | ware toll | sugest* | gostaria | seria otimo | fonctionnalite* | souhait* | serait bien
 lacks: does not have | doesnt have | dont have | no option | not possible | no way to | there is no | is missing | lacks | lacking | no tiene | no hay | hat kein* | gibt es kein* | nao tem | nao ha | n a pas | il n y a pas
 -degraded: degrad* | slow* | lag | lags | lagging | laggy | weak signal | poor* | reduced | partial* | sometimes | occasional* | every few | every hour* | every minute* | every night | every evening | every day | every morning | most nights | each night | from time to time | now and then | again and again | a veces | de vez en cuando | lento | intermitente | cada hora* | cada noche | manchmal | ab und zu | langsam | zeitweise | immer wieder | alle minuten | alle stunden | jede nacht | as vezes | de vez em quando | toda noite | parfois | lent | de temps en temps | chaque nuit | toutes les
--workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine | ok for now | records fine | no problem otherwise | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
+-workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine^0.4 | ok^0.3 | ok for now | works fine | records fine | no problem otherwise | without problems | without any problem | sin problemas | sin problema | ohne probleme | ohne problem | sem problemas | sem problema | sans probleme* | sans souci | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
 -urgent: urgent* | asap | as soon as possible | emergency | immediately | right away | critical | dringend* | sofort | notfall | urgente | cuanto antes | lo antes posible | emergencia | o mais rapido | imediatamente | urgence | au plus vite | immediatement
 business: business* | company | companies | office | shop | store | restaurant | customers | employees | staff | clients | empresa* | negocio* | oficina | tienda | firma | geschaft* | buro | laden | kunden | mitarbeiter | loja | escritorio | clientes | entreprise* | bureau | boutique | magasin | salaries
 noimpact: no impact | not urgent | no rush | when you have time | no hurry | just curious | just wondering | nothing urgent | no big deal | not a big deal | sin prisa | no es urgente | keine eile | nicht dringend | sem pressa | nao e urgente | pas urgent | rien d urgent | pas presse
@@ -80,6 +81,7 @@ type lexWord struct {
 }
 
 type lexEntry struct {
+	weight   float64
 	words    []lexWord
 	concepts []string // "#name"
 	drop     []bool   // concept is dropped when negated
@@ -117,7 +119,12 @@ func parseLexicon(text string) *lexicon {
 			drop = append(drop, d || strings.HasPrefix(head, "-"))
 		}
 		for phrase := range strings.SplitSeq(body, "|") {
-			var e lexEntry
+			e := lexEntry{weight: 1}
+			if p, w, ok := strings.Cut(phrase, "^"); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(w), 64); err == nil {
+					phrase, e.weight = p, f
+				}
+			}
 			for w := range strings.FieldsSeq(phrase) {
 				p := strings.HasSuffix(w, "*")
 				w = strings.TrimSuffix(w, "*")
@@ -168,6 +175,8 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 					j++
 				case j+1 < len(toks) && !toks[j].brk && !toks[j+1].brk && e.words[k].match(&toks[j+1]):
 					j += 2
+				case j+2 < len(toks) && !toks[j].brk && !toks[j+1].brk && !toks[j+2].brk && !negators[toks[j].fold] && !negators[toks[j+1].fold] && e.words[k].match(&toks[j+2]):
+					j += 3
 				default:
 					ok = false
 				}
@@ -190,6 +199,7 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 // term is a concept ("#name") or a literal word stem found in a text.
 type term struct {
 	key   string
+	w     float64
 	start int // token index
 	neg   bool
 }
@@ -206,21 +216,21 @@ func (lx *lexicon) terms(toks []token, out []term) []term {
 			for k, c := range e.concepts {
 				if neg {
 					if f, ok := negFlip[c]; ok {
-						out = append(out, term{key: f, start: i})
+						out = append(out, term{key: f, w: e.weight, start: i})
 						continue
 					}
 					if e.drop[k] {
 						continue
 					}
 				}
-				out = append(out, term{key: c, start: i, neg: neg})
+				out = append(out, term{key: c, w: e.weight, start: i, neg: neg})
 			}
 			i = end
 			continue
 		}
 		t := &toks[i]
 		if !stopWords[t.fold] && !negators[t.fold] && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks, i) {
-			out = append(out, term{key: t.stem, start: i})
+			out = append(out, term{key: t.stem, w: 1, start: i})
 		}
 		i++
 	}

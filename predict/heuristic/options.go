@@ -24,10 +24,11 @@ type optionModel struct {
 	value string
 	pos   map[string]float64 // terms that speak for the option
 	neg   map[string]float64 // terms of its "Not for" part
-	// posList and negList hold pos and neg in a fixed order, so that
-	// scores are sums in the same order on every run.
-	posList []weighted
-	negList []weighted
+	// cues are the phrases of the description ("dead ports", "camera
+	// exposed"), each a list of terms; negCues those of its "Not for"
+	// part. A lone generic noun of a phrase does not count.
+	cues    [][]weighted
+	negCues [][]weighted
 	norm    float64 // length normalisation of its positive terms
 }
 
@@ -36,12 +37,27 @@ type weighted struct {
 	w   float64
 }
 
-func sortedTerms(m map[string]float64) []weighted {
-	out := make([]weighted, 0, len(m))
-	for k, w := range m {
-		out = append(out, weighted{k, w})
+// nounConcepts name things rather than situations: alone, they do not
+// say which option applies.
+var nounConcepts = map[string]bool{
+	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true,
+	"#business": true, "#use": true, "#request": true, "#address": true, "#question": true,
+}
+
+func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
+
+// splitCues splits a description part into its phrases.
+func splitCues(s string, orToo bool) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == '(' || r == ')' || r == ':' || r == '.' || r == '\n'
+	})
+	if !orToo {
+		return parts
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	var out []string
+	for _, p := range parts {
+		out = append(out, strings.Split(p, " or ")...)
+	}
 	return out
 }
 
@@ -221,23 +237,33 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		for _, a := range aliases {
 			addName(i, a, nameStrength(a))
 		}
-		addTerms := func(into map[string]float64, text string, w float64) {
-			toks := tokenize(text, nil)
-			for _, t := range lx.terms(toks, nil) {
-				if t.neg {
-					continue
+		addCues := func(into map[string]float64, cues *[][]weighted, text string, w float64, orToo bool) {
+			for _, part := range splitCues(text, orToo) {
+				var cue []weighted
+				seenKey := map[string]bool{}
+				for _, t := range lx.terms(tokenize(part, nil), nil) {
+					if t.neg || seenKey[t.key] {
+						continue
+					}
+					seenKey[t.key] = true
+					cue = append(cue, weighted{t.key, w})
+					if into[t.key] < w {
+						into[t.key] = w
+					}
 				}
-				if into[t.key] < w {
-					into[t.key] = w
+				if len(cue) > 0 {
+					*cues = append(*cues, cue)
 				}
 			}
 		}
-		addTerms(m.pos, o.Value, 0.8)
-		addTerms(m.pos, o.Label, 0.8)
-		addTerms(m.pos, strings.Join(aliases, ", "), 0.8)
-		addTerms(m.pos, use, 1)
-		addTerms(m.pos, rest, 0.8)
-		addTerms(m.neg, not, 1)
+		addCues(m.pos, &m.cues, o.Value, 0.8, false)
+		addCues(m.pos, &m.cues, o.Label, 0.8, false)
+		for _, a := range aliases {
+			addCues(m.pos, &m.cues, a, 0.8, false)
+		}
+		addCues(m.pos, &m.cues, use, 1, false)
+		addCues(m.pos, &m.cues, rest, 0.8, false)
+		addCues(m.neg, &m.negCues, not, 1, true)
 		for k := range m.neg {
 			if m.pos[k] > 0 {
 				delete(m.neg, k)
@@ -255,10 +281,9 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	}
 	for i := range cf.opts {
 		o := &cf.opts[i]
-		o.posList, o.negList = sortedTerms(o.pos), sortedTerms(o.neg)
 		var l float64
-		for _, t := range o.posList {
-			l += t.w * cf.idf[t.key]
+		for k, w := range o.pos {
+			l += w * cf.idf[k]
 		}
 		cf.opts[i].norm = l
 		total += l
@@ -461,40 +486,71 @@ type quoteRef struct {
 // similarity scores the options against the bag of customer terms.
 func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 	scores := make([]float64, len(cf.opts))
+	var counted []weighted
 	for i := range cf.opts {
 		if excluded[i] {
 			continue
 		}
 		o := &cf.opts[i]
+		counted = cf.countCues(c, o.cues, counted[:0])
 		var s float64
-		for _, t := range o.posList {
-			k, w := t.key, t.w
-			tf := c.bag[k]
-			if tf == 0 {
-				continue
-			}
+		for _, t := range counted {
+			tf := c.bag[t.key]
 			wt := 1.0
-			if k[0] != '#' {
+			if t.key[0] != '#' {
 				wt = 0.6
 			}
-			s += wt * w * cf.idf[k] * tf * 2.2 / (tf + 1.2)
+			s += wt * t.w * cf.idf[t.key] * tf * 2.2 / (tf + 1.2)
 		}
 		s /= o.norm
-		for _, t := range o.negList {
-			k, w := t.key, t.w
-			tf := c.bag[k]
-			if tf == 0 {
-				continue
-			}
-			idf := cf.idf[k]
+		counted = cf.countCues(c, o.negCues, counted[:0])
+		for _, t := range counted {
+			tf := c.bag[t.key]
+			idf := cf.idf[t.key]
 			if idf == 0 {
 				idf = math.Log(1 + (float64(len(cf.opts))+1)/0.5)
 			}
-			s -= 0.8 * w * idf * tf * 2.2 / (tf + 1.2)
+			s -= 0.5 * t.w * idf * tf * 2.2 / (tf + 1.2)
 		}
 		scores[i] = s
 	}
 	return scores
+}
+
+// countCues returns the terms of cues that count for the customer's text,
+// each once with its greatest weight: all present terms of a phrase that
+// has one, or more than one, or any situation concept present; a generic
+// noun alone does not count.
+func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weighted) []weighted {
+	for _, cue := range cues {
+		present, pred := 0, false
+		for _, t := range cue {
+			if c.bag[t.key] > 0 {
+				present++
+				pred = pred || isPredicate(t.key)
+			}
+		}
+		if present == 0 || len(cue) > 1 && present < 2 && !pred {
+			continue
+		}
+		for _, t := range cue {
+			if c.bag[t.key] == 0 {
+				continue
+			}
+			dup := false
+			for k := range out {
+				if out[k].key == t.key {
+					out[k].w = max(out[k].w, t.w)
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // evidenceFor returns the customer sentences whose terms speak for the
@@ -550,12 +606,14 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 		}
 	}
 	ment := make([]float64, len(cf.opts))
+	strongest := make([]float64, len(cf.opts))
 	var lastCorr = -1
 	for k, m := range ms {
 		if m.neg || excluded[m.opt] {
 			continue
 		}
 		ment[m.opt] += m.strength * c.weights[c.sents[m.sent].order]
+		strongest[m.opt] = max(strongest[m.opt], m.strength)
 		if m.corr {
 			lastCorr = k
 		}
@@ -573,7 +631,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 		return choiceResult{opt: m.opt, conf: 0.9, quote: []quoteRef{{sent: m.sent}}}, true
 	}
 	best, second := argTop2(ment)
-	if best >= 0 && ment[best] >= 0.9 {
+	if best >= 0 && strongest[best] >= 0.9 {
 		margin := ment[best] - max(second, 0)
 		conf := 0.7 + 0.25*math.Min(1, margin/ment[best])
 		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best)}, true

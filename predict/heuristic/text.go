@@ -107,7 +107,8 @@ func tokenize(s string, out []token) []token {
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !isWordRune(r) {
-			if !isApostrophe(r) && r != ' ' && r != '\t' && r != '"' && r != '*' && r != '\'' {
+			inWord := (r == '-' || r == '/') && i > 0 && i+n < len(s) && isWordByte(s[i-1]) && isWordByte(s[i+n])
+			if !isApostrophe(r) && !inWord && r != ' ' && r != '\t' && r != '"' && r != '*' && r != '\'' {
 				brk = true
 			}
 			i += n
@@ -267,6 +268,7 @@ do does did done have has had having will would shall should can could may might
 so too very just also only then than when where what which who whom why how all any some each
 into onto over under about after before again still up down out off not no yes ok okay please thanks thank
 hi hello hey dear regards cheers best im ive id its dont get got one two
+want wants wanted need needs needed like likes would get gets make makes know see look customer customers user users
 el la los las un una unos unas y o pero de del al en con por para que se su sus mi mis tu es son fue
 esta este estos estas eso esto lo le les me nos como mas muy ya hola gracias saludos
 der die das den dem des ein eine einen einem einer und oder aber von zu im am mit fur auf ist sind war
