@@ -1,0 +1,465 @@
+package casemgmt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Config is a tenant's configuration: the case schema, the contact
+// directory, when to create cases, which fields to keep current and the
+// rules and policies that drive the agent. It is plain data; after
+// Validate (which ParseConfig and LoadConfig call) it must not be
+// modified, and is then safe for concurrent reads.
+//
+// Conditions (the when of rules and policies) are kept as they were
+// written, as JSON: the structured form ({"field", "op", "value"}, "all",
+// "any") or an expression string; the rules package compiles them.
+type Config struct {
+	// About describes the tenant, for people.
+	About  string  `json:"about,omitempty"`
+	Fields []Field `json:"fields"`
+	// Contacts seed the directory; see ImportContacts.
+	Contacts []Contact   `json:"contacts,omitempty"`
+	Create   CreateRule  `json:"create"`
+	Policy   WritePolicy `json:"write_policy"`
+	// DefaultUpdateFields are predicted on every update; update rules add
+	// to them.
+	DefaultUpdateFields []string         `json:"default_update_fields,omitempty"`
+	UpdateRules         []UpdateRule     `json:"update_rules,omitempty"`
+	IntakeRules         []IntakeRule     `json:"intake_rules,omitempty"`
+	FollowUp            []FollowUpPolicy `json:"follow_up,omitempty"`
+
+	schema *Schema
+}
+
+// Require values of CreateRule.
+const (
+	RequireAll = "all"
+	RequireAny = "any"
+)
+
+// CreateRule says when a conversation becomes a case.
+type CreateRule struct {
+	// Fields are predicted to decide; Require says how many must be.
+	Fields []string `json:"fields"`
+	// Require is RequireAll (the default) or RequireAny.
+	Require string `json:"require,omitempty"`
+	// MinConfidence is the confidence a prediction needs to count; 0
+	// means any.
+	MinConfidence float64 `json:"min_confidence,omitempty"`
+}
+
+// UpdateRule adds fields to predict while its condition holds.
+type UpdateRule struct {
+	Name string `json:"name"`
+	// When is the condition, as written; empty means always.
+	When json.RawMessage `json:"when,omitempty"`
+	// Predict names the fields to predict.
+	Predict []string `json:"predict"`
+	// Disabled rules are kept but not applied.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// UnknownSenders values of IntakeRule.
+const (
+	UnknownSendersCreateContact = "create_contact"
+	UnknownSendersSkip          = "skip"
+)
+
+// IntakeRule turns an inbound email into a case. Rules are tried in order
+// and the first whose condition holds applies.
+type IntakeRule struct {
+	Name string          `json:"name"`
+	When json.RawMessage `json:"when,omitempty"`
+	// Set gives initial values by field name (or "title", "origin",
+	// "status", "status_reason"); text values are templates such as
+	// "{{subject}}".
+	Set map[string]any `json:"set,omitempty"`
+	// UnknownSenders is UnknownSendersCreateContact or
+	// UnknownSendersSkip (the default).
+	UnknownSenders string `json:"unknown_senders,omitempty"`
+	// RequireNoOpenCase skips the email when the sender has an open case.
+	RequireNoOpenCase bool `json:"require_no_open_case,omitempty"`
+	// WaitAfterResolved skips the email when a case of the sender was
+	// resolved less than this long ago.
+	WaitAfterResolved Duration `json:"wait_after_resolved,omitempty"`
+	// Acknowledge, when set, is sent to the sender once the case exists.
+	Acknowledge *Template `json:"acknowledge,omitempty"`
+	Disabled    bool      `json:"disabled,omitempty"`
+}
+
+// Template is an email to send; Subject and Body are templates.
+type Template struct {
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body"`
+}
+
+// Automation values of FollowUpPolicy.
+const (
+	AutomationFull  = "full"
+	AutomationDraft = "draft"
+)
+
+// FollowUpPolicy follows up with customers who stop answering.
+type FollowUpPolicy struct {
+	Name string          `json:"name"`
+	When json.RawMessage `json:"when,omitempty"`
+	// Automation is AutomationFull (send) or AutomationDraft (prepare for
+	// a person to confirm); full when empty.
+	Automation string `json:"automation,omitempty"`
+	// Trigger is the status reason that starts the sequence; empty means
+	// the condition alone decides.
+	Trigger string `json:"trigger,omitempty"`
+	// Waits are the waits before each follow-up, in order.
+	Waits []Duration `json:"waits"`
+	// Messages are the follow-up emails, one per wait (the last one is
+	// reused when there are fewer).
+	Messages []Template `json:"messages,omitempty"`
+	// CloseAfterLast closes the case when the last follow-up stays
+	// unanswered for its wait.
+	CloseAfterLast bool `json:"close_after_last,omitempty"`
+	Disabled       bool `json:"disabled,omitempty"`
+}
+
+// Duration is a time.Duration written as text: Go's form ("48h",
+// "90m", "1h30m") or whole days ("2d").
+type Duration time.Duration
+
+// ParseDuration parses a Duration's text form.
+func ParseDuration(s string) (Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok && n != "" && !strings.ContainsAny(n, "hmsuµn") {
+		var days int64
+		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || fmt.Sprint(days) != strings.TrimPrefix(n, "+") || days < 0 || days > 36500 {
+			return 0, fmt.Errorf("bad duration %q", truncate(s, 40))
+		}
+		return Duration(time.Duration(days) * 24 * time.Hour), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q (write 48h, 90m or 2d)", truncate(s, 40))
+	}
+	return Duration(d), nil
+}
+
+// String formats d as time.Duration does.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes d as text.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads d from text.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration must be text such as \"48h\"")
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Schema returns the validated schema, or nil before Validate succeeded.
+func (c *Config) Schema() *Schema { return c.schema }
+
+// MaxConfigSize is the largest configuration ParseConfig and LoadConfig
+// accept.
+const MaxConfigSize = 16 << 20
+
+// LoadConfig reads a configuration file, JSON or YAML, and validates it.
+// Errors name the file and, for problems in it, their path.
+func LoadConfig(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("casemgmt: load configuration: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("casemgmt: load configuration: %w", err)
+	}
+	cfg, err := parseConfig(data)
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Source = path
+		}
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// ParseConfig reads a configuration in JSON or YAML (a document starting
+// with "{" is JSON) and validates it. Unknown keys, values of the wrong
+// kind and every problem Validate finds are reported together in one
+// *ConfigError (which unwraps to ErrInvalidConfig), each with its path,
+// such as "fields[3].optons: unknown key".
+func ParseConfig(data []byte) (*Config, error) { return parseConfig(data) }
+
+func parseConfig(data []byte) (*Config, error) {
+	if len(data) > MaxConfigSize {
+		return nil, &ConfigError{Problems: []Problem{{Msg: fmt.Sprintf("larger than %d bytes", MaxConfigSize)}}}
+	}
+	tree, err := decodeTree(data)
+	if err != nil {
+		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+	}
+	var ps problems
+	checkShape(&ps, tree, configType, "")
+	if err := ps.err(""); err != nil {
+		return nil, err
+	}
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(tree); err != nil {
+		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+	}
+	cfg := new(Config)
+	if err := json.Unmarshal(raw.Bytes(), cfg); err != nil {
+		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Validate checks the configuration and prepares its Schema. Every
+// problem is reported in one *ConfigError with its path: the schema's (see
+// NewSchema), contacts without an id or with a duplicate id or email or a
+// phone that is not one, create, update and default fields that the
+// schema does not have, rules without a unique name, conditions that are
+// neither an object nor an expression, intake values that do not fit their
+// field, unknown policies, and waits that are not positive.
+func (c *Config) Validate() error {
+	var ps problems
+	checkFields(&ps, "fields", c.Fields)
+	known := map[string]bool{}
+	for _, f := range c.Fields {
+		known[f.Name] = true
+	}
+	knownList := func(path string, names []string) {
+		seen := map[string]bool{}
+		for i, n := range names {
+			at := fmt.Sprintf("%s[%d]", path, i)
+			switch {
+			case !known[n]:
+				ps.add(at, fmt.Sprintf("unknown field %q", truncate(n, 80)))
+			case seen[n]:
+				ps.add(at, fmt.Sprintf("field %q listed twice", n))
+			}
+			seen[n] = true
+		}
+	}
+
+	ids, emails := map[string]int{}, map[string]int{}
+	for i, ct := range c.Contacts {
+		at := fmt.Sprintf("contacts[%d]", i)
+		if ct.ID == "" {
+			ps.add(at+".id", "missing")
+		} else if j, dup := ids[ct.ID]; dup {
+			ps.add(at+".id", fmt.Sprintf("duplicate contact id %q (also contacts[%d])", truncate(ct.ID, 80), j))
+		} else {
+			ids[ct.ID] = i
+		}
+		if ct.Name == "" && ct.Email == "" && ct.Phone == "" {
+			ps.add(at, "a contact needs a name, an email or a phone")
+		}
+		if ct.Email != "" {
+			e := channel.NormalizeEmail(ct.Email)
+			if !strings.Contains(e, "@") || strings.ContainsAny(e, " <>") {
+				ps.add(at+".email", fmt.Sprintf("%q is not an email address", truncate(ct.Email, 80)))
+			} else if j, dup := emails[e]; dup {
+				ps.add(at+".email", fmt.Sprintf("duplicate email %q (also contacts[%d])", truncate(e, 80), j))
+			} else {
+				emails[e] = i
+			}
+		}
+		if ct.Phone != "" && NormalizePhone(ct.Phone) == "" {
+			ps.add(at+".phone", fmt.Sprintf("%q is not a phone number", truncate(ct.Phone, 80)))
+		}
+	}
+
+	knownList("create.fields", c.Create.Fields)
+	switch c.Create.Require {
+	case "", RequireAll, RequireAny:
+	default:
+		ps.add("create.require", fmt.Sprintf("%q is neither %q nor %q", truncate(c.Create.Require, 40), RequireAll, RequireAny))
+	}
+	if mc := c.Create.MinConfidence; math.IsNaN(mc) || mc < 0 || mc > 1 {
+		ps.add("create.min_confidence", "must be between 0 and 1")
+	}
+	knownList("default_update_fields", c.DefaultUpdateFields)
+
+	names := func(path, name string, seen map[string]int, i int) {
+		at := fmt.Sprintf("%s[%d].name", path, i)
+		if strings.TrimSpace(name) == "" {
+			ps.add(at, "missing")
+		} else if j, dup := seen[name]; dup {
+			ps.add(at, fmt.Sprintf("duplicate name %q (also %s[%d])", truncate(name, 80), path, j))
+		} else {
+			seen[name] = i
+		}
+	}
+	seen := map[string]int{}
+	for i, r := range c.UpdateRules {
+		at := fmt.Sprintf("update_rules[%d]", i)
+		names("update_rules", r.Name, seen, i)
+		checkCondition(&ps, at+".when", r.When)
+		if len(r.Predict) == 0 {
+			ps.add(at+".predict", "an update rule needs fields to predict")
+		}
+		knownList(at+".predict", r.Predict)
+	}
+	var schema *Schema
+	if len(ps) == 0 {
+		schema, _ = NewSchema(c.Fields)
+	}
+	seen = map[string]int{}
+	for i, r := range c.IntakeRules {
+		at := fmt.Sprintf("intake_rules[%d]", i)
+		names("intake_rules", r.Name, seen, i)
+		checkCondition(&ps, at+".when", r.When)
+		for _, k := range sortedKeys(r.Set) {
+			checkIntakeValue(&ps, at+".set."+k, k, r.Set[k], known, schema)
+		}
+		switch r.UnknownSenders {
+		case "", UnknownSendersCreateContact, UnknownSendersSkip:
+		default:
+			ps.add(at+".unknown_senders", fmt.Sprintf("%q is neither %q nor %q", truncate(r.UnknownSenders, 40), UnknownSendersCreateContact, UnknownSendersSkip))
+		}
+		if r.WaitAfterResolved < 0 {
+			ps.add(at+".wait_after_resolved", "must not be negative")
+		}
+		if r.Acknowledge != nil && strings.TrimSpace(r.Acknowledge.Body) == "" {
+			ps.add(at+".acknowledge.body", "missing")
+		}
+	}
+	seen = map[string]int{}
+	for i, p := range c.FollowUp {
+		at := fmt.Sprintf("follow_up[%d]", i)
+		names("follow_up", p.Name, seen, i)
+		checkCondition(&ps, at+".when", p.When)
+		switch p.Automation {
+		case "", AutomationFull, AutomationDraft:
+		default:
+			ps.add(at+".automation", fmt.Sprintf("%q is neither %q nor %q", truncate(p.Automation, 40), AutomationFull, AutomationDraft))
+		}
+		if len(p.Waits) == 0 {
+			ps.add(at+".waits", "a follow-up policy needs at least one wait")
+		}
+		for j, w := range p.Waits {
+			if w <= 0 {
+				ps.add(fmt.Sprintf("%s.waits[%d]", at, j), "must be positive")
+			}
+		}
+		for j, m := range p.Messages {
+			if strings.TrimSpace(m.Body) == "" {
+				ps.add(fmt.Sprintf("%s.messages[%d].body", at, j), "missing")
+			}
+		}
+	}
+	if err := ps.err(""); err != nil {
+		return err
+	}
+	c.schema = schema
+	return nil
+}
+
+// checkCondition accepts an absent condition, an object or an expression
+// string; the rules package checks the rest.
+func checkCondition(ps *problems, path string, raw json.RawMessage) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	switch raw[0] {
+	case '{':
+		if string(bytes.Join(bytes.Fields(raw), nil)) == "{}" {
+			ps.add(path, "empty condition")
+		}
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil || strings.TrimSpace(s) == "" {
+			ps.add(path, "empty expression")
+		}
+	default:
+		ps.add(path, "a condition is an object ({\"field\", \"op\", \"value\"}, \"all\", \"any\") or an expression string")
+	}
+}
+
+// intakeAttrs are case attributes an intake rule may set besides fields.
+var intakeAttrs = map[string]bool{FieldTitle: true, FieldOrigin: true, AttrStatus: true, AttrStatusReason: true}
+
+func checkIntakeValue(ps *problems, path, name string, v any, known map[string]bool, schema *Schema) {
+	if !known[name] && !intakeAttrs[name] {
+		ps.add(path, "unknown field")
+		return
+	}
+	if s, ok := v.(string); ok && strings.Contains(s, "{{") {
+		return // a template: checked when it is filled in
+	}
+	if name == AttrStatus {
+		if s, _ := v.(string); !Status(s).Valid() {
+			ps.add(path, fmt.Sprintf("unknown status %v", v))
+		}
+		return
+	}
+	if schema == nil || !known[name] {
+		if _, ok := v.(string); !ok {
+			ps.add(path, "must be text")
+		}
+		return
+	}
+	if _, err := schema.Validate(context.Background(), name, v, nil); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			ps.add(path, errText(fe.Err))
+		} else {
+			ps.add(path, err.Error())
+		}
+	}
+}
+
+// ImportContacts creates the configuration's contacts in s, skipping
+// those whose id s already has, and returns how many it created.
+func (c *Config) ImportContacts(ctx context.Context, s ContactStore) (int, error) {
+	n := 0
+	for i := range c.Contacts {
+		ct := c.Contacts[i]
+		if _, err := s.GetContact(ctx, ct.ID); err == nil {
+			continue
+		} else if !errors.Is(err, ErrNotFound) {
+			return n, err
+		}
+		if err := s.CreateContact(ctx, &ct); err != nil {
+			return n, fmt.Errorf("casemgmt: import contact %s: %w", ct.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// PredictFields returns the fields a predictor is asked for, by name; see
+// Schema.PredictFields.
+func (c *Config) PredictFields(names ...string) ([]predict.Field, error) {
+	if c.schema == nil {
+		return nil, fmt.Errorf("%w: not validated", ErrInvalidConfig)
+	}
+	return c.schema.PredictFields(names...)
+}
