@@ -1,0 +1,1006 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Store is a casemgmt.Store on SQLite or PostgreSQL. It is safe for
+// concurrent use, and several Stores (in one process or many) may share
+// one database: every change is one transaction that checks what it relies
+// on (versions in the UPDATE's WHERE clause, unique keys for links,
+// idempotency keys and contact emails, conditional upserts for claims).
+type Store struct {
+	w, r    *sql.DB // writes and transactions; plain reads (the same for New)
+	dialect Dialect
+	cfg     config
+	log     *slog.Logger
+	owned   []*sql.DB
+}
+
+var _ casemgmt.Store = (*Store)(nil)
+
+// WithClock makes the Store read the time from now: for writes that carry
+// none, contacts' creation, interactions without a time, and claim expiry.
+// The default is time.Now. Processes sharing a database should have their
+// clocks synchronised well within the ttl of their claims.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// clock returns the store's time to the microsecond, as memstore does.
+func (s *Store) clock() time.Time { return s.cfg.now().UTC().Truncate(time.Microsecond) }
+
+func (s *Store) writeTime(w *casemgmt.Write) time.Time {
+	if w.Time.IsZero() {
+		return s.clock()
+	}
+	return w.Time
+}
+
+// errNoop ends a transaction that has nothing to write; the method then
+// returns nil.
+var errNoop = errors.New("sqlstore: nothing to write")
+
+// checkWrite validates what can be wrong in a write before touching the
+// database. Errors wrap casemgmt.ErrInvalid.
+func checkWrite(w *casemgmt.Write) error {
+	for i := range w.Audit {
+		if err := w.Audit[i].Check(); err != nil {
+			return err
+		}
+		if _, err := nanos(w.Audit[i].Time, "audit time"); err != nil {
+			return err
+		}
+	}
+	if w.Interaction != nil {
+		if err := w.Interaction.Check(); err != nil {
+			return err
+		}
+		if _, err := nanos(w.Interaction.Time, "interaction time"); err != nil {
+			return err
+		}
+	}
+	if _, err := nanos(w.Time, "write time"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// journal writes a write's interaction, idempotency key and audit entries
+// in tx, in the order the contract checks them: a duplicate interaction id
+// (ErrDuplicate), then a used key (ErrKeyUsed).
+func (s *Store) journal(ctx context.Context, tx *sql.Tx, caseID string, w *casemgmt.Write, t time.Time) error {
+	if w.Interaction != nil {
+		in := w.Interaction.Clone()
+		if in.CaseID == "" {
+			in.CaseID = caseID
+		}
+		if in.ID == "" {
+			in.ID = casemgmt.NewID("ia_")
+		}
+		if in.Time.IsZero() {
+			in.Time = t
+		}
+		if err := insertInteraction(ctx, tx, in); err != nil {
+			return err
+		}
+	}
+	if w.Key != "" {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO idempotency_keys (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+			w.Key, t.UnixNano())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: %q", casemgmt.ErrKeyUsed, w.Key)
+		}
+	}
+	if len(w.Audit) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 3*len(w.Audit))
+	var q strings.Builder
+	q.WriteString("INSERT INTO audit (case_id, time, entry) VALUES ")
+	for i, e := range w.Audit {
+		e.CaseID = caseID
+		e.Seq = 0
+		if e.Time.IsZero() {
+			e.Time = t
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("%w: audit entry for %s: %v", casemgmt.ErrInvalid, e.Field, err)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+		args = append(args, caseID, e.Time.UnixNano(), string(b))
+	}
+	_, err := tx.ExecContext(ctx, q.String(), args...)
+	return err
+}
+
+func insertInteraction(ctx context.Context, q querier, in *casemgmt.Interaction) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("%w: interaction: %v", casemgmt.ErrInvalid, err)
+	}
+	res, err := q.ExecContext(ctx,
+		"INSERT INTO interactions (id, case_id, conversation_id, outcome, time, record) VALUES ($1, $2, $3, $4, $5, $6) "+
+			"ON CONFLICT (id) DO NOTHING",
+		in.ID, nullString(in.CaseID), nullString(in.ConversationID), string(in.Outcome), in.Time.UnixNano(), string(b))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("%w: interaction %q", casemgmt.ErrDuplicate, in.ID)
+	}
+	return nil
+}
+
+// duplicate turns a unique violation into casemgmt.ErrDuplicate, and
+// passes other errors through.
+func duplicate(err error, what string) error {
+	if classify(err) == errUnique {
+		return fmt.Errorf("%w: %s (%v)", casemgmt.ErrDuplicate, what, err)
+	}
+	return err
+}
+
+// wrap marks errors that are not the casemgmt sentinels or a context's as
+// coming from this package.
+func wrap(op string, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	for _, sentinel := range []error{casemgmt.ErrNotFound, casemgmt.ErrConflict, casemgmt.ErrDuplicate,
+		casemgmt.ErrKeyUsed, casemgmt.ErrInvalid, ErrSchemaTooNew} {
+		if errors.Is(err, sentinel) {
+			return err
+		}
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// CreateCase implements casemgmt.CaseStore.
+func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.Check(); err != nil {
+		return err
+	}
+	if err := checkWrite(&w); err != nil {
+		return err
+	}
+	row, err := encodeCase(c)
+	if err != nil {
+		return err
+	}
+	id := c.ID
+	if id == "" {
+		id = casemgmt.NewID("case_")
+	}
+	status := c.Status
+	if status == "" {
+		status = casemgmt.StatusActive
+	}
+	links := casemgmt.SortLinks(slices.Clone(c.Links))
+	t := s.writeTime(&w)
+	var number string
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		number, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+		return err
+	})
+	if err != nil {
+		return wrap("creating case", err)
+	}
+	c.ID, c.Number, c.Version, c.Status = id, number, 1, status
+	c.CreatedAt, c.UpdatedAt = t, t
+	c.Links = links
+	return nil
+}
+
+// create inserts a case in tx and returns its number.
+func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, status casemgmt.Status, c *casemgmt.Case,
+	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx,
+		"UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value").Scan(&n); err != nil {
+		return "", err
+	}
+	number := casemgmt.FormatNumber(n)
+	tn := t.UnixNano()
+	_, err := tx.ExecContext(ctx, "INSERT INTO cases ("+caseColumns+") "+
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
+		id, number, row.externalID, c.Title, string(status), c.StatusReason, row.statusChangedAt, row.contactID, c.Origin,
+		row.fields, row.prov, row.meta, row.nextDueAt, tn, tn)
+	if err != nil {
+		return "", duplicate(err, fmt.Sprintf("case %q or external id %q", id, c.ExternalID))
+	}
+	for _, l := range links {
+		if err := insertLink(ctx, tx, id, l); err != nil {
+			return "", err
+		}
+	}
+	return number, s.journal(ctx, tx, id, w, t)
+}
+
+// insertLink adds a link; a conversation or email linked to another case
+// is ErrDuplicate.
+func insertLink(ctx context.Context, tx *sql.Tx, caseID string, l casemgmt.Link) error {
+	var err error
+	if l.Kind.Unique() {
+		_, err = tx.ExecContext(ctx, "INSERT INTO case_refs (kind, ref, case_id) VALUES ($1, $2, $3)",
+			string(l.Kind), l.ID, caseID)
+	} else {
+		_, err = tx.ExecContext(ctx, "INSERT INTO case_contacts (contact_id, case_id) VALUES ($1, $2)", l.ID, caseID)
+	}
+	return duplicate(err, l.String()+" is linked to another case")
+}
+
+// GetCase implements casemgmt.CaseStore.
+func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id)
+	if err != nil {
+		return nil, wrap("getting case", err)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+	}
+	return cs[0], nil
+}
+
+// GetCaseByNumber implements casemgmt.CaseStore.
+func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE number = $1", number)
+	if err != nil {
+		return nil, wrap("getting case", err)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("%w: case number %q", casemgmt.ErrNotFound, number)
+	}
+	return cs[0], nil
+}
+
+// updateSet is the SET clause shared by UpdateCase and UpsertCase; $1 is
+// the key of the WHERE clause.
+const updateSet = "UPDATE cases SET external_id = $2, title = $3, " +
+	"status = CASE WHEN $4 = '' THEN status ELSE $4 END, status_reason = $5, status_changed_at = $6, " +
+	"contact_id = $7, origin = $8, fields = $9, provenance = $10, meta = $11, next_due_at = $12, " +
+	"updated_at = $13, version = version + 1 "
+
+const updateReturning = " RETURNING id, number, status, created_at, version"
+
+// updated is what an update writes back into the case.
+type updated struct {
+	id, number, status string
+	created            int64
+	version            int64
+	links              []casemgmt.Link
+}
+
+// update runs an UPDATE built from updateSet in tx; ok is false when it
+// matched no row.
+func (s *Store) update(ctx context.Context, tx *sql.Tx, query string, key any, c *casemgmt.Case, row caseRow,
+	t time.Time, extra ...any) (u updated, ok bool, err error) {
+	args := append([]any{key, row.externalID, c.Title, string(c.Status), c.StatusReason, row.statusChangedAt,
+		row.contactID, c.Origin, row.fields, row.prov, row.meta, row.nextDueAt, t.UnixNano()}, extra...)
+	err = tx.QueryRowContext(ctx, query, args...).Scan(&u.id, &u.number, &u.status, &u.created, &u.version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, false, nil
+	}
+	if err != nil {
+		return u, false, duplicate(err, fmt.Sprintf("external id %q", c.ExternalID))
+	}
+	probe := []*casemgmt.Case{{ID: u.id}}
+	if err := loadLinks(ctx, tx, probe); err != nil {
+		return u, false, err
+	}
+	u.links = probe[0].Links
+	return u, true, nil
+}
+
+func (u *updated) writeBack(c *casemgmt.Case, t time.Time) {
+	c.ID, c.Number, c.Status = u.id, u.number, casemgmt.Status(u.status)
+	c.CreatedAt = fromNanos(sql.NullInt64{Int64: u.created, Valid: true})
+	c.UpdatedAt = t
+	c.Version = u.version
+	c.Links = u.links
+}
+
+// UpdateCase implements casemgmt.CaseStore.
+func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.Check(); err != nil {
+		return err
+	}
+	if err := checkWrite(&w); err != nil {
+		return err
+	}
+	row, err := encodeCase(c)
+	if err != nil {
+		return err
+	}
+	t := s.writeTime(&w)
+	var u updated
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var ok bool
+		var err error
+		u, ok, err = s.update(ctx, tx, updateSet+"WHERE id = $1 AND version = $14"+updateReturning, c.ID, c, row, t, c.Version)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			var v int64
+			err := tx.QueryRowContext(ctx, "SELECT version FROM cases WHERE id = $1", c.ID).Scan(&v)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, c.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: case %s is at version %d, not %d", casemgmt.ErrConflict, c.ID, v, c.Version)
+		}
+		return s.journal(ctx, tx, u.id, &w, t)
+	})
+	if err != nil {
+		return wrap("updating case", err)
+	}
+	u.writeBack(c, t)
+	return nil
+}
+
+// UpsertCase implements casemgmt.CaseStore.
+func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := c.Check(); err != nil {
+		return false, err
+	}
+	if c.ExternalID == "" {
+		return false, fmt.Errorf("%w: upsert needs an external id", casemgmt.ErrInvalid)
+	}
+	if err := checkWrite(&w); err != nil {
+		return false, err
+	}
+	row, err := encodeCase(c)
+	if err != nil {
+		return false, err
+	}
+	id := c.ID
+	if id == "" {
+		id = casemgmt.NewID("case_")
+	}
+	status := c.Status
+	if status == "" {
+		status = casemgmt.StatusActive
+	}
+	links := casemgmt.SortLinks(slices.Clone(c.Links))
+	t := s.writeTime(&w)
+	var (
+		created bool
+		number  string
+		u       updated
+	)
+	for attempt := 0; ; attempt++ {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			var ok bool
+			var err error
+			u, ok, err = s.update(ctx, tx, updateSet+"WHERE external_id = $1"+updateReturning, c.ExternalID, c, row, t)
+			if err != nil {
+				return err
+			}
+			if ok {
+				created = false
+				return s.journal(ctx, tx, u.id, &w, t)
+			}
+			created = true
+			number, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+			return err
+		})
+		// Another process may have created the case between the UPDATE
+		// and the INSERT: then the next attempt updates it.
+		if created && errors.Is(err, casemgmt.ErrDuplicate) && attempt == 0 {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return false, wrap("upserting case", err)
+	}
+	if created {
+		c.ID, c.Number, c.Version, c.Status = id, number, 1, status
+		c.CreatedAt, c.UpdatedAt = t, t
+		c.Links = links
+		return true, nil
+	}
+	u.writeBack(c, t)
+	return false, nil
+}
+
+// DeleteCase implements casemgmt.CaseStore.
+func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkWrite(&w); err != nil {
+		return err
+	}
+	t := s.writeTime(&w)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+		}
+		// Also without foreign keys enforced (SQLite's default).
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_refs WHERE case_id = $1", id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_contacts WHERE case_id = $1", id); err != nil {
+			return err
+		}
+		return s.journal(ctx, tx, id, &w, t)
+	})
+	return wrap("deleting case", err)
+}
+
+// caseExists reports whether the case exists, in tx.
+func caseExists(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM cases WHERE id = $1", id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+	}
+	return err
+}
+
+// errLinkRace: a conflicting link vanished between the insert and the
+// look-up; the transaction runs again.
+var errLinkRace = errors.New("sqlstore: link changed concurrently")
+
+// Relate implements casemgmt.CaseStore.
+func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := checkWrite(&w); err != nil {
+		return err
+	}
+	t := s.writeTime(&w)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := caseExists(ctx, tx, caseID); err != nil {
+			return err
+		}
+		var res sql.Result
+		var err error
+		if l.Kind.Unique() {
+			res, err = tx.ExecContext(ctx,
+				"INSERT INTO case_refs (kind, ref, case_id) VALUES ($1, $2, $3) ON CONFLICT (kind, ref) DO NOTHING",
+				string(l.Kind), l.ID, caseID)
+		} else {
+			res, err = tx.ExecContext(ctx,
+				"INSERT INTO case_contacts (contact_id, case_id) VALUES ($1, $2) ON CONFLICT (contact_id, case_id) DO NOTHING",
+				l.ID, caseID)
+		}
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if !l.Kind.Unique() {
+				return errNoop
+			}
+			var owner string
+			err := tx.QueryRowContext(ctx, "SELECT case_id FROM case_refs WHERE kind = $1 AND ref = $2",
+				string(l.Kind), l.ID).Scan(&owner)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return errLinkRace
+			case err != nil:
+				return err
+			case owner == caseID:
+				return errNoop
+			}
+			return fmt.Errorf("%w: %s is linked to another case", casemgmt.ErrDuplicate, l)
+		}
+		return s.journal(ctx, tx, caseID, &w, t)
+	})
+	if errors.Is(err, errNoop) {
+		return nil
+	}
+	return wrap("relating case", err)
+}
+
+// Unrelate implements casemgmt.CaseStore.
+func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := checkWrite(&w); err != nil {
+		return err
+	}
+	t := s.writeTime(&w)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := caseExists(ctx, tx, caseID); err != nil {
+			return err
+		}
+		var res sql.Result
+		var err error
+		if l.Kind.Unique() {
+			res, err = tx.ExecContext(ctx, "DELETE FROM case_refs WHERE kind = $1 AND ref = $2 AND case_id = $3",
+				string(l.Kind), l.ID, caseID)
+		} else {
+			res, err = tx.ExecContext(ctx, "DELETE FROM case_contacts WHERE contact_id = $1 AND case_id = $2", l.ID, caseID)
+		}
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, caseID, l)
+		}
+		return s.journal(ctx, tx, caseID, &w, t)
+	})
+	return wrap("unrelating case", err)
+}
+
+// FindCaseByConversation implements casemgmt.CaseStore.
+func (s *Store) FindCaseByConversation(ctx context.Context, conversationID string) (*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id = "+
+		"(SELECT case_id FROM case_refs WHERE kind = 'conversation' AND ref = $1)", conversationID)
+	if err != nil {
+		return nil, wrap("finding case", err)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("%w: no case for conversation %q", casemgmt.ErrNotFound, conversationID)
+	}
+	return cs[0], nil
+}
+
+// FindCasesByMessageID implements casemgmt.CaseStore.
+func (s *Store) FindCasesByMessageID(ctx context.Context, messageIDs []string) ([]*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := slices.Compact(slices.Sorted(slices.Values(messageIDs)))
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []*casemgmt.Case
+	// Bounded batches keep within every driver's limit on parameters.
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id IN "+
+			"(SELECT case_id FROM case_refs WHERE kind = 'email' AND ref IN ("+placeholders(1, len(args))+"))", args...)
+		if err != nil {
+			return nil, wrap("finding cases", err)
+		}
+		out = append(out, cs...)
+	}
+	slices.SortFunc(out, compareCases)
+	out = slices.CompactFunc(out, func(a, b *casemgmt.Case) bool { return a.ID == b.ID })
+	return out, nil
+}
+
+func compareCases(a, b *casemgmt.Case) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// FindCasesByContact implements casemgmt.CaseStore.
+func (s *Store) FindCasesByContact(ctx context.Context, contactID string, f casemgmt.Filter) ([]*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	where, limit, fargs, err := filterSQL(f, 2)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id IN "+
+		"(SELECT id FROM cases WHERE contact_id = $1 UNION SELECT case_id FROM case_contacts WHERE contact_id = $1)"+
+		where+" ORDER BY created_at, id"+limit, append([]any{contactID}, fargs...)...)
+	return cs, wrap("finding cases", err)
+}
+
+// FindDueCases implements casemgmt.CaseStore.
+func (s *Store) FindDueCases(ctx context.Context, before time.Time, f casemgmt.Filter) ([]*casemgmt.Case, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	where, limit, fargs, err := filterSQL(f, 2)
+	if err != nil {
+		return nil, err
+	}
+	var b int64
+	switch {
+	case before.Before(minTime):
+		return nil, nil
+	case before.After(maxTime):
+		b = 1<<63 - 1
+	default:
+		b = before.UnixNano()
+	}
+	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases "+
+		"WHERE next_due_at IS NOT NULL AND next_due_at <= $1"+where+" ORDER BY next_due_at, id"+limit,
+		append([]any{b}, fargs...)...)
+	return cs, wrap("finding due cases", err)
+}
+
+// CreateContact implements casemgmt.ContactStore.
+func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c == nil || (c.Name == "" && c.Email == "" && c.Phone == "") {
+		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
+	}
+	if _, err := nanos(c.CreatedAt, "contact created_at"); err != nil {
+		return err
+	}
+	id := c.ID
+	if id == "" {
+		id = casemgmt.NewID("contact_")
+	}
+	created := c.CreatedAt
+	if created.IsZero() {
+		created = s.clock()
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO contacts (id, name, email, phone, email_norm, name_norm, phone_key, created_at) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			id, c.Name, c.Email, c.Phone, nullString(channel.NormalizeEmail(c.Email)),
+			nullString(casemgmt.NormalizeName(c.Name)), nullString(casemgmt.PhoneKey(c.Phone)), created.UnixNano())
+		return duplicate(err, fmt.Sprintf("contact %q or a contact with email %q", id, c.Email))
+	})
+	if err != nil {
+		return wrap("creating contact", err)
+	}
+	c.ID, c.CreatedAt = id, created
+	return nil
+}
+
+const contactColumns = "id, name, email, phone, created_at"
+
+func scanContact(sc scanner) (casemgmt.Contact, error) {
+	var c casemgmt.Contact
+	var created sql.NullInt64
+	err := sc.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &created)
+	c.CreatedAt = fromNanos(created)
+	return c, err
+}
+
+// GetContact implements casemgmt.ContactStore.
+func (s *Store) GetContact(ctx context.Context, id string) (*casemgmt.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := scanContact(s.r.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, wrap("getting contact", err)
+	}
+	return &c, nil
+}
+
+// FindContacts implements casemgmt.ContactStore. Candidates come from the
+// index of the most selective criterion (email, then phone, then name)
+// and are checked against all of them with casemgmt.MatchContact.
+func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]casemgmt.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Email == "" && q.Phone == "" && q.Name == "" {
+		return nil, fmt.Errorf("%w: a contact query needs an email, a phone or a name", casemgmt.ErrInvalid)
+	}
+	var column, key string
+	switch {
+	case q.Email != "":
+		column, key = "email_norm", channel.NormalizeEmail(q.Email)
+	case q.Phone != "":
+		column, key = "phone_key", casemgmt.PhoneKey(q.Phone)
+	default:
+		column, key = "name_norm", casemgmt.NormalizeName(q.Name)
+	}
+	if key == "" {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE "+column+" = $1 ORDER BY id", key)
+	if err != nil {
+		return nil, wrap("finding contacts", err)
+	}
+	defer rows.Close()
+	var out []casemgmt.Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, wrap("finding contacts", err)
+		}
+		if casemgmt.MatchContact(&c, q) {
+			out = append(out, c)
+		}
+	}
+	return out, wrap("finding contacts", rows.Err())
+}
+
+// ListAudit implements casemgmt.Journal.
+func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT seq, entry FROM audit WHERE case_id = $1 ORDER BY seq", caseID)
+	if err != nil {
+		return nil, wrap("listing audit", err)
+	}
+	defer rows.Close()
+	var out []casemgmt.AuditEntry
+	for rows.Next() {
+		var seq int64
+		var entry string
+		if err := rows.Scan(&seq, &entry); err != nil {
+			return nil, wrap("listing audit", err)
+		}
+		var e casemgmt.AuditEntry
+		if err := json.Unmarshal([]byte(entry), &e); err != nil {
+			return nil, fmt.Errorf("sqlstore: audit entry %d: %w", seq, err)
+		}
+		e.Seq, e.CaseID = seq, caseID
+		out = append(out, e)
+	}
+	return out, wrap("listing audit", rows.Err())
+}
+
+// AddInteraction implements casemgmt.Journal.
+func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := in.Check(); err != nil {
+		return err
+	}
+	if _, err := nanos(in.Time, "interaction time"); err != nil {
+		return err
+	}
+	stored := in.Clone()
+	if stored.ID == "" {
+		stored.ID = casemgmt.NewID("ia_")
+	}
+	if stored.Time.IsZero() {
+		stored.Time = s.clock()
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertInteraction(ctx, tx, stored) })
+	if err != nil {
+		return wrap("adding interaction", err)
+	}
+	in.ID, in.Time = stored.ID, stored.Time
+	return nil
+}
+
+// ListInteractions implements casemgmt.Journal.
+func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuery) ([]casemgmt.Interaction, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("%w: negative limit", casemgmt.ErrInvalid)
+	}
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if q.CaseID != "" {
+		add("case_id = ?", q.CaseID)
+	}
+	if q.ConversationID != "" {
+		add("conversation_id = ?", q.ConversationID)
+	}
+	if q.Outcome != "" {
+		add("outcome = ?", string(q.Outcome))
+	}
+	if !q.Since.IsZero() {
+		if q.Since.After(maxTime) {
+			return nil, nil
+		}
+		if !q.Since.Before(minTime) {
+			add("time >= ?", q.Since.UnixNano())
+		}
+	}
+	if !q.Until.IsZero() {
+		if !q.Until.After(minTime) {
+			return nil, nil
+		}
+		if !q.Until.After(maxTime) {
+			add("time < ?", q.Until.UnixNano())
+		}
+	}
+	query := "SELECT seq, record FROM interactions"
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	query += " ORDER BY time, seq"
+	if q.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("listing interactions", err)
+	}
+	defer rows.Close()
+	var out []casemgmt.Interaction
+	for rows.Next() {
+		var seq int64
+		var rec string
+		if err := rows.Scan(&seq, &rec); err != nil {
+			return nil, wrap("listing interactions", err)
+		}
+		var in casemgmt.Interaction
+		if err := json.Unmarshal([]byte(rec), &in); err != nil {
+			return nil, fmt.Errorf("sqlstore: interaction %d: %w", seq, err)
+		}
+		out = append(out, in)
+	}
+	return out, wrap("listing interactions", rows.Err())
+}
+
+// UseKey implements casemgmt.Coordinator.
+func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if key == "" {
+		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
+	}
+	var first bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO idempotency_keys (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+			key, s.clock().UnixNano())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
+		return err
+	})
+	return first, wrap("using key", err)
+}
+
+// AcquireClaim implements casemgmt.Coordinator. One conditional upsert
+// takes the claim only when it is free, expired or already the owner's.
+func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if name == "" || owner == "" || ttl <= 0 {
+		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
+	}
+	now := s.cfg.now()
+	expires, err := nanos(now.Add(ttl), "claim expiry")
+	if err != nil {
+		return false, err
+	}
+	var got bool
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO claims (name, owner, expires_at) VALUES ($1, $2, $3) "+
+			"ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at "+
+			"WHERE claims.owner = excluded.owner OR claims.expires_at <= $4",
+			name, owner, expires, now.UnixNano())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		got = n == 1
+		return err
+	})
+	return got, wrap("acquiring claim", err)
+}
+
+// ReleaseClaim implements casemgmt.Coordinator.
+func (s *Store) ReleaseClaim(ctx context.Context, name, owner string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM claims WHERE name = $1 AND owner = $2", name, owner)
+		return err
+	})
+	return wrap("releasing claim", err)
+}
+
+// GetState implements casemgmt.Coordinator.
+func (s *Store) GetState(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var v []byte
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM state WHERE key = $1", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
+	}
+	if err != nil {
+		return nil, wrap("getting state", err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+// PutState implements casemgmt.Coordinator.
+func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if key == "" {
+		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO state (key, value) VALUES ($1, $2) "+
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+		return err
+	})
+	return wrap("putting state", err)
+}
