@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/caseagent/caseagent/rules"
@@ -15,7 +16,7 @@ func fuzzValues(t testing.TB) []*rules.Values {
 	for _, m := range []map[string]any{
 		{},
 		{"category": "Product defect", "subject": "RE: Router SN-4K2P9Q7Z", "to": []string{"support@acme.example", "Ana <ana@example.org>"}, "amount": 129.5, "vip": true, "created": jan1},
-		{"category": "", "subject": "ÄÖÜ ß straße \u0130", "to": []string{}, "amount": -0.0, "vip": false},
+		{"category": "", "subject": "ÄÖÜ ß straße \u0130", "to": []string{}, "amount": math.Copysign(0, -1), "vip": false},
 	} {
 		v, err := testVars.ValuesOf(m)
 		if err != nil {

@@ -213,11 +213,6 @@ func rulesFromTree[A any](tree any) ([]Rule[A], error) {
 			var ce *CompileError
 			if errors.As(err, &ce) {
 				ce.Index = i
-				if m, ok := e.(map[string]any); ok {
-					if name, ok := m["name"].(string); ok {
-						ce.Rule = name
-					}
-				}
 			}
 			return nil, err
 		}
@@ -226,7 +221,22 @@ func rulesFromTree[A any](tree any) ([]Rule[A], error) {
 	return out, nil
 }
 
+// ruleFromTree decodes one rule; a *CompileError names the rule when the
+// name itself could be read.
 func ruleFromTree[A any](tree any) (Rule[A], error) {
+	r, err := ruleFromTreeUnnamed[A](tree)
+	var ce *CompileError
+	if errors.As(err, &ce) {
+		if m, ok := tree.(map[string]any); ok {
+			if name, ok := m["name"].(string); ok {
+				ce.Rule = name
+			}
+		}
+	}
+	return r, err
+}
+
+func ruleFromTreeUnnamed[A any](tree any) (Rule[A], error) {
 	var r Rule[A]
 	m, ok := tree.(map[string]any)
 	if !ok {

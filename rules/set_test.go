@@ -290,3 +290,47 @@ func TestConcurrentMatching(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestBuiltinNamesAsVariables: a schema may have fields named like expr
+// builtins (type, count, len); declared variables take precedence.
+func TestBuiltinNamesAsVariables(t *testing.T) {
+	vars := rules.Vars{"type": rules.Text, "count": rules.Number, "len": rules.TextList}
+	rs := []rules.Rule[struct{}]{
+		{Name: "structured", When: rules.Condition{All: []rules.Condition{
+			{Field: "type", Op: rules.Equals, Value: "Question"},
+			{Field: "count", Op: rules.GreaterThan, Value: 1},
+			{Field: "len", Op: rules.Contains, Value: "a"},
+		}}},
+		{Name: "raw", When: rules.Condition{Expr: `type == "Question" && count > 1 && "a" in len`}},
+	}
+	set, err := rules.Compile(vars, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vars.ValuesOf(map[string]any{"type": "question", "count": 2, "len": []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := set.All(v)
+	if diff := cmp.Diff([]string{"structured"}, names(got)); diff != "" || errs != nil {
+		t.Errorf("All (-want +got):\n%s\nerrors: %v", diff, errs)
+	}
+	if err := v.Set("type", "Question"); err != nil {
+		t.Fatal(err)
+	}
+	got, errs = set.All(v)
+	if diff := cmp.Diff([]string{"structured", "raw"}, names(got)); diff != "" || errs != nil {
+		t.Errorf("All (-want +got):\n%s\nerrors: %v", diff, errs)
+	}
+}
+
+func TestEmbeddedRuleErrorNamesRule(t *testing.T) {
+	var doc struct {
+		Rules []rules.Rule[updateAction] `json:"rules"`
+	}
+	err := json.Unmarshal([]byte(`{"rules": [{"name": "x", "when": {"expr": "true"}, "predikt": []}]}`), &doc)
+	var ce *rules.CompileError
+	if !errors.As(err, &ce) || ce.Rule != "x" || ce.Path != "predikt" || !errors.Is(err, rules.ErrUnknownKey) {
+		t.Errorf("got %v, want unknown key predikt in rule x", err)
+	}
+}
