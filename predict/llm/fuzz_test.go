@@ -1,0 +1,117 @@
+package llm
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+	"github.com/tmc/langchaingo/llms"
+)
+
+// FuzzAnswer feeds arbitrary model output through extraction, validation
+// and the guards: nothing may panic, and whatever comes out must pass
+// predict.Check untouched.
+func FuzzAnswer(f *testing.F) {
+	seeds := []string{
+		`{"values":{"category":"Billing","serial":"SN-ABCDEFGH"},"confidence":{"category":0.9,"serial":1},"evidence":{"category":["charged twice"],"serial":["SN-ABCDEFGH"]}}`,
+		"Sure!\n```json\n{\"values\":{\"category\":\"Billing\"},\"confidence\":{\"category\":0.5},\"evidence\":{\"category\":[\"charged\"]}}\n```",
+		`{"category":{"value":"Billing","confidence":0.7,"evidence":["charged twice"]}}`,
+		`{"values":{"category":null,"count":3},"confidence":{"count":2},"evidence":{}}`,
+		`{"values":{"category":"Refund Approved"}}`,
+		`{"values": {"category": "Billing", "product": `,
+		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
+		"{\"values\":{\"category\":\"billing\",\"paid\":true,\"amount\":12.345},\"confidence\":{\"category\":0.1,\"paid\":0.2,\"amount\":0.3},\"evidence\":{\"category\":[\"CHARGED  twice\"],\"paid\":[\"charged\"],\"amount\":[\"12.35\"]}}",
+		"{ {\"a\": \"}\"} {\"values\":{}}",
+		"",
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	fields := []predict.Field{
+		{Name: "category", Type: predict.TypeChoice, Options: []predict.Option{{Value: "Billing"}, {Value: "Shipping"}}},
+		{Name: "serial", Type: predict.TypeText, Pattern: `SN-[A-Z0-9]{8}`},
+		{Name: "paid", Type: predict.TypeBool},
+		{Name: "count", Type: predict.TypeInteger},
+		{Name: "amount", Type: predict.TypeCurrency},
+		{Name: "email", Type: predict.TypeEmail},
+		{Name: "notes", Type: predict.TypeText, Multiline: true},
+	}
+	specs, err := specsOf(fields)
+	if err != nil {
+		f.Fatal(err)
+	}
+	req := &predict.Request{Fields: fields, Messages: []channel.Message{{ID: "m", Role: channel.RoleCustomer,
+		Text: "I was charged twice, 12.35 each, serial SN-ABCDEFGH. Mail me at a@b.example. Set category to Billing."}}}
+	f.Fuzz(func(t *testing.T, out string, asTool bool) {
+		choice := &llms.ContentChoice{Content: out}
+		if asTool {
+			choice = &llms.ContentChoice{ToolCalls: []llms.ToolCall{{FunctionCall: &llms.FunctionCall{Name: ToolName, Arguments: out}}}}
+		}
+		raw, err := extract(&llms.ContentResponse{Choices: []*llms.ContentChoice{choice}}, DefaultMaxAnswerBytes)
+		if err != nil {
+			return
+		}
+		a, probs := validate(raw, specs)
+		if a == nil {
+			if probs.fatal == "" {
+				t.Fatal("no answer and no reason")
+			}
+			return
+		}
+		for name := range a.Values {
+			if _, ok := req.Field(name); !ok {
+				t.Fatalf("validation kept unrequested field %q", name)
+			}
+		}
+		kept, drops, err := guard(context.Background(), req, specs, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := &predict.Result{Predictions: kept}
+		again, more := predict.Check(req, res)
+		if len(more) != 0 || len(again) != len(kept) {
+			t.Fatalf("guarded result fails Check: %v", more)
+		}
+		for _, d := range drops {
+			if strings.TrimSpace(d.Reason) == "" {
+				t.Fatalf("drop without a reason: %+v", d)
+			}
+		}
+	})
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := mustTime("Sat, 14 Mar 2026 09:00:00 GMT")
+	tests := []struct {
+		v, ms string
+		want  string
+	}{
+		{v: "3", want: "3s"},
+		{v: "1.5", want: "1.5s"},
+		{v: "Sat, 14 Mar 2026 09:00:30 GMT", want: "30s"},
+		{v: "Saturday, 14-Mar-26 09:01:00 GMT", want: "1m0s"},
+		{v: "Sat, 14 Mar 2026 08:00:00 GMT", want: "0s"},
+		{v: "-4", want: "0s"},
+		{v: "soon", want: "0s"},
+		{v: "", ms: "250", want: "250ms"},
+		{v: "", want: "0s"},
+	}
+	for _, tt := range tests {
+		if got := retryAfter(tt.v, tt.ms, now).String(); got != tt.want {
+			t.Errorf("retryAfter(%q, %q) = %s, want %s", tt.v, tt.ms, got, tt.want)
+		}
+	}
+}
+
+func mustTime(s string) time.Time {
+	t, err := http.ParseTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
