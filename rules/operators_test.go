@@ -306,8 +306,24 @@ func TestMistypedValues(t *testing.T) {
 	}
 }
 
+type status string
+
+type count uint16
+
 func TestValuesNormalise(t *testing.T) {
 	v := testVars.NewValues()
+	if err := v.Set("category", status("Open")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Get("category"); got != "Open" {
+		t.Errorf("named string stored as %#v", got)
+	}
+	if err := v.Set("amount", count(3)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Get("amount"); got != 3.0 {
+		t.Errorf("named number stored as %#v", got)
+	}
 	in := []string{"a"}
 	for name, value := range map[string]any{"amount": uint8(7), "to": in, "subject": "s"} {
 		if err := v.Set(name, value); err != nil {

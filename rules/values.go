@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"time"
@@ -147,10 +148,10 @@ type Values struct {
 // Set sets the value of a declared variable. nil unsets it. Accepted Go
 // values per type:
 //
-//   - Text: string.
-//   - Number: any Go integer or float type, or json.Number; stored as
-//     float64. NaN and infinities are refused.
-//   - Bool: bool.
+//   - Text: string, or any type whose underlying type is string.
+//   - Number: any Go integer or float type (named ones too), or
+//     json.Number; stored as float64. NaN and infinities are refused.
+//   - Bool: bool, or a named bool type.
 //   - TextList: []string or []any holding strings (copied), or a single
 //     string, which becomes a list of one.
 //   - Time: time.Time.
@@ -229,6 +230,23 @@ func normalise(t Type, value any) (any, error) {
 		if tm, ok := value.(time.Time); ok {
 			return tm, nil
 		}
+	}
+	// named types, such as a caller's `type Status string`
+	rv := reflect.ValueOf(value)
+	switch {
+	case t == Text && rv.Kind() == reflect.String:
+		return rv.String(), nil
+	case t == Bool && rv.Kind() == reflect.Bool:
+		return rv.Bool(), nil
+	case t == Number && rv.CanInt():
+		return float64(rv.Int()), nil
+	case t == Number && rv.CanUint():
+		return float64(rv.Uint()), nil
+	case t == Number && rv.CanFloat():
+		if f := rv.Float(); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f, nil
+		}
+		return nil, errorf(ErrBadValue, "%v is not a finite number", rv.Float())
 	}
 	return nil, errorf(ErrTypeMismatch, "%T is not a %v value", value, t)
 }
