@@ -1,0 +1,21 @@
+// Package eval replays labelled data through any predict.Predictor and
+// reports, per field, how good and how honest its answers are: accuracy,
+// macro-F1, the share of records answered at or above a confidence
+// threshold and the accuracy of those, the expected calibration error
+// with its reliability bins, per-label precision and recall, and the most
+// frequent confusions.
+//
+// Data come from a CSV file with a header row or from JSON Lines: one or
+// more text columns (joined, such as a subject and a body) and one label
+// column per field ([ReadFile], [ReadCSV], [ReadJSONL]). Bad data is a
+// *[DataError] naming the line. [Split] divides records into training and
+// test parts, stratified and seeded; [Train] trains a textclass model per
+// field; [Fields] derives choice fields from the labels; [Run] replays
+// the test part, each record as one new customer message, checks the
+// answers with predict.Check as the agent does, and returns a [Report]
+// that writes itself as text, JSON or a self-contained HTML page with a
+// reliability chart.
+//
+// The command examples/evaluate puts these together for a user's own
+// export.
+package eval
