@@ -109,7 +109,9 @@ func classify(ctx context.Context, err error, rec *record, now time.Time) *Error
 	}
 	if rec != nil {
 		status, header := rec.last()
-		e.StatusCode = status
+		if status >= 300 {
+			e.StatusCode = status
+		}
 		if header != nil {
 			e.RetryAfter = retryAfter(header.Get("Retry-After"), header.Get("Retry-After-Ms"), now)
 		}

@@ -27,25 +27,63 @@ var injectionPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(quote|cite|use as evidence|as evidence)\b.{0,20}['"“‘]`),
 }
 
-// setWords are verbs of a request to change a record.
-const setWords = `set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate`
+// setRequest matches "set the priority to Urgent" style requests; a
+// sentence is an instruction when such a request names a requested field
+// (or a word tickets are talked about with).
+var setRequest = regexp.MustCompile(`\b(set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate)\b.{0,100}\b(to|as|into)\b`)
 
-// fieldInstruction matches "set the priority to Urgent" style requests
-// for the requested fields (and the words tickets are talked about with).
-func fieldInstruction(specs []spec) *regexp.Regexp {
-	words := map[string]bool{"priority": true, "category": true, "status": true, "severity": true, "ticket": true, "case": true, "field": true, "fields": true}
+// fieldWords are the words that name the requested fields in a request
+// to change them: each name with spaces for underscores, and the first
+// word of a long name ("serial" for serial_number).
+func fieldWords(specs []spec) []string {
+	words := []string{"priority", "category", "status", "severity", "ticket", "case", "field"}
 	for i := range specs {
 		n := strings.ToLower(strings.ReplaceAll(specs[i].Name, "_", " "))
-		words[regexp.QuoteMeta(n)] = true
+		words = append(words, n)
 		if f := strings.Fields(n); len(f) > 1 && len(f[0]) >= 4 {
-			words[regexp.QuoteMeta(f[0])] = true
+			words = append(words, f[0])
 		}
 	}
-	alt := make([]string, 0, len(words))
-	for w := range words {
-		alt = append(alt, w)
+	return words
+}
+
+func isInstruction(sent string, words []string) bool {
+	for _, re := range injectionPatterns {
+		if re.MatchString(sent) {
+			return true
+		}
 	}
-	return regexp.MustCompile(`\b(` + setWords + `)\b.{0,40}\b(` + strings.Join(alt, "|") + `)\b.{0,60}\b(to|as|into|=)\b`)
+	loc := setRequest.FindStringIndex(sent)
+	if loc == nil {
+		return false
+	}
+	req := sent[loc[0]:loc[1]]
+	for _, w := range words {
+		if containsWord(req, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWord reports whether w occurs in s between word boundaries.
+func containsWord(s, w string) bool {
+	for at := 0; ; {
+		i := strings.Index(s[at:], w)
+		if i < 0 {
+			return false
+		}
+		i += at
+		end := i + len(w)
+		if (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return true
+		}
+		at = i + 1
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 func newHaystack(msgs []channel.Message, specs []spec) *haystack {
@@ -54,7 +92,7 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	for i := range msgs {
 		h.perMsg[i] = predict.EvidenceText(msgs[i : i+1])
 	}
-	patterns := append([]*regexp.Regexp{fieldInstruction(specs)}, injectionPatterns...)
+	words := fieldWords(specs)
 	// Sentences end at . ! ? or a line break.
 	start := 0
 	for i := 0; i <= len(h.text); i++ {
@@ -64,12 +102,9 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 				continue
 			}
 		}
-		sent := h.text[start:min(i+1, len(h.text))]
-		for _, re := range patterns {
-			if re.MatchString(sent) {
-				h.spans = append(h.spans, [2]int{start, min(i+1, len(h.text))})
-				break
-			}
+		end := min(i+1, len(h.text))
+		if start < end && isInstruction(h.text[start:end], words) {
+			h.spans = append(h.spans, [2]int{start, end})
 		}
 		start = i + 1
 	}

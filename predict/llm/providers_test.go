@@ -335,3 +335,43 @@ func TestHostileAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestModes checks how each mode puts the schema to the model, and that
+// the answer is read whatever the mode.
+func TestModes(t *testing.T) {
+	tn := fixture(t)
+	tests := []struct {
+		mode     llm.Mode
+		reply    llmfake.Choice
+		tools    bool
+		jsonMode bool
+		schema   bool // stated in the system prompt
+	}{
+		{mode: llm.ModeTool, reply: llmfake.Choice{ToolArgs: goodArgs}, tools: true},
+		{mode: llm.ModeJSON, reply: llmfake.Choice{Text: goodArgs}, jsonMode: true, schema: true},
+		{mode: llm.ModeText, reply: llmfake.Choice{Text: "```json\n" + goodArgs + "\n```"}, schema: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			srv := llmfake.NewOpenAI(t, llmfake.Sequence(llmfake.Reply{Choices: []llmfake.Choice{tt.reply}}))
+			p, _ := predictor(t, srv, llmfake.OpenAI, llm.WithMode(tt.mode))
+			res, err := p.Predict(context.Background(), request(tn.fields(t, allFive...), &directory{contacts: tn.Contacts}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Predictions) != len(allFive) || srv.Calls() != 1 {
+				t.Errorf("got %v in %d calls", values(res), srv.Calls())
+			}
+			r := srv.Last()
+			if got := len(r.Tools) > 0; got != tt.tools {
+				t.Errorf("tools sent = %v, want %v", got, tt.tools)
+			}
+			if r.JSONMode != tt.jsonMode {
+				t.Errorf("JSON mode = %v, want %v", r.JSONMode, tt.jsonMode)
+			}
+			if got := strings.Contains(r.System, `"enum":["Low","Normal","High","Urgent",null]`); got != tt.schema {
+				t.Errorf("schema in the prompt = %v, want %v", got, tt.schema)
+			}
+		})
+	}
+}
