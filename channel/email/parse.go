@@ -121,6 +121,8 @@ func NewParser(opts ...Option) *Parser {
 	}
 	p.mime = enmime.NewParser(
 		enmime.DisableTextConversion(true),
+		// Transfer and charset decoding happen in decodeParts.
+		enmime.RawContent(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
 		enmime.SetReadPartErrorPolicy(readPartErrorPolicy),
 		enmime.MaxStoredPartErrors(50),
@@ -190,6 +192,7 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 			return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
 		}
 	}
+	decodeParts(root)
 	p.build(out, root)
 	if len(out.Problems) > 0 {
 		p.log.Debug("email: parsed with problems", "message_id", out.Message.ID, "problems", len(out.Problems))
@@ -259,6 +262,9 @@ func endUnterminatedHeader(raw []byte) ([]byte, bool) {
 		end = len(raw)
 	}
 	head := raw[:end]
+	if !bytes.Contains(head, []byte("\n--")) {
+		return nil, false // no boundary line inside the header
+	}
 	m := boundaryParam.FindSubmatch(head)
 	if m == nil || !bytes.Contains(head, append([]byte("\n--"), bytes.TrimSpace(m[1])...)) {
 		return nil, false
@@ -301,6 +307,13 @@ func fallbackPart(raw []byte) (*enmime.Part, error) {
 	part.Header = h
 	part.Content = toUTF8(body)
 	return part, nil
+}
+
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func toUTF8(b []byte) []byte {
@@ -359,20 +372,35 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 		if ht.Quoted != "" {
 			quotedParts = append(quotedParts, ht.Quoted)
 		}
+		b.htmlSignature = ht.Signature
 	}
 	body, quoted, sig := SplitReply(text)
 	if quoted != "" {
-		quotedParts = append(quotedParts, quoted)
+		// The text's own history comes before what the HTML set apart.
+		quotedParts = append([]string{quoted}, quotedParts...)
 	}
 	m.Text = body
 	m.Quoted = strings.Join(quotedParts, "\n\n")
 	m.Signature = sig
-	if body == "" && len(quotedParts) > 0 {
-		// Nothing but quotes: keep the whole text rather than nothing.
-		m.Text = strings.TrimSpace(strings.Join(quotedParts, "\n\n"))
-		m.Quoted = ""
+	if ht := b.htmlSignature; ht != "" && m.Signature == "" {
+		m.Signature = ht
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		// Nothing but quotes or a signature: keep the whole text rather
+		// than nothing.
+		var all []string
+		for _, s := range []string{m.Quoted, m.Signature} {
+			if s != "" {
+				all = append(all, s)
+			}
+		}
+		m.Text = strings.TrimSpace(strings.Join(all, "\n\n"))
+		m.Quoted, m.Signature = "", ""
 	}
 	m.Attachments = b.attachments
+	m.Text = validUTF8(m.Text)
+	m.Quoted = validUTF8(m.Quoted)
+	m.Signature = validUTF8(m.Signature)
 
 	out.Classification = classify(root, m, b.text)
 	m.AutoReply = out.Classification.Class == ClassAutoReply
@@ -393,10 +421,11 @@ func walkParts(p *enmime.Part, f func(*enmime.Part)) {
 // body is what collectBody found: the readable text, the HTML to fall
 // back on, and every other part as an attachment.
 type body struct {
-	text        string
-	html        string
-	attachments []channel.Attachment
-	used        map[*enmime.Part]bool
+	text          string
+	html          string
+	htmlSignature string
+	attachments   []channel.Attachment
+	used          map[*enmime.Part]bool
 }
 
 func collectBody(root *enmime.Part) *body {

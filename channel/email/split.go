@@ -299,10 +299,50 @@ func outlookHeaderAt(lines []string, kinds []lineKind, i int) bool {
 }
 
 var (
-	wroteVerbRe  = regexp.MustCompile(`(?i)(\bwrote|\bwrites|\bescribió|\bescribio|\bschrieb|\ba écrit|\ba ecrit|\bescreveu|\bha scritto|\bscrisse|\bschreef|\bgeschreven|\bskrev|\bskriver|\bnapisał\(a\)|\bnapisał|\bnapisała|\bnapisal|\bkirjoitti|\bnapsal\(a\)|\bnapsal|\bnapsala|\bнаписал\(а\)|\bнаписал|\bнаписала|\bírta|\byazdı|\bscrie|\ba scris)`)
 	wroteStartRe = regexp.MustCompile(`(?i)^\s*(on|el|am|le|em|il|op|den|på|w dniu|dne|dňa|el día|le jour|in data|am \d|\d)`)
-	hasDigitRe   = regexp.MustCompile(`\d`)
 )
+
+// wroteVerbs are the verbs of reply headers ("wrote") in the languages
+// the splitter knows, lower case.
+var wroteVerbs = []string{
+	"wrote", "writes", "escribió", "escribio", "schrieb", "a écrit", "a ecrit",
+	"escreveu", "ha scritto", "scrisse", "schreef", "geschreven", "skrev",
+	"skriver", "napisał", "napisała", "napisal", "kirjoitti", "napsal",
+	"написал", "írta", "yazdı", "scrie", "a scris",
+}
+
+// lastVerb returns where the last reply verb in s starts and ends, or -1.
+// A verb must start a word.
+func lastVerb(s string) (at, end int) {
+	// Only the end of the line can hold the verb.
+	off := 0
+	if len(s) > 200 {
+		off = len(s) - 200
+		for off < len(s) && !utf8.RuneStart(s[off]) {
+			off++
+		}
+	}
+	low := strings.ToLower(s[off:])
+	if len(low) != len(s)-off {
+		// Lower-casing changed byte lengths; search the original.
+		low = s[off:]
+	}
+	at, end = -1, -1
+	for _, v := range wroteVerbs {
+		i := strings.LastIndex(low, v)
+		if i < 0 || off+i+len(v) <= end {
+			continue
+		}
+		if i > 0 {
+			r, _ := utf8.DecodeLastRuneInString(low[:i])
+			if unicode.IsLetter(r) {
+				continue
+			}
+		}
+		at, end = off+i, off+i+len(v)
+	}
+	return at, end
+}
 
 // isWroteHeader reports whether s (one line, or wrapped lines joined with
 // spaces) is a reply header such as "On <date>, <name> wrote:". With
@@ -316,21 +356,21 @@ func isWroteHeader(s string, quoteFollows bool) bool {
 	if !colon && !strings.HasSuffix(t, "wrote") && !strings.HasSuffix(t, "escreveu") && !strings.HasSuffix(t, "escribió") {
 		return false
 	}
-	loc := wroteVerbRe.FindStringIndex(t)
-	if loc == nil {
+	verbAt, verbEnd := lastVerb(t)
+	if verbAt < 0 {
 		return false
 	}
 	// The verb ends the header, give or take a name and address
 	// ("schrieb Hans <h@example.de>:", "het volgende geschreven:").
-	if tail := t[loc[1]:]; utf8.RuneCountInString(tail) > 120 {
+	if tail := t[verbEnd:]; utf8.RuneCountInString(tail) > 120 {
 		return false
 	}
-	evidence := strings.ContainsRune(t, '@') || hasDigitRe.MatchString(t)
+	evidence := strings.ContainsRune(t, '@') || strings.ContainsAny(t, "0123456789")
 	starts := wroteStartRe.MatchString(t)
 	switch {
 	case starts && evidence:
 		return true
-	case quoteFollows && (starts || evidence || loc[0] < 80):
+	case quoteFollows && (starts || evidence || verbAt < 80):
 		return true
 	}
 	return false

@@ -1,0 +1,70 @@
+package email
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParse(f *testing.F) {
+	seeds := []string{
+		"From: a@example.org\nSubject: hi\n\nhello\n",
+		"From: a@example.org\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n--b\nContent-Type: text/html\n\n<p>y</p>\n--b--\n",
+		"From: a@example.org\nContent-Type: text/html; charset=windows-1252\nContent-Transfer-Encoding: quoted-printable\n\n<div class=3Dgmail_quote>=80</div>\n",
+		"From: MAILER-DAEMON@x\nContent-Type: multipart/report; report-type=delivery-status; boundary=r\n\n--r\n\nfailed\n--r\nContent-Type: message/rfc822\n\nMessage-ID: <a@b>\n\n--r--\n",
+		"Subject: =?UTF-8?B?w6k=?= =?x?Q?broken\nReferences: <a@b> c@d <<>>\nDate: Mon, 3 Feb 2025\n\n",
+		"From: a\nContent-Type: multipart/mixed; boundary=\"q\"\nnot a header\n--q\n\n--q",
+		"From: a@x\nContent-Transfer-Encoding: base64\n\n!!!!",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+		f.Add(crlf(s))
+	}
+	p := NewParser(WithMaxSize(1 << 20))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, err := p.ParseBytes(raw)
+		if err != nil {
+			return
+		}
+		m := got.Message
+		for _, s := range []string{m.Text, m.Quoted, m.Signature, m.Subject} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 in output %q", s)
+			}
+		}
+		if strings.TrimSpace(m.Text) == "" && (m.Quoted != "" || m.Signature != "") {
+			t.Fatalf("empty text while quoted=%q signature=%q", m.Quoted, m.Signature)
+		}
+		ThreadKeys(&m)
+		NormalizeSubject(m.Subject)
+		IsForward(&m)
+	})
+}
+
+func FuzzSplitReply(f *testing.F) {
+	for _, s := range []string{
+		"Yes.\n\nOn Mon, 3 Feb 2025 at 10:12, S <s@example.com> wrote:\n> Q\n",
+		"-- \nsig only",
+		"a\n> b\nc\n> d\n\n-- \nx\n",
+		"From: a\nSent: b\nTo: c\nSubject: d\n",
+		"Thanks,\nAnn\n",
+		"On x\n<y>\nwrote:\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		body, quoted, sig := SplitReply(in)
+		if strings.TrimSpace(in) != "" && strings.TrimSpace(body) == "" {
+			t.Fatalf("empty body for non-empty input %q", in)
+		}
+		norm := strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n")
+		for _, part := range []string{body, quoted, sig} {
+			for _, line := range strings.Split(part, "\n") {
+				if !strings.Contains(norm, strings.TrimSpace(line)) {
+					t.Fatalf("output line %q is not in the input %q", line, in)
+				}
+			}
+		}
+		HTMLToText(in)
+	})
+}
