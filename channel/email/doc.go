@@ -1,0 +1,47 @@
+// Package email reads inbound mail into channel messages and provides
+// what an agent needs to act on it safely.
+//
+// # Parsing
+//
+// A Parser reads a raw RFC 5322 / MIME message (with
+// github.com/jhillyerd/enmime for the MIME structure) into a Parsed: the
+// channel.Message, its Classification, and the Problems worked around to
+// read it. It accepts text, HTML-only mail (turned into readable text, see
+// HTMLToText), every kind of multipart, declared charsets, RFC 2047
+// encoded words and attachments (kept as metadata). The size limit
+// (DefaultMaxSize unless WithMaxSize says otherwise) is enforced while
+// reading, before anything is parsed. Malformed and truncated mail is
+// read as far as it goes; only input that is not mail at all is an error
+// (ErrUnusable).
+//
+// # Replies, quotes and signatures
+//
+// The new text of a message is separated from the quoted history and the
+// signature, and all three are kept (Message.Text, Quoted, Signature).
+// SplitReply does this on plain text and knows the reply headers of the
+// common mail programs in a dozen languages; for HTML-only mail the quote
+// containers of Gmail, Apple Mail, Thunderbird, Outlook and Yahoo are set
+// apart before the HTML is turned into text.
+//
+// # Auto-replies and bounces
+//
+// Parse classifies every message (ClassifyHeaders does it from a header
+// alone): RFC 3834 auto-replies, RFC 3464 delivery-status notifications,
+// feedback reports, bulk and list mail, from their headers, report types,
+// sender and, as a weak signal, subject. Auto-replies and bounces are
+// marked on the Message (AutoReply, Bounce, Role system) so that they
+// trigger no work; for a bounce the Message-ID of the undelivered message
+// is recovered when it can be.
+//
+// # Threading
+//
+// ThreadKeys lists the ids a reply refers to; MessageIDs makes our own
+// Message-IDs carry an HMAC-signed case id, so that a reply finds its case
+// even when nothing else is known, and a guessed id does not. CaseNumbers
+// reads case numbers from subjects, which callers may use only for known
+// participants of the case. NormalizeSubject strips reply prefixes in
+// several languages, and IsForward tells forwards, which start new cases.
+//
+// Everything in the package is safe for concurrent use unless its
+// documentation says otherwise.
+package email

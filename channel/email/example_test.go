@@ -1,0 +1,114 @@
+package email_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/caseagent/caseagent/channel/email"
+)
+
+func ExampleParse() {
+	raw := "Message-ID: <m1@example.org>\r\n" +
+		"In-Reply-To: <ack-1@help.example.com>\r\n" +
+		"From: =?UTF-8?Q?Ren=C3=A9?= <rene@example.org>\r\n" +
+		"Subject: Re: Printer\r\n" +
+		"Date: Mon, 3 Feb 2025 10:12:00 +0100\r\n" +
+		"\r\n" +
+		"It is the X300.\r\n" +
+		"\r\n" +
+		"Sent from my iPhone\r\n" +
+		"\r\n" +
+		"On Mon, 3 Feb 2025 at 09:00, Support <help@example.com> wrote:\r\n" +
+		"> Which model is it?\r\n"
+	p, err := email.Parse(strings.NewReader(raw))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := p.Message
+	fmt.Println(m.From.Name, m.ID, m.InReplyTo)
+	fmt.Printf("text: %q\n", m.Text)
+	fmt.Printf("signature: %q\n", m.Signature)
+	fmt.Printf("quoted: %q\n", m.Quoted)
+	fmt.Println("automated:", m.Automated())
+	// Output:
+	// René m1@example.org ack-1@help.example.com
+	// text: "It is the X300."
+	// signature: "Sent from my iPhone"
+	// quoted: "On Mon, 3 Feb 2025 at 09:00, Support <help@example.com> wrote:\n> Which model is it?"
+	// automated: false
+}
+
+func ExampleParse_bounce() {
+	raw := "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n" +
+		"Subject: Undelivered Mail Returned to Sender\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n" +
+		"\r\n" +
+		"--r\r\n\r\nCould not deliver.\r\n" +
+		"--r\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; nobody@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <ack-7@help.example.com>\r\n" +
+		"--r--\r\n"
+	p, err := email.Parse(strings.NewReader(raw))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Classification.Class, p.Message.Bounce, p.Message.BouncedMessageID)
+	// Output:
+	// bounce true ack-7@help.example.com
+}
+
+func ExampleSplitReply() {
+	body, quoted, sig := email.SplitReply("Geht immer noch nicht.\n\n" +
+		"Von meinem iPhone gesendet\n\n" +
+		"Am 03.02.2025 um 10:12 schrieb Support <hilfe@example.de>:\n" +
+		"> Haben Sie neu gestartet?\n")
+	fmt.Printf("%q\n%q\n%q\n", body, sig, quoted)
+	// Output:
+	// "Geht immer noch nicht."
+	// "Von meinem iPhone gesendet"
+	// "Am 03.02.2025 um 10:12 schrieb Support <hilfe@example.de>:\n> Haben Sie neu gestartet?"
+}
+
+func ExampleMessageIDs() {
+	ids := email.MessageIDs{Key: []byte("a secret of at least 16 bytes"), Domain: "help.example.com"}
+	if err := ids.Validate(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	id := ids.New("CAS-000123") // the Message-ID of an acknowledgement
+	caseID, ok := ids.Verify(id)
+	fmt.Println(caseID, ok)
+	_, ok = ids.Verify(strings.Replace(id, "CAS-000123", "CAS-000124", 1))
+	fmt.Println("edited id verifies:", ok)
+	// Output:
+	// CAS-000123 true
+	// edited id verifies: false
+}
+
+func ExampleNormalizeSubject() {
+	fmt.Println(email.NormalizeSubject("RE: AW: [CAS-000123] Drucker druckt nicht"))
+	fmt.Println(email.CaseNumbers("RE: AW: [CAS-000123] Drucker druckt nicht"))
+	// Output:
+	// Drucker druckt nicht
+	// [CAS-000123]
+}
+
+func ExampleClassifyHeaders() {
+	c := email.ClassifyHeaders(map[string][]string{
+		"Auto-Submitted": {"auto-replied"},
+		"Subject":        {"Automatic reply: Printer"},
+	})
+	fmt.Println(c.Class, c.Reasons)
+	// Output:
+	// auto-reply [Auto-Submitted: auto-replied subject: Automatic reply: Printer]
+}
+
+func ExampleHTMLToText() {
+	t := email.HTMLToText(`<div>Yes, <b>tomorrow</b> works.</div>` +
+		`<div class="gmail_quote">On Mon, Support wrote:<blockquote>Can we call?</blockquote></div>`)
+	fmt.Printf("%q\n%q\n", t.Text, t.Quoted)
+	// Output:
+	// "Yes, tomorrow works."
+	// "On Mon, Support wrote:\n\nCan we call?"
+}
