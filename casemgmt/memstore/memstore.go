@@ -24,7 +24,7 @@ type Store struct {
 	byExternal map[string]string
 	byLink     map[casemgmt.Link]string       // conversation and email links
 	byContact  map[string]map[string]struct{} // contact id -> case ids
-	due        []dueEntry                     // by time, then id
+	due        dueIndex                       // by time, then id
 	lastNumber int64
 
 	contacts  map[string]*casemgmt.Contact
@@ -236,7 +236,7 @@ func (s *Store) index(c *casemgmt.Case) {
 		set[c.ID] = struct{}{}
 	}
 	if !c.NextDueAt.IsZero() {
-		s.due = insertSorted(s.due, dueEntry{c.NextDueAt, c.ID}, compareDue)
+		s.due.insert(dueEntry{c.NextDueAt, c.ID})
 	}
 }
 
@@ -259,9 +259,7 @@ func (s *Store) unindex(c *casemgmt.Case) {
 		}
 	}
 	if !c.NextDueAt.IsZero() {
-		if i, ok := slices.BinarySearchFunc(s.due, dueEntry{c.NextDueAt, c.ID}, compareDue); ok {
-			s.due = slices.Delete(s.due, i, i+1)
-		}
+		s.due.delete(dueEntry{c.NextDueAt, c.ID})
 	}
 }
 
@@ -644,14 +642,15 @@ func (s *Store) FindDueCases(ctx context.Context, before time.Time, f casemgmt.F
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*casemgmt.Case
-	for _, d := range s.due {
+	s.due.ascend(func(d dueEntry) bool {
 		if d.at.After(before) || (f.Limit > 0 && len(out) == f.Limit) {
-			break
+			return false
 		}
 		if c := s.cases[d.id]; fs.pass(c) {
 			out = append(out, c.Clone())
 		}
-	}
+		return true
+	})
 	return out, nil
 }
 
