@@ -18,7 +18,7 @@ func TestCorpusQuality(t *testing.T) {
 	}
 	tests := []struct {
 		corpus, file, text, label string
-		accuracy, macroF1          float64
+		accuracy, macroF1         float64
 	}{
 		{"intents-banking77", "test.csv", "text", "category", 0.80, 0.80},
 		{"intents-bitext", "bitext_customer_service_sample_stratified.csv", "utterance", "intent", 0.99, 0.99},
