@@ -17,7 +17,11 @@ func TestDebugScores(t *testing.T) {
 	if text == "" {
 		t.Skip()
 	}
-	b, _ := os.ReadFile(filepath.Join("..", "..", "..", "shared", "scenarios", "helpdesk.json"))
+	path := filepath.Join("..", "..", "..", "shared", "scenarios", "helpdesk.json")
+	if os.Getenv("HEUR_SCHEMA") != "" {
+		path = "testdata/schema.json"
+	}
+	b, _ := os.ReadFile(path)
 	var tenant scenarioTenant
 	_ = json.Unmarshal(b, &tenant)
 	var msgs []channel.Message
@@ -27,7 +31,7 @@ func TestDebugScores(t *testing.T) {
 	c := analyze(defaultLexicon(), msgs)
 	fmt.Println("bag:", c.bag)
 	for _, f := range tenant.Fields {
-		if !f.HasOptions() || f.Name == "origin" {
+		if !f.HasOptions() || f.Name == "origin" || f.Name == "channel" {
 			continue
 		}
 		cf := compileChoice(defaultLexicon(), &f)
@@ -41,6 +45,9 @@ func TestDebugScores(t *testing.T) {
 				hits = append(hits, "-"+t.key)
 			}
 			fmt.Printf("%s %-16s %.2f %v\n", f.Name, o.value, sim[i], hits)
+		}
+		for _, m := range cf.mentions(c) {
+			fmt.Printf("  mention %s %+v\n", cf.opts[m.opt].value, m)
 		}
 		r, ok := cf.predict(c, nil, 0.35)
 		if ok {

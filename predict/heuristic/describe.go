@@ -44,7 +44,12 @@ func informative(s *sentence) float64 {
 		return 0
 	}
 	var v float64
+	lastStart := -1
 	for _, t := range s.terms {
+		if t.start == lastStart {
+			continue // one phrase, several concepts
+		}
+		lastStart = t.start
 		if t.key[0] == '#' {
 			switch t.key {
 			case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":

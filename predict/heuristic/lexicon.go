@@ -21,14 +21,14 @@ import (
 // concept written with a leading '-' is dropped when negated ("not
 // hacked").
 const lexiconText = `
--malfunction: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | problem* | issue* | trouble* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | intermittent* | lost connection | loses connection | losing connection | lost every | lost all | lost its | lost the connection | lost contact | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | problema* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | fehler* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | erreur* | probleme* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
--malfunction+outage: offline | off line | dead | died | no power | wont power on | doesnt power on | not at all | at all anymore | nothing work* | completely dead | outage | down for | is down | went down | goes down | unusable | cant use | cannot use | fuera de linea | desconectad* | no funciona nada | caido | caida | ausgefallen | gar nicht | uberhaupt nicht | nichts geht | tot | fora do ar | nada funciona | caiu | hors ligne | hors service | plus rien | rien ne marche | du tout | muerto | morto | mort
--outage: completely | totally | entirely | whole house | all devices | every device | all my devices | totalmente | completamente | komplett | vollig | completement | totalement
+-malfunction+problem: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | lost connection | loses connection | losing connection | lost every | lost all | lost its | lost the connection | lost contact | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
+-malfunction+outage+problem: offline^1.5 | off line^1.5 | dead^1.5 | died^1.5 | no power^1.5 | wont power on^1.5 | doesnt power on^1.5 | not at all^1.5 | at all anymore^1.5 | nothing work*^1.5 | completely dead^1.5 | unusable^1.5 | cant use^1.5 | cannot use^1.5 | fuera de linea^1.5 | desconectad*^1.5 | no funciona nada^1.5 | caido^1.5 | caida^1.5 | ausgefallen^1.5 | gar nicht^1.5 | uberhaupt nicht^1.5 | nichts geht^1.5 | tot^1.5 | fora do ar^1.5 | nada funciona^1.5 | caiu^1.5 | hors ligne^1.5 | hors service^1.5 | plus rien^1.5 | rien ne marche^1.5 | du tout^1.5 | muerto^1.5 | morto^1.5 | mort^1.5
+-outage: outage^1.5 | at all^1.2 | down for^1.5 | is down^1.5 | are down^1.5 | went down^1.5 | goes down^1.5 | completely^1.5 | totally^1.5 | entirely^1.5 | whole house^1.5 | all devices^1.5 | every device^1.5 | all my devices^1.5 | totalmente^1.5 | completamente^1.5 | komplett^1.5 | vollig^1.5 | completement^1.5 | totalement^1.5
 -overheat+safety: overheat* | too hot | very hot | hot to the touch | gets hot | getting hot | sobrecalent* | calienta* | uberhitz* | heiss | superaquec* | esquent* | surchauff* | chauffe*
 -smoke+safety: smok* | smoke | fire | burn* | spark* | melt* | explod* | shock* | humo | fuego | quema* | chispa* | rauch* | feuer | brennt | fumaca | fogo | queim* | fumee | feu | brul* | etincel*
 -security: hack* | compromis* | taken over | take over | someone else | somebody else | stranger* | unauthori* | breach* | stolen | phishing | fraud* | exposed | expose | privacy | spying | spy | security | secure | seguridad | hackead* | robad* | gehackt | sicherheit* | fremd* | betrug* | seguranca | invadid* | roubad* | pirate* | securite | usurp*
--reboot+malfunction: reboot* | restart* | power cycl* | turn it off and on | startet neu | neu gestartet | neustart* | reinici* | redemarr* | relanc*
--crash+malfunction: crash* | freez* | frozen | hangs | hung | absturz* | sturzt ab | abgesturzt | hangt | se cuelga | se bloquea | congela* | trava* | travou | plante | plantage
+-reboot+malfunction+problem: reboot* | restart* | power cycl* | turn it off and on | startet neu | neu gestartet | neustart* | reinici* | redemarr* | relanc*
+-crash+malfunction+problem: crash* | freez* | frozen | hangs | hung | absturz* | sturzt ab | abgesturzt | hangt | se cuelga | se bloquea | congela* | trava* | travou | plante | plantage
 -charge: charged | charge | charges | charging me | chargeback | overcharg* | billed | bill | bills | billing | overcharg* | debit* | transaction* | taken from | took money | cobr* | cargo* | cargaron | abbuch* | abgebucht | belast* | debite* | prelev*
 -invoice: invoice* | receipt* | factur* | rechnung* | quittung | fatura* | recibo* | facture* | recu
 -payment: payment* | paid | pay | paying | credit card | card payment | paypal | pago* | pagar | pague | tarjeta de credito | zahlung* | bezahl* | kreditkarte | pagament* | cartao de credito | paiement* | payer | paye | carte bancaire
@@ -37,6 +37,7 @@ const lexiconText = `
 -money+charge: money | dinero | geld | dinheiro | argent
 -refund: refund* | money back | reimburs* | reembols* | devolucion del dinero | devuelvan | erstatt* | ruckerstatt* | geld zuruck | estorno | estorn* | rembours*
 -duplicate: twice | double* | two times | 2 times | duplicat* | dos veces | doble | duplicad* | zweimal | doppelt* | duas vezes | em dobro | deux fois | en double
+-problem: problem* | issue* | trouble* | problema* | fehler* | probleme* | erreur* | difficult* | schwierigkeit* | dificultad*
 cancel: cancel* | kundig* | gekundigt | storn* | annul* | resili*
 signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | account locked | account is locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
 password+signin: password* | passcode | passwort* | kennwort | contrasena* | clave | senha* | mot de passe
@@ -50,7 +51,7 @@ delivery: deliver* | shipping | shipment* | shipped | ship | track* | parcel* | 
 -late: late | delay* | still waiting | waiting for | hasnt changed | not moved | hasnt moved | no update | overdue | stuck in | retras* | tarde | demora* | verspat* | verzog* | wart* | atras* | retard* | en retard | attend*
 address: address* | direccion* | adresse* | endereco*
 -damaged: damag* | dented | crush* | smashed | cracked | shattered | arrived broken | danad* | beschadig* | kaputt angekommen | danific* | amassad* | abime* | endommag*
-return: return* | send back | sent back | sending back | ship back | take back | give back | bring back | devolv* | devolucion* | devolu* | zuruckschick* | zurucksend* | zuruckgeb* | rucksend* | retoure* | widerruf* | retour* | retourn* | renvoy* | renvoi*
+return: return* | send ... back | sent ... back | sending ... back | ship ... back | take ... back | give ... back | bring ... back | devolv* | devolucion* | devolu* | zuruckschick* | zurucksend* | zuruckgeb* | rucksend* | retoure* | widerruf* | retour* | retourn* | renvoy* | renvoi*
 exchange: exchange* | swap* | trade in | cambiar* | cambio | intercambi* | umtausch* | tausch* | trocar | troca* | echang*
 replace: replace* | replacement | reemplaz* | sustitu* | ersatz | ersetz* | substitu* | remplac*
 howto+question: how do i | how can i | how to | how does | how should i | how would i | is it possible | is there a way | where can i | where do i | can i | can you tell me how | como puedo | como se | como hago | como configur* | wie kann ich | wie richte | wie stelle | wie funktioniert | wie geht | como posso | como faco | como fazer | comment faire | comment puis je | comment je | est il possible | es posible | ist es moglich | e possivel
@@ -61,8 +62,8 @@ use: usage | usar | uso | benutzung | verwendung | utilisation | utilizacao
 works: works | working | work fine | working fine | works well | work well | runs fine | funciona | funcionan | funktioniert | funktionieren | fonctionne | marche
 feature: feature* | would be nice | would be great | would love | wish* | suggest* | add support | support for | please add | could you add | can you add | roadmap | idea* | improve* | enhancement* | sugerencia* | me gustaria | seria genial | funcion* | wunsch* | vorschlag* | ware schon | ware toll | sugest* | gostaria | seria otimo | fonctionnalite* | souhait* | serait bien
 lacks: does not have | doesnt have | dont have | no option | not possible | no way to | there is no | is missing | lacks | lacking | no tiene | no hay | hat kein* | gibt es kein* | nao tem | nao ha | n a pas | il n y a pas
--degraded: degrad* | slow* | lag | lags | lagging | laggy | weak signal | poor* | reduced | partial* | sometimes | occasional* | every few | every hour* | every minute* | every night | every evening | every day | every morning | most nights | each night | from time to time | now and then | again and again | a veces | de vez en cuando | lento | intermitente | cada hora* | cada noche | manchmal | ab und zu | langsam | zeitweise | immer wieder | alle minuten | alle stunden | jede nacht | as vezes | de vez em quando | toda noite | parfois | lent | de temps en temps | chaque nuit | toutes les
--workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine^0.4 | ok^0.3 | ok for now | works fine | records fine | no problem otherwise | without problems | without any problem | sin problemas | sin problema | ohne probleme | ohne problem | sem problemas | sem problema | sans probleme* | sans souci | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
+-degraded: degrad* | intermittent* | on and off | off and on | slow* | lag | lags | lagging | laggy | weak signal | poor* | reduced | partial* | sometimes | occasional* | every few | every hour* | every minute* | every night | every evening | every day | every morning | most nights | each night | from time to time | now and then | again and again | a veces | de vez en cuando | lento | intermitente | cada hora* | cada noche | manchmal | ab und zu | langsam | zeitweise | immer wieder | alle minuten | alle stunden | jede nacht | as vezes | de vez em quando | toda noite | parfois | lent | de temps en temps | chaque nuit | toutes les
+-workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine^0.3 | ok^0.3 | ok for now | works fine | records fine | no problem otherwise | without problems | without any problem | sin problemas | sin problema | ohne probleme | ohne problem | sem problemas | sem problema | sans probleme* | sans souci | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
 -urgent: urgent* | asap | as soon as possible | emergency | immediately | right away | critical | dringend* | sofort | notfall | urgente | cuanto antes | lo antes posible | emergencia | o mais rapido | imediatamente | urgence | au plus vite | immediatement
 business: business* | company | companies | office | shop | store | restaurant | customers | employees | staff | clients | empresa* | negocio* | oficina | tienda | firma | geschaft* | buro | laden | kunden | mitarbeiter | loja | escritorio | clientes | entreprise* | bureau | boutique | magasin | salaries
 noimpact: no impact | not urgent | no rush | when you have time | no hurry | just curious | just wondering | nothing urgent | no big deal | not a big deal | sin prisa | no es urgente | keine eile | nicht dringend | sem pressa | nao e urgente | pas urgent | rien d urgent | pas presse
@@ -78,6 +79,9 @@ type lexWord struct {
 	w      string // folded word, or the prefix for a prefix word
 	stem   string
 	prefix bool
+	// wide lets up to four words stand before this one ("send the old
+	// router back"), written "..." in the lexicon.
+	wide bool
 }
 
 type lexEntry struct {
@@ -125,13 +129,19 @@ func parseLexicon(text string) *lexicon {
 					phrase, e.weight = p, f
 				}
 			}
+			wide := false
 			for w := range strings.FieldsSeq(phrase) {
+				if w == "..." {
+					wide = true
+					continue
+				}
 				p := strings.HasSuffix(w, "*")
 				w = strings.TrimSuffix(w, "*")
 				if p && len(w) < 3 {
 					p = false
 				}
-				e.words = append(e.words, lexWord{w: w, stem: stem(w), prefix: p})
+				e.words = append(e.words, lexWord{w: w, stem: stem(w), prefix: p, wide: wide})
+				wide = false
 			}
 			if len(e.words) == 0 {
 				continue
@@ -170,6 +180,24 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 			j := i + 1
 			ok := true
 			for k := 1; k < len(e.words); k++ {
+				if e.words[k].wide {
+					found := false
+					for g := 0; g <= 4 && j+g < len(toks); g++ {
+						if g > 0 && toks[j+g].brk || negators[toks[j+g].fold] {
+							break
+						}
+						if e.words[k].match(&toks[j+g]) {
+							j += g + 1
+							found = true
+							break
+						}
+					}
+					if !found {
+						ok = false
+						break
+					}
+					continue
+				}
 				switch {
 				case j < len(toks) && !toks[j].brk && e.words[k].match(&toks[j]):
 					j++
@@ -209,10 +237,12 @@ type term struct {
 // dropped when negated are left out, and negated concepts that flip are
 // turned into their opposite; negated literal words are left out.
 func (lx *lexicon) terms(toks []token, out []term) []term {
+	floor := 0 // negators before a matched phrase's end were its own
 	for i := 0; i < len(toks); {
 		e, end := lx.matchAt(toks, i)
 		if e != nil {
-			neg := !negators[e.words[0].w] && negated(toks, i)
+			neg := !negators[e.words[0].w] && negated(toks[floor:], i-floor)
+			floor = end
 			for k, c := range e.concepts {
 				if neg {
 					if f, ok := negFlip[c]; ok {
@@ -229,7 +259,7 @@ func (lx *lexicon) terms(toks []token, out []term) []term {
 			continue
 		}
 		t := &toks[i]
-		if !stopWords[t.fold] && !negators[t.fold] && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks, i) {
+		if !stopWords[t.fold] && !negators[t.fold] && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks[floor:], i-floor) {
 			out = append(out, term{key: t.stem, w: 1, start: i})
 		}
 		i++

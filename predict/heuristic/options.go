@@ -41,7 +41,7 @@ type weighted struct {
 // say which option applies.
 var nounConcepts = map[string]bool{
 	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true,
-	"#business": true, "#use": true, "#request": true, "#address": true, "#question": true,
+	"#business": true, "#use": true, "#request": true, "#address": true, "#works": true, "#problem": true,
 }
 
 func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
@@ -222,7 +222,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		n := &optionName{opt: opt, compact: c, lastLen: len(last), digitEnd: hasDigit(last[len(last)-1:]), strength: strength}
 		k := string(c[:min(3, len(c))])
 		cf.names[k] = append(cf.names[k], n)
-		if len(toks) == 1 && len(c) >= 6 && !hasDigit(string(c)) {
+		if len(c) >= 6 && !hasDigit(string(c)) {
 			cf.fuzzy = append(cf.fuzzy, n)
 		}
 	}
@@ -354,7 +354,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			var best *optionName
 			bestEnd := 0
 			if len(buf) >= 2 {
-				for _, n := range cf.names[string(buf[:min(3, len(buf))])] {
+				cands := cf.names[string(buf[:min(3, len(buf))])]
+				if len(buf) > 2 {
+					cands = append(cands[:len(cands):len(cands)], cf.names[string(buf[:2])]...)
+				}
+				for _, n := range cands {
 					if !bytes.HasPrefix(buf, n.compact) {
 						continue
 					}
@@ -389,14 +393,19 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			if best == nil {
 				continue
 			}
-			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: negated(s.toks, i)}
+			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: mentionNegated(s.toks, i)}
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
 			}
 			if i > 0 && (s.toks[i-1].fold == "my" || s.toks[i-1].fold == "mein" || s.toks[i-1].fold == "mi" || s.toks[i-1].fold == "meu" || s.toks[i-1].fold == "mon" || s.toks[i-1].fold == "ma" || s.toks[i-1].fold == "meine" || s.toks[i-1].fold == "minha") {
 				m.strength *= 1.3
 			}
-			out = append(out, m)
+			if k := len(out) - 1; k >= start && out[k].sent == si && out[k].end == i && out[k].opt == m.opt {
+				// "L1 bulb": one mention under two names.
+				out[k].end = bestEnd
+			} else {
+				out = append(out, m)
+			}
 			i = bestEnd - 1
 		}
 		if corr {
@@ -530,13 +539,23 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 				pred = pred || isPredicate(t.key)
 			}
 		}
-		if present == 0 || len(cue) > 1 && present < 2 && !pred {
+		if present == 0 {
 			continue
 		}
-		for _, t := range cue {
-			if c.bag[t.key] == 0 {
+		scale := 1.0
+		if len(cue) > 1 && present < 2 && !pred {
+			// A lone generic noun: only the generic "problem" counts, and
+			// little.
+			if c.bag["#problem"] == 0 {
 				continue
 			}
+			scale = 0.35
+		}
+		for _, t := range cue {
+			if c.bag[t.key] == 0 || scale < 1 && t.key != "#problem" {
+				continue
+			}
+			t.w *= scale
 			dup := false
 			for k := range out {
 				if out[k].key == t.key {
@@ -709,4 +728,40 @@ func (c *conversation) customerText() string {
 		b.WriteString(s.text())
 	}
 	return b.String()
+}
+
+// identityNegators deny what follows: "not the X200", "no es el X200",
+// "nicht der X200", "não é o X200", "pas le X200".
+var identityNegators = map[string]bool{
+	"not": true, "no": true, "isnt": true, "wasnt": true, "never": true, "nicht": true, "kein": true, "keine": true, "keinen": true,
+	"nao": true, "pas": true, "non": true, "ni": true, "nem": true, "nor": true, "neither": true,
+}
+
+// fillers may stand between such a negator and the name.
+var fillers = map[string]bool{
+	"the": true, "a": true, "an": true, "my": true, "it": true, "its": true, "is": true, "was": true, "that": true, "this": true,
+	"el": true, "la": true, "los": true, "las": true, "un": true, "una": true, "es": true, "mi": true,
+	"der": true, "die": true, "das": true, "den": true, "dem": true, "ein": true, "eine": true, "mein": true, "meine": true, "ist": true, "es ist": true,
+	"o": true, "os": true, "as": true, "e": true, "um": true, "uma": true, "meu": true, "minha": true,
+	"le": true, "les": true, "une": true, "est": true, "c": true, "mon": true, "ma": true,
+}
+
+// mentionNegated reports whether the name at toks[i] is denied.
+func mentionNegated(toks []token, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		w := toks[j].fold
+		switch {
+		case identityNegators[w]:
+			return true
+		case w == "of" && j > 0 && toks[j-1].fold == "instead", w == "than" && j > 0 && toks[j-1].fold == "rather",
+			w == "statt" || w == "anstatt" || w == "instead" || w == "lugar" || w == "vez" || w == "lieu":
+			return true
+		case !fillers[w]:
+			return false
+		}
+		if toks[j].brk {
+			return false
+		}
+	}
+	return false
 }

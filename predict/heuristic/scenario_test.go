@@ -22,8 +22,8 @@ import (
 // values it gets; it fails only when the scenarios cannot be read.
 
 type scenarioTenant struct {
-	Fields      []predict.Field   `json:"fields"`
-	Contacts    []predict.Contact `json:"contacts"`
+	Fields      []predict.Field           `json:"fields"`
+	Contacts    []predict.Contact         `json:"contacts"`
 	Create      struct{ Fields []string } `json:"create"`
 	UpdateRules []struct {
 		Predict []string `json:"predict"`

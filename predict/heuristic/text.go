@@ -234,13 +234,13 @@ var negators = map[string]bool{
 	"not": true, "no": true, "never": true, "dont": true, "doesnt": true, "didnt": true,
 	"isnt": true, "wasnt": true, "arent": true, "werent": true, "cant": true, "cannot": true,
 	"couldnt": true, "wont": true, "wouldnt": true, "havent": true, "hasnt": true, "hadnt": true,
-	"without": true, "instead": true, "rather": true, "neither": true, "nor": true,
+	"without": true, "nothing": true, "nobody": true, "instead": true, "rather": true, "neither": true, "nor": true,
 	// Spanish, Portuguese
-	"nunca": true, "sin": true, "ni": true, "tampoco": true, "nao": true, "nem": true, "sem": true,
+	"nunca": true, "nada": true, "nenhum": true, "nenhuma": true, "ningun": true, "ninguna": true, "sin": true, "ni": true, "tampoco": true, "nao": true, "nem": true, "sem": true,
 	// German
-	"nicht": true, "kein": true, "keine": true, "keinen": true, "keiner": true, "keinem": true, "nie": true, "niemals": true, "ohne": true, "statt": true, "anstatt": true,
+	"nicht": true, "nichts": true, "kein": true, "keine": true, "keinen": true, "keiner": true, "keinem": true, "nie": true, "niemals": true, "ohne": true, "statt": true, "anstatt": true,
 	// French
-	"pas": true, "ne": true, "n": true, "sans": true, "jamais": true, "aucun": true, "aucune": true, "non": true, "plutot": true,
+	"pas": true, "rien": true, "ne": true, "n": true, "sans": true, "jamais": true, "aucun": true, "aucune": true, "non": true, "plutot": true,
 }
 
 // negated reports whether the word at index i is inside a negation scope:
