@@ -34,7 +34,8 @@ type Tool struct {
 }
 
 // Request is what a server received, decoded the same way whatever the
-// provider.
+// provider. The server never changes a Request once it is handed out, so
+// it is safe to read concurrently.
 type Request struct {
 	Provider string
 	Model    string
@@ -78,7 +79,8 @@ type Choice struct {
 	Legacy bool
 }
 
-// Reply is a scripted answer.
+// Reply is a scripted answer, plain data (as are Choice, Message and
+// Tool), safe to share between goroutines once built.
 type Reply struct {
 	// Status is the HTTP status; zero means 200.
 	Status int
@@ -97,7 +99,8 @@ type Reply struct {
 	Body string
 }
 
-// Handler scripts a server's replies.
+// Handler scripts a server's replies. Servers call it from the goroutine
+// of each request, so it must be safe for concurrent use.
 type Handler func(req *Request) Reply
 
 // Answer returns a Handler that answers every request with one tool call

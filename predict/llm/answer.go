@@ -158,7 +158,7 @@ func balanced(s string) (string, bool) {
 }
 
 // Price is what a model costs, per thousand tokens, in the host's
-// currency.
+// currency. It is a value, safe for concurrent use.
 type Price struct {
 	PromptPer1K     float64
 	CompletionPer1K float64

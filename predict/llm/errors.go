@@ -36,7 +36,8 @@ var (
 )
 
 // Error is the error of a model call that failed. It says whether a later
-// retry of the same request could succeed.
+// retry of the same request could succeed. It is plain data, safe for
+// concurrent reads.
 type Error struct {
 	// StatusCode is the HTTP status of the provider's last answer, when
 	// known (see HTTPClient); zero otherwise.

@@ -12,7 +12,8 @@ import (
 	"github.com/tmc/langchaingo/llms"
 )
 
-// Mode is how the answer's schema is put to the model.
+// Mode is how the answer's schema is put to the model. It is a value,
+// safe for concurrent use.
 type Mode int
 
 const (
@@ -45,7 +46,8 @@ func (m Mode) String() string {
 // RetryPolicy says how failed calls are retried: rate limits (honouring
 // Retry-After), server errors, timeouts and network failures, with
 // exponential backoff and jitter, within a number of attempts and a total
-// time. Errors that retrying cannot fix are returned at once.
+// time. Errors that retrying cannot fix are returned at once. It is plain
+// data, safe to copy and share.
 type RetryPolicy struct {
 	// MaxAttempts caps the calls per model request, first one included.
 	MaxAttempts int
@@ -69,7 +71,7 @@ func DefaultRetryPolicy() RetryPolicy {
 }
 
 // Clock tells time and waits; tests pass a fake one so that nothing
-// sleeps for real.
+// sleeps for real. Implementations must be safe for concurrent use.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits for d or until ctx is done, returning ctx's error then.
@@ -117,7 +119,7 @@ type config struct {
 	dropReport func(predict.Drop)
 }
 
-// Option configures a Predictor.
+// Option configures a Predictor; options are applied once, by New.
 type Option func(*config) error
 
 // WithModelName names the model: the name is what Result.Predictor says
