@@ -106,11 +106,10 @@ func newCompiler(vars Vars, opts []Option) *ruleCompiler {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	env := make(map[string]any, len(vars)+len(helperNames))
+	env := make(map[string]any, len(vars))
 	for n, t := range vars {
 		env[n] = t.sample()
 	}
-	addHelpers(env)
 	return &ruleCompiler{vars: vars, env: env, cfg: cfg}
 }
 
@@ -205,8 +204,9 @@ type generator struct {
 
 func identifier(name string) ast.Node { return &ast.IdentifierNode{Value: name} }
 
-func call(fn string, args ...ast.Node) ast.Node {
-	return &ast.CallNode{Callee: identifier(fn), Arguments: args}
+// call calls a helper function held as a constant.
+func call(fn any, args ...ast.Node) ast.Node {
+	return &ast.CallNode{Callee: &ast.ConstantNode{Value: fn}, Arguments: args}
 }
 
 func not(n ast.Node) ast.Node { return &ast.UnaryNode{Operator: "!", Node: n} }
@@ -308,7 +308,7 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if c.Value != nil {
 			return nil, pathError(valuePath, errorf(ErrBadValue, "%s takes no value", c.Op))
 		}
-		n := call(hEmpty, field)
+		n := call(isEmpty, field)
 		if c.Op == IsNotEmpty {
 			n = not(n)
 		}
@@ -328,7 +328,7 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n = call(hEq, field, constant(v))
+		n = call(equalFold, field, constant(v))
 		if c.Op == NotEquals {
 			n = not(n)
 		}
@@ -337,9 +337,9 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		fn := hContains
+		var fn func(a, b any) bool = containsFold
 		if c.Op == StartsWith {
-			fn = hPrefix
+			fn = hasPrefixFold
 		}
 		n = call(fn, field, constant(v))
 		if c.Op == NotContains {
@@ -354,13 +354,13 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if err != nil {
 			return nil, pathError(valuePath, wrapCause(ErrBadRegexp, err))
 		}
-		n = call(hMatch, field, constant(re))
+		n = call(matchRegexp, field, constant(re))
 	case In, NotIn:
 		set, err := g.set(scalar, c.Value, valuePath)
 		if err != nil {
 			return nil, err
 		}
-		n = call(hIn, field, constant(set))
+		n = call(inSet, field, constant(set))
 		if c.Op == NotIn {
 			n = not(n)
 		}
@@ -369,9 +369,9 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		fn := hGreater
+		var fn func(a, b any) bool = greater
 		if c.Op == LessThan {
-			fn = hLess
+			fn = less
 		}
 		n = call(fn, field, constant(v))
 	}

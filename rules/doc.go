@@ -43,8 +43,8 @@
 // (a bare string in place of a condition object is a raw expression too).
 // The forms mix: a raw expression may appear anywhere inside all and any.
 // The structured form is translated into an expr syntax tree that calls a
-// small set of helper functions, with its constants prepared at compile
-// time (texts lower-cased, `in` lists turned into hash sets, times parsed,
+// small set of helper functions (held in the program as constants, so
+// they cost no name lookup), with its constants prepared at compile time (texts lower-cased, `in` lists turned into hash sets, times parsed,
 // regular expressions compiled); raw expressions are parsed and type
 // checked by expr against the same declarations; the result is compiled
 // by expr into one program per rule.
@@ -156,9 +156,10 @@
 //
 // A compiled [Set] is immutable and safe for concurrent use by any number
 // of goroutines. Each evaluation takes an expr VM from the set's pool and
-// returns it, so matching does not allocate per rule; [Set.AppendAll]
+// returns it; the helpers are called through expr's typed-call path, so
+// matching does not allocate per rule; [Set.AppendAll]
 // avoids the result allocation too. A [Values] is safe for concurrent
-// reads once filled, not for concurrent Set calls. The package's
-// benchmarks (go test -bench . ./rules) measure about 100 ns per rule for
-// equality and membership conditions on a small shared machine.
+// reads once filled, not for concurrent Set calls. BenchmarkAll (go test
+// -bench All ./rules) reports the wall and CPU time per rule evaluated
+// and the allocations, for 1, 10 and 100 typical rules in both forms.
 package rules

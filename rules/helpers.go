@@ -10,59 +10,14 @@ import (
 	"github.com/expr-lang/expr/vm/runtime"
 )
 
-// The helpers are the functions compiled programs call. They live in every
-// Values map under names that start with '$', which no declared variable
-// and no raw expression may use. Their signatures are func(any, any) bool
-// and func(any) bool, which expr's VM calls directly, without allocating.
+// The helpers are the functions compiled programs call. A program holds
+// them as constants (the callee of a call node), so they are not visible
+// to raw expressions and cost no lookup. Their signatures are
+// func(any, any) bool and func(any) bool, which expr's VM calls directly,
+// without allocating.
 //
 // Text constants given to the structured helpers are lower-cased at
 // compile time; the helpers compare with simple Unicode case folding.
-
-const (
-	hEq       = "$eq"
-	hIn       = "$in"
-	hContains = "$has"
-	hPrefix   = "$pre"
-	hMatch    = "$re"
-	hEmpty    = "$empty"
-	hGreater  = "$gt"
-	hLess     = "$lt"
-	// nil-safe versions of expr's own operators, for raw expressions
-	hRawEqual      = "$equal"
-	hRawMore       = "$more"
-	hRawLess       = "$less"
-	hRawMoreEq     = "$moreeq"
-	hRawLessEq     = "$lesseq"
-	hRawContains   = "$contains"
-	hRawStartsWith = "$startsWith"
-	hRawEndsWith   = "$endsWith"
-	hRawMatches    = "$matches"
-)
-
-var helperNames = []string{hEq, hIn, hContains, hPrefix, hMatch, hEmpty, hGreater, hLess,
-	hRawEqual, hRawMore, hRawLess, hRawMoreEq, hRawLessEq, hRawContains, hRawStartsWith, hRawEndsWith, hRawMatches}
-
-// addHelpers puts the helper functions into an expr environment map. It
-// is used both for the type-checking declaration and for every Values.
-func addHelpers(env map[string]any) {
-	env[hEq] = equalFold
-	env[hIn] = inSet
-	env[hContains] = containsFold
-	env[hPrefix] = hasPrefixFold
-	env[hMatch] = matchRegexp
-	env[hEmpty] = isEmpty
-	env[hGreater] = greater
-	env[hLess] = less
-	env[hRawEqual] = rawEqual
-	env[hRawMore] = rawMore
-	env[hRawLess] = rawLess
-	env[hRawMoreEq] = rawMoreEq
-	env[hRawLessEq] = rawLessEq
-	env[hRawContains] = rawContains
-	env[hRawStartsWith] = rawStartsWith
-	env[hRawEndsWith] = rawEndsWith
-	env[hRawMatches] = rawMatches
-}
 
 // foldSet is the constant of a text `in`: the lower-cased values.
 type foldSet map[string]struct{}

@@ -59,8 +59,8 @@ func position(src string, offset int) (line, col int) {
 	return line, col
 }
 
-// reservedNames refuses identifiers that start with '$' ($env and the
-// helpers): raw expressions see the declared variables only.
+// reservedNames refuses identifiers that start with '$', such as $env:
+// raw expressions see the declared variables only, by name.
 type reservedNames struct {
 	found bool
 	name  string
@@ -100,7 +100,7 @@ func (nilSafe) Visit(node *ast.Node) {
 	if lt == nil || rt == nil {
 		return
 	}
-	var fn string
+	var fn func(a, b any) bool
 	right := b.Right
 	switch b.Operator {
 	case "==", "!=":
@@ -108,9 +108,9 @@ func (nilSafe) Visit(node *ast.Node) {
 		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
 			return
 		}
-		var n ast.Node = &ast.CallNode{Callee: &ast.IdentifierNode{Value: hRawEqual}, Arguments: []ast.Node{b.Left, b.Right}}
+		n := call(rawEqual, b.Left, b.Right)
 		if b.Operator == "!=" {
-			n = &ast.UnaryNode{Operator: "!", Node: n}
+			n = not(n)
 		}
 		ast.Patch(node, n)
 		return
@@ -118,12 +118,12 @@ func (nilSafe) Visit(node *ast.Node) {
 		if !(isNumeric(lt) && isNumeric(rt)) && !(lt == rt && (lt.Kind() == reflect.String || lt == timeType)) {
 			return
 		}
-		fn = map[string]string{">": hRawMore, "<": hRawLess, ">=": hRawMoreEq, "<=": hRawLessEq}[b.Operator]
+		fn = map[string]func(a, b any) bool{">": rawMore, "<": rawLess, ">=": rawMoreEq, "<=": rawLessEq}[b.Operator]
 	case "contains", "startsWith", "endsWith":
 		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
 			return
 		}
-		fn = map[string]string{"contains": hRawContains, "startsWith": hRawStartsWith, "endsWith": hRawEndsWith}[b.Operator]
+		fn = map[string]func(a, b any) bool{"contains": rawContains, "startsWith": rawStartsWith, "endsWith": rawEndsWith}[b.Operator]
 	case "matches":
 		s, isConst := b.Right.(*ast.StringNode)
 		if !isConst || lt.Kind() != reflect.String {
@@ -133,11 +133,11 @@ func (nilSafe) Visit(node *ast.Node) {
 		if err != nil {
 			return // expr reports it, with its position
 		}
-		fn, right = hRawMatches, &ast.ConstantNode{Value: re}
+		fn, right = rawMatches, &ast.ConstantNode{Value: re}
 	default:
 		return
 	}
-	ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: []ast.Node{b.Left, right}})
+	ast.Patch(node, call(fn, b.Left, right))
 }
 
 func isNumeric(t reflect.Type) bool {

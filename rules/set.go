@@ -10,7 +10,8 @@ import (
 // Set is an ordered list of compiled rules.
 //
 // A Set is immutable and safe for concurrent use by any number of
-// goroutines: each evaluation takes its own expr VM from a pool.
+// goroutines: each evaluation takes its own expr VM from a pool. Match it
+// against Values made from the same Vars it was compiled with.
 type Set[A any] struct {
 	rules    []Rule[A]
 	programs []*vm.Program
@@ -71,8 +72,8 @@ func Compile[A any](vars Vars, rs []Rule[A], opts ...Option) (*Set[A], error) {
 // Len returns the number of rules, active or not.
 func (s *Set[A]) Len() int { return len(s.rules) }
 
-// Rule returns the i-th rule, in the order given to Compile. The rule is
-// shared: do not modify it.
+// Rule returns the i-th rule, in the order given to Compile; i must be in
+// [0, Len()). The rule is shared: do not modify it.
 func (s *Set[A]) Rule(i int) *Rule[A] { return &s.rules[i] }
 
 // Vars returns the declarations the set was compiled against.
@@ -123,7 +124,8 @@ func (s *Set[A]) First(values *Values) (rule *Rule[A], errs []*RuntimeError) {
 	return nil, errs
 }
 
-// Holds evaluates the i-th rule alone, whether it is active or not.
+// Holds evaluates the i-th rule alone, whether it is active or not; i
+// must be in [0, Len()). A failure is a *RuntimeError.
 func (s *Set[A]) Holds(i int, values *Values) (bool, error) {
 	m := s.vm()
 	defer s.pool.Put(m)

@@ -111,9 +111,7 @@ func (vs Vars) Validate() error {
 // NewValues returns an empty set of values for these variables: every
 // variable is unset.
 func (vs Vars) NewValues() *Values {
-	env := make(map[string]any, len(vs)+len(helperNames))
-	addHelpers(env)
-	return &Values{vars: vs, env: env}
+	return &Values{vars: vs, env: make(map[string]any, len(vs))}
 }
 
 // ValuesOf is NewValues followed by Set for every entry of m. It stops at
@@ -142,7 +140,7 @@ func (vs Vars) ValuesOf(m map[string]any) (*Values, error) {
 // number of goroutines may match against it at the same time.
 type Values struct {
 	vars Vars
-	env  map[string]any // the variables plus the helper functions, as expr sees them
+	env  map[string]any // the set variables, as expr sees them
 }
 
 // Set sets the value of a declared variable. nil unsets it. Accepted Go
