@@ -77,12 +77,11 @@ func (t *textBuf) breakLine(n int) {
 }
 
 type htmlWriter struct {
-	bufs     [3]textBuf
-	stack    []target
-	after    bool // everything from here on is quoted history
-	lists    []int
-	pre      int
-	maxDepth int
+	bufs  [3]textBuf
+	stack []target
+	after bool // everything from here on is quoted history
+	lists []int
+	pre   int
 }
 
 func (w *htmlWriter) cur() *textBuf {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -174,10 +175,10 @@ type MessageIDs struct {
 // Validate reports whether the key and domain can be used.
 func (g MessageIDs) Validate() error {
 	if len(g.Key) < MinKeySize {
-		return errors.Join(ErrInvalidConfig, errors.New("email: MessageIDs.Key must be at least 16 bytes"))
+		return fmt.Errorf("%w: MessageIDs.Key must be at least %d bytes", ErrInvalidConfig, MinKeySize)
 	}
 	if !validDomain(g.Domain) {
-		return errors.Join(ErrInvalidConfig, errors.New("email: MessageIDs.Domain is not a domain name"))
+		return fmt.Errorf("%w: MessageIDs.Domain %q is not a domain name", ErrInvalidConfig, g.Domain)
 	}
 	return nil
 }

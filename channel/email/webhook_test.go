@@ -1,0 +1,146 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+type recorder struct {
+	mu      sync.Mutex
+	got     []*Parsed
+	mailbox []string
+	err     error
+}
+
+func (r *recorder) ReceiveEmail(_ context.Context, mailbox string, p *Parsed) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	r.got = append(r.got, p)
+	r.mailbox = append(r.mailbox, mailbox)
+	return nil
+}
+
+const hookSecret = "s3cret-s3cret-s3cret"
+
+var hookMessage = string(crlf("Message-ID: <hook-1@example.org>\nFrom: ann@example.org\nSubject: Printer\nDate: Mon, 3 Feb 2025 10:12:00 +0100\n\nIt is broken.\n"))
+
+func TestHandler(t *testing.T) {
+	sigKey := []byte("signing-key-of-16+bytes")
+	sign := func(body string) string {
+		m := hmac.New(sha256.New, sigKey)
+		m.Write([]byte(body))
+		return "sha256=" + hex.EncodeToString(m.Sum(nil))
+	}
+	form := func() (string, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		_ = w.WriteField("to", "help@example.com")
+		_ = w.WriteField("email", hookMessage)
+		_ = w.Close()
+		return b.String(), w.FormDataContentType()
+	}
+	formBody, formType := form()
+	tests := []struct {
+		name     string
+		method   string
+		target   string
+		body     string
+		header   map[string]string
+		user     string
+		status   int
+		received bool
+		errText  string
+	}{
+		{"bearer", "POST", "/in?mailbox=support", hookMessage, map[string]string{"Authorization": "Bearer " + hookSecret}, "", 200, true, ""},
+		{"x-webhook-secret", "POST", "/in", hookMessage, map[string]string{"X-Webhook-Secret": hookSecret}, "", 200, true, ""},
+		{"basic auth", "POST", "/in", hookMessage, nil, hookSecret, 200, true, ""},
+		{"signature", "POST", "/in", hookMessage, map[string]string{"X-Signature": sign(hookMessage)}, "", 200, true, ""},
+		{"multipart form", "POST", "/in", formBody, map[string]string{"Content-Type": formType, "X-Webhook-Secret": hookSecret}, "", 200, true, ""},
+		{"urlencoded form", "POST", "/in", url.Values{"body-mime": {hookMessage}}.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Webhook-Secret": hookSecret}, "", 200, true, ""},
+		{"form without message", "POST", "/in", url.Values{"text": {"x"}}.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Webhook-Secret": hookSecret}, "", 415, false, "form without a message field"},
+		{"no secret", "POST", "/in", hookMessage, nil, "", 401, false, "missing or wrong webhook secret"},
+		{"wrong secret", "POST", "/in", hookMessage, map[string]string{"Authorization": "Bearer nope-nope-nope-nope"}, "", 401, false, "missing or wrong"},
+		{"secret prefix only", "POST", "/in", hookMessage, map[string]string{"X-Webhook-Secret": hookSecret[:10]}, "", 401, false, "missing or wrong"},
+		{"signature of another body", "POST", "/in", hookMessage, map[string]string{"X-Signature": sign("other")}, "", 401, false, "missing or wrong"},
+		{"get", "GET", "/in", "", map[string]string{"X-Webhook-Secret": hookSecret}, "", 405, false, "use POST"},
+		{"not a message", "POST", "/in", "hello there", map[string]string{"X-Webhook-Secret": hookSecret}, "", 400, false, "not a mail message"},
+		{"empty", "POST", "/in", "", map[string]string{"X-Webhook-Secret": hookSecret}, "", 400, false, "not a mail message"},
+		{"too large", "POST", "/in", hookMessage + strings.Repeat("x", 3000), map[string]string{"X-Webhook-Secret": hookSecret}, "", 413, false, "larger than the limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			h, err := NewHandler(rec, WithSharedSecret(hookSecret), WithSignature(sigKey, ""), WithParser(NewParser(WithMaxSize(2000))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			if tt.user != "" {
+				req.SetBasicAuth("mailer", tt.user)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tt.status {
+				t.Errorf("status = %d (%s), want %d", w.Code, w.Body.String(), tt.status)
+			}
+			if !strings.Contains(w.Body.String(), tt.errText) {
+				t.Errorf("body %q lacks %q", w.Body.String(), tt.errText)
+			}
+			if got := len(rec.got) == 1; got != tt.received {
+				t.Fatalf("received = %v, want %v", got, tt.received)
+			}
+			if tt.received && rec.got[0].Message.ID != "hook-1@example.org" {
+				t.Errorf("received message id %q", rec.got[0].Message.ID)
+			}
+			if tt.name == "bearer" && rec.mailbox[0] != "support" {
+				t.Errorf("mailbox = %q", rec.mailbox[0])
+			}
+		})
+	}
+}
+
+func TestHandlerReceiverFailureIs500(t *testing.T) {
+	h, err := NewHandler(&recorder{err: errors.New("db down")}, WithSharedSecret(hookSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/in", strings.NewReader(hookMessage))
+	req.Header.Set("X-Webhook-Secret", hookSecret)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "db down") {
+		t.Errorf("status %d body %q: want 500 without internal details", w.Code, w.Body.String())
+	}
+}
+
+func TestNewHandlerNeedsAuthentication(t *testing.T) {
+	for name, opts := range map[string][]HandlerOption{
+		"none":         nil,
+		"short secret": {WithSharedSecret("short")},
+		"short key":    {WithSignature([]byte("short"), "")},
+	} {
+		if _, err := NewHandler(&recorder{}, opts...); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: err = %v, want ErrInvalidConfig", name, err)
+		}
+	}
+	if _, err := NewHandler(nil, WithSharedSecret(hookSecret)); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("nil receiver: err = %v", err)
+	}
+}
