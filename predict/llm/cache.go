@@ -2,6 +2,7 @@ package llm
 
 import (
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"sync"
@@ -71,4 +72,64 @@ func (c *cache) put(k [32]byte, a *answer) {
 func cacheKey(p *prompt) [32]byte {
 	b, _ := json.Marshal([]string{p.system, string(p.schema), p.user})
 	return sha256.Sum256(b)
+}
+
+// flight lets concurrent identical requests share one model call: the
+// first asks, the others wait for its answer. It is safe for concurrent
+// use.
+type flight struct {
+	mu    sync.Mutex
+	calls map[[32]byte]*call
+}
+
+type call struct {
+	done    chan struct{}
+	a       *answer
+	err     error
+	waiters int
+}
+
+// do returns fn's answer for key, calling fn only when no identical call
+// is under way; shared reports that the answer came from another
+// caller's call. A waiter whose leader failed makes its own call, so one
+// caller's cancelled context never fails another.
+func (f *flight) do(ctx context.Context, key [32]byte, fn func() (*answer, error)) (a *answer, shared bool, err error) {
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[[32]byte]*call{}
+	}
+	if c, ok := f.calls[key]; ok {
+		c.waiters++
+		f.mu.Unlock()
+		select {
+		case <-c.done:
+			if c.err == nil {
+				return c.a, true, nil
+			}
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+		a, err := fn()
+		return a, false, err
+	}
+	c := &call{done: make(chan struct{})}
+	f.calls[key] = c
+	f.mu.Unlock()
+
+	c.a, c.err = fn()
+	f.mu.Lock()
+	delete(f.calls, key)
+	f.mu.Unlock()
+	close(c.done)
+	return c.a, false, c.err
+}
+
+// waiting returns how many callers wait on the call for key.
+func (f *flight) waiting(key [32]byte) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.calls[key]; ok {
+		return c.waiters
+	}
+	return 0
 }

@@ -82,7 +82,9 @@
 // predict.Usage, priced from the host's table (WithPrices) and reported
 // in the Result. Conversations longer than the token budget keep the
 // first customer message and the newest ones. Identical requests are
-// answered from a small LRU cache without a call.
+// answered from a small LRU cache without a call, and identical requests
+// that arrive while the first is still waiting for the model share its
+// call.
 //
 // # Prompt size
 //

@@ -287,9 +287,10 @@ func WithDropReport(f func(predict.Drop)) Option {
 // Predictor predicts case fields with one structured call of a
 // langchaingo model per request. It is safe for concurrent use.
 type Predictor struct {
-	model llms.Model
-	cfg   config
-	cache *cache
+	model  llms.Model
+	cfg    config
+	cache  *cache
+	flight flight
 }
 
 var _ predict.Predictor = (*Predictor)(nil)
@@ -365,13 +366,17 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 	key := cacheKey(pr)
 	a, hit := p.cache.get(key)
 	if !hit {
-		var u predict.Usage
-		a, u, err = p.ask(ctx, pr, ask)
-		res.Usage = u
+		a, _, err = p.flight.do(ctx, key, func() (*answer, error) {
+			a, u, err := p.ask(ctx, pr, ask)
+			res.Usage = u
+			if err == nil {
+				p.cache.put(key, a)
+			}
+			return a, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		p.cache.put(key, a)
 	}
 	kept, drops, err := guard(ctx, req, ask, a)
 	if err != nil {
