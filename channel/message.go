@@ -167,6 +167,9 @@ type Outgoing struct {
 	// Automated marks machine-written mail (acknowledgements, follow-ups):
 	// senders add Auto-Submitted and loop-prevention headers to it.
 	Automated bool
+	// CaseID is the case the message is about, if any. Email senders sign
+	// it into the Message-ID so that replies find the case.
+	CaseID string
 	// Headers are extra headers to set.
 	Headers map[string]string
 }
