@@ -23,14 +23,16 @@ type haystack struct {
 // are matched on folded text (lower case, single spaces).
 var injectionPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|polic(y|ies)|above|previous|prior)\b`),
-	regexp.MustCompile(`\b(you are now|you're now|act as|pretend to be|admin mode|developer mode|god mode|jailbreak|system prompt|new instructions?|assistant:|system:)`),
+	regexp.MustCompile(`\b(you are now|you're now|pretend to be|admin mode|developer mode|god mode|jailbreak|system prompt|new instructions?)\b`),
+	regexp.MustCompile(`^\s*(system|assistant|developer|admin)\s*:`),
 	regexp.MustCompile(`\b(quote|cite|use as evidence|as evidence)\b.{0,20}['"“‘]`),
 }
 
 // setRequest matches "set the priority to Urgent" style requests; a
 // sentence is an instruction when such a request names a requested field
 // (or a word tickets are talked about with).
-var setRequest = regexp.MustCompile(`\b(set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate)\b.{0,100}\b(to|as|into)\b`)
+// The words between the verb and "to" are where the field is named.
+var setRequest = regexp.MustCompile(`\b(?:set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate)\s+((?:[^\s.!?]+\s+){0,5}?)(?:to|as|into)\b`)
 
 // fieldWords are the words that name the requested fields in a request
 // to change them: each name with spaces for underscores, and the first
@@ -53,14 +55,11 @@ func isInstruction(sent string, words []string) bool {
 			return true
 		}
 	}
-	loc := setRequest.FindStringIndex(sent)
-	if loc == nil {
-		return false
-	}
-	req := sent[loc[0]:loc[1]]
-	for _, w := range words {
-		if containsWord(req, w) {
-			return true
+	for _, m := range setRequest.FindAllStringSubmatch(sent, -1) {
+		for _, w := range words {
+			if containsWord(m[1], w) {
+				return true
+			}
 		}
 	}
 	return false
