@@ -134,8 +134,15 @@ func (c *ruleCompiler) exprConfig(visitors ...ast.Visitor) *conf.Config {
 }
 
 // compileCondition compiles a rule's condition into one program. Errors
-// are *CompileError with Path set.
-func (c *ruleCompiler) compileCondition(cond *Condition) (*vm.Program, error) {
+// are *CompileError with Path set. A panic inside expr's parser, checker
+// or compiler (none is known; the fuzz tests look for them) becomes an
+// error, so no configuration can take the caller down.
+func (c *ruleCompiler) compileCondition(cond *Condition) (prog *vm.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, pathError("when", errorf(ErrSyntax, "internal compiler error: %v", r))
+		}
+	}()
 	g := &generator{c: c}
 	node, err := g.condition(cond, "when", 0)
 	if err != nil {
@@ -149,23 +156,11 @@ func (c *ruleCompiler) compileCondition(cond *Condition) (*vm.Program, error) {
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return nil, pathError("when", classify(err))
 	}
-	prog, err := compileTree(tree, cfg)
+	prog, err = compiler.Compile(tree, cfg)
 	if err != nil {
 		return nil, pathError("when", classify(err))
 	}
 	return prog, nil
-}
-
-// compileTree calls expr's compiler, turning a panic into an error: the
-// tree was checked, so a panic there would be a defect, and it must not
-// take the caller down with it.
-func compileTree(tree *parser.Tree, cfg *conf.Config) (prog *vm.Program, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal compiler error: %v", r)
-		}
-	}()
-	return compiler.Compile(tree, cfg)
 }
 
 // classify maps an expr error to the package's sentinels.

@@ -143,7 +143,12 @@ func decodeJSONTree(data []byte) (any, error) {
 	return v, nil
 }
 
-func decodeYAMLTree(data []byte) (any, error) {
+func decodeYAMLTree(data []byte) (tree any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tree, err = nil, errorf(ErrSyntax, "YAML decoder failed: %v", r)
+		}
+	}()
 	var v any
 	if err := yaml.Unmarshal(data, &v); err != nil {
 		return nil, wrapCause(ErrSyntax, err)
