@@ -223,3 +223,13 @@ type Coordinator interface {
 	// key is ErrInvalid. A nil value is stored as an empty one.
 	PutState(ctx context.Context, key string, value []byte) error
 }
+
+// Pinger is implemented by stores that can tell whether they are
+// reachable and ready: for a database, connected and with its schema
+// migrated. The agent's prerequisite check calls it when the store has it.
+// It is an optional interface, not part of Store.
+type Pinger interface {
+	// Ping returns nil when the store is ready, or an error saying what is
+	// wrong.
+	Ping(ctx context.Context) error
+}

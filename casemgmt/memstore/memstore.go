@@ -895,3 +895,8 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	s.state[key] = v
 	return nil
 }
+
+// Ping implements casemgmt.Pinger: a memory store is always ready.
+func (s *Store) Ping(ctx context.Context) error { return ctx.Err() }
+
+var _ casemgmt.Pinger = (*Store)(nil)
