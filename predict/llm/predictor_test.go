@@ -235,7 +235,7 @@ func TestPromptOverheadMatchesTheWire(t *testing.T) {
 	r := srv.Last()
 	sent := llm.EstimateTokens(r.System) + llm.EstimateTokens(r.User()) + llm.EstimateTokens(llm.ToolName) +
 		llm.EstimateTokens(r.Tools[0].Description) + llm.EstimateTokens(string(r.Tools[0].Schema))
-	conv := llm.EstimateTokens("#0123456789.1 customer\nhello\n")
+	conv := llm.EstimateTokens("#012345.1 customer\nhello\n")
 	if d := sent - conv - overhead; d < -3 || d > 3 {
 		t.Errorf("sent %d tokens, conversation %d, overhead %d: off by %d", sent, conv, overhead, d)
 	}

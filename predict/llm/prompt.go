@@ -104,7 +104,7 @@ func nonce(parts ...string) string {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))[:10]
+	return hex.EncodeToString(h.Sum(nil))[:6]
 }
 
 // neutralise keeps customer text from closing or faking the data fence
