@@ -33,6 +33,8 @@
 //	-html FILE        write the report as an HTML page with reliability charts
 //	-save FILE        save the trained classifier (FILE gets the field name
 //	                  before its extension when there are several labels)
+//	-load FILE        evaluate a classifier saved with -save instead of training
+//	                  one: all of -data, or -test, is test data
 //	-progress         draw a progress bar even when standard error is not a terminal
 //	-workers N        records predicted at once (default 1)
 //
@@ -115,18 +117,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		texts, labels             listFlag
-		jsonOut                   jsonFlag
-		data, trainPath, testPath = fs.String("data", "", "labelled records to split into training and test parts"), fs.String("train", "", "training records (with -test)"), fs.String("test", "", "test records (with -train)")
-		split                     = fs.Float64("split", 0.35, "test fraction of -data")
-		seed                      = fs.Uint64("seed", 1, "seed of the split and of training")
-		predictorName             = fs.String("predictor", "classifier", "classifier, heuristic or description")
-		schemaPath                = fs.String("schema", "", "JSON file with a \"fields\" list describing the label columns")
-		threshold                 = fs.Float64("threshold", 0.5, "confidence of the coverage figures")
-		htmlPath, savePath        = fs.String("html", "", "write an HTML report to this file"), fs.String("save", "", "save the trained classifier to this file")
-		forceProgress             = fs.Bool("progress", false, "draw a progress bar even when standard error is not a terminal")
-		workers                   = fs.Int("workers", 1, "records predicted at once")
+		texts, labels listFlag
+		jsonOut       jsonFlag
 	)
+	data := fs.String("data", "", "labelled records to split into training and test parts")
+	trainPath := fs.String("train", "", "training records (with -test)")
+	testPath := fs.String("test", "", "test records (with -train)")
+	split := fs.Float64("split", 0.35, "test fraction of -data")
+	seed := fs.Uint64("seed", 1, "seed of the split and of training")
+	predictorName := fs.String("predictor", "classifier", "classifier, heuristic or description")
+	schemaPath := fs.String("schema", "", "JSON file with a \"fields\" list describing the label columns")
+	threshold := fs.Float64("threshold", 0.5, "confidence of the coverage figures")
+	htmlPath := fs.String("html", "", "write an HTML report to this file")
+	savePath := fs.String("save", "", "save the trained classifier to this file")
+	loadPath := fs.String("load", "", "evaluate a classifier saved with -save instead of training one")
+	forceProgress := fs.Bool("progress", false, "draw a progress bar even when standard error is not a terminal")
+	workers := fs.Int("workers", 1, "records predicted at once")
 	fs.Var(&texts, "text", "text `columns`, joined (repeat or separate with commas; default text)")
 	fs.Var(&labels, "label", "label `column`, one field each (repeat or separate with commas)")
 	fs.Var(&jsonOut, "json", "write the report as JSON to standard output, or with =FILE to FILE")
@@ -139,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	err := evaluate(ctx, options{
 		texts: texts, labels: labels, data: *data, train: *trainPath, test: *testPath,
 		split: *split, seed: *seed, predictor: *predictorName, schema: *schemaPath,
-		threshold: *threshold, json: jsonOut, html: *htmlPath, save: *savePath,
+		threshold: *threshold, json: jsonOut, html: *htmlPath, save: *savePath, load: *loadPath,
 		progress: *forceProgress || terminal, workers: *workers,
 	}, stdout, stderr)
 	if err == nil {
@@ -161,7 +167,7 @@ type options struct {
 	predictor, schema string
 	threshold         float64
 	json              jsonFlag
-	html, save        string
+	html, save, load  string
 	progress          bool
 	workers           int
 }
@@ -194,6 +200,15 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	default:
 		return &usageError{fmt.Sprintf("unknown -predictor %q: use classifier, heuristic or description", o.predictor)}
+	}
+	if o.load != "" {
+		if !needsTraining {
+			return &usageError{"-load needs -predictor classifier or heuristic"}
+		}
+		if o.save != "" || o.train != "" {
+			return &usageError{"-load evaluates a saved classifier: it takes no -save or -train"}
+		}
+		needsTraining = false
 	}
 	if needsTraining && o.data == "" && o.train == "" {
 		return &usageError{fmt.Sprintf("-predictor %s is trained: give -train with -test, or -data", o.predictor)}
@@ -233,6 +248,16 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	var p predict.Predictor
 	var models map[string]*textclass.Model
+	if o.load != "" {
+		models = map[string]*textclass.Model{}
+		for _, name := range o.labels {
+			m, err := textclass.Load(modelPath(o.load, name, len(o.labels)))
+			if err != nil {
+				return err
+			}
+			models[name] = m
+		}
+	}
 	if needsTraining {
 		start := time.Now()
 		models, err = eval.Train(ctx, train, o.labels, textclass.WithSeed(o.seed))
@@ -251,11 +276,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "training took %.2fs\n", time.Since(start).Seconds())
 		if o.save != "" {
 			for _, name := range o.labels {
-				path := o.save
-				if len(o.labels) > 1 {
-					ext := filepath.Ext(path)
-					path = strings.TrimSuffix(path, ext) + "." + name + ext
-				}
+				path := modelPath(o.save, name, len(o.labels))
 				if err := models[name].Save(path); err != nil {
 					return err
 				}
@@ -301,6 +322,16 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 	return rep.WriteText(stdout)
+}
+
+// modelPath is where the classifier of a field is saved: path itself for
+// one field, else path with the field's name before its extension.
+func modelPath(path, field string, fields int) string {
+	if fields == 1 {
+		return path
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "." + field + ext
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
