@@ -41,6 +41,7 @@ type config struct {
 	maxDepth      int
 	maxListLen    int
 	memoryBudget  uint
+	choices       map[string][]string
 }
 
 // WithMaxNodes limits the size of a raw expression in syntax-tree nodes
@@ -70,6 +71,25 @@ func WithMaxListLen(n int) Option { return func(c *config) { c.maxListLen = max(
 // exceeds it fails at run time.
 func WithMemoryBudget(n uint) Option { return func(c *config) { c.memoryBudget = max(n, 1) } }
 
+// WithChoices declares the values a Text or TextList variable can take,
+// such as the options of a choice field. Compile then refuses, as a
+// *CompileError wrapping ErrBadValue, a structured equals, not_equals, in
+// or not_in value that is not one of them (ignoring case, as the
+// comparison does), and a raw expression that compares the variable by
+// ==, != or in with a text literal that is not exactly one of them (raw
+// comparisons are case-sensitive). A typo in an option is then an error
+// at load time instead of a rule that never holds. Calling it again for
+// the same variable replaces the list.
+func WithChoices(variable string, values ...string) Option {
+	values = slices.Clone(values)
+	return func(c *config) {
+		if c.choices == nil {
+			c.choices = map[string][]string{}
+		}
+		c.choices[variable] = values
+	}
+}
+
 // allowedBuiltins are the expr builtins raw expressions may call: pure
 // functions of their arguments. Excluded are now, date and timezone
 // (clock and time-zone files), and the functions that make large values
@@ -89,9 +109,11 @@ var timeType = reflect.TypeOf(time.Time{})
 
 // compiler compiles the conditions of one rule set.
 type ruleCompiler struct {
-	vars Vars
-	env  map[string]any // declaration for expr's checker
-	cfg  config
+	vars   Vars
+	env    map[string]any // declaration for expr's checker
+	cfg    config
+	exact  map[string]map[string]bool // WithChoices values, per variable
+	folded map[string]map[string]bool // the same, lower-cased
 }
 
 func newCompiler(vars Vars, opts []Option) *ruleCompiler {
@@ -110,7 +132,46 @@ func newCompiler(vars Vars, opts []Option) *ruleCompiler {
 	for n, t := range vars {
 		env[n] = t.sample()
 	}
-	return &ruleCompiler{vars: vars, env: env, cfg: cfg}
+	rc := &ruleCompiler{vars: vars, env: env, cfg: cfg}
+	if len(cfg.choices) > 0 {
+		rc.exact = map[string]map[string]bool{}
+		rc.folded = map[string]map[string]bool{}
+		for name, values := range cfg.choices {
+			rc.exact[name] = map[string]bool{}
+			rc.folded[name] = map[string]bool{}
+			for _, v := range values {
+				rc.exact[name][v] = true
+				rc.folded[name][strings.ToLower(v)] = true
+			}
+		}
+	}
+	return rc
+}
+
+// checkChoices reports a WithChoices declaration for a variable that is
+// not declared as Text or TextList.
+func (c *ruleCompiler) checkChoices() error {
+	names := make([]string, 0, len(c.cfg.choices))
+	for n := range c.cfg.choices {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if t := c.vars[n]; t != Text && t != TextList {
+			return errorf(ErrInvalidVariable, "choices for %q, which is not a declared text variable", n)
+		}
+	}
+	return nil
+}
+
+// checkChoice reports a lower-cased structured value that is not a choice
+// of the variable.
+func (c *ruleCompiler) checkChoice(variable, lowered, original, path string) error {
+	folded, ok := c.folded[variable]
+	if !ok || folded[lowered] {
+		return nil
+	}
+	return pathError(path, errorf(ErrBadValue, "%q is not a choice of %s", original, variable))
 }
 
 // exprConfig builds expr's configuration the same way expr.Compile does.
@@ -323,6 +384,11 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if s, ok := v.(string); ok {
+			if err := g.c.checkChoice(c.Field, s, c.Value.(string), valuePath); err != nil {
+				return nil, err
+			}
+		}
 		n = call(equalFold, field, constant(v))
 		if c.Op == NotEquals {
 			n = not(n)
@@ -351,7 +417,7 @@ func (g *generator) comparison(c *Condition, path string) (ast.Node, error) {
 		}
 		n = call(matchRegexp, field, constant(re))
 	case In, NotIn:
-		set, err := g.set(scalar, c.Value, valuePath)
+		set, err := g.set(c.Field, scalar, c.Value, valuePath)
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +493,7 @@ func (g *generator) scalar(t Type, v any, path string) (any, error) {
 }
 
 // set builds the constant of in and not_in.
-func (g *generator) set(t Type, v any, path string) (any, error) {
+func (g *generator) set(variable string, t Type, v any, path string) (any, error) {
 	list, ok := v.([]any)
 	if !ok {
 		if ss, isStrings := v.([]string); isStrings {
@@ -456,6 +522,9 @@ func (g *generator) set(t Type, v any, path string) (any, error) {
 		for i, e := range list {
 			s, err := g.scalar(Text, e, index(path, i))
 			if err != nil {
+				return nil, err
+			}
+			if err := g.c.checkChoice(variable, s.(string), e.(string), index(path, i)); err != nil {
 				return nil, err
 			}
 			set[s.(string)] = struct{}{}

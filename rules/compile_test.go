@@ -128,3 +128,53 @@ func TestInvalidVars(t *testing.T) {
 		}
 	}
 }
+
+func TestChoices(t *testing.T) {
+	vars := rules.Vars{"category": rules.Text, "tags": rules.TextList, "amount": rules.Number}
+	opts := []rules.Option{
+		rules.WithChoices("category", "Product defect", "Billing", "Shipping"),
+		rules.WithChoices("tags", "vip", "press"),
+	}
+	good := []rules.Condition{
+		{Field: "category", Op: rules.Equals, Value: "product DEFECT"},
+		{Field: "category", Op: rules.NotIn, Value: []any{"Billing", "shipping"}},
+		{Field: "tags", Op: rules.Equals, Value: "VIP"},
+		{Field: "category", Op: rules.Contains, Value: "defe"}, // not a whole value: not checked
+		{Expr: `category == "Billing" || category not in ["Shipping"]`},
+		{Expr: `"Billing" != category && "vip" in tags`},
+	}
+	for _, c := range good {
+		if _, err := rules.Compile(vars, []rules.Rule[struct{}]{{Name: "r", When: c}}, opts...); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	bad := []struct {
+		cond rules.Condition
+		want rules.CompileError
+	}{
+		{rules.Condition{Field: "category", Op: rules.Equals, Value: "Product defct"}, rules.CompileError{Rule: "r", Path: "when.value"}},
+		{rules.Condition{Field: "category", Op: rules.In, Value: []any{"Billing", "Shiping"}}, rules.CompileError{Rule: "r", Path: "when.value[1]"}},
+		{rules.Condition{All: []rules.Condition{{Field: "amount", Op: rules.IsEmpty}, {Field: "tags", Op: rules.NotEquals, Value: "vipp"}}}, rules.CompileError{Rule: "r", Path: "when.all[1].value"}},
+		{rules.Condition{Expr: `category == "billing"`}, rules.CompileError{Rule: "r", Path: "when.expr", Line: 1, Column: 13}},
+		{rules.Condition{Expr: "amount > 1 ||\ncategory in [\"Billing\", \"Returns\"]"}, rules.CompileError{Rule: "r", Path: "when.expr", Line: 2, Column: 25}},
+	}
+	for _, tt := range bad {
+		_, err := rules.Compile(vars, []rules.Rule[struct{}]{{Name: "r", When: tt.cond}}, opts...)
+		var ce *rules.CompileError
+		if !errors.As(err, &ce) || !errors.Is(err, rules.ErrBadValue) {
+			t.Errorf("%+v: got %v, want a *CompileError wrapping ErrBadValue", tt.cond, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, *ce, cmpopts.IgnoreFields(rules.CompileError{}, "Err")); diff != "" {
+			t.Errorf("%+v: (-want +got):\n%s", tt.cond, diff)
+		}
+	}
+	_, err := rules.Compile(vars, []rules.Rule[struct{}]{}, rules.WithChoices("amount", "1"))
+	if !errors.Is(err, rules.ErrInvalidVariable) {
+		t.Errorf("choices on a number: got %v, want ErrInvalidVariable", err)
+	}
+	_, err = rules.Compile(vars, []rules.Rule[struct{}]{}, rules.WithChoices("nope", "1"))
+	if !errors.Is(err, rules.ErrInvalidVariable) {
+		t.Errorf("choices on an undeclared variable: got %v, want ErrInvalidVariable", err)
+	}
+}

@@ -15,7 +15,9 @@
 // and currency fields are Number, bool fields are Bool. Channel facts such
 // as channel, conversation_status, from, subject and body are Text; the
 // recipients `to` are a TextList (a single address set as text becomes a
-// list of one).
+// list of one). [WithChoices] declares the values a choice variable can
+// take, so that a misspelt option in a condition is an error at load time
+// rather than a rule that never holds.
 //
 // [Values] holds the values of one evaluation. [Values.Set] checks each
 // value against its declaration and normalises it (every Go number becomes

@@ -22,12 +22,18 @@ func (c *ruleCompiler) raw(src, path string) (ast.Node, error) {
 		return nil, pathError(path, errorf(ErrTooLarge, "expression longer than %d bytes", c.cfg.maxExprLen))
 	}
 	reserved := &reservedNames{}
-	cfg := c.exprConfig(reserved, nilSafe{})
+	choices := &choiceCheck{exact: c.exact}
+	cfg := c.exprConfig(reserved, choices, nilSafe{})
 	tree, err := checker.ParseCheck(src, cfg)
 	if reserved.found {
 		line, col := position(src, reserved.loc.From)
 		return nil, &CompileError{Index: -1, Path: path, Line: line, Column: col,
 			Err: errorf(ErrUnknownVariable, "unknown name %s", reserved.name)}
+	}
+	if err == nil && choices.found {
+		line, col := position(src, choices.loc.From)
+		return nil, &CompileError{Index: -1, Path: path, Line: line, Column: col,
+			Err: errorf(ErrBadValue, "%q is not a choice of %s", choices.value, choices.variable)}
 	}
 	if err != nil {
 		ce := &CompileError{Index: -1, Path: path, Err: classify(err)}
@@ -81,6 +87,44 @@ func (r *reservedNames) Visit(node *ast.Node) {
 	}
 	if strings.HasPrefix(name, "$") && !r.found {
 		r.found, r.name, r.loc = true, name, (*node).Location()
+	}
+}
+
+// choiceCheck finds a variable declared WithChoices compared by ==, != or
+// in with a text literal that is not one of its choices.
+type choiceCheck struct {
+	exact    map[string]map[string]bool
+	found    bool
+	variable string
+	value    string
+	loc      file.Location
+}
+
+func (c *choiceCheck) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BinaryNode)
+	if !ok || c.found || len(c.exact) == 0 {
+		return
+	}
+	check := func(id, lit ast.Node) {
+		v, ok1 := id.(*ast.IdentifierNode)
+		s, ok2 := lit.(*ast.StringNode)
+		if !ok1 || !ok2 || c.found {
+			return
+		}
+		if choices, ok := c.exact[v.Value]; ok && !choices[s.Value] {
+			c.found, c.variable, c.value, c.loc = true, v.Value, s.Value, s.Location()
+		}
+	}
+	switch b.Operator {
+	case "==", "!=":
+		check(b.Left, b.Right)
+		check(b.Right, b.Left)
+	case "in", "not in":
+		if arr, ok := b.Right.(*ast.ArrayNode); ok {
+			for _, e := range arr.Nodes {
+				check(b.Left, e)
+			}
+		}
 	}
 }
 

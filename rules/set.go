@@ -34,6 +34,9 @@ func Compile[A any](vars Vars, rs []Rule[A], opts ...Option) (*Set[A], error) {
 		return nil, err
 	}
 	c := newCompiler(vars, opts)
+	if err := c.checkChoices(); err != nil {
+		return nil, err
+	}
 	s := &Set[A]{
 		rules:    slices.Clone(rs),
 		programs: make([]*vm.Program, len(rs)),
