@@ -39,18 +39,23 @@ type Store interface {
 }
 
 // Write is what a change records besides itself, all in the one
-// transaction of the change.
+// transaction of the change. The store never modifies a Write: what it
+// fills in, it fills in on the copies it keeps.
 type Write struct {
 	// Time is the time of the change: the case's CreatedAt or UpdatedAt,
 	// and the time of audit entries and the interaction that have none.
 	// Zero means the store's current time.
 	Time time.Time
-	// Audit entries describe the change. The store sets their CaseID to
-	// the case's id and their Seq; a zero Time becomes the write's time.
+	// Audit entries describe the change. Each must pass AuditEntry.Check
+	// (ErrInvalid otherwise). The stored entries get the case's id as
+	// CaseID, whatever the entry said, and the next Seq; a zero Time
+	// becomes the write's time.
 	Audit []AuditEntry
-	// Interaction, when set, is the agent run that made the change. The
-	// store sets its CaseID when empty, its ID when empty and its Time when
-	// zero, as AddInteraction does.
+	// Interaction, when set, is the agent run that made the change. It
+	// must pass Interaction.Check (ErrInvalid), and an ID already taken
+	// is ErrDuplicate. The stored record gets the case's id as CaseID when
+	// it has none, a new ID when it has none, and the write's time when
+	// its Time is zero.
 	Interaction *Interaction
 	// Key, when set, is an idempotency key claimed by the write: if the key
 	// was used before (by UseKey or another write) the write changes
@@ -72,9 +77,11 @@ type Filter struct {
 // CaseStore stores cases and their links.
 //
 // Order of checks, so that all stores fail alike when several things are
-// wrong: ctx.Err(), then ErrInvalid (Case.Check, Link.Validate, empty
-// arguments), then ErrNotFound, then ErrConflict, then ErrDuplicate, then
-// ErrKeyUsed.
+// wrong: ctx.Err(), then ErrInvalid (Case.Check, Link.Validate,
+// AuditEntry.Check and Interaction.Check of the Write, empty arguments),
+// then ErrNotFound, then ErrConflict, then ErrDuplicate, then ErrKeyUsed.
+// Invalid input is refused before anything is written, so it never takes
+// a case number.
 type CaseStore interface {
 	// CreateCase stores a new case with its write's audit entries and
 	// interaction. When c.ID is empty the store assigns one (NewID("case_")
@@ -113,8 +120,9 @@ type CaseStore interface {
 	UpsertCase(ctx context.Context, c *Case, w Write) (created bool, err error)
 
 	// DeleteCase removes the case and its links, writing the write's audit
-	// entries and interaction, or returns ErrNotFound. Audit entries and
-	// interactions of the case stay listable. Its number is not reused.
+	// entries and interaction, or returns ErrNotFound. Its links and
+	// external id are free for other cases afterwards; its number is not
+	// reused. Audit entries and interactions of the case stay listable.
 	DeleteCase(ctx context.Context, id string, w Write) error
 
 	// Relate links the case to a conversation, email or contact, with the
