@@ -16,9 +16,10 @@
 // value may be null to abstain. Confidence and evidence are keyed by field
 // instead of nested in each value: the same information at a fraction of
 // the prompt. In ModeTool (the default) the schema is a tool the model is
-// forced to call where the provider allows it (OpenAI and compatible; the
-// langchaingo Anthropic client sends no tool_choice, so there the prompt
-// asks for the call); ModeJSON uses the provider's JSON mode and ModeText
+// forced to call where the provider allows it: OpenAI and compatible
+// servers, and Anthropic, whose langchaingo client sends no tool_choice
+// (HTTPClient adds it to the predictor's calls); elsewhere the prompt
+// asks for the call. ModeJSON uses the provider's JSON mode and ModeText
 // plain instructions, both with the schema in the prompt. Whatever the
 // mode, the answer is read from wherever the model put it: a call of the
 // tool in any choice (Anthropic returns a text block and the tool_use
@@ -74,7 +75,8 @@
 // errors are *Error values that say whether retrying later can help
 // (IsRetryable). The langchaingo clients hide HTTP status codes and
 // headers in error texts: build them with HTTPClient so the predictor
-// sees both, and so response bodies are size-limited.
+// sees both, response bodies are size-limited, and Anthropic calls force
+// the tool.
 //
 // Token usage is normalised across providers (OpenAI's PromptTokens and
 // CompletionTokens, Anthropic's InputTokens and OutputTokens plus its

@@ -18,9 +18,10 @@ type Mode int
 
 const (
 	// ModeTool sends the schema as a tool the model is forced to call,
-	// where the provider supports forcing (OpenAI and compatible servers);
-	// elsewhere (the langchaingo Anthropic client does not send
-	// tool_choice) the prompt asks for the call. The default.
+	// where the provider supports forcing: OpenAI and compatible servers
+	// (Ollama ignores it), and Anthropic when the client was built with
+	// HTTPClient, which adds the tool_choice the langchaingo client does
+	// not send. Elsewhere the prompt asks for the call. The default.
 	ModeTool Mode = iota
 	// ModeJSON asks for a JSON object (the provider's JSON mode) and
 	// states the schema in the prompt.
@@ -530,9 +531,13 @@ func (p *Predictor) count(u *predict.Usage, resp *llms.ContentResponse) {
 // generate calls the model, retrying what the policy allows.
 func (p *Predictor) generate(ctx context.Context, msgs []llms.MessageContent, opts []llms.CallOption) (*llms.ContentResponse, error) {
 	pol := p.cfg.retry
+	forceTool := ""
+	if p.cfg.mode == ModeTool {
+		forceTool = ToolName
+	}
 	start := p.cfg.clock.Now()
 	for attempt := 1; ; attempt++ {
-		rec := &record{}
+		rec := &record{forceTool: forceTool}
 		actx := withRecord(ctx, rec)
 		cancel := func() {}
 		if pol.AttemptTimeout > 0 {

@@ -13,6 +13,8 @@ import (
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/llm"
 	"github.com/google/go-cmp/cmp"
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/anthropic"
 )
 
 var allFive = []string{"category", "product", "serial_number", "contact", "priority"}
@@ -109,8 +111,8 @@ func TestRequestOnTheWire(t *testing.T) {
 				t.Fatalf("tools = %+v", req.Tools)
 			}
 			wantChoice := llm.ToolName
-			if provider != llmfake.OpenAI {
-				wantChoice = "" // Ollama ignores tool_choice; langchaingo's Anthropic client does not send it
+			if provider == llmfake.Ollama {
+				wantChoice = "" // Ollama ignores tool_choice
 			}
 			if req.ToolChoice != wantChoice {
 				t.Errorf("tool choice = %q, want %q", req.ToolChoice, wantChoice)
@@ -373,5 +375,57 @@ func TestModes(t *testing.T) {
 				t.Errorf("schema in the prompt = %v, want %v", got, tt.schema)
 			}
 		})
+	}
+}
+
+// TestAnthropicToolChoice: the langchaingo Anthropic client sends no
+// tool_choice; HTTPClient adds it to the predictor's calls, and leaves
+// every other request alone.
+func TestAnthropicToolChoice(t *testing.T) {
+	tn := fixture(t)
+	srv := llmfake.NewAnthropic(t, llmfake.Answer(goodArgs))
+	plain, err := anthropic.New(anthropic.WithToken("k"), anthropic.WithBaseURL(srv.URL), anthropic.WithModel("claude-test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := llm.New(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Predict(context.Background(), request(tn.fields(t, "category"), nil)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Last().ToolChoice; got != "" {
+		t.Errorf("plain client sent tool choice %q", got)
+	}
+	wrapped := model(t, srv, llmfake.Anthropic)
+	// A call that is not the predictor's goes out untouched.
+	if _, err := wrapped.GenerateContent(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "hi")},
+		llms.WithTools([]llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: llm.ToolName, Parameters: map[string]any{"type": "object"}}}})); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Last().ToolChoice; got != "" {
+		t.Errorf("a foreign call got tool choice %q", got)
+	}
+	p, err = llm.New(wrapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Predict(context.Background(), request(tn.fields(t, "category"), nil)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Last().ToolChoice; got != llm.ToolName {
+		t.Errorf("tool choice = %q, want %q", got, llm.ToolName)
+	}
+	// In JSON mode nothing is forced.
+	p, err = llm.New(wrapped, llm.WithMode(llm.ModeJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Predict(context.Background(), request(tn.fields(t, "priority"), nil)); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Last(); r.ToolChoice != "" || len(r.Tools) != 0 {
+		t.Errorf("JSON mode sent tools %v, choice %q", r.Tools, r.ToolChoice)
 	}
 }

@@ -1,11 +1,14 @@
 package llm
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -23,6 +26,9 @@ const DefaultMaxResponseBytes = 4 << 20
 // response bodies over maxBytes (DefaultMaxResponseBytes when zero or
 // less) so that a hostile or broken server cannot make the client read
 // without end.
+//
+// For Anthropic it also adds the tool_choice that forces the answer's
+// tool, which the langchaingo client does not send (see ModeTool).
 //
 // The langchaingo OpenAI and Anthropic clients do not retry on their own,
 // so the Predictor's retry policy is the only one in play.
@@ -54,11 +60,18 @@ type recordingTransport struct {
 }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec, _ := req.Context().Value(recordKey{}).(*record)
+	if rec != nil && rec.forceTool != "" {
+		var err error
+		if req, err = forceAnthropicTool(req, rec.forceTool); err != nil {
+			return nil, err
+		}
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
-	if rec, ok := req.Context().Value(recordKey{}).(*record); ok {
+	if rec != nil {
 		rec.add(resp.StatusCode, resp.Header.Clone())
 	}
 	if resp.ContentLength > t.max {
@@ -99,6 +112,10 @@ type recordKey struct{}
 // record collects what the transport saw of the HTTP exchanges of one
 // model call.
 type record struct {
+	// forceTool names the tool an Anthropic request must call; see
+	// forceAnthropicTool.
+	forceTool string
+
 	mu     sync.Mutex
 	status int
 	header http.Header
@@ -118,4 +135,60 @@ func (r *record) last() (int, http.Header) {
 
 func withRecord(ctx context.Context, r *record) context.Context {
 	return context.WithValue(ctx, recordKey{}, r)
+}
+
+// maxRequestRewrite bounds the request bodies forceAnthropicTool reads.
+const maxRequestRewrite = 8 << 20
+
+// forceAnthropicTool adds "tool_choice": {"type": "tool", "name": tool}
+// to an Anthropic messages request that offers the tool and chooses
+// none. The messages API can force a tool, but the langchaingo client
+// never sends tool_choice; without it the model may answer in prose.
+// Only the predictor's own calls (marked in their context) are touched,
+// and only requests the Anthropic client made (anthropic-version header,
+// a /messages path); anything else goes out as it came.
+func forceAnthropicTool(req *http.Request, tool string) (*http.Request, error) {
+	if req.Method != http.MethodPost || req.Body == nil || req.Header.Get("anthropic-version") == "" ||
+		!strings.HasSuffix(req.URL.Path, "/messages") {
+		return req, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxRequestRewrite+1))
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	if len(body) > maxRequestRewrite {
+		return out, nil
+	}
+	var payload map[string]json.RawMessage
+	if json.Unmarshal(body, &payload) != nil {
+		return out, nil
+	}
+	if _, chosen := payload["tool_choice"]; chosen {
+		return out, nil
+	}
+	var tools []struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(payload["tools"], &tools) != nil {
+		return out, nil
+	}
+	for _, t := range tools {
+		if t.Name == tool {
+			choice, _ := json.Marshal(map[string]string{"type": "tool", "name": tool})
+			payload["tool_choice"] = choice
+			nb, err := json.Marshal(payload)
+			if err != nil {
+				return out, nil
+			}
+			out.Body = io.NopCloser(bytes.NewReader(nb))
+			out.ContentLength = int64(len(nb))
+			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nb)), nil }
+			return out, nil
+		}
+	}
+	return out, nil
 }
