@@ -68,8 +68,16 @@ func ClassifyHeaders(h map[string][]string) Classification {
 	return s.verdict()
 }
 
-func classify(root *enmime.Part, m *channel.Message, text string) Classification {
+func classify(root *enmime.Part, m *channel.Message, text, loop string) Classification {
 	var s signals
+	if loop != "" {
+		for _, v := range root.Header.Values("X-Loop") {
+			if strings.Contains(strings.ToLower(v), loop) {
+				s.auto = append(s.auto, "X-Loop: ours (mail loop)")
+				break
+			}
+		}
+	}
 	s.header(root.Header, m.From.Email)
 	s.parts(root)
 	c := s.verdict()

@@ -173,3 +173,21 @@ func TestClassificationReasons(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestLoopMarker(t *testing.T) {
+	raw := crlf("From: help@example.com\nX-Loop: help@example.com\nSubject: Case CAS-1 updated\n\nThanks\n")
+	p, err := NewParser(WithLoopMarker("Help@Example.com")).ParseBytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Message.AutoReply {
+		t.Errorf("own loop header not recognised: %+v", p.Classification)
+	}
+	p, err = NewParser().ParseBytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Message.AutoReply {
+		t.Errorf("X-Loop without a marker classified: %+v", p.Classification)
+	}
+}

@@ -98,6 +98,13 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithLoopMarker makes the parser treat a message whose X-Loop header
+// holds value as an automatic message (a mail loop): give it the value
+// the SMTPSender puts in X-Loop.
+func WithLoopMarker(value string) Option {
+	return func(p *Parser) { p.loop = strings.ToLower(strings.TrimSpace(value)) }
+}
+
 // Parser reads raw MIME messages into channel messages: it decodes the
 // structure and charsets, turns HTML into text, splits the new text from
 // quoted history and signature, classifies auto-replies and bounces, and
@@ -106,6 +113,7 @@ func WithLogger(l *slog.Logger) Option {
 // A Parser is safe for concurrent use.
 type Parser struct {
 	maxSize int64
+	loop    string
 	log     *slog.Logger
 	mime    *enmime.Parser
 }
@@ -402,7 +410,7 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	m.Quoted = validUTF8(m.Quoted)
 	m.Signature = validUTF8(m.Signature)
 
-	out.Classification = classify(root, m, b.text)
+	out.Classification = classify(root, m, b.text, p.loop)
 	m.AutoReply = out.Classification.Class == ClassAutoReply
 	m.Bounce = out.Classification.Class == ClassBounce
 	m.BouncedMessageID = out.Classification.OriginalMessageID

@@ -1,0 +1,431 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+)
+
+// TLSMode is how an SMTPSender secures its connection.
+type TLSMode int
+
+// The TLS modes.
+const (
+	// StartTLS upgrades the connection with STARTTLS and fails when the
+	// server does not offer it. It is the default (submission, port 587).
+	StartTLS TLSMode = iota
+	// ImplicitTLS speaks TLS from the start (port 465).
+	ImplicitTLS
+	// NoTLS sends in clear text. It is for test servers on loopback only:
+	// credentials are never sent without TLS.
+	NoTLS
+)
+
+// SMTPConfig configures an SMTPSender.
+type SMTPConfig struct {
+	// Addr is the server's host:port.
+	Addr string
+	// Username and Password authenticate with AUTH PLAIN, over TLS only.
+	// No authentication when Username is empty.
+	Username string
+	Password string
+	// TLS is the TLS mode; TLSConfig, when set, is used for it (the
+	// default verifies the server's certificate for the host of Addr).
+	TLS       TLSMode
+	TLSConfig *tls.Config
+	// From is the sender used when an Outgoing has none, such as the
+	// shared support mailbox.
+	From channel.Address
+	// EnvelopeFrom is the SMTP MAIL FROM (where bounces go); it defaults to
+	// the From address.
+	EnvelopeFrom string
+	// IDs makes the Message-IDs; with a valid configuration (see
+	// MessageIDs.Validate) the case of an Outgoing is signed into it.
+	IDs MessageIDs
+	// LoopValue is the value of the X-Loop header set on every message;
+	// it defaults to the From address. Give the same value to the
+	// Parser (WithLoopMarker) so that mail returning to us is recognised.
+	LoopValue string
+	// LocalName is the name given in EHLO; default "localhost".
+	LocalName string
+	// Timeout bounds one Send when the context has no earlier deadline;
+	// default one minute.
+	Timeout time.Duration
+	// Now is the clock for the Date header; default time.Now.
+	Now func() time.Time
+	// Logger receives a debug line per message sent; default discards.
+	Logger *slog.Logger
+}
+
+// SendError is a failure to send, with the SMTP step that failed. It
+// unwraps to the underlying error (a *textproto.Error for an SMTP reply).
+type SendError struct {
+	Op  string
+	Err error
+}
+
+func (e *SendError) Error() string { return "email: smtp " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Temporary reports whether the server answered with a transient (4xx)
+// failure, or the connection failed, so that sending again later may
+// succeed.
+func (e *SendError) Temporary() bool {
+	var te *textproto.Error
+	if errors.As(e.Err, &te) {
+		return te.Code >= 400 && te.Code < 500
+	}
+	var ne net.Error
+	return errors.As(e.Err, &ne) || errors.Is(e.Err, context.DeadlineExceeded)
+}
+
+// ErrInvalidMessage is returned for an Outgoing that cannot be sent: no
+// recipient, an invalid address, or a header that would break the
+// message.
+var ErrInvalidMessage = errors.New("email: invalid outgoing message")
+
+// SMTPSender sends mail through an SMTP submission server. It implements
+// channel.Sender. Every message gets our Message-ID (signed with the case
+// when there is one), In-Reply-To and References for replies, an X-Loop
+// header, and for Automated mail Auto-Submitted ("auto-replied" for
+// replies, "auto-generated" otherwise) and X-Auto-Response-Suppress.
+//
+// An SMTPSender is safe for concurrent use; each Send uses its own
+// connection.
+type SMTPSender struct {
+	cfg  SMTPConfig
+	host string
+	log  *slog.Logger
+}
+
+var _ channel.Sender = (*SMTPSender)(nil)
+
+// NewSMTPSender checks cfg and returns a sender. It does not connect.
+func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || host == "" {
+		return nil, fmt.Errorf("%w: SMTP address %q is not host:port", ErrInvalidConfig, cfg.Addr)
+	}
+	if cfg.From.Email == "" {
+		return nil, fmt.Errorf("%w: SMTPConfig.From is required", ErrInvalidConfig)
+	}
+	if _, err := mail.ParseAddress(cfg.From.Email); err != nil {
+		return nil, fmt.Errorf("%w: From %q: %v", ErrInvalidConfig, cfg.From.Email, err)
+	}
+	if cfg.TLS == NoTLS && cfg.Username != "" {
+		return nil, fmt.Errorf("%w: credentials are never sent without TLS", ErrInvalidConfig)
+	}
+	if cfg.TLS < StartTLS || cfg.TLS > NoTLS {
+		return nil, fmt.Errorf("%w: unknown TLS mode %d", ErrInvalidConfig, cfg.TLS)
+	}
+	if cfg.EnvelopeFrom == "" {
+		cfg.EnvelopeFrom = cfg.From.Email
+	}
+	if cfg.LoopValue == "" {
+		cfg.LoopValue = cfg.From.Email
+	}
+	if strings.ContainsAny(cfg.LoopValue+cfg.EnvelopeFrom+cfg.LocalName, "\r\n") {
+		return nil, fmt.Errorf("%w: line breaks in a header value", ErrInvalidConfig)
+	}
+	if cfg.LocalName == "" {
+		cfg.LocalName = "localhost"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SMTPSender{cfg: cfg, host: host, log: log}, nil
+}
+
+// reservedHeaders are set by the sender and may not come from
+// Outgoing.Headers.
+var reservedHeaders = map[string]bool{
+	"From": true, "To": true, "Cc": true, "Bcc": true, "Subject": true, "Date": true,
+	"Message-Id": true, "In-Reply-To": true, "References": true, "Mime-Version": true,
+	"Content-Type": true, "Content-Transfer-Encoding": true, "Auto-Submitted": true,
+	"X-Loop": true, "X-Auto-Response-Suppress": true, "Sender": true, "Return-Path": true,
+}
+
+// Compose renders m as it would be sent and returns its Message-ID
+// (without angle brackets) and the raw message with CRLF line ends.
+func (s *SMTPSender) Compose(m *channel.Outgoing) (id string, raw []byte, err error) {
+	if m == nil {
+		return "", nil, fmt.Errorf("%w: nil message", ErrInvalidMessage)
+	}
+	from := m.From
+	if from.Email == "" {
+		from = s.cfg.From
+	}
+	if len(m.To)+len(m.Cc) == 0 {
+		return "", nil, fmt.Errorf("%w: no recipient", ErrInvalidMessage)
+	}
+	for _, a := range append(append([]channel.Address{from}, m.To...), m.Cc...) {
+		if err := checkAddress(a); err != nil {
+			return "", nil, err
+		}
+	}
+	var b bytes.Buffer
+	header := func(k, v string) {
+		b.WriteString(k)
+		b.WriteString(": ")
+		b.WriteString(v)
+		b.WriteString("\r\n")
+	}
+	msgID := s.cfg.IDs.New(m.CaseID)
+	if s.cfg.IDs.Validate() != nil {
+		msgID = MessageIDs{Domain: domainOf(from.Email)}.New("")
+	}
+	header("Date", s.cfg.Now().Format(time.RFC1123Z))
+	header("From", from.String())
+	if len(m.To) > 0 {
+		header("To", joinAddresses(m.To))
+	}
+	if len(m.Cc) > 0 {
+		header("Cc", joinAddresses(m.Cc))
+	}
+	header("Subject", encodeHeaderText(m.Subject))
+	header("Message-ID", msgID)
+	inReplyTo := strings.Trim(strings.TrimSpace(m.InReplyTo), "<>")
+	if strings.ContainsAny(inReplyTo, " \t\r\n<>") {
+		return "", nil, fmt.Errorf("%w: In-Reply-To %q is not a message id", ErrInvalidMessage, m.InReplyTo)
+	}
+	if inReplyTo != "" {
+		header("In-Reply-To", "<"+inReplyTo+">")
+	}
+	if refs := references(m.References, inReplyTo); len(refs) > 0 {
+		header("References", "<"+strings.Join(refs, ">\r\n <")+">")
+	}
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "quoted-printable")
+	header("X-Loop", s.cfg.LoopValue)
+	if m.Automated {
+		if inReplyTo != "" {
+			header("Auto-Submitted", "auto-replied")
+		} else {
+			header("Auto-Submitted", "auto-generated")
+		}
+		header("X-Auto-Response-Suppress", "All")
+	}
+	for k, v := range m.Headers {
+		ck := textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(k))
+		if ck == "" || !validHeaderName(ck) || strings.ContainsAny(v, "\r\n") {
+			return "", nil, fmt.Errorf("%w: header %q", ErrInvalidMessage, k)
+		}
+		if reservedHeaders[ck] {
+			return "", nil, fmt.Errorf("%w: header %s is set by the sender", ErrInvalidMessage, ck)
+		}
+		header(ck, encodeHeaderText(v))
+	}
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	text := strings.ReplaceAll(strings.ReplaceAll(m.Text, "\r\n", "\n"), "\r", "\n")
+	if _, err := qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n"))); err != nil {
+		return "", nil, err
+	}
+	if err := qp.Close(); err != nil {
+		return "", nil, err
+	}
+	b.WriteString("\r\n")
+	return strings.Trim(msgID, "<>"), b.Bytes(), nil
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return "localhost"
+}
+
+func checkAddress(a channel.Address) error {
+	if strings.ContainsAny(a.Name+a.Email, "\r\n") {
+		return fmt.Errorf("%w: line break in address %q", ErrInvalidMessage, a.Email)
+	}
+	p, err := mail.ParseAddress(a.Email)
+	if err != nil || p.Address != a.Email {
+		return fmt.Errorf("%w: address %q", ErrInvalidMessage, a.Email)
+	}
+	return nil
+}
+
+func validHeaderName(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 127 || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+func joinAddresses(list []channel.Address) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, ",\r\n ")
+}
+
+// encodeHeaderText makes a header value safe: line breaks become spaces
+// and non-ASCII text becomes RFC 2047 encoded words.
+func encodeHeaderText(v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 {
+			return mime.QEncoding.Encode("utf-8", v)
+		}
+	}
+	return v
+}
+
+// references returns the References of a reply: the earlier ones, then
+// In-Reply-To, without duplicates; long chains keep the first and the
+// last 19 ids.
+func references(refs []string, inReplyTo string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id == "" || seen[id] || strings.ContainsAny(id, " \t\r\n<>") {
+			return
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	for _, r := range refs {
+		add(r)
+	}
+	if inReplyTo != "" {
+		delete(seen, inReplyTo)
+		for i, id := range out {
+			if id == inReplyTo {
+				out = append(out[:i], out[i+1:]...)
+				break
+			}
+		}
+		add(inReplyTo)
+	}
+	if len(out) > 20 {
+		out = append(out[:1], out[len(out)-19:]...)
+	}
+	return out
+}
+
+// Send delivers m and returns its Message-ID without angle brackets.
+func (s *SMTPSender) Send(ctx context.Context, m *channel.Outgoing) (string, error) {
+	id, raw, err := s.Compose(m)
+	if err != nil {
+		return "", err
+	}
+	rcpts := make([]string, 0, len(m.To)+len(m.Cc))
+	for _, a := range append(append([]channel.Address(nil), m.To...), m.Cc...) {
+		rcpts = append(rcpts, a.Email)
+	}
+	if err := s.deliver(ctx, rcpts, raw); err != nil {
+		return "", err
+	}
+	s.log.Debug("email: sent", "message_id", id, "recipients", len(rcpts))
+	return id, nil
+}
+
+func (s *SMTPSender) tlsConfig() *tls.Config {
+	if s.cfg.TLSConfig != nil {
+		c := s.cfg.TLSConfig.Clone()
+		if c.ServerName == "" {
+			c.ServerName = s.host
+		}
+		return c
+	}
+	return &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}
+}
+
+func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return &SendError{Op: "dial", Err: err}
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+	if s.cfg.TLS == ImplicitTLS {
+		tc := tls.Client(conn, s.tlsConfig())
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return &SendError{Op: "tls", Err: err}
+		}
+		conn = tc
+	}
+	c, err := smtp.NewClient(conn, s.host)
+	if err != nil {
+		return &SendError{Op: "greeting", Err: err}
+	}
+	defer c.Close()
+	if err := c.Hello(s.cfg.LocalName); err != nil {
+		return &SendError{Op: "ehlo", Err: err}
+	}
+	if s.cfg.TLS == StartTLS {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			return &SendError{Op: "starttls", Err: errors.New("the server does not offer STARTTLS")}
+		}
+		if err := c.StartTLS(s.tlsConfig()); err != nil {
+			return &SendError{Op: "starttls", Err: err}
+		}
+	}
+	if s.cfg.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return &SendError{Op: "auth", Err: errors.New("the server does not offer AUTH")}
+		}
+		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
+			return &SendError{Op: "auth", Err: err}
+		}
+	}
+	if err := c.Mail(s.cfg.EnvelopeFrom); err != nil {
+		return &SendError{Op: "mail from", Err: err}
+	}
+	for _, r := range rcpts {
+		if err := c.Rcpt(r); err != nil {
+			return &SendError{Op: "rcpt to " + r, Err: err}
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return &SendError{Op: "data", Err: err}
+	}
+	if _, err := w.Write(raw); err != nil {
+		return &SendError{Op: "data", Err: err}
+	}
+	if err := w.Close(); err != nil {
+		return &SendError{Op: "data", Err: err}
+	}
+	if err := c.Quit(); err != nil {
+		// The message was accepted; a failed QUIT does not undo that.
+		s.log.Debug("email: smtp quit", "err", err)
+	}
+	return nil
+}
