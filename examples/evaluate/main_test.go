@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/caseagent/caseagent/predict/textclass"
+	"github.com/google/go-cmp/cmp"
 )
 
 // writeFixture writes a small export of past cases: subject, body, a
@@ -141,6 +142,24 @@ func TestEvaluateTrainTestFiles(t *testing.T) {
 			t.Errorf("saved %s: %v", name, err)
 		}
 	}
+
+	// The saved classifiers evaluate the same without training.
+	code, stdout2, stderr := runEvaluate(t, "-load", filepath.Join(dir, "m.bin"), "-test", jsonlPath, "-text", "subject,body",
+		"-label", "category,priority", "-threshold", "0.6")
+	if code != 0 {
+		t.Fatalf("-load: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "trained") {
+		t.Errorf("-load trained a classifier:\n%s", stderr)
+	}
+	cut := func(s string) string { return s[strings.Index(s, "\n\n"):] }
+	if diff := cmp.Diff(cut(stdout), cut(stdout2)); diff != "" {
+		t.Errorf("report with -load differs (-trained +loaded):\n%s", diff)
+	}
+	code, _, stderr = runEvaluate(t, "-load", filepath.Join(dir, "missing.bin"), "-test", jsonlPath, "-text", "body", "-label", "category")
+	if code != 1 || !strings.Contains(stderr, "missing.bin") {
+		t.Errorf("-load of a missing file: exit %d, %s", code, stderr)
+	}
 }
 
 func TestEvaluateOtherPredictors(t *testing.T) {
@@ -200,5 +219,55 @@ func TestEvaluateBadInput(t *testing.T) {
 				t.Errorf("a report was written: %q", stdout)
 			}
 		})
+	}
+}
+
+func TestEvaluateSchema(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	dir := t.TempDir()
+	schema := filepath.Join(dir, "schema.json")
+	const fields = `{"fields":[
+	{"name":"title","type":"text"},
+	{"name":"category","type":"choice","options":[
+		{"value":"Billing","description":"Use when: charges, invoices, refunds, fees."},
+		{"value":"Shipping","description":"Use when: an order, parcel or delivery is late or lost."},
+		{"value":"Account","description":"Use when: cannot sign in, password reset, locked account."}]}]}`
+	if err := os.WriteFile(schema, []byte(fields), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category", "-predictor", "description", "-schema", schema, "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Fields map[string]struct {
+			Accuracy float64 `json:"accuracy"`
+			Classes  []struct {
+				Label string `json:"label"`
+			} `json:"classes"`
+		} `json:"fields"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Fields["category"]
+	var labels []string
+	for _, c := range f.Classes {
+		labels = append(labels, c.Label)
+	}
+	// Expected values are read in the schema's spelling of the options.
+	if diff := cmp.Diff([]string{"Account", "Billing", "Shipping"}, labels[:3]); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if f.Accuracy < 0.5 {
+		t.Errorf("the description matcher with the schema's descriptions got accuracy %.3f, want at least 0.5", f.Accuracy)
+	}
+
+	if err := os.WriteFile(schema, []byte(`{"fields":[{"name":"category","type":"text"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runEvaluate(t, "-data", csvPath, "-text", "body", "-label", "category", "-schema", schema)
+	if code != 2 || !strings.Contains(stderr, "field category has no options") {
+		t.Errorf("schema field without options: exit %d, %s", code, stderr)
 	}
 }
