@@ -82,7 +82,9 @@
 // CompletionTokens, Anthropic's InputTokens and OutputTokens plus its
 // cache tokens, Google's and Bedrock's spellings) into
 // predict.Usage, priced from the host's table (WithPrices) and reported
-// in the Result. Conversations longer than the token budget keep the
+// in the Result. Usage.Calls counts the calls that returned an answer (one,
+// or two with a repair; none on a cache hit); failed attempts that were
+// retried are not counted. Conversations longer than the token budget keep the
 // first customer message and the newest ones. Identical requests are
 // answered from a small LRU cache without a call, and identical requests
 // that arrive while the first is still waiting for the model share its
