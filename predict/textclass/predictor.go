@@ -11,8 +11,8 @@ import (
 // Predictor is a predict.Predictor that fills choice and lookup fields
 // with trained models, one per field name, from the customer's own words.
 // Fields without a model, and labels that are not among a field's
-// options, are abstained on. It gives no evidence: a classifier's answer
-// rests on the whole text, not on a quote.
+// options, are abstained on. The evidence of an answer is the customer's
+// sentence that most supports it on its own (see Model.Evidence).
 //
 // A Predictor is safe for concurrent use.
 type Predictor struct {
@@ -59,7 +59,11 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 			value = o.Value
 		}
-		res.Predictions[f.Name] = predict.Prediction{Value: value, Confidence: conf}
+		pr := predict.Prediction{Value: value, Confidence: conf}
+		if q := m.Evidence(text, label); q != "" {
+			pr.Evidence = []predict.Evidence{{MessageID: messageOf(req.Messages, q), Quote: q}}
+		}
+		res.Predictions[f.Name] = pr
 	}
 	return res, nil
 }
@@ -95,4 +99,16 @@ func CustomerText(msgs []channel.Message) string {
 		}
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// messageOf returns the id of the first customer message whose subject or
+// text contains quote.
+func messageOf(msgs []channel.Message, quote string) string {
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Role == channel.RoleCustomer && (strings.Contains(m.Text, quote) || strings.Contains(m.Subject, quote)) {
+			return m.ID
+		}
+	}
+	return ""
 }

@@ -36,17 +36,19 @@ func TestPredictor(t *testing.T) {
 			{Name: "category", Type: predict.TypeChoice, Options: options},
 			{Name: "priority", Type: predict.TypeChoice, Options: []predict.Option{{Value: "high"}}},
 		},
-		Messages: []channel.Message{{Role: channel.RoleCustomer, Text: "I was charged twice, please refund the invoice"}},
+		Messages: []channel.Message{{ID: "m1", Role: channel.RoleCustomer, Text: "Hello there. I was charged twice, please refund the invoice!\nThanks"}},
 	}
 	res, err := p.Predict(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	label, conf := m.Classify("I was charged twice, please refund the invoice")
+	label, conf := m.Classify("Hello there. I was charged twice, please refund the invoice!\nThanks")
 	if label != "billing" {
 		t.Fatalf("model says %q", label)
 	}
-	want := map[string]predict.Prediction{"category": {Value: "Billing", Confidence: conf}}
+	want := map[string]predict.Prediction{"category": {Value: "Billing", Confidence: conf, Evidence: []predict.Evidence{
+		{MessageID: "m1", Quote: "I was charged twice, please refund the invoice!"},
+	}}}
 	if diff := cmp.Diff(want, res.Predictions); diff != "" {
 		t.Errorf("predictions (-want +got):\n%s", diff)
 	}
@@ -74,5 +76,31 @@ func TestPredictor(t *testing.T) {
 	cancel()
 	if _, err := p.Predict(ctx, req); err == nil {
 		t.Error("cancelled context: no error")
+	}
+}
+
+func TestSentences(t *testing.T) {
+	got := sentences("Hi. My order (no. 3.5) is late!Really?  Yes\n\nsecond line\r\nv1.2 fails ")
+	want := []string{"Hi.", "My order (no.", "3.5) is late!Really?", "Yes", "second line", "v1.2 fails"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sentences (-want +got):\n%s", diff)
+	}
+}
+
+func TestEvidence(t *testing.T) {
+	m := trainFixture(t)
+	text := "Good morning!\nMy parcel has not arrived. Also the invoice has an extra fee."
+	tests := []struct{ label, want string }{
+		{"shipping", "My parcel has not arrived."},
+		{"billing", "Also the invoice has an extra fee."},
+		{"no such label", ""},
+	}
+	for _, tt := range tests {
+		if got := m.Evidence(text, tt.label); got != tt.want {
+			t.Errorf("Evidence(%q) = %q, want %q", tt.label, got, tt.want)
+		}
+	}
+	if got := m.Evidence("§§ ---", "billing"); got != "" {
+		t.Errorf("Evidence without features = %q", got)
 	}
 }
