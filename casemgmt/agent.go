@@ -1,0 +1,828 @@
+package casemgmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/rules"
+)
+
+// Triggers name what started an agent run, in interaction records.
+const (
+	TriggerAccepted        = "conversation_accepted"
+	TriggerMessage         = "customer_message"
+	TriggerEnded           = "conversation_ended"
+	TriggerUpdateRequested = "update_requested"
+	TriggerHumanEdit       = "human_edit"
+)
+
+// Meta keys the agent keeps on a case.
+const (
+	// MetaPredicted records what the last prediction for a conversation
+	// saw, so that a later run with nothing new makes no second call.
+	MetaPredicted = "agent.predicted"
+)
+
+// ErrNotPermitted is returned when a representative's profile does not
+// allow what was asked.
+var ErrNotPermitted = errors.New("casemgmt: not permitted by the representative's profile")
+
+// Feature is something a representative's profile may allow.
+type Feature string
+
+// The features of a profile.
+const (
+	// FeatureAutoCreate lets the agent create cases from the
+	// representative's conversations.
+	FeatureAutoCreate Feature = "autonomous_create"
+	// FeatureAutoUpdate lets the agent update cases from them.
+	FeatureAutoUpdate Feature = "autonomous_update"
+	// FeatureUpdateFromConversation lets the representative ask for an
+	// update ("Update from conversation").
+	FeatureUpdateFromConversation Feature = "update_from_conversation"
+	// FeatureFollowUp lets the agent follow up with customers and close
+	// cases for the representative.
+	FeatureFollowUp Feature = "follow_up"
+)
+
+// Profile is a named set of features.
+type Profile struct {
+	Name     string    `json:"name"`
+	Features []Feature `json:"features"`
+}
+
+// Allows reports whether the profile has the feature.
+func (p *Profile) Allows(f Feature) bool { return p != nil && slices.Contains(p.Features, f) }
+
+// Profiles map representatives to what the agent may do for them. The
+// zero value allows everything to everyone (no profiles configured).
+type Profiles struct {
+	// Profiles by name.
+	Profiles map[string]Profile `json:"profiles"`
+	// Assign maps a representative's id to a profile name.
+	Assign map[string]string `json:"assign"`
+	// Default is the profile of representatives without one, and of
+	// conversations with no representative; empty means none, so that
+	// nothing is allowed to them.
+	Default string `json:"default,omitempty"`
+}
+
+// Allows reports whether the representative's profile has the feature.
+func (p *Profiles) Allows(rep string, f Feature) bool {
+	if p == nil || len(p.Profiles) == 0 {
+		return true
+	}
+	name, ok := p.Assign[rep]
+	if !ok || rep == "" {
+		name = p.Default
+	}
+	prof, ok := p.Profiles[name]
+	return ok && prof.Allows(f)
+}
+
+// Agent creates and updates cases from conversations. Build it with
+// NewAgent. It is safe for concurrent use: its state is in the store.
+type Agent struct {
+	store   Store
+	pred    predict.Predictor
+	cfg     *Config
+	schema  *Schema
+	rules   *compiledRules
+	now     func() time.Time
+	log     *slog.Logger
+	name    string
+	shadow  bool
+	minConf float64
+	prof    *Profiles
+	retries int
+}
+
+// AgentOption configures an Agent.
+type AgentOption func(*Agent)
+
+// WithClock sets the agent's clock (default time.Now).
+func WithClock(now func() time.Time) AgentOption { return func(a *Agent) { a.now = now } }
+
+// WithLogger sets the agent's logger (default: discard).
+func WithLogger(l *slog.Logger) AgentOption { return func(a *Agent) { a.log = l } }
+
+// WithShadow runs the agent in shadow mode: every call predicts and
+// decides as usual and returns what it would have written, but nothing is
+// written to the store.
+func WithShadow(on bool) AgentOption { return func(a *Agent) { a.shadow = on } }
+
+// WithName sets the agent's actor id in provenance and audit entries
+// (default "caseagent").
+func WithName(name string) AgentOption { return func(a *Agent) { a.name = name } }
+
+// WithMinConfidence sets the confidence a predicted value needs to be
+// applied (default: the create rule's min_confidence, or 0.5 when it has
+// none).
+func WithMinConfidence(c float64) AgentOption { return func(a *Agent) { a.minConf = c } }
+
+// WithProfiles sets the representatives' profiles (default: everything is
+// allowed to everyone).
+func WithProfiles(p Profiles) AgentOption { return func(a *Agent) { a.prof = &p } }
+
+// NewAgent returns an agent over a store and a predictor with a validated
+// configuration. Update and intake conditions are compiled here: a bad
+// condition is an error naming the rule.
+func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOption) (*Agent, error) {
+	if store == nil || pred == nil || cfg == nil {
+		return nil, fmt.Errorf("%w: NewAgent needs a store, a predictor and a configuration", ErrInvalid)
+	}
+	if cfg.Schema() == nil {
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	cr, err := compileRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{
+		store: store, pred: pred, cfg: cfg, schema: cfg.Schema(), rules: cr,
+		now: time.Now, log: slog.New(slog.DiscardHandler), name: "caseagent",
+		minConf: -1, retries: 8,
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.minConf < 0 {
+		a.minConf = cfg.Create.MinConfidence
+		if a.minConf == 0 {
+			a.minConf = 0.5
+		}
+	}
+	if a.minConf > 1 {
+		return nil, fmt.Errorf("%w: minimum confidence %v is over 1", ErrInvalid, a.minConf)
+	}
+	return a, nil
+}
+
+// Config returns the agent's configuration.
+func (a *Agent) Config() *Config { return a.cfg }
+
+// Result is what one agent call did.
+type Result struct {
+	Outcome Outcome
+	// Reason explains a skipped or unchanged outcome.
+	Reason string
+	// Case is the case after the call, when there is one. In shadow mode
+	// it is the case as it would have been.
+	Case *Case
+	// Changes are the audit entries written (or, in shadow mode, that
+	// would have been).
+	Changes []AuditEntry
+	// Interaction is the record of the run.
+	Interaction *Interaction
+}
+
+// ChangedFields returns the names of the fields the call changed, in
+// order.
+func (r *Result) ChangedFields() []string {
+	var out []string
+	for _, e := range r.Changes {
+		if e.Field != AttrLink && e.Field != AttrCase && !slices.Contains(out, e.Field) {
+			out = append(out, e.Field)
+		}
+	}
+	return out
+}
+
+// ConversationAccepted is called when a representative (rep, possibly
+// empty) accepts a live conversation. With no linked case, it predicts the
+// create fields and creates the case when the create rule holds; with a
+// linked case, it updates it.
+func (a *Agent) ConversationAccepted(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
+	return a.run(ctx, runSpec{trigger: TriggerAccepted, conv: conv, rep: rep, create: true})
+}
+
+// CustomerMessage is called, when the host wants it, after each new
+// customer message of a live conversation. It does what
+// ConversationAccepted does.
+func (a *Agent) CustomerMessage(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
+	return a.run(ctx, runSpec{trigger: TriggerMessage, conv: conv, rep: rep, create: true})
+}
+
+// ConversationEnded is called when a live conversation ends. It tries
+// again to create a case that could not be created before, or updates the
+// linked case.
+func (a *Agent) ConversationEnded(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
+	return a.run(ctx, runSpec{trigger: TriggerEnded, conv: conv, rep: rep, create: true})
+}
+
+// UpdateFromConversation is "Update from conversation": a representative
+// asks the agent to update the case linked to the conversation now. It
+// returns ErrNotPermitted when the representative's profile does not allow
+// it, ErrNotFound when no case is linked, and otherwise a Result whose
+// Changes say what changed (none, with OutcomeUnchanged, when nothing
+// did).
+func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
+	if !a.prof.Allows(rep, FeatureUpdateFromConversation) {
+		return nil, fmt.Errorf("%w: %s may not use update from conversation", ErrNotPermitted, rep)
+	}
+	return a.run(ctx, runSpec{trigger: TriggerUpdateRequested, conv: conv, rep: rep, requested: true})
+}
+
+type runSpec struct {
+	trigger   string
+	conv      *channel.Conversation
+	rep       string
+	create    bool // may create a case
+	requested bool // asked by a person: always predicts, needs a case
+}
+
+// run is one agent run on a conversation.
+func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
+	if spec.conv == nil || spec.conv.ID == "" {
+		return nil, fmt.Errorf("%w: a conversation with an id is required", ErrInvalid)
+	}
+	start := a.now()
+	in := &Interaction{
+		ConversationID: spec.conv.ID,
+		Trigger:        spec.trigger,
+		Actor:          a.actor(),
+		MessageIDs:     messageIDs(spec.conv.Messages),
+	}
+	if spec.requested {
+		in.Actor = Actor{Kind: ActorPerson, ID: spec.rep}
+	}
+	c, err := a.store.FindCaseByConversation(ctx, spec.conv.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if spec.requested {
+			return nil, fmt.Errorf("update from conversation %s: %w", spec.conv.ID, ErrNotFound)
+		}
+		if !spec.create {
+			return a.finish(ctx, in, start, OutcomeSkipped, "no case is linked to the conversation", nil, nil)
+		}
+		return a.create(ctx, spec, in, start)
+	case err != nil:
+		return nil, err
+	}
+	return a.update(ctx, spec, c, in, start)
+}
+
+func (a *Agent) actor() Actor { return Actor{Kind: ActorAgent, ID: a.name} }
+
+func messageIDs(ms []channel.Message) []string {
+	ids := make([]string, 0, len(ms))
+	for i := range ms {
+		if ms[i].ID != "" {
+			ids = append(ids, ms[i].ID)
+		}
+	}
+	return ids
+}
+
+// hasCustomerText reports whether any customer wrote anything.
+func hasCustomerText(ms []channel.Message) bool {
+	for i := range ms {
+		if ms[i].Role == channel.RoleCustomer && !ms[i].Automated() && strings.TrimSpace(ms[i].Text) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// candidateFields are the fields one prediction asks for: the given
+// fields, the default update fields, and the fields of every active update
+// rule. Which rule fields are kept is decided afterwards, with the
+// predicted values, so that one call serves rules whose condition depends
+// on a value predicted in the same call.
+func (a *Agent) candidateFields(first []string) []string {
+	var out []string
+	add := func(names ...string) {
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	add(first...)
+	add(a.cfg.DefaultUpdateFields...)
+	for i := 0; i < a.rules.update.Len(); i++ {
+		r := a.rules.update.Rule(i)
+		if !r.Inactive {
+			add(r.Action...)
+		}
+	}
+	return out
+}
+
+// predict asks the predictor for fields and keeps what predict.Check
+// allows. It fills in's predictor, usage and the dropped fields.
+func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction) (map[string]predict.Prediction, error) {
+	fields, err := a.schema.PredictFields(names...)
+	if err != nil {
+		return nil, err
+	}
+	req := &predict.Request{
+		Fields:    fields,
+		Messages:  conv.Messages,
+		Known:     map[string]any(known.clone()),
+		Customer:  conv.Customer,
+		Directory: Directory(a.store),
+	}
+	res, err := a.pred.Predict(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		res = &predict.Result{}
+	}
+	in.Predictor = res.Predictor
+	in.Usage = res.Usage
+	kept, drops := predict.Check(req, res)
+	for _, d := range drops {
+		v := d.Value
+		if !storable(v) {
+			v = fmt.Sprint(v)
+		}
+		in.Fields = append(in.Fields, FieldOutcome{Field: d.Field, Value: v, Reason: "dropped: " + d.Reason})
+	}
+	return kept, nil
+}
+
+func (v Values) clone() Values {
+	out := make(Values, len(v))
+	for k, x := range v {
+		out[k] = x
+	}
+	return out
+}
+
+// plan decides which predicted values to apply: those above the minimum
+// confidence, for the first fields, the default update fields and the
+// fields of update rules that hold once the predicted values are in. It
+// returns the changes in field order and records the others in in.
+func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, msgIDs []string) []Change {
+	allowed := map[string]string{} // field -> rule that allows it ("" for defaults)
+	for _, n := range first {
+		allowed[n] = ""
+	}
+	for _, n := range a.cfg.DefaultUpdateFields {
+		allowed[n] = ""
+	}
+	// Values as they would be with the predictions applied, to evaluate
+	// update rules; repeated until no rule adds a field.
+	vals := c.Fields.clone()
+	for n, p := range preds {
+		if _, ok := allowed[n]; ok && p.Confidence >= a.minConf {
+			if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
+				vals[n] = p.Value
+			}
+		}
+	}
+	for round := 0; round <= a.rules.update.Len(); round++ {
+		rv := a.ruleValues(c, vals, conv)
+		matched, errs := a.rules.update.All(rv)
+		for _, e := range errs {
+			a.log.WarnContext(ctx, "update rule failed", "rule", e.Rule, "err", e.Err)
+		}
+		grew := false
+		for _, r := range matched {
+			for _, n := range r.Action {
+				if _, ok := allowed[n]; !ok {
+					allowed[n] = r.Name
+					grew = true
+					if p, ok := preds[n]; ok && p.Confidence >= a.minConf {
+						vals[n] = p.Value
+					}
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	names := make([]string, 0, len(preds))
+	for n := range preds {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return a.fieldIndex(names[i]) < a.fieldIndex(names[j]) })
+	var changes []Change
+	for _, n := range names {
+		p := preds[n]
+		fo := FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
+		rule, ok := allowed[n]
+		switch {
+		case !ok:
+			fo.Reason = "no update rule asks for this field"
+		case p.Confidence < a.minConf:
+			fo.Reason = fmt.Sprintf("confidence %.2f is below %.2f", p.Confidence, a.minConf)
+		default:
+			v, err := a.schema.Validate(ctx, n, p.Value, a.store)
+			if err != nil {
+				fo.Reason = errText(err)
+				break
+			}
+			changes = append(changes, Change{
+				Field: n, Value: v, Reason: "predicted from the conversation",
+				Provenance: Provenance{
+					Actor: a.actor(), MessageIDs: evidenceMessages(p.Evidence, msgIDs),
+					Confidence: p.Confidence, Evidence: p.Evidence, Rule: rule, Model: in.Predictor,
+				},
+			})
+		}
+		in.Fields = append(in.Fields, fo)
+	}
+	return changes
+}
+
+// agentMayWrite reports whether the write policy lets the agent replace
+// the field's current value.
+func (a *Agent) agentMayWrite(c *Case, field string) bool {
+	_, exists := c.Value(field)
+	ok, _ := a.cfg.Policy.CanWrite(c.Provenance[field], exists, a.actor(), false)
+	return ok
+}
+
+func (a *Agent) fieldIndex(name string) int {
+	for i, f := range a.schema.Fields() {
+		if f.Name == name {
+			return i
+		}
+	}
+	return len(a.schema.fields)
+}
+
+// evidenceMessages returns the ids of the messages the evidence names, or
+// all message ids when it names none.
+func evidenceMessages(ev []predict.Evidence, all []string) []string {
+	var ids []string
+	for _, e := range ev {
+		if e.MessageID != "" && !slices.Contains(ids, e.MessageID) {
+			ids = append(ids, e.MessageID)
+		}
+	}
+	if len(ids) == 0 && len(all) > 0 {
+		ids = []string{all[len(all)-1]}
+	}
+	return ids
+}
+
+// ruleValues are the variables of conditions for a case with values vals.
+func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
+	rv := a.rules.update.NewValues()
+	for n, v := range vals {
+		if a.schema.Has(n) {
+			if err := rv.Set(n, v); err != nil {
+				a.log.Warn("value does not fit its rule variable", "field", n, "err", err)
+			}
+		}
+	}
+	if c.Status != "" {
+		_ = rv.Set(VarStatus, string(c.Status))
+	}
+	if c.StatusReason != "" {
+		_ = rv.Set(VarStatusReason, c.StatusReason)
+	}
+	if conv != nil {
+		_ = rv.Set(VarChannel, string(conv.Kind))
+		if conv.Status != "" {
+			_ = rv.Set(VarConversationStatus, string(conv.Status))
+		}
+		for i := len(conv.Messages) - 1; i >= 0; i-- {
+			if m := &conv.Messages[i]; m.Role == channel.RoleCustomer {
+				if m.Text != "" {
+					_ = rv.Set(VarBody, m.Text)
+				}
+				break
+			}
+		}
+	}
+	return rv
+}
+
+// fingerprint is what a prediction saw: the messages and the fields.
+func fingerprint(conv *channel.Conversation, fields []string, rep string) string {
+	last := ""
+	if n := len(conv.Messages); n > 0 {
+		last = conv.Messages[n-1].ID
+	}
+	return strconv.Itoa(len(conv.Messages)) + "|" + last + "|" + strings.Join(fields, ",")
+}
+
+// create predicts and creates a case when the create rule holds.
+func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start time.Time) (*Result, error) {
+	if !a.prof.Allows(spec.rep, FeatureAutoCreate) {
+		return a.finish(ctx, in, start, OutcomeSkipped, "the representative's profile does not allow autonomous case creation", nil, nil)
+	}
+	if !hasCustomerText(spec.conv.Messages) {
+		return a.finish(ctx, in, start, OutcomeSkipped, "the customer has not written anything yet", nil, nil)
+	}
+	names := a.candidateFields(a.cfg.Create.Fields)
+	preds, err := a.predict(ctx, spec.conv, nil, names, in)
+	if err != nil {
+		in.Reason = err.Error()
+		return a.failed(ctx, in, start, err)
+	}
+	if ok, why := a.createHolds(preds); !ok {
+		return a.finish(ctx, in, start, OutcomeSkipped, why, nil, nil)
+	}
+	now := a.now()
+	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
+	changes := a.plan(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, in.MessageIDs)
+	changes = append(a.originChange(spec.conv.Kind), changes...)
+	applied, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, a.store, now)
+	if err != nil {
+		return a.failed(ctx, in, start, err)
+	}
+	a.markApplied(in, applied)
+	if c.Title == "" {
+		c.Title = defaultTitle(c, spec.conv)
+	}
+	c.Meta = map[string]string{MetaPredicted: fingerprint(spec.conv, names, spec.rep)}
+	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}}, applied.Audit...)
+	in.Outcome = OutcomeCreated
+	in.Latency = a.now().Sub(start)
+	if a.shadow {
+		in.Outcome = OutcomeShadow
+		in.Reason = "would create a case"
+		return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+	}
+	err = a.store.CreateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
+	if errors.Is(err, ErrDuplicate) {
+		// Another run linked the conversation first: update its case.
+		existing, ferr := a.store.FindCaseByConversation(ctx, spec.conv.ID)
+		if ferr != nil {
+			return nil, errors.Join(err, ferr)
+		}
+		in.Fields, in.Outcome, in.Reason = nil, "", ""
+		return a.update(ctx, spec, existing, in, start)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}, nil
+}
+
+// createHolds checks the create rule against the predictions.
+func (a *Agent) createHolds(preds map[string]predict.Prediction) (bool, string) {
+	var have, missing []string
+	for _, n := range a.cfg.Create.Fields {
+		p, ok := preds[n]
+		switch {
+		case !ok:
+			missing = append(missing, n+" (not predicted)")
+		case p.Confidence < a.minConf:
+			missing = append(missing, fmt.Sprintf("%s (confidence %.2f below %.2f)", n, p.Confidence, a.minConf))
+		default:
+			have = append(have, n)
+		}
+	}
+	if a.cfg.Create.Require == RequireAny {
+		if len(have) > 0 || len(a.cfg.Create.Fields) == 0 {
+			return true, ""
+		}
+		return false, "create rule needs any of its fields; none is known: " + strings.Join(missing, ", ")
+	}
+	if len(missing) == 0 {
+		return true, ""
+	}
+	return false, "create rule needs all of its fields; missing: " + strings.Join(missing, ", ")
+}
+
+// originChange sets the origin field, when the schema has one with an
+// option for the channel.
+func (a *Agent) originChange(kind channel.Kind) []Change {
+	f, ok := a.schema.Field(FieldOrigin)
+	if !ok {
+		return nil
+	}
+	for _, o := range f.Options {
+		if strings.EqualFold(o.Value, string(kind)) || strings.EqualFold(o.Label, string(kind)) {
+			return []Change{{Field: FieldOrigin, Value: o.Value, Reason: "the channel the case came from",
+				Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: string(kind)}}}}
+		}
+	}
+	return nil
+}
+
+// defaultTitle names a case that has no title field value.
+func defaultTitle(c *Case, conv *channel.Conversation) string {
+	if v, ok := c.Fields["issue_description"].(string); ok && v != "" {
+		return clip(v, 80)
+	}
+	for i := range conv.Messages {
+		if m := &conv.Messages[i]; m.Subject != "" {
+			return clip(m.Subject, 80)
+		}
+	}
+	return "Conversation " + conv.ID
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// markApplied records in in which predicted fields were applied, refused
+// or already so.
+func (a *Agent) markApplied(in *Interaction, res ApplyResult) {
+	applied := map[string]bool{}
+	for _, e := range res.Audit {
+		applied[e.Field] = true
+	}
+	refused := map[string]string{}
+	for _, r := range res.Refused {
+		refused[r.Field] = r.Reason
+	}
+	for i := range in.Fields {
+		f := &in.Fields[i]
+		if f.Reason != "" {
+			continue
+		}
+		switch {
+		case applied[f.Field]:
+			f.Applied = true
+		case refused[f.Field] != "":
+			f.Reason = "write policy: " + refused[f.Field]
+		default:
+			f.Reason = "unchanged"
+		}
+	}
+}
+
+// update predicts the update fields of a linked case and applies what
+// changed, retrying on concurrent modification.
+func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interaction, start time.Time) (*Result, error) {
+	in.CaseID = c.ID
+	if !spec.requested && !a.prof.Allows(spec.rep, FeatureAutoUpdate) {
+		return a.finish(ctx, in, start, OutcomeSkipped, "the representative's profile does not allow autonomous case updates", c, nil)
+	}
+	if !c.Status.Open() && !spec.requested {
+		return a.finish(ctx, in, start, OutcomeSkipped, "the case is "+string(c.Status), c, nil)
+	}
+	names := a.candidateFields(nil)
+	fp := fingerprint(spec.conv, names, spec.rep)
+	if !spec.requested && c.Meta[MetaPredicted] == fp {
+		return a.finish(ctx, in, start, OutcomeUnchanged, "nothing new since the last prediction", c, nil)
+	}
+	preds, err := a.predict(ctx, spec.conv, c.Fields, names, in)
+	if err != nil {
+		in.Reason = err.Error()
+		return a.failed(ctx, in, start, err)
+	}
+	predicted := in.Fields
+	for attempt := 0; ; attempt++ {
+		in.Fields = slices.Clone(predicted)
+		now := a.now()
+		work := c.Clone()
+		changes := a.plan(ctx, work, nil, preds, spec.conv, in, in.MessageIDs)
+		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
+		if err != nil {
+			return a.failed(ctx, in, start, err)
+		}
+		a.markApplied(in, applied)
+		if work.Meta == nil {
+			work.Meta = map[string]string{}
+		}
+		work.Meta[MetaPredicted] = fp
+		in.Latency = a.now().Sub(start)
+		if !applied.Changed() {
+			in.Outcome, in.Reason = OutcomeUnchanged, "no predicted value changes the case"
+			if a.shadow {
+				in.Outcome = OutcomeShadow
+				return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: work, Interaction: in}, nil
+			}
+			// Remember what was seen, so the next run with nothing new
+			// makes no call; a conflict here only loses that note.
+			werr := a.store.UpdateCase(ctx, work, Write{Time: now, Interaction: in})
+			if errors.Is(werr, ErrConflict) {
+				werr = a.store.AddInteraction(ctx, in)
+			}
+			if werr != nil {
+				return nil, werr
+			}
+			return &Result{Outcome: OutcomeUnchanged, Reason: in.Reason, Case: work, Interaction: in}, nil
+		}
+		in.Outcome = OutcomeUpdated
+		if a.shadow {
+			in.Outcome, in.Reason = OutcomeShadow, "would update the case"
+			return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: work, Changes: applied.Audit, Interaction: in}, nil
+		}
+		err = a.store.UpdateCase(ctx, work, Write{Time: now, Audit: applied.Audit, Interaction: in})
+		if err == nil {
+			return &Result{Outcome: OutcomeUpdated, Case: work, Changes: applied.Audit, Interaction: in}, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+			return nil, err
+		}
+		// Someone changed the case meanwhile: apply the same predictions
+		// to what is stored now, under the write policy.
+		if c, err = a.store.GetCase(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// finish records a run that wrote no case and returns its result.
+func (a *Agent) finish(ctx context.Context, in *Interaction, start time.Time, out Outcome, reason string, c *Case, changes []AuditEntry) (*Result, error) {
+	in.Outcome, in.Reason = out, reason
+	in.Latency = a.now().Sub(start)
+	if c != nil {
+		in.CaseID = c.ID
+	}
+	res := &Result{Outcome: out, Reason: reason, Case: c, Changes: changes, Interaction: in}
+	if a.shadow {
+		return res, nil
+	}
+	if err := a.store.AddInteraction(ctx, in); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// failed records a run that could not complete, and returns its error.
+func (a *Agent) failed(ctx context.Context, in *Interaction, start time.Time, cause error) (*Result, error) {
+	in.Outcome = OutcomeFailed
+	in.Reason = cause.Error()
+	in.Latency = a.now().Sub(start)
+	if !a.shadow && ctx.Err() == nil {
+		if err := a.store.AddInteraction(ctx, in); err != nil {
+			return nil, errors.Join(cause, err)
+		}
+	}
+	return nil, cause
+}
+
+// EditCase applies a representative's edits to a case: field values, and
+// the keys "status" and "status_reason". Values are validated against the
+// schema; a bad one is a *FieldError and nothing is changed. Person edits
+// always win; the agent will not overwrite them unless the tenant allows
+// it. A concurrent modification is retried.
+func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[string]any) (*Result, error) {
+	if len(edits) == 0 {
+		return nil, fmt.Errorf("%w: no edits", ErrInvalid)
+	}
+	by := Actor{Kind: ActorPerson, ID: rep}
+	in := &Interaction{CaseID: caseID, Trigger: TriggerHumanEdit, Actor: by}
+	for attempt := 0; ; attempt++ {
+		c, err := a.store.GetCase(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		now := a.now()
+		var changes []Change
+		var audit []AuditEntry
+		status, reason := c.Status, c.StatusReason
+		for _, k := range sortedKeys(edits) {
+			v := edits[k]
+			switch k {
+			case AttrStatus:
+				s, _ := v.(string)
+				status = Status(s)
+			case AttrStatusReason:
+				reason, _ = v.(string)
+			default:
+				changes = append(changes, Change{Field: k, Value: v, Reason: "edited by a representative",
+					Provenance: Provenance{Actor: by}})
+			}
+		}
+		res, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, a.store, now)
+		if err != nil {
+			return nil, err
+		}
+		audit = append(audit, res.Audit...)
+		st, err := SetStatus(c, status, reason, by, "edited by a representative", now)
+		if err != nil {
+			return nil, err
+		}
+		audit = append(audit, st...)
+		if len(audit) == 0 {
+			return &Result{Outcome: OutcomeUnchanged, Reason: "the case already has these values", Case: c}, nil
+		}
+		in.Outcome = OutcomeUpdated
+		in.Time = now
+		if a.shadow {
+			return &Result{Outcome: OutcomeShadow, Case: c, Changes: audit, Interaction: in}, nil
+		}
+		err = a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit})
+		if err == nil {
+			return &Result{Outcome: OutcomeUpdated, Case: c, Changes: audit}, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+			return nil, err
+		}
+	}
+}
