@@ -60,6 +60,29 @@ type CreateRule struct {
 	MinConfidence float64 `json:"min_confidence,omitempty"`
 }
 
+// Holds reports whether predictions satisfy the rule, given the
+// confidence of each predicted field by name (a field that was not
+// predicted is absent): every create field (RequireAll) or at least one
+// (RequireAny) predicted with at least MinConfidence. It also returns, in
+// the rule's order, the create fields that fell short. A rule without
+// fields always holds.
+func (r *CreateRule) Holds(confidence map[string]float64) (bool, []string) {
+	var missing []string
+	for _, f := range r.Fields {
+		c, ok := confidence[f]
+		if !ok || c < r.MinConfidence {
+			missing = append(missing, f)
+		}
+	}
+	if len(r.Fields) == 0 {
+		return true, nil
+	}
+	if r.Require == RequireAny {
+		return len(missing) < len(r.Fields), missing
+	}
+	return len(missing) == 0, missing
+}
+
 // UpdateRule adds fields to predict while its condition holds.
 type UpdateRule struct {
 	Name string `json:"name"`

@@ -281,3 +281,28 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestCreateRuleHolds(t *testing.T) {
+	all := casemgmt.CreateRule{Fields: []string{"issue_description", "contact"}, MinConfidence: 0.5}
+	anyOf := all
+	anyOf.Require = casemgmt.RequireAny
+	tests := []struct {
+		rule        casemgmt.CreateRule
+		conf        map[string]float64
+		want        bool
+		wantMissing []string
+	}{
+		{all, map[string]float64{"issue_description": 0.9, "contact": 1}, true, nil},
+		{all, map[string]float64{"issue_description": 0.9}, false, []string{"contact"}},
+		{all, map[string]float64{"issue_description": 0.9, "contact": 0.4}, false, []string{"contact"}},
+		{anyOf, map[string]float64{"contact": 0.5}, true, []string{"issue_description"}},
+		{anyOf, map[string]float64{"category": 1}, false, []string{"issue_description", "contact"}},
+		{casemgmt.CreateRule{}, nil, true, nil},
+	}
+	for _, tc := range tests {
+		got, missing := tc.rule.Holds(tc.conf)
+		if got != tc.want || !cmp.Equal(missing, tc.wantMissing, cmpopts.EquateEmpty()) {
+			t.Errorf("%+v.Holds(%v) = %v, %v; want %v, %v", tc.rule, tc.conf, got, missing, tc.want, tc.wantMissing)
+		}
+	}
+}
