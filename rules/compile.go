@@ -91,18 +91,20 @@ func WithChoices(variable string, values ...string) Option {
 }
 
 // allowedBuiltins are the expr builtins raw expressions may call: pure
-// functions of their arguments. Excluded are now, date and timezone
-// (clock and time-zone files), and the functions that make large values
-// from small ones or decode text (repeat, split, splitAfter, replace,
-// toJSON, fromJSON, toBase64, fromBase64).
+// functions of their arguments whose results are no larger than their
+// inputs or are counted by expr's memory budget (concat, flatten, sort,
+// reverse). Excluded are now, date and timezone (clock and time-zone
+// files), and the functions that can make large values from small ones
+// outside the budget or decode text (repeat, split, splitAfter, replace,
+// join, string, toJSON, fromJSON, toBase64, fromBase64).
 var allowedBuiltins = []string{
 	"all", "none", "any", "one", "filter", "map", "find", "findIndex",
 	"findLast", "findLastIndex", "count", "sum", "len", "type", "abs",
-	"ceil", "floor", "round", "int", "float", "string", "trim",
+	"ceil", "floor", "round", "int", "float", "trim",
 	"trimPrefix", "trimSuffix", "upper", "lower", "indexOf",
 	"lastIndexOf", "hasPrefix", "hasSuffix", "max", "min", "mean",
 	"median", "duration", "first", "last", "get", "take", "keys",
-	"values", "reverse", "uniq", "concat", "flatten", "sort", "join",
+	"values", "reverse", "uniq", "concat", "flatten", "sort",
 }
 
 var timeType = reflect.TypeOf(time.Time{})

@@ -147,10 +147,12 @@
 // structured condition in the number of conditions ([WithMaxConditions]),
 // nesting ([WithMaxDepth]) and `in` list length ([WithMaxListLen]); each
 // evaluation runs under expr's memory budget ([WithMemoryBudget]), which
-// also bounds the work of ranges and predicates. Raw expressions may call
-// only pure builtins: now, date and timezone (clock and time-zone files)
-// are not available, nor are repeat, split, replace and the JSON and
-// base64 codecs; there are no functions with side effects. Names that
+// also bounds the work of ranges and predicates, and a text built by `+`
+// may not exceed 1 MiB. Raw expressions may call only pure builtins: now,
+// date and timezone (clock and time-zone files) are not available, nor
+// are the functions that can build large values outside the budget
+// (repeat, split, replace, join, string) and the JSON and base64 codecs;
+// there are no functions with side effects. Names that
 // start with '$', including $env, are refused. Pass the current time as a
 // Time variable when a rule needs it, so evaluations can be replayed.
 //

@@ -110,7 +110,7 @@ func FuzzExpr(f *testing.F) {
 		`subject matches "^(a|b)+$"`, `created > created - duration("1h")`,
 		`len(filter(to, # startsWith "s")) == 1`, `amount ?? 0 > 1`, `[1,2,3][amount]`,
 		`category in ["a", "b"] || "x" in to`, `$env.amount > 1`, `upper(subject) == "X" ? true : false`,
-		`map(1..1000, 1..1000)`, `1/0 > 1`, `string(amount) == "1"`,
+		`map(1..1000, 1..1000)`, `1/0 > 1`, `string(amount) == "1"`, `let a = subject + subject; a + "x" == a`, `concat(to, to) == to`,
 	} {
 		f.Add(s)
 	}

@@ -334,3 +334,20 @@ func rawMatches(a, b any) bool {
 	}
 	return re.MatchString(s)
 }
+
+// maxTextLen bounds the texts a raw expression may build by
+// concatenation, so that `let a = body + body; let b = a + a; ...`
+// cannot exhaust memory.
+const maxTextLen = 1 << 20
+
+func concatText(a, b any) string {
+	s, ok1 := a.(string)
+	t, ok2 := b.(string)
+	if !ok1 || !ok2 {
+		panic(fmt.Sprintf("invalid operation: %T + %T", a, b))
+	}
+	if len(s)+len(t) > maxTextLen {
+		panic(fmt.Sprintf("text longer than %d bytes", maxTextLen))
+	}
+	return s + t
+}

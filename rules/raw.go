@@ -132,7 +132,9 @@ func (c *choiceCheck) Visit(node *ast.Node) {
 // (== and != between texts, >, <, >=, <=, contains, startsWith, endsWith, matches with a constant
 // pattern) into helper calls that are false when an operand is unset. It
 // only rewrites operators whose operand types are known to be valid, so
-// type errors are still reported by expr's checker.
+// type errors are still reported by expr's checker. It also rewrites the
+// concatenation of texts into a call that refuses results longer than
+// maxTextLen, which expr's memory budget does not bound.
 type nilSafe struct{}
 
 func (nilSafe) Visit(node *ast.Node) {
@@ -163,6 +165,13 @@ func (nilSafe) Visit(node *ast.Node) {
 			return
 		}
 		fn = map[string]func(a, b any) bool{">": rawMore, "<": rawLess, ">=": rawMoreEq, "<=": rawLessEq}[b.Operator]
+	case "+":
+		// text concatenation is not covered by expr's memory budget
+		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
+			return
+		}
+		ast.Patch(node, &ast.CallNode{Callee: &ast.ConstantNode{Value: concatText}, Arguments: []ast.Node{b.Left, b.Right}})
+		return
 	case "contains", "startsWith", "endsWith":
 		if lt.Kind() != reflect.String || rt.Kind() != reflect.String {
 			return

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -332,5 +333,39 @@ func TestEmbeddedRuleErrorNamesRule(t *testing.T) {
 	var ce *rules.CompileError
 	if !errors.As(err, &ce) || ce.Rule != "x" || ce.Path != "predikt" || !errors.Is(err, rules.ErrUnknownKey) {
 		t.Errorf("got %v, want unknown key predikt in rule x", err)
+	}
+}
+
+// TestHostileExpressions: expressions that try to exhaust memory or time
+// fail at run time instead.
+func TestHostileExpressions(t *testing.T) {
+	rs := []rules.Rule[struct{}]{
+		{Name: "doubling text", When: rules.Condition{Expr: `let a = subject + subject; let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e;
+			let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; let l = k + k; let m = l + l; let n = m + m; len(n) > 0`}},
+		{Name: "doubling list", When: rules.Condition{Expr: `let a = concat(to, to); let b = concat(a, a); let c = concat(b, b); let d = concat(c, c); let e = concat(d, d);
+			let f = concat(e, e); let g = concat(f, f); let h = concat(g, g); let i = concat(h, h); let j = concat(i, i); let k = concat(j, j); let l = concat(k, k); let m = concat(l, l); let n = concat(m, m); len(n) > 0`}},
+		{Name: "nested ranges", When: rules.Condition{Expr: `any(1..1000, any(1..1000, any(1..1000, false)))`}},
+		{Name: "fine", When: rules.Condition{Expr: `len(subject + subject) == 2 * len(subject)`}},
+	}
+	set, err := rules.Compile(testVars, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := testVars.ValuesOf(map[string]any{"subject": strings.Repeat("x", 1000), "to": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched, errs := set.All(v)
+	if diff := cmp.Diff([]string{"fine"}, names(matched)); diff != "" {
+		t.Errorf("All (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"doubling text", "doubling list", "nested ranges"}, errNames(errs)); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	for _, builtin := range []string{`now() != nil`, `join(to) == ""`, `string(amount) == ""`, `repeat(subject, 9) == ""`, `split(subject, "") == []`} {
+		_, err := rules.Compile(testVars, []rules.Rule[struct{}]{{Name: "b", When: rules.Condition{Expr: builtin}}})
+		if !errors.Is(err, rules.ErrUnknownVariable) {
+			t.Errorf("%s: got %v, want the builtin to be unknown", builtin, err)
+		}
 	}
 }
