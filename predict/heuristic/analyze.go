@@ -142,11 +142,11 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
 	for _, sp := range sentences(src) {
 		s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end}
-		s.toks = tokenize(s.text(), nil)
+		s.toks = tokenize(s.text(), make([]token, 0, (sp.end-sp.start)/5+1))
 		if len(s.toks) == 0 {
 			continue
 		}
-		s.terms = lx.terms(s.toks, nil)
+		s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
 		s.instr = instructionLike(s.toks)
 		s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?")
 		c.sents = append(c.sents, s)
@@ -181,10 +181,10 @@ func instructionLike(toks []token) bool {
 	var verb, noun, set, sys bool
 	for i := range toks {
 		w := toks[i].fold
-		verb = verb || instrVerbs[w]
-		noun = noun || instrNouns[w]
-		set = set || setVerbs[w]
-		sys = sys || systemNouns[w]
+		verb = verb || toks[i].is(fInstrVerb)
+		noun = noun || toks[i].is(fInstrNoun)
+		set = set || toks[i].is(fSetVerb)
+		sys = sys || toks[i].is(fSysNoun)
 		if i+1 < len(toks) {
 			n := toks[i+1].fold
 			if (w == "admin" || w == "developer" || w == "god" || w == "debug") && n == "mode" {

@@ -44,7 +44,7 @@ var signOffs = map[string]bool{
 }
 
 func isNameWord(t *token, src string, needCap bool) bool {
-	if len(t.fold) < 2 || hasDigit(t.fold) || stopWords[t.fold] || negators[t.fold] {
+	if len(t.fold) < 2 || hasDigit(t.fold) || t.is(fStop|fNeg) {
 		return false
 	}
 	if needCap {
@@ -71,8 +71,10 @@ func nameAfter(toks []token, src string, i int, needCap bool) (string, bool) {
 }
 
 // nameCandidates returns the full names the customer gives in a text.
-func nameCandidates(src string) []string {
-	toks := tokenize(src, nil)
+func nameCandidates(src string) []string { return nameCandidatesIn(src, tokenize(src, nil)) }
+
+// nameCandidatesIn is nameCandidates for a text already split into words.
+func nameCandidatesIn(src string, toks []token) []string {
 	var out []string
 	for i := range toks {
 		for _, cue := range nameCues {
@@ -119,6 +121,9 @@ func signOffName(src string, fromEnd bool) (string, bool) {
 	}
 	for _, l := range check {
 		l = strings.TrimSpace(l)
+		if len(l) > 60 || l == "" {
+			continue
+		}
 		toks := tokenize(l, nil)
 		if len(toks) < 2 || len(toks) > 3 {
 			continue
@@ -140,18 +145,20 @@ func signOffName(src string, fromEnd bool) (string, bool) {
 	return "", false
 }
 
-// contactCandidates lists the ways to look up the customer, strongest
-// first: sender addresses, addresses and phone numbers the customer wrote,
-// then full names.
-func contactCandidates(c *conversation, req *predict.Request) []contactCandidate {
-	var out []contactCandidate
-	add := func(q predict.ContactQuery, conf float64, msg int, quote string) {
-		out = append(out, contactCandidate{q: q, conf: conf, msg: msg, quote: quote})
+// contactCandidates calls yield with the ways to look up the customer,
+// strongest first: sender addresses, addresses and phone numbers the
+// customer wrote, then full names. It stops when yield returns false.
+// Later kinds are only worked out when the earlier ones found no one.
+func contactCandidates(c *conversation, req *predict.Request, yield func(contactCandidate) bool) {
+	add := func(q predict.ContactQuery, conf float64, msg int, quote string) bool {
+		return yield(contactCandidate{q: q, conf: conf, msg: msg, quote: quote})
 	}
 	for k := len(c.customer) - 1; k >= 0; k-- {
 		mi := c.customer[k]
 		if m := &c.msgs[mi]; m.From.Email != "" && strings.Contains(m.From.Email, "@") {
-			add(predict.ContactQuery{Email: m.From.Email}, 0.95, mi, m.From.Email)
+			if !add(predict.ContactQuery{Email: m.From.Email}, 0.95, mi, m.From.Email) {
+				return
+			}
 		}
 	}
 	for k := len(c.customer) - 1; k >= 0; k-- {
@@ -162,46 +169,63 @@ func contactCandidates(c *conversation, req *predict.Request) []contactCandidate
 			if negatedBefore(m.Text, loc[0]) {
 				continue
 			}
-			add(predict.ContactQuery{Email: a}, 0.9, mi, a)
+			if !add(predict.ContactQuery{Email: a}, 0.9, mi, a) {
+				return
+			}
 		}
 	}
 	if e := req.Customer.Email; e != "" {
-		add(predict.ContactQuery{Email: e}, 0.85, -1, "")
+		if !add(predict.ContactQuery{Email: e}, 0.85, -1, "") {
+			return
+		}
 	}
 	for k := len(c.customer) - 1; k >= 0; k-- {
 		mi := c.customer[k]
 		m := &c.msgs[mi]
 		for _, p := range phones(m.Text) {
-			add(predict.ContactQuery{Phone: p.raw}, 0.85, mi, p.raw)
+			if !add(predict.ContactQuery{Phone: p.raw}, 0.85, mi, p.raw) {
+				return
+			}
 		}
 	}
 	if p := req.Customer.Phone; p != "" {
-		add(predict.ContactQuery{Phone: p}, 0.8, -1, "")
+		if !add(predict.ContactQuery{Phone: p}, 0.8, -1, "") {
+			return
+		}
 	}
-	for k := len(c.customer) - 1; k >= 0; k-- {
-		mi := c.customer[k]
-		m := &c.msgs[mi]
-		for _, n := range nameCandidates(m.Text) {
-			add(predict.ContactQuery{Name: n}, 0.8, mi, n)
+	for i := len(c.sents) - 1; i >= 0; i-- {
+		s := &c.sents[i]
+		if s.part != partText {
+			continue
+		}
+		for _, n := range nameCandidatesIn(s.text(), s.toks) {
+			if !add(predict.ContactQuery{Name: n}, 0.8, s.msg, n) {
+				return
+			}
 		}
 	}
 	for k := len(c.customer) - 1; k >= 0; k-- {
 		mi := c.customer[k]
 		m := &c.msgs[mi]
 		if m.From.Name != "" && len(strings.Fields(m.From.Name)) >= 2 {
-			add(predict.ContactQuery{Name: m.From.Name}, 0.75, mi, m.From.Name)
+			if !add(predict.ContactQuery{Name: m.From.Name}, 0.75, mi, m.From.Name) {
+				return
+			}
 		}
 		if n, ok := signOffName(m.Signature, false); ok {
-			add(predict.ContactQuery{Name: n}, 0.7, mi, n)
+			if !add(predict.ContactQuery{Name: n}, 0.7, mi, n) {
+				return
+			}
 		}
 		if n, ok := signOffName(m.Text, true); ok {
-			add(predict.ContactQuery{Name: n}, 0.7, mi, n)
+			if !add(predict.ContactQuery{Name: n}, 0.7, mi, n) {
+				return
+			}
 		}
 	}
 	if n := req.Customer.Name; len(strings.Fields(n)) >= 2 {
 		add(predict.ContactQuery{Name: n}, 0.7, -1, "")
 	}
-	return out
 }
 
 // predictContact resolves the customer against the directory. It returns
@@ -215,26 +239,30 @@ func predictContact(ctx context.Context, c *conversation, req *predict.Request) 
 	}
 	asked := map[predict.ContactQuery]bool{}
 	queries := 0
-	for _, cand := range contactCandidates(c, req) {
+	var out predict.Prediction
+	found, ok := false, false
+	var qerr error
+	contactCandidates(c, req, func(cand contactCandidate) bool {
 		key := predict.ContactQuery{Email: strings.ToLower(cand.q.Email), Phone: cand.q.Phone, Name: strings.ToLower(cand.q.Name)}
 		if asked[key] {
-			continue
+			return true
 		}
 		asked[key] = true
 		if queries >= maxDirectoryQueries {
-			break
+			return false
 		}
 		queries++
-		found, err := req.Directory.FindContacts(ctx, cand.q)
+		cs, err := req.Directory.FindContacts(ctx, cand.q)
 		if err != nil {
 			if ctx.Err() != nil {
-				return predict.Prediction{}, false, ctx.Err()
+				qerr = ctx.Err()
+				return false
 			}
-			continue
+			return true
 		}
 		id := ""
 		ambiguous := false
-		for _, ct := range found {
+		for _, ct := range cs {
 			if ct.ID == "" {
 				continue
 			}
@@ -244,13 +272,18 @@ func predictContact(ctx context.Context, c *conversation, req *predict.Request) 
 			id = ct.ID
 		}
 		if id == "" || ambiguous {
-			continue
+			return true
 		}
-		p := predict.Prediction{Value: id, Confidence: cand.conf}
+		out = predict.Prediction{Value: id, Confidence: cand.conf}
 		if cand.msg >= 0 && cand.quote != "" {
-			p.Evidence = []predict.Evidence{{MessageID: c.msgs[cand.msg].ID, Quote: cand.quote}}
+			out.Evidence = []predict.Evidence{{MessageID: c.msgs[cand.msg].ID, Quote: cand.quote}}
 		}
-		return p, true, nil
+		found, ok = true, true
+		return false
+	})
+	if qerr != nil {
+		return predict.Prediction{}, false, qerr
 	}
-	return predict.Prediction{}, false, nil
+	_ = found
+	return out, ok, nil
 }

@@ -32,7 +32,7 @@ func informative(s *sentence) float64 {
 	content := 0
 	for i := range s.toks {
 		t := &s.toks[i]
-		if !smallTalk[t.fold] && !stopWords[t.fold] && !hasDigit(t.fold) && len(t.fold) > 2 {
+		if !t.is(fSmallTalk|fStop) && len(t.fold) > 2 && !hasDigit(t.fold) {
 			content++
 		}
 	}
@@ -74,7 +74,7 @@ func informative(s *sentence) float64 {
 // such as "Hi there," or "Hello," that open it.
 func leadingSmallTalk(s *sentence) int {
 	k := 0
-	for k < len(s.toks) && smallTalk[s.toks[k].fold] && k < 3 {
+	for k < len(s.toks) && s.toks[k].is(fSmallTalk) && k < 3 {
 		k++
 	}
 	if k == 0 || k == len(s.toks) || !s.toks[k].brk {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"regexp"
@@ -185,11 +184,16 @@ func Compile(fields []predict.Field) (*Compiled, error) {
 	return c, errors.Join(errs...)
 }
 
+// hashField is an FNV-1a hash of a field definition.
 func hashField(f *predict.Field) uint64 {
-	h := fnv.New64a()
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
 	w := func(s string) {
-		_, _ = io.WriteString(h, s)
-		_, _ = h.Write([]byte{0})
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= prime
+		}
+		h *= prime // a separator
 	}
 	w(f.Name)
 	w(string(f.Type))
@@ -204,7 +208,7 @@ func hashField(f *predict.Field) uint64 {
 		w(o.Label)
 		w(o.Description)
 	}
-	return h.Sum64()
+	return h
 }
 
 func sameField(a, b *predict.Field) bool {
@@ -266,18 +270,13 @@ func compileField(lx *lexicon, f *predict.Field) *compiledField {
 			cf.choice = compileChoice(lx, f)
 		}
 	case f.Type == predict.TypeText && f.Pattern != "":
-		full, err := predict.CompilePattern(f.Pattern)
-		if err != nil {
-			cf.err = err
-			return cf
-		}
-		search, err := regexp.Compile(`(?i:` + f.Pattern + `)`)
+		pf, err := newPatternField(f.Pattern)
 		if err != nil {
 			cf.err = err
 			return cf
 		}
 		cf.kind = kindPattern
-		cf.pattern = &patternField{search: search, full: full}
+		cf.pattern = pf
 	case f.Type == predict.TypeEmail:
 		cf.kind = kindEmail
 	case f.Type == predict.TypeText:

@@ -2,7 +2,10 @@ package heuristic
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
+
+	"github.com/caseagent/caseagent/predict"
 
 	"github.com/caseagent/caseagent/channel"
 )
@@ -11,6 +14,156 @@ import (
 type patternField struct {
 	search *regexp.Regexp // the pattern, unanchored and case-insensitive
 	full   *regexp.Regexp // the pattern, anchored, as Check applies it
+	// prefix is the folded literal every value starts with, if any: texts
+	// without it are not searched.
+	prefix string
+	// minLen is the least number of bytes a value has; inWord is set when
+	// no value holds white space, so that only runs of other characters
+	// that long need searching.
+	minLen int
+	inWord bool
+}
+
+// newPatternField compiles a field pattern for searching.
+func newPatternField(pattern string) (*patternField, error) {
+	full, err := predict.CompilePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	search, err := regexp.Compile(`(?i:` + pattern + `)`)
+	if err != nil {
+		return nil, err
+	}
+	pf := &patternField{search: search, full: full}
+	if prefix, _ := full.LiteralPrefix(); prefix != "" {
+		pf.prefix = fold(prefix)
+	}
+	if re, err := syntax.Parse(pattern, syntax.Perl); err == nil {
+		re = re.Simplify()
+		pf.minLen = minLen(re)
+		pf.inWord = !matchesSpace(re)
+	}
+	return pf, nil
+}
+
+// minLen is the least number of bytes re matches (a lower bound).
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(string(re.Rune))
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture:
+		return minLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		return 0
+	case syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			n += minLen(s)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, s := range re.Sub {
+			if m := minLen(s); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
+
+// matchesSpace reports whether re may match a white-space character.
+func matchesSpace(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+				return true
+			}
+		}
+		return false
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for _, sp := range []rune{' ', '\t', '\n', '\r', 0xa0} {
+				if re.Rune[i] <= sp && sp <= re.Rune[i+1] {
+					return true
+				}
+			}
+		}
+		return false
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return true
+	}
+	for _, s := range re.Sub {
+		if matchesSpace(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// locate returns the offsets of candidate values in src.
+func (pf *patternField) locate(src string) [][]int {
+	if !pf.inWord {
+		return pf.search.FindAllStringIndex(src, 8)
+	}
+	var out [][]int
+	i := 0
+	for i < len(src) {
+		for i < len(src) && isSpaceByte(src[i]) {
+			i++
+		}
+		j := i
+		for j < len(src) && !isSpaceByte(src[j]) {
+			j++
+		}
+		if j-i >= pf.minLen && j > i {
+			for _, loc := range pf.search.FindAllStringIndex(src[i:j], 4) {
+				out = append(out, []int{i + loc[0], i + loc[1]})
+			}
+			if len(out) >= 8 {
+				break
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// mayContain reports whether src can hold a value.
+func (pf *patternField) mayContain(src string) bool {
+	if pf.prefix == "" {
+		return true
+	}
+	n := len(pf.prefix)
+	for i := 0; i+n <= len(src); i++ {
+		if foldASCIIEqual(src[i:i+n], pf.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldASCIIEqual compares an ASCII-folded prefix; non-ASCII bytes must be
+// equal.
+func foldASCIIEqual(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // identifier is a value found in a customer message.
@@ -31,10 +184,10 @@ func (pf *patternField) find(c *conversation) []identifier {
 	for k, mi := range c.customer {
 		m := &c.msgs[mi]
 		for _, src := range [2]string{m.Subject, m.Text} {
-			if src == "" {
+			if src == "" || !pf.mayContain(src) {
 				continue
 			}
-			for _, loc := range pf.search.FindAllStringIndex(src, 8) {
+			for _, loc := range pf.locate(src) {
 				a, b := loc[0], loc[1]
 				if a == b || a > 0 && isAlnumByte(src[a-1]) || b < len(src) && isAlnumByte(src[b]) {
 					continue

@@ -183,7 +183,7 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 				if e.words[k].wide {
 					found := false
 					for g := 0; g <= 4 && j+g < len(toks); g++ {
-						if g > 0 && toks[j+g].brk || negators[toks[j+g].fold] {
+						if g > 0 && toks[j+g].brk || toks[j+g].is(fNeg) {
 							break
 						}
 						if e.words[k].match(&toks[j+g]) {
@@ -203,7 +203,7 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 					j++
 				case j+1 < len(toks) && !toks[j].brk && !toks[j+1].brk && e.words[k].match(&toks[j+1]):
 					j += 2
-				case j+2 < len(toks) && !toks[j].brk && !toks[j+1].brk && !toks[j+2].brk && !negators[toks[j].fold] && !negators[toks[j+1].fold] && e.words[k].match(&toks[j+2]):
+				case j+2 < len(toks) && !toks[j].brk && !toks[j+1].brk && !toks[j+2].brk && !toks[j].is(fNeg) && !toks[j+1].is(fNeg) && e.words[k].match(&toks[j+2]):
 					j += 3
 				default:
 					ok = false
@@ -241,7 +241,7 @@ func (lx *lexicon) terms(toks []token, out []term) []term {
 	for i := 0; i < len(toks); {
 		e, end := lx.matchAt(toks, i)
 		if e != nil {
-			neg := !negators[e.words[0].w] && negated(toks[floor:], i-floor)
+			neg := !toks[i].is(fNeg) && negated(toks[floor:], i-floor)
 			floor = end
 			for k, c := range e.concepts {
 				if neg {
@@ -259,7 +259,7 @@ func (lx *lexicon) terms(toks []token, out []term) []term {
 			continue
 		}
 		t := &toks[i]
-		if !stopWords[t.fold] && !negators[t.fold] && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks[floor:], i-floor) {
+		if !t.is(fStop|fNeg) && (len(t.fold) >= 3 || hasDigit(t.fold)) && !negated(toks[floor:], i-floor) {
 			out = append(out, term{key: t.stem, w: 1, start: i})
 		}
 		i++

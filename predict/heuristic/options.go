@@ -64,9 +64,13 @@ func splitCues(s string, orToo bool) []string {
 // choiceField is the compiled matcher of a choice field or of a lookup
 // field whose ids are its options. It is read-only once built.
 type choiceField struct {
+	// first marks the bytes a name's compact form can begin with.
+	first [256]bool
 	opts  []optionModel
 	names map[string][]*optionName // by the first three letters of the compact name
-	fuzzy []*optionName            // single-word names long enough for edit-distance matching
+	fuzzy []*optionName            // names long enough for edit-distance matching
+	// fuzzyFirst marks the first bytes of the fuzzy names.
+	fuzzyFirst [256]bool
 	idf   map[string]float64
 }
 
@@ -222,8 +226,10 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		n := &optionName{opt: opt, compact: c, lastLen: len(last), digitEnd: hasDigit(last[len(last)-1:]), strength: strength}
 		k := string(c[:min(3, len(c))])
 		cf.names[k] = append(cf.names[k], n)
+		cf.first[c[0]] = true
 		if len(c) >= 6 && !hasDigit(string(c)) {
 			cf.fuzzy = append(cf.fuzzy, n)
+			cf.fuzzyFirst[c[0]] = true
 		}
 	}
 	df := map[string]int{}
@@ -332,13 +338,16 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 		}
 		corr := false
 		for i := range s.toks {
-			if correctionCues[s.toks[i].fold] {
+			if s.toks[i].is(fCorrection) {
 				corr = true
 				break
 			}
 		}
 		start := len(out)
 		for i := 0; i < len(s.toks); i++ {
+			if !cf.first[s.toks[i].fold[0]] && (len(s.toks[i].fold) < 5 || !cf.fuzzyFirst[s.toks[i].fold[0]]) {
+				continue
+			}
 			// The compact window: up to four words from i.
 			buf = buf[:0]
 			bounds := [5]int{}
@@ -354,11 +363,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			var best *optionName
 			bestEnd := 0
 			if len(buf) >= 2 {
-				cands := cf.names[string(buf[:min(3, len(buf))])]
+				var short []*optionName
 				if len(buf) > 2 {
-					cands = append(cands[:len(cands):len(cands)], cf.names[string(buf[:2])]...)
+					short = cf.names[string(buf[:2])]
 				}
-				for _, n := range cands {
+				for _, n := range joinNames(cf.names[string(buf[:min(3, len(buf))])], short) {
 					if !bytes.HasPrefix(buf, n.compact) {
 						continue
 					}
@@ -659,7 +668,14 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
 			for i := range cf.opts {
 				if strings.EqualFold(cf.opts[i].value, label) && !excluded[i] {
-					return choiceResult{opt: i, conf: conf, quote: cf.evidenceFor(c, i, 2)}, true
+					q := cf.evidenceFor(c, i, 2)
+					if len(q) == 0 {
+						q = fallbackEvidence(c)
+					}
+					if len(q) == 0 {
+						break
+					}
+					return choiceResult{opt: i, conf: conf, quote: q}, true
 				}
 			}
 		}
@@ -751,12 +767,12 @@ func mentionNegated(toks []token, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-4; j-- {
 		w := toks[j].fold
 		switch {
-		case identityNegators[w]:
+		case toks[j].is(fIdentityNeg):
 			return true
 		case w == "of" && j > 0 && toks[j-1].fold == "instead", w == "than" && j > 0 && toks[j-1].fold == "rather",
 			w == "statt" || w == "anstatt" || w == "instead" || w == "lugar" || w == "vez" || w == "lieu":
 			return true
-		case !fillers[w]:
+		case !toks[j].is(fFiller):
 			return false
 		}
 		if toks[j].brk {
@@ -764,4 +780,34 @@ func mentionNegated(toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// fallbackEvidence quotes the customer's most informative sentence, or
+// else their first, for an answer that no single phrase explains.
+func fallbackEvidence(c *conversation) []quoteRef {
+	if picked, _ := describe(c, 1<<20, 1); len(picked) > 0 {
+		return []quoteRef{{sent: picked[0].idx}}
+	}
+	for i := range c.sents {
+		if !c.sents[i].instr {
+			return []quoteRef{{sent: i}}
+		}
+	}
+	return nil
+}
+
+// joinNames iterates over two lists of names without copying them.
+func joinNames(a, b []*optionName) func(func(int, *optionName) bool) {
+	return func(yield func(int, *optionName) bool) {
+		for i, n := range a {
+			if !yield(i, n) {
+				return
+			}
+		}
+		for i, n := range b {
+			if !yield(len(a)+i, n) {
+				return
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package heuristic
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,7 +17,41 @@ type token struct {
 	// brk is set when a clause boundary (punctuation other than an
 	// apostrophe or a hyphen inside a word) comes right before the token.
 	brk bool
+	// flags are the word lists the word is on (see wordFlags).
+	flags uint16
 }
+
+// Word lists a token may be on, looked up once when it is read.
+const (
+	fStop uint16 = 1 << iota
+	fNeg
+	fSmallTalk
+	fInstrVerb
+	fInstrNoun
+	fSetVerb
+	fSysNoun
+	fCorrection
+	fFiller
+	fIdentityNeg
+)
+
+func (t *token) is(f uint16) bool { return t.flags&f != 0 }
+
+var wordFlags = sync.OnceValue(func() map[string]uint16 {
+	m := map[string]uint16{}
+	for _, l := range []struct {
+		words map[string]bool
+		flag  uint16
+	}{
+		{stopWords, fStop}, {negators, fNeg}, {smallTalk, fSmallTalk}, {instrVerbs, fInstrVerb}, {instrNouns, fInstrNoun},
+		{setVerbs, fSetVerb}, {systemNouns, fSysNoun}, {correctionCues, fCorrection}, {fillers, fFiller}, {identityNegators, fIdentityNeg},
+	} {
+		for w := range l.words {
+			m[w] |= l.flag
+		}
+	}
+	return m
+})
 
 // foldRune lower-cases r and strips the diacritics of the Latin letters
 // the supported languages use. It returns 0 for runes that fold to two
@@ -101,6 +136,7 @@ var elisions = map[string]bool{"l": true, "d": true, "j": true, "n": true, "qu":
 // halves ("doesn't" is "doesnt"), except after a French elision ("l'app"
 // is "l" and "app").
 func tokenize(s string, out []token) []token {
+	flags := wordFlags()
 	var buf []byte
 	i := 0
 	brk := true
@@ -138,7 +174,7 @@ func tokenize(s string, out []token) []token {
 			break
 		}
 		w := string(buf)
-		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk})
+		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: flags[w]})
 		brk = false
 		if i < len(s) {
 			r, n := utf8.DecodeRuneInString(s[i:])
@@ -247,7 +283,7 @@ var negators = map[string]bool{
 // a negator at most three words before it in the same clause.
 func negated(toks []token, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		if negators[toks[j].fold] {
+		if toks[j].is(fNeg) {
 			return true
 		}
 		if toks[j].brk {
