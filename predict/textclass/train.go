@@ -36,6 +36,9 @@ var (
 const (
 	maxLabels   = 1 << 16
 	maxLabelLen = 1 << 10
+	// maxWeights bounds features × labels, so that training needs at
+	// most about 2 GB (weights and their AdaGrad sums).
+	maxWeights = 1 << 28
 )
 
 // Option changes how Train works.
@@ -141,6 +144,8 @@ func (d *dataset) vec(i int) vector {
 
 // Train learns a classifier from examples. Labels are kept as given
 // (compared exactly); texts may be in any language and any script.
+// Training is deterministic on a given platform: the same examples, in the
+// same order, with the same options give the same model.
 // It returns an error wrapping ErrNoExamples, ErrOneLabel, ErrBadExample or
 // ErrBadOption when it cannot, and ctx's error when cancelled.
 func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, error) {
@@ -215,6 +220,9 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 		}
 	}
 	slices.Sort(m.buckets)
+	if k := len(m.labels); len(m.buckets)*k > maxWeights {
+		return nil, fmt.Errorf("%w: %d features × %d labels is more weights than the limit of %d; raise the minimum document frequency or use fewer labels", ErrBadOption, len(m.buckets), k, maxWeights)
+	}
 	m.nWord = sort.Search(len(m.buckets), func(i int) bool { return m.buckets[i] >= half })
 	m.buildIndex()
 	n := float64(len(examples))
