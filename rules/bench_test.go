@@ -123,3 +123,26 @@ func BenchmarkContainsBody(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompile compiles 100 typical rules, as a configuration load
+// does.
+func BenchmarkCompile(b *testing.B) {
+	rs := make([]rules.Rule[struct{}], 100)
+	for i := range rs {
+		rs[i] = typicalRule(i, i%2 == 0)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rules.Compile(benchVars, rs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValues fills the values of one case.
+func BenchmarkValues(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		benchCase(b)
+	}
+}
