@@ -263,14 +263,17 @@ func parseConfig(data []byte) (*Config, error) {
 }
 
 // Validate checks the configuration and prepares its Schema. Every
-// problem is reported in one *ConfigError with its path: the schema's (see
-// NewSchema), contacts without an id or with a duplicate id or email or a
-// phone that is not one, create, update and default fields that the
-// schema does not have, rules without a unique name, conditions that are
+// problem is reported in one *ConfigError with its path: no fields, the
+// schema's problems (see NewSchema), contacts without an id or with a
+// duplicate id or email or a phone that is not one, create, update and
+// default fields that the schema does not have, rules without a unique name, conditions that are
 // neither an object nor an expression, intake values that do not fit their
 // field, unknown policies, and waits that are not positive.
 func (c *Config) Validate() error {
 	var ps problems
+	if len(c.Fields) == 0 {
+		ps.add("fields", "a configuration needs at least one field")
+	}
 	checkFields(&ps, "fields", c.Fields)
 	known := map[string]bool{}
 	for _, f := range c.Fields {

@@ -212,6 +212,7 @@ func TestParseConfigYAMLErrors(t *testing.T) {
 		{"fields: [\n", "did not find expected node content"},
 		{"fields:\n  - name: a\n    type: text\nfields: []\n", `duplicate key "fields"`},
 		{"", "empty document"},
+		{"about: nothing\n", "fields: a configuration needs at least one field"},
 		{"create: {min_confidence: .nan}\nfields: []\n", "not a finite number"},
 	}
 	for _, tc := range tests {
