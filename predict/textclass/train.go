@@ -310,6 +310,7 @@ func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *con
 	order := slices.Clone(idx)
 	rng := rand.New(rand.NewPCG(c.seed, 0x736f66746d6178))
 	rate, l2 := float32(c.rate), float32(c.l2)
+	rate64 := c.rate
 	const eps = 1e-8
 	// Classes whose gradient is this small are skipped for the example:
 	// their update would be negligible and skipping them is what makes an
@@ -337,7 +338,7 @@ func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *con
 			}
 			for _, c := range active {
 				gb[c] += p[c] * p[c]
-				bias[c] -= c2f(rate) * p[c] / (math.Sqrt(gb[c]) + eps)
+				bias[c] -= rate64 * p[c] / (math.Sqrt(gb[c]) + eps)
 			}
 			for j, r := range v.rows {
 				x := v.vals[j]
@@ -356,5 +357,3 @@ func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *con
 	}
 	return w, bias32, nil
 }
-
-func c2f(x float32) float64 { return float64(x) }
