@@ -1,0 +1,418 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/memstore"
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Runner replays scenarios against a configuration and a predictor. Each
+// scenario runs on a store of its own, with the configuration's contacts
+// imported, and a clock of its own. A Runner is safe for concurrent use
+// when its predictor is.
+type Runner struct {
+	// Config is the tenant configuration; required.
+	Config *casemgmt.Config
+	// Predictor answers every prediction; required.
+	Predictor predict.Predictor
+	// NewStore returns the store for one scenario; memstore when nil.
+	NewStore func(ctx context.Context) (casemgmt.Store, error)
+	// Start is the time the replay clock starts at; a fixed date when
+	// zero, so replays are reproducible.
+	Start time.Time
+	// AgentOptions are added to every agent the runner builds.
+	AgentOptions []casemgmt.AgentOption
+}
+
+// DefaultStart is when scenario clocks start unless told otherwise.
+var DefaultStart = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+
+// Check is one thing an expect step checked.
+type Check struct {
+	// What is "case", "status", "sent" or "field:<name>".
+	What string `json:"what"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	OK   bool   `json:"ok"`
+}
+
+// StepResult is the outcome of one expect step.
+type StepResult struct {
+	Step   int     `json:"step"`
+	Checks []Check `json:"checks"`
+}
+
+// ScenarioResult is the outcome of one scenario.
+type ScenarioResult struct {
+	ID     string `json:"id"`
+	Passed bool   `json:"passed"`
+	// Unsupported names steps the SDK cannot serve yet; their scenario
+	// fails.
+	Unsupported []string `json:"unsupported,omitempty"`
+	// Error is a failure to run the scenario at all.
+	Error   string       `json:"error,omitempty"`
+	Expects []StepResult `json:"expects"`
+	// Fields counts, per field, the expected values met and missed.
+	Fields map[string]*Tally `json:"fields"`
+}
+
+// Tally counts expected field values met and missed.
+type Tally struct {
+	Met    int `json:"met"`
+	Missed int `json:"missed"`
+}
+
+// Report is the outcome of a replay.
+type Report struct {
+	Scenarios []*ScenarioResult `json:"scenarios"`
+	Fields    map[string]*Tally `json:"fields"`
+	Passed    int               `json:"passed"`
+	Failed    int               `json:"failed"`
+}
+
+// Run replays the scenarios in order and reports on each.
+func (r *Runner) Run(ctx context.Context, scenarios []*Scenario) (*Report, error) {
+	if r.Config == nil || r.Predictor == nil {
+		return nil, errors.New("replay: a runner needs a configuration and a predictor")
+	}
+	rep := &Report{Fields: map[string]*Tally{}}
+	for _, sc := range scenarios {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res := r.RunScenario(ctx, sc)
+		rep.Scenarios = append(rep.Scenarios, res)
+		if res.Passed {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+		for f, t := range res.Fields {
+			if rep.Fields[f] == nil {
+				rep.Fields[f] = &Tally{}
+			}
+			rep.Fields[f].Met += t.Met
+			rep.Fields[f].Missed += t.Missed
+		}
+	}
+	return rep, nil
+}
+
+// clock is a scenario's clock: it moves a second with every step and
+// jumps on advance steps.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// RunScenario replays one scenario.
+func (r *Runner) RunScenario(ctx context.Context, sc *Scenario) *ScenarioResult {
+	res := &ScenarioResult{ID: sc.ID, Fields: map[string]*Tally{}}
+	err := r.runScenario(ctx, sc, res)
+	if err != nil {
+		res.Error = err.Error()
+	}
+	res.Passed = err == nil && len(res.Unsupported) == 0 && len(res.Expects) > 0
+	for _, e := range res.Expects {
+		for _, c := range e.Checks {
+			res.Passed = res.Passed && c.OK
+		}
+	}
+	return res
+}
+
+// state is what a scenario replay tracks between steps.
+type state struct {
+	r        *Runner
+	sc       *Scenario
+	store    casemgmt.Store
+	agent    *casemgmt.Agent
+	clk      *clock
+	conv     channel.Conversation
+	caseID   string
+	version  int64 // of the case at the previous expect; 0 when none
+	rep      string
+	nextMsg  int
+	sentMail int
+}
+
+func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioResult) error {
+	start := r.Start
+	if start.IsZero() {
+		start = DefaultStart
+	}
+	clk := &clock{t: start}
+	var store casemgmt.Store
+	if r.NewStore != nil {
+		s, err := r.NewStore(ctx)
+		if err != nil {
+			return err
+		}
+		store = s
+	} else {
+		store = memstore.New(memstore.WithClock(clk.now))
+	}
+	if _, err := r.Config.ImportContacts(ctx, store); err != nil {
+		return err
+	}
+	opts := append([]casemgmt.AgentOption{casemgmt.WithClock(clk.now)}, r.AgentOptions...)
+	agent, err := casemgmt.NewAgent(store, r.Predictor, r.Config, opts...)
+	if err != nil {
+		return err
+	}
+	st := &state{r: r, sc: sc, store: store, agent: agent, clk: clk, rep: "rep-1"}
+	st.conv = channel.Conversation{
+		ID: "conv-" + sc.ID, Kind: channel.KindChat, Status: channel.StatusRequested,
+		Customer:  channel.Customer{ContactID: sc.Customer.AuthenticatedContact},
+		StartedAt: start,
+	}
+	if sc.Channel == "email" {
+		st.conv.Kind = channel.KindEmail
+	}
+	for i, step := range sc.Steps {
+		clk.t = clk.t.Add(time.Second)
+		if err := st.step(ctx, i, step, res); err != nil {
+			if errors.Is(err, errUnsupported) {
+				res.Unsupported = append(res.Unsupported, fmt.Sprintf("step %d: %s", i+1, strings.TrimPrefix(err.Error(), errUnsupported.Error()+": ")))
+				st.missRest(sc.Steps[i:], i, res)
+				return nil
+			}
+			return fmt.Errorf("step %d (%s): %w", i+1, step.Kind, err)
+		}
+	}
+	return nil
+}
+
+var errUnsupported = errors.New("unsupported")
+
+// missRest counts the field expectations of the steps that could not be
+// replayed as missed.
+func (st *state) missRest(steps []Step, from int, res *ScenarioResult) {
+	for j, s := range steps {
+		if s.Expect == nil {
+			continue
+		}
+		sr := StepResult{Step: from + j + 1}
+		for _, f := range sortedFields(s.Expect.Fields) {
+			tally(res, f).Missed++
+			sr.Checks = append(sr.Checks, Check{What: "field:" + f, Want: s.Expect.Fields[f].String(), Got: "(not replayed)"})
+		}
+		res.Expects = append(res.Expects, sr)
+	}
+}
+
+func tally(res *ScenarioResult, f string) *Tally {
+	if res.Fields[f] == nil {
+		res.Fields[f] = &Tally{}
+	}
+	return res.Fields[f]
+}
+
+func (st *state) message(role channel.Role, text string) {
+	st.nextMsg++
+	m := channel.Message{
+		ID: st.conv.ID + "-m" + strconv.Itoa(st.nextMsg), ConversationID: st.conv.ID,
+		Kind: channel.KindChat, Direction: channel.Inbound, Role: role, Text: text, Time: st.clk.now(),
+	}
+	if role != channel.RoleCustomer {
+		m.Direction = channel.Outbound
+		m.From = channel.Address{Name: st.rep}
+	}
+	st.conv.Messages = append(st.conv.Messages, m)
+	if st.conv.Status == channel.StatusAccepted {
+		st.conv.Status = channel.StatusActive
+	}
+}
+
+func (st *state) step(ctx context.Context, i int, s Step, res *ScenarioResult) error {
+	switch s.Kind {
+	case StepCustomer:
+		st.message(channel.RoleCustomer, s.Text)
+	case StepRep:
+		st.message(channel.RoleRepresentative, s.Text)
+	case StepEvent:
+		return st.event(ctx, s)
+	case StepHumanEdit:
+		if st.caseID == "" {
+			if err := st.findCase(ctx); err != nil {
+				return fmt.Errorf("human_edit with no case: %w", err)
+			}
+		}
+		_, err := st.agent.EditCase(ctx, st.caseID, "rep-editor", s.Edit)
+		return err
+	case StepEmail:
+		return fmt.Errorf("%w: email steps (inbound email is not served by the agent yet)", errUnsupported)
+	case StepAdvance:
+		return fmt.Errorf("%w: advance steps (follow-up and closure are not built yet)", errUnsupported)
+	case StepExpect:
+		res.Expects = append(res.Expects, st.expect(ctx, i, s.Expect, res))
+	}
+	return nil
+}
+
+func (st *state) event(ctx context.Context, s Step) error {
+	if st.sc.Channel != "chat" {
+		return fmt.Errorf("%w: %s events in an email scenario", errUnsupported, s.Event)
+	}
+	var err error
+	switch s.Event {
+	case EventAccepted:
+		if st.conv.Status == channel.StatusRequested {
+			st.conv.Status = channel.StatusAccepted
+		}
+		_, err = st.agent.ConversationAccepted(ctx, &st.conv, st.rep)
+	case EventEnded:
+		st.conv.Status = channel.StatusEnded
+		st.conv.EndedAt = st.clk.now()
+		_, err = st.agent.ConversationEnded(ctx, &st.conv, st.rep)
+	case EventUpdateRequested:
+		_, err = st.agent.UpdateFromConversation(ctx, &st.conv, s.By)
+		if errors.Is(err, casemgmt.ErrNotFound) {
+			err = nil // nothing to update: the expectations will say so
+		}
+	}
+	return err
+}
+
+func (st *state) findCase(ctx context.Context) error {
+	c, err := st.store.FindCaseByConversation(ctx, st.conv.ID)
+	if err != nil {
+		return err
+	}
+	st.caseID = c.ID
+	return nil
+}
+
+func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResult) StepResult {
+	sr := StepResult{Step: i + 1}
+	var c *casemgmt.Case
+	if st.caseID == "" {
+		_ = st.findCase(ctx)
+	}
+	if st.caseID != "" {
+		got, err := st.store.GetCase(ctx, st.caseID)
+		if err == nil {
+			c = got
+		}
+	}
+	add := func(what, want, got string, ok bool) {
+		sr.Checks = append(sr.Checks, Check{What: what, Want: want, Got: got, OK: ok})
+	}
+	if e.Case != "" {
+		got := "none"
+		switch {
+		case c == nil:
+		case st.version == 0:
+			got = "created"
+		case c.Version > st.version:
+			got = "updated"
+		default:
+			got = "unchanged"
+		}
+		add("case", e.Case, got, got == e.Case)
+	}
+	if e.Status != "" {
+		got := "(no case)"
+		if c != nil {
+			got = string(c.Status)
+		}
+		add("status", e.Status, got, got == e.Status)
+	}
+	if e.Sent != nil {
+		got := strconv.Itoa(st.sentMail)
+		add("sent", strconv.Itoa(*e.Sent), got, *e.Sent == st.sentMail)
+	}
+	for _, f := range sortedFields(e.Fields) {
+		want := e.Fields[f]
+		var v any
+		has := false
+		if c != nil {
+			v, has = c.Value(f)
+		}
+		ok := want.Holds(v, has)
+		if ok {
+			tally(res, f).Met++
+		} else {
+			tally(res, f).Missed++
+		}
+		got := "(empty)"
+		if has {
+			got = fmt.Sprint(v)
+		}
+		add("field:"+f, want.String(), got, ok)
+	}
+	if c != nil {
+		st.version = c.Version
+	}
+	return sr
+}
+
+func sortedFields(m map[string]FieldExpect) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Holds reports whether a field's value (has is false when it has none)
+// meets the expectation: plain values exactly (text after trimming,
+// numbers by value), mentions case-insensitively, empty when unset.
+func (f FieldExpect) Holds(v any, has bool) bool {
+	switch {
+	case f.Empty:
+		return !has
+	case !has:
+		return false
+	case len(f.Mentions) > 0:
+		s, ok := v.(string)
+		if !ok {
+			return false
+		}
+		s = strings.ToLower(s)
+		for _, m := range f.Mentions {
+			if !strings.Contains(s, strings.ToLower(m)) {
+				return false
+			}
+		}
+		return true
+	}
+	switch w := f.Equals.(type) {
+	case string:
+		s, ok := v.(string)
+		return ok && strings.TrimSpace(s) == strings.TrimSpace(w)
+	case float64:
+		switch n := v.(type) {
+		case int64:
+			return float64(n) == w
+		case float64:
+			return math.Abs(n-w) < 1e-9
+		}
+		return false
+	case bool:
+		b, ok := v.(bool)
+		return ok && b == w
+	}
+	return false
+}
+
+// String describes the expectation.
+func (f FieldExpect) String() string {
+	switch {
+	case f.Empty:
+		return "(empty)"
+	case len(f.Mentions) > 0:
+		return "mentions " + strings.Join(f.Mentions, ", ")
+	}
+	return fmt.Sprint(f.Equals)
+}
