@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
 )
 
 // synthetic returns n labelled texts of about twelve words over k labels:
@@ -107,4 +110,37 @@ func BenchmarkClassifyParallel1KB(b *testing.B) {
 			m.Classify(text)
 		}
 	})
+}
+
+// BenchmarkPredictor1KB predicts a choice field of 8 options from a
+// conversation whose customer text is 1 KB, evidence included.
+func BenchmarkPredictor1KB(b *testing.B) {
+	ex := synthetic(3000, 8, 1)
+	m, err := Train(context.Background(), ex, WithHoldOut(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := predict.Field{Name: "category", Type: predict.TypeChoice}
+	for _, l := range m.Labels() {
+		f.Options = append(f.Options, predict.Option{Value: l})
+	}
+	text := text1KB(1)
+	half := len(text) / 2
+	req := &predict.Request{
+		Fields: []predict.Field{f},
+		Messages: []channel.Message{
+			{ID: "1", Role: channel.RoleCustomer, Subject: "help", Text: text[:half]},
+			{ID: "2", Role: channel.RoleRepresentative, Text: "Could you tell us more?"},
+			{ID: "3", Role: channel.RoleCustomer, Text: text[half:]},
+		},
+	}
+	p := NewPredictor(map[string]*Model{"category": m})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := p.Predict(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
