@@ -245,6 +245,11 @@ func (s *signals) parts(root *enmime.Part) {
 		case "message/disposition-notification":
 			s.auto = append(s.auto, "part "+p.ContentType)
 		}
+		if s.originalID == "" && p.FirstChild == nil {
+			// A part whose own header has a Message-ID is an embedded
+			// message whose header was read as the part's.
+			s.originalID = FirstMessageID(p.Header.Get("Message-Id"))
+		}
 		if s.originalID == "" {
 			switch p.ContentType {
 			case "message/rfc822", "message/rfc822-headers", "text/rfc822-headers", "message/global", "message/global-headers", "text/rfc822":

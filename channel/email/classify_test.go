@@ -140,6 +140,26 @@ From: help@example.com
 			wantBounce: true, original: "ack-79@help.example.com",
 		},
 		{
+			name: "original header read as a part header",
+			raw: `From: MAILER-DAEMON@mx.example.org
+Subject: Returned mail
+Content-Type: multipart/mixed; boundary="q"
+
+--q
+Content-Type: text/plain
+
+User unknown
+--q
+Received: from x by y
+Message-ID: <ack-80@help.example.com>
+Subject: Hello
+
+body
+--q--
+`,
+			wantBounce: true, original: "ack-80@help.example.com",
+		},
+		{
 			name: "out of office",
 			raw: `From: ann@example.org
 Subject: Out of office

@@ -62,7 +62,7 @@ func TestCorpusBounces(t *testing.T) {
 		if len(files) == 0 {
 			t.Fatalf("no messages in %s", sub)
 		}
-		right := 0
+		right, bounces, withOriginal := 0, 0, 0
 		for _, f := range files {
 			raw, err := os.ReadFile(f)
 			if err != nil {
@@ -75,6 +75,12 @@ func TestCorpusBounces(t *testing.T) {
 			}
 			c := got.Classification
 			automated := c.Automated()
+			if c.Class == ClassBounce {
+				bounces++
+				if got.Message.BouncedMessageID != "" {
+					withOriginal++
+				}
+			}
 			if automated == wantAutomated {
 				right++
 				continue
@@ -89,7 +95,8 @@ func TestCorpusBounces(t *testing.T) {
 			}
 			t.Errorf("%s: automated = %v (%s %v), want %v", filepath.Base(f), automated, c.Class, c.Reasons, wantAutomated)
 		}
-		t.Logf("bounce-sisimai %s: %d/%d right (%.1f%%)", sub, right, len(files), 100*float64(right)/float64(len(files)))
+		t.Logf("bounce-sisimai %s: %d/%d right (%.1f%%); %d bounces, original Message-ID found for %d",
+			sub, right, len(files), 100*float64(right)/float64(len(files)), bounces, withOriginal)
 	}
 	check("bsd", true)
 	check("not", false)

@@ -200,6 +200,12 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 			return nil, fmt.Errorf("%w: %v", ErrUnusable, err)
 		}
 	}
+	if strings.HasPrefix(root.ContentType, "multipart/") && root.FirstChild == nil && len(root.Content) == 0 {
+		// No boundary line was found: the MIME reader dropped the body as
+		// a preamble. Keep it as text.
+		root.Content = bodyOf(raw)
+		out.Problems = append(out.Problems, Problem{Part: root.PartID, Kind: enmime.ErrorMissingBoundary, Detail: "no part boundary found; the body was read as text"})
+	}
 	decodeParts(root)
 	p.build(out, root)
 	if len(out.Problems) > 0 {
@@ -296,6 +302,20 @@ func endUnterminatedHeader(raw []byte) ([]byte, bool) {
 		off += nl + 1
 	}
 	return nil, false
+}
+
+// bodyOf returns what follows the header of a raw message.
+func bodyOf(raw []byte) []byte {
+	i := bytes.Index(raw, []byte("\n\n"))
+	j := bytes.Index(raw, []byte("\n\r\n"))
+	switch {
+	case i < 0 && j < 0:
+		return nil
+	case j >= 0 && (i < 0 || j < i):
+		return raw[j+3:]
+	default:
+		return raw[i+2:]
+	}
 }
 
 // fallbackPart reads the header with net/textproto, which tolerates more,

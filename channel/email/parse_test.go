@@ -216,6 +216,7 @@ func TestParseProblems(t *testing.T) {
 		{"unknown charset", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/plain; charset=x-unknown-9\n\nplain ascii\n", "plain ascii", []string{"Character Set Conversion"}},
 		{"header without blank line", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/alternative; boundary=\"q\"\nThis is MIME.\n--q\nContent-Type: text/plain\n\ninside\n--q--\n", "inside", []string{"Malformed Header"}},
 		{"indented first line", "  From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\n\nhello\n", "hello", nil},
+		{"boundary never found", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/mixed; boundary=\"declared\"\n\n--other\n\nthe text\n", "--other\n\nthe text", []string{"Missing Boundary"}},
 		{"multipart without boundary", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/mixed\n\njust text\n", "just text", nil},
 	}
 	for _, tt := range tests {

@@ -437,8 +437,109 @@ func wroteHeaderEndingAt(lines []string, kinds []lineKind, i int, quoteFollows b
 var (
 	mobileSigRe = regexp.MustCompile(`(?i)^(sent from my|sent from|sent via|sent using|sent with|get outlook for|enviado desde mi|enviado desde|enviado con|enviado do meu|enviado do|enviado via|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|inviato da|inviato dal mio|inviato con|verzonden vanaf|verstuurd vanaf|verzonden met|skickat från|sendt fra|wysłane z|wysłano z|lähetetty)\b[^.,;!?:]{0,50}$`)
 	dashNameRe  = regexp.MustCompile(`^-[^\s\-]\S*(\s\S+){0,3}\s*$`)
-	signOffRe   = regexp.MustCompile(`(?i)^(thanks|thanks again|thank you|thank you very much|many thanks|thx|best|best regards|best wishes|kind regards|regards|warm regards|warmest regards|all the best|cheers|sincerely|yours sincerely|yours truly|yours|br|saludos|un saludo|saludos cordiales|atentamente|gracias|muchas gracias|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|mfg|viele grüße|beste grüße|liebe grüße|lg|gruß|grüße|danke|vielen dank|cordialement|bien cordialement|bien à vous|merci|merci beaucoup|salutations|atenciosamente|abraços|abraço|obrigado|obrigada|cumprimentos|cordiali saluti|distinti saluti|saluti|grazie|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|bedankt|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|tack|med venlig hilsen|venlig hilsen|hilsen|pozdrawiam|z poważaniem|dziękuję)\s*[,.!]?\s*$`)
 )
+
+// signOffs are the closing phrases after which a short block of name
+// and contact lines is a signature, lower case.
+var signOffs = map[string]bool{
+	"thanks":                   true,
+	"thanks again":             true,
+	"thank you":                true,
+	"thank you very much":      true,
+	"many thanks":              true,
+	"thx":                      true,
+	"best":                     true,
+	"best regards":             true,
+	"best wishes":              true,
+	"kind regards":             true,
+	"regards":                  true,
+	"warm regards":             true,
+	"warmest regards":          true,
+	"all the best":             true,
+	"cheers":                   true,
+	"sincerely":                true,
+	"yours sincerely":          true,
+	"yours truly":              true,
+	"yours":                    true,
+	"br":                       true,
+	"saludos":                  true,
+	"un saludo":                true,
+	"saludos cordiales":        true,
+	"atentamente":              true,
+	"gracias":                  true,
+	"muchas gracias":           true,
+	"mit freundlichen grüßen":  true,
+	"mit freundlichen grüssen": true,
+	"freundliche grüße":        true,
+	"mfg":                      true,
+	"viele grüße":              true,
+	"beste grüße":              true,
+	"liebe grüße":              true,
+	"lg":                       true,
+	"gruß":                     true,
+	"grüße":                    true,
+	"danke":                    true,
+	"vielen dank":              true,
+	"cordialement":             true,
+	"bien cordialement":        true,
+	"bien à vous":              true,
+	"merci":                    true,
+	"merci beaucoup":           true,
+	"salutations":              true,
+	"atenciosamente":           true,
+	"abraços":                  true,
+	"abraço":                   true,
+	"obrigado":                 true,
+	"obrigada":                 true,
+	"cumprimentos":             true,
+	"cordiali saluti":          true,
+	"distinti saluti":          true,
+	"saluti":                   true,
+	"grazie":                   true,
+	"met vriendelijke groet":   true,
+	"met vriendelijke groeten": true,
+	"vriendelijke groet":       true,
+	"groeten":                  true,
+	"bedankt":                  true,
+	"med vänliga hälsningar":   true,
+	"vänliga hälsningar":       true,
+	"hälsningar":               true,
+	"mvh":                      true,
+	"tack":                     true,
+	"med venlig hilsen":        true,
+	"venlig hilsen":            true,
+	"hilsen":                   true,
+	"pozdrawiam":               true,
+	"z poważaniem":             true,
+	"dziękuję":                 true,
+}
+
+// isSignOff reports whether a line is a closing phrase such as "Best
+// regards," alone.
+func isSignOff(l string) bool {
+	t := strings.TrimSpace(l)
+	if len(t) == 0 || len(t) > 40 {
+		return false
+	}
+	t = strings.TrimRight(t, ",.! ")
+	return signOffs[strings.ToLower(t)]
+}
+
+// mobileStarts are the first words of mobile and app footers.
+var mobileStarts = []string{"sent ", "get ", "enviado ", "von ", "gesendet ", "envoyé ", "inviato ", "verzonden ", "verstuurd ", "skickat ", "sendt ", "wysłane ", "wysłano ", "lähetetty "}
+
+func mightBeMobileFooter(t string) bool {
+	if len(t) < 8 || len(t) > 70 {
+		return false
+	}
+	low := strings.ToLower(t[:min(len(t), 12)])
+	for _, w := range mobileStarts {
+		if strings.HasPrefix(low, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // signatureStart returns the first line of the signature that ends the
 // lines before end, or -1.
@@ -463,13 +564,13 @@ func signatureStart(lines []string, kinds []lineKind, end int) int {
 			return s
 		case s > 0 && kinds[s-1] == lineBlank && dashNameRe.MatchString(t) && after <= 10 && !listFollows(lines, kinds, s+1, end):
 			return s
-		case after <= 3 && len(t) < 70 && mobileSigRe.MatchString(t):
+		case after <= 3 && mightBeMobileFooter(t) && mobileSigRe.MatchString(t):
 			return s
 		}
 	}
 	// A short block of name, title and phone lines under a sign-off.
 	for s := max(end-8, 1); s < end; s++ {
-		if kinds[s-1] != lineText || !signOffRe.MatchString(strings.TrimSpace(lines[s-1])) {
+		if kinds[s-1] != lineText || !isSignOff(lines[s-1]) {
 			continue
 		}
 		ok := s < end
