@@ -70,10 +70,8 @@ func nameAfter(toks []token, src string, i int, needCap bool) (string, bool) {
 	return src[toks[i].start:toks[i+n-1].end], true
 }
 
-// nameCandidates returns the full names the customer gives in a text.
-func nameCandidates(src string) []string { return nameCandidatesIn(src, tokenize(src, nil)) }
-
-// nameCandidatesIn is nameCandidates for a text already split into words.
+// nameCandidatesIn returns the full names the customer gives in a text
+// already split into words: "my name is ...", "this is ...", "... here".
 func nameCandidatesIn(src string, toks []token) []string {
 	var out []string
 	for i := range toks {

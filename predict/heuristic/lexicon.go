@@ -65,8 +65,8 @@ lacks: does not have | doesnt have | dont have | no option | not possible | no w
 -degraded: degrad* | intermittent* | on and off | off and on | slow* | lag | lags | lagging | laggy | weak signal | poor* | reduced | partial* | sometimes | occasional* | every few | every hour* | every minute* | every night | every evening | every day | every morning | most nights | each night | from time to time | now and then | again and again | a veces | de vez en cuando | lento | intermitente | cada hora* | cada noche | manchmal | ab und zu | langsam | zeitweise | immer wieder | alle minuten | alle stunden | jede nacht | as vezes | de vez em quando | toda noite | parfois | lent | de temps en temps | chaque nuit | toutes les
 -workaround: workaround* | work around | comes back | come back | came back | brings it back | back by itself | back on its own | still work* | otherwise fine | fine otherwise | for now | temporar* | fine^0.3 | ok^0.3 | ok for now | works fine | records fine | no problem otherwise | without problems | without any problem | sin problemas | sin problema | ohne probleme | ohne problem | sem problemas | sem problema | sans probleme* | sans souci | solucion temporal | funciona bien | vuelve | workaround | geht wieder | funktioniert wieder | sonst funktioniert | volta | funciona bem | contournement | revient | fonctionne bien
 -urgent: urgent* | asap | as soon as possible | emergency | immediately | right away | critical | dringend* | sofort | notfall | urgente | cuanto antes | lo antes posible | emergencia | o mais rapido | imediatamente | urgence | au plus vite | immediatement
-business: business* | company | companies | office | shop | store | restaurant | customers | employees | staff | clients | empresa* | negocio* | oficina | tienda | firma | geschaft* | buro | laden | kunden | mitarbeiter | loja | escritorio | clientes | entreprise* | bureau | boutique | magasin | salaries
-noimpact: no impact | not urgent | no rush | when you have time | no hurry | just curious | just wondering | nothing urgent | no big deal | not a big deal | sin prisa | no es urgente | keine eile | nicht dringend | sem pressa | nao e urgente | pas urgent | rien d urgent | pas presse
+business: business* | company | companies | office | shop | store | restaurant | our customers | my customers | employees | staff | my clients | our clients | empresa* | negocio* | oficina | tienda | firma | geschaft* | buro | laden | kunden | mitarbeiter | loja | escritorio | clientes | entreprise* | bureau | boutique | magasin | salaries
+noimpact: no impact | without impact | nothing is broken | nothing broken | not urgent | no rush | when you have time | no hurry | just curious | just wondering | nothing urgent | no big deal | not a big deal | sin prisa | no es urgente | keine eile | nicht dringend | sem pressa | nao e urgente | pas urgent | rien d urgent | pas presse
 request: request* | solicit*
 camera: camera* | cam | cams | camara* | kamera* | camera | webcam
 outdoor: outdoor* | outside | exterior* | aussen* | draussen | externa | exterieur*
@@ -236,7 +236,11 @@ type term struct {
 // knows, stems of the other content words. Negated concepts that are
 // dropped when negated are left out, and negated concepts that flip are
 // turned into their opposite; negated literal words are left out.
-func (lx *lexicon) terms(toks []token, out []term) []term {
+func (lx *lexicon) terms(toks []token, out []term) []term { return lx.readTerms(toks, out, false) }
+
+// readTerms is terms; with keepNeg, negated concepts that would be dropped
+// are kept, marked neg.
+func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 	floor := 0 // negators before a matched phrase's end were its own
 	for i := 0; i < len(toks); {
 		e, end := lx.matchAt(toks, i)
@@ -249,7 +253,7 @@ func (lx *lexicon) terms(toks []token, out []term) []term {
 						out = append(out, term{key: f, w: e.weight, start: i})
 						continue
 					}
-					if e.drop[k] {
+					if e.drop[k] && !keepNeg {
 						continue
 					}
 				}

@@ -46,6 +46,13 @@ var nounConcepts = map[string]bool{
 
 func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
 
+// entityConcepts are the things a phrase can be about ("camera exposed",
+// "a business is down"); when the customer does not speak of the thing,
+// the rest of the phrase counts half.
+var entityConcepts = map[string]bool{
+	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true, "#business": true, "#address": true,
+}
+
 // splitCues splits a description part into its phrases.
 func splitCues(s string, orToo bool) []string {
 	parts := strings.FieldsFunc(s, func(r rune) bool {
@@ -71,7 +78,7 @@ type choiceField struct {
 	fuzzy []*optionName            // names long enough for edit-distance matching
 	// fuzzyFirst marks the first bytes of the fuzzy names.
 	fuzzyFirst [256]bool
-	idf   map[string]float64
+	idf        map[string]float64
 }
 
 var aliasMarkers = []string{
@@ -105,9 +112,7 @@ func splitDescription(desc string) (aliases []string, use, not, rest string) {
 			}
 		}
 		list := strings.TrimLeft(f[j:end], " :")
-		for _, a := range splitList(list) {
-			aliases = append(aliases, a)
-		}
+		aliases = append(aliases, splitList(list)...)
 		f = f[:i] + f[min(end+1, len(f)):]
 		break
 	}
@@ -247,8 +252,20 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			for _, part := range splitCues(text, orToo) {
 				var cue []weighted
 				seenKey := map[string]bool{}
-				for _, t := range lx.terms(tokenize(part, nil), nil) {
-					if t.neg || seenKey[t.key] {
+				for _, t := range lx.readTerms(tokenize(part, nil), nil, true) {
+					if t.neg || t.key == "#noimpact" {
+						// What an option says is not the case speaks
+						// against it: "nothing is broken", "no impact".
+						if t.key == "#noimpact" {
+							m.neg["#problem"] = max(m.neg["#problem"], 0.7)
+						} else if t.key[0] == '#' {
+							m.neg[t.key] = max(m.neg[t.key], 0.7)
+						}
+						if t.key != "#noimpact" {
+							continue
+						}
+					}
+					if seenKey[t.key] {
 						continue
 					}
 					seenKey[t.key] = true
@@ -273,6 +290,19 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		for k := range m.neg {
 			if m.pos[k] > 0 {
 				delete(m.neg, k)
+			}
+		}
+		// Negative terms that came from negated phrases of the positive
+		// parts count on their own.
+		inNegCues := map[string]bool{}
+		for _, cue := range m.negCues {
+			for _, t := range cue {
+				inNegCues[t.key] = true
+			}
+		}
+		for _, k := range sortedKeys(m.neg) {
+			if !inNegCues[k] {
+				m.negCues = append(m.negCues, []weighted{{k, m.neg[k]}})
 			}
 		}
 		for k := range m.pos {
@@ -541,27 +571,34 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 // noun alone does not count.
 func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weighted) []weighted {
 	for _, cue := range cues {
-		present, pred := 0, false
+		present, pred, missingEntity := 0, false, false
 		for _, t := range cue {
-			if c.bag[t.key] > 0 {
+			// Faint signals ("fine" somewhere) do not make a phrase count.
+			if v := c.bag[t.key]; v >= 0.5 {
 				present++
 				pred = pred || isPredicate(t.key)
+			} else if v == 0 && entityConcepts[t.key] {
+				missingEntity = true
 			}
 		}
 		if present == 0 {
 			continue
 		}
 		scale := 1.0
+		if missingEntity {
+			scale = 0.5
+		}
+		loneProblem := false
 		if len(cue) > 1 && present < 2 && !pred {
 			// A lone generic noun: only the generic "problem" counts, and
 			// little.
 			if c.bag["#problem"] == 0 {
 				continue
 			}
-			scale = 0.35
+			scale, loneProblem = 0.35, true
 		}
 		for _, t := range cue {
-			if c.bag[t.key] == 0 || scale < 1 && t.key != "#problem" {
+			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" {
 				continue
 			}
 			t.w *= scale
@@ -810,4 +847,13 @@ func joinNames(a, b []*optionName) func(func(int, *optionName) bool) {
 			}
 		}
 	}
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
