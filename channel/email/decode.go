@@ -38,6 +38,10 @@ func decodePart(p *enmime.Part) {
 	cte := strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding")))
 	switch cte {
 	case "base64":
+		if looksLikeText(p.Content) {
+			addProblem(p, enmime.ErrorContentEncoding, "declared base64 but the content is plain text; kept as it is", false)
+			break
+		}
 		p.Content = decodeBase64(p, p.Content)
 	case "quoted-printable":
 		p.Content = decodeQP(p.Content)
@@ -50,6 +54,23 @@ func decodePart(p *enmime.Part) {
 	if p.ContentType == "" || strings.HasPrefix(p.ContentType, "text/") || strings.HasPrefix(p.ContentType, "multipart/") {
 		p.Content = toUTF8From(p, p.Content)
 	}
+}
+
+// looksLikeText reports content declared base64 that is not: words
+// separated by spaces, or punctuation outside the base64 alphabet.
+func looksLikeText(in []byte) bool {
+	odd := 0
+	for _, line := range bytes.Split(in, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		for _, c := range line {
+			switch {
+			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+			default:
+				odd++
+			}
+		}
+	}
+	return odd > 8 && odd*20 > len(in)
 }
 
 // decodeBase64 decodes leniently: characters outside the alphabet are
@@ -143,6 +164,12 @@ var htmlCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za
 // charset, and reported.
 func toUTF8From(p *enmime.Part, in []byte) []byte {
 	cs := strings.ToLower(strings.Trim(strings.TrimSpace(p.Charset), `"'`))
+	if cs != "" && singleByte(cs) && hasMultibyteUTF8(in) {
+		// Mislabelled: valid multi-byte UTF-8 is next to impossible in a
+		// single-byte charset's text.
+		addProblem(p, enmime.ErrorCharsetDeclaration, "declared "+cs+" but the content is UTF-8", false)
+		return in
+	}
 	if cs == "" && p.ContentType == "text/html" {
 		head := in
 		if len(head) > 4096 {
@@ -150,6 +177,9 @@ func toUTF8From(p *enmime.Part, in []byte) []byte {
 		}
 		if m := htmlCharset.FindSubmatch(head); m != nil {
 			cs = strings.ToLower(string(m[1]))
+			if hasMultibyteUTF8(in) {
+				return in
+			}
 		}
 	}
 	switch cs {
@@ -178,6 +208,17 @@ func toUTF8From(p *enmime.Part, in []byte) []byte {
 		addProblem(p, enmime.ErrorCharsetConversion, err.Error(), false)
 	}
 	return toUTF8(out)
+}
+
+func singleByte(cs string) bool {
+	return strings.HasPrefix(cs, "iso-8859") || strings.HasPrefix(cs, "iso8859") || strings.HasPrefix(cs, "windows-125") ||
+		strings.HasPrefix(cs, "cp125") || cs == "latin1" || cs == "latin-1" || strings.HasPrefix(cs, "koi8")
+}
+
+// hasMultibyteUTF8 reports valid UTF-8 with at least one multi-byte
+// character.
+func hasMultibyteUTF8(b []byte) bool {
+	return !isASCII(b) && utf8.Valid(b)
 }
 
 func isASCII(b []byte) bool {

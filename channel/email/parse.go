@@ -461,7 +461,7 @@ func collectBody(root *enmime.Part) *body {
 	var texts, htmls []string
 	b.pick(root, &texts, &htmls)
 	b.text = strings.TrimSpace(strings.Join(texts, "\n\n"))
-	b.html = strings.Join(htmls, "\n<hr>\n")
+	b.html = strings.Join(htmls, "\n<br>\n")
 	walkParts(root, func(part *enmime.Part) {
 		if b.used[part] || strings.HasPrefix(part.ContentType, "multipart/") {
 			return

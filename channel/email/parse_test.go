@@ -216,6 +216,9 @@ func TestParseProblems(t *testing.T) {
 		{"unknown charset", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/plain; charset=x-unknown-9\n\nplain ascii\n", "plain ascii", []string{"Character Set Conversion"}},
 		{"header without blank line", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/alternative; boundary=\"q\"\nThis is MIME.\n--q\nContent-Type: text/plain\n\ninside\n--q--\n", "inside", []string{"Malformed Header"}},
 		{"indented first line", "  From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\n\nhello\n", "hello", nil},
+		{"mislabelled charset", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/plain; charset=iso-8859-1\n\nCaf\xc3\xa9 ol\xc3\xa9\n", "Café olé", []string{"Character Set Declaration Mismatch"}},
+		{"meta charset but utf-8", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/html\n\n<meta charset=\"windows-1250\"><p>\xe2\x82\xac 5</p>\n", "€ 5", nil},
+		{"base64 declared, plain text sent", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nThis is not base64, it is a sentence.\n", "This is not base64, it is a sentence.", []string{"Content Encoding"}},
 		{"boundary never found", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/mixed; boundary=\"declared\"\n\n--other\n\nthe text\n", "--other\n\nthe text", []string{"Missing Boundary"}},
 		{"multipart without boundary", "From: a@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: multipart/mixed\n\njust text\n", "just text", nil},
 	}
