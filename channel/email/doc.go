@@ -42,6 +42,19 @@
 // participants of the case. NormalizeSubject strips reply prefixes in
 // several languages, and IsForward tells forwards, which start new cases.
 //
+// # Receiving and sending
+//
+// Handler accepts raw MIME from inbound-mail webhooks (the request body,
+// or a form field), authenticates the caller with a shared secret or an
+// HMAC signature of the body before reading the message, limits size,
+// and hands the Parsed message to a Receiver, the small interface the
+// agent satisfies. SMTPSender implements channel.Sender over SMTP with
+// STARTTLS (or implicit TLS) and AUTH; every message carries our
+// Message-ID (signed with the case of the Outgoing), In-Reply-To and
+// References for replies, and an X-Loop header, and automated mail
+// carries Auto-Submitted, so that auto-responders stay quiet and our own
+// mail coming back is recognised (see WithLoopMarker).
+//
 // Everything in the package is safe for concurrent use unless its
 // documentation says otherwise.
 package email

@@ -1,9 +1,13 @@
 package email_test
 
 import (
+	"context"
 	"fmt"
+	"net/http/httptest"
 	"strings"
+	"time"
 
+	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 )
 
@@ -111,4 +115,79 @@ func ExampleHTMLToText() {
 	// Output:
 	// "Yes, tomorrow works."
 	// "On Mon, Support wrote:\n\nCan we call?"
+}
+
+func ExampleNewHandler() {
+	recv := email.ReceiverFunc(func(ctx context.Context, mailbox string, p *email.Parsed) error {
+		fmt.Printf("%s: %s from %s: %q\n", mailbox, p.Message.ID, p.Message.From.Email, p.Message.Text)
+		return nil
+	})
+	h, err := email.NewHandler(recv, email.WithSharedSecret("a-long-shared-secret"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	raw := "Message-ID: <m9@example.org>\r\nFrom: ann@example.org\r\nSubject: Printer\r\n\r\nIt is broken.\r\n"
+	req := httptest.NewRequest("POST", "/inbound?mailbox=support", strings.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer a-long-shared-secret")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	fmt.Println(w.Code)
+
+	req = httptest.NewRequest("POST", "/inbound", strings.NewReader(raw))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	fmt.Println(w.Code, strings.TrimSpace(w.Body.String()))
+	// Output:
+	// support: m9@example.org from ann@example.org: "It is broken."
+	// 200
+	// 401 inbound mail: missing or wrong webhook secret or signature
+}
+
+func ExampleSMTPSender_Compose() {
+	s, err := email.NewSMTPSender(email.SMTPConfig{
+		Addr: "smtp.example.com:587",
+		From: channel.Address{Name: "Support", Email: "help@example.com"},
+		IDs:  email.MessageIDs{Key: []byte("a secret of at least 16 bytes"), Domain: "help.example.com"},
+		Now:  func() time.Time { return time.Date(2025, 2, 3, 10, 12, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, raw, err := s.Compose(&channel.Outgoing{
+		To:        []channel.Address{{Email: "ann@example.org"}},
+		Subject:   "Re: Printer",
+		Text:      "We are on it.",
+		InReplyTo: "m9@example.org",
+		Automated: true,
+		CaseID:    "CAS-000123",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.HasPrefix(line, "Message-ID:") {
+			line = "Message-ID: <ca.CAS-000123....@help.example.com>" // random part elided
+		}
+		fmt.Println(line)
+	}
+	// Output:
+	// Date: Mon, 03 Feb 2025 10:12:00 +0000
+	// From: "Support" <help@example.com>
+	// To: <ann@example.org>
+	// Subject: Re: Printer
+	// Message-ID: <ca.CAS-000123....@help.example.com>
+	// In-Reply-To: <m9@example.org>
+	// References: <m9@example.org>
+	// MIME-Version: 1.0
+	// Content-Type: text/plain; charset=utf-8
+	// Content-Transfer-Encoding: quoted-printable
+	// X-Loop: help@example.com
+	// Auto-Submitted: auto-replied
+	// X-Auto-Response-Suppress: All
+	//
+	// We are on it.
+	//
 }
