@@ -1,0 +1,81 @@
+// Package sqlstore is a casemgmt.Store on database/sql, for SQLite (the
+// embedded default) and PostgreSQL (for several agent processes sharing
+// one database). Both pass casemgmt/storetest.
+//
+// # SQLite
+//
+// OpenSQLite(ctx, path) opens or creates a database file with the pure-Go
+// driver modernc.org/sqlite (no cgo). Every connection uses WAL journaling
+// (readers never wait for the writer), synchronous=NORMAL (a commit is
+// durable once the WAL is checkpointed; a power cut may lose the last
+// commits but never corrupts the file), foreign keys, a busy timeout
+// (WithBusyTimeout, 5s by default) and _txlock=immediate, so that a write
+// transaction takes the database's write lock at BEGIN and waits for it,
+// instead of failing when it upgrades from reading. The Store writes
+// through a single connection, so writers of one process queue in Go, and
+// reads through a small pool of read-only connections. Several processes
+// may open the same file on one machine (not over a network file system):
+// they take turns for the write lock. The DSN OpenSQLite builds is
+//
+//	path?_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL
+//
+// ":memory:" gives a private in-memory database, for tests.
+//
+// # PostgreSQL
+//
+// OpenPostgres(ctx, dsn) connects through github.com/jackc/pgx/v5/stdlib.
+// The DSN is a URL (postgres://user:password@host:5432/dbname?sslmode=require)
+// or keyword/value pairs (host=... user=... dbname=...), as pgx accepts;
+// WithMaxConns bounds the pool. PostgreSQL 13 or later is needed.
+// Transactions run at READ COMMITTED: every check the Store relies on is
+// made by the statement that writes (see Concurrency).
+//
+// New(ctx, db, dialect) wraps a *sql.DB opened by the caller ("sqlite" or
+// "pgx" driver), who keeps ownership of it.
+//
+// # Migrations
+//
+// The schema is embedded: numbered files migrations/<dialect>/NNNN_name.sql,
+// applied on open, in order, each in the transaction that records its
+// version in the schema_migrations table. Two processes opening one
+// database at once are safe: on PostgreSQL the migration transaction first
+// takes a transaction-scoped advisory lock (pg_advisory_xact_lock), on
+// SQLite it is an immediate transaction, which holds the write lock from
+// BEGIN; the second process waits and then finds nothing left to apply. A
+// database migrated by a newer build is refused with ErrSchemaTooNew.
+// SchemaVersion reports the version applied.
+//
+// Times are stored as Unix nanoseconds (years 1678 to 2262; others are
+// casemgmt.ErrInvalid), field values, provenance and metadata as JSON text
+// in the forms casemgmt defines. Everything the Store finds by has an
+// indexed column or a link table of its own: conversation and email links
+// (case_refs, unique by kind and id), contact links (case_contacts), the
+// case's contact, its due time, its number and external id, contacts'
+// normalised email, name and phone key, audit entries by case, and
+// interactions by case, conversation and time.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use, and so are several Stores, in one
+// process or many, on one database. Every method is one transaction, and
+// each change is decided by the database, not by an earlier read:
+//
+//   - UpdateCase checks the version in the UPDATE's WHERE clause; a stale
+//     version matches no row and is casemgmt.ErrConflict.
+//   - A change, its audit entries, its interaction record and its
+//     idempotency key commit together or not at all.
+//   - Idempotency keys are inserted with ON CONFLICT DO NOTHING: the one
+//     insert that affects a row is the first use; a write whose key was
+//     used is rolled back with casemgmt.ErrKeyUsed.
+//   - Conversation and email links, contact emails, case ids and external
+//     ids are unique keys; a violation is casemgmt.ErrDuplicate.
+//   - AcquireClaim is one upsert whose DO UPDATE ... WHERE lets the claim
+//     change hands only when it is free, expired or already the owner's.
+//     Expiry uses the Store's clock (WithClock): processes sharing a
+//     database need clocks synchronised well within their claims' ttl.
+//
+// Transactions that lose a race the database cannot order (SQLite busy or
+// locked after the busy timeout, PostgreSQL serialization failures and
+// deadlocks) run again after a short random pause, up to WithMaxAttempts
+// times.
+package sqlstore
