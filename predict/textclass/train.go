@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -37,8 +38,9 @@ const (
 	maxLabels   = 1 << 16
 	maxLabelLen = 1 << 10
 	// maxWeights bounds features × labels, so that training needs at
-	// most about 2 GB (weights and their AdaGrad sums).
-	maxWeights = 1 << 28
+	// most about 2 GB (weights and their AdaGrad sums, for the two fits
+	// that run at once).
+	maxWeights = 1 << 27
 )
 
 // Option changes how Train works.
@@ -250,24 +252,36 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	for i := range all {
 		all[i] = i
 	}
+	// The fit that calibrates (without the held-out examples) and the
+	// final fit (with every example) are independent: they run at once.
+	var (
+		wg              sync.WaitGroup
+		heldW, heldBias []float32
+		heldErr         error
+		held            []int
+	)
 	if c.calibrate {
-		fit, held := stratifiedHoldOut(d.y, k, c.holdOut, c.seed)
+		var fit []int
+		fit, held = stratifiedHoldOut(d.y, k, c.holdOut, c.seed)
 		if len(held) > 0 {
-			w, bias, err := fitSoftmax(ctx, d, fit, len(m.buckets), k, &c)
-			if err != nil {
-				return nil, err
-			}
-			m.calib = calibrate(d, held, w, bias, k)
+			wg.Go(func() {
+				heldW, heldBias, heldErr = fitSoftmax(ctx, d, fit, len(m.buckets), k, &c)
+			})
 		}
 	}
-	if m.calib.Held == 0 {
-		m.calib.Temperature = 1
-	}
-	m.temp = m.calib.Temperature
 	w, bias, err := fitSoftmax(ctx, d, all, len(m.buckets), k, &c)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
+	if heldErr != nil {
+		return nil, heldErr
+	}
+	m.calib = Calibration{Temperature: 1}
+	if heldW != nil {
+		m.calib = calibrate(d, held, heldW, heldBias, k)
+	}
+	m.temp = m.calib.Temperature
 	m.w, m.bias = w, bias
 	m.info = TrainInfo{Examples: len(examples), Classes: k, Features: len(m.buckets), Epochs: c.epochs}
 	return m, nil
