@@ -225,6 +225,7 @@ func (w *htmlWriter) node(n *html.Node, depth int) {
 			w.after = true
 			w.cur().breakLine(2)
 			w.element(n, depth)
+			w.cur().breakLine(2)
 			return
 		}
 		w.stack = append(w.stack, t)
@@ -333,7 +334,7 @@ func (w *htmlWriter) element(n *html.Node, depth int) {
 	}
 	if isBlock(a) {
 		n2 := 1
-		if a == atom.P || a == atom.Blockquote || a == atom.Table || (a >= atom.H1 && a <= atom.H6) || isHeading(a) {
+		if a == atom.P || a == atom.Blockquote || a == atom.Table || isHeading(a) {
 			n2 = 2
 		}
 		w.cur().breakLine(n2)

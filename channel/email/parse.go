@@ -410,8 +410,9 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	m.Text = body
 	m.Quoted = strings.Join(quotedParts, "\n\n")
 	m.Signature = sig
-	if ht := b.htmlSignature; ht != "" && m.Signature == "" {
-		m.Signature = ht
+	if ht := b.htmlSignature; ht != "" {
+		// A "-- " line before the HTML signature container stays with it.
+		m.Signature = strings.TrimSpace(strings.Join([]string{m.Signature, ht}, "\n"))
 	}
 	if strings.TrimSpace(m.Text) == "" {
 		// Nothing but quotes or a signature: keep the whole text rather

@@ -356,3 +356,37 @@ func TestDecodeHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHTMLClients(t *testing.T) {
+	head := "From: ann@example.org\nDate: Mon, 3 Feb 2025 10:12:00 +0100\nContent-Type: text/html; charset=utf-8\n\n"
+	tests := []struct {
+		name              string
+		html              string
+		text, quoted, sig string
+	}{
+		{"outlook desktop header block",
+			`<div class=WordSection1><p class=MsoNormal>It is the X300.<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>` +
+				`<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal><b>From:</b> Support &lt;help@example.com&gt;<br>` +
+				`<b>Sent:</b> Monday, February 3, 2025 9:00 AM<br><b>To:</b> Ann &lt;ann@example.org&gt;<br><b>Subject:</b> Printer<o:p></o:p></p></div>` +
+				`<p class=MsoNormal>Which model?<o:p></o:p></p></div>`,
+			"It is the X300.", "From: Support <help@example.com>\nSent: Monday, February 3, 2025 9:00 AM\nTo: Ann <ann@example.org>\nSubject: Printer\n\nWhich model?", ""},
+		{"apple mail",
+			`<html><body><div>Yes, please.</div><div><br><blockquote type="cite"><div>On 3 Feb 2025, at 09:00, Support &lt;help@example.com&gt; wrote:</div><div>Shall we replace it?</div></blockquote></div></body></html>`,
+			"Yes, please.", "On 3 Feb 2025, at 09:00, Support <help@example.com> wrote:\nShall we replace it?", ""},
+		{"gmail with signature and quote",
+			`<div dir="ltr">Serial is SN-1.<br clear="all"><div><br></div>-- <br><div dir="ltr" class="gmail_signature">Ann Example<br>ACME</div></div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, Feb 3, 2025 at 9:00 AM Support &lt;help@example.com&gt; wrote:<br></div><blockquote class="gmail_quote">Serial?</blockquote></div>`,
+			"Serial is SN-1.", "On Mon, Feb 3, 2025 at 9:00 AM Support <help@example.com> wrote:\n\nSerial?", "--\nAnn Example\nACME"},
+		{"html with only a quote keeps it",
+			`<blockquote type="cite">Just the old text</blockquote>`,
+			"Just the old text", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := mustParse(t, crlf(head+tt.html+"\n")).Message
+			got := []string{m.Text, m.Quoted, m.Signature}
+			if d := cmp.Diff([]string{tt.text, tt.quoted, tt.sig}, got); d != "" {
+				t.Errorf("text, quoted, signature (-want +got):\n%s", d)
+			}
+		})
+	}
+}
