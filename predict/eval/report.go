@@ -184,7 +184,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Training > 0 {
 		fmt.Fprintf(&b, " (trained on %d)", r.Training)
 	}
-	fmt.Fprintf(&b, ", %.1fs\n", r.Seconds)
+	fmt.Fprintf(&b, ", %.2fs\n", r.Seconds)
 	if r.Errors > 0 {
 		fmt.Fprintf(&b, "predictor failed on %d records; first: %s\n", r.Errors, r.FirstError)
 	}

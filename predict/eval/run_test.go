@@ -250,7 +250,7 @@ func TestReportText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"scripted <fake>: 3 records, 0.2s",
+		"scripted <fake>: 3 records, 0.25s",
 		"accuracy            0.667  (2 of 3)",
 		"macro-F1            0.667",
 		"coverage at 0.50    1.000  (accuracy 0.667)",
