@@ -302,6 +302,8 @@ var (
 	wroteStartRe = regexp.MustCompile(`(?i)^\s*(on|el|am|le|em|il|op|den|på|w dniu|dne|dňa|el día|le jour|in data|am \d|\d)`)
 )
 
+var cjkDate = regexp.MustCompile(`^\s*\d{4}年\d{1,2}月\d{1,2}日`)
+
 // wroteVerbs are the verbs of reply headers ("wrote") in the languages
 // the splitter knows, lower case.
 var wroteVerbs = []string{
@@ -309,6 +311,7 @@ var wroteVerbs = []string{
 	"escreveu", "ha scritto", "scrisse", "schreef", "geschreven", "skrev",
 	"skriver", "napisał", "napisała", "napisal", "kirjoitti", "napsal",
 	"написал", "írta", "yazdı", "scrie", "a scris",
+	"写道", "寫道", "書きました", "작성",
 }
 
 // lastVerb returns where the last reply verb in s starts and ends, or -1.
@@ -333,7 +336,7 @@ func lastVerb(s string) (at, end int) {
 		if i < 0 || off+i+len(v) <= end {
 			continue
 		}
-		if i > 0 {
+		if i > 0 && v[0] < utf8.RuneSelf {
 			r, _ := utf8.DecodeLastRuneInString(low[:i])
 			if unicode.IsLetter(r) {
 				continue
@@ -358,7 +361,9 @@ func isWroteHeader(s string, quoteFollows bool) bool {
 	}
 	verbAt, verbEnd := lastVerb(t)
 	if verbAt < 0 {
-		return false
+		// Gmail in Japanese and Chinese writes no verb: "2025年2月3日(月)
+		// 10:12 Name <address>:".
+		return colon && cjkDate.MatchString(t) && strings.ContainsRune(t, '@')
 	}
 	// The verb ends the header, give or take a name and address
 	// ("schrieb Hans <h@example.de>:", "het volgende geschreven:").
