@@ -248,6 +248,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	var p predict.Predictor
 	var models map[string]*textclass.Model
+	var trainingSeconds float64
 	if o.load != "" {
 		models = map[string]*textclass.Model{}
 		for _, name := range o.labels {
@@ -273,7 +274,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintln(stderr)
 		}
-		fmt.Fprintf(stderr, "training took %.2fs\n", time.Since(start).Seconds())
+		trainingSeconds = time.Since(start).Seconds()
 		if o.save != "" {
 			for _, name := range o.labels {
 				path := modelPath(o.save, name, len(o.labels))
@@ -307,6 +308,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	rep.Predictor = o.predictor
 	rep.Training = len(train)
+	rep.TrainingSeconds = trainingSeconds
 
 	if o.html != "" {
 		if err := writeFile(o.html, rep.WriteHTML); err != nil {

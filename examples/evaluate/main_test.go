@@ -121,7 +121,7 @@ func TestEvaluateTrainTestFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"classifier: 48 records (trained on 48)", "category (3 labels)", "priority (2 labels)", "coverage at 0.60"} {
+	for _, want := range []string{"classifier: 48 records (trained on 48 in ", "category (3 labels)", "priority (2 labels)", "coverage at 0.60"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("text report lacks %q:\n%s", want, stdout)
 		}

@@ -94,7 +94,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .small{color:#666;font-size:.9em}
 </style></head><body>
 <h1>Evaluation{{if .Predictor}} of {{.Predictor}}{{end}}</h1>
-<p>{{.Records}} records{{if .Training}}, trained on {{.Training}}{{end}}; confidence threshold {{f2 .Threshold}}; {{printf "%.2f" .Seconds}} s.
+<p>{{.Records}} records{{if .Training}}, trained on {{.Training}}{{if .TrainingSeconds}} in {{printf "%.2f" .TrainingSeconds}} s{{end}}{{end}}; confidence threshold {{f2 .Threshold}}; {{printf "%.2f" .Seconds}} s.
 {{if .Errors}}<br>The predictor failed on {{.Errors}} records; first: {{.FirstError}}{{end}}</p>
 {{range .Views}}
 <h2>{{.Field}}</h2>

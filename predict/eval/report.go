@@ -16,6 +16,9 @@ type Report struct {
 	// Training is the number of records a classifier was trained on, when
 	// one was; set by the caller.
 	Training int `json:"training_records,omitempty"`
+	// TrainingSeconds is how long training took, when it was done; set
+	// by the caller.
+	TrainingSeconds float64 `json:"training_seconds,omitempty"`
 	// Records is the number of records replayed.
 	Records int `json:"records"`
 	// Threshold is the confidence of the coverage figures.
@@ -182,7 +185,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "%s: %d records", name, r.Records)
 	if r.Training > 0 {
-		fmt.Fprintf(&b, " (trained on %d)", r.Training)
+		fmt.Fprintf(&b, " (trained on %d", r.Training)
+		if r.TrainingSeconds > 0 {
+			fmt.Fprintf(&b, " in %.2fs", r.TrainingSeconds)
+		}
+		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, ", %.2fs\n", r.Seconds)
 	if r.Errors > 0 {
