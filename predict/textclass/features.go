@@ -25,7 +25,8 @@ type Features struct {
 	FoldAccents bool
 	// CharWeight is the weight of the character block relative to the word
 	// block; each block is L2-normalised on its own and then scaled, the
-	// word block by 1 and the character block by CharWeight.
+	// word block by 1 and the character block by CharWeight. Train reads
+	// 0 as 1 when there are character features.
 	CharWeight float64
 }
 

@@ -138,6 +138,7 @@ func TestFeatureSettings(t *testing.T) {
 	for _, f := range []Features{
 		{MinWordN: 1, MaxWordN: 1, HashBits: 16},
 		{MinCharN: 3, MaxCharN: 4, HashBits: 12, CharWeight: 1},
+		{MinWordN: 2, MaxWordN: 2, MinCharN: 3, MaxCharN: 3, HashBits: 14, CharWeight: 2},
 		{MinWordN: 1, MaxWordN: 3, MinCharN: 1, MaxCharN: 3, HashBits: 18, CharWeight: 0.5},
 	} {
 		m := trainFixture(t, WithFeatures(f), WithHoldOut(0))
@@ -147,6 +148,11 @@ func TestFeatureSettings(t *testing.T) {
 		if diff := cmp.Diff(f, m.Features()); diff != "" {
 			t.Errorf("Features (-want +got):\n%s", diff)
 		}
+	}
+	// A character weight left at 0 reads as 1.
+	m := trainFixture(t, WithFeatures(Features{MinWordN: 1, MaxWordN: 1, MinCharN: 2, MaxCharN: 3, HashBits: 16}), WithHoldOut(0))
+	if w := m.Features().CharWeight; w != 1 {
+		t.Errorf("character weight %v, want 1", w)
 	}
 }
 

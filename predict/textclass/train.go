@@ -155,6 +155,9 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	for _, o := range opts {
 		o(&c)
 	}
+	if c.feat.MaxCharN > 0 && c.feat.CharWeight == 0 {
+		c.feat.CharWeight = 1
+	}
 	if err := c.check(); err != nil {
 		return nil, err
 	}
