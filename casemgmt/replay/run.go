@@ -13,6 +13,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -142,7 +143,6 @@ type state struct {
 	version  int64 // of the case at the previous expect; 0 when none
 	rep      string
 	nextMsg  int
-	sentMail int
 }
 
 func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioResult) error {
@@ -250,7 +250,7 @@ func (st *state) step(ctx context.Context, i int, s Step, res *ScenarioResult) e
 		_, err := st.agent.EditCase(ctx, st.caseID, "rep-editor", s.Edit)
 		return err
 	case StepEmail:
-		return fmt.Errorf("%w: email steps (inbound email is not served by the agent yet)", errUnsupported)
+		return st.email(ctx, s.Email)
 	case StepAdvance:
 		return fmt.Errorf("%w: advance steps (follow-up and closure are not built yet)", errUnsupported)
 	case StepExpect:
@@ -283,7 +283,30 @@ func (st *state) event(ctx context.Context, s Step) error {
 	return err
 }
 
+// email hands a raw message to the agent, as a mailbox source would.
+func (st *state) email(ctx context.Context, raw string) error {
+	p, err := email.NewParser().ParseBytes([]byte(raw))
+	if err != nil {
+		return err
+	}
+	mailbox := ""
+	if len(p.Message.To) > 0 {
+		mailbox = p.Message.To[0].Email
+	}
+	res, err := st.agent.InboundEmail(ctx, mailbox, &p.Message)
+	if err != nil {
+		return err
+	}
+	if res.Case != nil && st.caseID == "" {
+		st.caseID = res.Case.ID
+	}
+	return nil
+}
+
 func (st *state) findCase(ctx context.Context) error {
+	if st.sc.Channel == "email" {
+		return casemgmt.ErrNotFound
+	}
 	c, err := st.store.FindCaseByConversation(ctx, st.conv.ID)
 	if err != nil {
 		return err
@@ -328,8 +351,11 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 		add("status", e.Status, got, got == e.Status)
 	}
 	if e.Sent != nil {
-		got := strconv.Itoa(st.sentMail)
-		add("sent", strconv.Itoa(*e.Sent), got, *e.Sent == st.sentMail)
+		sent := 0
+		if c != nil {
+			sent = casemgmt.SentCount(c)
+		}
+		add("sent", strconv.Itoa(*e.Sent), strconv.Itoa(sent), *e.Sent == sent)
 	}
 	for _, f := range sortedFields(e.Fields) {
 		want := e.Fields[f]

@@ -1,0 +1,568 @@
+package casemgmt
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/channel/email"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Triggers and meta keys of email runs.
+const (
+	TriggerEmail = "email"
+	// MetaSent counts the emails the agent sent about a case.
+	MetaSent = "agent.sent"
+)
+
+// mailSettings configure what the agent does with email.
+type mailSettings struct {
+	sender   channel.Sender
+	ids      email.MessageIDs
+	from     channel.Address
+	ackLimit int
+}
+
+// WithSender sets the sender of the mail the agent writes itself
+// (acknowledgements). Without one, acknowledgements are recorded as not
+// sent.
+func WithSender(s channel.Sender, from channel.Address) AgentOption {
+	return func(a *Agent) { a.mail.sender, a.mail.from = s, from }
+}
+
+// WithMessageIDs sets the key and domain of the signed Message-IDs the
+// sender gives the agent's mail, so that replies to it find their case
+// even when nothing else links them.
+func WithMessageIDs(ids email.MessageIDs) AgentOption {
+	return func(a *Agent) { a.mail.ids = ids }
+}
+
+// WithAckLimit sets how many acknowledgements one address receives per day
+// at most (default 3).
+func WithAckLimit(n int) AgentOption { return func(a *Agent) { a.mail.ackLimit = n } }
+
+// ReceiveEmail implements email.Receiver: it hands a parsed message that
+// arrived in mailbox to InboundEmail.
+func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parsed) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil message", ErrInvalid)
+	}
+	_, err := a.InboundEmail(ctx, mailbox, &p.Message)
+	return err
+}
+
+// InboundEmail processes one inbound email that arrived in mailbox:
+//
+//   - a message already processed (the same Message-ID) is a duplicate and
+//     changes nothing;
+//   - an auto-reply or a bounce is linked to its case, when it has one, and
+//     triggers nothing else: no prediction, no acknowledgement, no status
+//     change;
+//   - a reply (by In-Reply-To or References, by the signed token in our own
+//     Message-IDs, or by the case number in the subject when the sender is
+//     the case's contact) is linked to its case and updates it;
+//   - a new email (or a forward) goes through the intake rules: the first
+//     that holds creates the case with its initial fields, deals with an
+//     unknown sender, and may acknowledge; then the agent fills the fields
+//     it has context for, leaving the intake rule's values alone.
+//
+// Every outcome, skips included, is recorded with its reason.
+func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Message) (*Result, error) {
+	if m == nil {
+		return nil, fmt.Errorf("%w: nil message", ErrInvalid)
+	}
+	msg := *m
+	msg.Kind, msg.Direction = channel.KindEmail, channel.Inbound
+	if msg.Role == "" {
+		msg.Role = channel.RoleCustomer
+		if msg.Automated() {
+			msg.Role = channel.RoleSystem
+		}
+	}
+	if msg.ID == "" {
+		msg.ID = syntheticID(&msg)
+	}
+	start := a.now()
+	in := &Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
+	link := Link{Kind: LinkEmail, ID: msg.ID}
+	if err := link.Validate(); err != nil {
+		return nil, err
+	}
+	// A redelivery: the message is linked to a case already.
+	if cs, err := a.store.FindCasesByMessageID(ctx, []string{msg.ID}); err != nil {
+		return nil, err
+	} else if len(cs) > 0 {
+		return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, cs[0], nil)
+	}
+	c, how, err := a.threadCase(ctx, &msg)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Automated() {
+		kind := "auto-reply"
+		if msg.Bounce {
+			kind = "bounce"
+		}
+		if c == nil {
+			return a.finish(ctx, in, start, OutcomeSkipped, kind+" that belongs to no case", nil, nil)
+		}
+		in.CaseID = c.ID
+		if err := a.relate(ctx, c.ID, link, "stored the "+kind+" on its case", in, start, mailbox, msg.ID); err != nil {
+			return nil, err
+		}
+		return &Result{Outcome: OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: in}, nil
+	}
+	if c != nil {
+		return a.emailReply(ctx, mailbox, &msg, c, how, in, start)
+	}
+	return a.emailIntake(ctx, mailbox, &msg, in, start)
+}
+
+// syntheticID names a message that has no Message-ID by its content.
+func syntheticID(m *channel.Message) string {
+	h := sha256.New()
+	for _, s := range []string{m.From.Email, m.Subject, m.Time.UTC().Format(time.RFC3339), m.Text} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "sha256." + hex.EncodeToString(h.Sum(nil)[:16]) + "@caseagent.invalid"
+}
+
+// threadCase finds the case an email continues, and says how.
+func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*Case, string, error) {
+	if m.Bounce && m.BouncedMessageID != "" {
+		if cs, err := a.store.FindCasesByMessageID(ctx, []string{m.BouncedMessageID}); err != nil {
+			return nil, "", err
+		} else if len(cs) > 0 {
+			return cs[0], "bounced message", nil
+		}
+	}
+	if email.IsForward(m) {
+		return nil, "", nil
+	}
+	if id, ok := a.mail.ids.CaseOf(m); ok {
+		c, err := a.store.GetCase(ctx, id)
+		if err == nil {
+			return c, "signed Message-ID", nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, "", err
+		}
+	}
+	if keys := email.ThreadKeys(m); len(keys) > 0 {
+		cs, err := a.store.FindCasesByMessageID(ctx, keys)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(cs) > 0 {
+			// The most recent case of the thread.
+			return cs[len(cs)-1], "In-Reply-To/References", nil
+		}
+	}
+	// The case number in the subject counts only when the sender is the
+	// case's contact, so that a guessed number cannot attach mail to a
+	// stranger's case.
+	for _, num := range email.CaseNumbers(m.Subject) {
+		c, err := a.store.GetCaseByNumber(ctx, num)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if a.isParticipant(ctx, c, m.From.Email) {
+			return c, "case number in the subject", nil
+		}
+	}
+	return nil, "", nil
+}
+
+// isParticipant reports whether addr is the email of the case's contact or
+// of a contact linked to it.
+func (a *Agent) isParticipant(ctx context.Context, c *Case, addr string) bool {
+	addr = channel.NormalizeEmail(addr)
+	if addr == "" {
+		return false
+	}
+	ids := append([]string{c.ContactID}, c.LinkIDs(LinkContact)...)
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		ct, err := a.store.GetContact(ctx, id)
+		if err == nil && channel.NormalizeEmail(ct.Email) == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// relate links an email to a case, recording the run with it when in is
+// not nil; a key makes a concurrent redelivery a no-op.
+func (a *Agent) relate(ctx context.Context, caseID string, l Link, why string, in *Interaction, start time.Time, mailbox, msgID string) error {
+	if in != nil {
+		in.CaseID, in.Outcome, in.Reason = caseID, OutcomeSkipped, why
+		in.Latency = a.now().Sub(start)
+	}
+	if a.shadow {
+		return nil
+	}
+	now := a.now()
+	err := a.store.Relate(ctx, caseID, l, Write{Time: now, Audit: []AuditEntry{LinkAudit(caseID, l, false, a.actor(), why, now)},
+		Interaction: in, Key: emailKey(mailbox, msgID)})
+	if errors.Is(err, ErrKeyUsed) || errors.Is(err, ErrDuplicate) {
+		return nil
+	}
+	return err
+}
+
+func emailKey(mailbox, msgID string) string {
+	return "email:" + channel.NormalizeEmail(mailbox) + ":" + msgID
+}
+
+// emailReply links a reply to its case and updates the case from it.
+func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Message, c *Case, how string, in *Interaction, start time.Time) (*Result, error) {
+	if err := a.relate(ctx, c.ID, Link{Kind: LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
+		return nil, err
+	}
+	in.CaseID = c.ID
+	conv := emailConversation(c, m)
+	if !a.shadow {
+		var err error
+		if c, err = a.store.GetCase(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	return a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
+}
+
+// emailConversation is the conversation a prediction sees for an email:
+// the message alone, with the case's values as context.
+func emailConversation(c *Case, m *channel.Message) *channel.Conversation {
+	id := "email:" + m.ID
+	if c != nil {
+		id = "case:" + c.ID
+	}
+	return &channel.Conversation{
+		ID: id, Kind: channel.KindEmail, Status: channel.StatusActive,
+		Customer: channel.Customer{Name: m.From.Name, Email: m.From.Email},
+		Messages: []channel.Message{*m}, StartedAt: m.Time,
+	}
+}
+
+// emailIntake runs the intake rules on a new email.
+func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Message, in *Interaction, start time.Time) (*Result, error) {
+	rv := a.rules.intake.NewValues()
+	_ = rv.Set(VarChannel, string(channel.KindEmail))
+	if m.From.Email != "" {
+		_ = rv.Set(VarFrom, m.From.Email)
+	}
+	var to []string
+	for _, ad := range append(slices.Clone(m.To), m.Cc...) {
+		if ad.Email != "" {
+			to = append(to, ad.Email)
+		}
+	}
+	if mailbox != "" && !slices.ContainsFunc(to, func(s string) bool { return strings.EqualFold(s, mailbox) }) {
+		to = append(to, mailbox)
+	}
+	if len(to) > 0 {
+		_ = rv.Set(VarTo, to)
+	}
+	if m.Subject != "" {
+		_ = rv.Set(VarSubject, m.Subject)
+	}
+	if m.Text != "" {
+		_ = rv.Set(VarBody, m.Text)
+	}
+	rule, errs := a.rules.intake.First(rv)
+	for _, e := range errs {
+		a.log.WarnContext(ctx, "intake rule failed", "rule", e.Rule, "err", e.Err)
+	}
+	if rule == nil {
+		return a.finish(ctx, in, start, OutcomeSkipped, "no intake rule matches the email", nil, nil)
+	}
+	ir := a.cfg.IntakeRules[rule.Action]
+	now := a.now()
+
+	// The sender.
+	var contact *Contact
+	if addr := m.From.Email; addr != "" {
+		cs, err := a.store.FindContacts(ctx, predict.ContactQuery{Email: addr})
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) > 0 {
+			contact = &cs[0]
+		}
+	}
+	if contact == nil {
+		if ir.UnknownSenders == UnknownSendersSkip || m.From.Email == "" {
+			return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email), nil, nil)
+		}
+		if !a.shadow {
+			ct := &Contact{Name: m.From.Name, Email: m.From.Email, CreatedAt: now}
+			if err := a.store.CreateContact(ctx, ct); err != nil && !errors.Is(err, ErrDuplicate) {
+				return nil, err
+			} else if errors.Is(err, ErrDuplicate) {
+				cs, ferr := a.store.FindContacts(ctx, predict.ContactQuery{Email: m.From.Email})
+				if ferr != nil || len(cs) == 0 {
+					return nil, errors.Join(err, ferr)
+				}
+				ct = &cs[0]
+			}
+			contact = ct
+		} else {
+			contact = &Contact{ID: "(new contact)", Name: m.From.Name, Email: m.From.Email}
+		}
+	}
+	if ir.RequireNoOpenCase || ir.WaitAfterResolved > 0 {
+		cs, err := a.store.FindCasesByContact(ctx, contact.ID, Filter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if ir.RequireNoOpenCase && c.Status.Open() {
+				return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number), nil, nil)
+			}
+			if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == StatusResolved && now.Sub(c.StatusChangedAt) < w {
+				return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w), nil, nil)
+			}
+		}
+	}
+
+	// The case, with the intake rule's fields.
+	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkEmail, ID: m.ID}}}
+	ruleActor := Actor{Kind: ActorIntakeRule, ID: ir.Name}
+	vars := templateVars(mailbox, m)
+	var changes []Change
+	set := map[string]bool{}
+	for _, k := range sortedKeys(ir.Set) {
+		v := ir.Set[k]
+		if s, ok := v.(string); ok {
+			v = renderTemplate(s, vars)
+		}
+		changes = append(changes, Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
+			Provenance: Provenance{Actor: ruleActor, Rule: ir.Name, MessageIDs: []string{m.ID}}})
+		set[k] = true
+	}
+	if f, ok := a.schema.Field(FieldContact); ok && !set[FieldContact] && f.Lookup == predict.LookupContacts && !a.shadow {
+		changes = append(changes, Change{Field: FieldContact, Value: contact.ID, Reason: "the sender of the email",
+			Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: "email"}, MessageIDs: []string{m.ID}}})
+		set[FieldContact] = true
+	}
+	if !set[FieldOrigin] {
+		for _, ch := range a.originChange(channel.KindEmail) {
+			changes = append(changes, ch)
+			set[FieldOrigin] = true
+		}
+	}
+	if a.shadow {
+		c.ContactID = contact.ID
+	}
+	// The agent fills what it has context for, leaving the rule's fields.
+	var names []string
+	for _, n := range a.candidateFields(a.cfg.Create.Fields) {
+		if !set[n] {
+			names = append(names, n)
+		}
+	}
+	conv := emailConversation(nil, m)
+	if email.IsForward(m) && m.Quoted != "" {
+		// What a customer forwards is what they are writing about.
+		fwd := &conv.Messages[0]
+		fwd.Text = strings.TrimSpace(fwd.Text + "\n\n" + fwd.Quoted)
+		fwd.Quoted = ""
+	}
+	if len(names) > 0 {
+		preds, err := a.predict(ctx, conv, nil, names, in)
+		if err != nil {
+			// The case is still created from the rule; the fields wait for
+			// the next message.
+			a.log.WarnContext(ctx, "prediction failed for a new email", "message", m.ID, "err", err)
+			in.Reason = "prediction failed: " + err.Error()
+		} else {
+			// Evaluate rules with the rule's values in.
+			tmp := &Case{Status: StatusActive}
+			if _, err := a.schema.Apply(ctx, tmp, changes, a.cfg.Policy, nil, now); err == nil {
+				changes = append(changes, a.plan(ctx, tmp, a.cfg.Create.Fields, preds, conv, in)...)
+			} else {
+				changes = append(changes, a.plan(ctx, c, a.cfg.Create.Fields, preds, conv, in)...)
+			}
+		}
+	}
+	var contacts ContactGetter = a.store
+	if a.shadow {
+		contacts = nil
+	}
+	applied, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, contacts, now)
+	if err != nil {
+		return a.failed(ctx, in, start, err)
+	}
+	a.markApplied(in, applied)
+	if c.Title == "" {
+		c.Title = defaultTitle(c, conv)
+	}
+	if c.ContactID == "" {
+		c.ContactID = contact.ID
+	}
+	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, applied.Audit...)
+	in.Outcome = OutcomeCreated
+	in.Latency = a.now().Sub(start)
+	if a.shadow {
+		in.Outcome, in.Reason = OutcomeShadow, "would create a case"
+		return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+	}
+	err = a.store.CreateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in, Key: emailKey(mailbox, m.ID)})
+	if errors.Is(err, ErrKeyUsed) || errors.Is(err, ErrDuplicate) {
+		// A concurrent delivery of the same email won.
+		cs, ferr := a.store.FindCasesByMessageID(ctx, []string{m.ID})
+		if ferr == nil && len(cs) > 0 {
+			return &Result{Outcome: OutcomeSkipped, Reason: "duplicate delivery of " + m.ID, Case: cs[0]}, nil
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}
+	if ir.Acknowledge != nil {
+		if err := a.acknowledge(ctx, c, m, ir, vars); err != nil {
+			a.log.WarnContext(ctx, "acknowledgement not sent", "case", c.ID, "err", err)
+		}
+	}
+	return res, nil
+}
+
+// templateVars are the values intake templates may use.
+func templateVars(mailbox string, m *channel.Message) map[string]string {
+	return map[string]string{
+		"subject": m.Subject, "from": m.From.Email, "from_email": m.From.Email,
+		"from_name": m.From.Name, "body": m.Text, "mailbox": mailbox,
+		"date": m.Time.Format("2006-01-02"),
+	}
+}
+
+// renderTemplate replaces {{name}} (spaces allowed inside the braces)
+// with vars[name]; unknown names become empty. Values are inserted as
+// they are, never evaluated again.
+func renderTemplate(s string, vars map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(vars[strings.TrimSpace(s[i+2:i+j])])
+		s = s[i+j+2:]
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// noReply matches addresses that must never get automatic mail.
+func noReply(addr string) bool {
+	local, _, _ := strings.Cut(channel.NormalizeEmail(addr), "@")
+	local = strings.NewReplacer("-", "", "_", "", ".", "").Replace(local)
+	switch {
+	case local == "", strings.HasPrefix(local, "noreply"), strings.HasPrefix(local, "donotreply"),
+		local == "mailerdaemon", local == "postmaster", strings.HasPrefix(local, "bounce"), local == "notifications":
+		return true
+	}
+	return false
+}
+
+// acknowledge sends the intake rule's acknowledgement, at most ackLimit a
+// day per address, never to machines.
+func (a *Agent) acknowledge(ctx context.Context, c *Case, m *channel.Message, ir IntakeRule, vars map[string]string) error {
+	to := m.From.Email
+	if to == "" || noReply(to) || m.Automated() {
+		return nil
+	}
+	if a.mail.sender == nil {
+		return errors.New("no sender configured")
+	}
+	limit := a.mail.ackLimit
+	if limit <= 0 {
+		limit = 3
+	}
+	day := a.now().UTC().Format("2006-01-02")
+	granted := false
+	for i := 0; i < limit && !granted; i++ {
+		first, err := a.store.UseKey(ctx, "ack:"+channel.NormalizeEmail(to)+":"+day+":"+strconv.Itoa(i))
+		if err != nil {
+			return err
+		}
+		granted = first
+	}
+	if !granted {
+		return fmt.Errorf("acknowledgement limit of %d a day reached for %s", limit, to)
+	}
+	vars["case_number"] = c.Number
+	vars["title"] = c.Title
+	subject := renderTemplate(ir.Acknowledge.Subject, vars)
+	if subject == "" {
+		subject = "Re: " + m.Subject
+	}
+	out := &channel.Outgoing{
+		From: a.mail.from, To: []channel.Address{m.From}, Subject: subject,
+		Text: renderTemplate(ir.Acknowledge.Body, vars), InReplyTo: m.ID,
+		References: append(slices.Clone(m.References), m.ID), Automated: true, CaseID: c.ID,
+	}
+	id, err := a.mail.sender.Send(ctx, out)
+	if err != nil {
+		return err
+	}
+	return a.recordSent(ctx, c.ID, id, "acknowledgement sent")
+}
+
+// recordSent links mail the agent sent to its case and counts it.
+func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error {
+	msgID = strings.Trim(msgID, "<> ")
+	for attempt := 0; ; attempt++ {
+		c, err := a.store.GetCase(ctx, caseID)
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.Atoi(c.Meta[MetaSent])
+		if c.Meta == nil {
+			c.Meta = map[string]string{}
+		}
+		c.Meta[MetaSent] = strconv.Itoa(n + 1)
+		now := a.now()
+		err = a.store.UpdateCase(ctx, c, Write{Time: now})
+		if errors.Is(err, ErrConflict) && attempt < a.retries {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
+	if msgID == "" {
+		return nil
+	}
+	l := Link{Kind: LinkEmail, ID: msgID}
+	now := a.now()
+	return a.store.Relate(ctx, caseID, l, Write{Time: now, Audit: []AuditEntry{LinkAudit(caseID, l, false, a.actor(), why, now)}})
+}
+
+// SentCount returns how many emails the agent has sent about the case.
+func SentCount(c *Case) int {
+	n, _ := strconv.Atoi(c.Meta[MetaSent])
+	return n
+}
