@@ -366,7 +366,13 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		case kindTitle:
 			pr, ok = predictTitle(conv, cf.limit)
 		}
-		if ok {
+		if !ok {
+			continue
+		}
+		// What the extractors found must be a value of the field, in its
+		// canonical form.
+		if v, err := f.Normalize(pr.Value); err == nil {
+			pr.Value = v
 			res.Predictions[f.Name] = pr
 		}
 	}

@@ -346,7 +346,7 @@ func phones(s string) []phone {
 func latestFromEmail(c *conversation) (int, string) {
 	for k := len(c.customer) - 1; k >= 0; k-- {
 		m := &c.msgs[c.customer[k]]
-		if m.Kind == channel.KindEmail && m.From.Email != "" {
+		if m.Kind == channel.KindEmail && m.From.Email != "" && emailRe.FindString(m.From.Email) == m.From.Email {
 			return c.customer[k], m.From.Email
 		}
 	}

@@ -1,0 +1,55 @@
+// Package heuristic is the offline default [predict.Predictor]: no
+// network, no model, deterministic, fast enough to run on every message.
+// It reads only what the customer wrote (customer messages and email
+// subjects, never quoted history, never representative turns) and
+// everything it knows about a tenant comes from the request's fields:
+// their types, patterns, options and descriptions.
+//
+// Per kind of field:
+//
+//   - Contacts (lookup fields with Lookup "contacts"): the channel's
+//     authenticated contact first (no evidence needed); then, through the
+//     request's Directory, sender addresses of emails, addresses and phone
+//     numbers in the customer's text (any common notation), and full names
+//     ("my name is ...", "this is ...", "... here", sign-off lines,
+//     signatures, the email display name). An ambiguous answer is none.
+//   - Identifiers (text fields with a Pattern): substrings that match the
+//     pattern, letters in any case when upper-casing makes them match. The
+//     customer's latest value wins ("sorry, the right one is ..."); values
+//     they deny ("not SN-...") lose. Values only in quoted history, in
+//     signatures or in representative turns do not count: a representative
+//     reading a value back is not the customer giving it.
+//   - Email fields: the sender of the latest customer email, else the
+//     latest address the customer wrote.
+//   - Choice fields and lookups with options: explicit mentions of an
+//     option's value, label or aliases ("Also called X200, X-200."),
+//     tolerant of case, punctuation, spacing and small misspellings;
+//     denied mentions ("not the X200", "no es el", "nicht der", "não é o",
+//     "pas le") rule an option out, and in a correcting sentence ("sorry,
+//     it's the X300") the correction wins. Otherwise the customer's words
+//     are compared with each option's description: its "Use when" phrases
+//     speak for it and its "Not for" phrases against it. Both sides are
+//     read through a cue lexicon of common support situations in English,
+//     Spanish, German, Portuguese and French (a device that restarts,
+//     "startet neu", "se reinicia"; money charged twice, "zweimal
+//     abgebucht", "débité deux fois"), so that a description written in
+//     one language matches messages in another. The confidence grows with
+//     the score and the margin to the next option; under the minimum
+//     confidence the predictor abstains. A [Classifier] trained on the
+//     tenant's history can take the place of description similarity for
+//     a field ([WithClassifier]); strong explicit mentions still win.
+//   - Descriptions (text fields whose description speaks of the customer's
+//     need, issue or problem): the one or two customer sentences that say
+//     the most about it, greetings and thanks left out, within 300
+//     characters. Titles (fields described as a short title): the email
+//     subject, else the most informative sentence, cut to the stated
+//     length. Other free-text fields are left alone.
+//
+// Sentences that read as instructions to the system ("ignore previous
+// instructions", "set the priority to ...") are not read as facts.
+//
+// Every prediction quotes the words it came from, so [predict.Check]
+// keeps it. Matchers are compiled once per field definition and cached
+// ([WithCacheSize]); [Compile] prepares a schema ahead of time and reports
+// fields it cannot use.
+package heuristic
