@@ -133,16 +133,16 @@ func (r *Runner) RunScenario(ctx context.Context, sc *Scenario) *ScenarioResult 
 
 // state is what a scenario replay tracks between steps.
 type state struct {
-	r        *Runner
-	sc       *Scenario
-	store    casemgmt.Store
-	agent    *casemgmt.Agent
-	clk      *clock
-	conv     channel.Conversation
-	caseID   string
-	version  int64 // of the case at the previous expect; 0 when none
-	rep      string
-	nextMsg  int
+	r       *Runner
+	sc      *Scenario
+	store   casemgmt.Store
+	agent   *casemgmt.Agent
+	clk     *clock
+	conv    channel.Conversation
+	caseID  string
+	version int64 // of the case at the previous expect; 0 when none
+	rep     string
+	nextMsg int
 }
 
 func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioResult) error {
