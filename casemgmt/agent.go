@@ -1,12 +1,14 @@
 package casemgmt
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -102,8 +104,10 @@ type Agent struct {
 	name    string
 	shadow  bool
 	minConf float64
+	minSet  bool
 	prof    *Profiles
 	retries int
+	dir     predict.Directory
 }
 
 // AgentOption configures an Agent.
@@ -127,7 +131,9 @@ func WithName(name string) AgentOption { return func(a *Agent) { a.name = name }
 // WithMinConfidence sets the confidence a predicted value needs to be
 // applied (default: the create rule's min_confidence, or 0.5 when it has
 // none).
-func WithMinConfidence(c float64) AgentOption { return func(a *Agent) { a.minConf = c } }
+func WithMinConfidence(c float64) AgentOption {
+	return func(a *Agent) { a.minConf, a.minSet = c, true }
+}
 
 // WithProfiles sets the representatives' profiles (default: everything is
 // allowed to everyone).
@@ -152,19 +158,22 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 	a := &Agent{
 		store: store, pred: pred, cfg: cfg, schema: cfg.Schema(), rules: cr,
 		now: time.Now, log: slog.New(slog.DiscardHandler), name: "caseagent",
-		minConf: -1, retries: 8,
+		retries: 8, dir: Directory(store),
 	}
 	for _, o := range opts {
 		o(a)
 	}
-	if a.minConf < 0 {
+	if !a.minSet {
 		a.minConf = cfg.Create.MinConfidence
 		if a.minConf == 0 {
 			a.minConf = 0.5
 		}
 	}
-	if a.minConf > 1 {
-		return nil, fmt.Errorf("%w: minimum confidence %v is over 1", ErrInvalid, a.minConf)
+	if math.IsNaN(a.minConf) || a.minConf < 0 || a.minConf > 1 {
+		return nil, fmt.Errorf("%w: minimum confidence %v is not between 0 and 1", ErrInvalid, a.minConf)
+	}
+	if a.now == nil || a.log == nil || a.name == "" {
+		return nil, fmt.Errorf("%w: nil clock or logger, or empty agent name", ErrInvalid)
 	}
 	return a, nil
 }
@@ -249,6 +258,7 @@ func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
 	}
 	start := a.now()
 	in := &Interaction{
+		Time:           start,
 		ConversationID: spec.conv.ID,
 		Trigger:        spec.trigger,
 		Actor:          a.actor(),
@@ -332,7 +342,7 @@ func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known V
 		Messages:  conv.Messages,
 		Known:     map[string]any(known.clone()),
 		Customer:  conv.Customer,
-		Directory: Directory(a.store),
+		Directory: a.dir,
 	}
 	res, err := a.pred.Predict(ctx, req)
 	if err != nil {
@@ -342,7 +352,7 @@ func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known V
 		res = &predict.Result{}
 	}
 	in.Predictor = res.Predictor
-	in.Usage = res.Usage
+	in.Usage.Add(res.Usage)
 	kept, drops := predict.Check(req, res)
 	for _, d := range drops {
 		v := d.Value
@@ -366,7 +376,7 @@ func (v Values) clone() Values {
 // confidence, for the first fields, the default update fields and the
 // fields of update rules that hold once the predicted values are in. It
 // returns the changes in field order and records the others in in.
-func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, msgIDs []string) []Change {
+func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
 	allowed := map[string]string{} // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -397,7 +407,9 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 					allowed[n] = r.Name
 					grew = true
 					if p, ok := preds[n]; ok && p.Confidence >= a.minConf {
-						vals[n] = p.Value
+						if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
+							vals[n] = p.Value
+						}
 					}
 				}
 			}
@@ -410,8 +422,9 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 	for n := range preds {
 		names = append(names, n)
 	}
-	sort.Slice(names, func(i, j int) bool { return a.fieldIndex(names[i]) < a.fieldIndex(names[j]) })
+	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
 	var changes []Change
+	src := sources{msgs: conv.Messages}
 	for _, n := range names {
 		p := preds[n]
 		fo := FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
@@ -427,11 +440,12 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 				fo.Reason = errText(err)
 				break
 			}
+			ids, ev := src.resolve(p.Evidence)
 			changes = append(changes, Change{
 				Field: n, Value: v, Reason: "predicted from the conversation",
 				Provenance: Provenance{
-					Actor: a.actor(), MessageIDs: evidenceMessages(p.Evidence, msgIDs),
-					Confidence: p.Confidence, Evidence: p.Evidence, Rule: rule, Model: in.Predictor,
+					Actor: a.actor(), MessageIDs: ids,
+					Confidence: p.Confidence, Evidence: ev, Rule: rule, Model: in.Predictor,
 				},
 			})
 		}
@@ -449,27 +463,84 @@ func (a *Agent) agentMayWrite(c *Case, field string) bool {
 }
 
 func (a *Agent) fieldIndex(name string) int {
-	for i, f := range a.schema.Fields() {
-		if f.Name == name {
-			return i
-		}
+	if i, ok := a.schema.index[name]; ok {
+		return i
 	}
 	return len(a.schema.fields)
 }
 
-// evidenceMessages returns the ids of the messages the evidence names, or
-// all message ids when it names none.
-func evidenceMessages(ev []predict.Evidence, all []string) []string {
-	var ids []string
-	for _, e := range ev {
-		if e.MessageID != "" && !slices.Contains(ids, e.MessageID) {
-			ids = append(ids, e.MessageID)
+// sources finds the messages that evidence quotes, folding each
+// message's text once.
+type sources struct {
+	msgs   []channel.Message
+	folded []string
+}
+
+func (s *sources) text(i int) string {
+	if s.folded == nil {
+		s.folded = make([]string, len(s.msgs))
+		for j := range s.msgs {
+			s.folded[j] = predict.EvidenceText(s.msgs[j : j+1])
 		}
 	}
-	if len(ids) == 0 && len(all) > 0 {
-		ids = []string{all[len(all)-1]}
+	return s.folded[i]
+}
+
+// resolve returns the ids of the messages the evidence quotes, and the
+// evidence with each quote's MessageID set to the message that holds it.
+// A MessageID the predictor gave is kept only when that message holds the
+// quote; otherwise the latest message that does is named. With no
+// evidence, the value is taken from the latest customer message (or the
+// latest message).
+func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) {
+	var ids []string
+	add := func(id string) {
+		if id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
-	return ids
+	out := slices.Clone(ev)
+	for k := range out {
+		e := &out[k]
+		q := predict.FoldSpace(e.Quote)
+		found := -1
+		for i := len(s.msgs) - 1; i >= 0; i-- {
+			if e.MessageID != "" && s.msgs[i].ID == e.MessageID && strings.Contains(s.text(i), q) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			for i := len(s.msgs) - 1; i >= 0; i-- {
+				if q != "" && strings.Contains(s.text(i), q) {
+					found = i
+					break
+				}
+			}
+		}
+		if found < 0 {
+			e.MessageID = ""
+			continue
+		}
+		e.MessageID = s.msgs[found].ID
+		add(e.MessageID)
+	}
+	if len(ids) == 0 {
+		last := -1
+		for i := len(s.msgs) - 1; i >= 0; i-- {
+			if s.msgs[i].ID != "" && last < 0 {
+				last = i
+			}
+			if s.msgs[i].Role == channel.RoleCustomer && s.msgs[i].ID != "" {
+				last = i
+				break
+			}
+		}
+		if last >= 0 {
+			add(s.msgs[last].ID)
+		}
+	}
+	return ids, out
 }
 
 // ruleValues are the variables of conditions for a case with values vals.
@@ -505,14 +576,41 @@ func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *ru
 	return rv
 }
 
-// fingerprint is what a prediction saw: the messages and the fields.
-func fingerprint(conv *channel.Conversation, fields []string, rep string) string {
+// fingerprint is what a prediction saw: the number of messages, the
+// last message's id, and the fields asked for.
+func fingerprint(conv *channel.Conversation, fields []string) string {
+	return seenPrefix(conv) + strings.Join(fields, ",")
+}
+
+func seenPrefix(conv *channel.Conversation) string {
 	last := ""
 	if n := len(conv.Messages); n > 0 {
 		last = conv.Messages[n-1].ID
 	}
-	return strconv.Itoa(len(conv.Messages)) + "|" + last + "|" + strings.Join(fields, ",")
+	return strconv.Itoa(len(conv.Messages)) + "|" + last + "|"
 }
+
+// seenBefore reports whether a prediction with fingerprint fp saw the
+// conversation as it is now and asked for at least the fields names: then
+// a new prediction would learn nothing. A case created with its create
+// fields and then updated with fewer fields makes no second call.
+func seenBefore(fp string, conv *channel.Conversation, names []string) bool {
+	rest, ok := strings.CutPrefix(fp, seenPrefix(conv))
+	if !ok {
+		return false
+	}
+	asked := strings.Split(rest, ",")
+	for _, n := range names {
+		if !slices.Contains(asked, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// skippedKey is the state key under which the agent remembers what the
+// last create attempt for a conversation saw and why it created nothing.
+func skippedKey(convID string) string { return "casemgmt:agent:skipped:" + convID }
 
 // create predicts and creates a case when the create rule holds.
 func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start time.Time) (*Result, error) {
@@ -523,17 +621,36 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		return a.finish(ctx, in, start, OutcomeSkipped, "the customer has not written anything yet", nil, nil)
 	}
 	names := a.candidateFields(a.cfg.Create.Fields)
+	fp := fingerprint(spec.conv, names)
+	// A create attempt that saw the same messages and fields, and created
+	// nothing, would not create anything now either.
+	if prev, err := a.store.GetState(ctx, skippedKey(spec.conv.ID)); err == nil {
+		if f, why, ok := strings.Cut(string(prev), "\n"); ok && seenBefore(f, spec.conv, names) {
+			return a.finish(ctx, in, start, OutcomeSkipped, "nothing new since the last prediction: "+why, nil, nil)
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
 	preds, err := a.predict(ctx, spec.conv, nil, names, in)
 	if err != nil {
-		in.Reason = err.Error()
 		return a.failed(ctx, in, start, err)
-	}
-	if ok, why := a.createHolds(preds); !ok {
-		return a.finish(ctx, in, start, OutcomeSkipped, why, nil, nil)
 	}
 	now := a.now()
 	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
-	changes := a.plan(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, in.MessageIDs)
+	changes := a.plan(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in)
+	if ok, why := a.createHolds(preds, changes, in); !ok {
+		for i := range in.Fields {
+			if in.Fields[i].Reason == "" {
+				in.Fields[i].Reason = "no case was created"
+			}
+		}
+		if !a.shadow {
+			if err := a.store.PutState(ctx, skippedKey(spec.conv.ID), []byte(fp+"\n"+why)); err != nil {
+				a.log.WarnContext(ctx, "could not remember a skipped creation", "conversation", spec.conv.ID, "err", err)
+			}
+		}
+		return a.finish(ctx, in, start, OutcomeSkipped, why, nil, nil)
+	}
 	changes = append(a.originChange(spec.conv.Kind), changes...)
 	applied, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, a.store, now)
 	if err != nil {
@@ -543,7 +660,7 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	if c.Title == "" {
 		c.Title = defaultTitle(c, spec.conv)
 	}
-	c.Meta = map[string]string{MetaPredicted: fingerprint(spec.conv, names, spec.rep)}
+	c.Meta = map[string]string{MetaPredicted: fp}
 	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}}, applied.Audit...)
 	in.Outcome = OutcomeCreated
 	in.Latency = a.now().Sub(start)
@@ -565,13 +682,21 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	if err != nil {
 		return nil, err
 	}
+	in.CaseID = c.ID
 	return &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}, nil
 }
 
-// createHolds checks the create rule against the predictions.
-func (a *Agent) createHolds(preds map[string]predict.Prediction) (bool, string) {
+// createHolds checks the create rule against what would be written: a
+// create field counts when its prediction reached the minimum confidence
+// and its value passed the schema (a contact that does not exist does not
+// count).
+func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []Change, in *Interaction) (bool, string) {
 	var have, missing []string
 	for _, n := range a.cfg.Create.Fields {
+		if slices.ContainsFunc(changes, func(ch Change) bool { return ch.Field == n }) {
+			have = append(have, n)
+			continue
+		}
 		p, ok := preds[n]
 		switch {
 		case !ok:
@@ -579,7 +704,13 @@ func (a *Agent) createHolds(preds map[string]predict.Prediction) (bool, string) 
 		case p.Confidence < a.minConf:
 			missing = append(missing, fmt.Sprintf("%s (confidence %.2f below %.2f)", n, p.Confidence, a.minConf))
 		default:
-			have = append(have, n)
+			why := "invalid"
+			for _, f := range in.Fields {
+				if f.Field == n && f.Reason != "" {
+					why = f.Reason
+				}
+			}
+			missing = append(missing, n+" ("+why+")")
 		}
 	}
 	if a.cfg.Create.Require == RequireAny {
@@ -641,7 +772,9 @@ func clip(s string, n int) string {
 func (a *Agent) markApplied(in *Interaction, res ApplyResult) {
 	applied := map[string]bool{}
 	for _, e := range res.Audit {
-		applied[e.Field] = true
+		if e.Actor.Kind == ActorAgent {
+			applied[e.Field] = true
+		}
 	}
 	refused := map[string]string{}
 	for _, r := range res.Refused {
@@ -674,13 +807,12 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		return a.finish(ctx, in, start, OutcomeSkipped, "the case is "+string(c.Status), c, nil)
 	}
 	names := a.candidateFields(nil)
-	fp := fingerprint(spec.conv, names, spec.rep)
-	if !spec.requested && c.Meta[MetaPredicted] == fp {
+	fp := fingerprint(spec.conv, names)
+	if !spec.requested && seenBefore(c.Meta[MetaPredicted], spec.conv, names) {
 		return a.finish(ctx, in, start, OutcomeUnchanged, "nothing new since the last prediction", c, nil)
 	}
 	preds, err := a.predict(ctx, spec.conv, c.Fields, names, in)
 	if err != nil {
-		in.Reason = err.Error()
 		return a.failed(ctx, in, start, err)
 	}
 	predicted := in.Fields
@@ -688,7 +820,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		in.Fields = slices.Clone(predicted)
 		now := a.now()
 		work := c.Clone()
-		changes := a.plan(ctx, work, nil, preds, spec.conv, in, in.MessageIDs)
+		changes := a.plan(ctx, work, nil, preds, spec.conv, in)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {
 			return a.failed(ctx, in, start, err)
@@ -730,6 +862,9 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		}
 		// Someone changed the case meanwhile: apply the same predictions
 		// to what is stored now, under the write policy.
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
 		if c, err = a.store.GetCase(ctx, c.ID); err != nil {
 			return nil, err
 		}
@@ -824,5 +959,23 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
 			return nil, err
 		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// backoff waits a little before retry attempt+1 after a version conflict,
+// a random time up to 50µs doubled per attempt (at most about 13ms), so
+// that writers contending for one case do not collide again in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(50*time.Microsecond) << min(attempt, 8)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
