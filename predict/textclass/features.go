@@ -10,15 +10,17 @@ import (
 // Features says how a text becomes a feature vector. The zero value is not
 // useful; DefaultFeatures returns the defaults Train uses.
 type Features struct {
-	// MinWordN and MaxWordN bound the word n-grams (1 and 2 by default).
-	// MaxWordN 0 turns word features off.
+	// MinWordN and MaxWordN bound the word n-grams (1 and 2 by default),
+	// at most 8. MaxWordN 0 turns word features off.
 	MinWordN, MaxWordN int
 	// MinCharN and MaxCharN bound the character n-grams taken inside each
 	// word, padded with a boundary mark on both sides (2 and 5 by
 	// default). MaxCharN 0 turns character features off.
 	MinCharN, MaxCharN int
 	// HashBits is the base-2 logarithm of the size of the hashed feature
-	// space (20 by default, so 1,048,576 buckets).
+	// space, from 10 to 22 (20 by default, so 1,048,576 buckets; a model
+	// keeps an index of 4 bytes per bucket). Features in one bucket share
+	// a weight, so a larger space means fewer collisions.
 	HashBits int
 	// FoldAccents removes diacritics ("café" reads as "cafe"), so that
 	// customers who type without accents match those who do not.
