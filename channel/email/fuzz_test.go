@@ -68,3 +68,23 @@ func FuzzSplitReply(f *testing.F) {
 		HTMLToText(in)
 	})
 }
+
+func FuzzMessageIDsVerify(f *testing.F) {
+	g := MessageIDs{Key: []byte("0123456789abcdef0123"), Domain: "help.example.com"}
+	f.Add(g.New("CAS-1"))
+	f.Add(g.New("odd id/ü"))
+	f.Add("<ca.x.y.z@help.example.com>")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		if c, ok := g.Verify(id); ok {
+			// Anything that verifies must be an id New could have made for
+			// that case: its tag must match a recomputation.
+			if again, ok2 := g.Verify(id); !ok2 || again != c {
+				t.Fatalf("Verify(%q) is not stable", id)
+			}
+			if !strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), ">")), "@help.example.com") {
+				t.Fatalf("Verify accepted %q on another domain", id)
+			}
+		}
+	})
+}

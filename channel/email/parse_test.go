@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,4 +390,24 @@ func TestParseHTMLClients(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestParserConcurrentUse(t *testing.T) {
+	p := NewParser()
+	raw := typicalMessage(testIDs)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				got, err := p.ParseBytes(raw)
+				if err != nil || got.Message.Text == "" {
+					t.Errorf("ParseBytes: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
