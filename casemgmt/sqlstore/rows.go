@@ -159,10 +159,7 @@ func loadLinks(ctx context.Context, q querier, cases []*casemgmt.Case) error {
 			ids = append(ids, c.ID)
 		}
 	}
-	in := placeholders(1, len(ids))
-	rows, err := q.QueryContext(ctx,
-		"SELECT case_id, kind, ref FROM case_refs WHERE case_id IN ("+in+") "+
-			"UNION ALL SELECT case_id, 'contact', contact_id FROM case_contacts WHERE case_id IN ("+in+")", ids...)
+	rows, err := q.QueryContext(ctx, qLinks(len(ids)), ids...)
 	if err != nil {
 		return err
 	}
@@ -183,6 +180,13 @@ func loadLinks(ctx context.Context, q querier, cases []*casemgmt.Case) error {
 		c.Links = casemgmt.SortLinks(c.Links)
 	}
 	return nil
+}
+
+// qLinks selects the links of n cases.
+func qLinks(n int) string {
+	in := placeholders(1, n)
+	return "SELECT case_id, kind, ref FROM case_refs WHERE case_id IN (" + in + ") " +
+		"UNION ALL SELECT case_id, 'contact', contact_id FROM case_contacts WHERE case_id IN (" + in + ")"
 }
 
 // placeholders returns "$from, $from+1, ..." n times.

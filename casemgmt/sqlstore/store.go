@@ -263,6 +263,34 @@ func insertLink(ctx context.Context, tx *sql.Tx, caseID string, l casemgmt.Link)
 	return duplicate(err, l.String()+" is linked to another case")
 }
 
+// The queries of the finders, which TestQueryPlans proves use indexes.
+const (
+	qGetCaseByNumber    = "SELECT " + caseColumns + " FROM cases WHERE number = $1"
+	qFindByConversation = "SELECT " + caseColumns + " FROM cases WHERE id = " +
+		"(SELECT case_id FROM case_refs WHERE kind = 'conversation' AND ref = $1)"
+	qListAudit = "SELECT seq, entry FROM audit WHERE case_id = $1 ORDER BY seq"
+)
+
+func qFindByMessageID(n int) string {
+	return "SELECT " + caseColumns + " FROM cases WHERE id IN " +
+		"(SELECT case_id FROM case_refs WHERE kind = 'email' AND ref IN (" + placeholders(1, n) + "))"
+}
+
+func qFindByContact(where, limit string) string {
+	return "SELECT " + caseColumns + " FROM cases WHERE id IN " +
+		"(SELECT id FROM cases WHERE contact_id = $1 UNION SELECT case_id FROM case_contacts WHERE contact_id = $1)" +
+		where + " ORDER BY created_at, id" + limit
+}
+
+func qFindDue(where, limit string) string {
+	return "SELECT " + caseColumns + " FROM cases " +
+		"WHERE next_due_at IS NOT NULL AND next_due_at <= $1" + where + " ORDER BY next_due_at, id" + limit
+}
+
+func qFindContacts(column string) string {
+	return "SELECT " + contactColumns + " FROM contacts WHERE " + column + " = $1 ORDER BY id"
+}
+
 // GetCase implements casemgmt.CaseStore.
 func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) {
 	if err := ctx.Err(); err != nil {
@@ -283,7 +311,7 @@ func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.C
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE number = $1", number)
+	cs, err := queryCases(ctx, s.r, qGetCaseByNumber, number)
 	if err != nil {
 		return nil, wrap("getting case", err)
 	}
@@ -598,8 +626,7 @@ func (s *Store) FindCaseByConversation(ctx context.Context, conversationID strin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id = "+
-		"(SELECT case_id FROM case_refs WHERE kind = 'conversation' AND ref = $1)", conversationID)
+	cs, err := queryCases(ctx, s.r, qFindByConversation, conversationID)
 	if err != nil {
 		return nil, wrap("finding case", err)
 	}
@@ -625,8 +652,7 @@ func (s *Store) FindCasesByMessageID(ctx context.Context, messageIDs []string) (
 		for i, id := range chunk {
 			args[i] = id
 		}
-		cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id IN "+
-			"(SELECT case_id FROM case_refs WHERE kind = 'email' AND ref IN ("+placeholders(1, len(args))+"))", args...)
+		cs, err := queryCases(ctx, s.r, qFindByMessageID(len(args)), args...)
 		if err != nil {
 			return nil, wrap("finding cases", err)
 		}
@@ -653,9 +679,7 @@ func (s *Store) FindCasesByContact(ctx context.Context, contactID string, f case
 	if err != nil {
 		return nil, err
 	}
-	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id IN "+
-		"(SELECT id FROM cases WHERE contact_id = $1 UNION SELECT case_id FROM case_contacts WHERE contact_id = $1)"+
-		where+" ORDER BY created_at, id"+limit, append([]any{contactID}, fargs...)...)
+	cs, err := queryCases(ctx, s.r, qFindByContact(where, limit), append([]any{contactID}, fargs...)...)
 	return cs, wrap("finding cases", err)
 }
 
@@ -677,9 +701,7 @@ func (s *Store) FindDueCases(ctx context.Context, before time.Time, f casemgmt.F
 	default:
 		b = before.UnixNano()
 	}
-	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases "+
-		"WHERE next_due_at IS NOT NULL AND next_due_at <= $1"+where+" ORDER BY next_due_at, id"+limit,
-		append([]any{b}, fargs...)...)
+	cs, err := queryCases(ctx, s.r, qFindDue(where, limit), append([]any{b}, fargs...)...)
 	return cs, wrap("finding due cases", err)
 }
 
@@ -763,7 +785,7 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	if key == "" {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE "+column+" = $1 ORDER BY id", key)
+	rows, err := s.r.QueryContext(ctx, qFindContacts(column), key)
 	if err != nil {
 		return nil, wrap("finding contacts", err)
 	}
@@ -786,7 +808,7 @@ func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditE
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, entry FROM audit WHERE case_id = $1 ORDER BY seq", caseID)
+	rows, err := s.r.QueryContext(ctx, qListAudit, caseID)
 	if err != nil {
 		return nil, wrap("listing audit", err)
 	}
@@ -834,16 +856,10 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 	return nil
 }
 
-// ListInteractions implements casemgmt.Journal.
-func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuery) ([]casemgmt.Interaction, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if q.Limit < 0 {
-		return nil, fmt.Errorf("%w: negative limit", casemgmt.ErrInvalid)
-	}
+// qListInteractions builds the query of ListInteractions; none reports a
+// time range that no stored time can fall in.
+func qListInteractions(q casemgmt.InteractionQuery) (query string, args []any, none bool) {
 	var conds []string
-	var args []any
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
@@ -859,7 +875,7 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 	}
 	if !q.Since.IsZero() {
 		if q.Since.After(maxTime) {
-			return nil, nil
+			return "", nil, true
 		}
 		if !q.Since.Before(minTime) {
 			add("time >= ?", q.Since.UnixNano())
@@ -867,19 +883,34 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 	}
 	if !q.Until.IsZero() {
 		if !q.Until.After(minTime) {
-			return nil, nil
+			return "", nil, true
 		}
 		if !q.Until.After(maxTime) {
 			add("time < ?", q.Until.UnixNano())
 		}
 	}
-	query := "SELECT seq, record FROM interactions"
+	query = "SELECT seq, record FROM interactions"
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
 	query += " ORDER BY time, seq"
 	if q.Limit > 0 {
 		query += " LIMIT " + strconv.Itoa(q.Limit)
+	}
+	return query, args, false
+}
+
+// ListInteractions implements casemgmt.Journal.
+func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuery) ([]casemgmt.Interaction, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("%w: negative limit", casemgmt.ErrInvalid)
+	}
+	query, args, none := qListInteractions(q)
+	if none {
+		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -300,6 +300,7 @@ func launch(bin, dir, data string, cred *syscall.Credential) (*server, error) {
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
 		"-c", "log_min_messages=warning",
+		"-c", "jit=off",
 	)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = dir
