@@ -1,0 +1,680 @@
+// Package mailtest starts private mail servers for tests: Dovecot serving
+// IMAP and, when asked, Postfix accepting SMTP and delivering into the same
+// Maildirs, so that mail sent over SMTP can be read back over IMAP.
+//
+// Start(t, cfg) writes the servers' configuration into a temporary folder,
+// starts them as child processes on free ports of 127.0.0.1 (nothing else
+// listens anywhere), and stops them and removes the folder when t ends.
+// Users live in a passwd-file (no system users are needed); mail is stored
+// as user nobody. The servers come from Debian's packages dovecot-imapd and
+// postfix, which .ci/mail.sh installs. When the binaries are absent, or
+// the test does not run as root (both daemons drop privileges from root),
+// the test is skipped with a message that says how to enable it.
+//
+// All functions and Server methods are safe for concurrent use.
+package mailtest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Domain is the mail domain of every user of a Server.
+const Domain = "example.test"
+
+const enableHint = "install Debian's dovecot-imapd (and postfix for SMTP) and run the tests as root; .ci/mail.sh does both installs"
+
+// Config says which servers Start starts.
+type Config struct {
+	// SMTP also starts Postfix, delivering mail for Domain to the users'
+	// Maildirs. Dovecot always runs.
+	SMTP bool
+	// MaxMessageSize is Postfix's message_size_limit; default 50 MB.
+	MaxMessageSize int64
+	// Users are the local parts of the mailboxes created at start (see
+	// Server.User). More can be added with AddUser.
+	Users []string
+}
+
+// User is a mailbox of a Server.
+type User struct {
+	// Address is the user name for IMAP login and the mail address.
+	Address  string
+	Password string
+}
+
+// Server is a running private Dovecot and, with Config.SMTP, Postfix.
+type Server struct {
+	dir      string
+	uid, gid int
+
+	mu       sync.Mutex
+	users    map[string]User
+	dovecot  *proc
+	postfix  *proc
+	imapAddr string
+	smtpAddr string
+}
+
+// errMissing reports that a binary the servers need is not installed.
+var errMissing = errors.New("mail server binaries not found")
+
+// Start starts the servers cfg asks for and returns them; they stop when t
+// ends. It skips t when the servers are not available and fails it when
+// they do not start.
+func Start(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if err := available(cfg); err != nil {
+		t.Skipf("mailtest: %v; to run this test, %s", err, enableHint)
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 50 << 20
+	}
+	uid, gid, err := mailOwner()
+	if err != nil {
+		t.Skipf("mailtest: %v; to run this test, %s", err, enableHint)
+	}
+	dir, err := os.MkdirTemp("", "mailtest-")
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	s := &Server{dir: dir, uid: uid, gid: gid, users: map[string]User{}}
+	t.Cleanup(s.stop)
+	if err := s.setup(cfg); err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	for _, local := range cfg.Users {
+		s.AddUser(t, local)
+	}
+	if err := s.startDovecot(0); err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	if cfg.SMTP {
+		if err := s.startPostfix(cfg); err != nil {
+			t.Fatalf("mailtest: %v", err)
+		}
+	}
+	return s
+}
+
+// available checks the binaries and privileges Start needs.
+func available(cfg Config) error {
+	if _, err := binary("dovecot"); err != nil {
+		return err
+	}
+	if _, err := binary("doveadm"); err != nil {
+		return err
+	}
+	if cfg.SMTP {
+		if _, err := binary("postfix"); err != nil {
+			return err
+		}
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("the mail servers must be started as root (they drop privileges themselves)")
+	}
+	return nil
+}
+
+// binary finds a server program on PATH or in the sbin folders, which are
+// often not on a test's PATH.
+func binary(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, d := range []string{"/usr/sbin", "/usr/bin", "/sbin", "/usr/local/sbin"} {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: no %s on PATH or in /usr/sbin", errMissing, name)
+}
+
+// mailOwner returns the unprivileged uid and gid that own the Maildirs.
+func mailOwner() (uid, gid int, err error) {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return 0, 0, fmt.Errorf("no user nobody to own the mail: %v", err)
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("user nobody has ids %q/%q", u.Uid, u.Gid)
+	}
+	return uid, gid, nil
+}
+
+// IMAPAddr is Dovecot's host:port (plain IMAP, no TLS, plain
+// authentication allowed).
+func (s *Server) IMAPAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.imapAddr
+}
+
+// SMTPAddr is Postfix's host:port, or "" without Config.SMTP. It relays
+// nothing: it accepts mail for Domain only, without authentication or TLS.
+func (s *Server) SMTPAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.smtpAddr
+}
+
+// Dir is the folder holding the configuration, logs and mail.
+func (s *Server) Dir() string { return s.dir }
+
+// User returns the user local@Domain, created at start or by AddUser; it
+// fails t when there is none.
+func (s *Server) User(t testing.TB, local string) User {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[local+"@"+Domain]
+	if !ok {
+		t.Fatalf("mailtest: no user %s@%s", local, Domain)
+	}
+	return u
+}
+
+// AddUser creates the mailbox local@Domain with a random password and
+// returns it. Adding an existing user returns it unchanged. When Postfix
+// runs, it is told to reload its mailbox list; users listed in
+// Config.Users are known to it from the start, without a reload.
+func (s *Server) AddUser(t testing.TB, local string) User {
+	t.Helper()
+	if local == "" || strings.ContainsAny(local, ":@/\\ \t\r\n") || strings.HasPrefix(local, ".") {
+		t.Fatalf("mailtest: user name %q is not a plain local part", local)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	addr := local + "@" + Domain
+	if u, ok := s.users[addr]; ok {
+		return u
+	}
+	u := User{Address: addr, Password: fmt.Sprintf("pw-%d-%s", time.Now().UnixNano(), local)}
+	home := filepath.Join(s.dir, "mail", Domain, local)
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	if err := os.Chown(home, s.uid, s.gid); err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	line := fmt.Sprintf("%s:{PLAIN}%s:%d:%d::%s::\n", addr, u.Password, s.uid, s.gid, home)
+	f, err := os.OpenFile(filepath.Join(s.dir, "users"), os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	_, err = f.WriteString(line)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	// Dovecot rereads the passwd-file when its modification time changes;
+	// two additions within its timestamp resolution must still be seen.
+	later := time.Now().Add(time.Duration(len(s.users)+1) * time.Second)
+	_ = os.Chtimes(filepath.Join(s.dir, "users"), later, later)
+	s.users[addr] = u
+	if err := s.writeMailboxes(); err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	if s.postfix != nil {
+		if out, err := s.postfixCmd("reload"); err != nil {
+			t.Fatalf("mailtest: postfix reload: %v\n%s", err, out)
+		}
+	}
+	return u
+}
+
+// writeMailboxes writes Postfix's list of mailboxes; s.mu is held.
+func (s *Server) writeMailboxes() error {
+	var b strings.Builder
+	for addr := range s.users {
+		local, _, _ := strings.Cut(addr, "@")
+		fmt.Fprintf(&b, "%s %s/%s/\n", addr, Domain, local)
+	}
+	conf := filepath.Join(s.dir, "postfix", "conf")
+	if err := os.MkdirAll(conf, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(conf, "mailboxes"), []byte(b.String()), 0o644)
+}
+
+func (s *Server) postfixCmd(args ...string) ([]byte, error) {
+	bin, err := binary("postfix")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return exec.CommandContext(ctx, bin, append([]string{"-c", filepath.Join(s.dir, "postfix", "conf")}, args...)...).CombinedOutput()
+}
+
+// Maildir returns the Maildir folder of a user's INBOX.
+func (s *Server) Maildir(u User) string {
+	local, _, _ := strings.Cut(u.Address, "@")
+	return filepath.Join(s.dir, "mail", Domain, local)
+}
+
+// RestartIMAP stops Dovecot, which drops every IMAP connection, and starts
+// it again on the same port with the same mail.
+func (s *Server) RestartIMAP(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	p := s.dovecot
+	s.dovecot = nil
+	_, portStr, _ := net.SplitHostPort(s.imapAddr)
+	s.mu.Unlock()
+	if p != nil {
+		p.stop(syscall.SIGTERM)
+	}
+	port, _ := strconv.Atoi(portStr)
+	var err error
+	for range 50 { // the port is free once the old listener is gone
+		if err = s.startDovecot(port); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("mailtest: restarting dovecot: %v", err)
+}
+
+// Kick drops the IMAP connections of a user, as a server or network
+// failure would, without stopping the server.
+func (s *Server) Kick(t testing.TB, u User) {
+	t.Helper()
+	if out, err := s.doveadm("kick", u.Address); err != nil {
+		// doveadm kick exits 68 ("no such user") when nobody was connected.
+		if !strings.Contains(string(out), "no users") && !strings.Contains(strings.ToLower(string(out)), "no such") {
+			t.Fatalf("mailtest: doveadm kick: %v\n%s", err, out)
+		}
+	}
+}
+
+// SetUIDValidity changes the UIDVALIDITY of a user's mailbox, as a server
+// that rebuilt its indexes would: every UID seen before is void.
+func (s *Server) SetUIDValidity(t testing.TB, u User, mailbox string, v uint32) {
+	t.Helper()
+	out, err := s.doveadm("mailbox", "update", "-u", u.Address, "--uid-validity", strconv.FormatUint(uint64(v), 10), mailbox)
+	if err != nil {
+		t.Fatalf("mailtest: doveadm mailbox update: %v\n%s", err, out)
+	}
+}
+
+func (s *Server) doveadm(args ...string) ([]byte, error) {
+	bin, err := binary("doveadm")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-c", filepath.Join(s.dir, "dovecot.conf")}, args...)...)
+	return cmd.CombinedOutput()
+}
+
+// Log returns what the servers logged so far, for failure messages.
+func (s *Server) Log() string {
+	var b strings.Builder
+	for _, name := range []string{"dovecot.log", "postfix.log"} {
+		out, err := os.ReadFile(filepath.Join(s.dir, name))
+		if err == nil {
+			fmt.Fprintf(&b, "== %s\n%s", name, out)
+		}
+	}
+	return b.String()
+}
+
+// WaitDelivered waits until the Maildir of u holds at least n messages, as
+// Postfix delivers asynchronously, and fails t after timeout.
+func (s *Server) WaitDelivered(t testing.TB, u User, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := 0
+		for _, sub := range []string{"new", "cur"} {
+			entries, _ := os.ReadDir(filepath.Join(s.Maildir(u), sub))
+			got += len(entries)
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: %d of %d messages delivered to %s after %v\n%s", got, n, u.Address, timeout, s.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *Server) stop() {
+	s.mu.Lock()
+	d, p := s.dovecot, s.postfix
+	s.dovecot, s.postfix = nil, nil
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, x := range []*proc{d, p} {
+		if x != nil {
+			wg.Go(func() { x.stop(syscall.SIGTERM) })
+		}
+	}
+	wg.Wait()
+	os.RemoveAll(s.dir)
+}
+
+// setup writes the folders and the configuration shared by both servers.
+func (s *Server) setup(cfg Config) error {
+	// The daemons' unprivileged users must reach the mail and the users
+	// file through this folder.
+	if err := os.Chmod(s.dir, 0o755); err != nil {
+		return err
+	}
+	for _, d := range []string{"mail", "run", "state"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, d := range []string{filepath.Join(s.dir, "mail"), filepath.Join(s.dir, "mail", Domain)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		if err := os.Chown(d, s.uid, s.gid); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "users"), nil, 0o644); err != nil {
+		return err
+	}
+	return nil
+}
+
+// dovecotConf is Dovecot's whole configuration: IMAP only, on loopback,
+// clear text allowed (there is no TLS), users from a passwd-file.
+const dovecotConf = `# written by mailtest
+base_dir = {{dir}}/run
+state_dir = {{dir}}/state
+instance_name = mailtest-{{id}}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {{dir}}/dovecot.log
+mail_location = maildir:{{dir}}/mail/%d/%n
+first_valid_uid = 1
+mail_fsync = never
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {{dir}}/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u {{dir}}/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = {{port}}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+`
+
+func (s *Server) startDovecot(port int) error {
+	bin, err := binary("dovecot")
+	if err != nil {
+		return err
+	}
+	fixed := port != 0
+	var lastErr error
+	for range 3 { // a free port can be taken between finding and binding it
+		if !fixed {
+			if port, err = freePort(); err != nil {
+				return err
+			}
+		}
+		conf := strings.NewReplacer("{{dir}}", s.dir, "{{port}}", strconv.Itoa(port),
+			"{{id}}", filepath.Base(s.dir)).Replace(dovecotConf)
+		confPath := filepath.Join(s.dir, "dovecot.conf")
+		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+			return err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		p, err := startProc(filepath.Join(s.dir, "dovecot.out"), bin, "-F", "-c", confPath)
+		if err != nil {
+			return err
+		}
+		if err = waitGreeting(p, addr, "* OK", 20*time.Second); err != nil {
+			p.stop(syscall.SIGKILL)
+			out, _ := os.ReadFile(filepath.Join(s.dir, "dovecot.out"))
+			log, _ := os.ReadFile(filepath.Join(s.dir, "dovecot.log"))
+			lastErr = fmt.Errorf("dovecot did not start: %v\n%s%s", err, out, log)
+			if fixed {
+				return lastErr
+			}
+			continue
+		}
+		s.mu.Lock()
+		s.dovecot, s.imapAddr = p, addr
+		s.mu.Unlock()
+		return nil
+	}
+	return lastErr
+}
+
+// postfixMain is Postfix's main.cf: SMTP on loopback, mail for Domain to
+// Maildirs named after the local part, everything else refused.
+const postfixMain = `# written by mailtest
+compatibility_level = 3.6
+queue_directory = {{dir}}/postfix/queue
+data_directory = {{dir}}/postfix/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.{{domain}}
+mydomain = {{domain}}
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_banner = $myhostname ESMTP
+virtual_mailbox_domains = {{domain}}
+virtual_mailbox_base = {{dir}}/mail
+virtual_mailbox_maps = texthash:{{dir}}/postfix/conf/mailboxes
+virtual_uid_maps = static:{{uid}}
+virtual_gid_maps = static:{{gid}}
+virtual_minimum_uid = 1
+virtual_mailbox_limit = 0
+message_size_limit = {{size}}
+default_transport = error:mailtest delivers to {{domain}} only
+relay_transport = error:mailtest delivers to {{domain}} only
+relayhost =
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+smtputf8_enable = no
+maillog_file_prefixes = {{dir}}
+maillog_file = {{dir}}/postfix.log
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+`
+
+// postfixMaster runs every daemon unchrooted; the only listener is smtpd on
+// the loopback port.
+const postfixMaster = `# written by mailtest
+127.0.0.1:{{port}} inet n - n - - smtpd
+pickup    unix  n - n 60   1 pickup
+cleanup   unix  n - n -    0 cleanup
+qmgr      unix  n - n 300  1 qmgr
+rewrite   unix  - - n -    - trivial-rewrite
+bounce    unix  - - n -    0 bounce
+defer     unix  - - n -    0 bounce
+trace     unix  - - n -    0 bounce
+verify    unix  - - n -    1 verify
+flush     unix  n - n 1000 0 flush
+proxymap  unix  - - n -    - proxymap
+smtp      unix  - - n -    - smtp
+showq     unix  n - n -    - showq
+error     unix  - - n -    - error
+retry     unix  - - n -    - error
+discard   unix  - - n -    - discard
+virtual   unix  - n n -    - virtual
+anvil     unix  - - n -    1 anvil
+scache    unix  - - n -    1 scache
+postlog   unix-dgram n - n - 1 postlogd
+`
+
+func (s *Server) startPostfix(cfg Config) error {
+	bin, err := binary("postfix")
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command(bin[:len(bin)-len("postfix")]+"postconf", "-d", "-h", "daemon_directory").Output()
+	if err != nil {
+		return fmt.Errorf("postconf: %v", err)
+	}
+	master := filepath.Join(strings.TrimSpace(string(out)), "master")
+	pfUser, err := user.Lookup("postfix")
+	if err != nil {
+		return fmt.Errorf("no postfix user (is the postfix package installed?): %v", err)
+	}
+	pfUID, _ := strconv.Atoi(pfUser.Uid)
+	conf := filepath.Join(s.dir, "postfix", "conf")
+	for _, d := range []string{conf, filepath.Join(s.dir, "postfix", "queue"), filepath.Join(s.dir, "postfix", "data")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.Chown(filepath.Join(s.dir, "postfix", "data"), pfUID, -1); err != nil {
+		return err
+	}
+	var lastErr error
+	for range 3 {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		r := strings.NewReplacer("{{dir}}", s.dir, "{{domain}}", Domain, "{{port}}", strconv.Itoa(port),
+			"{{uid}}", strconv.Itoa(s.uid), "{{gid}}", strconv.Itoa(s.gid),
+			"{{size}}", strconv.FormatInt(cfg.MaxMessageSize, 10))
+		if err := os.WriteFile(filepath.Join(conf, "main.cf"), []byte(r.Replace(postfixMain)), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(conf, "master.cf"), []byte(r.Replace(postfixMaster)), 0o644); err != nil {
+			return err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		// "postfix check" creates the queue folders with their owners;
+		// the master daemon then runs in the foreground as our child, so
+		// that stopping it stops Postfix.
+		if out, err := exec.Command(bin, "-c", conf, "check").CombinedOutput(); err != nil {
+			log, _ := os.ReadFile(filepath.Join(s.dir, "postfix.log"))
+			return fmt.Errorf("postfix check: %v\n%s%s", err, out, log)
+		}
+		p, err := startProc(filepath.Join(s.dir, "postfix.out"), master, "-c", conf, "-d")
+		if err != nil {
+			return err
+		}
+		if err = waitGreeting(p, addr, "220 ", 30*time.Second); err != nil {
+			p.stop(syscall.SIGKILL)
+			out, _ := os.ReadFile(filepath.Join(s.dir, "postfix.out"))
+			log, _ := os.ReadFile(filepath.Join(s.dir, "postfix.log"))
+			lastErr = fmt.Errorf("postfix did not start: %v\n%s%s", err, out, log)
+			continue
+		}
+		s.mu.Lock()
+		s.postfix, s.smtpAddr = p, addr
+		s.mu.Unlock()
+		return nil
+	}
+	return lastErr
+}
+
+// proc is a running server process.
+type proc struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+func startProc(logPath, bin string, args ...string) (*proc, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	// Pdeathsig takes the server down with the test binary if it dies
+	// without running its cleanups; Setpgid keeps terminal signals away.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	p := &proc{cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	return p, nil
+}
+
+// stop signals the process and waits for it, killing its process group
+// when it takes too long.
+func (p *proc) stop(sig syscall.Signal) {
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.exited:
+	case <-time.After(15 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.exited
+	}
+}
+
+// waitGreeting waits until addr answers with a line starting with prefix.
+func waitGreeting(p *proc, addr, prefix string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			line, rerr := bufio.NewReader(conn).ReadString('\n')
+			conn.Close()
+			if rerr == nil && strings.HasPrefix(line, prefix) {
+				return nil
+			}
+			err = fmt.Errorf("greeting %q: %v", line, rerr)
+		}
+		select {
+		case <-p.exited:
+			return fmt.Errorf("exited: %v", p.cmd.ProcessState)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
