@@ -1,0 +1,69 @@
+#!/bin/sh
+# Installs Dovecot (IMAP) and Postfix from Debian's packages so that the
+# tests' helper (internal/mailtest) can start private servers of its own,
+# configured in temporary folders and listening on 127.0.0.1 only.
+#
+# Idempotent and non-interactive: does nothing when the binaries are
+# present. Postfix is preseeded with "No configuration", so apt asks
+# nothing and the system instance has no main.cf and cannot start. A
+# policy-rc.d that denies every start is in place while the packages
+# install, and any system instance that runs anyway is stopped, so no
+# system mail server listens anywhere. Runs as root on a bare Debian
+# machine; without root it says what it needs and fails.
+set -eu
+
+have_servers() {
+	for b in dovecot doveadm postfix postconf; do
+		if [ ! -x "/usr/sbin/$b" ] && [ ! -x "/usr/bin/$b" ]; then
+			return 1
+		fi
+	done
+	echo "mail.sh: dovecot and postfix present"
+	return 0
+}
+
+stop_system_servers() {
+	# The tests start their own instances; a system one must not listen.
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now dovecot.service postfix.service >/dev/null 2>&1 || true
+	fi
+	if [ -f /var/run/dovecot/master.pid ] && kill -0 "$(cat /var/run/dovecot/master.pid)" 2>/dev/null; then
+		kill "$(cat /var/run/dovecot/master.pid)" || true
+	fi
+	if [ -f /etc/postfix/main.cf ] && /usr/sbin/postfix status >/dev/null 2>&1; then
+		/usr/sbin/postfix stop >/dev/null 2>&1 || true
+	fi
+}
+
+if have_servers; then
+	stop_system_servers
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mail.sh: dovecot-imapd and postfix are not installed and installing them needs root" \
+		"(apt-get install dovecot-imapd postfix)" >&2
+	exit 1
+fi
+
+policy=/usr/sbin/policy-rc.d
+added_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 0755 "$policy"
+	added_policy=1
+fi
+cleanup() {
+	if [ -n "$added_policy" ]; then
+		rm -f "$policy"
+	fi
+}
+trap cleanup EXIT INT TERM
+
+export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends dovecot-imapd postfix >/dev/null
+
+stop_system_servers
+have_servers
