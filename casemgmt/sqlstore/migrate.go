@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -141,4 +142,31 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
 	return v, err
+}
+
+// ErrNotMigrated reports a database whose schema is older than this build
+// expects (Ping); reopening the Store migrates it.
+var ErrNotMigrated = errors.New("sqlstore: database schema is not migrated")
+
+// Ping implements casemgmt.Pinger: it reports whether the database answers
+// and carries the schema this build migrates to.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: database unreachable: %w", err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: reading the schema version: %w", err)
+	}
+	ms, err := loadMigrations(s.dialect)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v < len(ms):
+		return fmt.Errorf("%w: at version %d of %d", ErrNotMigrated, v, len(ms))
+	case v > len(ms):
+		return fmt.Errorf("%w: at version %d, this build knows %d", ErrSchemaTooNew, v, len(ms))
+	}
+	return nil
 }

@@ -275,3 +275,34 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPing: a migrated database is ready; one behind or ahead of this
+// build is not, and says so.
+func TestPing(t *testing.T) {
+	ctx := context.Background()
+	s, path := openSQLite(t)
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping on a migrated database: %v", err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("DELETE FROM schema_migrations"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, sqlstore.ErrNotMigrated) {
+		t.Errorf("Ping behind: %v, want ErrNotMigrated", err)
+	}
+	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, sqlstore.ErrSchemaTooNew) {
+		t.Errorf("Ping ahead: %v, want ErrSchemaTooNew", err)
+	}
+	s.Close()
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping on a closed store: no error")
+	}
+}

@@ -30,7 +30,10 @@ type Store struct {
 	owned   []*sql.DB
 }
 
-var _ casemgmt.Store = (*Store)(nil)
+var (
+	_ casemgmt.Store  = (*Store)(nil)
+	_ casemgmt.Pinger = (*Store)(nil)
+)
 
 // WithClock makes the Store read the time from now: for writes that carry
 // none, contacts' creation, interactions without a time, and claim expiry.
