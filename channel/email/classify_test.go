@@ -49,6 +49,13 @@ func TestClassifyHeaders(t *testing.T) {
 		{"subject undeliverable", map[string][]string{"Subject": {"Undeliverable: Printer"}}, ClassBounce, true},
 		{"subject dsn", map[string][]string{"Subject": {"Delivery Status Notification (Failure)"}}, ClassBounce, true},
 		{"subject mentions office mid-sentence", map[string][]string{"Subject": {"Printer out of office supplies"}}, ClassNone, false},
+		{"shipping complaint is not a bounce", map[string][]string{"Subject": {"Delivery failed for my order"}}, ClassNone, false},
+		{"delivery status question", map[string][]string{"Subject": {"Delivery status of order 123"}}, ClassNone, false},
+		{"vacation booking is not an auto-reply", map[string][]string{"Subject": {"Vacation booking problem"}}, ClassNone, false},
+		{"out of office as words", map[string][]string{"Subject": {"Out of office printer is broken"}}, ClassNone, false},
+		{"out of office with a date", map[string][]string{"Subject": {"Out of Office (until 5 Feb)"}}, ClassAutoReply, true},
+		{"newsletter sender is not a mail system", map[string][]string{"From": {"mailer@shop.example.com"}}, ClassNone, false},
+		{"read as a word", map[string][]string{"Subject": {"Read: manual unclear"}}, ClassNone, false},
 		{"auto-reply beats list", map[string][]string{"List-Id": {"<x>"}, "Auto-Submitted": {"auto-replied"}}, ClassAutoReply, false},
 	}
 	for _, tt := range tests {
