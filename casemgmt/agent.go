@@ -107,6 +107,7 @@ type Agent struct {
 	minSet  bool
 	prof    *Profiles
 	retries int
+	mail    mailSettings
 	dir     predict.Directory
 }
 
