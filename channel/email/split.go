@@ -441,7 +441,7 @@ func wroteHeaderEndingAt(lines []string, kinds []lineKind, i int, quoteFollows b
 
 var (
 	mobileSigRe = regexp.MustCompile(`(?i)^(sent from my|sent from|sent via|sent using|sent with|get outlook for|enviado desde mi|enviado desde|enviado con|enviado do meu|enviado do|enviado via|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|inviato da|inviato dal mio|inviato con|verzonden vanaf|verstuurd vanaf|verzonden met|skickat från|sendt fra|wysłane z|wysłano z|lähetetty)\b[^.,;!?:]{0,50}$`)
-	dashNameRe  = regexp.MustCompile(`^-[^\s\-]\S*(\s\S+){0,3}\s*$`)
+	dashNameRe  = regexp.MustCompile(`^-\p{Lu}[\p{L}.'’-]*(\s\p{Lu}[\p{L}.'’-]*){0,2}\s*$`)
 )
 
 // signOffs are the closing phrases after which a short block of name

@@ -84,6 +84,7 @@ func TestSplitReply(t *testing.T) {
 		{"quote then signature", "Broken.\n\n> Still?\n\n-- \nAnn\n",
 			want{Body: "Broken.", Quoted: "> Still?", Signature: "-- \nAnn"}},
 		{"dash name", "Thanks for the help.\n\n-Ann\n", want{Body: "Thanks for the help.", Signature: "-Ann"}},
+		{"negative number is not a signature", "The reading is\n\n-1 on every try\n", want{Body: "The reading is\n\n-1 on every try"}},
 		{"bullets are not a signature", "Steps:\n\n- unplug\n- wait\n", want{Body: "Steps:\n\n- unplug\n- wait"}},
 		{"sign-off block", "The scanner fails too.\n\nBest regards,\nAnn Example\nHead of IT, ACME\n+1 555 0100\n",
 			want{Body: "The scanner fails too.\n\nBest regards,", Signature: "Ann Example\nHead of IT, ACME\n+1 555 0100"}},
