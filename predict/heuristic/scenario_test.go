@@ -166,6 +166,8 @@ func TestScenarios(t *testing.T) {
 				if len(drops) > 0 {
 					t.Errorf("%s: Check dropped %v", sc.ID, drops)
 				}
+				logConfidences(t, kept, st.Expect.Fields)
+				applyThreshold(kept)
 				keys := make([]string, 0, len(st.Expect.Fields))
 				for k := range st.Expect.Fields {
 					keys = append(keys, k)
@@ -225,4 +227,37 @@ func expectHolds(raw json.RawMessage, p predict.Prediction) (bool, string) {
 		}
 	}
 	return v != "", "mentions " + strings.Join(obj.Mentions, ",")
+}
+
+// agentMinConfidence is the confidence under which the agent, by default,
+// does not apply a predicted value; the scenario reports count only the
+// values it would apply.
+const agentMinConfidence = 0.5
+
+func applyThreshold(kept map[string]predict.Prediction) {
+	for k, p := range kept {
+		if p.Confidence < agentMinConfidence {
+			delete(kept, k)
+		}
+	}
+}
+
+// logConfidences prints, when HEUR_CONF is set, each choice value's
+// confidence and whether it is right, to calibrate confidences.
+func logConfidences(t *testing.T, kept map[string]predict.Prediction, want map[string]json.RawMessage) {
+	if os.Getenv("HEUR_CONF") == "" {
+		return
+	}
+	for k, raw := range want {
+		if k == "issue_description" || k == "title" {
+			continue
+		}
+		p, ok := kept[k]
+		if !ok {
+			continue
+		}
+		var w string
+		_ = json.Unmarshal(raw, &w)
+		fmt.Printf("CONF %s %.3f %v\n", k, p.Confidence, p.Value == w)
+	}
 }
