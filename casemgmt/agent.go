@@ -108,6 +108,7 @@ type Agent struct {
 	prof    *Profiles
 	retries int
 	mail    mailSettings
+	judge   ReplyJudge
 	dir     predict.Directory
 }
 
@@ -159,7 +160,7 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 	a := &Agent{
 		store: store, pred: pred, cfg: cfg, schema: cfg.Schema(), rules: cr,
 		now: time.Now, log: slog.New(slog.DiscardHandler), name: "caseagent",
-		retries: 8, dir: Directory(store),
+		retries: 8, dir: Directory(store), judge: defaultJudge{},
 	}
 	for _, o := range opts {
 		o(a)
@@ -945,6 +946,9 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 			return nil, err
 		}
 		audit = append(audit, st...)
+		if len(st) > 0 {
+			audit = append(audit, a.schedule(c, by, now)...)
+		}
 		if len(audit) == 0 {
 			return &Result{Outcome: OutcomeUnchanged, Reason: "the case already has these values", Case: c}, nil
 		}

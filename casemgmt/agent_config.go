@@ -69,6 +69,9 @@ type compiledRules struct {
 	vars   rules.Vars
 	update *rules.Set[[]string]
 	intake *rules.Set[int] // the action is the index in Config.IntakeRules
+	// followUp holds the follow-up policies' conditions; the action is
+	// the index in Config.FollowUp.
+	followUp *rules.Set[int]
 }
 
 // compileRules compiles the update and intake rules of cfg. Errors are
@@ -98,6 +101,9 @@ func compileRules(cfg *Config) (*compiledRules, error) {
 	}
 	if cr.intake, err = rules.Compile(vars, ins, opts...); err != nil {
 		return nil, fmt.Errorf("casemgmt: intake_rules: %w", err)
+	}
+	if cr.followUp, err = compileFollowUp(cfg, vars, opts); err != nil {
+		return nil, err
 	}
 	return cr, nil
 }

@@ -241,7 +241,17 @@ func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Messa
 			return nil, err
 		}
 	}
-	return a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
+	res, err := a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
+	if err != nil {
+		return nil, err
+	}
+	// A reply to a case waiting on the customer settles or reopens it.
+	if after, err := a.customerReplied(ctx, c.ID, m); err != nil {
+		return nil, err
+	} else if !a.shadow {
+		res.Case = after
+	}
+	return res, nil
 }
 
 // emailConversation is the conversation a prediction sees for an email:

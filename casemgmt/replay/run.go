@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
@@ -164,7 +165,10 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioRes
 	if _, err := r.Config.ImportContacts(ctx, store); err != nil {
 		return err
 	}
-	opts := append([]casemgmt.AgentOption{casemgmt.WithClock(clk.now)}, r.AgentOptions...)
+	opts := append([]casemgmt.AgentOption{
+		casemgmt.WithClock(clk.now),
+		casemgmt.WithSender(&outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
+	}, r.AgentOptions...)
 	agent, err := casemgmt.NewAgent(store, r.Predictor, r.Config, opts...)
 	if err != nil {
 		return err
@@ -252,7 +256,7 @@ func (st *state) step(ctx context.Context, i int, s Step, res *ScenarioResult) e
 	case StepEmail:
 		return st.email(ctx, s.Email)
 	case StepAdvance:
-		return fmt.Errorf("%w: advance steps (follow-up and closure are not built yet)", errUnsupported)
+		return st.advance(ctx, s.Advance)
 	case StepExpect:
 		res.Expects = append(res.Expects, st.expect(ctx, i, s.Expect, res))
 	}
@@ -281,6 +285,39 @@ func (st *state) event(ctx context.Context, s Step) error {
 		}
 	}
 	return err
+}
+
+// tick is how often a replay runs scheduled work while time passes, as a
+// host would call RunDue from a timer.
+const tick = 15 * time.Minute
+
+// advance moves the clock on, running the agent's scheduled work as time
+// passes.
+func (st *state) advance(ctx context.Context, d time.Duration) error {
+	end := st.clk.t.Add(d)
+	for st.clk.t.Before(end) {
+		st.clk.t = st.clk.t.Add(tick)
+		if st.clk.t.After(end) {
+			st.clk.t = end
+		}
+		if _, err := st.agent.RunDue(ctx, st.clk.t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outbox is the sender of a replay: it keeps what the agent sends.
+type outbox struct {
+	mu   sync.Mutex
+	sent []*channel.Outgoing
+}
+
+func (o *outbox) Send(_ context.Context, m *channel.Outgoing) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, m)
+	return fmt.Sprintf("<replay-%d@caseagent.invalid>", len(o.sent)), nil
 }
 
 // email hands a raw message to the agent, as a mailbox source would.

@@ -1,0 +1,428 @@
+package casemgmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/rules"
+)
+
+// Follow-up bookkeeping kept in Case.Meta.
+const (
+	// MetaFollowUpPolicy names the follow-up policy whose sequence runs.
+	MetaFollowUpPolicy = "followup.policy"
+	// MetaFollowUpStep counts the follow-ups of the sequence done so far.
+	MetaFollowUpStep = "followup.step"
+	// MetaFollowUpDraft holds the text of a follow-up prepared for a
+	// person to confirm (automation "draft").
+	MetaFollowUpDraft = "followup.draft"
+)
+
+// Triggers of follow-up runs.
+const (
+	TriggerFollowUp = "follow_up"
+	TriggerReply    = "customer_reply"
+)
+
+// Verdict is what a customer's reply says about their problem.
+type Verdict int
+
+// The verdicts on a reply.
+const (
+	// VerdictNeutral: the reply neither settles nor reopens the matter;
+	// a person takes it from there.
+	VerdictNeutral Verdict = iota
+	// VerdictResolved: the customer says the problem is solved, or asks to
+	// close the case.
+	VerdictResolved
+	// VerdictUnresolved: the customer says the problem remains.
+	VerdictUnresolved
+)
+
+// ReplyJudge decides what a customer's reply to a case waiting on them
+// says. The default judge reads common phrases in English, Spanish,
+// German, French and Portuguese; a model-backed judge can replace it.
+type ReplyJudge interface {
+	Judge(ctx context.Context, m *channel.Message) (Verdict, error)
+}
+
+// ReplyJudgeFunc adapts a function to ReplyJudge.
+type ReplyJudgeFunc func(ctx context.Context, m *channel.Message) (Verdict, error)
+
+// Judge calls f.
+func (f ReplyJudgeFunc) Judge(ctx context.Context, m *channel.Message) (Verdict, error) {
+	return f(ctx, m)
+}
+
+// WithReplyJudge sets how customer replies to waiting cases are judged.
+func WithReplyJudge(j ReplyJudge) AgentOption { return func(a *Agent) { a.judge = j } }
+
+// Phrases of the default judge, folded to lower case. Unresolved phrases
+// win over resolved ones ("the reset fixed it for a day, but it is still
+// dropping").
+var (
+	unresolvedPhrases = []string{
+		"still not", "still doesn", "still does", "still isn", "still is", "still the same", "still happening", "still broken",
+		"still dropping", "still no ", "still won", "still can", "not working", "doesn't work", "does not work", "didn't work",
+		"did not work", "didn't help", "did not help", "no change", "same problem", "same issue", "not fixed", "not solved",
+		"not resolved", "isn't fixed", "is not fixed", "happened again", "came back", "back again", "again today",
+		"todavía no", "sigue sin", "sigue igual", "sigue fallando", "no funciona", "no ha funcionado", "no se ha resuelto", "mismo problema",
+		"immer noch", "noch immer", "funktioniert nicht", "funktioniert immer noch nicht", "nicht gelöst", "nicht behoben", "hat nicht geholfen", "gleiche problem",
+		"toujours pas", "ne marche pas", "ne fonctionne pas", "ne fonctionne toujours", "pas résolu", "même problème", "n'a pas marché",
+		"ainda não", "não funciona", "não funcionou", "continua sem", "continua com", "mesmo problema", "não resolveu",
+	}
+	resolvedPhrases = []string{
+		"fixed it", "that fixed", "it's fixed", "it is fixed", "is fixed now", "now fixed", "fixed now", "solved", "resolved", "works now",
+		"working now", "working again", "works again", "that did it", "that did the trick", "that worked", "it worked", "all good now",
+		"all sorted", "sorted now", "problem is gone", "you can close", "please close", "close this", "close the case", "close the ticket",
+		"no longer need", "don't need help", "do not need help",
+		"ya funciona", "funciona de nuevo", "vuelve a funcionar", "solucionado", "resuelto", "pueden cerrar", "puede cerrar",
+		"funktioniert wieder", "funktioniert jetzt", "gelöst", "behoben", "erledigt", "können das ticket schließen", "können schließen",
+		"ça marche", "ca marche", "fonctionne à nouveau", "fonctionne de nouveau", "résolu", "vous pouvez fermer", "c'est réglé",
+		"já funciona", "funcionou", "voltou a funcionar", "resolvido", "podem fechar", "pode fechar",
+	}
+)
+
+// defaultJudge reads a reply's new text for the phrases above.
+type defaultJudge struct{}
+
+func (defaultJudge) Judge(_ context.Context, m *channel.Message) (Verdict, error) {
+	text := " " + predict.FoldSpace(strings.ReplaceAll(m.Subject+". "+m.Text, "’", "'")) + " "
+	for _, p := range unresolvedPhrases {
+		if strings.Contains(text, p) {
+			return VerdictUnresolved, nil
+		}
+	}
+	for _, p := range resolvedPhrases {
+		if strings.Contains(text, p) {
+			return VerdictResolved, nil
+		}
+	}
+	return VerdictNeutral, nil
+}
+
+// followUpPolicy returns the first active follow-up policy whose
+// condition and trigger hold for the case, or nil.
+func (a *Agent) followUpPolicy(c *Case) *FollowUpPolicy {
+	if a.rules.followUp == nil || a.rules.followUp.Len() == 0 {
+		return nil
+	}
+	rv := a.ruleValues(c, c.Fields, nil)
+	for i := 0; i < a.rules.followUp.Len(); i++ {
+		r := a.rules.followUp.Rule(i)
+		if r.Inactive {
+			continue
+		}
+		p := &a.cfg.FollowUp[r.Action]
+		if p.Trigger != "" && !strings.EqualFold(p.Trigger, c.StatusReason) {
+			continue
+		}
+		ok, err := a.rules.followUp.Holds(i, rv)
+		if err != nil {
+			a.log.Warn("follow-up condition failed", "policy", p.Name, "err", err)
+			continue
+		}
+		if ok {
+			return p
+		}
+	}
+	return nil
+}
+
+// schedule starts, keeps or stops the follow-up sequence of a case after
+// a change, and returns the audit entry for a change of due time.
+func (a *Agent) schedule(c *Case, by Actor, now time.Time) []AuditEntry {
+	p := a.followUpPolicy(c)
+	running := c.Meta[MetaFollowUpPolicy]
+	switch {
+	case p != nil && running == p.Name:
+		return nil // the sequence goes on
+	case p != nil:
+		if c.Meta == nil {
+			c.Meta = map[string]string{}
+		}
+		c.Meta[MetaFollowUpPolicy] = p.Name
+		c.Meta[MetaFollowUpStep] = "0"
+		return a.setDue(c, now.Add(time.Duration(p.Waits[0])), by, "follow-up policy "+p.Name+" started", now)
+	case running != "":
+		delete(c.Meta, MetaFollowUpPolicy)
+		delete(c.Meta, MetaFollowUpStep)
+		delete(c.Meta, MetaFollowUpDraft)
+		return a.setDue(c, time.Time{}, by, "follow-up policy "+running+" stopped", now)
+	}
+	return nil
+}
+
+func (a *Agent) setDue(c *Case, due time.Time, by Actor, why string, now time.Time) []AuditEntry {
+	if c.NextDueAt.Equal(due) {
+		return nil
+	}
+	e := AuditEntry{CaseID: c.ID, Field: AttrNextDue, Actor: by, Reason: why, Time: now}
+	if !c.NextDueAt.IsZero() {
+		e.Old = c.NextDueAt.UTC().Format(time.RFC3339)
+	}
+	if !due.IsZero() {
+		e.New = due.UTC().Format(time.RFC3339)
+	}
+	c.NextDueAt = due
+	return []AuditEntry{e}
+}
+
+// DueOutcome is what RunDue did for one case.
+type DueOutcome struct {
+	CaseID string
+	// Action is "follow_up_sent", "follow_up_drafted", "closed",
+	// "stopped" or "skipped".
+	Action string
+	Reason string
+}
+
+// RunDue does the scheduled work that is due at now: for every case whose
+// follow-up is due, it sends the next follow-up (or, with automation
+// "draft", prepares it for a person), and after the last unanswered one
+// closes the case when the policy says so. Hosts call it periodically
+// (every few minutes); several processes may call it at once: a claim
+// per case and an idempotency key per follow-up make sure no follow-up is
+// sent twice.
+func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error) {
+	due, err := a.store.FindDueCases(ctx, now, Filter{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []DueOutcome
+	var errs []error
+	for _, c := range due {
+		o, err := a.runDueCase(ctx, c.ID, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("case %s: %w", c.ID, err))
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (DueOutcome, error) {
+	o := DueOutcome{CaseID: caseID, Action: "skipped"}
+	owner := a.name + "/" + NewID("")
+	claim := "followup:" + caseID
+	if !a.shadow {
+		ok, err := a.store.AcquireClaim(ctx, claim, owner, time.Minute)
+		if err != nil {
+			return o, err
+		}
+		if !ok {
+			o.Reason = "another process holds the case"
+			return o, nil
+		}
+		defer a.store.ReleaseClaim(context.WithoutCancel(ctx), claim, owner)
+	}
+	c, err := a.store.GetCase(ctx, caseID)
+	if err != nil {
+		return o, err
+	}
+	if c.NextDueAt.IsZero() || c.NextDueAt.After(now) {
+		o.Reason = "no longer due"
+		return o, nil
+	}
+	in := &Interaction{CaseID: c.ID, Trigger: TriggerFollowUp, Actor: a.actor(), Time: now}
+	p := a.followUpPolicy(c)
+	if p == nil || p.Name != c.Meta[MetaFollowUpPolicy] || !a.prof.Allows("", FeatureFollowUp) {
+		audit := a.schedule(c, a.actor(), now)
+		if p == nil || !a.prof.Allows("", FeatureFollowUp) {
+			audit = append(audit, a.setDue(c, time.Time{}, a.actor(), "no follow-up policy applies", now)...)
+		}
+		in.Outcome, in.Reason = OutcomeUnchanged, "the follow-up policy no longer applies"
+		o.Action, o.Reason = "stopped", in.Reason
+		return o, a.writeDue(ctx, c, audit, in, now)
+	}
+	step, _ := strconv.Atoi(c.Meta[MetaFollowUpStep])
+	if step >= len(p.Waits) {
+		// The last follow-up stayed unanswered for its wait.
+		audit := a.setDue(c, time.Time{}, a.actor(), "follow-up sequence finished", now)
+		if !p.CloseAfterLast {
+			in.Outcome, in.Reason = OutcomeUnchanged, "the last follow-up stayed unanswered; the policy does not close cases"
+			o.Action, o.Reason = "stopped", in.Reason
+			return o, a.writeDue(ctx, c, audit, in, now)
+		}
+		if f, ok := a.schema.Field("resolution"); ok && f.Type == "text" {
+			if _, has := c.Value("resolution"); !has {
+				res, err := a.schema.Apply(ctx, c, []Change{{Field: "resolution",
+					Value:      fmt.Sprintf("Closed after %d follow-ups without an answer from the customer.", len(p.Waits)),
+					Reason:     "follow-up policy " + p.Name,
+					Provenance: Provenance{Actor: a.actor(), Rule: p.Name}}}, a.cfg.Policy, nil, now)
+				if err == nil {
+					audit = append(audit, res.Audit...)
+				}
+			}
+		}
+		st, err := SetStatus(c, StatusClosed, "No answer from the customer", a.actor(), "follow-up policy "+p.Name+": no answer after the last follow-up", now)
+		if err != nil {
+			return o, err
+		}
+		audit = append(audit, st...)
+		delete(c.Meta, MetaFollowUpPolicy)
+		delete(c.Meta, MetaFollowUpStep)
+		in.Outcome, in.Reason = OutcomeUpdated, "closed: no answer after the last follow-up"
+		o.Action, o.Reason = "closed", in.Reason
+		return o, a.writeDue(ctx, c, audit, in, now)
+	}
+	// The next follow-up.
+	tpl := followUpTemplate(p, step)
+	vars := map[string]string{"case_number": c.Number, "title": c.Title, "step": strconv.Itoa(step + 1)}
+	next := now.Add(time.Duration(p.Waits[min(step+1, len(p.Waits)-1)]))
+	c.Meta[MetaFollowUpStep] = strconv.Itoa(step + 1)
+	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
+	if p.Automation == AutomationDraft {
+		c.Meta[MetaFollowUpDraft] = renderTemplate(tpl.Body, vars)
+		in.Outcome, in.Reason = OutcomeUpdated, fmt.Sprintf("follow-up %d prepared for a person to confirm", step+1)
+		o.Action, o.Reason = "follow_up_drafted", in.Reason
+		return o, a.writeDue(ctx, c, audit, in, now)
+	}
+	to, err := a.contactAddress(ctx, c)
+	if err != nil {
+		return o, err
+	}
+	if to.Email == "" || a.mail.sender == nil {
+		why := "the case's contact has no email address"
+		if a.mail.sender == nil {
+			why = "no sender is configured"
+		}
+		audit = append(audit, a.setDue(c, time.Time{}, a.actor(), "follow-up impossible: "+why, now)...)
+		in.Outcome, in.Reason = OutcomeSkipped, "follow-up not sent: "+why
+		o.Reason = in.Reason
+		return o, a.writeDue(ctx, c, audit, in, now)
+	}
+	// Record the step before sending: a crash after this point loses at
+	// most one follow-up, and never sends one twice.
+	if err := a.writeDue(ctx, c, audit, nil, now); err != nil {
+		return o, err
+	}
+	first, err := a.store.UseKey(ctx, fmt.Sprintf("followup:%s:%s:%d", c.ID, p.Name, step+1))
+	if err != nil || !first {
+		o.Reason = "follow-up already sent"
+		return o, err
+	}
+	subject := renderTemplate(tpl.Subject, vars)
+	if subject == "" {
+		subject = "Re: " + c.Title
+	}
+	refs := c.LinkIDs(LinkEmail)
+	out := &channel.Outgoing{From: a.mail.from, To: []channel.Address{to}, Subject: subject,
+		Text: renderTemplate(tpl.Body, vars), References: refs, Automated: true, CaseID: c.ID}
+	if len(refs) > 0 {
+		out.InReplyTo = refs[len(refs)-1]
+	}
+	id, err := a.mail.sender.Send(ctx, out)
+	if err != nil {
+		in.Outcome, in.Reason = OutcomeFailed, "follow-up not sent: "+err.Error()
+		_ = a.store.AddInteraction(ctx, in)
+		return o, err
+	}
+	if err := a.recordSent(ctx, c.ID, id, fmt.Sprintf("follow-up %d sent", step+1)); err != nil {
+		return o, err
+	}
+	in.Outcome, in.Reason = OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
+	o.Action, o.Reason = "follow_up_sent", in.Reason
+	return o, a.store.AddInteraction(ctx, in)
+}
+
+// followUpTemplate is the message of the step: the policy's own, the
+// last one when it has fewer, or a plain default.
+func followUpTemplate(p *FollowUpPolicy, step int) Template {
+	if n := len(p.Messages); n > 0 {
+		return p.Messages[min(step, n-1)]
+	}
+	return Template{
+		Subject: "Re: {{title}} [{{case_number}}]",
+		Body: "Hello,\n\nWe are waiting for your answer about case {{case_number}} ({{title}}). " +
+			"Could you let us know whether the problem is solved, or reply with what you found?\n\nThank you.",
+	}
+}
+
+func (a *Agent) contactAddress(ctx context.Context, c *Case) (channel.Address, error) {
+	if c.ContactID == "" {
+		return channel.Address{}, nil
+	}
+	ct, err := a.store.GetContact(ctx, c.ContactID)
+	if errors.Is(err, ErrNotFound) {
+		return channel.Address{}, nil
+	}
+	if err != nil {
+		return channel.Address{}, err
+	}
+	return channel.Address{Name: ct.Name, Email: ct.Email}, nil
+}
+
+// writeDue stores a scheduled change, or nothing in shadow mode.
+func (a *Agent) writeDue(ctx context.Context, c *Case, audit []AuditEntry, in *Interaction, now time.Time) error {
+	if a.shadow {
+		return nil
+	}
+	return a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
+}
+
+// customerReplied judges a customer's reply to a case waiting on them:
+// a favourable one resolves the case, any other hands it back to a person
+// (active). Either stops the follow-up sequence.
+func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.Message) (*Case, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := a.store.GetCase(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		if c.Status != StatusWaitingOnCustomer {
+			return c, nil
+		}
+		v, err := a.judge.Judge(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		now := a.now()
+		status, reason, why := StatusActive, "Customer replied", "the customer replied"
+		if v == VerdictResolved {
+			status, reason, why = StatusResolved, "Solved by the customer", "the customer says the problem is solved"
+		}
+		audit, err := SetStatus(c, status, reason, a.actor(), why, now)
+		if err != nil {
+			return nil, err
+		}
+		audit = append(audit, a.schedule(c, a.actor(), now)...)
+		in := &Interaction{CaseID: c.ID, Trigger: TriggerReply, Actor: a.actor(), Outcome: OutcomeUpdated,
+			Reason: why, MessageIDs: []string{m.ID}, Time: now}
+		if a.shadow {
+			return c, nil
+		}
+		err = a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+			return nil, err
+		}
+	}
+}
+
+// compileFollowUp compiles the follow-up policies' conditions against
+// the same variables as update rules.
+func compileFollowUp(cfg *Config, vars rules.Vars, opts []rules.Option) (*rules.Set[int], error) {
+	rs := make([]rules.Rule[int], len(cfg.FollowUp))
+	for i, p := range cfg.FollowUp {
+		cond, err := parseWhen(p.When)
+		if err != nil {
+			return nil, fmt.Errorf("casemgmt: follow_up[%d] (%s): %w", i, p.Name, err)
+		}
+		rs[i] = rules.Rule[int]{Name: p.Name, When: cond, Inactive: p.Disabled || len(p.Waits) == 0, Action: i}
+	}
+	set, err := rules.Compile(vars, rs, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("casemgmt: follow_up: %w", err)
+	}
+	return set, nil
+}
