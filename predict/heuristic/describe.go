@@ -94,9 +94,20 @@ type pickedSentence struct {
 func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, float64) {
 	var cands []pickedSentence
 	firstContent := -1
+	forwarded := -1 // message whose forwarded part has begun
+	lastMsg, firstInMsg := -1, true
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.part != partText {
+		if s.msg != lastMsg {
+			lastMsg, firstInMsg = s.msg, true
+		}
+		if s.part != partText {
+			continue
+		}
+		if forwardMarker(s) {
+			forwarded = s.msg
+		}
+		if s.instr || forwarded == s.msg || headerLine(s) {
 			continue
 		}
 		v := informative(s)
@@ -106,12 +117,17 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		if firstContent < 0 {
 			firstContent = s.order
 		}
-		// Customers lead with their need: earlier messages count more.
+		// Customers lead with their need: earlier messages count more,
+		// and the first thing a message says most.
 		switch {
 		case s.order == firstContent:
 			v *= 1.5
 		case s.order == firstContent+1:
 			v *= 1.1
+		}
+		if firstInMsg {
+			v += 0.8
+			firstInMsg = false
 		}
 		cands = append(cands, pickedSentence{idx: i, score: v, from: leadingSmallTalk(s)})
 	}
@@ -149,4 +165,36 @@ func clip(s string, n int) string {
 		}
 	}
 	return strings.TrimRight(s[:cut], " ,;:-")
+}
+
+// headerWords begin the header lines of a forwarded or quoted message.
+var headerWords = map[string]bool{
+	"from": true, "to": true, "cc": true, "subject": true, "date": true, "sent": true,
+	"de": true, "para": true, "asunto": true, "enviado": true, "fecha": true,
+	"von": true, "an": true, "betreff": true, "gesendet": true, "datum": true,
+	"assunto": true, "data": true, "objet": true, "envoye": true, "a": true,
+}
+
+// headerLine reports whether a sentence is a mail header line such as
+// "From: Shop <orders@shop.example>".
+func headerLine(s *sentence) bool {
+	t := s.text()
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 12 || len(s.toks) == 0 || s.toks[0].end > i {
+		return false
+	}
+	return headerWords[s.toks[0].fold] && (len(s.toks) == 1 || s.toks[1].start > i)
+}
+
+// forwardMarker reports whether a sentence opens a forwarded or original
+// message: "---------- Forwarded message ---------", "-----Original
+// Message-----", "Begin forwarded message:".
+func forwardMarker(s *sentence) bool {
+	t := strings.ToLower(s.text())
+	for _, m := range []string{"forwarded message", "original message", "mensaje reenviado", "mensaje original", "weitergeleitete nachricht", "ursprüngliche nachricht", "mensagem encaminhada", "mensagem original", "message transféré", "message d'origine", "message original"} {
+		if strings.Contains(t, m) {
+			return true
+		}
+	}
+	return false
 }

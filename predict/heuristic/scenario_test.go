@@ -250,6 +250,7 @@ func logConfidences(t *testing.T, kept map[string]predict.Prediction, want map[s
 	}
 	for k, raw := range want {
 		if k == "issue_description" || k == "title" {
+			fmt.Printf("TEXT %s %.2f %q\n", k, kept[k].Confidence, kept[k].Value)
 			continue
 		}
 		p, ok := kept[k]
