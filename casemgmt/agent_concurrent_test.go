@@ -52,7 +52,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		wg.Add(3)
 		go func() {
 			defer wg.Done()
-			conv := chat("conv-1", hello)
+			conv := convo("conv-1", hello)
 			for j := range i + 1 {
 				say(conv, fmt.Sprintf("Detail %d of run %d.", j, i))
 			}
@@ -60,7 +60,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			conv := chat("conv-1", hello, fmt.Sprintf("Asked by rep %d.", i))
+			conv := convo("conv-1", hello, fmt.Sprintf("Asked by rep %d.", i))
 			record(f.agent.UpdateFromConversation(ctx, conv, "rep-1"))
 		}()
 		go func() {

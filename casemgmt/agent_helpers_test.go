@@ -132,9 +132,9 @@ func (s *scripted) requested() [][]string {
 	return out
 }
 
-// chat builds a chat conversation; each text is a customer message unless
+// convo builds a chat conversation; each text is a customer message unless
 // it starts with "rep: ". Message ids are m1, m2, ...
-func chat(id string, texts ...string) *channel.Conversation {
+func convo(id string, texts ...string) *channel.Conversation {
 	c := &channel.Conversation{ID: id, Kind: channel.KindChat, Status: channel.StatusActive,
 		StartedAt: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)}
 	for _, t := range texts {
@@ -223,7 +223,7 @@ func (f *fixture) audit(t testing.TB, caseID string) []casemgmt.AuditEntry {
 // contact, and returns it.
 func (f *fixture) created(t testing.TB, id string, texts ...string) (*channel.Conversation, *casemgmt.Case) {
 	t.Helper()
-	conv := chat(id, texts...)
+	conv := convo(id, texts...)
 	f.pred.set(map[string]answer{
 		"issue_description": {conv.Messages[0].Text, 0.9, conv.Messages[0].Text},
 		"contact":           {"C-1", 0.95, ""},

@@ -95,7 +95,7 @@ func TestCreatePolicy(t *testing.T) {
 				c.Create.Require, c.Create.MinConfidence = tc.require, tc.minConf
 			}))
 			f.pred.set(tc.table)
-			conv := chat("conv-1", hello)
+			conv := convo("conv-1", hello)
 			res, err := f.agent.ConversationAccepted(context.Background(), conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
@@ -140,7 +140,7 @@ func TestCreationRetriedAtEnd(t *testing.T) {
 		return out
 	}
 	ctx := context.Background()
-	conv := chat("conv-1")
+	conv := convo("conv-1")
 	res, err := f.agent.ConversationAccepted(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestNothingNewMakesNoSecondCall(t *testing.T) {
 	t.Run("after a skipped creation", func(t *testing.T) {
 		f := newFixture(t, nil)
 		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}})
-		conv := chat("conv-1", hello)
+		conv := convo("conv-1", hello)
 		for range 3 {
 			res, err := f.agent.ConversationAccepted(ctx, conv, "rep-1")
 			if err != nil {
@@ -389,7 +389,7 @@ func TestIntakeAndSystemValuesKept(t *testing.T) {
 	}
 	before := f.caseOf(t, "conv-1")
 	f.pred.set(map[string]answer{"category": {"Product defect", 0.99, "rebooting"}, "origin": {"Chat", 0.99, ""}})
-	res, err := f.agent.ConversationEnded(ctx, chat("conv-1", hello), "rep-1")
+	res, err := f.agent.ConversationEnded(ctx, convo("conv-1", hello), "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +460,7 @@ func TestPredictionChecks(t *testing.T) {
 	t.Run("invented evidence creates no case", func(t *testing.T) {
 		f := newFixture(t, nil)
 		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "I want a refund"}, "contact": {"C-1", 0.9, ""}})
-		res, err := f.agent.ConversationAccepted(ctx, chat("conv-1", hello), "rep-1")
+		res, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,7 +470,7 @@ func TestPredictionChecks(t *testing.T) {
 	})
 	t.Run("evidence names the message that holds it", func(t *testing.T) {
 		f := newFixture(t, nil)
-		conv := chat("conv-1", hello, "rep: Which one?", serial)
+		conv := convo("conv-1", hello, "rep: Which one?", serial)
 		f.pred.rule = func(req *predict.Request) map[string]answer { return nil }
 		f.pred.set(nil)
 		f.pred.rule = nil
@@ -534,7 +534,7 @@ func TestShadowMode(t *testing.T) {
 	shadow := f.with(t, casemgmt.WithShadow(true))
 	t.Run("create", func(t *testing.T) {
 		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "rebooting"}, "contact": {"C-1", 0.9, ""}})
-		res, err := shadow.ConversationAccepted(ctx, chat("conv-s", hello), "rep-1")
+		res, err := shadow.ConversationAccepted(ctx, convo("conv-s", hello), "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -554,7 +554,7 @@ func TestShadowMode(t *testing.T) {
 			t.Errorf("shadow run stored %d interactions", len(ins))
 		}
 		f.pred.set(nil) // skipped, and remembered by no one
-		if _, err := shadow.ConversationEnded(ctx, chat("conv-s", hello), "rep-1"); err != nil {
+		if _, err := shadow.ConversationEnded(ctx, convo("conv-s", hello), "rep-1"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.store.GetState(ctx, "casemgmt:agent:skipped:conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
@@ -619,7 +619,7 @@ func TestProfiles(t *testing.T) {
 	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, ""}, "category": {"Billing", 0.9, ""}})
 
 	for _, rep := range []string{"rep-2", "rep-9", ""} {
-		res, err := f.agent.ConversationAccepted(ctx, chat("conv-"+rep, hello), rep)
+		res, err := f.agent.ConversationAccepted(ctx, convo("conv-"+rep, hello), rep)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -669,7 +669,7 @@ func TestProfiles(t *testing.T) {
 	if res.Outcome != casemgmt.OutcomeUnchanged || len(res.Changes) != 0 {
 		t.Errorf("second request: %s with %d changes, want unchanged", res.Outcome, len(res.Changes))
 	}
-	if _, err := f.agent.UpdateFromConversation(ctx, chat("conv-none", hello), "rep-1"); !errors.Is(err, casemgmt.ErrNotFound) {
+	if _, err := f.agent.UpdateFromConversation(ctx, convo("conv-none", hello), "rep-1"); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("no linked case: err = %v, want ErrNotFound", err)
 	}
 }
@@ -692,7 +692,7 @@ func TestInteractionRecord(t *testing.T) {
 		"priority":          {"High", 0.9, ""},
 	})
 	f.pred.extra = map[string]answer{"product": {"P-X999", 0.9, ""}}
-	res, err := f.agent.ConversationAccepted(ctx, chat("conv-1", hello), "rep-1")
+	res, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -733,7 +733,7 @@ func TestPredictorFailure(t *testing.T) {
 	boom := errors.New("model unreachable")
 	f := newFixture(t, nil)
 	f.pred.err = boom
-	_, err := f.agent.ConversationAccepted(ctx, chat("conv-1", hello), "rep-1")
+	_, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the predictor's", err)
 	}
@@ -748,11 +748,11 @@ func TestPredictorFailure(t *testing.T) {
 	// again.
 	f.pred.err = nil
 	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, ""}})
-	res, err := f.agent.ConversationEnded(ctx, chat("conv-1", hello), "rep-1")
+	res, err := f.agent.ConversationEnded(ctx, convo("conv-1", hello), "rep-1")
 	if err != nil || res.Outcome != casemgmt.OutcomeCreated {
 		t.Fatalf("after recovery: %v, %v", res, err)
 	}
-	conv := chat("conv-1", hello, serial)
+	conv := convo("conv-1", hello, serial)
 	f.pred.err = boom
 	if _, err := f.agent.ConversationEnded(ctx, conv, "rep-1"); !errors.Is(err, boom) {
 		t.Fatalf("update: err = %v, want the predictor's", err)
@@ -871,7 +871,7 @@ func TestEditCase(t *testing.T) {
 		t.Errorf("missing case: err = %v", err)
 	}
 	// A resolved case is not updated autonomously.
-	conv := chat("conv-1", hello, serial)
+	conv := convo("conv-1", hello, serial)
 	f.pred.set(map[string]answer{"category": {"Billing", 0.9, ""}})
 	r, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil || r.Outcome != casemgmt.OutcomeSkipped || r.Reason != "the case is resolved" {
