@@ -426,3 +426,9 @@ func compileFollowUp(cfg *Config, vars rules.Vars, opts []rules.Option) (*rules.
 	}
 	return set, nil
 }
+
+// DefaultReplyJudge returns the judge the agent uses unless told
+// otherwise: it reads common phrases in English, Spanish, German, French
+// and Portuguese, and a phrase saying the problem remains wins over one
+// saying it is solved.
+func DefaultReplyJudge() ReplyJudge { return defaultJudge{} }
