@@ -50,6 +50,9 @@ var forwardPrefix = regexp.MustCompile(`(?i)^\s*(?:fwd?|wg|tr|rv|vb|vl|enc|pd|do
 // (compare with strings.EqualFold). A subject that is nothing but
 // prefixes normalises to "".
 func NormalizeSubject(s string) string {
+	if !strings.ContainsAny(s, ":：[") {
+		return strings.Join(strings.Fields(s), " ")
+	}
 	for range 32 {
 		loc := subjectPrefix.FindStringIndex(s)
 		if loc == nil || loc[1] == 0 {
@@ -63,7 +66,9 @@ func NormalizeSubject(s string) string {
 // IsForward reports whether a message is a forward, which starts a new
 // case rather than continuing the thread it came from: its subject starts
 // with a forward prefix ("Fwd:", "FW:", "WG:", "TR:", "RV:" ...), or it is
-// not a reply and carries a forwarded-message block.
+// not a reply and carries a forwarded-message block. The forwarded
+// message itself is in Message.Quoted: for a forward it is usually what
+// the new case is about.
 func IsForward(m *channel.Message) bool {
 	if m.Subject != "" {
 		s := m.Subject
@@ -111,7 +116,10 @@ func CaseNumbers(subject string) []string {
 // first capturing group (or the whole match when there is none) is the
 // case number. The same caution applies.
 func CaseNumbersMatching(subject string, re *regexp.Regexp) []string {
-	if re == nil {
+	if re == nil || re == defaultCaseNumber {
+		if strings.IndexByte(subject, '[') < 0 {
+			return nil
+		}
 		re = defaultCaseNumber
 	}
 	var out []string
