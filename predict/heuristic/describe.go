@@ -190,11 +190,21 @@ func headerLine(s *sentence) bool {
 // message: "---------- Forwarded message ---------", "-----Original
 // Message-----", "Begin forwarded message:".
 func forwardMarker(s *sentence) bool {
-	t := strings.ToLower(s.text())
-	for _, m := range []string{"forwarded message", "original message", "mensaje reenviado", "mensaje original", "weitergeleitete nachricht", "ursprüngliche nachricht", "mensagem encaminhada", "mensagem original", "message transféré", "message d'origine", "message original"} {
-		if strings.Contains(t, m) {
+	if len(s.toks) > 8 {
+		return false
+	}
+	for i := range s.toks {
+		if forwardWords[s.toks[i].fold] && (i+1 < len(s.toks) && messageWords[s.toks[i+1].fold] || i > 0 && messageWords[s.toks[i-1].fold]) {
 			return true
 		}
 	}
 	return false
 }
+
+var (
+	forwardWords = map[string]bool{
+		"forwarded": true, "original": true, "reenviado": true, "weitergeleitete": true, "ursprungliche": true,
+		"encaminhada": true, "transfere": true, "origine": true, "forward": true,
+	}
+	messageWords = map[string]bool{"message": true, "mensaje": true, "nachricht": true, "mensagem": true, "begin": true}
+)

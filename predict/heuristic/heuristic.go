@@ -370,8 +370,11 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			continue
 		}
 		// What the extractors found must be a value of the field, in its
-		// canonical form.
-		if v, err := f.Normalize(pr.Value); err == nil {
+		// canonical form. Identifiers were matched against the pattern
+		// already (Normalize would compile it again).
+		if cf.kind == kindPattern {
+			res.Predictions[f.Name] = pr
+		} else if v, err := f.Normalize(pr.Value); err == nil {
 			pr.Value = v
 			res.Predictions[f.Name] = pr
 		}
