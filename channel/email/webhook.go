@@ -139,6 +139,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusMethodNotAllowed, "use POST with the raw message as the body")
 		return
 	}
+	// A caller with the shared secret is known before the body is read;
+	// without a signature key there is nothing else to wait for.
+	authed := h.secretOK(r)
+	if !authed && len(h.sigKey) == 0 {
+		h.unauthorized(w, r)
+		return
+	}
 	limit := h.parser.MaxSize()
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+formOverhead+1))
 	if err != nil {
@@ -150,10 +157,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The caller proves itself before anything of the body is parsed.
-	if !h.authorized(r, body) {
-		h.log.Warn("email webhook: unauthorized request", "remote", r.RemoteAddr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="inbound-mail"`)
-		httpError(w, http.StatusUnauthorized, "missing or wrong webhook secret or signature")
+	if !authed && !h.signatureOK(r, body) {
+		h.unauthorized(w, r)
 		return
 	}
 	raw, status, msg := extractMessage(r, body)
@@ -194,7 +199,13 @@ func httpError(w http.ResponseWriter, status int, msg string) {
 	http.Error(w, "inbound mail: "+msg, status)
 }
 
-func (h *Handler) authorized(r *http.Request, body []byte) bool {
+func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request) {
+	h.log.Warn("email webhook: unauthorized request", "remote", r.RemoteAddr)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="inbound-mail"`)
+	httpError(w, http.StatusUnauthorized, "missing or wrong webhook secret or signature")
+}
+
+func (h *Handler) secretOK(r *http.Request) bool {
 	ok := false
 	if len(h.secret) > 0 {
 		for _, presented := range presentedSecrets(r) {
@@ -203,12 +214,15 @@ func (h *Handler) authorized(r *http.Request, body []byte) bool {
 			}
 		}
 	}
-	if len(h.sigKey) > 0 {
-		if sig := r.Header.Get(h.sigHeader); sig != "" && validSignature(h.sigKey, body, sig) {
-			ok = true
-		}
-	}
 	return ok
+}
+
+func (h *Handler) signatureOK(r *http.Request, body []byte) bool {
+	if len(h.sigKey) == 0 {
+		return false
+	}
+	sig := r.Header.Get(h.sigHeader)
+	return sig != "" && validSignature(h.sigKey, body, sig)
 }
 
 func presentedSecrets(r *http.Request) []string {

@@ -144,3 +144,21 @@ func TestNewHandlerNeedsAuthentication(t *testing.T) {
 		t.Errorf("nil receiver: err = %v", err)
 	}
 }
+
+type failingBody struct{ read bool }
+
+func (b *failingBody) Read([]byte) (int, error) { b.read = true; return 0, errors.New("should not be read") }
+
+func TestHandlerDoesNotReadBodyWithoutSecret(t *testing.T) {
+	h, err := NewHandler(&recorder{}, WithSharedSecret(hookSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &failingBody{}
+	req := httptest.NewRequest("POST", "/in", body)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusUnauthorized || body.read {
+		t.Errorf("status %d, body read %v: an unauthenticated body must not be read", w.Code, body.read)
+	}
+}
