@@ -1,0 +1,174 @@
+package replay_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/replay"
+	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/heuristic"
+)
+
+const tenant = `{
+  "fields": [
+    {"name": "issue_description", "type": "text"},
+    {"name": "contact", "type": "lookup", "lookup": "contacts"},
+    {"name": "category", "type": "choice", "options": [{"value": "Billing"}, {"value": "Product defect"}]},
+    {"name": "serial_number", "type": "text", "pattern": "SN-[0-9]{4}"}
+  ],
+  "contacts": [{"id": "C-1", "name": "Ana Lima", "email": "ana@example.org"}],
+  "create": {"fields": ["issue_description", "contact"], "require": "all"},
+  "default_update_fields": ["issue_description", "contact", "category"],
+  "update_rules": [{"name": "defects", "when": {"field": "category", "op": "equals", "value": "Product defect"},
+                    "predict": ["serial_number"]}]
+}`
+
+// scripted predicts from keywords of the latest customer message, so the
+// runner can be tested without depending on a real predictor's quality.
+var scripted = predict.Func(func(_ context.Context, req *predict.Request) (*predict.Result, error) {
+	res := &predict.Result{Predictions: map[string]predict.Prediction{}, Predictor: "scripted"}
+	for _, m := range req.Messages {
+		if m.Role != "customer" {
+			continue
+		}
+		if strings.Contains(m.Text, "broken") {
+			res.Predictions["issue_description"] = predict.Prediction{Value: m.Text, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: m.Text}}}
+			res.Predictions["category"] = predict.Prediction{Value: "Product defect", Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "broken"}}}
+		}
+		if i := strings.Index(m.Text, "SN-"); i >= 0 && len(m.Text) >= i+7 {
+			sn := m.Text[i : i+7]
+			res.Predictions["serial_number"] = predict.Prediction{Value: sn, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: sn}}}
+		}
+	}
+	if req.Customer.ContactID != "" {
+		res.Predictions["contact"] = predict.Prediction{Value: req.Customer.ContactID, Confidence: 1}
+	}
+	return res, nil
+})
+
+func parse(t *testing.T, src string) *replay.Scenario {
+	t.Helper()
+	s, err := replay.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func runner(t *testing.T) *replay.Runner {
+	t.Helper()
+	cfg, err := casemgmt.ParseConfig([]byte(tenant))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &replay.Runner{Config: cfg, Predictor: scripted}
+}
+
+func TestRunnerReportsPassAndFail(t *testing.T) {
+	pass := parse(t, `{"id": "pass", "channel": "chat", "customer": {"authenticated_contact": "C-1"}, "steps": [
+	  {"event": "accepted"},
+	  {"expect": {"case": "none"}},
+	  {"customer": "my router is broken"},
+	  {"event": "ended"},
+	  {"expect": {"case": "created", "status": "active", "fields": {"contact": "C-1", "category": "Product defect",
+	              "issue_description": {"mentions": ["ROUTER"]}, "serial_number": {"empty": true}}}},
+	  {"human_edit": {"category": "Billing"}},
+	  {"customer": "serial SN-1234"},
+	  {"event": "update_requested", "by": "rep-2"},
+	  {"expect": {"case": "updated", "fields": {"category": "Billing", "serial_number": {"empty": true}}}}
+	]}`)
+	fail := parse(t, `{"id": "fail", "channel": "chat", "customer": {}, "steps": [
+	  {"customer": "my router is broken"},
+	  {"event": "ended"},
+	  {"expect": {"case": "created", "fields": {"category": "Billing"}}}
+	]}`)
+	rep, err := runner(t).Run(context.Background(), []*replay.Scenario{pass, fail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed != 1 || rep.Failed != 1 || !rep.Scenarios[0].Passed || rep.Scenarios[1].Passed {
+		var b bytes.Buffer
+		_ = rep.WriteText(&b)
+		t.Fatalf("passed %d failed %d\n%s", rep.Passed, rep.Failed, b.String())
+	}
+	// The anonymous chat has no contact, so no case: both checks fail.
+	if got := rep.Scenarios[1].Expects[0].Checks[0]; got.OK || got.Got != "none" {
+		t.Errorf("case check = %+v", got)
+	}
+	if rep.Fields["category"].Met != 2 || rep.Fields["category"].Missed != 1 {
+		t.Errorf("category tally = %+v", rep.Fields["category"])
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(text.String()), "\n")
+	if last := lines[len(lines)-1]; last != "1 passed, 1 failed" {
+		t.Errorf("last line = %q", last)
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var decoded struct {
+		Scenarios []struct {
+			ID     string `json:"id"`
+			Passed bool   `json:"passed"`
+		} `json:"scenarios"`
+		Fields map[string]struct{ Met, Missed int } `json:"fields"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if decoded.Scenarios[0].ID != "pass" || !decoded.Scenarios[0].Passed || decoded.Fields["category"].Missed != 1 {
+		t.Errorf("json = %s", js.String())
+	}
+}
+
+// A scenario with no expectation proves nothing and does not pass.
+func TestScenarioWithoutExpectFails(t *testing.T) {
+	s := parse(t, `{"id": "x", "channel": "chat", "steps": [{"customer": "hello"}, {"event": "ended"}]}`)
+	rep, err := runner(t).Run(context.Background(), []*replay.Scenario{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed != 0 {
+		t.Fatal("a scenario without expect passed")
+	}
+}
+
+// The public scenarios, when they are beside the module, pass with the
+// offline predictor.
+func TestPublicScenariosPassOffline(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "scenarios")
+	if _, err := os.Stat(filepath.Join(dir, "helpdesk.json")); err != nil {
+		t.Skipf("no shared scenarios beside the module (%v)", err)
+	}
+	cfg, err := casemgmt.LoadConfig(filepath.Join(dir, "helpdesk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := replay.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := heuristic.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&replay.Runner{Config: cfg, Predictor: pred}).Run(context.Background(), ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed > 0 {
+		var b bytes.Buffer
+		_ = rep.WriteText(&b)
+		t.Errorf("public scenarios:\n%s", b.String())
+	}
+}
