@@ -29,6 +29,7 @@ type mailSettings struct {
 	ids      email.MessageIDs
 	from     channel.Address
 	ackLimit int
+	wait     time.Duration
 }
 
 // WithSender sets the sender of the mail the agent writes itself
@@ -49,6 +50,11 @@ func WithMessageIDs(ids email.MessageIDs) AgentOption {
 // at most (default 3).
 func WithAckLimit(n int) AgentOption { return func(a *Agent) { a.mail.ackLimit = n } }
 
+// WithEmailWait sets how long InboundEmail waits for another delivery of
+// the same message, in this process or another sharing the store, to
+// finish before it gives up with ErrEmailBusy (default 30s).
+func WithEmailWait(d time.Duration) AgentOption { return func(a *Agent) { a.mail.wait = d } }
+
 // ReceiveEmail implements email.Receiver: it hands a parsed message that
 // arrived in mailbox to InboundEmail.
 func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parsed) error {
@@ -61,8 +67,11 @@ func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parse
 
 // InboundEmail processes one inbound email that arrived in mailbox:
 //
-//   - a message already processed (the same Message-ID) is a duplicate and
-//     changes nothing;
+//   - a message already processed (the same Message-ID, linked to a case
+//     or skipped before in the same mailbox) is a duplicate and changes
+//     nothing, with no prediction; deliveries of one message at the same
+//     time are processed once: the others wait for it and are duplicates
+//     (or, after the wait set by WithEmailWait, fail with ErrEmailBusy);
 //   - an auto-reply or a bounce is linked to its case, when it has one, and
 //     triggers nothing else: no prediction, no acknowledgement, no status
 //     change;
@@ -96,11 +105,24 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if err := link.Validate(); err != nil {
 		return nil, err
 	}
-	// A redelivery: the message is linked to a case already.
-	if cs, err := a.store.FindCasesByMessageID(ctx, []string{msg.ID}); err != nil {
+	key := emailKey(mailbox, msg.ID)
+	// A redelivery of a message processed before changes nothing.
+	if c, dup, err := a.processed(ctx, key, msg.ID); err != nil {
 		return nil, err
-	} else if len(cs) > 0 {
-		return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, cs[0], nil)
+	} else if dup {
+		return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+	}
+	// Concurrent deliveries of one message: one processes it, the others
+	// wait for it and are then duplicates. No prediction is made for them.
+	if !a.shadow {
+		release, c, dup, err := a.claimEmail(ctx, key, msg.ID)
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+		}
+		defer release()
 	}
 	c, how, err := a.threadCase(ctx, &msg)
 	if err != nil {
@@ -112,7 +134,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			kind = "bounce"
 		}
 		if c == nil {
-			return a.finish(ctx, in, start, OutcomeSkipped, kind+" that belongs to no case", nil, nil)
+			return a.skipEmail(ctx, in, start, key, kind+" that belongs to no case")
 		}
 		in.CaseID = c.ID
 		if err := a.relate(ctx, c.ID, link, "stored the "+kind+" on its case", in, start, mailbox, msg.ID); err != nil {
@@ -124,6 +146,106 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		return a.emailReply(ctx, mailbox, &msg, c, how, in, start)
 	}
 	return a.emailIntake(ctx, mailbox, &msg, in, start)
+}
+
+// ErrEmailBusy is returned by InboundEmail when another delivery of the
+// same message has been processing it for longer than the agent waits for
+// it (see WithEmailWait). Nothing was changed; deliver the message again
+// later.
+var ErrEmailBusy = errors.New("casemgmt: the email is being processed by another delivery")
+
+// emailClaimTTL is how long one delivery holds a message against others:
+// longer than any processing, short enough that a delivery that crashed
+// does not hold the message for long.
+const emailClaimTTL = 2 * time.Minute
+
+// defaultEmailWait is how long a delivery waits for another delivery of
+// the same message to finish.
+const defaultEmailWait = 30 * time.Second
+
+// processedPrefix is the state key prefix under which the agent marks
+// emails it processed without linking them to a case (skips).
+const processedPrefix = "casemgmt:email:processed:"
+
+// processed reports whether a message was processed before: it is linked
+// to a case (created from it, or a reply or auto-reply stored on it), or
+// it was skipped when it arrived in the same mailbox.
+func (a *Agent) processed(ctx context.Context, key, msgID string) (*Case, bool, error) {
+	cs, err := a.store.FindCasesByMessageID(ctx, []string{msgID})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(cs) > 0 {
+		return cs[0], true, nil
+	}
+	_, err = a.store.GetState(ctx, processedPrefix+key)
+	switch {
+	case err == nil:
+		return nil, true, nil
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	}
+	return nil, false, err
+}
+
+// claimEmail claims a message for this delivery. When another delivery
+// holds it, it waits until that one is done (then the message is a
+// duplicate, dup is true) or its claim expires, at most the agent's email
+// wait; then the error is ErrEmailBusy. release gives the claim up.
+func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func(), c *Case, dup bool, err error) {
+	name, owner := "email:"+msgID, NewID("delivery_")
+	wait := a.mail.wait
+	if wait <= 0 {
+		wait = defaultEmailWait
+	}
+	deadline := time.Now().Add(wait)
+	for attempt := 0; ; attempt++ {
+		ok, err := a.store.AcquireClaim(ctx, name, owner, emailClaimTTL)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if ok {
+			release = func() {
+				if err := a.store.ReleaseClaim(context.WithoutCancel(ctx), name, owner); err != nil {
+					a.log.WarnContext(ctx, "could not release an email claim", "message", msgID, "err", err)
+				}
+			}
+			// The holder before us may have finished just now.
+			c, dup, err := a.processed(ctx, key, msgID)
+			if err != nil || dup {
+				release()
+				return nil, c, dup, err
+			}
+			return release, nil, false, nil
+		}
+		if c, dup, err := a.processed(ctx, key, msgID); err != nil || dup {
+			return nil, c, dup, err
+		}
+		if time.Now().After(deadline) {
+			return nil, nil, false, fmt.Errorf("%w: %s", ErrEmailBusy, msgID)
+		}
+		d := time.Millisecond << min(attempt, 7)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, false, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// skipEmail records that an email was skipped, and why, and marks it
+// processed so that a redelivery is a duplicate.
+func (a *Agent) skipEmail(ctx context.Context, in *Interaction, start time.Time, key, reason string) (*Result, error) {
+	res, err := a.finish(ctx, in, start, OutcomeSkipped, reason, nil, nil)
+	if err != nil || a.shadow {
+		return res, err
+	}
+	if err := a.store.PutState(ctx, processedPrefix+key, []byte(reason)); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // syntheticID names a message that has no Message-ID by its content.
@@ -298,7 +420,7 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		a.log.WarnContext(ctx, "intake rule failed", "rule", e.Rule, "err", e.Err)
 	}
 	if rule == nil {
-		return a.finish(ctx, in, start, OutcomeSkipped, "no intake rule matches the email", nil, nil)
+		return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), "no intake rule matches the email")
 	}
 	ir := a.cfg.IntakeRules[rule.Action]
 	now := a.now()
@@ -316,7 +438,7 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	}
 	if contact == nil {
 		if ir.UnknownSenders == UnknownSendersSkip || m.From.Email == "" {
-			return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email), nil, nil)
+			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email))
 		}
 		if !a.shadow {
 			ct := &Contact{Name: m.From.Name, Email: m.From.Email, CreatedAt: now}
@@ -341,10 +463,10 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		}
 		for _, c := range cs {
 			if ir.RequireNoOpenCase && c.Status.Open() {
-				return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number), nil, nil)
+				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number))
 			}
 			if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == StatusResolved && now.Sub(c.StatusChangedAt) < w {
-				return a.finish(ctx, in, start, OutcomeSkipped, fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w), nil, nil)
+				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w))
 			}
 		}
 	}
