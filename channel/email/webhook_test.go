@@ -147,7 +147,10 @@ func TestNewHandlerNeedsAuthentication(t *testing.T) {
 
 type failingBody struct{ read bool }
 
-func (b *failingBody) Read([]byte) (int, error) { b.read = true; return 0, errors.New("should not be read") }
+func (b *failingBody) Read([]byte) (int, error) {
+	b.read = true
+	return 0, errors.New("should not be read")
+}
 
 func TestHandlerDoesNotReadBodyWithoutSecret(t *testing.T) {
 	h, err := NewHandler(&recorder{}, WithSharedSecret(hookSecret))
