@@ -11,6 +11,10 @@ const (
 	partText = iota
 	partSubject
 	partSignature
+	// partConfirmed is a representative's question the customer answered
+	// with a plain yes ("Is it the Cam4?" "yes"): what it names counts,
+	// less, as the customer's.
+	partConfirmed
 )
 
 // sentence is a sentence of a customer message, read once per request
@@ -49,6 +53,16 @@ type conversation struct {
 	// bag holds the weighted terms of all customer sentences that are not
 	// instructions.
 	bag map[string]float64
+	// sources are the messages identifiers may come from, in order: the
+	// customer's, and representatives' questions the customer confirmed.
+	sources []source
+}
+
+// source is a message identifiers may be read from.
+type source struct {
+	msg       int
+	order     int // of the customer message that gave or confirmed it
+	confirmed bool
 }
 
 // isCustomer reports whether m was written by the customer: inbound, by
@@ -99,6 +113,19 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 	seenSubject := map[string]bool{}
 	for k, mi := range c.customer {
 		m := &msgs[mi]
+		if rep := confirmedQuestion(msgs, mi); rep >= 0 {
+			r := &msgs[rep]
+			for _, sp := range sentences(r.Text) {
+				q := sentence{msg: rep, order: k, part: partConfirmed, src: r.Text, start: sp.start, end: sp.end}
+				if !strings.HasSuffix(strings.TrimSpace(q.text()), "?") {
+					continue
+				}
+				q.toks = tokenize(q.text(), nil)
+				c.sents = append(c.sents, q)
+			}
+			c.sources = append(c.sources, source{msg: rep, order: k, confirmed: true})
+		}
+		c.sources = append(c.sources, source{msg: mi, order: k})
 		if m.Subject != "" {
 			key := fold(stripSubjectPrefix(m.Subject))
 			if !seenSubject[key] {
@@ -118,7 +145,7 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr {
+		if s.instr || s.part == partConfirmed {
 			continue
 		}
 		w := c.weights[s.order]
@@ -208,4 +235,35 @@ func hasTerm(ts []term, key string) bool {
 		}
 	}
 	return false
+}
+
+// affirmatives open a plain yes.
+var affirmatives = map[string]bool{
+	"yes": true, "yeah": true, "yep": true, "yup": true, "correct": true, "exactly": true, "right": true, "indeed": true,
+	"si": true, "claro": true, "correcto": true, "exacto": true, "efectivamente": true,
+	"ja": true, "genau": true, "richtig": true, "stimmt": true, "korrekt": true,
+	"sim": true, "isso": true, "exato": true, "certo": true, "correto": true,
+	"oui": true, "exactement": true, "absolument": true, "effectivement": true,
+}
+
+// confirmedQuestion returns the representative message that the customer
+// message mi answers with a plain yes, or -1: the message right before
+// it, a question, and mi opening with "yes" as a sentence of its own or
+// being short.
+func confirmedQuestion(msgs []channel.Message, mi int) int {
+	if mi == 0 {
+		return -1
+	}
+	r := &msgs[mi-1]
+	if r.Role != channel.RoleRepresentative || !strings.Contains(r.Text, "?") {
+		return -1
+	}
+	toks := tokenize(msgs[mi].Text, nil)
+	if len(toks) == 0 || !affirmatives[toks[0].fold] {
+		return -1
+	}
+	if len(toks) == 1 || toks[1].brk || len(toks) <= 4 {
+		return mi - 1
+	}
+	return -1
 }

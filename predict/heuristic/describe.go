@@ -125,10 +125,10 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		case s.order == firstContent+1:
 			v *= 1.1
 		}
-		if firstInMsg {
+		if firstInMsg && v >= 1 {
 			v += 0.8
-			firstInMsg = false
 		}
+		firstInMsg = false
 		cands = append(cands, pickedSentence{idx: i, score: v, from: leadingSmallTalk(s)})
 	}
 	if len(cands) == 0 {

@@ -17,8 +17,11 @@
 //     pattern, letters in any case when upper-casing makes them match. The
 //     customer's latest value wins ("sorry, the right one is ..."); values
 //     they deny ("not SN-...") lose. Values only in quoted history, in
-//     signatures or in representative turns do not count: a representative
-//     reading a value back is not the customer giving it.
+//     signatures or in representative turns do not count, with one
+//     exception: a representative's question naming one value that the
+//     customer answers with a plain yes ("Is the serial SN-...?" "yes")
+//     counts, with less confidence, as the customer's. The same holds for
+//     an option named in such a question.
 //   - Email fields: the sender of the latest customer email, else the
 //     latest address the customer wrote.
 //   - Choice fields and lookups with options: explicit mentions of an

@@ -170,6 +170,10 @@ func TestOptionFields(t *testing.T) {
 		{"fr negation", chat("Ce n'est pas le L1, c'est le ruban L2 qui clignote."), map[string]any{"device": "D-L2"}},
 		{"fr how-to", chat("Comment configurer la sonnette Ring-Go avec l'application ?"),
 			map[string]any{"reason": "Usage question", "device": "D-BELL"}},
+		{"confirmed product", chat("my light does not turn on", "R: Is it the L2 strip?", "yes"), map[string]any{"device": "D-L2"}},
+		{"confirmed in Spanish", chat("no enciende", "R: ¿Es la tira L2?", "sí, esa"), map[string]any{"device": "D-L2"}},
+		{"choice question not confirmed", chat("my light does not turn on", "R: Is it the L2 strip or the L1 bulb?", "not sure"), map[string]any{"reason": "Hardware fault", "device": nil}},
+		{"two options asked, yes", chat("my light does not turn on", "R: Is it the L2 strip or the L1 bulb?", "yes"), map[string]any{"device": nil}},
 		{"nothing to go on", chat("hi", "R: Hello! How can I help?", "never mind, thanks"), map[string]any{}},
 		{"rep words do not count", chat("hello", "R: Is it the L2 strip or the R9 vacuum? Was the card charged twice?", "ok"), map[string]any{}},
 		{"negated only", chat("It is not the R9."), map[string]any{}},
@@ -180,16 +184,26 @@ func TestOptionFields(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := &predict.Request{Fields: fields, Messages: tc.msgs}
 			got := values(predictChecked(t, p, req), "reason", "device", "urgency")
-			// Only the fields the case names are compared, except that the
-			// cases expecting nothing expect nothing at all.
+			// Only the fields the case names are compared (a nil value
+			// meaning no value), except that the cases expecting nothing
+			// expect nothing at all.
+			want := map[string]any{}
+			for k, v := range tc.want {
+				if v != nil {
+					want[k] = v
+				}
+			}
 			if len(tc.want) > 0 {
 				for k := range got {
-					if _, ok := tc.want[k]; !ok {
+					if v, ok := tc.want[k]; !ok || v == nil {
+						if ok {
+							continue
+						}
 						delete(got, k)
 					}
 				}
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
@@ -230,6 +244,10 @@ func TestIdentifiers(t *testing.T) {
 		{"inside a longer code", chat("code XRB-12345678 and AB-123456789"), map[string]any{}},
 		{"representative only", chat("hello", "R: Is your serial RB-7777777?", "not sure"), map[string]any{}},
 		{"german", chat("Seriennummer: rb-8888888, Bestellung #A10001"), map[string]any{"serial": "RB-8888888", "order_ref": "#A10001"}},
+		{"confirmed read-back", chat("my bulb is dead", "R: I see RB-1212121 on your account. Is that the serial?", "yes, that's it"), map[string]any{"serial": "RB-1212121"}},
+		{"read-back not confirmed", chat("my bulb is dead", "R: Is the serial RB-1212121?", "no idea, sorry"), map[string]any{}},
+		{"read-back then corrected", chat("R: Is it RB-1212121?", "yes", "oh wait, sorry, it is RB-3434343"), map[string]any{"serial": "RB-3434343"}},
+		{"statement, not a question", chat("R: The serial is RB-1212121.", "yes"), map[string]any{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -173,6 +173,9 @@ type identifier struct {
 	quote string
 	order int
 	neg   bool
+	// confirmed is set for a value a representative asked about and the
+	// customer confirmed.
+	confirmed bool
 }
 
 var wrongCues = map[string]bool{"wrong": true, "old": true, "previous": true, "incorrect": true, "equivocado": true, "incorrecto": true, "falsch": true, "falsche": true, "falschen": true, "alte": true, "errado": true, "antigo": true, "mauvais": true, "ancien": true, "faux": true}
@@ -181,9 +184,13 @@ var wrongCues = map[string]bool{"wrong": true, "old": true, "previous": true, "i
 // message texts; never quoted history or signatures), oldest first.
 func (pf *patternField) find(c *conversation) []identifier {
 	var out []identifier
-	for k, mi := range c.customer {
-		m := &c.msgs[mi]
-		for _, src := range [2]string{m.Subject, m.Text} {
+	for _, so := range c.sources {
+		m := &c.msgs[so.msg]
+		subject := m.Subject
+		if so.confirmed {
+			subject = ""
+		}
+		for _, src := range [2]string{subject, m.Text} {
 			if src == "" || !pf.mayContain(src) {
 				continue
 			}
@@ -203,7 +210,7 @@ func (pf *patternField) find(c *conversation) []identifier {
 				if v == "" {
 					continue
 				}
-				out = append(out, identifier{value: v, msg: mi, quote: raw, order: k, neg: negatedBefore(src, a)})
+				out = append(out, identifier{value: v, msg: so.msg, quote: raw, order: so.order, neg: negatedBefore(src, a), confirmed: so.confirmed})
 			}
 		}
 	}
@@ -259,6 +266,9 @@ func pickIdentifier(ids []identifier) (identifier, float64, bool) {
 				conf = 0.85
 				break
 			}
+		}
+		if id.confirmed {
+			conf -= 0.2
 		}
 		return id, conf, true
 	}

@@ -441,6 +441,9 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 				continue
 			}
 			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: mentionNegated(s.toks, i)}
+			if s.part == partConfirmed {
+				m.strength *= 0.6
+			}
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
 			}
@@ -454,6 +457,15 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 				out = append(out, m)
 			}
 			i = bestEnd - 1
+		}
+		if s.part == partConfirmed {
+			// "Is it the X or the Y?" "yes" confirms neither.
+			for k := start + 1; k < len(out); k++ {
+				if out[k].opt != out[start].opt {
+					out = out[:start]
+					break
+				}
+			}
 		}
 		if corr {
 			// In a correcting sentence the positive mentions are what the
@@ -637,7 +649,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	var all []scored
 	for si := range c.sents {
 		s := &c.sents[si]
-		if s.instr {
+		if s.instr || s.part == partConfirmed {
 			continue
 		}
 		var v float64
@@ -777,7 +789,7 @@ func (c *conversation) customerText() string {
 	last := -1
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr {
+		if s.instr || s.part == partConfirmed {
 			continue
 		}
 		if b.Len() > 0 {
@@ -836,7 +848,7 @@ func fallbackEvidence(c *conversation) []quoteRef {
 		return []quoteRef{{sent: picked[0].idx}}
 	}
 	for i := range c.sents {
-		if !c.sents[i].instr {
+		if !c.sents[i].instr && c.sents[i].part != partConfirmed {
 			return []quoteRef{{sent: i}}
 		}
 	}
