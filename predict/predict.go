@@ -7,6 +7,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/caseagent/caseagent/channel"
 )
@@ -437,10 +439,32 @@ func looksLikeEmail(s string) bool {
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>") && strings.Contains(s[at:], ".")
 }
 
-// compilePattern compiles a field pattern anchored at both ends.
+// compilePattern compiles a field pattern anchored at both ends. Compiled
+// patterns are kept (a tenant has a handful), since Normalize runs on
+// every predicted and every stored value and compiling costs far more than
+// matching.
 func compilePattern(p string) (*regexp.Regexp, error) {
-	return regexp.Compile(`^(?:` + p + `)$`)
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(`^(?:` + p + `)$`)
+	if err != nil {
+		return nil, err
+	}
+	if patternCount.Add(1) <= maxPatterns {
+		patterns.Store(p, re)
+	}
+	return re, nil
 }
+
+// patterns caches compiled field patterns, up to maxPatterns of them. A
+// *regexp.Regexp is safe for concurrent use.
+var (
+	patterns     sync.Map // pattern -> *regexp.Regexp
+	patternCount atomic.Int64
+)
+
+const maxPatterns = 4096
 
 // CompilePattern compiles a field's pattern so that it matches whole
 // values only. It is exported so that schema loaders reject a bad pattern
