@@ -19,6 +19,8 @@ import (
 // Triggers and meta keys of email runs.
 const (
 	TriggerEmail = "email"
+	// TriggerAcknowledgement records an acknowledgement that was not sent.
+	TriggerAcknowledgement = "acknowledgement"
 	// MetaSent counts the emails the agent sent about a case.
 	MetaSent = "agent.sent"
 )
@@ -567,8 +569,15 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	}
 	res := &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}
 	if ir.Acknowledge != nil {
-		if err := a.acknowledge(ctx, c, m, ir, vars); err != nil {
-			a.log.WarnContext(ctx, "acknowledgement not sent", "case", c.ID, "err", err)
+		if why := a.acknowledge(ctx, mailbox, c, m, ir, vars); why != "" {
+			// The case stands; the acknowledgement that was not sent is
+			// recorded with its reason.
+			a.log.InfoContext(ctx, "acknowledgement not sent", "case", c.ID, "reason", why)
+			skip := &Interaction{CaseID: c.ID, MessageIDs: []string{m.ID}, Trigger: TriggerAcknowledgement,
+				Actor: a.actor(), Outcome: OutcomeSkipped, Reason: "acknowledgement not sent: " + why}
+			if err := a.store.AddInteraction(ctx, skip); err != nil {
+				a.log.WarnContext(ctx, "could not record an unsent acknowledgement", "case", c.ID, "err", err)
+			}
 		}
 	}
 	return res, nil
@@ -619,14 +628,21 @@ func noReply(addr string) bool {
 }
 
 // acknowledge sends the intake rule's acknowledgement, at most ackLimit a
-// day per address, never to machines.
-func (a *Agent) acknowledge(ctx context.Context, c *Case, m *channel.Message, ir IntakeRule, vars map[string]string) error {
-	to := m.From.Email
-	if to == "" || noReply(to) || m.Automated() {
-		return nil
-	}
-	if a.mail.sender == nil {
-		return errors.New("no sender configured")
+// day per address, never to machines, no-reply addresses or the agent's
+// own addresses. It returns why it sent nothing, or "".
+func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *Case, m *channel.Message, ir IntakeRule, vars map[string]string) string {
+	to := channel.NormalizeEmail(m.From.Email)
+	switch {
+	case to == "":
+		return "the email has no sender address"
+	case m.Automated():
+		return "the email was sent by a machine"
+	case noReply(to):
+		return to + " is a no-reply address"
+	case to == channel.NormalizeEmail(a.mail.from.Email) || to == channel.NormalizeEmail(mailbox):
+		return to + " is the agent's own address"
+	case a.mail.sender == nil:
+		return "no sender is configured"
 	}
 	limit := a.mail.ackLimit
 	if limit <= 0 {
@@ -635,14 +651,14 @@ func (a *Agent) acknowledge(ctx context.Context, c *Case, m *channel.Message, ir
 	day := a.now().UTC().Format("2006-01-02")
 	granted := false
 	for i := 0; i < limit && !granted; i++ {
-		first, err := a.store.UseKey(ctx, "ack:"+channel.NormalizeEmail(to)+":"+day+":"+strconv.Itoa(i))
+		first, err := a.store.UseKey(ctx, "ack:"+to+":"+day+":"+strconv.Itoa(i))
 		if err != nil {
-			return err
+			return "counting acknowledgements failed: " + err.Error()
 		}
 		granted = first
 	}
 	if !granted {
-		return fmt.Errorf("acknowledgement limit of %d a day reached for %s", limit, to)
+		return fmt.Sprintf("the limit of %d acknowledgements a day to %s is reached", limit, to)
 	}
 	vars["case_number"] = c.Number
 	vars["title"] = c.Title
@@ -657,9 +673,12 @@ func (a *Agent) acknowledge(ctx context.Context, c *Case, m *channel.Message, ir
 	}
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
-		return err
+		return "sending failed: " + err.Error()
 	}
-	return a.recordSent(ctx, c.ID, id, "acknowledgement sent")
+	if err := a.recordSent(ctx, c.ID, id, "acknowledgement sent"); err != nil {
+		a.log.WarnContext(ctx, "acknowledgement sent but not recorded", "case", c.ID, "message", id, "err", err)
+	}
+	return ""
 }
 
 // recordSent links mail the agent sent to its case and counts it.
