@@ -478,11 +478,30 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	ruleActor := Actor{Kind: ActorIntakeRule, ID: ir.Name}
 	vars := templateVars(mailbox, m)
 	var changes []Change
+	var attrAudit []AuditEntry
 	set := map[string]bool{}
 	for _, k := range sortedKeys(ir.Set) {
 		v := ir.Set[k]
 		if s, ok := v.(string); ok {
 			v = renderTemplate(s, vars)
+		}
+		if !a.schema.Has(k) {
+			// A case attribute the schema has no field for (title,
+			// origin, status, status reason).
+			entries, why := setAttribute(c, k, v, ruleActor, "set by intake rule "+ir.Name, now)
+			if why != "" {
+				a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "attribute", k, "reason", why)
+				in.Fields = append(in.Fields, FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + why})
+			}
+			attrAudit = append(attrAudit, entries...)
+			continue
+		}
+		// A template can make a value the field refuses: it is left out,
+		// and the field is predicted instead.
+		if _, err := a.schema.Validate(ctx, k, v, a.store); err != nil {
+			a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "field", k, "err", err)
+			in.Fields = append(in.Fields, FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + errText(err)})
+			continue
 		}
 		changes = append(changes, Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
 			Provenance: Provenance{Actor: ruleActor, Rule: ir.Name, MessageIDs: []string{m.ID}}})
@@ -548,7 +567,8 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	if c.ContactID == "" {
 		c.ContactID = contact.ID
 	}
-	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, applied.Audit...)
+	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, attrAudit...)
+	audit = append(audit, applied.Audit...)
 	in.Outcome = OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
@@ -581,6 +601,37 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		}
 	}
 	return res, nil
+}
+
+// setAttribute sets a case attribute that is not a schema field, as an
+// intake rule asks, and returns the audit entries of the change, or why
+// the value cannot be used.
+func setAttribute(c *Case, name string, v any, by Actor, why string, at time.Time) ([]AuditEntry, string) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Sprintf("%v is not text", v)
+	}
+	switch name {
+	case FieldTitle:
+		c.Title = clip(s, 200)
+	case FieldOrigin:
+		c.Origin = s
+	case AttrStatus:
+		es, err := SetStatus(c, Status(s), c.StatusReason, by, why, at)
+		if err != nil {
+			return nil, errText(err)
+		}
+		return es, ""
+	case AttrStatusReason:
+		es, err := SetStatus(c, c.Status, s, by, why, at)
+		if err != nil {
+			return nil, errText(err)
+		}
+		return es, ""
+	default:
+		return nil, "unknown field"
+	}
+	return []AuditEntry{{Field: name, New: s, Actor: by, Reason: why, Time: at}}, ""
 }
 
 // templateVars are the values intake templates may use.
