@@ -2,6 +2,7 @@ package heuristic
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -228,7 +229,7 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 
 // predictContact resolves the customer against the directory. It returns
 // an error only when the context ends.
-func predictContact(ctx context.Context, c *conversation, req *predict.Request) (predict.Prediction, bool, error) {
+func predictContact(ctx context.Context, log *slog.Logger, c *conversation, req *predict.Request) (predict.Prediction, bool, error) {
 	if id := req.Customer.ContactID; id != "" {
 		return predict.Prediction{Value: id, Confidence: 0.99}, true, nil
 	}
@@ -238,7 +239,7 @@ func predictContact(ctx context.Context, c *conversation, req *predict.Request) 
 	asked := map[predict.ContactQuery]bool{}
 	queries := 0
 	var out predict.Prediction
-	found, ok := false, false
+	ok := false
 	var qerr error
 	contactCandidates(c, req, func(cand contactCandidate) bool {
 		key := predict.ContactQuery{Email: strings.ToLower(cand.q.Email), Phone: cand.q.Phone, Name: strings.ToLower(cand.q.Name)}
@@ -256,6 +257,7 @@ func predictContact(ctx context.Context, c *conversation, req *predict.Request) 
 				qerr = ctx.Err()
 				return false
 			}
+			log.DebugContext(ctx, "heuristic: directory lookup failed", "error", err)
 			return true
 		}
 		id := ""
@@ -276,12 +278,11 @@ func predictContact(ctx context.Context, c *conversation, req *predict.Request) 
 		if cand.msg >= 0 && cand.quote != "" {
 			out.Evidence = []predict.Evidence{{MessageID: c.msgs[cand.msg].ID, Quote: cand.quote}}
 		}
-		found, ok = true, true
+		ok = true
 		return false
 	})
 	if qerr != nil {
 		return predict.Prediction{}, false, qerr
 	}
-	_ = found
 	return out, ok, nil
 }

@@ -331,6 +331,9 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 	for i := range req.Fields {
 		f := &req.Fields[i]
 		cf := p.compiled(f)
+		if cf.err != nil {
+			p.log.DebugContext(ctx, "heuristic: field skipped", "field", f.Name, "error", cf.err)
+		}
 		if cf.kind == kindNone {
 			continue
 		}
@@ -342,7 +345,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		switch cf.kind {
 		case kindContact:
 			var err error
-			pr, ok, err = predictContact(ctx, conv, req)
+			pr, ok, err = predictContact(ctx, p.log, conv, req)
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -334,10 +335,15 @@ func TestContacts(t *testing.T) {
 		}
 	})
 	t.Run("directory error", func(t *testing.T) {
-		dir := &memDirectory{contacts: tt.Contacts, err: errors.New("down")}
-		kept := predictChecked(t, p, &predict.Request{Fields: fields, Messages: chat("ana@lima.example"), Directory: dir})
+		var logs strings.Builder
+		lp := newPredictor(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		dir := &memDirectory{contacts: tt.Contacts, err: errors.New("directory down")}
+		kept := predictChecked(t, lp, &predict.Request{Fields: fields, Messages: chat("ana@lima.example"), Directory: dir})
 		if len(kept) != 0 {
 			t.Errorf("predicted %v from a failing directory", kept)
+		}
+		if !strings.Contains(logs.String(), "directory down") {
+			t.Errorf("the failure was not logged: %q", logs.String())
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
