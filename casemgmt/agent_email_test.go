@@ -364,6 +364,9 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 			t.Errorf("redelivery to %q: %s (%s), want a skipped duplicate", mailbox, res.Outcome, res.Reason)
 		}
 	}
+	if n := len(f.audit(t, c.ID)); n != audit || f.pred.calls.Load() != calls {
+		t.Errorf("redeliveries wrote %d audit entries and made %d calls", n-audit, f.pred.calls.Load()-calls)
+	}
 	// A reply, processed once, then delivered again.
 	reply := msg{id: "dup-2@example.org", subject: "Re: Camera dead", inReplyTo: "<dup-1@example.org>",
 		body: "It is the X300, sorry.\r\n"}
