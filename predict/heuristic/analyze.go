@@ -33,6 +33,9 @@ type sentence struct {
 	instr bool
 	// question is set for sentences ending in a question mark.
 	question bool
+	// settled is set for the sentences of a message that says the
+	// problem is solved ("thanks, that fixed it"): they describe no need.
+	settled bool
 }
 
 func (s *sentence) text() string { return s.src[s.start:s.end] }
@@ -142,10 +145,19 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 			}
 		}
 	}
+	settled := map[int]bool{}
+	for i := range c.sents {
+		if hasTerm(c.sents[i].terms, "#resolved") {
+			settled[c.sents[i].msg] = true
+		}
+	}
+	for i := range c.sents {
+		c.sents[i].settled = settled[c.sents[i].msg]
+	}
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.part == partConfirmed {
+		if s.instr || s.part == partConfirmed || s.settled {
 			continue
 		}
 		w := c.weights[s.order]

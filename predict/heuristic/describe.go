@@ -107,7 +107,7 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		if forwardMarker(s) {
 			forwarded = s.msg
 		}
-		if s.instr || forwarded == s.msg || headerLine(s) {
+		if s.instr || s.settled || forwarded == s.msg || headerLine(s) {
 			continue
 		}
 		v := informative(s)

@@ -175,6 +175,8 @@ func TestOptionFields(t *testing.T) {
 		{"confirmed in Spanish", chat("no enciende", "R: ¿Es la tira L2?", "sí, esa"), map[string]any{"device": "D-L2"}},
 		{"choice question not confirmed", chat("my light does not turn on", "R: Is it the L2 strip or the L1 bulb?", "not sure"), map[string]any{"reason": "Hardware fault", "device": nil}},
 		{"two options asked, yes", chat("my light does not turn on", "R: Is it the L2 strip or the L1 bulb?", "yes"), map[string]any{"device": nil}},
+		{"settled", chat("Thanks, that fixed it! I had signed in with the wrong account by mistake, logged out and in again and now the bulbs show up."), map[string]any{"reason": nil, "urgency": nil}},
+		{"settled in German", chat("Danke, es funktioniert wieder! Ich hatte das falsche Passwort benutzt."), map[string]any{}},
 		{"nothing to go on", chat("hi", "R: Hello! How can I help?", "never mind, thanks"), map[string]any{}},
 		{"rep words do not count", chat("hello", "R: Is it the L2 strip or the R9 vacuum? Was the card charged twice?", "ok"), map[string]any{}},
 		{"negated only", chat("It is not the R9."), map[string]any{}},

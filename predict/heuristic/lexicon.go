@@ -39,6 +39,7 @@ const lexiconText = `
 -refund: refund* | money back | reimburs* | reembols* | devolucion del dinero | devuelvan | erstatt* | ruckerstatt* | geld zuruck | estorno | estorn* | rembours*
 -duplicate: twice | double* | two times | 2 times | duplicat* | dos veces | doble | duplicad* | zweimal | doppelt* | duas vezes | em dobro | deux fois | en double
 -problem: problem* | issue* | trouble* | problema* | fehler* | probleme* | erreur* | difficult* | schwierigkeit* | dificultad*
+resolved: fixed it | that fixed | works now | working now | working again | works again | all good now | problem solved | issue solved | solved it | is solved | is resolved | been resolved | you can close | can be closed | please close | ya funciona | funciona ahora | solucionado | resuelto | pueden cerrar | funktioniert wieder | geht wieder | gelost | erledigt | konnen schliessen | funciona agora | resolvido | resolveu | podem fechar | ca marche | ca fonctionne | fonctionne a nouveau | resolu | c est regle | vous pouvez fermer
 cancel: cancel* | kundig* | gekundigt | storn* | annul* | resili*
 signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | account locked | account is locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
 password+signin: password* | passcode | passwort* | kennwort | contrasena* | clave | senha* | mot de passe

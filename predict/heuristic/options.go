@@ -649,7 +649,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	var all []scored
 	for si := range c.sents {
 		s := &c.sents[si]
-		if s.instr || s.part == partConfirmed {
+		if s.instr || s.part == partConfirmed || s.settled {
 			continue
 		}
 		var v float64

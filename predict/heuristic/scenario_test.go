@@ -144,6 +144,7 @@ func TestScenarios(t *testing.T) {
 		}
 		var msgs []channel.Message
 		human := map[string]bool{}
+		state := map[string]predict.Prediction{}
 		for i, st := range sc.Steps {
 			switch {
 			case st.Customer != nil:
@@ -151,23 +152,29 @@ func TestScenarios(t *testing.T) {
 			case st.Rep != nil:
 				msgs = append(msgs, channel.Message{ID: fmt.Sprintf("m%d", i), Kind: channel.KindChat, Direction: channel.Outbound, Role: channel.RoleRepresentative, Text: *st.Rep})
 			case st.Email != nil:
-				msgs = append(msgs, parseEmail(t, *st.Email, i))
+				// As the agent does, an email is predicted alone, with the
+				// sender as what the channel knows of the customer, and
+				// its values join what the case has.
+				m := parseEmail(t, *st.Email, i)
+				msgs = append(msgs, m)
+				if m.AutoReply {
+					continue
+				}
+				req := &predict.Request{Fields: fields, Messages: []channel.Message{m}, Directory: dirc,
+					Customer: channel.Customer{Name: m.From.Name, Email: m.From.Email}}
+				applyToCase(t, p, req, state, human)
 			case st.HumanEdit != nil:
 				for k := range st.HumanEdit {
 					human[k] = true
 				}
 			case st.Expect != nil && len(st.Expect.Fields) > 0:
-				req := &predict.Request{Fields: fields, Messages: msgs, Directory: dirc, Customer: channel.Customer{ContactID: sc.Customer.Auth}}
-				res, err := p.Predict(context.Background(), req)
-				if err != nil {
-					t.Fatalf("%s: %v", sc.ID, err)
+				if sc.Channel == "chat" {
+					// A chat is predicted whole.
+					req := &predict.Request{Fields: fields, Messages: msgs, Directory: dirc, Customer: channel.Customer{ContactID: sc.Customer.Auth}}
+					applyToCase(t, p, req, state, human)
 				}
-				kept, drops := predict.Check(req, res)
-				if len(drops) > 0 {
-					t.Errorf("%s: Check dropped %v", sc.ID, drops)
-				}
+				kept := state
 				logConfidences(t, kept, st.Expect.Fields)
-				applyThreshold(kept)
 				keys := make([]string, 0, len(st.Expect.Fields))
 				for k := range st.Expect.Fields {
 					keys = append(keys, k)
@@ -260,5 +267,25 @@ func logConfidences(t *testing.T, kept map[string]predict.Prediction, want map[s
 		var w string
 		_ = json.Unmarshal(raw, &w)
 		fmt.Printf("CONF %s %.3f %v\n", k, p.Confidence, p.Value == w)
+	}
+}
+
+// applyToCase predicts and applies what the agent would: values that pass
+// Check with enough confidence, on fields no person set.
+func applyToCase(t *testing.T, p *Predictor, req *predict.Request, state map[string]predict.Prediction, human map[string]bool) {
+	t.Helper()
+	res, err := p.Predict(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, drops := predict.Check(req, res)
+	if len(drops) > 0 {
+		t.Errorf("Check dropped %v", drops)
+	}
+	applyThreshold(kept)
+	for k, v := range kept {
+		if !human[k] {
+			state[k] = v
+		}
 	}
 }
