@@ -634,7 +634,9 @@ func startProc(logPath, bin string, args ...string) (*proc, error) {
 }
 
 // stop signals the process and waits for it, killing its process group
-// when it takes too long.
+// when it takes too long. Whatever else of the group is left after the
+// process ended (a Dovecot session process still serving a client) is
+// killed: a stopped server drops every connection.
 func (p *proc) stop(sig syscall.Signal) {
 	_ = p.cmd.Process.Signal(sig)
 	select {
@@ -643,6 +645,7 @@ func (p *proc) stop(sig syscall.Signal) {
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.exited
 	}
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 }
 
 // waitGreeting waits until addr answers with a line starting with prefix.
