@@ -311,6 +311,7 @@ func TestContacts(t *testing.T) {
 		{"display name", email(channel.Address{Name: "Ana Lima", Email: "other@x.example"}, "help", ""), channel.Customer{}, "U-1"},
 		{"ambiguous name", chat("this is Sam Lee"), channel.Customer{}, nil},
 		{"unknown", chat("this is Nobody Known, tel 555 0000 999"), channel.Customer{}, nil},
+		{"dates are not phones", chat("since 2025-04-15 and 15.04.2025 it fails"), channel.Customer{}, nil},
 		{"representative only", chat("hi", "R: Is this ana@lima.example, +1 415 555 0101?", "ok"), channel.Customer{}, nil},
 		{"negated address", chat("not ana@lima.example"), channel.Customer{}, nil},
 		{"channel email", chat("hi"), channel.Customer{Email: "joao@mail.example"}, "U-4"},
@@ -508,5 +509,30 @@ func TestClassifier(t *testing.T) {
 	got = values(predictChecked(t, p, &predict.Request{Fields: fields[:1], Messages: chat("abstain: I was charged twice, refund please")}), "reason")
 	if diff := cmp.Diff(map[string]any{"reason": "Payment"}, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+func TestPhones(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"call +1 (415) 555-0101 now", []string{"+1 (415) 555-0101"}},
+		{"617-555-0112", []string{"617-555-0112"}},
+		{"mon numéro : 06 98 76 54 32.", []string{"06 98 76 54 32"}},
+		{"0044 20 7946 0102 or +49.30.1234567", []string{"0044 20 7946 0102", "+49.30.1234567"}},
+		{"SN-12345678 ORD-5309811 AB1234567", nil},
+		{"at 22:00 and 7:00, 9.99 or 1234.5678, on 2025-03-04 and 3/4/2025", nil},
+		{"short 555 01", nil},
+		{"local 555 0101", []string{"555 0101"}},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, p := range phones(tc.in) {
+			got = append(got, p.raw)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%q (-want +got)\n%s", tc.in, diff)
+		}
 	}
 }

@@ -275,6 +275,10 @@ func pickIdentifier(ids []identifier) (identifier, float64, bool) {
 	return identifier{}, 0, false
 }
 
+// dateRe matches dates written with digits: 2025-03-04, 04.03.2025,
+// 3/4/2025.
+var dateRe = regexp.MustCompile(`^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$`)
+
 // emailRe finds email addresses in text.
 var emailRe = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 
@@ -342,8 +346,8 @@ func phones(s string) []phone {
 					b.WriteByte(raw[k])
 				}
 			}
-			// An amount such as 1.234.567,00 or a decimal is not a phone.
-			if !(strings.Count(raw, ".") == 1 && !strings.ContainsAny(raw, " -()/")) {
+			// A decimal, an amount or a date is not a phone number.
+			if !(strings.Count(raw, ".") == 1 && !strings.ContainsAny(raw, " -()/")) && !dateRe.MatchString(raw) {
 				out = append(out, phone{raw: raw, digits: b.String()})
 			}
 		}

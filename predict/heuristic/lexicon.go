@@ -58,7 +58,7 @@ exchange: exchange* | swap* | trade in | cambiar* | cambio | intercambi* | umtau
 replace: replace* | replacement | reemplaz* | sustitu* | ersatz | ersetz* | substitu* | remplac*
 howto+question: how do i | how can i | how to | how does | how should i | how would i | is it possible | is there a way | where can i | where do i | can i | can you tell me how | como puedo | como se | como hago | como configur* | wie kann ich | wie richte | wie stelle | wie funktioniert | wie geht | como posso | como faco | como fazer | comment faire | comment puis je | comment je | est il possible | es posible | ist es moglich | e possivel
 howto: instruction* | tutorial* | user guide | user manual | explain* | walk me through | anleitung* | bedienungsanleitung | instrucc* | instruc* | explica* | erklar* | mode d emploi | notice
-question: question* | wonder* | curious | pregunta* | duda* | frage* | pergunta* | duvida* | quick question
+-question: question* | wonder* | curious | pregunta* | duda* | frage* | pergunta* | duvida* | quick question
 setup: set up | setup | setting up | install | installing | installation | configur* | settings | setting | pair | pairing | schedule* | einricht* | einstell* | konfigur* | installier* | instalar | instalacion | instalacao | ajust* | configuracion | parametr* | reglage* | config* | installer
 use: usage | usar | uso | benutzung | verwendung | utilisation | utilizacao
 works: works | working | work fine | working fine | works well | work well | runs fine | funciona | funcionan | funktioniert | funktionieren | fonctionne | marche
@@ -249,7 +249,11 @@ func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 		e, end := lx.matchAt(toks, i)
 		if e != nil {
 			neg := !toks[i].is(fNeg) && negated(toks[floor:], i-floor)
-			floor = end
+			for k := i; k < end; k++ {
+				if toks[k].is(fNeg) {
+					floor = end
+				}
+			}
 			for k, c := range e.concepts {
 				if neg {
 					if f, ok := negFlip[c]; ok {
