@@ -119,8 +119,9 @@ func checkTypical(t *testing.T, ids MessageIDs, raw []byte) {
 	}
 }
 
-// BenchmarkReadParts is the MIME structure reading alone, the floor under
-// BenchmarkPipeline.
+// BenchmarkReadParts is enmime's own reader on the multipart/alternative
+// message, for comparison: the pipeline finds multipart boundaries itself
+// and hands enmime the parts, which is several times faster.
 func BenchmarkReadParts(b *testing.B) {
 	raw := typicalMessage(MessageIDs{Key: []byte("0123456789abcdef0123"), Domain: "example.com"})
 	p := NewParser()

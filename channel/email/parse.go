@@ -115,7 +115,10 @@ type Parser struct {
 	maxSize int64
 	loop    string
 	log     *slog.Logger
-	mime    *enmime.Parser
+	// slowMIME reads every multipart with enmime alone (for tests that
+	// compare the two ways).
+	slowMIME bool
+	mime     *enmime.Parser
 }
 
 // NewParser returns a parser with the given options.
@@ -190,7 +193,7 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 		raw = fixed
 		out.Problems = append(out.Problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
 	}
-	root, err := p.mime.ReadParts(bytes.NewReader(raw))
+	root, err := p.readParts(raw)
 	if err != nil || root == nil {
 		// The MIME structure is beyond repair: read the header the plain
 		// RFC 5322 way and keep the body as text.
