@@ -190,6 +190,16 @@ Hi
 			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("message (-want +got):\n%s", d)
 			}
+			slow := NewParser()
+			slow.slowMIME = true
+			ps, err := slow.ParseBytes(crlf(tt.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps.Message.Headers = nil
+			if d := cmp.Diff(got, ps.Message, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("enmime alone reads it differently (-split +enmime):\n%s", d)
+			}
 		})
 	}
 }
