@@ -110,6 +110,16 @@ type Agent struct {
 	mail    mailSettings
 	judge   ReplyJudge
 	dir     predict.Directory
+	// asked are the field lists most predictions ask for (the create and
+	// the update candidates), prepared once.
+	asked []askedFields
+}
+
+// askedFields is a list of field names and the fields a predictor is
+// asked for.
+type askedFields struct {
+	names  []string
+	fields []predict.Field
 }
 
 // AgentOption configures an Agent.
@@ -170,6 +180,14 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 		if a.minConf == 0 {
 			a.minConf = 0.5
 		}
+	}
+	for _, first := range [][]string{cfg.Create.Fields, nil} {
+		names := a.candidateFields(first)
+		fields, err := a.schema.PredictFields(names...)
+		if err != nil {
+			return nil, err
+		}
+		a.asked = append(a.asked, askedFields{names: names, fields: fields})
 	}
 	if math.IsNaN(a.minConf) || a.minConf < 0 || a.minConf > 1 {
 		return nil, fmt.Errorf("%w: minimum confidence %v is not between 0 and 1", ErrInvalid, a.minConf)
@@ -335,9 +353,19 @@ func (a *Agent) candidateFields(first []string) []string {
 // predict asks the predictor for fields and keeps what predict.Check
 // allows. It fills in's predictor, usage and the dropped fields.
 func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction) (map[string]predict.Prediction, error) {
-	fields, err := a.schema.PredictFields(names...)
-	if err != nil {
-		return nil, err
+	var fields []predict.Field
+	for _, af := range a.asked {
+		if slices.Equal(af.names, names) {
+			// A copy of the slice: a predictor that breaks the rule and
+			// modifies the request cannot change the next one's.
+			fields = slices.Clone(af.fields)
+		}
+	}
+	if fields == nil {
+		var err error
+		if fields, err = a.schema.PredictFields(names...); err != nil {
+			return nil, err
+		}
 	}
 	req := &predict.Request{
 		Fields:    fields,
@@ -396,8 +424,8 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 			}
 		}
 	}
+	rv := a.ruleValues(c, vals, conv)
 	for round := 0; round <= a.rules.update.Len(); round++ {
-		rv := a.ruleValues(c, vals, conv)
 		matched, errs := a.rules.update.All(rv)
 		for _, e := range errs {
 			a.log.WarnContext(ctx, "update rule failed", "rule", e.Rule, "err", e.Err)
@@ -411,6 +439,7 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 					if p, ok := preds[n]; ok && p.Confidence >= a.minConf {
 						if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
 							vals[n] = p.Value
+							a.setRuleValue(rv, n, p.Value)
 						}
 					}
 				}
@@ -475,17 +504,18 @@ func (a *Agent) fieldIndex(name string) int {
 // message's text once.
 type sources struct {
 	msgs   []channel.Message
-	folded []string
+	folded []*string // by message, folded when first needed
 }
 
 func (s *sources) text(i int) string {
 	if s.folded == nil {
-		s.folded = make([]string, len(s.msgs))
-		for j := range s.msgs {
-			s.folded[j] = predict.EvidenceText(s.msgs[j : j+1])
-		}
+		s.folded = make([]*string, len(s.msgs))
 	}
-	return s.folded[i]
+	if s.folded[i] == nil {
+		t := predict.EvidenceText(s.msgs[i : i+1])
+		s.folded[i] = &t
+	}
+	return *s.folded[i]
 }
 
 // resolve returns the ids of the messages the evidence quotes, and the
@@ -549,11 +579,7 @@ func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) 
 func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
 	rv := a.rules.update.NewValues()
 	for n, v := range vals {
-		if a.schema.Has(n) {
-			if err := rv.Set(n, v); err != nil {
-				a.log.Warn("value does not fit its rule variable", "field", n, "err", err)
-			}
-		}
+		a.setRuleValue(rv, n, v)
 	}
 	if c.Status != "" {
 		_ = rv.Set(VarStatus, string(c.Status))
@@ -576,6 +602,15 @@ func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *ru
 		}
 	}
 	return rv
+}
+
+// setRuleValue sets the rule variable of a schema field.
+func (a *Agent) setRuleValue(rv *rules.Values, field string, v any) {
+	if a.schema.Has(field) {
+		if err := rv.Set(field, v); err != nil {
+			a.log.Warn("value does not fit its rule variable", "field", field, "err", err)
+		}
+	}
 }
 
 // fingerprint is what a prediction saw: the number of messages, the
@@ -622,7 +657,7 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	if !hasCustomerText(spec.conv.Messages) {
 		return a.finish(ctx, in, start, OutcomeSkipped, "the customer has not written anything yet", nil, nil)
 	}
-	names := a.candidateFields(a.cfg.Create.Fields)
+	names := a.asked[0].names
 	fp := fingerprint(spec.conv, names)
 	// A create attempt that saw the same messages and fields, and created
 	// nothing, would not create anything now either.
@@ -808,7 +843,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 	if !c.Status.Open() && !spec.requested {
 		return a.finish(ctx, in, start, OutcomeSkipped, "the case is "+string(c.Status), c, nil)
 	}
-	names := a.candidateFields(nil)
+	names := a.asked[1].names
 	fp := fingerprint(spec.conv, names)
 	if !spec.requested && seenBefore(c.Meta[MetaPredicted], spec.conv, names) {
 		return a.finish(ctx, in, start, OutcomeUnchanged, "nothing new since the last prediction", c, nil)
@@ -821,7 +856,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 	for attempt := 0; ; attempt++ {
 		in.Fields = slices.Clone(predicted)
 		now := a.now()
-		work := c.Clone()
+		work := c // the store's copy, ours to change; a retry reads it again
 		changes := a.plan(ctx, work, nil, preds, spec.conv, in)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {

@@ -1,0 +1,177 @@
+package casemgmt_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/memstore"
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// benchSizes are the numbers of cases the agent benchmarks run against:
+// 1,000 to 100,000, and 1,000,000 when CASEAGENT_BENCH_LARGE=1 is set
+// (and -short is not).
+func benchSizes() []int {
+	sizes := []int{1_000, 10_000, 100_000}
+	if !testing.Short() && os.Getenv("CASEAGENT_BENCH_LARGE") == "1" {
+		sizes = append(sizes, 1_000_000)
+	}
+	return sizes
+}
+
+// instant is a predictor that answers at once: the product the latest
+// customer message names, and the description, quoting the messages.
+var instant = predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
+	product, quote := "P-X200", "the X200"
+	if last := req.Messages[len(req.Messages)-1].Text; last == benchX300 {
+		product, quote = "P-X300", "the X300"
+	}
+	return &predict.Result{Predictor: "instant", Predictions: map[string]predict.Prediction{
+		"issue_description": {Value: hello, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "keeps rebooting"}}},
+		"contact":           {Value: "C-1", Confidence: 0.95},
+		"category":          {Value: "Product defect", Confidence: 0.8, Evidence: []predict.Evidence{{Quote: "keeps rebooting"}}},
+		"product":           {Value: product, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: quote}}},
+		"serial_number":     {Value: "SN-4K2P9Q7Z", Confidence: 0.95, Evidence: []predict.Evidence{{Quote: "SN-4K2P9Q7Z"}}},
+	}}, nil
+})
+
+const (
+	benchX200 = "Sorry, it's the X200 after all. Serial SN-4K2P9Q7Z."
+	benchX300 = "Sorry, it's the X300, not the X200. Serial SN-4K2P9Q7Z."
+)
+
+// benchConv is conversation i with a greeting, a question and an answer
+// naming the X200 or the X300 under a message id of the event's own.
+func benchConv(i, event int) *channel.Conversation {
+	id := fmt.Sprintf("conv-%d", i)
+	t0 := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	last := benchX200
+	if event%2 == 1 {
+		last = benchX300
+	}
+	return &channel.Conversation{ID: id, Kind: channel.KindChat, Status: channel.StatusActive, StartedAt: t0,
+		Customer: channel.Customer{ContactID: "C-1"},
+		Messages: []channel.Message{
+			{ID: "m1", ConversationID: id, Kind: channel.KindChat, Direction: channel.Inbound, Role: channel.RoleCustomer, Text: hello, Time: t0},
+			{ID: "m2", ConversationID: id, Kind: channel.KindChat, Direction: channel.Outbound, Role: channel.RoleRepresentative, Text: "Which model is it?", Time: t0.Add(time.Minute)},
+			{ID: fmt.Sprintf("m3-%d", event), ConversationID: id, Kind: channel.KindChat, Direction: channel.Inbound, Role: channel.RoleCustomer, Text: last, Time: t0.Add(2 * time.Minute)},
+		}}
+}
+
+// seeded returns an agent over a memstore holding n cases, case i linked
+// to conversation conv-i, as the agent would have created them.
+func seeded(b *testing.B, n int) (*casemgmt.Agent, *memstore.Store) {
+	b.Helper()
+	cfg := tenant(b, nil)
+	store := memstore.New()
+	ctx := context.Background()
+	if _, err := cfg.ImportContacts(ctx, store); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	agent := casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "caseagent"}
+	for i := range n {
+		c := &casemgmt.Case{
+			Title:     hello,
+			ContactID: "C-1",
+			Fields:    casemgmt.Values{"issue_description": hello, "contact": "C-1", "category": "Product defect", "product": "P-X200"},
+			Provenance: map[string]casemgmt.Provenance{
+				"issue_description": {Actor: agent, Time: t0, Confidence: 0.9},
+				"contact":           {Actor: agent, Time: t0, Confidence: 0.95},
+				"category":          {Actor: agent, Time: t0, Confidence: 0.8},
+				"product":           {Actor: agent, Time: t0, Confidence: 0.9},
+			},
+			Links: []casemgmt.Link{{Kind: casemgmt.LinkConversation, ID: fmt.Sprintf("conv-%d", i)}},
+		}
+		if err := store.CreateCase(ctx, c, casemgmt.Write{Time: t0}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	a, err := casemgmt.NewAgent(store, instant, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC() // the seeding's garbage is not the events' cost
+	return a, store
+}
+
+// measure runs event b.N times and reports, besides ns/op, the process's
+// CPU time per event (cpu-ns/op, garbage collection included), which
+// other work on a shared machine does not inflate.
+func measure(b *testing.B, event func(i int)) {
+	b.ReportAllocs()
+	cpu0, ok := processCPU()
+	i := 0
+	for b.Loop() {
+		event(i)
+		i++
+	}
+	if cpu1, ok1 := processCPU(); ok && ok1 && i > 0 {
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(i), "cpu-ns/op")
+	}
+}
+
+// BenchmarkAgentEvent measures the agent's own work per conversation
+// event with a predictor that answers at once, against stores of
+// growing size:
+//
+//   - update: a new customer message on a conversation with a case; the
+//     customer corrects the product, so every event changes a field,
+//     writes the case, an audit entry and an interaction;
+//   - unchanged: a new message that changes nothing (the case, its
+//     fingerprint and an interaction are still written);
+//   - create: a new conversation becomes a case.
+//
+// ns/op is the time per event.
+func BenchmarkAgentEvent(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range benchSizes() {
+		a, _ := seeded(b, n)
+		b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
+			measure(b, func(i int) {
+				// Walk the cases with a stride so that consecutive events
+				// hit different cases; the product flips every pass.
+				res, err := a.CustomerMessage(ctx, benchConv((i*7919)%n, i/n+1), "rep-1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Outcome != casemgmt.OutcomeUpdated {
+					b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("unchanged/cases=%d", n), func(b *testing.B) {
+			measure(b, func(i int) {
+				c := benchConv((i*7919)%n, 0)
+				c.Messages[2].ID = fmt.Sprintf("u-%d", i)
+				c.Messages[2].Text = benchX200
+				res, err := a.CustomerMessage(ctx, c, "rep-1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Outcome != casemgmt.OutcomeUnchanged && res.Outcome != casemgmt.OutcomeUpdated {
+					b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
+			measure(b, func(i int) {
+				c := benchConv(n+i, 0)
+				c.ID = fmt.Sprintf("new-%d-%d", n, i)
+				res, err := a.ConversationAccepted(ctx, c, "rep-1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Outcome != casemgmt.OutcomeCreated {
+					b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+				}
+			})
+		})
+	}
+}
