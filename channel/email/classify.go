@@ -31,7 +31,8 @@ const (
 	ClassBulk Class = "bulk"
 )
 
-// Classification is the verdict on a message and why.
+// Classification is the verdict on a message and why. It is plain data,
+// safe to share.
 type Classification struct {
 	Class Class `json:"class,omitempty"`
 	// Reasons lists every signal found, strongest first, such as

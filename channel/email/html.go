@@ -9,7 +9,7 @@ import (
 )
 
 // HTMLText is readable text made from an HTML body, with what the HTML
-// marked as quoted history or signature set apart.
+// marked as quoted history or signature set apart. It is plain data.
 type HTMLText struct {
 	Text      string
 	Quoted    string

@@ -30,7 +30,7 @@ const DefaultMaxSize = 25 << 20
 var ErrUnusable = errors.New("email: unusable message")
 
 // SizeError reports a message over the parser's size limit. It unwraps to
-// channel.ErrTooLarge.
+// channel.ErrTooLarge. It is immutable, safe to share.
 type SizeError struct {
 	// Limit is the size limit in bytes that the message exceeded.
 	Limit int64
@@ -44,6 +44,7 @@ func (e *SizeError) Error() string {
 func (e *SizeError) Unwrap() error { return channel.ErrTooLarge }
 
 // Problem is something wrong with a message that the parser worked around.
+// It is plain data, safe to share.
 type Problem struct {
 	// Part is the MIME part the problem is in ("0" is the top level, "1.2"
 	// the second child of the first child); empty for the whole message.
@@ -68,7 +69,8 @@ func (p Problem) String() string {
 }
 
 // Parsed is the result of parsing a message: the message, how it was
-// classified, and the problems worked around to read it.
+// classified, and the problems worked around to read it. It is plain data,
+// safe to share once no one modifies it.
 type Parsed struct {
 	Message        channel.Message `json:"message"`
 	Classification Classification  `json:"classification"`

@@ -34,7 +34,8 @@ const (
 	NoTLS
 )
 
-// SMTPConfig configures an SMTPSender.
+// SMTPConfig configures an SMTPSender. NewSMTPSender copies it; changing
+// it afterwards has no effect on the sender.
 type SMTPConfig struct {
 	// Addr is the server's host:port.
 	Addr string
@@ -72,6 +73,7 @@ type SMTPConfig struct {
 
 // SendError is a failure to send, with the SMTP step that failed. It
 // unwraps to the underlying error (a *textproto.Error for an SMTP reply).
+// It is immutable, safe to share.
 type SendError struct {
 	Op  string
 	Err error
