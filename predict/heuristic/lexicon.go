@@ -15,13 +15,15 @@ import (
 // comes from the tenant's own descriptions.
 //
 // Each line is "concept[+concept...]: phrase | phrase | ...". Phrases are
-// folded words (lower case, no diacritics, no apostrophes); a word ending
+// folded words (lower case, no diacritics, no apostrophes). A word ending
 // in '*' matches any word it begins (at least three letters before the
-// '*'). One unrelated word may stand between the words of a phrase. A
-// concept written with a leading '-' is dropped when negated ("not
-// hacked").
+// '*'); a word ending in '!' matches only itself, not other forms of it;
+// "..." lets up to four words stand before the next word; otherwise one or
+// two unrelated words may stand between the words of a phrase. A phrase
+// ending in "^w" weighs w instead of 1. A concept written with a leading
+// '-' is dropped when negated ("not hacked").
 const lexiconText = `
--malfunction+problem: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | lost connection | loses connection | losing connection | lost every | lost all | lost its | lost the connection | lost contact | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charg* | wont start | doesnt start | dont start | not start* | wont boot | doesnt boot | not boot* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
+-malfunction+problem: not work* | no work* | doesnt work* | dont work* | didnt work* | isnt work* | wont work* | arent work* | stopped work* | stop work* | quit work* | not function* | broken | broke | faulty | fault* | defect* | malfunction* | fail* | error* | bug | bugs | buggy | glitch* | not respond* | unresponsive | nothing respond* | doesnt respond* | dont respond* | no response | drop* | disconnect* | flicker* | blink* | flash* | lost connection | loses connection | losing connection | lost every | lost all | lost its | lost the connection | lost contact | no connection | no signal | no wifi | no wi fi | no internet | no picture | no image | no video | no sound | no audio | no link | no light | black screen | blank | turns off | switches off | shuts off | shuts down | by itself | on its own | by themselves | randomly | not turn* on | wont turn on | doesnt turn on | dont turn on | not switch* off | wont switch off | wont turn off | doesnt turn off | not heat* | not charging! | stopped charging! | wont charge! | doesnt charge! | wont start | doesnt start | dont start | not start* | wont boot | doesnt boot | not boot* | not connect* | wont connect | cant connect | cannot connect | unable to connect | doesnt come on | dont come on | didnt come on | not come on | wont come on | doesnt record* | not record* | stays amber | stays red | red light | keeps going | keeps dropping | keeps turning | keeps switching | stuck on | not detect* | doesnt detect | no longer | noise | noisy | beep* | no funciona* | no anda | dejo de funcionar | deja de funcionar | no sirve | roto | rota | averia* | averiad* | falla* | fallo* | no enciende | se apaga* | se desconect* | sin conexion | sin senal | no graba* | parpade* | defectuos* | funktioniert nicht | funktioniert kein* | geht nicht | kaputt | defekt* | storung | stoerung | keine verbindung | kein wlan | kein internet | internet weg | reagiert nicht | flacker* | blinkt | trennt | nao funciona* | parou de funcionar | quebr* | defeit* | falh* | nao liga | desliga* | desconect* | sem conexao | sem sinal | pisca* | ne fonctionne pas | fonctionne pas | fonctionne plus | ne marche pas | marche pas | marche plus | en panne | casse* | defectueu* | defaut* | ne s allume pas | s eteint | deconnect* | plus de connexion | sans connexion | pas de connexion | pas de wifi | clignot*
 -malfunction+outage+problem: offline^1.5 | off line^1.5 | dead^1.5 | died^1.5 | no power^1.5 | wont power on^1.5 | doesnt power on^1.5 | not at all^1.5 | at all anymore^1.5 | nothing work*^1.5 | completely dead^1.5 | unusable^1.5 | cant use^1.5 | cannot use^1.5 | fuera de linea^1.5 | desconectad*^1.5 | no funciona nada^1.5 | caido^1.5 | caida^1.5 | ausgefallen^1.5 | gar nicht^1.5 | uberhaupt nicht^1.5 | nichts geht^1.5 | tot^1.5 | fora do ar^1.5 | nada funciona^1.5 | caiu^1.5 | hors ligne^1.5 | hors service^1.5 | plus rien^1.5 | rien ne marche^1.5 | du tout^1.5 | muerto^1.5 | morto^1.5 | mort^1.5
 -outage: outage^1.5 | at all^1.2 | down for^1.5 | is down^1.5 | are down^1.5 | went down^1.5 | goes down^1.5 | completely^1.5 | totally^1.5 | entirely^1.5 | whole house^1.5 | all devices^1.5 | every device^1.5 | all my devices^1.5 | totalmente^1.5 | completamente^1.5 | komplett^1.5 | vollig^1.5 | completement^1.5 | totalement^1.5
 -overheat+safety: overheat* | too hot | very hot | hot to the touch | gets hot | getting hot | sobrecalent* | calienta* | uberhitz* | heiss | superaquec* | esquent* | surchauff* | chauffe*
@@ -41,7 +43,7 @@ const lexiconText = `
 -problem: problem* | issue* | trouble* | problema* | fehler* | probleme* | erreur* | difficult* | schwierigkeit* | dificultad*
 resolved: fixed it | that fixed | works now | working now | working again | works again | all good now | problem solved | issue solved | solved it | is solved | is resolved | been resolved | you can close | can be closed | please close | ya funciona | funciona ahora | solucionado | resuelto | pueden cerrar | funktioniert wieder | geht wieder | gelost | erledigt | konnen schliessen | funciona agora | resolvido | resolveu | podem fechar | ca marche | ca fonctionne | fonctionne a nouveau | resolu | c est regle | vous pouvez fermer
 cancel: cancel* | kundig* | gekundigt | storn* | annul* | resili*
-signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | account locked | account is locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | identifi*
+signin: sign in | signin | sign into | signing in | log in | login | logging in | log into | logon | get into | get in to | access my account | locked out | lock* out | account locked | account is locked | authenticat* | iniciar sesion | inicio de sesion | acceder | entrar | anmeld* | einlogg* | zugang | fazer login | acessar | connexion | se connecter | me connecter | identifi*
 password+signin: password* | passcode | passwort* | kennwort | contrasena* | clave | senha* | mot de passe
 code+signin: verification code | two factor | 2fa | mfa | otp | one time code | sms code | digit code | codes | code | codigo* | verificacion | bestatigungscode | verifizierung* | codigo | verificacao | verification
 account: account* | profile | cuenta | konto | benutzerkonto | conta | compte
@@ -85,6 +87,9 @@ type lexWord struct {
 	// wide lets up to four words stand before this one ("send the old
 	// router back"), written "..." in the lexicon.
 	wide bool
+	// exact words, written with a trailing '!', match only as written,
+	// not by stem ("charging!" is not "charged").
+	exact bool
 }
 
 type lexEntry struct {
@@ -138,12 +143,14 @@ func parseLexicon(text string) *lexicon {
 					wide = true
 					continue
 				}
+				exact := strings.HasSuffix(w, "!")
+				w = strings.TrimSuffix(w, "!")
 				p := strings.HasSuffix(w, "*")
 				w = strings.TrimSuffix(w, "*")
 				if p && len(w) < 3 {
 					p = false
 				}
-				e.words = append(e.words, lexWord{w: w, stem: stem(w), prefix: p, wide: wide})
+				e.words = append(e.words, lexWord{w: w, stem: stem(w), prefix: p, wide: wide, exact: exact})
 				wide = false
 			}
 			if len(e.words) == 0 {
@@ -166,7 +173,7 @@ func (w *lexWord) match(t *token) bool {
 	if w.prefix {
 		return strings.HasPrefix(t.fold, w.w)
 	}
-	return t.fold == w.w || t.stem == w.stem
+	return t.fold == w.w || !w.exact && t.stem == w.stem
 }
 
 // matchAt returns the entry of the longest phrase that starts at toks[i]

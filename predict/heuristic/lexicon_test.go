@@ -1,0 +1,94 @@
+package heuristic
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func termKeys(text string) []string {
+	var out []string
+	for _, t := range defaultLexicon().terms(tokenize(text, nil), nil) {
+		if t.key[0] == '#' && !slices.Contains(out, t.key) {
+			out = append(out, t.key)
+		}
+	}
+	return out
+}
+
+// TestLexiconLanguages checks that the same situation reads as the same
+// concept in the five languages.
+func TestLexiconLanguages(t *testing.T) {
+	tests := []struct {
+		concept string
+		texts   []string
+	}{
+		{"#reboot", []string{"it keeps rebooting", "se reinicia solo", "startet ständig neu", "reinicia sozinho", "il redémarre tout seul"}},
+		{"#charge", []string{"I was charged twice", "me cobraron", "wurde abgebucht", "fui cobrado", "j'ai été débité"}},
+		{"#refund", []string{"I want a refund", "quiero un reembolso", "bitte um Erstattung", "quero o reembolso", "je veux un remboursement"}},
+		{"#duplicate", []string{"charged twice", "dos veces", "zweimal", "duas vezes", "deux fois"}},
+		{"#malfunction", []string{"it stopped working", "no funciona", "funktioniert nicht", "não funciona", "ne fonctionne pas"}},
+		{"#lost", []string{"the parcel never arrived", "no ha llegado", "ist nicht angekommen", "não chegou", "colis pas reçu"}},
+		{"#return", []string{"I want to send it back", "quiero devolverlo", "ich möchte es zurückschicken", "quero devolver", "je veux le retourner"}},
+		{"#howto", []string{"how do I set it up", "¿cómo puedo configurarlo?", "wie kann ich das einstellen", "como posso configurar", "comment faire pour"}},
+		{"#signin", []string{"I can't log in", "no puedo iniciar sesión", "ich kann mich nicht anmelden", "não consigo fazer login", "je ne peux pas me connecter"}},
+		{"#safety", []string{"it is smoking", "sale humo", "es kommt Rauch", "sai fumaça", "il y a de la fumée"}},
+		{"#security", []string{"my account was hacked", "me han hackeado", "mein Konto wurde gehackt", "fui hackeado", "mon compte a été piraté"}},
+		{"#feature", []string{"please add a feature", "me gustaría una función", "ein Wunsch: bitte", "gostaria de uma funcionalidade", "je souhaite une fonctionnalité"}},
+		{"#resolved", []string{"thanks, that fixed it", "ya funciona, gracias", "es funktioniert wieder", "resolvido, obrigado", "c'est résolu"}},
+	}
+	for _, tc := range tests {
+		for _, text := range tc.texts {
+			if got := termKeys(text); !slices.Contains(got, tc.concept) {
+				t.Errorf("%q reads as %v, want %s", text, got, tc.concept)
+			}
+		}
+	}
+}
+
+// TestLexiconNegation checks that denied situations do not count.
+func TestLexiconNegation(t *testing.T) {
+	for _, text := range []string{
+		"it is not broken", "no problem at all", "I was not charged twice", "nothing is broken",
+		"no está roto", "nicht kaputt", "não está quebrado", "pas de problème",
+	} {
+		for _, k := range termKeys(text) {
+			if k == "#malfunction" || k == "#charge" || k == "#duplicate" {
+				t.Errorf("%q reads as %s", text, k)
+			}
+		}
+	}
+	// A negated "works" is a malfunction.
+	if got := termKeys("the app no longer works"); !slices.Contains(got, "#malfunction") {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestLexiconWellFormed(t *testing.T) {
+	for line := range strings.SplitSeq(lexiconText, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		head, body, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(head) == "" || strings.TrimSpace(body) == "" {
+			t.Errorf("bad line %q", line)
+			continue
+		}
+		for phrase := range strings.SplitSeq(body, "|") {
+			p, _, _ := strings.Cut(phrase, "^")
+			words := strings.Fields(strings.ReplaceAll(p, "!", ""))
+			if len(words) == 0 {
+				t.Errorf("%s: empty phrase", head)
+			}
+			for _, w := range words {
+				if w != fold(w) || strings.ContainsAny(w, "'’") {
+					t.Errorf("%s: %q is not folded", head, w)
+				}
+				if strings.HasSuffix(w, "*") && len(w) < 4 {
+					t.Errorf("%s: prefix %q is too short", head, w)
+				}
+			}
+		}
+	}
+}
