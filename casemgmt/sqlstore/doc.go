@@ -47,7 +47,11 @@
 //
 // Times are stored as Unix nanoseconds (years 1678 to 2262; others are
 // casemgmt.ErrInvalid), field values, provenance and metadata as JSON text
-// in the forms casemgmt defines. Everything the Store finds by has an
+// in the forms casemgmt defines. Text must be valid UTF-8 without NUL
+// bytes: PostgreSQL refuses anything else and JSON would alter it, so
+// both dialects refuse it with casemgmt.ErrInvalid instead of storing
+// something other than they were given (memstore keeps any string), and
+// looking such text up finds nothing. Everything the Store finds by has an
 // indexed column or a link table of its own: conversation and email links
 // (case_refs, unique by kind and id), contact links (case_contacts), the
 // case's contact, its due time, its number and external id, contacts'

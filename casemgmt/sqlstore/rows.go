@@ -63,6 +63,9 @@ type caseRow struct {
 // column values. Errors wrap casemgmt.ErrInvalid.
 func encodeCase(c *casemgmt.Case) (caseRow, error) {
 	var r caseRow
+	if err := checkText("case", c); err != nil {
+		return r, err
+	}
 	var err error
 	if r.statusChangedAt, err = nanos(c.StatusChangedAt, "status_changed_at"); err != nil {
 		return r, err

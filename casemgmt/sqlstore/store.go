@@ -83,7 +83,7 @@ func checkWrite(w *casemgmt.Write) error {
 	if _, err := nanos(w.Time, "write time"); err != nil {
 		return err
 	}
-	return nil
+	return checkText("write", w)
 }
 
 // journal writes a write's interaction, idempotency key and audit entries
@@ -299,6 +299,9 @@ func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !storableText(id) {
+		return nil, fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+	}
 	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id)
 	if err != nil {
 		return nil, wrap("getting case", err)
@@ -313,6 +316,9 @@ func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) 
 func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.Case, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !storableText(number) {
+		return nil, fmt.Errorf("%w: case number %q", casemgmt.ErrNotFound, number)
 	}
 	cs, err := queryCases(ctx, s.r, qGetCaseByNumber, number)
 	if err != nil {
@@ -491,6 +497,9 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 	if err := checkWrite(&w); err != nil {
 		return err
 	}
+	if !storableText(id) {
+		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+	}
 	t := s.writeTime(&w)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id = $1", id)
@@ -536,8 +545,14 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 	if err := l.Validate(); err != nil {
 		return err
 	}
+	if err := checkText("link", l); err != nil {
+		return err
+	}
 	if err := checkWrite(&w); err != nil {
 		return err
+	}
+	if !storableText(caseID) {
+		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
 	t := s.writeTime(&w)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -595,8 +610,14 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 	if err := l.Validate(); err != nil {
 		return err
 	}
+	if err := checkText("link", l); err != nil {
+		return err
+	}
 	if err := checkWrite(&w); err != nil {
 		return err
+	}
+	if !storableText(caseID) {
+		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
 	t := s.writeTime(&w)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -629,6 +650,9 @@ func (s *Store) FindCaseByConversation(ctx context.Context, conversationID strin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !storableText(conversationID) {
+		return nil, fmt.Errorf("%w: no case for conversation %q", casemgmt.ErrNotFound, conversationID)
+	}
 	cs, err := queryCases(ctx, s.r, qFindByConversation, conversationID)
 	if err != nil {
 		return nil, wrap("finding case", err)
@@ -645,6 +669,7 @@ func (s *Store) FindCasesByMessageID(ctx context.Context, messageIDs []string) (
 		return nil, err
 	}
 	ids := slices.Compact(slices.Sorted(slices.Values(messageIDs)))
+	ids = slices.DeleteFunc(ids, func(id string) bool { return !storableText(id) })
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -682,6 +707,9 @@ func (s *Store) FindCasesByContact(ctx context.Context, contactID string, f case
 	if err != nil {
 		return nil, err
 	}
+	if !storableText(contactID) {
+		return nil, nil
+	}
 	cs, err := queryCases(ctx, s.r, qFindByContact(where, limit), append([]any{contactID}, fargs...)...)
 	return cs, wrap("finding cases", err)
 }
@@ -717,6 +745,9 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
 	}
 	if _, err := nanos(c.CreatedAt, "contact created_at"); err != nil {
+		return err
+	}
+	if err := checkText("contact", c); err != nil {
 		return err
 	}
 	id := c.ID
@@ -756,6 +787,9 @@ func (s *Store) GetContact(ctx context.Context, id string) (*casemgmt.Contact, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !storableText(id) {
+		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
+	}
 	c, err := scanContact(s.r.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
@@ -785,7 +819,7 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	default:
 		column, key = "name_norm", casemgmt.NormalizeName(q.Name)
 	}
-	if key == "" {
+	if key == "" || !storableText(key) {
 		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, qFindContacts(column), key)
@@ -810,6 +844,9 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !storableText(caseID) {
+		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, qListAudit, caseID)
 	if err != nil {
@@ -842,6 +879,9 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 		return err
 	}
 	if _, err := nanos(in.Time, "interaction time"); err != nil {
+		return err
+	}
+	if err := checkText("interaction", in); err != nil {
 		return err
 	}
 	stored := in.Clone()
@@ -912,7 +952,7 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 		return nil, fmt.Errorf("%w: negative limit", casemgmt.ErrInvalid)
 	}
 	query, args, none := qListInteractions(q)
-	if none {
+	if none || !storableText(q.CaseID, q.ConversationID, string(q.Outcome)) {
 		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, query, args...)
@@ -944,6 +984,9 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
+	if err := checkText("idempotency key", key); err != nil {
+		return false, err
+	}
 	var first bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
@@ -967,6 +1010,9 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	}
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
+	}
+	if err := checkText("claim", []string{name, owner}); err != nil {
+		return false, err
 	}
 	now := s.cfg.now()
 	expires, err := nanos(now.Add(ttl), "claim expiry")
@@ -994,6 +1040,9 @@ func (s *Store) ReleaseClaim(ctx context.Context, name, owner string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !storableText(name, owner) {
+		return nil
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM claims WHERE name = $1 AND owner = $2", name, owner)
 		return err
@@ -1005,6 +1054,9 @@ func (s *Store) ReleaseClaim(ctx context.Context, name, owner string) error {
 func (s *Store) GetState(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !storableText(key) {
+		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
 	}
 	var v []byte
 	err := s.r.QueryRowContext(ctx, "SELECT value FROM state WHERE key = $1", key).Scan(&v)
@@ -1027,6 +1079,9 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	}
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
+	}
+	if err := checkText("state key", key); err != nil {
+		return err
 	}
 	if value == nil {
 		value = []byte{}
