@@ -373,6 +373,10 @@ func (p *Poller) Run(ctx context.Context) error {
 func (p *Poller) backoff(n int) time.Duration {
 	d := p.cfg.MinBackoff
 	for i := 0; i < n && d < p.cfg.MaxBackoff; i++ {
+		if d > p.cfg.MaxBackoff/2 {
+			d = p.cfg.MaxBackoff
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.cfg.MaxBackoff)

@@ -1,0 +1,57 @@
+// Package imapsource reads inbound mail from an IMAP mailbox and hands
+// each message, parsed by email.Parser, to an email.Receiver, such as the
+// agent's inbound email entry point.
+//
+// A Poller logs in to one mailbox (github.com/emersion/go-imap/v2) and
+// fetches what arrived since its last poll, by UID. Its position (the
+// mailbox's UIDVALIDITY and the UIDs handled) lives in a State, a small
+// interface that casemgmt.Store satisfies, so that a restarted poller, or
+// one on another machine, goes on where the last one stopped. When the
+// server changes UIDVALIDITY the old UIDs mean nothing any more and the
+// poller starts over; the receiver's dedupe by mailbox and Message-ID
+// absorbs what comes again.
+//
+// For every message, in UID order:
+//
+//  1. its RFC822.SIZE is read first; a message over the size limit is
+//     skipped without being downloaded: it gets the keyword
+//     Config.SkipFlag, is reported (Report.Skipped, Config.OnSkip and a
+//     warning in the log) and stays in the mailbox for a person;
+//  2. otherwise it is downloaded without setting \Seen (BODY.PEEK[]) and
+//     parsed; mail that is not mail at all is skipped the same way;
+//  3. the receiver gets it. Only when the receiver succeeded is the
+//     position stored and then the message marked as Config.Mark says:
+//     \Seen (the default), a keyword such as $CaseAgentProcessed, or moved
+//     to another folder. A receiver error leaves the message as it was,
+//     and the next poll offers it again (Config.MaxAttempts can bound
+//     that).
+//
+// Run polls every Config.Interval until its context ends and reconnects
+// after failures with exponential backoff and jitter; PollOnce does one
+// poll, for hosts that schedule polls themselves and for tests.
+//
+// # Wiring
+//
+// With a casemgmt store and agent (whose not-found error is
+// casemgmt.ErrNotFound), a host runs a poller per mailbox:
+//
+//	parser := email.NewParser(email.WithLoopMarker("support@example.com"))
+//	poller, err := imapsource.New(imapsource.Config{
+//		Addr:       "imap.example.com:993",
+//		Username:   "support@example.com",
+//		Password:   os.Getenv("IMAP_PASSWORD"),
+//		Parser:     parser,
+//		Mark:       imapsource.MarkMove,
+//		MoveTo:     "Processed",
+//		IsNotFound: func(err error) bool { return errors.Is(err, casemgmt.ErrNotFound) },
+//		Logger:     logger,
+//	}, store, agent) // agent: anything with ReceiveEmail(ctx, mailbox, *email.Parsed) error
+//	if err != nil {
+//		return err
+//	}
+//	go poller.Run(ctx)
+//
+// The tests of this package run against Dovecot and Postfix on loopback
+// (see internal/mailtest); they are skipped where those are not
+// installed.
+package imapsource
