@@ -213,6 +213,24 @@ func TestOptionFields(t *testing.T) {
 	}
 }
 
+func TestBareOptions(t *testing.T) {
+	tt := loadTenant(t)
+	fields := append(fieldsNamed(t, tt, "channel"), predict.Field{Name: "model", Type: predict.TypeChoice, Options: []predict.Option{{Value: "X200"}, {Value: "X300"}}})
+	p := newPredictor(t)
+	for _, tc := range []struct {
+		text string
+		want map[string]any
+	}{
+		{"I sent you a mail yesterday about the web chat", map[string]any{}},
+		{"my x-300 is dead", map[string]any{"model": "X300"}},
+	} {
+		got := values(predictChecked(t, p, &predict.Request{Fields: fields, Messages: chat(tc.text)}), "channel", "model")
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%q (-want +got)\n%s", tc.text, diff)
+		}
+	}
+}
+
 func TestQuotedHistoryIsNotEvidence(t *testing.T) {
 	tt := loadTenant(t)
 	fields := fieldsNamed(t, tt, "reason", "device", "serial", "order_ref", "reply_to", "problem")

@@ -71,6 +71,10 @@ func splitCues(s string, orToo bool) []string {
 // choiceField is the compiled matcher of a choice field or of a lookup
 // field whose ids are its options. It is read-only once built.
 type choiceField struct {
+	// bare is set when no option has a description: then only strong
+	// explicit mentions (or a classifier) decide, since a word such as
+	// "email" in a message says nothing of an option named "Email".
+	bare bool
 	// first marks the bytes a name's compact form can begin with.
 	first [256]bool
 	opts  []optionModel
@@ -238,6 +242,12 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		}
 	}
 	df := map[string]int{}
+	cf.bare = true
+	for _, o := range f.Options {
+		if strings.TrimSpace(o.Description) != "" {
+			cf.bare = false
+		}
+	}
 	for i, o := range f.Options {
 		m := optionModel{value: o.Value, pos: map[string]float64{}, neg: map[string]float64{}}
 		aliases, use, not, rest := splitDescription(o.Description)
@@ -716,7 +726,11 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 		return choiceResult{opt: m.opt, conf: 0.9, quote: []quoteRef{{sent: m.sent}}}, true
 	}
 	best, second := argTop2(ment)
-	if best >= 0 && strongest[best] >= 0.9 {
+	strong := 0.9
+	if cf.bare {
+		strong = 1 // only model codes and the like
+	}
+	if best >= 0 && strongest[best] >= strong {
 		margin := ment[best] - max(second, 0)
 		conf := 0.7 + 0.25*math.Min(1, margin/ment[best])
 		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best)}, true
@@ -736,6 +750,9 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 				}
 			}
 		}
+	}
+	if cf.bare {
+		return choiceResult{}, false
 	}
 	sim := cf.similarity(c, excluded)
 	for i := range sim {
