@@ -126,3 +126,53 @@ func TestConcurrentUpdates(t *testing.T) {
 		t.Errorf("case vs its audit trail (-audit +case):\n%s", diff)
 	}
 }
+
+// TestConcurrentCreation runs the events of a new conversation at once:
+// one case is created, the other runs update it or find nothing new, and
+// the creation is audited once.
+func TestConcurrentCreation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "rebooting"}, "contact": {"C-1", 0.9, ""}, "category": {"Product defect", 0.8, ""}})
+	const n = 8
+	var wg sync.WaitGroup
+	outcomes := make([]casemgmt.Outcome, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conv := convo("conv-1", hello)
+			call := f.agent.ConversationAccepted
+			if i%2 == 1 {
+				call = f.agent.CustomerMessage
+			}
+			res, err := call(ctx, conv, "rep-1")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			outcomes[i] = res.Outcome
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, o := range outcomes {
+		switch o {
+		case casemgmt.OutcomeCreated:
+			created++
+		case casemgmt.OutcomeUnchanged:
+		default:
+			t.Errorf("outcome %s, want created or unchanged", o)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d runs created a case, want 1", created)
+	}
+	c := f.caseOf(t, "conv-1")
+	if got := auditFields(f.audit(t, c.ID)); !cmp.Equal(got, []string{"case", "origin", "issue_description", "category", "contact"}) {
+		t.Errorf("audit %v, want one creation", got)
+	}
+	if got := len(f.interactions(t, "conv-1")); got != n {
+		t.Errorf("%d interactions, want %d", got, n)
+	}
+}
