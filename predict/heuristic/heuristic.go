@@ -351,7 +351,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 		case kindChoice:
 			var r choiceResult
-			r, ok = cf.choice.predict(conv, p.classifiers[f.Name], p.minConf)
+			r, ok = cf.choice.predict(conv, p.classifiers[f.Name], p.minConf, req.Known[f.Name])
 			if ok {
 				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
 			}

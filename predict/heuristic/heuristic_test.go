@@ -554,3 +554,32 @@ func TestPhones(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownValueIsKept checks that a single message with only a faint
+// description match does not overturn what the case already says, while a
+// clear one does, and a longer conversation may.
+func TestKnownValueIsKept(t *testing.T) {
+	tt := loadTenant(t)
+	fields := fieldsNamed(t, tt, "reason")
+	p := newPredictor(t)
+	tests := []struct {
+		name  string
+		msgs  []channel.Message
+		known map[string]any
+		want  map[string]any
+	}{
+		{"faint, no case value", chat("the bulb blinks"), nil, map[string]any{"reason": "Hardware fault"}},
+		{"faint, case says otherwise", chat("the bulb blinks"), map[string]any{"reason": "Payment"}, map[string]any{}},
+		{"faint, case agrees", chat("the bulb blinks"), map[string]any{"reason": "Hardware fault"}, map[string]any{"reason": "Hardware fault"}},
+		{"clear", chat("My R9 is broken, it restarts and shuts off and won't charge at all."), map[string]any{"reason": "Payment"}, map[string]any{"reason": "Hardware fault"}},
+		{"conversation", chat("How do I pair the bulb?", "R: Open the app.", "I did, but since then the bulb is dead: no power at all, it stopped working completely and keeps failing"), map[string]any{"reason": "Usage question"}, map[string]any{"reason": "Hardware fault"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := values(predictChecked(t, p, &predict.Request{Fields: fields, Messages: tc.msgs, Known: tc.known}), "reason")
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}

@@ -578,7 +578,7 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 			if t.key[0] != '#' {
 				wt = 0.6
 			}
-			s += wt * t.w * cf.idf[t.key] * tf * 2.2 / (tf + 1.2)
+			s += wt * t.w * cf.idf[t.key] * saturate(tf)
 		}
 		s /= o.norm
 		counted = cf.countCues(c, o.negCues, counted[:0])
@@ -588,7 +588,7 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 			if idf == 0 {
 				idf = math.Log(1 + (float64(len(cf.opts))+1)/0.5)
 			}
-			s -= 0.5 * t.w * idf * tf * 2.2 / (tf + 1.2)
+			s -= 0.5 * t.w * idf * saturate(tf)
 		}
 		scores[i] = s
 	}
@@ -679,7 +679,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 }
 
 // predictChoice decides an option field.
-func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) (choiceResult, bool) {
+func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, known any) (choiceResult, bool) {
 	if len(cf.opts) == 0 || len(c.sents) == 0 {
 		return choiceResult{}, false
 	}
@@ -770,6 +770,12 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64) 
 	// more are right about as often as they say.
 	conf := 0.4 + 0.55*share
 	if conf < minConf {
+		return choiceResult{}, false
+	}
+	// The case already says otherwise and all there is to go on is one
+	// message (an email reply, say): description similarity alone changes
+	// the value only when it is clear.
+	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && conf < minChangeConfidence {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(b)
@@ -901,6 +907,10 @@ func sortedKeys(m map[string]float64) []string {
 // of the confidence when the evidence is weak.
 const noneScore = 0.5
 
+// minChangeConfidence is the confidence description similarity needs to
+// answer other than the value the case already has.
+const minChangeConfidence = 0.7
+
 // minShare is the least share of the evidence the best option needs for
 // an answer.
 const minShare = 0.3
@@ -919,3 +929,9 @@ func softmaxShare(scores []float64, best int) float64 {
 	sum += math.Exp((noneScore - top) / temp)
 	return 1 / sum
 }
+
+// tfSaturation is BM25's k1: how fast repeated evidence stops adding up.
+const tfSaturation = 3
+
+// saturate is the BM25 term-frequency factor of a weighted count.
+func saturate(tf float64) float64 { return tf * (tfSaturation + 1) / (tf + tfSaturation) }

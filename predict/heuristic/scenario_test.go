@@ -161,7 +161,7 @@ func TestScenarios(t *testing.T) {
 					continue
 				}
 				req := &predict.Request{Fields: fields, Messages: []channel.Message{m}, Directory: dirc,
-					Customer: channel.Customer{Name: m.From.Name, Email: m.From.Email}}
+					Customer: channel.Customer{Name: m.From.Name, Email: m.From.Email}, Known: knownOf(state)}
 				applyToCase(t, p, req, state, human)
 			case st.HumanEdit != nil:
 				for k := range st.HumanEdit {
@@ -170,7 +170,7 @@ func TestScenarios(t *testing.T) {
 			case st.Expect != nil && len(st.Expect.Fields) > 0:
 				if sc.Channel == "chat" {
 					// A chat is predicted whole.
-					req := &predict.Request{Fields: fields, Messages: msgs, Directory: dirc, Customer: channel.Customer{ContactID: sc.Customer.Auth}}
+					req := &predict.Request{Fields: fields, Messages: msgs, Directory: dirc, Customer: channel.Customer{ContactID: sc.Customer.Auth}, Known: knownOf(state)}
 					applyToCase(t, p, req, state, human)
 				}
 				kept := state
@@ -288,4 +288,12 @@ func applyToCase(t *testing.T, p *Predictor, req *predict.Request, state map[str
 			state[k] = v
 		}
 	}
+}
+
+func knownOf(state map[string]predict.Prediction) map[string]any {
+	out := map[string]any{}
+	for k, v := range state {
+		out[k] = v.Value
+	}
+	return out
 }
