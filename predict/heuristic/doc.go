@@ -37,14 +37,18 @@
 //     "startet neu", "se reinicia"; money charged twice, "zweimal
 //     abgebucht", "débité deux fois"), so that a description written in
 //     one language matches messages in another. The confidence grows with
-//     the score and the margin to the next option; under the minimum
-//     confidence the predictor abstains. A [Classifier] trained on the
+//     the best option's share of the evidence; under the minimum
+//     confidence the predictor abstains, and a single message (an email
+//     reply) overturns the value the case already has (Request.Known) only
+//     when the match is clear. Options without descriptions answer only to
+//     model-code-like names ("X200"). A [Classifier] trained on the
 //     tenant's history can take the place of description similarity for
 //     a field ([WithClassifier]); strong explicit mentions still win.
 //   - Descriptions (text fields whose description speaks of the customer's
 //     need, issue or problem): the one or two customer sentences that say
 //     the most about it, greetings and thanks left out, within 300
-//     characters. Titles (fields described as a short title): the email
+//     characters. Forwarded mail headers and messages that only say the
+//     problem is solved ("thanks, that fixed it") describe nothing. Titles (fields described as a short title): the email
 //     subject, else the most informative sentence, cut to the stated
 //     length. Other free-text fields are left alone.
 //
