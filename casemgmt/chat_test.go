@@ -107,7 +107,13 @@ func storyPredictor(f *fixture) {
 }
 
 func TestChatBecomesACase(t *testing.T) {
-	s := newChatServer(t, nil)
+	var mu sync.Mutex
+	var seen []string
+	s := newChatServer(t, nil, casemgmt.WithChatResults(func(ctx context.Context, ev *chat.Event, res *casemgmt.Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, ev.ID+" "+string(res.Outcome))
+	}))
 	storyPredictor(s.fixture)
 	evs := story("chat-1")
 	for _, ev := range evs[:3] {
@@ -133,6 +139,11 @@ func TestChatBecomesACase(t *testing.T) {
 	if diff := cmp.Diff([]string{"conversation_accepted created", "conversation_ended updated"}, trail); diff != "" {
 		t.Errorf("interactions (-want +got):\n%s", diff)
 	}
+	mu.Lock()
+	if diff := cmp.Diff([]string{"chat-1-e2 created", "chat-1-e5 updated"}, seen); diff != "" {
+		t.Errorf("results seen (-want +got):\n%s", diff)
+	}
+	mu.Unlock()
 	raw, err := s.store.GetState(context.Background(), casemgmt.ChatStatePrefix+"chat-1")
 	if err != nil {
 		t.Fatal(err)
