@@ -49,6 +49,7 @@ func TestSentMailComesBack(t *testing.T) {
 		Text:       "Please try the rear tray.",
 		InReplyTo:  "<m1@client.test>",
 		References: []string{"<m0@client.test>", "<m1@client.test>"},
+		Automated:  true,
 		CaseID:     "CAS-42",
 	})
 	if err != nil {
@@ -108,7 +109,7 @@ func TestSentMailComesBack(t *testing.T) {
 		},
 		"reply": {
 			Subject: "Re: Printer jams", Text: "Please try the rear tray.",
-			From: "support@example.test", Loop: "support@example.test",
+			From: "support@example.test", AutoSubmitted: "auto-replied", Loop: "support@example.test",
 			InReplyTo: "m1@client.test", References: []string{"m0@client.test", "m1@client.test"},
 			Case: "CAS-42", CaseOK: true, Automated: true, ReturnPathOrEnvelopeIsOur: true,
 		},
