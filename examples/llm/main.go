@@ -1,20 +1,24 @@
-// Command llm predicts the fields of a support case from a sample
-// conversation with a model behind any OpenAI-compatible server (OpenAI,
-// Ollama, vLLM, ...) or Anthropic, and prints each value with its
-// confidence and evidence, and what the call used.
+// Command llm runs the quickstart's flow with a model: a live chat and
+// an email become support cases through the agent, and a reply to the
+// email updates its case, with a model behind any OpenAI-compatible server
+// (OpenAI, Ollama, vLLM, ...) or Anthropic. It prints what the agent did,
+// each case with every field's confidence and evidence, and what the
+// model calls used.
 //
 //	OPENAI_API_KEY=... go run ./examples/llm -model gpt-4o-mini
 //	go run ./examples/llm -base-url http://localhost:11434/v1 -model llama3.1
 //	ANTHROPIC_API_KEY=... go run ./examples/llm -provider anthropic -model claude-3-5-haiku-latest
 //
-// The key comes from OPENAI_API_KEY or ANTHROPIC_API_KEY; local servers
-// that need none get a placeholder.
+// By default the model is chained before the offline predictor, which
+// fills what the model leaves open (-predictor chain); -predictor llm uses
+// the model alone. The key comes from OPENAI_API_KEY or ANTHROPIC_API_KEY;
+// local servers that need none get a placeholder. Cases are kept in
+// memory.
 package main
 
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,8 +27,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/caseagent/caseagent/predict/llm"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
@@ -41,7 +49,10 @@ type config struct {
 	Model    string
 	Key      string
 	Mode     string
-	Timeout  time.Duration
+	// Predictor is "chain" (the model, then the offline predictor for
+	// what it left open) or "llm" (the model alone).
+	Predictor string
+	Timeout   time.Duration
 }
 
 func main() {
@@ -50,6 +61,7 @@ func main() {
 	flag.StringVar(&cfg.BaseURL, "base-url", "", "the API's base URL, e.g. http://localhost:11434/v1 for Ollama (default: the provider's)")
 	flag.StringVar(&cfg.Model, "model", "", "model name (required)")
 	flag.StringVar(&cfg.Mode, "mode", "tool", "how the answer's schema is sent: tool, json or text")
+	flag.StringVar(&cfg.Predictor, "predictor", "chain", "chain (the model, then the offline predictor for what it leaves open) or llm (the model alone)")
 	flag.DurationVar(&cfg.Timeout, "timeout", 2*time.Minute, "give up after this long")
 	flag.Parse()
 	switch cfg.Provider {
@@ -66,58 +78,6 @@ func main() {
 			fmt.Fprintln(os.Stderr, "llm: the error is temporary; try again later")
 		}
 		os.Exit(1)
-	}
-}
-
-// tenant is the embedded case schema and contacts directory.
-type tenant struct {
-	Fields   []predict.Field   `json:"fields"`
-	Contacts []predict.Contact `json:"contacts"`
-}
-
-// directory is a contacts directory in memory.
-type directory []predict.Contact
-
-func (d directory) FindContacts(_ context.Context, q predict.ContactQuery) ([]predict.Contact, error) {
-	var out []predict.Contact
-	for _, c := range d {
-		switch {
-		case q.Email != "" && strings.EqualFold(c.Email, q.Email),
-			q.Phone != "" && digits(c.Phone) == digits(q.Phone),
-			q.Name != "" && strings.EqualFold(c.Name, q.Name):
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// conversation is the sample: a customer email and a representative's
-// question, then the customer's answer.
-func conversation() []channel.Message {
-	t0 := time.Date(2026, 3, 14, 8, 30, 0, 0, time.UTC)
-	return []channel.Message{
-		{ID: "m1@example.org", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-			From:    channel.Address{Name: "Aiko Sato", Email: "aiko.sato@example.org"},
-			Subject: "Dishwasher shows E24",
-			Text:    "Hello, my Rinse 45 stops mid-cycle with error E24 and leaves water at the bottom. I cleaned the filter but it keeps happening.",
-			Time:    t0},
-		{ID: "m2@support.example", Kind: channel.KindEmail, Direction: channel.Outbound, Role: channel.RoleRepresentative,
-			From: channel.Address{Name: "Support", Email: "support@kitchen.example"},
-			Text: "Sorry to hear that. Could you send us the serial number from the label inside the door?",
-			Time: t0.Add(time.Hour)},
-		{ID: "m3@example.org", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-			From: channel.Address{Name: "Aiko Sato", Email: "aiko.sato@example.org"},
-			Text: "Sure, it is SN-4HD82KQ1.",
-			Time: t0.Add(2 * time.Hour)},
 	}
 }
 
@@ -167,52 +127,180 @@ func parseMode(s string) (llm.Mode, error) {
 	return 0, fmt.Errorf("unknown mode %q: want tool, json or text", s)
 }
 
-// run predicts the sample conversation's fields and prints them to out.
+// newPredictor builds what the agent asks: the model alone, or the model
+// chained before the offline predictor.
+func newPredictor(cfg config, model llms.Model) (predict.Predictor, error) {
+	mode, err := parseMode(cfg.Mode)
+	if err != nil {
+		return nil, err
+	}
+	p, err := llm.New(model, llm.WithModelName(cfg.Model), llm.WithMode(mode))
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Predictor {
+	case "llm":
+		return p, nil
+	case "chain", "":
+		offline, err := heuristic.New()
+		if err != nil {
+			return nil, err
+		}
+		return predict.Chain(p, offline), nil
+	}
+	return nil, fmt.Errorf("unknown predictor %q: want chain or llm", cfg.Predictor)
+}
+
+// run replays the demo's chat and emails through the agent and prints
+// what happened to out.
 func run(ctx context.Context, cfg config, out io.Writer) error {
-	var tn tenant
-	if err := json.Unmarshal(tenantJSON, &tn); err != nil {
+	tenant, err := casemgmt.ParseConfig(tenantJSON)
+	if err != nil {
 		return fmt.Errorf("embedded tenant: %w", err)
 	}
 	model, err := newModel(cfg)
 	if err != nil {
 		return err
 	}
-	mode, err := parseMode(cfg.Mode)
+	pred, err := newPredictor(cfg, model)
 	if err != nil {
 		return err
 	}
-	p, err := llm.New(model, llm.WithModelName(cfg.Model), llm.WithMode(mode))
+	// A fixed clock keeps the story's times the same on every run.
+	now := time.Date(2026, 3, 14, 8, 30, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	store := memstore.New(memstore.WithClock(clock))
+	if _, err := tenant.ImportContacts(ctx, store); err != nil {
+		return err
+	}
+	ids := email.MessageIDs{Key: []byte("example key, keep yours secret!!"), Domain: "kitchen.example"}
+	sender := &printSender{out: out, ids: ids}
+	agent, err := casemgmt.NewAgent(store, pred, tenant, casemgmt.WithClock(clock),
+		casemgmt.WithSender(sender, channel.Address{Name: "Kitchen support", Email: mailbox}),
+		casemgmt.WithMessageIDs(ids))
 	if err != nil {
 		return err
 	}
-	overhead, err := p.PromptOverhead(tn.Fields)
+	fmt.Fprintf(out, "caseagent with %s (%s predictor): %d fields, %d contacts\n",
+		cfg.Model, predictorName(cfg), len(tenant.Fields), len(tenant.Contacts))
+
+	chatCase, err := liveChat(ctx, out, agent, &now)
 	if err != nil {
 		return err
 	}
-	req := &predict.Request{Fields: tn.Fields, Messages: conversation(), Directory: directory(tn.Contacts)}
-	start := time.Now()
-	res, err := p.Predict(ctx, req)
+	emailCase, err := emails(ctx, out, agent, sender, &now)
 	if err != nil {
 		return err
 	}
-	elapsed := time.Since(start)
-	// Callers check every result; the predictor already did, so this
-	// drops nothing, but it is what an agent does with any predictor.
-	kept, _ := predict.Check(req, res)
-	for _, f := range tn.Fields {
-		pr, ok := kept[f.Name]
+
+	fmt.Fprintln(out, "\n=== Cases")
+	for _, id := range []string{chatCase, emailCase} {
+		c, err := store.GetCase(ctx, id)
+		if err != nil {
+			return err
+		}
+		printCase(out, tenant, c)
+	}
+	ins, err := store.ListInteractions(ctx, casemgmt.InteractionQuery{})
+	if err != nil {
+		return err
+	}
+	var u predict.Usage
+	for _, in := range ins {
+		u.Add(in.Usage)
+	}
+	fmt.Fprintf(out, "\nmodel calls: %d, %d prompt + %d completion = %d tokens, cost %.4f\n",
+		u.Calls, u.PromptTokens, u.CompletionTokens, u.TotalTokens, u.Cost)
+	return nil
+}
+
+func predictorName(cfg config) string {
+	if cfg.Predictor == "llm" {
+		return "model only"
+	}
+	return "model, then offline"
+}
+
+// liveChat replays a chat: accepted after the customer's first message,
+// ended after the serial number. It returns the case's id.
+func liveChat(ctx context.Context, out io.Writer, agent *casemgmt.Agent, now *time.Time) (string, error) {
+	fmt.Fprintln(out, "\n=== Chat: a customer whose dishwasher stops mid-cycle")
+	conv := &channel.Conversation{ID: "chat-1", Kind: channel.KindChat, Status: channel.StatusRequested,
+		Customer: channel.Customer{Name: "Aiko Sato", Email: "aiko.sato@example.org"}, StartedAt: *now}
+	say := func(role channel.Role, text string) {
+		*now = now.Add(time.Minute)
+		who := "customer"
+		if role != channel.RoleCustomer {
+			who = "rep     "
+		}
+		fmt.Fprintf(out, "  %s  %s\n", who, text)
+		conv.Messages = append(conv.Messages, channel.Message{
+			ID: fmt.Sprintf("chat-1-m%d", len(conv.Messages)+1), ConversationID: conv.ID,
+			Kind: channel.KindChat, Role: role, Text: text, Time: *now,
+		})
+	}
+	say(channel.RoleCustomer, "Hello, this is Aiko Sato. My Rinse 45 stops mid-cycle with error E24 and leaves water at the bottom. I cleaned the filter but it keeps happening.")
+	conv.Status = channel.StatusAccepted
+	res, err := agent.ConversationAccepted(ctx, conv, "rep-1")
+	if err != nil {
+		return "", err
+	}
+	report(out, "accepted", res)
+	say(channel.RoleRepresentative, "Sorry to hear that. Could you read me the serial number from the label inside the door?")
+	say(channel.RoleCustomer, "Sure, it is SN-4HD82KQ1.")
+	conv.Status = channel.StatusEnded
+	if res, err = agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
+		return "", err
+	}
+	report(out, "ended", res)
+	if res.Case == nil {
+		return "", errors.New("the chat did not become a case")
+	}
+	return res.Case.ID, nil
+}
+
+func report(out io.Writer, when string, res *casemgmt.Result) {
+	switch res.Outcome {
+	case casemgmt.OutcomeCreated, casemgmt.OutcomeUpdated:
+		fmt.Fprintf(out, "  -> at %s: %s case %s (%s)\n", when, res.Outcome, res.Case.Number, strings.Join(res.ChangedFields(), ", "))
+	default:
+		fmt.Fprintf(out, "  -> at %s: %s: %s\n", when, res.Outcome, res.Reason)
+	}
+	if in := res.Interaction; in != nil {
+		for _, f := range in.Fields {
+			if !f.Applied && f.Reason != "" && f.Reason != "unchanged" {
+				fmt.Fprintf(out, "     not applied %s: %s\n", f.Field, f.Reason)
+			}
+		}
+	}
+}
+
+func printCase(out io.Writer, tenant *casemgmt.Config, c *casemgmt.Case) {
+	fmt.Fprintf(out, "\n%s  %q  status %s\n", c.Number, c.Title, c.Status)
+	for _, f := range tenant.Schema().Fields() {
+		v, ok := c.Value(f.Name)
 		if !ok {
-			fmt.Fprintf(out, "%-18s (abstained)\n", f.Name)
 			continue
 		}
-		fmt.Fprintf(out, "%-18s %v  confidence %.2f\n", f.Name, pr.Value, pr.Confidence)
-		for _, e := range pr.Evidence {
-			fmt.Fprintf(out, "%-18s   %q (%s)\n", "", e.Quote, e.MessageID)
+		p := c.Provenance[f.Name]
+		line := fmt.Sprintf("  %-17s = %-32s", f.Name, clip(fmt.Sprint(v), 32))
+		if p.Actor.Kind == casemgmt.ActorAgent {
+			line += fmt.Sprintf(" confidence %.2f by %s", p.Confidence, p.Model)
+			if len(p.Evidence) > 0 {
+				line += fmt.Sprintf(", evidence %q", clip(p.Evidence[0].Quote, 50))
+			}
+		} else {
+			line += " set by " + p.Actor.String()
 		}
+		fmt.Fprintln(out, line)
 	}
-	u := res.Usage
-	fmt.Fprintf(out, "\n%s: %d call(s), %d prompt + %d completion = %d tokens, cost %.4f, %s\n",
-		res.Predictor, u.Calls, u.PromptTokens, u.CompletionTokens, u.TotalTokens, u.Cost, elapsed.Round(time.Millisecond))
-	fmt.Fprintf(out, "prompt overhead (estimated): %d tokens for %d fields\n", overhead, len(tn.Fields))
-	return nil
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
