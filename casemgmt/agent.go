@@ -56,7 +56,7 @@ const (
 	FeatureFollowUp Feature = "follow_up"
 )
 
-// Profile is a named set of features.
+// Profile is a named set of features. It is plain data.
 type Profile struct {
 	Name     string    `json:"name"`
 	Features []Feature `json:"features"`
@@ -66,7 +66,8 @@ type Profile struct {
 func (p *Profile) Allows(f Feature) bool { return p != nil && slices.Contains(p.Features, f) }
 
 // Profiles map representatives to what the agent may do for them. The
-// zero value allows everything to everyone (no profiles configured).
+// zero value allows everything to everyone (no profiles configured). It is
+// plain data, safe for concurrent reads.
 type Profiles struct {
 	// Profiles by name.
 	Profiles map[string]Profile `json:"profiles"`
@@ -201,7 +202,8 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 // Config returns the agent's configuration.
 func (a *Agent) Config() *Config { return a.cfg }
 
-// Result is what one agent call did.
+// Result is what one agent call did. It is plain data, owned by the
+// caller.
 type Result struct {
 	Outcome Outcome
 	// Reason explains a skipped or unchanged outcome.

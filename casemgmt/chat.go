@@ -26,7 +26,8 @@ const (
 
 // ChatState is what a ChatReceiver keeps per conversation, as JSON in the
 // store's state: the conversation so far, the representative who accepted
-// it, the events applied, and the agent call still to make.
+// it, the events applied, and the agent call still to make. It is plain
+// data.
 type ChatState struct {
 	Conversation channel.Conversation `json:"conversation"`
 	// Representative accepted the conversation; later events act for
@@ -39,6 +40,7 @@ type ChatState struct {
 }
 
 // ChatPending is an agent call a ChatReceiver still owes a conversation.
+// It is plain data.
 type ChatPending struct {
 	Event    string `json:"event"`
 	Trigger  string `json:"trigger"`
