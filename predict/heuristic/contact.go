@@ -30,9 +30,12 @@ var nameCues = [][]string{
 	{"je", "m", "appelle"}, {"mon", "nom", "est"}, {"je", "suis"}, {"c", "est"},
 }
 
-// looseCues may be followed by a lower-case name; the others only by
-// capitalised words.
-var looseCues = map[string]bool{"my name is": true, "me llamo": true, "mi nombre es": true, "mein name ist": true, "meu nome e": true, "me chamo": true, "je m appelle": true, "mon nom est": true}
+// looseCues may be followed by a name typed in lower case, as chat users
+// do; the others ("I am ...", "soy ...") only by capitalised words.
+var looseCues = map[string]bool{
+	"my name is": true, "name is": true, "this is": true, "me llamo": true, "mi nombre es": true, "mein name ist": true, "hier ist": true,
+	"meu nome e": true, "me chamo": true, "aqui e": true, "aqui fala": true, "je m appelle": true, "mon nom est": true,
+}
 
 // hereWords follow a name in "Farid Haddad here".
 var hereWords = map[string]bool{"here": true, "aqui": true, "hier": true, "ici": true, "speaking": true}
@@ -96,7 +99,7 @@ func nameCandidatesIn(src string, toks []token) []string {
 		}
 		// "Farid Haddad here"
 		if i >= 2 && hereWords[toks[i].fold] && (i == 2 || toks[i-2].brk) {
-			if name, ok := nameAfter(toks[:i], src, i-2, true); ok {
+			if name, ok := nameAfter(toks[:i], src, i-2, false); ok {
 				out = append(out, name)
 			}
 		}
