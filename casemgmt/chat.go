@@ -30,8 +30,8 @@ const (
 // data.
 type ChatState struct {
 	Conversation channel.Conversation `json:"conversation"`
-	// Representative accepted the conversation; later events act for
-	// them.
+	// Representative accepted the conversation (the latest one, after a
+	// transfer); later events act for them.
 	Representative string `json:"representative,omitempty"`
 	// Events are the ids of the events applied, in order.
 	Events []string `json:"events"`
@@ -218,7 +218,8 @@ func (r *ChatReceiver) receive(ctx context.Context, ev *chat.Event) error {
 	}
 	st.Conversation = conv
 	st.Events = append(st.Events, ev.ID)
-	if ev.Type == chat.EventAccepted && ev.Representative != "" && st.Representative == "" {
+	if ev.Type == chat.EventAccepted && ev.Representative != "" {
+		// The latest to accept (after a transfer, the new one) owns it.
 		st.Representative = ev.Representative
 	}
 	if trigger := r.trigger(&conv, ev); trigger != "" {
