@@ -5,10 +5,12 @@
 //
 // It opens a SQLite file in a temporary directory, loads an example
 // tenant configuration (the case schema, the contact directory, the
-// create rule and the update rules), replays a few live chats through the
-// agent with the offline predictor, and prints each case that was created
-// or updated, with every field's confidence and evidence, and the audit
-// trail.
+// create rule, the update rules and an intake rule for the support
+// mailbox), replays a few live chats through the agent with the offline
+// predictor, then an email that becomes a case (acknowledged through a
+// sender that prints what it would send) and the customer's reply that
+// updates it, and prints each case that was created or updated, with
+// every field's confidence and evidence, and the audit trail.
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/sqlstore"
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict/heuristic"
 )
 
@@ -116,7 +119,14 @@ func run(ctx context.Context, out io.Writer) error {
 	// A fixed clock makes the output the same on every run.
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	agent, err := casemgmt.NewAgent(store, pred, cfg, casemgmt.WithClock(clock))
+	// Mail the agent writes (acknowledgements) goes through a sender; here
+	// one that prints what it would send. Its Message-IDs carry a signed
+	// token of the case, so replies find their case.
+	ids := email.MessageIDs{Key: []byte("quickstart key, keep yours secret"), Domain: "acme-home.example"}
+	sender := &printSender{out: out, ids: ids}
+	agent, err := casemgmt.NewAgent(store, pred, cfg, casemgmt.WithClock(clock),
+		casemgmt.WithSender(sender, channel.Address{Name: "Acme Home support", Email: "support@acme-home.example"}),
+		casemgmt.WithMessageIDs(ids))
 	if err != nil {
 		return err
 	}
@@ -167,6 +177,11 @@ func run(ctx context.Context, out io.Writer) error {
 		report(out, "ended", res)
 	}
 
+	emailCase, err := emails(ctx, out, agent, sender, &now)
+	if err != nil {
+		return err
+	}
+
 	fmt.Fprintln(out, "\n=== Cases in the store")
 	cases, err := store.FindCasesByContact(ctx, "C-1012", casemgmt.Filter{})
 	if err != nil {
@@ -177,6 +192,9 @@ func run(ctx context.Context, out io.Writer) error {
 			cases = append(cases, c)
 		}
 	}
+	if c, err := store.GetCase(ctx, emailCase); err == nil {
+		cases = append(cases, c)
+	}
 	for _, c := range cases {
 		printCase(out, cfg, c)
 		audit, err := store.ListAudit(ctx, c.ID)
@@ -185,7 +203,7 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintln(out, "  audit trail:")
 		for _, e := range audit {
-			fmt.Fprintf(out, "    %s  %-18s %-17s %s\n", e.Time.Format("15:04:05"), e.Actor, e.Field, describeChange(e))
+			fmt.Fprintf(out, "    %s  %-27s %-17s %s\n", e.Time.Format("15:04:05"), e.Actor, e.Field, describeChange(e))
 		}
 	}
 	return nil
