@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -144,7 +143,7 @@ func seed(b *testing.B, s *Store, n int) {
 		defer s.w.ExecContext(ctx, "PRAGMA cache_size = -2000")
 	}
 	base := dueBase.UnixNano()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		if _, err := tx.ExecContext(ctx, series+"INSERT INTO cases ("+caseColumns+") SELECT "+
 			"'case_' || "+pad("i")+", 'SEED-' || "+pad("i")+", NULL, 'Seeded case', 'active', '', NULL, "+
 			"'contact_' || "+pad("i / 10")+", 'Email', "+

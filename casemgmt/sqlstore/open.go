@@ -194,7 +194,15 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 }
 
 func newStore(ctx context.Context, w, r *sql.DB, d Dialect, cfg config, owned []*sql.DB) (*Store, error) {
-	s := &Store{w: w, r: r, dialect: d, cfg: cfg, log: cfg.logger, owned: owned}
+	s := &Store{w: w, r: r, rq: r, dialect: d, cfg: cfg, log: cfg.logger, owned: owned}
+	if d == SQLite {
+		s.wcache = newStmtCache(w)
+		s.rcache = s.wcache
+		if r != w {
+			s.rcache = newStmtCache(r)
+		}
+		s.rq = cachedDB{s.rcache}
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -206,6 +214,12 @@ func newStore(ctx context.Context, w, r *sql.DB, d Dialect, cfg config, owned []
 // wait for calls in flight; call it when they are done.
 func (s *Store) Close() error {
 	var errs []error
+	if s.wcache != nil {
+		errs = append(errs, s.wcache.close())
+	}
+	if s.rcache != nil && s.rcache != s.wcache {
+		errs = append(errs, s.rcache.close())
+	}
 	for _, db := range s.owned {
 		errs = append(errs, db.Close())
 	}
@@ -227,7 +241,7 @@ type querier interface {
 // a race it may win next time: busy or locked after the busy timeout,
 // serialization failure, deadlock. fn must have no effects outside the
 // transaction, since it may run more than once.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.tryTx(ctx, fn)
@@ -249,12 +263,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) tryTx(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	var q querier = tx
+	if s.wcache != nil {
+		q = cachedTx{tx: tx, c: s.wcache}
+	}
+	if err := fn(q); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -23,11 +23,14 @@ import (
 // on (versions in the UPDATE's WHERE clause, unique keys for links,
 // idempotency keys and contact emails, conditional upserts for claims).
 type Store struct {
-	w, r    *sql.DB // writes and transactions; plain reads (the same for New)
-	dialect Dialect
-	cfg     config
-	log     *slog.Logger
-	owned   []*sql.DB
+	w, r *sql.DB // writes and transactions; plain reads (the same for New)
+	rq   querier // reads: r, through rcache for SQLite
+	// Prepared statements of w and r (SQLite only, nil otherwise).
+	wcache, rcache *stmtCache
+	dialect        Dialect
+	cfg            config
+	log            *slog.Logger
+	owned          []*sql.DB
 }
 
 var (
@@ -89,7 +92,7 @@ func checkWrite(w *casemgmt.Write) error {
 // journal writes a write's interaction, idempotency key and audit entries
 // in tx, in the order the contract checks them: a duplicate interaction id
 // (ErrDuplicate), then a used key (ErrKeyUsed).
-func (s *Store) journal(ctx context.Context, tx *sql.Tx, caseID string, w *casemgmt.Write, t time.Time) error {
+func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casemgmt.Write, t time.Time) error {
 	if w.Interaction != nil {
 		in := w.Interaction.Clone()
 		if in.CaseID == "" {
@@ -214,7 +217,7 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	links := casemgmt.SortLinks(slices.Clone(c.Links))
 	t := s.writeTime(&w)
 	var number string
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx querier) error {
 		var err error
 		number, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
 		return err
@@ -229,7 +232,7 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 }
 
 // create inserts a case in tx and returns its number.
-func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, status casemgmt.Status, c *casemgmt.Case,
+func (s *Store) create(ctx context.Context, tx querier, id string, status casemgmt.Status, c *casemgmt.Case,
 	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, error) {
 	var n int64
 	if err := tx.QueryRowContext(ctx,
@@ -255,7 +258,7 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, status casemg
 
 // insertLink adds a link; a conversation or email linked to another case
 // is ErrDuplicate.
-func insertLink(ctx context.Context, tx *sql.Tx, caseID string, l casemgmt.Link) error {
+func insertLink(ctx context.Context, tx querier, caseID string, l casemgmt.Link) error {
 	var err error
 	if l.Kind.Unique() {
 		_, err = tx.ExecContext(ctx, "INSERT INTO case_refs (kind, ref, case_id) VALUES ($1, $2, $3)",
@@ -302,7 +305,7 @@ func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) 
 	if !storableText(id) {
 		return nil, fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 	}
-	cs, err := queryCases(ctx, s.r, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id)
+	cs, err := queryCases(ctx, s.rq, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id)
 	if err != nil {
 		return nil, wrap("getting case", err)
 	}
@@ -320,7 +323,7 @@ func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.C
 	if !storableText(number) {
 		return nil, fmt.Errorf("%w: case number %q", casemgmt.ErrNotFound, number)
 	}
-	cs, err := queryCases(ctx, s.r, qGetCaseByNumber, number)
+	cs, err := queryCases(ctx, s.rq, qGetCaseByNumber, number)
 	if err != nil {
 		return nil, wrap("getting case", err)
 	}
@@ -349,7 +352,7 @@ type updated struct {
 
 // update runs an UPDATE built from updateSet in tx; ok is false when it
 // matched no row.
-func (s *Store) update(ctx context.Context, tx *sql.Tx, query string, key any, c *casemgmt.Case, row caseRow,
+func (s *Store) update(ctx context.Context, tx querier, query string, key any, c *casemgmt.Case, row caseRow,
 	t time.Time, extra ...any) (u updated, ok bool, err error) {
 	args := append([]any{key, row.externalID, c.Title, string(c.Status), c.StatusReason, row.statusChangedAt,
 		row.contactID, c.Origin, row.fields, row.prov, row.meta, row.nextDueAt, t.UnixNano()}, extra...)
@@ -393,7 +396,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	}
 	t := s.writeTime(&w)
 	var u updated
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx querier) error {
 		var ok bool
 		var err error
 		u, ok, err = s.update(ctx, tx, updateSet+"WHERE id = $1 AND version = $14"+updateReturning, c.ID, c, row, t, c.Version)
@@ -454,7 +457,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 		u       updated
 	)
 	for attempt := 0; ; attempt++ {
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
+		err = s.inTx(ctx, func(tx querier) error {
 			var ok bool
 			var err error
 			u, ok, err = s.update(ctx, tx, updateSet+"WHERE external_id = $1"+updateReturning, c.ExternalID, c, row, t)
@@ -501,7 +504,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 	}
 	t := s.writeTime(&w)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id = $1", id)
 		if err != nil {
 			return err
@@ -524,7 +527,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 }
 
 // caseExists reports whether the case exists, in tx.
-func caseExists(ctx context.Context, tx *sql.Tx, id string) error {
+func caseExists(ctx context.Context, tx querier, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM cases WHERE id = $1", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -555,7 +558,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
 	t := s.writeTime(&w)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		if err := caseExists(ctx, tx, caseID); err != nil {
 			return err
 		}
@@ -620,7 +623,7 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
 	t := s.writeTime(&w)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		if err := caseExists(ctx, tx, caseID); err != nil {
 			return err
 		}
@@ -653,7 +656,7 @@ func (s *Store) FindCaseByConversation(ctx context.Context, conversationID strin
 	if !storableText(conversationID) {
 		return nil, fmt.Errorf("%w: no case for conversation %q", casemgmt.ErrNotFound, conversationID)
 	}
-	cs, err := queryCases(ctx, s.r, qFindByConversation, conversationID)
+	cs, err := queryCases(ctx, s.rq, qFindByConversation, conversationID)
 	if err != nil {
 		return nil, wrap("finding case", err)
 	}
@@ -680,7 +683,7 @@ func (s *Store) FindCasesByMessageID(ctx context.Context, messageIDs []string) (
 		for i, id := range chunk {
 			args[i] = id
 		}
-		cs, err := queryCases(ctx, s.r, qFindByMessageID(len(args)), args...)
+		cs, err := queryCases(ctx, s.rq, qFindByMessageID(len(args)), args...)
 		if err != nil {
 			return nil, wrap("finding cases", err)
 		}
@@ -710,7 +713,7 @@ func (s *Store) FindCasesByContact(ctx context.Context, contactID string, f case
 	if !storableText(contactID) {
 		return nil, nil
 	}
-	cs, err := queryCases(ctx, s.r, qFindByContact(where, limit), append([]any{contactID}, fargs...)...)
+	cs, err := queryCases(ctx, s.rq, qFindByContact(where, limit), append([]any{contactID}, fargs...)...)
 	return cs, wrap("finding cases", err)
 }
 
@@ -732,7 +735,7 @@ func (s *Store) FindDueCases(ctx context.Context, before time.Time, f casemgmt.F
 	default:
 		b = before.UnixNano()
 	}
-	cs, err := queryCases(ctx, s.r, qFindDue(where, limit), append([]any{b}, fargs...)...)
+	cs, err := queryCases(ctx, s.rq, qFindDue(where, limit), append([]any{b}, fargs...)...)
 	return cs, wrap("finding due cases", err)
 }
 
@@ -758,7 +761,7 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 	if created.IsZero() {
 		created = s.clock()
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO contacts (id, name, email, phone, email_norm, name_norm, phone_key, created_at) "+
 			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 			id, c.Name, c.Email, c.Phone, nullString(channel.NormalizeEmail(c.Email)),
@@ -790,7 +793,7 @@ func (s *Store) GetContact(ctx context.Context, id string) (*casemgmt.Contact, e
 	if !storableText(id) {
 		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
 	}
-	c, err := scanContact(s.r.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE id = $1", id))
+	c, err := scanContact(s.rq.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
 	}
@@ -822,7 +825,7 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	if key == "" || !storableText(key) {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, qFindContacts(column), key)
+	rows, err := s.rq.QueryContext(ctx, qFindContacts(column), key)
 	if err != nil {
 		return nil, wrap("finding contacts", err)
 	}
@@ -848,7 +851,7 @@ func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditE
 	if !storableText(caseID) {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, qListAudit, caseID)
+	rows, err := s.rq.QueryContext(ctx, qListAudit, caseID)
 	if err != nil {
 		return nil, wrap("listing audit", err)
 	}
@@ -891,7 +894,7 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 	if stored.Time.IsZero() {
 		stored.Time = s.clock()
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertInteraction(ctx, tx, stored) })
+	err := s.inTx(ctx, func(tx querier) error { return insertInteraction(ctx, tx, stored) })
 	if err != nil {
 		return wrap("adding interaction", err)
 	}
@@ -955,7 +958,7 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 	if none || !storableText(q.CaseID, q.ConversationID, string(q.Outcome)) {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrap("listing interactions", err)
 	}
@@ -988,7 +991,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var first bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx,
 			"INSERT INTO idempotency_keys (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
 			key, s.clock().UnixNano())
@@ -1020,7 +1023,7 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 		return false, err
 	}
 	var got bool
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO claims (name, owner, expires_at) VALUES ($1, $2, $3) "+
 			"ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at "+
 			"WHERE claims.owner = excluded.owner OR claims.expires_at <= $4",
@@ -1043,7 +1046,7 @@ func (s *Store) ReleaseClaim(ctx context.Context, name, owner string) error {
 	if !storableText(name, owner) {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM claims WHERE name = $1 AND owner = $2", name, owner)
 		return err
 	})
@@ -1059,7 +1062,7 @@ func (s *Store) GetState(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
 	}
 	var v []byte
-	err := s.r.QueryRowContext(ctx, "SELECT value FROM state WHERE key = $1", key).Scan(&v)
+	err := s.rq.QueryRowContext(ctx, "SELECT value FROM state WHERE key = $1", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
 	}
@@ -1086,7 +1089,7 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO state (key, value) VALUES ($1, $2) "+
 			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 		return err
