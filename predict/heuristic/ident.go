@@ -243,7 +243,7 @@ func negatedBefore(src string, a int) bool {
 	return false
 }
 
-// pick returns the value the customer means now: the latest one that is
+// pickIdentifier returns the value the customer means now: the latest one that is
 // not negated. Values the customer later negates lose.
 func pickIdentifier(ids []identifier) (identifier, float64, bool) {
 	negatedAfter := map[string]int{}

@@ -678,7 +678,8 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	return out
 }
 
-// predictChoice decides an option field.
+// predict decides an option field: a correction or a strong explicit
+// mention, else the classifier, else description similarity.
 func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, known any) (choiceResult, bool) {
 	if len(cf.opts) == 0 || len(c.sents) == 0 {
 		return choiceResult{}, false
