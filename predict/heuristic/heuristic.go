@@ -101,7 +101,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // Predictor is the offline default predictor. It is safe for concurrent
-// use; it never modifies a request.
+// use; it never modifies a request. Make one with New: the zero value is
+// not ready for use.
 type Predictor struct {
 	lx          *lexicon
 	classifiers map[string]Classifier
