@@ -439,7 +439,12 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		}
 	}
 	if contact == nil {
-		if ir.UnknownSenders == UnknownSendersSkip || m.From.Email == "" {
+		if m.From.Email == "" {
+			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: the email has no sender address", ir.Name))
+		}
+		// Skipping is the default: only a rule that says so creates
+		// contacts.
+		if ir.UnknownSenders != UnknownSendersCreateContact {
 			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email))
 		}
 		if !a.shadow {
