@@ -957,3 +957,109 @@ func TestEmailIntakeSetsAttributes(t *testing.T) {
 		t.Errorf("case = title %q, status reason %q, fields %v", got.Title, got.StatusReason, got.Fields)
 	}
 }
+
+func TestEmailUnknownSendersSkippedByDefault(t *testing.T) {
+	f := newMailFixture(t, func(cfg *casemgmt.Config) { cfg.IntakeRules[1].UnknownSenders = "" })
+	res := f.deliver(t, msg{id: "def-1@example.com", from: "Zoe <zoe@example.com>", subject: "Camera dead"})
+	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "skips unknown senders") {
+		t.Errorf("%s (%s), want skipped: a rule that says nothing skips unknown senders", res.Outcome, res.Reason)
+	}
+	if cs, _ := f.store.FindContacts(context.Background(), predict.ContactQuery{Email: "zoe@example.com"}); len(cs) != 0 {
+		t.Errorf("contact created: %v", cs)
+	}
+	// A known sender still gets a case.
+	f.created(t, msg{id: "def-2@example.org", subject: "Camera dead"})
+}
+
+func TestEmailWithoutSenderAddress(t *testing.T) {
+	f := newMailFixture(t, nil)
+	raw := "Message-ID: <nosender-1@example.org>\r\nTo: support@acme.example\r\nSubject: Camera dead\r\n\r\nIt does not start.\r\n"
+	res, err := f.agent.InboundEmail(context.Background(), "support@acme.example", parse(t, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "no sender address") {
+		t.Errorf("%s (%s), want skipped for want of a sender", res.Outcome, res.Reason)
+	}
+	if f.sender.count() != 0 || len(f.cases(t)) != 0 {
+		t.Error("an email without a sender made a case or mail")
+	}
+}
+
+func TestEmailShadowWritesNothing(t *testing.T) {
+	f := newMailFixture(t, nil)
+	c := f.created(t, msg{id: "sh-0@example.org", subject: "Camera dead"})
+	audit, sent := len(f.audit(t, c.ID)), f.sender.count()
+	shadow, err := casemgmt.NewAgent(f.store, f.pred, f.cfg, casemgmt.WithClock(f.clock.now), casemgmt.WithShadow(true),
+		casemgmt.WithSender(f.sender, channel.Address{Email: "support@acme.example"}), casemgmt.WithMessageIDs(mailIDs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pred.set(map[string]predict.Prediction{"issue_description": guess("The X300 camera does not start", "X300")})
+	for _, m := range []msg{
+		{id: "sh-1@example.org", subject: "Re: Camera dead", inReplyTo: "<sh-0@example.org>", body: "It is the X300.\r\n"},
+		{id: "sh-2@example.net", from: "Bo Chen <bo@example.net>", subject: "Hub offline"},
+		{id: "sh-3@example.com", from: "Zoe <zoe@example.com>", subject: "Hub offline"},
+	} {
+		res, err := shadow.InboundEmail(context.Background(), "support@acme.example", parse(t, m.raw()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != casemgmt.OutcomeShadow {
+			t.Errorf("%s: %s (%s), want what would happen", m.id, res.Outcome, res.Reason)
+		}
+		if len(f.runsOf(t, m.id)) != 0 {
+			t.Errorf("%s: a run was recorded", m.id)
+		}
+	}
+	if got := f.get(t, c.ID); got.Fields["issue_description"] != "The X200 camera does not start" || len(f.audit(t, c.ID)) != audit {
+		t.Errorf("shadow mode changed the case: %v", got.Fields)
+	}
+	if len(f.cases(t)) != 1 || f.sender.count() != sent {
+		t.Error("shadow mode created a case or sent mail")
+	}
+	if cs, _ := f.store.FindContacts(context.Background(), predict.ContactQuery{Email: "zoe@example.com"}); len(cs) != 0 {
+		t.Error("shadow mode created a contact")
+	}
+	// Nothing was marked processed: the real agent still handles them.
+	if res := f.deliver(t, msg{id: "sh-2@example.net", from: "Bo Chen <bo@example.net>", subject: "Hub offline"}); res.Outcome != casemgmt.OutcomeCreated {
+		t.Errorf("after shadow: %s (%s)", res.Outcome, res.Reason)
+	}
+}
+
+func TestReceiveEmail(t *testing.T) {
+	f := newMailFixture(t, nil)
+	p, err := email.NewParser().ParseBytes([]byte(msg{id: "rcv-1@example.org", subject: "Camera dead"}.raw()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r email.Receiver = f.agent
+	if err := r.ReceiveEmail(context.Background(), "support@acme.example", p); err != nil {
+		t.Fatal(err)
+	}
+	if cs := f.cases(t); len(cs) != 1 || !slices.Contains(cs[0].LinkIDs(casemgmt.LinkEmail), "rcv-1@example.org") {
+		t.Errorf("cases = %v", cs)
+	}
+}
+
+// FuzzInboundEmail hands whatever the parser makes of arbitrary input to
+// the agent: no panic, and an error only for a store or claim failure
+// (there is none here).
+func FuzzInboundEmail(f *testing.F) {
+	f.Add([]byte(msg{id: "fz-1@example.org", subject: "Camera dead"}.raw()))
+	f.Add([]byte(msg{id: "fz-2@example.org", subject: "Re: [CAS-000001] x", inReplyTo: "<fz-1@example.org>"}.raw()))
+	f.Add([]byte(bounceOf("fz-3@mx.example.org", "<fz-1@example.org>")))
+	f.Add([]byte(msg{id: "fz-4@vip.example", from: "v@vip.example", subject: "Fwd: {{subject}} {{", extra: []string{"X-Autoreply: yes"}}.raw()))
+	f.Add([]byte("From: \r\n\r\n"))
+	fx := newMailFixture(f, nil)
+	parser := email.NewParser()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := parser.ParseBytes(raw)
+		if err != nil {
+			return
+		}
+		if _, err := fx.agent.InboundEmail(context.Background(), "support@acme.example", &p.Message); err != nil && !errors.Is(err, casemgmt.ErrInvalid) {
+			t.Fatalf("InboundEmail: %v", err)
+		}
+	})
+}
