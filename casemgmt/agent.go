@@ -409,7 +409,7 @@ func (v Values) clone() Values {
 // fields of update rules that hold once the predicted values are in. It
 // returns the changes in field order and records the others in in.
 func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
-	allowed := map[string]string{} // field -> rule that allows it ("" for defaults)
+	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
 	}
@@ -456,7 +456,8 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 		names = append(names, n)
 	}
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
-	var changes []Change
+	changes := make([]Change, 0, len(names))
+	in.Fields = slices.Grow(in.Fields, len(names))
 	src := sources{msgs: conv.Messages}
 	for _, n := range names {
 		p := preds[n]
@@ -700,7 +701,9 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		c.Title = defaultTitle(c, spec.conv)
 	}
 	c.Meta = map[string]string{MetaPredicted: fp}
-	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}}, applied.Audit...)
+	audit := make([]AuditEntry, 0, 1+len(applied.Audit))
+	audit = append(audit, AuditEntry{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now})
+	audit = append(audit, applied.Audit...)
 	in.Outcome = OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
