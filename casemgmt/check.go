@@ -1,0 +1,152 @@
+package casemgmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// CheckStatus is the state of one prerequisite.
+type CheckStatus string
+
+// The states of a prerequisite.
+const (
+	CheckOK   CheckStatus = "ok"
+	CheckWarn CheckStatus = "warning"
+	CheckFail CheckStatus = "failed"
+)
+
+// CheckItem is one line of the prerequisites panel.
+type CheckItem struct {
+	Name   string      `json:"name"`
+	Status CheckStatus `json:"status"`
+	// Detail says what was found; Hint what to do about it.
+	Detail string `json:"detail,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+}
+
+// CheckReport is the prerequisites panel.
+type CheckReport struct {
+	Items []CheckItem `json:"items"`
+}
+
+// OK reports whether no prerequisite failed (warnings allowed).
+func (r *CheckReport) OK() bool {
+	for _, it := range r.Items {
+		if it.Status == CheckFail {
+			return false
+		}
+	}
+	return true
+}
+
+// String formats the panel, a line per item.
+func (r *CheckReport) String() string {
+	var b strings.Builder
+	for _, it := range r.Items {
+		fmt.Fprintf(&b, "%-8s %-22s %s", it.Status, it.Name, it.Detail)
+		if it.Hint != "" {
+			fmt.Fprintf(&b, " (%s)", it.Hint)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Check is the prerequisites panel: it tells whether the agent can do its
+// job, item by item, with a hint for each problem. It checks that the
+// store is reachable and migrated (through Pinger when the store has it,
+// or a read otherwise), that the predictor answers a small request, that a
+// sender is configured when intake rules acknowledge or follow-up policies
+// send mail, that those templates have a body, and that the rules compiled
+// (they did, or NewAgent would have failed). It writes nothing.
+func (a *Agent) Check(ctx context.Context) *CheckReport {
+	r := &CheckReport{}
+	add := func(name string, st CheckStatus, detail, hint string) {
+		r.Items = append(r.Items, CheckItem{Name: name, Status: st, Detail: detail, Hint: hint})
+	}
+
+	// The store.
+	var err error
+	if p, ok := a.store.(Pinger); ok {
+		err = p.Ping(ctx)
+	} else {
+		_, err = a.store.GetState(ctx, "caseagent:check")
+		if err != nil && isNotFound(err) {
+			err = nil
+		}
+	}
+	if err != nil {
+		add("store", CheckFail, err.Error(), "check the database address and credentials, and that its schema migrations ran")
+	} else {
+		add("store", CheckOK, "reachable", "")
+	}
+
+	// The predictor: one small request with a deadline.
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	fields, ferr := a.schema.PredictFields(a.cfg.Create.Fields...)
+	if ferr != nil || len(fields) == 0 {
+		fields, _ = a.schema.PredictFields()
+	}
+	start := a.now()
+	_, perr := a.pred.Predict(pctx, &predict.Request{
+		Fields:   fields[:min(len(fields), 2)],
+		Messages: []channel.Message{{ID: "check", Kind: channel.KindChat, Role: channel.RoleCustomer, Text: "Hello, this is a check of the service."}},
+	})
+	if perr != nil {
+		add("predictor", CheckFail, perr.Error(), "check the model's address, name and API key, or use the offline predictor")
+	} else {
+		add("predictor", CheckOK, fmt.Sprintf("answered in %s", a.now().Sub(start).Round(time.Millisecond)), "")
+	}
+
+	// Mail the agent writes.
+	sends := false
+	for _, ir := range a.cfg.IntakeRules {
+		if ir.Acknowledge == nil || ir.Disabled {
+			continue
+		}
+		sends = true
+		if strings.TrimSpace(ir.Acknowledge.Body) == "" {
+			add("templates", CheckFail, fmt.Sprintf("intake rule %q acknowledges with an empty body", ir.Name), "write the acknowledgement's body")
+		}
+	}
+	for _, p := range a.cfg.FollowUp {
+		if p.Disabled || p.Automation == AutomationDraft {
+			continue
+		}
+		sends = true
+		for i, t := range p.Messages {
+			if strings.TrimSpace(t.Body) == "" {
+				add("templates", CheckFail, fmt.Sprintf("follow-up policy %q message %d has an empty body", p.Name, i+1), "write the message's body")
+			}
+		}
+	}
+	switch {
+	case sends && a.mail.sender == nil:
+		add("sender", CheckFail, "acknowledgements or follow-ups are on, but no sender is configured", "configure one with WithSender, or set the policies to draft")
+	case sends && a.mail.from.Email == "":
+		add("sender", CheckWarn, "no From address for the agent's mail", "give WithSender the shared mailbox's address")
+	case sends:
+		add("sender", CheckOK, "configured", "")
+	default:
+		add("sender", CheckOK, "not needed: the agent sends no mail", "")
+	}
+	if a.mail.ids.Validate() != nil && sends {
+		add("message ids", CheckWarn, "replies to the agent's mail thread by References only", "set WithMessageIDs so replies find their case by a signed Message-ID")
+	}
+
+	// Rules compiled in NewAgent.
+	add("rules", CheckOK, fmt.Sprintf("%d update, %d intake and %d follow-up rules compiled", a.rules.update.Len(), a.rules.intake.Len(), a.rules.followUp.Len()), "")
+	if a.shadow {
+		add("mode", CheckWarn, "shadow mode: nothing is written or sent", "")
+	}
+	return r
+}
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
