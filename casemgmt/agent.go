@@ -521,6 +521,15 @@ func (s *sources) text(i int) string {
 	return *s.folded[i]
 }
 
+// holds reports whether message i contains the quote (folded: q): as
+// written, which needs no folding, or else as evidence is compared.
+func (s *sources) holds(i int, quote, q string) bool {
+	if quote != "" && strings.Contains(s.msgs[i].Text, quote) {
+		return true
+	}
+	return strings.Contains(s.text(i), q)
+}
+
 // resolve returns the ids of the messages the evidence quotes, and the
 // evidence with each quote's MessageID set to the message that holds it.
 // A MessageID the predictor gave is kept only when that message holds the
@@ -540,14 +549,14 @@ func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) 
 		q := predict.FoldSpace(e.Quote)
 		found := -1
 		for i := len(s.msgs) - 1; i >= 0; i-- {
-			if e.MessageID != "" && s.msgs[i].ID == e.MessageID && strings.Contains(s.text(i), q) {
+			if e.MessageID != "" && s.msgs[i].ID == e.MessageID && s.holds(i, e.Quote, q) {
 				found = i
 				break
 			}
 		}
-		if found < 0 {
+		if found < 0 && q != "" {
 			for i := len(s.msgs) - 1; i >= 0; i-- {
-				if q != "" && strings.Contains(s.text(i), q) {
+				if s.holds(i, e.Quote, q) {
 					found = i
 					break
 				}
