@@ -1,0 +1,148 @@
+package casemgmt
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// Report summarises agent runs: what they came to, what they predicted
+// and what it cost. Build one with Summarize.
+type Report struct {
+	Runs int `json:"runs"`
+	// Outcomes and Triggers count runs by outcome and by trigger.
+	Outcomes map[Outcome]int `json:"outcomes"`
+	Triggers map[string]int  `json:"triggers"`
+	// SkipReasons counts the reasons of skipped runs.
+	SkipReasons map[string]int `json:"skip_reasons,omitempty"`
+	// Fields has, per field, how often it was predicted and applied.
+	Fields map[string]*FieldReport `json:"fields"`
+	Usage  predict.Usage           `json:"usage"`
+	// Latency percentiles of the runs.
+	LatencyP50 time.Duration `json:"latency_p50"`
+	LatencyP95 time.Duration `json:"latency_p95"`
+	// Predictors counts runs by the predictor that answered.
+	Predictors map[string]int `json:"predictors,omitempty"`
+}
+
+// FieldReport is what runs did with one field.
+type FieldReport struct {
+	Predicted int `json:"predicted"`
+	Applied   int `json:"applied"`
+	// MeanConfidence is over the predicted values.
+	MeanConfidence float64 `json:"mean_confidence"`
+	// NotApplied counts the reasons values were not applied.
+	NotApplied map[string]int `json:"not_applied,omitempty"`
+}
+
+// Summarize reads the interaction records q selects and summarises them.
+func Summarize(ctx context.Context, j Journal, q InteractionQuery) (*Report, error) {
+	ins, err := j.ListInteractions(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Outcomes: map[Outcome]int{}, Triggers: map[string]int{}, SkipReasons: map[string]int{},
+		Fields: map[string]*FieldReport{}, Predictors: map[string]int{}}
+	var lat []time.Duration
+	conf := map[string]float64{}
+	for i := range ins {
+		in := &ins[i]
+		r.Runs++
+		r.Outcomes[in.Outcome]++
+		r.Triggers[in.Trigger]++
+		if in.Outcome == OutcomeSkipped && in.Reason != "" {
+			r.SkipReasons[reasonKind(in.Reason)]++
+		}
+		if in.Predictor != "" {
+			r.Predictors[in.Predictor]++
+		}
+		r.Usage.Add(in.Usage)
+		lat = append(lat, in.Latency)
+		for _, f := range in.Fields {
+			fr := r.Fields[f.Field]
+			if fr == nil {
+				fr = &FieldReport{NotApplied: map[string]int{}}
+				r.Fields[f.Field] = fr
+			}
+			fr.Predicted++
+			conf[f.Field] += f.Confidence
+			if f.Applied {
+				fr.Applied++
+			} else if f.Reason != "" {
+				fr.NotApplied[reasonKind(f.Reason)]++
+			}
+		}
+	}
+	for name, fr := range r.Fields {
+		if fr.Predicted > 0 {
+			fr.MeanConfidence = conf[name] / float64(fr.Predicted)
+		}
+	}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		r.LatencyP50 = lat[(len(lat)-1)*50/100]
+		r.LatencyP95 = lat[(len(lat)-1)*95/100]
+	}
+	return r, nil
+}
+
+// reasonKind shortens a reason to its kind, so that reasons that differ
+// only in names and numbers count together: the text before the first
+// colon or parenthesis.
+func reasonKind(s string) string {
+	if i := strings.IndexAny(s, ":("); i > 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// WriteText writes the report for people.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "runs: %d   latency p50 %s, p95 %s\n", r.Runs, r.LatencyP50.Round(time.Microsecond), r.LatencyP95.Round(time.Microsecond))
+	fmt.Fprintf(&b, "outcomes: %s\n", counts(r.Outcomes))
+	fmt.Fprintf(&b, "triggers: %s\n", counts(r.Triggers))
+	if len(r.SkipReasons) > 0 {
+		fmt.Fprintf(&b, "skipped because: %s\n", counts(r.SkipReasons))
+	}
+	fmt.Fprintf(&b, "model calls %d, tokens %d (prompt %d, completion %d), cost %.4f\n",
+		r.Usage.Calls, r.Usage.TotalTokens, r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.Cost)
+	names := make([]string, 0, len(r.Fields))
+	for n := range r.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		b.WriteString("field                predicted applied  mean confidence\n")
+	}
+	for _, n := range names {
+		f := r.Fields[n]
+		fmt.Fprintf(&b, "%-20s %9d %7d  %.2f\n", n, f.Predicted, f.Applied, f.MeanConfidence)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func counts[K ~string](m map[K]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, string(k))
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[K(keys[i])] != m[K(keys[j])] {
+			return m[K(keys[i])] > m[K(keys[j])]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[K(k)])
+	}
+	return strings.Join(parts, ", ")
+}
