@@ -74,9 +74,10 @@ func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parse
 //     nothing, with no prediction; deliveries of one message at the same
 //     time are processed once: the others wait for it and are duplicates
 //     (or, after the wait set by WithEmailWait, fail with ErrEmailBusy);
-//   - an auto-reply or a bounce is linked to its case, when it has one, and
-//     triggers nothing else: no prediction, no acknowledgement, no status
-//     change;
+//   - an auto-reply or a bounce, or mail from the agent's own address or
+//     the mailbox itself (a loop, or a copy of a representative's mail),
+//     is linked to its case, when it has one, and triggers nothing else:
+//     no prediction, no acknowledgement, no status change;
 //   - a reply (by In-Reply-To or References, by the signed token in our own
 //     Message-IDs, or by the case number in the subject when the sender is
 //     the case's contact) is linked to its case and updates it;
@@ -98,6 +99,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			msg.Role = channel.RoleSystem
 		}
 	}
+	msg.ID = strings.Trim(strings.TrimSpace(msg.ID), "<>")
 	if msg.ID == "" {
 		msg.ID = syntheticID(&msg)
 	}
@@ -130,10 +132,17 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if err != nil {
 		return nil, err
 	}
-	if msg.Automated() {
+	own := a.ownAddress(mailbox, msg.From.Email)
+	if msg.Automated() || own {
 		kind := "auto-reply"
-		if msg.Bounce {
+		switch {
+		case msg.Bounce:
 			kind = "bounce"
+		case own:
+			// Mail from our own address coming back in is a loop, or a
+			// copy of what a representative sent: it is kept with its
+			// case but is not a customer writing.
+			kind = "email from the agent's own address"
 		}
 		if c == nil {
 			return a.skipEmail(ctx, in, start, key, kind+" that belongs to no case")
@@ -248,6 +257,13 @@ func (a *Agent) skipEmail(ctx context.Context, in *Interaction, start time.Time,
 		return nil, err
 	}
 	return res, nil
+}
+
+// ownAddress reports whether addr is the agent's sending address or the
+// mailbox the email arrived in.
+func (a *Agent) ownAddress(mailbox, addr string) bool {
+	addr = channel.NormalizeEmail(addr)
+	return addr != "" && (addr == channel.NormalizeEmail(a.mail.from.Email) || addr == channel.NormalizeEmail(mailbox))
 }
 
 // syntheticID names a message that has no Message-ID by its content.
@@ -695,7 +711,7 @@ func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *Case, m *cha
 		return "the email was sent by a machine"
 	case noReply(to):
 		return to + " is a no-reply address"
-	case to == channel.NormalizeEmail(a.mail.from.Email) || to == channel.NormalizeEmail(mailbox):
+	case a.ownAddress(mailbox, to):
 		return to + " is the agent's own address"
 	case a.mail.sender == nil:
 		return "no sender is configured"

@@ -878,6 +878,16 @@ func TestEmailBadInput(t *testing.T) {
 	if err := f.agent.ReceiveEmail(context.Background(), "support@acme.example", nil); err == nil {
 		t.Error("nil parsed message accepted")
 	}
+	// A Message-ID handed in with its angle brackets is the same id.
+	bracketed := parse(t, msg{id: "br-1@example.org", from: "Bo Chen <bo@example.net>", subject: "Hub offline"}.raw())
+	bracketed.ID = " <br-1@example.org> "
+	res, err := f.agent.InboundEmail(context.Background(), "support@acme.example", bracketed)
+	if err != nil || res.Outcome != casemgmt.OutcomeCreated || !slices.Contains(res.Case.LinkIDs(casemgmt.LinkEmail), "br-1@example.org") {
+		t.Fatalf("bracketed id: %v %+v", err, res)
+	}
+	if res := f.deliver(t, msg{id: "br-1@example.org", from: "Bo Chen <bo@example.net>", subject: "Hub offline"}); !strings.Contains(res.Reason, "duplicate") {
+		t.Errorf("the same id without brackets: %s (%s), want a duplicate", res.Outcome, res.Reason)
+	}
 	// A message without a Message-ID gets one from its content: the same
 	// message twice is still a duplicate.
 	m := msg{subject: "Camera dead"}
@@ -909,14 +919,29 @@ func TestEmailBusyChangesNothing(t *testing.T) {
 	f.created(t, m)
 }
 
-func TestEmailFromOwnAddressNotAcknowledged(t *testing.T) {
+func TestEmailFromOwnAddress(t *testing.T) {
 	f := newMailFixture(t, nil)
 	if err := f.store.CreateContact(context.Background(), &casemgmt.Contact{Name: "Support", Email: "support@acme.example"}); err != nil {
 		t.Fatal(err)
 	}
-	f.created(t, msg{id: "own-1@acme.example", from: "Acme Support <support@acme.example>", subject: "Internal note"})
-	if n := f.sender.count(); n != 0 {
-		t.Errorf("acknowledged its own mail %d times", n)
+	c := f.created(t, msg{id: "own-0@example.org", subject: "Camera dead"})
+	calls, sent := f.pred.calls.Load(), f.sender.count()
+	for _, m := range []msg{
+		// Our own mail coming back in, and a representative's copy.
+		{id: "own-1@acme.example", from: "Acme Support <support@acme.example>", subject: "Internal note"},
+		{id: "own-2@acme.example", from: "Acme Support <SUPPORT@acme.example>", subject: "Re: Camera dead",
+			inReplyTo: "<own-0@example.org>", body: "We will send a new camera, it is the X300.\r\n"},
+	} {
+		res := f.deliver(t, m)
+		if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "own address") {
+			t.Errorf("%s: %s (%s), want skipped as our own mail", m.id, res.Outcome, res.Reason)
+		}
+	}
+	if got := f.get(t, c.ID); !slices.Contains(got.LinkIDs(casemgmt.LinkEmail), "own-2@acme.example") || got.Version != c.Version {
+		t.Errorf("the copy is not stored on its case, or the case changed: %v v%d", got.Links, got.Version)
+	}
+	if len(f.cases(t)) != 1 || f.pred.calls.Load() != calls || f.sender.count() != sent {
+		t.Error("our own mail made a case, a prediction or mail")
 	}
 }
 
