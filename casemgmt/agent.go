@@ -868,7 +868,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 	}
 	predicted := in.Fields
 	for attempt := 0; ; attempt++ {
-		in.Fields = slices.Clone(predicted)
+		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
 		changes := a.plan(ctx, work, nil, preds, spec.conv, in)
