@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -168,8 +169,13 @@ func (r *ChatReceiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) err
 	if err := r.check(); err != nil {
 		return err
 	}
-	if ev == nil || ev.ID == "" || ev.ConversationID == "" {
-		return fmt.Errorf("%w: an event needs an id and a conversation id", chat.ErrInvalidEvent)
+	if ev == nil {
+		return fmt.Errorf("%w: no event", chat.ErrInvalidEvent)
+	}
+	// The handler checked the event within its limits; callers that hand
+	// events in directly get the same checks of its shape.
+	if err := ev.Validate(chat.Limits{MaxText: math.MaxInt32, MaxID: math.MaxInt32}); err != nil {
+		return err
 	}
 	unlock, err := r.lock(ctx, ev.ConversationID)
 	if err != nil {

@@ -316,6 +316,7 @@ func TestChatReceiverRefuses(t *testing.T) {
 		"zero ttl":         {casemgmt.NewChatReceiver(f.agent, nil, casemgmt.WithClaimTTL(0)), ev, casemgmt.ErrInvalid},
 		"no event":         {casemgmt.NewChatReceiver(f.agent, nil), nil, chat.ErrInvalidEvent},
 		"no conversation":  {casemgmt.NewChatReceiver(f.agent, nil), &chat.Event{ID: "e"}, chat.ErrInvalidEvent},
+		"no message":       {casemgmt.NewChatReceiver(f.agent, nil), &chat.Event{ID: "e", Type: chat.EventMessage, ConversationID: "c", Time: time.Now()}, chat.ErrInvalidEvent},
 		"too many":         {casemgmt.NewChatReceiver(f.agent, nil, casemgmt.WithMaxMessages(1)), nil, chat.ErrInvalidEvent},
 		"context canceled": {casemgmt.NewChatReceiver(f.agent, nil), ev, context.Canceled},
 	} {
