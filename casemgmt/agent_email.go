@@ -687,10 +687,13 @@ func renderTemplate(s string, vars map[string]string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// addressSeparators are left out when a local part is compared.
+var addressSeparators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 // noReply matches addresses that must never get automatic mail.
 func noReply(addr string) bool {
 	local, _, _ := strings.Cut(channel.NormalizeEmail(addr), "@")
-	local = strings.NewReplacer("-", "", "_", "", ".", "").Replace(local)
+	local = addressSeparators.Replace(local)
 	switch {
 	case local == "", strings.HasPrefix(local, "noreply"), strings.HasPrefix(local, "donotreply"),
 		local == "mailerdaemon", local == "postmaster", strings.HasPrefix(local, "bounce"), local == "notifications":
