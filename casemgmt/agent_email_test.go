@@ -400,6 +400,16 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 	if n := len(f.cases(t)); n != 1 {
 		t.Errorf("%d cases, want 1", n)
 	}
+	// Each redelivery is recorded as a skip with its reason.
+	dups := 0
+	for _, in := range f.runsOf(t, "dup-1@example.org") {
+		if in.Outcome == casemgmt.OutcomeSkipped && strings.HasPrefix(in.Reason, "duplicate delivery") {
+			dups++
+		}
+	}
+	if dups != 3 {
+		t.Errorf("%d duplicate runs recorded, want 3", dups)
+	}
 }
 
 func TestEmailDuplicatesConcurrent(t *testing.T) {
@@ -681,6 +691,9 @@ func TestEmailIntakeRules(t *testing.T) {
 		if f.pred.calls.Load() != 0 || len(f.cases(t)) != 0 {
 			t.Errorf("a skipped email predicted or created")
 		}
+		if runs := f.runsOf(t, "ir-2@example.org"); len(runs) != 1 || runs[0].Reason != res.Reason {
+			t.Errorf("runs = %+v", runs)
+		}
 	})
 	t.Run("unknown sender skipped", func(t *testing.T) {
 		f := newMailFixture(t, nil)
@@ -736,6 +749,9 @@ func TestEmailIntakeRules(t *testing.T) {
 		res = f.deliverTo(t, "sales@acme.example", sales("ir-9@example.net"))
 		if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "resolved less than") {
 			t.Errorf("%s (%s), want a skip", res.Outcome, res.Reason)
+		}
+		if runs := f.runsOf(t, "ir-9@example.net"); len(runs) != 1 || runs[0].Reason != res.Reason {
+			t.Errorf("runs = %+v", runs)
 		}
 		f.clock.advance(2 * time.Hour)
 		if res = f.deliverTo(t, "sales@acme.example", sales("ir-10@example.net")); res.Outcome != casemgmt.OutcomeCreated {
@@ -1087,4 +1103,33 @@ func FuzzInboundEmail(f *testing.F) {
 			t.Fatalf("InboundEmail: %v", err)
 		}
 	})
+}
+
+// BenchmarkInboundEmail measures the agent's own work for one new email
+// (parsing excluded, an instant predictor, memstore), with few and with
+// many cases already stored: it should not grow with the store.
+func BenchmarkInboundEmail(b *testing.B) {
+	for _, existing := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("cases=%d", existing), func(b *testing.B) {
+			f := newMailFixture(b, func(cfg *casemgmt.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false })
+			ctx := context.Background()
+			for i := range existing {
+				c := &casemgmt.Case{Title: "old", ContactID: "C-2",
+					Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: fmt.Sprintf("old-%d@example.net", i)}}}
+				if err := f.store.CreateCase(ctx, c, casemgmt.Write{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			msgs := make([]*channel.Message, b.N)
+			for i := range msgs {
+				msgs[i] = parse(b, msg{id: fmt.Sprintf("bench-%d@example.org", i), subject: "Camera dead"}.raw())
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := f.agent.InboundEmail(ctx, "support@acme.example", msgs[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
