@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -353,4 +354,56 @@ func TestChatReceiverRefuses(t *testing.T) {
 	if _, err := f.store.GetState(ctx, casemgmt.ChatStatePrefix+"chat-1"); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("an event that waited in vain was stored: %v", err)
 	}
+}
+
+// FuzzChatReceiver hands the receiver sequences of events (one JSON event
+// a line) and checks that it never panics, that every refusal is one of
+// the documented errors, and that what it stores stays readable.
+func FuzzChatReceiver(f *testing.F) {
+	for _, ev := range story("c") {
+		b, _ := json.Marshal(ev)
+		f.Add(string(b))
+	}
+	var all []string
+	for _, ev := range story("c") {
+		b, _ := json.Marshal(ev)
+		all = append(all, string(b))
+	}
+	f.Add(strings.Join(all, "\n"))
+	f.Add(all[5] + "\n" + all[1] + "\n" + all[5])
+	f.Add(`{"id":"x","type":"message","conversation_id":"c","time":"2026-01-02T09:00:00Z","message":{"id":"m","role":"customer","text":"hi"}}`)
+	f.Fuzz(func(t *testing.T, input string) {
+		fx := newFixture(t, nil)
+		storyPredictor(fx)
+		recv := casemgmt.NewChatReceiver(fx.agent, fx.store, casemgmt.WithCustomerMessages(true))
+		ctx := context.Background()
+		lines := strings.Split(input, "\n")
+		if len(lines) > 8 {
+			lines = lines[:8]
+		}
+		for _, line := range lines {
+			ev, err := chat.Decode([]byte(line))
+			if err != nil {
+				continue
+			}
+			err = recv.ReceiveChatEvent(ctx, ev)
+			switch {
+			case err == nil, errors.Is(err, chat.ErrInvalidEvent), errors.Is(err, chat.ErrEnded),
+				errors.Is(err, chat.ErrDuplicateMessage), errors.Is(err, casemgmt.ErrInvalid):
+			default:
+				t.Fatalf("event %q: unexpected error %v", line, err)
+			}
+			raw, err := fx.store.GetState(ctx, casemgmt.ChatStatePrefix+ev.ConversationID)
+			if errors.Is(err, casemgmt.ErrNotFound) {
+				continue
+			}
+			var st casemgmt.ChatState
+			if err != nil || json.Unmarshal(raw, &st) != nil {
+				t.Fatalf("stored state unreadable: %v", err)
+			}
+			if st.Pending != nil {
+				t.Fatalf("an agent call left pending after %q", line)
+			}
+		}
+	})
 }
