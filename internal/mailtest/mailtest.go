@@ -281,7 +281,7 @@ func (s *Server) RestartIMAP(t testing.TB) {
 	_, portStr, _ := net.SplitHostPort(s.imapAddr)
 	s.mu.Unlock()
 	if p != nil {
-		p.stop(syscall.SIGTERM)
+		p.stop()
 	}
 	port, _ := strconv.Atoi(portStr)
 	var err error
@@ -368,7 +368,7 @@ func (s *Server) stop() {
 	var wg sync.WaitGroup
 	for _, x := range []*proc{d, p} {
 		if x != nil {
-			wg.Go(x.stopGroup)
+			wg.Go(x.stop)
 		}
 	}
 	wg.Wait()
@@ -460,7 +460,7 @@ func (s *Server) startDovecot(port int) error {
 			return err
 		}
 		if err = waitGreeting(p, addr, "* OK", 20*time.Second); err != nil {
-			p.stop(syscall.SIGKILL)
+			p.stop()
 			out, _ := os.ReadFile(filepath.Join(s.dir, "dovecot.out"))
 			log, _ := os.ReadFile(filepath.Join(s.dir, "dovecot.log"))
 			lastErr = fmt.Errorf("dovecot did not start: %v\n%s%s", err, out, log)
@@ -591,7 +591,7 @@ func (s *Server) startPostfix(cfg Config) error {
 			return err
 		}
 		if err = waitGreeting(p, addr, "220 ", 30*time.Second); err != nil {
-			p.stop(syscall.SIGKILL)
+			p.stop()
 			out, _ := os.ReadFile(filepath.Join(s.dir, "postfix.out"))
 			log, _ := os.ReadFile(filepath.Join(s.dir, "postfix.log"))
 			lastErr = fmt.Errorf("postfix did not start: %v\n%s%s", err, out, log)
@@ -670,27 +670,28 @@ func startProc(logPath, bin string, args ...string) (*proc, error) {
 	return p, nil
 }
 
-// stop signals the process and waits for it, killing its process group
-// when it takes too long. Whatever else of the group is left after the
-// process ended (a Dovecot session process still serving a client) is
-// killed: a stopped server drops every connection.
-func (p *proc) stop(sig syscall.Signal) {
-	_ = p.cmd.Process.Signal(sig)
+// stop ends the server and all its processes: SIGTERM to the whole
+// process group at once (a Dovecot master alone waits a second for its
+// children, and a session process left serving a client would keep the
+// connection open), then SIGKILL for whatever is left after a grace
+// period. Session processes end on SIGTERM without leaving mailbox locks
+// behind.
+func (p *proc) stop() {
+	pgid := p.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
 	case <-p.exited:
 	case <-time.After(15 * time.Second):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		<-p.exited
 	}
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-}
-
-// stopGroup ends the server and all its processes at once: the master
-// reaps its children as they die and then exits (a graceful Dovecot
-// shutdown waits a second for them).
-func (p *proc) stopGroup() {
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-	p.stop(syscall.SIGTERM)
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+		if syscall.Kill(-pgid, 0) != nil {
+			return // the group is gone
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
 // waitGreeting waits until addr answers with a line starting with prefix.

@@ -115,6 +115,10 @@ type Config struct {
 
 	// Interval is the wait between polls in Run; default DefaultInterval.
 	Interval time.Duration
+	// Idle makes Run wait for new mail with IMAP IDLE, where the server
+	// offers it, so that mail is fetched as soon as it arrives; it still
+	// polls at least every Interval. While Run idles, PollOnce waits.
+	Idle bool
 	// MinBackoff and MaxBackoff bound the wait before reconnecting after
 	// a failed poll: it doubles from MinBackoff up to MaxBackoff, each
 	// wait drawn between half and all of it (jitter). Defaults
@@ -206,6 +210,8 @@ type Poller struct {
 
 	mu     sync.Mutex // serialises polls; guards client
 	client *imapclient.Client
+	// newMail is signalled when the server says the mailbox grew.
+	newMail chan struct{}
 }
 
 // New checks cfg and returns a Poller. It does not connect.
@@ -300,7 +306,7 @@ func New(cfg Config, state State, r email.Receiver) (*Poller, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("mailbox", cfg.Name, "folder", cfg.Mailbox)
-	return &Poller{cfg: cfg, state: state, recv: r, log: log}, nil
+	return &Poller{cfg: cfg, state: state, recv: r, log: log, newMail: make(chan struct{}, 1)}, nil
 }
 
 func isLoopback(host string) bool {
@@ -363,10 +369,60 @@ func (p *Poller) Run(ctx context.Context) error {
 				continue
 			}
 		}
+		if err == nil && p.cfg.Idle {
+			if idled, err := p.idle(ctx, wait); idled || err != nil {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if err := p.cfg.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
+}
+
+// idle waits with IDLE until the server reports new mail, limit passes or
+// ctx ends. It reports false, without waiting, when there is no connection
+// or the server has no IDLE; a connection that fails while idling is
+// dropped, and the next poll reconnects.
+func (p *Poller) idle(ctx context.Context, limit time.Duration) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.client
+	if c == nil || !c.Caps().Has(imap.CapIdle) {
+		return false, nil
+	}
+	select {
+	case <-p.newMail: // mail announced during the poll
+		return true, nil
+	default:
+	}
+	cmd, err := c.Idle()
+	if err != nil {
+		p.log.Debug("imap IDLE failed", "err", err)
+		c.Close()
+		p.client = nil
+		return true, nil
+	}
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-p.newMail:
+	case <-t.C:
+	case <-ctx.Done():
+	case <-c.Closed():
+	}
+	err = cmd.Close()
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
+		c.Close()
+		p.client = nil
+	}
+	return true, ctx.Err()
 }
 
 // backoff is the wait after n consecutive failures (n from 0).
@@ -456,7 +512,19 @@ func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 	if tlsConfig.ServerName == "" {
 		tlsConfig.ServerName = host
 	}
-	opts := &imapclient.Options{TLSConfig: tlsConfig}
+	opts := &imapclient.Options{
+		TLSConfig: tlsConfig,
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case p.newMail <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
 	var c *imapclient.Client
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()

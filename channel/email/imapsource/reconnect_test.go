@@ -29,6 +29,16 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // reconnects with growing, jittered backoff and every message arrives
 // exactly once.
 func TestRunReconnects(t *testing.T) {
+	for _, idle := range []bool{false, true} {
+		name := "poll"
+		if idle {
+			name = "idle"
+		}
+		t.Run(name, func(t *testing.T) { testRunReconnects(t, idle) })
+	}
+}
+
+func testRunReconnects(t *testing.T, idle bool) {
 	s := mailtest.Start(t, mailtest.Config{Users: []string{"support"}})
 	u := s.User(t, "support")
 	a := dialAdmin(t, s, u)
@@ -42,6 +52,7 @@ func TestRunReconnects(t *testing.T) {
 	rec := &recorder{}
 	p := newPoller(t, s, u, newMemState(), rec, func(c *imapsource.Config) {
 		c.Interval = 20 * time.Millisecond
+		c.Idle = idle
 		c.MinBackoff = 10 * time.Millisecond
 		c.MaxBackoff = 80 * time.Millisecond
 		c.Dial = d.Dial
@@ -165,4 +176,42 @@ func TestPollOnceContext(t *testing.T) {
 	if err != nil || rep.Received != 1 || calls != 2 {
 		t.Fatalf("next poll: %+v, %v, %d calls; want the message received", rep, err, calls)
 	}
+}
+
+// TestRunIdle: with Idle, mail is fetched as soon as it arrives, long
+// before the poll interval.
+func TestRunIdle(t *testing.T) {
+	s := mailtest.Start(t, mailtest.Config{Users: []string{"support"}})
+	u := s.User(t, "support")
+	a := dialAdmin(t, s, u)
+	rec := &recorder{}
+	p := newPoller(t, s, u, newMemState(), rec, func(c *imapsource.Config) {
+		c.Idle = true
+		c.Interval = time.Hour
+		c.Sleep = func(ctx context.Context, d time.Duration) error {
+			if d == time.Hour {
+				t.Error("Run slept the whole interval instead of idling")
+			}
+			return ctx.Err()
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	all := ids("i", 3)
+	for i, id := range all {
+		time.Sleep(100 * time.Millisecond) // let Run reach IDLE
+		a.append("INBOX", message(id, "x"))
+		waitFor(t, "mail announced during IDLE", func() bool { return len(rec.IDs()) == i+1 })
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	onceEach(t, rec, all)
 }
