@@ -1133,3 +1133,100 @@ func BenchmarkInboundEmail(b *testing.B) {
 		})
 	}
 }
+
+// consoleSender prints what the agent would send.
+type consoleSender struct{ ids email.MessageIDs }
+
+func (s consoleSender) Send(_ context.Context, m *channel.Outgoing) (string, error) {
+	fmt.Printf("send to %s: %s\n", m.To[0].Email, m.Subject)
+	return s.ids.New(m.CaseID), nil
+}
+
+// An email to the support mailbox becomes a case through the intake rule,
+// is acknowledged, and the reply to the acknowledgement updates the case.
+func ExampleAgent_InboundEmail() {
+	ctx := context.Background()
+	cfg, err := casemgmt.ParseConfig([]byte(`{
+	  "fields": [
+	    {"name": "issue_description", "type": "text"},
+	    {"name": "contact", "type": "lookup", "lookup": "contacts"},
+	    {"name": "serial_number", "type": "text", "pattern": "SN-[A-Z0-9]{8}"}
+	  ],
+	  "contacts": [{"id": "C-1", "name": "Ana Lima", "email": "ana@example.org"}],
+	  "create": {"fields": ["issue_description", "contact"]},
+	  "default_update_fields": ["serial_number"],
+	  "intake_rules": [{"name": "support", "when": {"field": "to", "op": "contains", "value": "support@"},
+	    "set": {"title": "{{subject}}"},
+	    "acknowledge": {"subject": "[{{case_number}}] {{subject}}", "body": "We are on it."}}]
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	store := memstore.New()
+	if _, err := cfg.ImportContacts(ctx, store); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A predictor that reads the serial number and describes the issue by
+	// the first line; a real one is heuristic.New() or an llm.Predictor.
+	serial := regexp.MustCompile(`SN-[A-Z0-9]{8}`)
+	pred := predict.Func(func(_ context.Context, req *predict.Request) (*predict.Result, error) {
+		res := &predict.Result{Predictions: map[string]predict.Prediction{}}
+		text := req.Messages[len(req.Messages)-1].Text
+		for _, f := range req.Fields {
+			switch f.Name {
+			case "issue_description":
+				first, _, _ := strings.Cut(text, "\n")
+				res.Predictions[f.Name] = predict.Prediction{Value: first, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: first}}}
+			case "serial_number":
+				if sn := serial.FindString(text); sn != "" {
+					res.Predictions[f.Name] = predict.Prediction{Value: sn, Confidence: 0.95, Evidence: []predict.Evidence{{Quote: sn}}}
+				}
+			}
+		}
+		return res, nil
+	})
+	ids := email.MessageIDs{Key: []byte("a secret of at least 16 bytes"), Domain: "example.com"}
+	sender := consoleSender{ids: ids}
+	agent, err := casemgmt.NewAgent(store, pred, cfg,
+		casemgmt.WithSender(sender, channel.Address{Email: "support@example.com"}), casemgmt.WithMessageIDs(ids))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	parser := email.NewParser()
+	deliver := func(raw string) *casemgmt.Result {
+		p, err := parser.ParseBytes([]byte(raw))
+		if err != nil {
+			panic(err)
+		}
+		res, err := agent.InboundEmail(ctx, "support@example.com", &p.Message)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(res.Outcome, res.Case.Number, res.ChangedFields())
+		return res
+	}
+
+	res := deliver("Message-ID: <a1@example.org>\r\nFrom: Ana Lima <ana@example.org>\r\nTo: support@example.com\r\n" +
+		"Subject: Camera offline\r\n\r\nMy camera is offline since Monday.\r\n")
+	c, _ := store.GetCase(ctx, res.Case.ID)
+	// The acknowledgement's Message-ID is linked to the case: a reply to it
+	// finds the case.
+	var ack string
+	for _, id := range c.LinkIDs(casemgmt.LinkEmail) {
+		if id != "a1@example.org" {
+			ack = id
+		}
+	}
+	deliver("Message-ID: <a2@example.org>\r\nFrom: Ana Lima <ana@example.org>\r\nTo: support@example.com\r\n" +
+		"Subject: Re: [CAS-000001] Camera offline\r\nIn-Reply-To: <" + ack + ">\r\n\r\nThe serial is SN-4K2P9Q7Z.\r\n")
+	c, _ = store.GetCase(ctx, res.Case.ID)
+	fmt.Println(c.Title, c.ContactID, c.Fields["serial_number"])
+	// Output:
+	// send to ana@example.org: [CAS-000001] Camera offline
+	// created CAS-000001 [title contact issue_description]
+	// updated CAS-000001 [serial_number]
+	// Camera offline C-1 SN-4K2P9Q7Z
+}
