@@ -118,8 +118,8 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		db.SetConnMaxLifetime(0)
 		return newStore(ctx, db, db, SQLite, cfg, []*sql.DB{db})
 	}
-	params += "&_journal_mode=WAL&_synchronous=NORMAL"
-	w, err := sql.Open("sqlite", path+params)
+	// WAL is a property of the file: the writer sets it, readers find it.
+	w, err := sql.Open("sqlite", path+params+"&_journal_mode=WAL&_synchronous=NORMAL")
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
@@ -128,7 +128,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 	// Create the file and switch it to WAL before readers open it.
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w, cfg.busyTimeout); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlstore: opening %s: %w", path, err)
 	}
@@ -144,6 +144,27 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	return newStore(ctx, w, r, SQLite, cfg, []*sql.DB{w, r})
+}
+
+// pingSQLite opens the first connection of db. Its journal_mode pragma
+// needs the file to itself for a moment, and SQLite reports busy at once,
+// without waiting for the busy timeout, while another process is opening
+// or writing the file: so retry until the busy timeout has passed.
+func pingSQLite(ctx context.Context, db *sql.DB, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || classify(err) != errRetryable || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond))))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // OpenPostgres connects to the PostgreSQL database of dsn (a URL such as

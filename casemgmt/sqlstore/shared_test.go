@@ -306,3 +306,33 @@ func TestPing(t *testing.T) {
 		t.Error("Ping on a closed store: no error")
 	}
 }
+
+// TestOpenSQLiteConcurrently opens many Stores on new files at once, as
+// processes starting together would: switching a file to WAL and
+// migrating it must not fail any of them with "database is locked".
+func TestOpenSQLiteConcurrently(t *testing.T) {
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("open-%d.db", round))
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for range 6 {
+			wg.Go(func() {
+				s, err := sqlstore.OpenSQLite(context.Background(), path)
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, err = s.GetCase(context.Background(), "none")
+				if !errors.Is(err, casemgmt.ErrNotFound) {
+					errs <- err
+				}
+				s.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", round, err)
+		}
+	}
+}
