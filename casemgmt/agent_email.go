@@ -370,19 +370,11 @@ func emailKey(mailbox, msgID string) string {
 
 // emailReply links a reply to its case and updates the case from it.
 func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Message, c *Case, how string, in *Interaction, start time.Time) (*Result, error) {
-	if err := a.relate(ctx, c.ID, Link{Kind: LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
-		return nil, err
-	}
 	in.CaseID = c.ID
 	conv := emailConversation(c, m)
-	if !a.shadow {
-		var err error
-		if c, err = a.store.GetCase(ctx, c.ID); err != nil {
-			return nil, err
-		}
-	}
 	res, err := a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
 	if err != nil {
+		// Nothing is linked yet: a redelivery processes the reply again.
 		return nil, err
 	}
 	// A reply to a case waiting on the customer settles or reopens it.
@@ -390,6 +382,17 @@ func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Messa
 		return nil, err
 	} else if !a.shadow {
 		res.Case = after
+	}
+	// The link comes last and makes a redelivery a duplicate. Should the
+	// process stop before it, the redelivery finds the update done (the
+	// case remembers what its last prediction saw) and only links.
+	if err := a.relate(ctx, c.ID, Link{Kind: LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
+		return nil, err
+	}
+	if !a.shadow {
+		if after, err := a.store.GetCase(ctx, c.ID); err == nil {
+			res.Case = after
+		}
 	}
 	return res, nil
 }
