@@ -108,6 +108,8 @@ type mailPredictor struct {
 	// delay makes each call take a while, so that concurrent deliveries
 	// overlap.
 	delay time.Duration
+	// err, when set, is the answer to every call.
+	err error
 }
 
 func (p *mailPredictor) set(t map[string]predict.Prediction) {
@@ -130,6 +132,9 @@ func (p *mailPredictor) Predict(_ context.Context, req *predict.Request) (*predi
 		}
 	}
 	p.asked = append(p.asked, names)
+	if p.err != nil {
+		return nil, p.err
+	}
 	return res, nil
 }
 
@@ -783,13 +788,21 @@ func TestEmailIntakeValuesKept(t *testing.T) {
 			t.Errorf("%s = %v (%v), want %v from the intake rule", k, got.Fields[k], got.Provenance[k].Actor, v)
 		}
 	}
-	// The reply's run says why priority was not applied.
+	// The reply's run asked for priority (the case is a defect) and says
+	// why the answer was not applied.
+	found := false
 	for _, in := range f.runsOf(t, "kept-2@vip.example") {
 		for _, fo := range in.Fields {
-			if fo.Field == "priority" && (fo.Applied || !strings.Contains(fo.Reason, "intake rule")) {
-				t.Errorf("priority outcome = %+v", fo)
+			if fo.Field == "priority" {
+				found = true
+				if fo.Applied || fo.Value != "Low" || !strings.Contains(fo.Reason, "intake rule") {
+					t.Errorf("priority outcome = %+v", fo)
+				}
 			}
 		}
+	}
+	if !found {
+		t.Error("the reply's run has no outcome for priority")
 	}
 }
 
@@ -1229,4 +1242,34 @@ func ExampleAgent_InboundEmail() {
 	// created CAS-000001 [title contact issue_description]
 	// updated CAS-000001 [serial_number]
 	// Camera offline C-1 SN-4K2P9Q7Z
+}
+
+func TestEmailReplyRetriedAfterFailure(t *testing.T) {
+	f := newMailFixture(t, nil)
+	c := f.created(t, msg{id: "rt-0@example.org", subject: "Camera dead"})
+	reply := msg{id: "rt-1@example.org", subject: "Re: Camera dead", inReplyTo: "<rt-0@example.org>", body: "It is the X300.\r\n"}
+	f.pred.mu.Lock()
+	f.pred.err = errors.New("model unavailable")
+	f.pred.mu.Unlock()
+	if _, err := f.agent.InboundEmail(context.Background(), "support@acme.example", parse(t, reply.raw())); err == nil {
+		t.Fatal("a failed prediction was not reported")
+	}
+	if slices.Contains(f.get(t, c.ID).LinkIDs(casemgmt.LinkEmail), reply.id) {
+		t.Fatal("the reply was linked although it was not applied: a redelivery would drop it")
+	}
+	// The source delivers it again once the model is back.
+	f.pred.mu.Lock()
+	f.pred.err = nil
+	f.pred.table = map[string]predict.Prediction{"issue_description": guess("The X300 camera does not start", "X300")}
+	f.pred.mu.Unlock()
+	res := f.deliver(t, reply)
+	if res.Outcome != casemgmt.OutcomeUpdated || f.get(t, c.ID).Fields["issue_description"] != "The X300 camera does not start" {
+		t.Errorf("redelivery: %s (%s)", res.Outcome, res.Reason)
+	}
+	if !slices.Contains(res.Case.LinkIDs(casemgmt.LinkEmail), reply.id) {
+		t.Errorf("result case links = %v, want the reply", res.Case.Links)
+	}
+	if res := f.deliver(t, reply); !strings.Contains(res.Reason, "duplicate") {
+		t.Errorf("third delivery: %s (%s), want a duplicate", res.Outcome, res.Reason)
+	}
 }
