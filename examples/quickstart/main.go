@@ -130,8 +130,8 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "caseagent quickstart: SQLite store at %s, %d fields, %d contacts, %d update rules\n",
-		filepath.Base(dbPath), len(cfg.Fields), len(cfg.Contacts), len(cfg.UpdateRules))
+	fmt.Fprintf(out, "caseagent quickstart: SQLite store at %s, %d fields, %d contacts, %d update rules, %d intake rule(s)\n",
+		filepath.Base(dbPath), len(cfg.Fields), len(cfg.Contacts), len(cfg.UpdateRules), len(cfg.IntakeRules))
 
 	for i, ch := range chats {
 		fmt.Fprintf(out, "\n=== Chat %d: %s\n", i+1, ch.about)
