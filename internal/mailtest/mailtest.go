@@ -17,8 +17,16 @@ package mailtest
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -61,12 +69,14 @@ type Server struct {
 	dir      string
 	uid, gid int
 
-	mu       sync.Mutex
-	users    map[string]User
-	dovecot  *proc
-	postfix  *proc
-	imapAddr string
-	smtpAddr string
+	mu        sync.Mutex
+	users     map[string]User
+	dovecot   *proc
+	postfix   *proc
+	imapAddr  string
+	imapsAddr string
+	certPool  *x509.CertPool
+	smtpAddr  string
 }
 
 // errMissing reports that a binary the servers need is not installed.
@@ -99,7 +109,7 @@ func Start(t testing.TB, cfg Config) *Server {
 	for _, local := range cfg.Users {
 		s.AddUser(t, local)
 	}
-	if err := s.startDovecot(0); err != nil {
+	if err := s.startDovecot(0, 0); err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
 	if cfg.SMTP {
@@ -164,6 +174,21 @@ func (s *Server) IMAPAddr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.imapAddr
+}
+
+// IMAPSAddr is Dovecot's host:port for IMAP over implicit TLS. IMAPAddr
+// offers STARTTLS as well. Both present a certificate for 127.0.0.1 and
+// localhost that TLSConfig trusts.
+func (s *Server) IMAPSAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.imapsAddr
+}
+
+// TLSConfig returns a client configuration that trusts the server's
+// certificate (and nothing else).
+func (s *Server) TLSConfig() *tls.Config {
+	return &tls.Config{RootCAs: s.certPool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 }
 
 // SMTPAddr is Postfix's host:port, or "" without Config.SMTP. It relays
@@ -279,14 +304,16 @@ func (s *Server) RestartIMAP(t testing.TB) {
 	p := s.dovecot
 	s.dovecot = nil
 	_, portStr, _ := net.SplitHostPort(s.imapAddr)
+	_, tlsPortStr, _ := net.SplitHostPort(s.imapsAddr)
 	s.mu.Unlock()
 	if p != nil {
 		p.stop()
 	}
 	port, _ := strconv.Atoi(portStr)
+	tlsPort, _ := strconv.Atoi(tlsPortStr)
 	var err error
-	for range 50 { // the port is free once the old listener is gone
-		if err = s.startDovecot(port); err == nil {
+	for range 50 { // the ports are free once the old listeners are gone
+		if err = s.startDovecot(port, tlsPort); err == nil {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -398,18 +425,67 @@ func (s *Server) setup(cfg Config) error {
 	if err := os.WriteFile(filepath.Join(s.dir, "users"), nil, 0o644); err != nil {
 		return err
 	}
+	return s.makeCert()
+}
+
+// makeCert writes a self-signed certificate for 127.0.0.1 and localhost
+// and its key into tls/, and keeps it in certPool.
+func (s *Server) makeCert() error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "mailtest"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(s.dir, "tls")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return err
+	}
+	s.certPool = x509.NewCertPool()
+	s.certPool.AddCert(cert)
 	return nil
 }
 
 // dovecotConf is Dovecot's whole configuration: IMAP only, on loopback,
-// clear text allowed (there is no TLS), users from a passwd-file.
+// with STARTTLS and implicit TLS (a certificate made for the test) and
+// clear text allowed too, users from a passwd-file.
 const dovecotConf = `# written by mailtest
 base_dir = {{dir}}/run
 state_dir = {{dir}}/state
 instance_name = mailtest-{{id}}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{{dir}}/tls/cert.pem
+ssl_key = <{{dir}}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {{dir}}/dovecot.log
@@ -430,12 +506,14 @@ service imap-login {
     port = {{port}}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = {{tlsport}}
+    ssl = yes
   }
 }
 `
 
-func (s *Server) startDovecot(port int) error {
+func (s *Server) startDovecot(port, tlsPort int) error {
 	bin, err := binary("dovecot")
 	if err != nil {
 		return err
@@ -447,9 +525,12 @@ func (s *Server) startDovecot(port int) error {
 			if port, err = freePort(); err != nil {
 				return err
 			}
+			if tlsPort, err = freePort(); err != nil {
+				return err
+			}
 		}
 		conf := strings.NewReplacer("{{dir}}", s.dir, "{{port}}", strconv.Itoa(port),
-			"{{id}}", filepath.Base(s.dir)).Replace(dovecotConf)
+			"{{tlsport}}", strconv.Itoa(tlsPort), "{{id}}", filepath.Base(s.dir)).Replace(dovecotConf)
 		confPath := filepath.Join(s.dir, "dovecot.conf")
 		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 			return err
@@ -471,6 +552,7 @@ func (s *Server) startDovecot(port int) error {
 		}
 		s.mu.Lock()
 		s.dovecot, s.imapAddr = p, addr
+		s.imapsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort))
 		s.mu.Unlock()
 		return nil
 	}

@@ -117,3 +117,31 @@ func TestControl(t *testing.T) {
 		t.Errorf("after restart: %d messages, want 1", sel.NumMessages)
 	}
 }
+
+// TestTLS logs in over implicit TLS and over STARTTLS, trusting only the
+// server's own certificate.
+func TestTLS(t *testing.T) {
+	s := mailtest.Start(t, mailtest.Config{Users: []string{"support"}})
+	u := s.User(t, "support")
+	opts := &imapclient.Options{TLSConfig: s.TLSConfig()}
+	c, err := imapclient.DialTLS(s.IMAPSAddr(), opts)
+	if err != nil {
+		t.Fatalf("implicit TLS: %v\n%s", err, s.Log())
+	}
+	if err := c.Login(u.Address, u.Password).Wait(); err != nil {
+		t.Errorf("login over implicit TLS: %v", err)
+	}
+	c.Close()
+	c, err = imapclient.DialStartTLS(s.IMAPAddr(), opts)
+	if err != nil {
+		t.Fatalf("STARTTLS: %v\n%s", err, s.Log())
+	}
+	if err := c.Login(u.Address, u.Password).Wait(); err != nil {
+		t.Errorf("login after STARTTLS: %v", err)
+	}
+	c.Close()
+	if c, err := imapclient.DialTLS(s.IMAPSAddr(), nil); err == nil {
+		c.Close()
+		t.Error("implicit TLS succeeded without trusting the test certificate")
+	}
+}

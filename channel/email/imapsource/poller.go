@@ -474,6 +474,9 @@ func (p *Poller) PollOnce(ctx context.Context) (Report, error) {
 	}
 	c, err := p.connect(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return Report{}, ctx.Err()
+		}
 		return Report{}, err
 	}
 	// imapclient has no contexts: closing the connection ends whatever
