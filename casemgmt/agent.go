@@ -260,7 +260,19 @@ func (a *Agent) ConversationEnded(ctx context.Context, conv *channel.Conversatio
 // did).
 func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
 	if !a.prof.Allows(rep, FeatureUpdateFromConversation) {
-		return nil, fmt.Errorf("%w: %s may not use update from conversation", ErrNotPermitted, rep)
+		err := fmt.Errorf("%w: %s may not use update from conversation", ErrNotPermitted, rep)
+		// The refusal is recorded like every other run.
+		if conv != nil && conv.ID != "" && !a.shadow {
+			in := &Interaction{ConversationID: conv.ID, Trigger: TriggerUpdateRequested,
+				Actor: Actor{Kind: ActorPerson, ID: rep}, Outcome: OutcomeSkipped, Reason: err.Error(), Time: a.now()}
+			if c, ferr := a.store.FindCaseByConversation(ctx, conv.ID); ferr == nil {
+				in.CaseID = c.ID
+			}
+			if aerr := a.store.AddInteraction(ctx, in); aerr != nil {
+				return nil, errors.Join(err, aerr)
+			}
+		}
+		return nil, err
 	}
 	return a.run(ctx, runSpec{trigger: TriggerUpdateRequested, conv: conv, rep: rep, requested: true})
 }

@@ -642,8 +642,9 @@ func TestProfiles(t *testing.T) {
 	if _, err := f.agent.UpdateFromConversation(ctx, conv, "rep-9"); !errors.Is(err, casemgmt.ErrNotPermitted) {
 		t.Errorf("unassigned rep: err = %v, want ErrNotPermitted", err)
 	}
-	if got := len(f.interactions(t, "conv-1")); got != n {
-		t.Errorf("a refused request stored %d interactions", got-n)
+	if ins := f.interactions(t, "conv-1"); len(ins) != n+1 || ins[n].Outcome != casemgmt.OutcomeSkipped ||
+		!strings.Contains(ins[n].Reason, "may not use update from conversation") || ins[n].Actor.ID != "rep-9" {
+		t.Errorf("a refused request must leave one record saying why; got %+v", ins[n:])
 	}
 	res, err := f.agent.ConversationEnded(ctx, conv, "rep-2")
 	if err != nil {

@@ -55,8 +55,9 @@ type CreateRule struct {
 	Fields []string `json:"fields"`
 	// Require is RequireAll (the default) or RequireAny.
 	Require string `json:"require,omitempty"`
-	// MinConfidence is the confidence a prediction needs to count; 0
-	// means any.
+	// MinConfidence is the confidence a prediction needs to count, here
+	// and for every value the agent applies; 0 means the agent's default
+	// (0.5, or what WithMinConfidence sets).
 	MinConfidence float64 `json:"min_confidence,omitempty"`
 }
 
