@@ -259,11 +259,31 @@ func (s *Server) AddUser(t testing.TB, local string) User {
 		t.Fatalf("mailtest: %v", err)
 	}
 	if s.postfix != nil {
-		if out, err := s.postfixCmd("reload"); err != nil {
-			t.Fatalf("mailtest: postfix reload: %v\n%s", err, out)
-		}
+		s.reloadPostfix(t)
 	}
 	return u
+}
+
+// reloadPostfix makes Postfix read its mailbox list again and waits until
+// its master daemon logged the reload; s.mu is held.
+func (s *Server) reloadPostfix(t testing.TB) {
+	t.Helper()
+	logPath := filepath.Join(s.dir, "postfix.log")
+	reloads := func() int {
+		b, _ := os.ReadFile(logPath)
+		return strings.Count(string(b), "]: reload -- ")
+	}
+	before := reloads()
+	// What "postfix reload" does, without its checks.
+	if err := s.postfix.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatalf("mailtest: postfix reload: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); reloads() == before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: postfix did not log its reload\n%s", s.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // writeMailboxes writes Postfix's list of mailboxes; s.mu is held.
@@ -277,17 +297,7 @@ func (s *Server) writeMailboxes() error {
 	if err := os.MkdirAll(conf, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(conf, "mailboxes"), []byte(b.String()), 0o644)
-}
-
-func (s *Server) postfixCmd(args ...string) ([]byte, error) {
-	bin, err := binary("postfix")
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return exec.CommandContext(ctx, bin, append([]string{"-c", filepath.Join(s.dir, "postfix", "conf")}, args...)...).CombinedOutput()
+	return writeSettled(filepath.Join(conf, "mailboxes"), b.String())
 }
 
 // Maildir returns the Maildir folder of a user's INBOX.
@@ -624,15 +634,10 @@ postlog   unix-dgram n - n - 1 postlogd
 `
 
 func (s *Server) startPostfix(cfg Config) error {
-	bin, err := binary("postfix")
+	master, err := masterDaemon()
 	if err != nil {
 		return err
 	}
-	out, err := exec.Command(bin[:len(bin)-len("postfix")]+"postconf", "-d", "-h", "daemon_directory").Output()
-	if err != nil {
-		return fmt.Errorf("postconf: %v", err)
-	}
-	master := filepath.Join(strings.TrimSpace(string(out)), "master")
 	pfUser, err := user.Lookup("postfix")
 	if err != nil {
 		return fmt.Errorf("no postfix user (is the postfix package installed?): %v", err)
@@ -659,10 +664,10 @@ func (s *Server) startPostfix(cfg Config) error {
 		r := strings.NewReplacer("{{dir}}", s.dir, "{{domain}}", Domain, "{{port}}", strconv.Itoa(port),
 			"{{uid}}", strconv.Itoa(s.uid), "{{gid}}", strconv.Itoa(s.gid),
 			"{{size}}", strconv.FormatInt(cfg.MaxMessageSize, 10))
-		if err := os.WriteFile(filepath.Join(conf, "main.cf"), []byte(r.Replace(postfixMain)), 0o644); err != nil {
+		if err := writeSettled(filepath.Join(conf, "main.cf"), r.Replace(postfixMain)); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(conf, "master.cf"), []byte(r.Replace(postfixMaster)), 0o644); err != nil {
+		if err := writeSettled(filepath.Join(conf, "master.cf"), r.Replace(postfixMaster)); err != nil {
 			return err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -685,6 +690,38 @@ func (s *Server) startPostfix(cfg Config) error {
 		return nil
 	}
 	return lastErr
+}
+
+// writeSettled writes a Postfix configuration file dated a minute ago:
+// Postfix waits until a file it reads is a couple of seconds old, in case
+// it is still being written.
+func writeSettled(path, content string) error {
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		return err
+	}
+	past := time.Now().Add(-time.Minute)
+	return os.Chtimes(path, past, past)
+}
+
+// masterDaemon finds Postfix's master daemon: in Debian's daemon
+// directory, or wherever postconf says (which takes a while: it works out
+// every default).
+func masterDaemon() (string, error) {
+	for _, d := range []string{"/usr/lib/postfix/sbin", "/usr/libexec/postfix"} {
+		p := filepath.Join(d, "master")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	postconf, err := binary("postconf")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(postconf, "-d", "-h", "daemon_directory").Output()
+	if err != nil {
+		return "", fmt.Errorf("postconf: %v", err)
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "master"), nil
 }
 
 // makeQueue creates Postfix's queue folders with the owners and modes
@@ -768,12 +805,44 @@ func (p *proc) stop() {
 		<-p.exited
 	}
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
-		if syscall.Kill(-pgid, 0) != nil {
-			return // the group is gone
+		if !groupRunning(pgid) {
+			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+}
+
+// groupRunning reports whether a process of the group is still running.
+// Zombies (children of a master that exited first, waiting for init to
+// reap them) do not count.
+func groupRunning(pgid int) bool {
+	if syscall.Kill(-pgid, 0) != nil {
+		return false
+	}
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil || len(stats) == 0 {
+		return true // no /proc: assume the worst
+	}
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...; comm may hold spaces.
+		rest := string(b)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		fields := strings.Fields(rest)
+		if len(fields) < 3 || fields[0] == "Z" || fields[0] == "X" {
+			continue
+		}
+		if g, err := strconv.Atoi(fields[2]); err == nil && g == pgid {
+			return true
+		}
+	}
+	return false
 }
 
 // waitGreeting waits until addr answers with a line starting with prefix.
