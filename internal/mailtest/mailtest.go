@@ -5,8 +5,11 @@
 // Start(t, cfg) writes the servers' configuration into a temporary folder,
 // starts them as child processes on free ports of 127.0.0.1 (nothing else
 // listens anywhere), and stops them and removes the folder when t ends.
-// Users live in a passwd-file (no system users are needed); mail is stored
-// as user nobody. The servers come from Debian's packages dovecot-imapd and
+// Dovecot speaks IMAP in clear text, with STARTTLS, and over implicit TLS
+// (IMAPSAddr) with a certificate made for the server that TLSConfig
+// trusts. Users live in a passwd-file (no system users are needed); mail
+// is stored as user nobody. RestartIMAP, Kick and SetUIDValidity stage
+// the failures a mail client must survive. The servers come from Debian's packages dovecot-imapd and
 // postfix, which .ci/mail.sh installs. When the binaries are absent, or
 // the test does not run as root (both daemons drop privileges from root),
 // the test is skipped with a message that says how to enable it.

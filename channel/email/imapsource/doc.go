@@ -26,9 +26,12 @@
 //     and the next poll offers it again (Config.MaxAttempts can bound
 //     that).
 //
-// Run polls every Config.Interval until its context ends and reconnects
-// after failures with exponential backoff and jitter; PollOnce does one
-// poll, for hosts that schedule polls themselves and for tests.
+// Run polls every Config.Interval until its context ends, or, with
+// Config.Idle, waits for new mail with IMAP IDLE in between, and
+// reconnects after failures with exponential backoff and jitter; PollOnce
+// does one poll, for hosts that schedule polls themselves and for tests.
+// Receiver failures do not count as failures of the connection: they are
+// reported per message (Report.Failed) and retried on the next poll.
 //
 // # Wiring
 //
