@@ -14,6 +14,9 @@ type HTMLText struct {
 	Text      string
 	Quoted    string
 	Signature string
+	// Hidden counts the elements left out because a reader does not see
+	// them (see HTMLToText).
+	Hidden int
 }
 
 // HTMLToText turns an HTML body into readable plain text: paragraphs and
@@ -23,6 +26,14 @@ type HTMLText struct {
 // blockquote type="cite" and moz-cite-prefix, Outlook's divRplyFwdMsg and
 // appendonsend, Yahoo's yahoo_quoted) go to Quoted, and their signature
 // containers (gmail_signature, moz-signature) to Signature.
+//
+// Elements a reader does not see are left out with all they hold: the
+// hidden attribute, and inline styles with display:none,
+// visibility:hidden or collapse, opacity 0, a font size of at most one
+// pixel, a zero height or width with overflow hidden, or a text colour
+// equal to the element's own background colour. Such text is how
+// senders slip instructions past the person reading the mail; what
+// nobody saw is not part of what the customer wrote.
 func HTMLToText(s string) HTMLText { return htmlToText(s) }
 
 type target int
@@ -82,6 +93,8 @@ type htmlWriter struct {
 	after bool // everything from here on is quoted history
 	lists []int
 	pre   int
+	// hidden counts the elements left out as invisible.
+	hidden int
 }
 
 func (w *htmlWriter) cur() *textBuf {
@@ -107,6 +120,7 @@ func htmlToText(s string) HTMLText {
 		Text:      trimTrailingRules(tidy(w.bufs[toText].b.String())),
 		Quoted:    tidy(w.bufs[toQuoted].b.String()),
 		Signature: tidy(w.bufs[toSignature].b.String()),
+		Hidden:    w.hidden,
 	}
 }
 
@@ -217,6 +231,10 @@ func (w *htmlWriter) node(n *html.Node, depth int) {
 	switch n.DataAtom {
 	case atom.Script, atom.Style, atom.Head, atom.Title, atom.Meta, atom.Noscript,
 		atom.Template, atom.Svg, atom.Object, atom.Iframe, atom.Link, atom.Button, atom.Select:
+		return
+	}
+	if invisible(n) {
+		w.hidden++
 		return
 	}
 	if t, rest, ok := quoteKind(n); ok && !w.after {
