@@ -229,21 +229,45 @@ func TestInjectedInstructionsEndToEnd(t *testing.T) {
 					t.Errorf("%s now holds: remove it from knownGaps", what)
 				}
 			}
-			// The model was asked, and did what the email told it to.
+			// The model was asked, and did what the email told it to,
+			// unless the channel already left the instructions out (text
+			// of HTML a reader does not see).
 			if srv.Calls() == 0 {
 				t.Fatal("the model was never asked")
 			}
 			if len(model.obeyed()) == 0 {
-				t.Errorf("the model found no instruction to obey: the scenario tests nothing")
+				if len(rawInstructions(sc)) == 0 {
+					t.Errorf("the model found no instruction to obey: the scenario tests nothing")
+				} else {
+					t.Logf("the channel left out the instructions for %v before the model saw them", rawInstructions(sc))
+				}
 			}
 			t.Logf("model calls %d, fields it was told to set: %v", srv.Calls(), model.obeyed())
 		})
 	}
 }
 
+// rawInstructions lists the fields the raw emails of a scenario tell a
+// model to set, before any channel reads them.
+func rawInstructions(sc *replay.Scenario) []string {
+	var out []string
+	for _, st := range sc.Steps {
+		vals, _, _ := obey(st.Email)
+		for k := range vals {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // TestInjectedInstructionsWithoutGuards is the control: the same obedient
 // answers handed to the agent without the llm predictor's guards change
 // the outcome of every scenario, so the scenarios carry live injections.
+// Scenarios whose instructions the channel leaves out (hidden HTML)
+// reach no predictor with them: they must pass even unguarded.
 func TestInjectedInstructionsWithoutGuards(t *testing.T) {
 	cfg := helpdesk(t)
 	offline, err := heuristic.New()
@@ -272,8 +296,29 @@ func TestInjectedInstructionsWithoutGuards(t *testing.T) {
 	})
 	for _, sc := range injectionScenarios(t) {
 		t.Run(sc.ID, func(t *testing.T) {
-			r := &replay.Runner{Config: cfg, Predictor: predict.Chain(unguarded, offline)}
+			var mu sync.Mutex
+			seen := 0
+			counting := predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
+				res, err := unguarded.Predict(ctx, req)
+				if err == nil {
+					mu.Lock()
+					seen += len(res.Predictions)
+					mu.Unlock()
+				}
+				return res, err
+			})
+			r := &replay.Runner{Config: cfg, Predictor: predict.Chain(counting, offline)}
 			res := r.RunScenario(context.Background(), sc)
+			if seen == 0 {
+				if len(rawInstructions(sc)) == 0 {
+					t.Fatalf("no instruction in the emails: the scenario tests nothing")
+				}
+				if !res.Passed {
+					t.Errorf("the channel left out the instructions, yet:\n  %s", strings.Join(failures(res), "\n  "))
+				}
+				t.Logf("the channel left out the instructions for %v", rawInstructions(sc))
+				return
+			}
 			if res.Passed {
 				t.Errorf("passed without the guards: the injections change nothing even unguarded")
 			}
