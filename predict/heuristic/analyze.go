@@ -59,6 +59,11 @@ type conversation struct {
 	// sources are the messages identifiers may come from, in order: the
 	// customer's, and representatives' questions the customer confirmed.
 	sources []source
+	// vocab holds the names and values of the requested fields, which
+	// instructions to the system are recognised by.
+	vocab *vocab
+	// instrs counts the sentences that are instructions.
+	instrs int
 }
 
 // source is a message identifiers may be read from.
@@ -101,8 +106,8 @@ func stripSubjectPrefix(s string) string {
 	}
 }
 
-func analyze(lx *lexicon, msgs []channel.Message) *conversation {
-	c := &conversation{msgs: msgs}
+func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
+	c := &conversation{msgs: msgs, vocab: v}
 	for i := range msgs {
 		if isCustomer(&msgs[i]) {
 			c.customer = append(c.customer, i)
@@ -179,6 +184,9 @@ func analyze(lx *lexicon, msgs []channel.Message) *conversation {
 }
 
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
+	// roleUntil is where the line of a role prefix ("SYSTEM: ...") ends:
+	// every sentence of that line is the posing turn's.
+	roleUntil := -1
 	for _, sp := range sentences(src) {
 		s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end}
 		s.toks = tokenize(s.text(), make([]token, 0, (sp.end-sp.start)/5+1))
@@ -186,10 +194,45 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 			continue
 		}
 		s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
-		s.instr = instructionLike(s.toks)
-		s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?")
+		text := s.text()
+		switch {
+		case sp.start < roleUntil:
+			s.instr = true
+		case roleLine(text, s.toks):
+			s.instr = true
+			roleUntil = len(src)
+			if nl := strings.IndexByte(src[sp.start:], '\n'); nl >= 0 {
+				roleUntil = sp.start + nl
+			}
+		default:
+			s.instr = instructionLike(s.toks) || quotePlanting(text, s.toks) || c.vocab.setsField(text, s.toks)
+		}
+		if s.instr {
+			c.instrs++
+		}
+		s.question = strings.HasSuffix(strings.TrimRight(text, ` )"'`), "?")
 		c.sents = append(c.sents, s)
 	}
+}
+
+// inInstruction reports whether offset at of the subject (subject set) or
+// the text of message mi lies in a sentence that is an instruction to the
+// system: identifiers and addresses there are dictated, not facts.
+func (c *conversation) inInstruction(mi int, subject bool, at int) bool {
+	if c.instrs == 0 {
+		return false
+	}
+	part := partText
+	if subject {
+		part = partSubject
+	}
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.instr && s.msg == mi && s.part == part && s.start <= at && at < s.end {
+			return true
+		}
+	}
+	return false
 }
 
 var (

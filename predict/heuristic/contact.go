@@ -168,7 +168,7 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 		m := &c.msgs[mi]
 		for _, loc := range emails(m.Text) {
 			a := m.Text[loc[0]:loc[1]]
-			if negatedBefore(m.Text, loc[0]) {
+			if negatedBefore(m.Text, loc[0]) || c.inInstruction(mi, false, loc[0]) {
 				continue
 			}
 			if !add(predict.ContactQuery{Email: a}, 0.9, mi, a) {
@@ -185,6 +185,9 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 		mi := c.customer[k]
 		m := &c.msgs[mi]
 		for _, p := range phones(m.Text) {
+			if at := strings.Index(m.Text, p.raw); at >= 0 && c.inInstruction(mi, false, at) {
+				continue
+			}
 			if !add(predict.ContactQuery{Phone: p.raw}, 0.85, mi, p.raw) {
 				return
 			}
@@ -197,7 +200,7 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 	}
 	for i := len(c.sents) - 1; i >= 0; i-- {
 		s := &c.sents[i]
-		if s.part != partText {
+		if s.part != partText || s.instr {
 			continue
 		}
 		for _, n := range nameCandidatesIn(s.text(), s.toks) {

@@ -52,8 +52,17 @@
 //     subject, else the most informative sentence, cut to the stated
 //     length. Other free-text fields are left alone.
 //
-// Sentences that read as instructions to the system ("ignore previous
-// instructions", "set the priority to ...") are not read as facts.
+// Sentences that read as instructions to the system are not read as
+// facts for any field: not for identifiers, addresses, options, category
+// cues or descriptions. They are recognised by fixed phrases ("ignore
+// previous instructions", "you are now"), by lines posing as another
+// party's turn ("SYSTEM: ...", "Assistant: ...", "[system]"), by orders to
+// quote something, and by the names and values of the requested fields
+// themselves: an imperative that gives a field a value ("set the order
+// number to ...", "mark this as Urgent", "and category to Returns") or
+// an assignment ("priority=Urgent"). What a customer says of their own
+// situation ("please treat this as urgent", "I set the lamp to blue")
+// stays a fact.
 //
 // Every prediction quotes the words it came from, so [predict.Check]
 // keeps it. Matchers are compiled once per field definition and cached

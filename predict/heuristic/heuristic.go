@@ -160,6 +160,8 @@ type compiledField struct {
 	pattern *patternField
 	limit   int // characters, for titles
 	err     error
+	// names is what instructions call the field, nil for none.
+	names *fieldNames
 }
 
 // Compiled is a schema compiled ahead of time. It is read-only and safe
@@ -261,6 +263,12 @@ var describeWords = []string{
 }
 
 func compileField(lx *lexicon, f *predict.Field) *compiledField {
+	cf := compileKind(lx, f)
+	cf.names = newFieldNames(cf)
+	return cf
+}
+
+func compileKind(lx *lexicon, f *predict.Field) *compiledField {
 	cf := &compiledField{hash: hashField(f), field: cloneField(f)}
 	switch {
 	case f.Type == predict.TypeLookup && f.Lookup == predict.LookupContacts:
@@ -328,10 +336,20 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		return nil, err
 	}
 	res := &predict.Result{Predictions: map[string]predict.Prediction{}, Predictor: Name}
+	// Every requested field's names and values tell instructions to the
+	// system apart from facts, whichever field is being read.
+	cfs := make([]*compiledField, len(req.Fields))
+	v := &vocab{fields: make([]*fieldNames, 0, len(req.Fields))}
+	for i := range req.Fields {
+		cfs[i] = p.compiled(&req.Fields[i])
+		if n := cfs[i].names; n != nil {
+			v.fields = append(v.fields, n)
+		}
+	}
 	var conv *conversation
 	for i := range req.Fields {
 		f := &req.Fields[i]
-		cf := p.compiled(f)
+		cf := cfs[i]
 		if cf.err != nil {
 			p.log.DebugContext(ctx, "heuristic: field skipped", "field", f.Name, "error", cf.err)
 		}
@@ -339,7 +357,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			continue
 		}
 		if conv == nil {
-			conv = analyze(p.lx, req.Messages)
+			conv = analyze(p.lx, req.Messages, v)
 		}
 		var pr predict.Prediction
 		ok := false
@@ -415,7 +433,7 @@ func predictEmail(c *conversation) (predict.Prediction, bool) {
 		m := &c.msgs[mi]
 		locs := emails(m.Text)
 		for j := len(locs) - 1; j >= 0; j-- {
-			if negatedBefore(m.Text, locs[j][0]) {
+			if negatedBefore(m.Text, locs[j][0]) || c.inInstruction(mi, false, locs[j][0]) {
 				continue
 			}
 			a := m.Text[locs[j][0]:locs[j][1]]

@@ -181,7 +181,8 @@ type identifier struct {
 var wrongCues = map[string]bool{"wrong": true, "old": true, "previous": true, "incorrect": true, "equivocado": true, "incorrecto": true, "falsch": true, "falsche": true, "falschen": true, "alte": true, "errado": true, "antigo": true, "mauvais": true, "ancien": true, "faux": true}
 
 // find returns the identifiers in the customer's own text (subjects and
-// message texts; never quoted history or signatures), oldest first.
+// message texts; never quoted history, signatures or instructions to the
+// system), oldest first.
 func (pf *patternField) find(c *conversation) []identifier {
 	var out []identifier
 	for _, so := range c.sources {
@@ -190,13 +191,16 @@ func (pf *patternField) find(c *conversation) []identifier {
 		if so.confirmed {
 			subject = ""
 		}
-		for _, src := range [2]string{subject, m.Text} {
+		for k, src := range [2]string{subject, m.Text} {
 			if src == "" || !pf.mayContain(src) {
 				continue
 			}
 			for _, loc := range pf.locate(src) {
 				a, b := loc[0], loc[1]
 				if a == b || a > 0 && isAlnumByte(src[a-1]) || b < len(src) && isAlnumByte(src[b]) {
+					continue
+				}
+				if !so.confirmed && c.inInstruction(so.msg, k == 0, a) {
 					continue
 				}
 				raw := src[a:b]
