@@ -47,8 +47,8 @@ func (e AuditEntry) Clone() AuditEntry {
 }
 
 // Check reports whether the entry can be stored: a field name, a known
-// actor kind, and Old and New of the canonical types. The error wraps
-// ErrInvalid.
+// actor kind, Old and New of the canonical types, and text that passes
+// CheckText everywhere in the entry. The error wraps ErrInvalid.
 func (e *AuditEntry) Check() error {
 	if e.Field == "" {
 		return fmt.Errorf("%w: audit entry without a field", ErrInvalid)
@@ -59,7 +59,7 @@ func (e *AuditEntry) Check() error {
 	if !storable(e.Old) || !storable(e.New) {
 		return fmt.Errorf("%w: audit entry for %s: value cannot be stored", ErrInvalid, e.Field)
 	}
-	return nil
+	return CheckText("audit entry", e)
 }
 
 type auditJSON AuditEntry
@@ -213,8 +213,9 @@ func (in *Interaction) Clone() *Interaction {
 }
 
 // Check reports whether the record can be stored: a known outcome, a
-// known actor kind when one is set, and field values of the canonical
-// types. The error wraps ErrInvalid.
+// known actor kind when one is set, field values of the canonical types,
+// and text that passes CheckText everywhere in the record. The error
+// wraps ErrInvalid.
 func (in *Interaction) Check() error {
 	if in == nil {
 		return fmt.Errorf("%w: nil interaction", ErrInvalid)
@@ -230,7 +231,7 @@ func (in *Interaction) Check() error {
 			return fmt.Errorf("%w: interaction field %s: value of type %T cannot be stored", ErrInvalid, f.Field, f.Value)
 		}
 	}
-	return nil
+	return CheckText("interaction", in)
 }
 
 // InteractionQuery selects interaction records. Every criterion that is

@@ -93,8 +93,8 @@ type Link struct {
 func (l Link) String() string { return string(l.Kind) + ":" + l.ID }
 
 // Validate reports whether the link is well formed: a known kind and an
-// id that is not empty, has no surrounding white space and is at most
-// 998 bytes long. The error wraps ErrInvalid.
+// id that is not empty, has no surrounding white space, is at most 998
+// bytes long and passes CheckText. The error wraps ErrInvalid.
 func (l Link) Validate() error {
 	if !l.Kind.Valid() {
 		return fmt.Errorf("%w: unknown link kind %q", ErrInvalid, l.Kind)
@@ -102,7 +102,7 @@ func (l Link) Validate() error {
 	if l.ID == "" || strings.TrimSpace(l.ID) != l.ID || len(l.ID) > 998 {
 		return fmt.Errorf("%w: bad %s link id %q", ErrInvalid, l.Kind, truncate(l.ID, 60))
 	}
-	return nil
+	return CheckText(string(l.Kind)+" link id", l.ID)
 }
 
 // CompareLinks orders links by kind, then id. Stores return a case's links
@@ -294,9 +294,10 @@ func (c *Case) LinkIDs(kind LinkKind) []string {
 // Check reports whether c is well formed enough to be stored: a known
 // status (or empty), well-formed links, field values of the canonical Go
 // types only (string, bool, int64, float64), no provenance without a
-// value's field name, and no empty field names. It does not know the
-// schema; see Schema.Validate for values. Stores call it on every write
-// and return its error, which wraps ErrInvalid.
+// value's field name, no empty field names, and text that passes
+// CheckText everywhere in the case. It does not know the schema; see
+// Schema.Validate for values. Stores call it on every write and return
+// its error, which wraps ErrInvalid.
 func (c *Case) Check() error {
 	if c == nil {
 		return fmt.Errorf("%w: nil case", ErrInvalid)
@@ -322,7 +323,7 @@ func (c *Case) Check() error {
 			return fmt.Errorf("%w: provenance for an empty field name", ErrInvalid)
 		}
 	}
-	return nil
+	return CheckText("case", c)
 }
 
 // storable reports whether v is one of the canonical value types.
