@@ -60,12 +60,10 @@ type caseRow struct {
 }
 
 // encodeCase turns the attributes of c that are stored as given into
-// column values. Errors wrap casemgmt.ErrInvalid.
+// column values; c has passed Case.Check, text included. Errors wrap
+// casemgmt.ErrInvalid.
 func encodeCase(c *casemgmt.Case) (caseRow, error) {
 	var r caseRow
-	if err := checkText("case", c); err != nil {
-		return r, err
-	}
 	var err error
 	if r.statusChangedAt, err = nanos(c.StatusChangedAt, "status_changed_at"); err != nil {
 		return r, err

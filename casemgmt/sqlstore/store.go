@@ -86,7 +86,8 @@ func checkWrite(w *casemgmt.Write) error {
 	if _, err := nanos(w.Time, "write time"); err != nil {
 		return err
 	}
-	return checkText("write", w)
+	// AuditEntry.Check and Interaction.Check have checked their text.
+	return casemgmt.CheckText("idempotency key", w.Key)
 }
 
 // journal writes a write's interaction, idempotency key and audit entries
@@ -548,9 +549,6 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := checkText("link", l); err != nil {
-		return err
-	}
 	if err := checkWrite(&w); err != nil {
 		return err
 	}
@@ -611,9 +609,6 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 		return err
 	}
 	if err := l.Validate(); err != nil {
-		return err
-	}
-	if err := checkText("link", l); err != nil {
 		return err
 	}
 	if err := checkWrite(&w); err != nil {
@@ -750,7 +745,7 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 	if _, err := nanos(c.CreatedAt, "contact created_at"); err != nil {
 		return err
 	}
-	if err := checkText("contact", c); err != nil {
+	if err := casemgmt.CheckText("contact", c); err != nil {
 		return err
 	}
 	id := c.ID
@@ -813,6 +808,11 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	if q.Email == "" && q.Phone == "" && q.Name == "" {
 		return nil, fmt.Errorf("%w: a contact query needs an email, a phone or a name", casemgmt.ErrInvalid)
 	}
+	// Text that could not be stored matches nothing, also where
+	// normalizing would have replaced its invalid bytes.
+	if !storableText(q.Email, q.Phone, q.Name) {
+		return nil, nil
+	}
 	var column, key string
 	switch {
 	case q.Email != "":
@@ -822,7 +822,7 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	default:
 		column, key = "name_norm", casemgmt.NormalizeName(q.Name)
 	}
-	if key == "" || !storableText(key) {
+	if key == "" {
 		return nil, nil
 	}
 	rows, err := s.rq.QueryContext(ctx, qFindContacts(column), key)
@@ -882,9 +882,6 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 		return err
 	}
 	if _, err := nanos(in.Time, "interaction time"); err != nil {
-		return err
-	}
-	if err := checkText("interaction", in); err != nil {
 		return err
 	}
 	stored := in.Clone()
@@ -987,7 +984,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
-	if err := checkText("idempotency key", key); err != nil {
+	if err := casemgmt.CheckText("idempotency key", key); err != nil {
 		return false, err
 	}
 	var first bool
@@ -1014,7 +1011,7 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
 	}
-	if err := checkText("claim", []string{name, owner}); err != nil {
+	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
 		return false, err
 	}
 	now := s.cfg.now()
@@ -1083,7 +1080,7 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
 	}
-	if err := checkText("state key", key); err != nil {
+	if err := casemgmt.CheckText("state key", key); err != nil {
 		return err
 	}
 	if value == nil {
