@@ -137,7 +137,7 @@ func (s *Store) checkWrite(w *casemgmt.Write) error {
 			return err
 		}
 	}
-	return nil
+	return casemgmt.CheckText("idempotency key", w.Key)
 }
 
 // checkWriteLate checks what fails with ErrDuplicate or ErrKeyUsed, in the
@@ -662,6 +662,9 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 	if c == nil || (c.Name == "" && c.Email == "" && c.Phone == "") {
 		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
 	}
+	if err := casemgmt.CheckText("contact", c); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c.ID != "" {
@@ -725,6 +728,11 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	}
 	if q.Email == "" && q.Phone == "" && q.Name == "" {
 		return nil, fmt.Errorf("%w: a contact query needs an email, a phone or a name", casemgmt.ErrInvalid)
+	}
+	// Text that could not be stored matches nothing, also where
+	// normalizing would have replaced its invalid bytes.
+	if casemgmt.CheckText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
+		return nil, nil
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -824,6 +832,9 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
+	if err := casemgmt.CheckText("idempotency key", key); err != nil {
+		return false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, used := s.keys[key]; used {
@@ -840,6 +851,9 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	}
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
+	}
+	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
+		return false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -885,6 +899,9 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	}
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
+	}
+	if err := casemgmt.CheckText("state key", key); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -58,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) casemgmt.Store) {
 		{"ConcurrentCreateSameConversation", testConcurrentCreateSameConversation},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"AuditVisibleWithChange", testAuditVisibleWithChange},
+		{"UnstorableText", testUnstorableText},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1442,3 +1444,228 @@ func testAuditVisibleWithChange(t *testing.T, s casemgmt.Store) {
 		t.Errorf("a reader saw a change without its audit: %v", msg)
 	}
 }
+
+// testUnstorableText: text that is not valid UTF-8 or holds a NUL byte
+// (casemgmt.CheckText) is refused with ErrInvalid wherever a store would
+// keep it, and the refused write changes nothing; looking such text up
+// finds nothing, with the documented not-found answer and no other error.
+func testUnstorableText(t *testing.T, s casemgmt.Store) {
+	ctx := context.Background()
+	kept := create(t, s, &casemgmt.Case{Title: "kept", ExternalID: "EXT-1", Links: []casemgmt.Link{conv("chat-1"), email("m-1")}},
+		casemgmt.Write{Time: t0})
+	before := get(t, s, kept.ID)
+	for i, bad := range []string{"caf\xe9", "a\x00b"} {
+		// The contact that bad would name if its invalid bytes were
+		// replaced or its NUL dropped: still not a match for bad.
+		near := strings.ReplaceAll(strings.ToValidUTF8(bad, "\uFFFD"), "\x00", "")
+		nearContact := &casemgmt.Contact{Name: near, Email: near + "@x"}
+		if err := s.CreateContact(ctx, nearContact); err != nil {
+			t.Fatalf("CreateContact(%q): %v", near, err)
+		}
+
+		// A valid key on every refused write shows that none used it.
+		key := fmt.Sprintf("k-refused-%d", i)
+		w := func() casemgmt.Write { return casemgmt.Write{Time: at(time.Hour), Key: key} }
+		badAudit := func(e casemgmt.AuditEntry) casemgmt.Write {
+			wr := w()
+			wr.Audit = []casemgmt.AuditEntry{entry("title", "kept", "x", person), e}
+			return wr
+		}
+		badInter := func(in casemgmt.Interaction) casemgmt.Write {
+			wr := w()
+			in.Outcome = casemgmt.OutcomeUpdated
+			wr.Interaction = &in
+			return wr
+		}
+		badKey := casemgmt.Write{Time: at(time.Hour), Key: bad}
+		withLinks := func(c *casemgmt.Case) *casemgmt.Case {
+			c.Links = append(c.Links, conv("chat-new"))
+			return c
+		}
+		update := func(change func(c *casemgmt.Case)) *casemgmt.Case {
+			c := before.Clone()
+			change(c)
+			return c
+		}
+		writes := []struct {
+			name string
+			err  error
+		}{
+			{"CreateCase id", s.CreateCase(ctx, withLinks(&casemgmt.Case{ID: bad}), w())},
+			{"CreateCase external id", s.CreateCase(ctx, withLinks(&casemgmt.Case{ExternalID: bad}), w())},
+			{"CreateCase title", s.CreateCase(ctx, withLinks(&casemgmt.Case{Title: bad}), w())},
+			{"CreateCase status reason", s.CreateCase(ctx, withLinks(&casemgmt.Case{StatusReason: bad}), w())},
+			{"CreateCase contact id", s.CreateCase(ctx, withLinks(&casemgmt.Case{ContactID: bad}), w())},
+			{"CreateCase origin", s.CreateCase(ctx, withLinks(&casemgmt.Case{Origin: bad}), w())},
+			{"CreateCase field value", s.CreateCase(ctx, withLinks(&casemgmt.Case{Fields: casemgmt.Values{"f": bad}}), w())},
+			{"CreateCase field name", s.CreateCase(ctx, withLinks(&casemgmt.Case{Fields: casemgmt.Values{bad: "x"}}), w())},
+			{"CreateCase evidence", s.CreateCase(ctx, withLinks(&casemgmt.Case{Fields: casemgmt.Values{"f": "x"},
+				Provenance: map[string]casemgmt.Provenance{"f": {Actor: agent, Evidence: []predict.Evidence{{MessageID: "m", Quote: bad}}}}}), w())},
+			{"CreateCase provenance message id", s.CreateCase(ctx, withLinks(&casemgmt.Case{Fields: casemgmt.Values{"f": "x"},
+				Provenance: map[string]casemgmt.Provenance{"f": {Actor: agent, MessageIDs: []string{bad}}}}), w())},
+			{"CreateCase meta key", s.CreateCase(ctx, withLinks(&casemgmt.Case{Meta: map[string]string{bad: "1"}}), w())},
+			{"CreateCase meta value", s.CreateCase(ctx, withLinks(&casemgmt.Case{Meta: map[string]string{"step": bad}}), w())},
+			{"CreateCase conversation link", s.CreateCase(ctx, withLinks(&casemgmt.Case{Links: []casemgmt.Link{conv(bad)}}), w())},
+			{"CreateCase email link", s.CreateCase(ctx, withLinks(&casemgmt.Case{Links: []casemgmt.Link{email(bad)}}), w())},
+			{"CreateCase contact link", s.CreateCase(ctx, withLinks(&casemgmt.Case{Links: []casemgmt.Link{contact(bad)}}), w())},
+			{"CreateCase audit field", s.CreateCase(ctx, withLinks(&casemgmt.Case{}), badAudit(entry(bad, nil, "x", person)))},
+			{"CreateCase audit value", s.CreateCase(ctx, withLinks(&casemgmt.Case{}), badAudit(entry("f", bad, "x", person)))},
+			{"CreateCase audit reason", s.CreateCase(ctx, withLinks(&casemgmt.Case{}),
+				badAudit(casemgmt.AuditEntry{Field: "f", Actor: person, Reason: bad}))},
+			{"CreateCase audit actor", s.CreateCase(ctx, withLinks(&casemgmt.Case{}),
+				badAudit(entry("f", nil, "x", casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: bad})))},
+			{"CreateCase interaction reason", s.CreateCase(ctx, withLinks(&casemgmt.Case{}), badInter(casemgmt.Interaction{Reason: bad}))},
+			{"CreateCase interaction field value", s.CreateCase(ctx, withLinks(&casemgmt.Case{}),
+				badInter(casemgmt.Interaction{Fields: []casemgmt.FieldOutcome{{Field: "f", Value: bad}}}))},
+			{"CreateCase interaction message id", s.CreateCase(ctx, withLinks(&casemgmt.Case{}),
+				badInter(casemgmt.Interaction{MessageIDs: []string{bad}}))},
+			{"CreateCase key", s.CreateCase(ctx, withLinks(&casemgmt.Case{}), badKey)},
+			{"UpdateCase id", s.UpdateCase(ctx, update(func(c *casemgmt.Case) { c.ID = bad }), w())},
+			{"UpdateCase title", s.UpdateCase(ctx, update(func(c *casemgmt.Case) { c.Title = bad }), w())},
+			{"UpdateCase field", s.UpdateCase(ctx, update(func(c *casemgmt.Case) { c.Fields = casemgmt.Values{"f": bad} }), w())},
+			{"UpdateCase audit", s.UpdateCase(ctx, update(func(*casemgmt.Case) {}), badAudit(entry("f", nil, bad, person)))},
+			{"UpdateCase interaction", s.UpdateCase(ctx, update(func(*casemgmt.Case) {}), badInter(casemgmt.Interaction{ConversationID: bad}))},
+			{"UpdateCase key", s.UpdateCase(ctx, update(func(*casemgmt.Case) {}), badKey)},
+			{"UpsertCase new external id", upsertErr(ctx, s, withLinks(&casemgmt.Case{ExternalID: bad}), w())},
+			{"UpsertCase title", upsertErr(ctx, s, &casemgmt.Case{ExternalID: "EXT-1", Title: bad}, w())},
+			{"UpsertCase key", upsertErr(ctx, s, &casemgmt.Case{ExternalID: "EXT-1", Title: "x"}, badKey)},
+			{"DeleteCase audit", s.DeleteCase(ctx, kept.ID, badAudit(entry(casemgmt.AttrCase, bad, nil, person)))},
+			{"DeleteCase key", s.DeleteCase(ctx, kept.ID, badKey)},
+			{"Relate link", s.Relate(ctx, kept.ID, email(bad), w())},
+			{"Relate contact link", s.Relate(ctx, kept.ID, contact(bad), w())},
+			{"Relate audit", s.Relate(ctx, kept.ID, email("m-2"), badAudit(entry(casemgmt.AttrLink, nil, bad, person)))},
+			{"Relate key", s.Relate(ctx, kept.ID, email("m-2"), badKey)},
+			{"Unrelate link", s.Unrelate(ctx, kept.ID, conv(bad), w())},
+			{"Unrelate key", s.Unrelate(ctx, kept.ID, conv("chat-1"), badKey)},
+			{"CreateContact id", s.CreateContact(ctx, &casemgmt.Contact{ID: bad, Name: "Ann"})},
+			{"CreateContact name", s.CreateContact(ctx, &casemgmt.Contact{Name: bad})},
+			{"CreateContact email", s.CreateContact(ctx, &casemgmt.Contact{Email: bad + "@x"})},
+			{"CreateContact phone", s.CreateContact(ctx, &casemgmt.Contact{Name: "Ann", Phone: "+1 415 555 0101" + bad})},
+			{"AddInteraction id", s.AddInteraction(ctx, &casemgmt.Interaction{ID: bad, Outcome: casemgmt.OutcomeSkipped})},
+			{"AddInteraction reason", s.AddInteraction(ctx, &casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped, Reason: bad})},
+			{"AddInteraction trigger", s.AddInteraction(ctx, &casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped, Trigger: bad})},
+			{"AddInteraction predictor", s.AddInteraction(ctx, &casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped, Predictor: bad})},
+			{"AddInteraction evidence", s.AddInteraction(ctx, &casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped,
+				Fields: []casemgmt.FieldOutcome{{Field: "f", Evidence: []predict.Evidence{{Quote: bad}}}}})},
+			{"UseKey", useKeyErr(ctx, s, bad)},
+			{"AcquireClaim name", claimErr(ctx, s, bad, "owner")},
+			{"AcquireClaim owner", claimErr(ctx, s, "work", bad)},
+			{"PutState key", s.PutState(ctx, bad, []byte("x"))},
+		}
+		for _, wr := range writes {
+			if !errors.Is(wr.err, casemgmt.ErrInvalid) {
+				t.Errorf("%s %q: got error %v, want ErrInvalid", wr.name, bad, wr.err)
+			}
+		}
+
+		// Nothing changed.
+		if diff := cmp.Diff(before, get(t, s, kept.ID), opts); diff != "" {
+			t.Errorf("refused writes with %q changed the case (-want +got):\n%s", bad, diff)
+		}
+		if _, err := s.GetCaseByNumber(ctx, casemgmt.FormatNumber(2)); !errors.Is(err, casemgmt.ErrNotFound) {
+			t.Errorf("refused creates with %q stored a case or took a number: %v", bad, err)
+		}
+		if _, err := s.FindCaseByConversation(ctx, "chat-new"); !errors.Is(err, casemgmt.ErrNotFound) {
+			t.Errorf("refused creates with %q stored a case: %v", bad, err)
+		}
+		if es := audit(t, s, kept.ID); len(es) != 0 {
+			t.Errorf("refused writes with %q left audit entries %v", bad, es)
+		}
+		if ins, err := s.ListInteractions(ctx, casemgmt.InteractionQuery{}); err != nil || len(ins) != 0 {
+			t.Errorf("refused writes with %q left interactions %v, %v", bad, ins, err)
+		}
+		if cs, err := s.FindContacts(ctx, predict.ContactQuery{Name: "Ann"}); err != nil || len(cs) != 0 {
+			t.Errorf("refused CreateContact with %q stored %v, %v", bad, cs, err)
+		}
+		if got, err := s.AcquireClaim(ctx, "work", "other", time.Minute); err != nil || !got {
+			t.Errorf("a refused AcquireClaim with %q took the claim: %v, %v", bad, got, err)
+		}
+		if err := s.ReleaseClaim(ctx, "work", "other"); err != nil {
+			t.Fatalf("ReleaseClaim: %v", err)
+		}
+		if first, err := s.UseKey(ctx, key); err != nil || !first {
+			t.Errorf("a refused write used its key: %v, %v", first, err)
+		}
+
+		// Looking bad text up finds nothing.
+		notFound := []struct {
+			name string
+			err  error
+		}{
+			{"GetCase", getErr(s.GetCase(ctx, bad))},
+			{"GetCaseByNumber", getErr(s.GetCaseByNumber(ctx, bad))},
+			{"FindCaseByConversation", getErr(s.FindCaseByConversation(ctx, bad))},
+			{"GetContact", getErr(s.GetContact(ctx, bad))},
+			{"GetState", getErr(s.GetState(ctx, bad))},
+			{"DeleteCase", s.DeleteCase(ctx, bad, casemgmt.Write{Time: at(time.Hour)})},
+			{"Relate", s.Relate(ctx, bad, email("m-2"), casemgmt.Write{Time: at(time.Hour)})},
+			{"Unrelate", s.Unrelate(ctx, bad, conv("chat-1"), casemgmt.Write{Time: at(time.Hour)})},
+		}
+		for _, nf := range notFound {
+			if !errors.Is(nf.err, casemgmt.ErrNotFound) {
+				t.Errorf("%s(%q): got error %v, want ErrNotFound", nf.name, bad, nf.err)
+			}
+		}
+		empty := []struct {
+			name string
+			r    found
+		}{
+			{"FindCasesByMessageID", lenErr(s.FindCasesByMessageID(ctx, []string{bad}))},
+			{"FindCasesByContact", lenErr(s.FindCasesByContact(ctx, bad, casemgmt.Filter{}))},
+			{"FindContacts by name", lenErr(s.FindContacts(ctx, predict.ContactQuery{Name: bad}))},
+			{"FindContacts by email", lenErr(s.FindContacts(ctx, predict.ContactQuery{Email: bad + "@x"}))},
+			{"FindContacts by phone", lenErr(s.FindContacts(ctx, predict.ContactQuery{Phone: "+1 415 555 0101" + bad}))},
+			{"FindContacts by name and email", lenErr(s.FindContacts(ctx, predict.ContactQuery{Name: near, Email: bad + "@x"}))},
+			{"ListAudit", lenErr(s.ListAudit(ctx, bad))},
+			{"ListInteractions by case", lenErr(s.ListInteractions(ctx, casemgmt.InteractionQuery{CaseID: bad}))},
+			{"ListInteractions by conversation", lenErr(s.ListInteractions(ctx, casemgmt.InteractionQuery{ConversationID: bad}))},
+			{"ListInteractions by outcome", lenErr(s.ListInteractions(ctx, casemgmt.InteractionQuery{Outcome: casemgmt.Outcome(bad)}))},
+		}
+		for _, e := range empty {
+			if e.r.err != nil || e.r.n != 0 {
+				t.Errorf("%s(%q): %d results, %v; want none", e.name, bad, e.r.n, e.r.err)
+			}
+		}
+		if err := s.ReleaseClaim(ctx, bad, "owner"); err != nil {
+			t.Errorf("ReleaseClaim(%q, owner): %v, want nil", bad, err)
+		}
+		if err := s.ReleaseClaim(ctx, "work", bad); err != nil {
+			t.Errorf("ReleaseClaim(work, %q): %v, want nil", bad, err)
+		}
+		// Bad ids among good ones do not hide the good ones' cases.
+		cs, err := s.FindCasesByMessageID(ctx, []string{bad, "m-1"})
+		if err != nil || !slices.Equal(ids(cs), []string{kept.ID}) {
+			t.Errorf("FindCasesByMessageID(%q, m-1): %v, %v; want %s", bad, ids(cs), err, kept.ID)
+		}
+		// The contact that is near bad is found by its own text only.
+		cts, err := s.FindContacts(ctx, predict.ContactQuery{Name: near})
+		if err != nil || len(cts) != 1 || cts[0].ID != nearContact.ID {
+			t.Errorf("FindContacts(%q): %v, %v; want %s", near, cts, err, nearContact.ID)
+		}
+	}
+}
+
+func upsertErr(ctx context.Context, s casemgmt.Store, c *casemgmt.Case, w casemgmt.Write) error {
+	_, err := s.UpsertCase(ctx, c, w)
+	return err
+}
+
+func useKeyErr(ctx context.Context, s casemgmt.Store, key string) error {
+	_, err := s.UseKey(ctx, key)
+	return err
+}
+
+func claimErr(ctx context.Context, s casemgmt.Store, name, owner string) error {
+	_, err := s.AcquireClaim(ctx, name, owner, time.Minute)
+	return err
+}
+
+func getErr[T any](_ T, err error) error { return err }
+
+// found is how many results a look-up gave, and its error.
+type found struct {
+	n   int
+	err error
+}
+
+func lenErr[T any](xs []T, err error) found { return found{len(xs), err} }

@@ -193,6 +193,8 @@ func (s *FileStore) journal(st *fileState, caseID string, w *casemgmt.Write, t t
 }
 
 // checkWrite validates a write's parts before anything else is looked at.
+// The audit entries' and the interaction's Check cover their text; the
+// key is the store's to check.
 func checkWrite(w *casemgmt.Write) error {
 	for i := range w.Audit {
 		if err := w.Audit[i].Check(); err != nil {
@@ -200,9 +202,11 @@ func checkWrite(w *casemgmt.Write) error {
 		}
 	}
 	if w.Interaction != nil {
-		return w.Interaction.Check()
+		if err := w.Interaction.Check(); err != nil {
+			return err
+		}
 	}
-	return nil
+	return casemgmt.CheckText("idempotency key", w.Key)
 }
 
 func (st *fileState) hasInteraction(id string) bool {
@@ -594,6 +598,9 @@ func (s *FileStore) CreateContact(ctx context.Context, c *casemgmt.Contact) erro
 	if c == nil || (c.Name == "" && c.Email == "" && c.Phone == "") {
 		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
 	}
+	if err := casemgmt.CheckText("contact", c); err != nil {
+		return err
+	}
 	stored := *c
 	err := s.update(ctx, func(st *fileState) error {
 		if _, dup := st.Contacts[stored.ID]; dup && stored.ID != "" {
@@ -645,6 +652,11 @@ func (s *FileStore) FindContacts(ctx context.Context, q predict.ContactQuery) ([
 	}
 	if q.Email == "" && q.Phone == "" && q.Name == "" {
 		return nil, fmt.Errorf("%w: a contact query needs an email, a phone or a name", casemgmt.ErrInvalid)
+	}
+	// Text that could not be stored matches nothing, also where
+	// normalizing would have replaced its invalid bytes.
+	if casemgmt.CheckText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
+		return nil, nil
 	}
 	var out []casemgmt.Contact
 	err := s.view(ctx, func(st *fileState) error {
@@ -724,6 +736,9 @@ func (s *FileStore) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
+	if err := casemgmt.CheckText("idempotency key", key); err != nil {
+		return false, err
+	}
 	err := s.update(ctx, func(st *fileState) error {
 		if st.Keys[key] {
 			return errNothingToDo
@@ -744,6 +759,9 @@ func (s *FileStore) AcquireClaim(ctx context.Context, name, owner string, ttl ti
 	}
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
+	}
+	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
+		return false, err
 	}
 	err := s.update(ctx, func(st *fileState) error {
 		now := s.now()
@@ -798,6 +816,9 @@ func (s *FileStore) PutState(ctx context.Context, key string, value []byte) erro
 	}
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
+	}
+	if err := casemgmt.CheckText("state key", key); err != nil {
+		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
 		st.State[key] = slices.Clone(value)
