@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -222,4 +223,33 @@ func plant(t reflect.Type, bad string, depth int) []planted {
 		}
 	}
 	return out
+}
+
+// FuzzCheckText: the fast path (a *Case) and the reflection walk (the
+// same case as a value) agree, and both agree with the rule itself.
+func FuzzCheckText(f *testing.F) {
+	f.Add("Router", "issue", "reboots", "m1@x")
+	f.Add("caf\xe9", "k", "v", "id")
+	f.Add("", "a\x00b", "", "")
+	f.Add("東京", "ünï", "\xff\xfe", "<a@b>")
+	f.Fuzz(func(t *testing.T, title, key, text, id string) {
+		c := &casemgmt.Case{
+			Title:      title,
+			Fields:     casemgmt.Values{key: text},
+			Provenance: map[string]casemgmt.Provenance{key: {Evidence: []predict.Evidence{{MessageID: id, Quote: text}}}},
+			Links:      []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: id}},
+			Meta:       map[string]string{key: title},
+		}
+		fast, walked := casemgmt.CheckText("c", c), casemgmt.CheckText("c", *c)
+		if (fast == nil) != (walked == nil) {
+			t.Fatalf("fast path %v, walk %v", fast, walked)
+		}
+		valid := func(s string) bool { return utf8.ValidString(s) && !strings.Contains(s, "\x00") }
+		if want := valid(title) && valid(key) && valid(text) && valid(id); (fast == nil) != want {
+			t.Fatalf("CheckText = %v, want valid %v", fast, want)
+		}
+		if fast != nil && !errors.Is(fast, casemgmt.ErrInvalid) {
+			t.Fatalf("%v does not wrap ErrInvalid", fast)
+		}
+	})
 }

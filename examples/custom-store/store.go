@@ -27,6 +27,11 @@ import (
 // Lookups scan the cases, which is fine for a few thousand; a database
 // adapter uses indexes instead (see casemgmt/sqlstore).
 //
+// Like every Store it refuses text that casemgmt.CheckText refuses:
+// Case.Check, Link.Validate, AuditEntry.Check and Interaction.Check do
+// that for cases, links and the journal, and the methods for contacts,
+// keys, claims and state call CheckText themselves.
+//
 // FileStore is safe for concurrent use within one process. Two processes
 // must not share one file.
 type FileStore struct {
