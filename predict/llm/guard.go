@@ -17,6 +17,9 @@ type haystack struct {
 	spans [][2]int
 	// perMsg is each message's evidence text, to find a quote's message.
 	perMsg []string
+	// dictated is what instructions in the customer's text tell the
+	// model to record, by field.
+	dictated map[string]*dictation
 }
 
 // Sentences that address the model instead of describing the case. They
@@ -86,28 +89,87 @@ func isWordByte(c byte) bool {
 }
 
 func newHaystack(msgs []channel.Message, specs []spec) *haystack {
-	h := &haystack{text: predict.EvidenceText(msgs)}
-	h.perMsg = make([]string, len(msgs))
-	for i := range msgs {
-		h.perMsg[i] = predict.EvidenceText(msgs[i : i+1])
-	}
+	h := &haystack{perMsg: make([]string, len(msgs)), dictated: map[string]*dictation{}}
 	words := fieldWords(specs)
-	// Sentences end at . ! ? or a line break.
-	start := 0
-	for i := 0; i <= len(h.text); i++ {
-		if i < len(h.text) {
-			c := h.text[i]
-			if c != '\n' && !((c == '.' || c == '!' || c == '?') && (i+1 == len(h.text) || h.text[i+1] == ' ' || h.text[i+1] == '\n')) {
+	v := newVocab(specs)
+	var b strings.Builder
+	for i := range msgs {
+		m := &msgs[i]
+		// Representatives' words are not the customer's: they dictate
+		// nothing (their sentences may still be instructions).
+		customer := m.Role != channel.RoleRepresentative
+		from := b.Len()
+		for _, part := range []string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
+			if predict.FoldSpace(part) == "" {
 				continue
 			}
+			// Each line is folded on its own and the lines joined by a
+			// space, which gives the part's folded text exactly, while
+			// sentences still end where lines do.
+			first := true
+			for _, line := range strings.Split(part, "\n") {
+				fl := predict.FoldSpace(line)
+				if fl == "" {
+					continue
+				}
+				if !first {
+					b.WriteByte(' ')
+				}
+				first = false
+				h.addLine(&b, fl, words, v, customer)
+			}
+			b.WriteByte('\n')
 		}
-		end := min(i+1, len(h.text))
-		if start < end && isInstruction(h.text[start:end], words) {
-			h.spans = append(h.spans, [2]int{start, end})
-		}
-		start = i + 1
+		h.perMsg[i] = b.String()[from:]
 	}
+	h.text = b.String()
 	return h
+}
+
+// addLine appends a folded line to b, marking its instruction sentences
+// and recording what they dictate. A line that opens with a role prefix
+// ("system: ...") is an instruction to its end.
+func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer bool) {
+	base := b.Len()
+	b.WriteString(line)
+	if rolePrefix.MatchString(line) {
+		h.spans = append(h.spans, [2]int{base, base + len(line)})
+		if customer {
+			for _, sent := range splitSentences(line) {
+				v.dictations(line[sent[0]:sent[1]], true, h.dictated)
+			}
+		}
+		return
+	}
+	for _, sent := range splitSentences(line) {
+		text := line[sent[0]:sent[1]]
+		strong := isInstruction(text, words)
+		into := h.dictated
+		if !customer {
+			into = map[string]*dictation{}
+		}
+		if v.dictations(text, strong, into) || strong {
+			h.spans = append(h.spans, [2]int{base + sent[0], base + sent[1]})
+		}
+	}
+}
+
+// splitSentences returns the sentences of a folded line: they end at
+// . ! or ? followed by a space, and at the end.
+func splitSentences(line string) [][2]int {
+	var out [][2]int
+	start := 0
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if (c == '.' || c == '!' || c == '?') && (i+1 == len(line) || line[i+1] == ' ') {
+			out = append(out, [2]int{start, i + 1})
+			start = i + 1
+		}
+	}
+	if start < len(line) {
+		out = append(out, [2]int{start, len(line)})
+	}
+	return out
 }
 
 // check says what is wrong with a quote, or "".
@@ -119,6 +181,22 @@ func (h *haystack) check(quote string) string {
 	at := strings.Index(h.text, q)
 	if at < 0 {
 		return fmt.Sprintf("evidence %q does not occur in the messages", clip(quote, 80))
+	}
+	// A sentence that an instruction names ("quote 'the app still shows
+	// it as online'") is planted evidence, even where it also occurs as
+	// a fact. Short quotes (a model code, a value) are left to the rule
+	// below, since instructions name values too.
+	if len(strings.Fields(q)) >= 3 {
+		for i := at; i >= 0; {
+			if h.within(i, i+len(q)) {
+				return fmt.Sprintf("evidence %q is named by an instruction in the customer's text", clip(quote, 80))
+			}
+			next := strings.Index(h.text[i+1:], q)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
 	}
 	// The quote supports the value if some occurrence of it lies outside
 	// every instruction span.
@@ -133,6 +211,16 @@ func (h *haystack) check(quote string) string {
 		at += 1 + next
 	}
 	return fmt.Sprintf("evidence %q is an instruction in the customer's text, not a fact", clip(quote, 80))
+}
+
+// within reports whether text[from:to] lies inside one instruction span.
+func (h *haystack) within(from, to int) bool {
+	for _, s := range h.spans {
+		if from >= s[0] && to <= s[1] {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *haystack) inSpan(from, to int) bool {
@@ -249,6 +337,9 @@ func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (
 		}
 		if bad == "" && len(quotes) == 0 {
 			bad = "no evidence"
+		}
+		if obj, ok := dictated(h.dictated, s, v); bad == "" && ok {
+			bad = fmt.Sprintf("the customer's text instructs this value (%q), whatever the evidence", clip(obj, 80))
 		}
 		if str, isStr := v.(string); bad == "" && isStr && literal(s) && !inQuotes(str, quotes) {
 			bad = fmt.Sprintf("%q does not occur in its evidence", clip(str, 80))
