@@ -19,6 +19,10 @@ import (
 //   - Errors match the sentinels of this package with errors.Is. A method
 //     that fails changes nothing: no part of a write, its audit entries,
 //     its interaction or its idempotency key is kept.
+//   - Text anywhere in what is written (case fields and attributes, links,
+//     audit entries, interactions, contacts, keys, claim names, state keys)
+//     must pass CheckText: valid UTF-8 without NUL bytes; ErrInvalid
+//     otherwise. Look-ups with such text find nothing.
 //   - Pointers passed in are not retained; values returned are copies the
 //     caller owns. Slices returned for "no match" are empty (nil is fine)
 //     with a nil error.
