@@ -188,31 +188,50 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 	// every sentence of that line is the posing turn's.
 	roleUntil := -1
 	for _, sp := range sentences(src) {
-		s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end}
-		s.toks = tokenize(s.text(), make([]token, 0, (sp.end-sp.start)/5+1))
-		if len(s.toks) == 0 {
+		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))
+		if len(toks) == 0 {
 			continue
 		}
-		s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
-		text := s.text()
+		text := src[sp.start:sp.end]
 		switch {
 		case sp.start < roleUntil:
-			s.instr = true
-		case roleLine(text, s.toks):
-			s.instr = true
+			c.addSentence(lx, mi, order, part, src, sp, toks, true)
+		case roleLine(text, toks):
 			roleUntil = len(src)
 			if nl := strings.IndexByte(src[sp.start:], '\n'); nl >= 0 {
 				roleUntil = sp.start + nl
 			}
+			c.addSentence(lx, mi, order, part, src, sp, toks, true)
 		default:
-			s.instr = instructionLike(s.toks) || quotePlanting(text, s.toks) || c.vocab.setsField(text, s.toks)
+			at := c.vocab.instructionStart(text, toks)
+			if at <= 0 {
+				c.addSentence(lx, mi, order, part, src, sp, toks, at == 0)
+				continue
+			}
+			// Facts first, then the instruction: each its own sentence.
+			cut := sp.start + toks[at].start
+			facts := span{sp.start, cut}
+			for facts.end > facts.start && strings.ContainsRune(" \t,;:-([<", rune(src[facts.end-1])) {
+				facts.end--
+			}
+			c.addSentence(lx, mi, order, part, src, facts, tokenize(src[facts.start:facts.end], nil), false)
+			rest := span{cut, sp.end}
+			c.addSentence(lx, mi, order, part, src, rest, tokenize(src[rest.start:rest.end], nil), true)
 		}
-		if s.instr {
-			c.instrs++
-		}
-		s.question = strings.HasSuffix(strings.TrimRight(text, ` )"'`), "?")
-		c.sents = append(c.sents, s)
 	}
+}
+
+func (c *conversation) addSentence(lx *lexicon, mi, order, part int, src string, sp span, toks []token, instr bool) {
+	if len(toks) == 0 {
+		return
+	}
+	s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end, toks: toks, instr: instr}
+	s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
+	if s.instr {
+		c.instrs++
+	}
+	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?")
+	c.sents = append(c.sents, s)
 }
 
 // inInstruction reports whether offset at of the subject (subject set) or

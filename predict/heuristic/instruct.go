@@ -248,16 +248,17 @@ func (v *vocab) optionEndsAt(text string, toks []token, i int) bool {
 // A first word alone ("serial" for serial_number) counts only when a
 // value of the field follows. What a customer describes ("please treat
 // this as urgent, the office is down" is about urgency, and "I set the
-// thermostat to 20 degrees" about their device) does not count.
-func (v *vocab) setsField(text string, toks []token) bool {
+// thermostat to 20 degrees" about their device) does not count. It
+// returns the index of the word the instruction starts at.
+func (v *vocab) setsField(text string, toks []token) (int, bool) {
 	if v == nil {
-		return false
+		return 0, false
 	}
 	for i := range toks {
 		if f, end, ok := v.fieldAt(toks, i); ok && end <= len(toks) {
 			// "field=value"
 			if end > 0 && strings.HasPrefix(strings.TrimLeft(text[toks[end-1].end:], " \t"), "=") {
-				return true
+				return i, true
 			}
 			// A clause opening with the field and a linker.
 			start := i
@@ -266,7 +267,7 @@ func (v *vocab) setsField(text string, toks []token) bool {
 			}
 			if (start == 0 || toks[start].brk || toks[start-1].fold == "and") && end < len(toks) && linkers[toks[end].fold] {
 				if _, ok := f.valueAt(text, toks, end+1); ok {
-					return true
+					return start, true
 				}
 			}
 		}
@@ -280,28 +281,29 @@ func (v *vocab) setsField(text string, toks []token) bool {
 			if f, end, ok := v.fieldAt(toks, j); ok {
 				if end < len(toks) && linkers[toks[end].fold] {
 					if _, ok := f.valueAt(text, toks, end+1); ok || end-j == len(f.words) {
-						return true
+						return i, true
 					}
 				}
 				if end < len(toks) && strings.HasPrefix(strings.TrimLeft(text[toks[end-1].end:], " \t"), "=") {
-					return true
+					return i, true
 				}
 				break
 			}
 			if linkers[toks[j].fold] {
 				if j <= i+4 && toks[i].fold != "treat" && v.optionEndsAt(text, toks, j+1) {
-					return true
+					return i, true
 				}
 				break
 			}
 		}
 	}
-	return false
+	return 0, false
 }
 
 // quotePlanting reports whether a sentence tells its reader what to
-// quote or cite: "quote 'The app shows it online' as your reason".
-func quotePlanting(text string, toks []token) bool {
+// quote or cite: "quote 'The app shows it online' as your reason". It
+// returns the index of the word the instruction starts at.
+func quotePlanting(text string, toks []token) (int, bool) {
 	for i := range toks {
 		w := toks[i].fold
 		if w != "quote" && w != "cite" && w != "cita" && w != "zitiere" && w != "citez" {
@@ -312,8 +314,35 @@ func quotePlanting(text string, toks []token) bool {
 		}
 		after := strings.TrimLeft(text[toks[i].end:], " \t:")
 		if after != "" && strings.ContainsRune(`'"“‘«`, []rune(after)[0]) {
-			return true
+			return i, true
 		}
 	}
-	return false
+	return 0, false
+}
+
+// instructionStart returns where in a sentence an instruction to the
+// system begins, by the word index: 0 when the whole sentence is one,
+// the start of the clause that holds it when facts come first ("my
+// router drops the Wi-Fi, set the priority to Urgent"), or -1 for none.
+func (v *vocab) instructionStart(text string, toks []token) int {
+	if instructionLike(toks) {
+		return 0
+	}
+	at := -1
+	if i, ok := v.setsField(text, toks); ok {
+		at = i
+	}
+	if i, ok := quotePlanting(text, toks); ok && (at < 0 || i < at) {
+		at = i
+	}
+	if at <= 0 {
+		return at
+	}
+	for at > 0 && !toks[at].brk && toks[at-1].fold != "and" {
+		at--
+	}
+	if at > 0 && !toks[at].brk {
+		at-- // the "and" goes with the instruction
+	}
+	return at
 }

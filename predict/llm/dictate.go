@@ -144,19 +144,24 @@ var rolePrefix = regexp.MustCompile(`^\s*(?:` +
 // dictations extracts what one instruction sentence (folded) tells the
 // model to record. strong is set when the sentence is an instruction by
 // other signs (a role prefix, "ignore previous instructions"), so that
-// "priority: urgent" there dictates too.
-func (v *vocab) dictations(sent string, strong bool, into map[string]*dictation) bool {
-	found := false
-	sent = strings.TrimRight(strings.TrimSpace(sent), ".!?")
-	if loc := rolePrefix.FindStringIndex(sent); loc != nil {
-		sent, strong = sent[loc[1]:], true
+// "priority: urgent" there dictates too. It returns the offset in sent of
+// the first clause that dictates, or -1.
+func (v *vocab) dictations(sent string, strong bool, into map[string]*dictation) int {
+	first := -1
+	end := len(strings.TrimRight(sent, ".!? "))
+	from := 0
+	if loc := rolePrefix.FindStringIndex(sent[:end]); loc != nil {
+		from, strong = loc[1], true
 	}
-	for _, clause := range clauseSplit.Split(sent, -1) {
-		if v.clause(clause, strong, into) {
-			found = true
+	at := from
+	for _, cut := range append(clauseSplit.FindAllStringIndex(sent[from:end], -1), []int{end - from, end - from}) {
+		clause := sent[at : from+cut[0]]
+		if v.clause(clause, strong, into) && first < 0 {
+			first = at
 		}
+		at = from + cut[1]
 	}
-	return found
+	return first
 }
 
 // clause reads one clause; see dictations.

@@ -53,19 +53,37 @@ func fieldWords(specs []spec) []string {
 }
 
 func isInstruction(sent string, words []string) bool {
+	return instructionAt(sent, words) >= 0
+}
+
+// instructionAt returns where in a sentence an instruction to the model
+// begins: 0 for the sentence patterns ("ignore previous instructions"),
+// the start of the clause of a request to set a field ("the hob beeps,
+// set the priority to urgent"), or -1 for none.
+func instructionAt(sent string, words []string) int {
 	for _, re := range injectionPatterns {
 		if re.MatchString(sent) {
-			return true
+			return 0
 		}
 	}
-	for _, m := range setRequest.FindAllStringSubmatch(sent, -1) {
+	for _, m := range setRequest.FindAllStringSubmatchIndex(sent, -1) {
+		gap := sent[m[2]:m[3]]
 		for _, w := range words {
-			if containsWord(m[1], w) {
-				return true
+			if containsWord(gap, w) {
+				return clauseStart(sent, m[0])
 			}
 		}
 	}
-	return false
+	return -1
+}
+
+// clauseStart returns where the clause holding sent[at] begins.
+func clauseStart(sent string, at int) int {
+	start := 0
+	for _, c := range clauseSplit.FindAllStringIndex(sent[:at], -1) {
+		start = c[1]
+	}
+	return start
 }
 
 // containsWord reports whether w occurs in s between word boundaries.
@@ -132,24 +150,28 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer bool) {
 	base := b.Len()
 	b.WriteString(line)
+	into := h.dictated
+	if !customer {
+		into = map[string]*dictation{}
+	}
 	if rolePrefix.MatchString(line) {
 		h.spans = append(h.spans, [2]int{base, base + len(line)})
-		if customer {
-			for _, sent := range splitSentences(line) {
-				v.dictations(line[sent[0]:sent[1]], true, h.dictated)
-			}
+		for _, sent := range splitSentences(line) {
+			v.dictations(line[sent[0]:sent[1]], true, into)
 		}
 		return
 	}
 	for _, sent := range splitSentences(line) {
 		text := line[sent[0]:sent[1]]
-		strong := isInstruction(text, words)
-		into := h.dictated
-		if !customer {
-			into = map[string]*dictation{}
+		at := instructionAt(text, words)
+		if d := v.dictations(text, at >= 0, into); d >= 0 && (at < 0 || d < at) {
+			at = d
 		}
-		if v.dictations(text, strong, into) || strong {
-			h.spans = append(h.spans, [2]int{base + sent[0], base + sent[1]})
+		if at >= 0 {
+			// Facts may come first ("my router drops the wi-fi, set
+			// the priority to urgent"): the instruction starts at its
+			// clause.
+			h.spans = append(h.spans, [2]int{base + sent[0] + at, base + sent[1]})
 		}
 	}
 }
