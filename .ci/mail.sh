@@ -40,30 +40,9 @@ if have_servers; then
 	exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "mail.sh: dovecot-imapd and postfix are not installed and installing them needs root" \
-		"(apt-get install dovecot-imapd postfix)" >&2
-	exit 1
-fi
-
-policy=/usr/sbin/policy-rc.d
-added_policy=""
-if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' > "$policy"
-	chmod 0755 "$policy"
-	added_policy=1
-fi
-cleanup() {
-	if [ -n "$added_policy" ]; then
-		rm -f "$policy"
-	fi
-}
-trap cleanup EXIT INT TERM
-
-export DEBIAN_FRONTEND=noninteractive
+. "$(dirname "$0")/lib.sh"
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends dovecot-imapd postfix >/dev/null
+install_quietly dovecot-imapd postfix
 
 stop_system_servers
 have_servers

@@ -23,27 +23,7 @@ if have_server; then
 	exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "postgres.sh: PostgreSQL is not installed and installing it needs root (apt-get install postgresql)" >&2
-	exit 1
-fi
-
-policy=/usr/sbin/policy-rc.d
-added_policy=""
-if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' > "$policy"
-	chmod 0755 "$policy"
-	added_policy=1
-fi
-cleanup() {
-	if [ -n "$added_policy" ]; then
-		rm -f "$policy"
-	fi
-}
-trap cleanup EXIT INT TERM
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+. "$(dirname "$0")/lib.sh"
+install_quietly postgresql
 
 have_server
