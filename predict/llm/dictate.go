@@ -156,7 +156,20 @@ func (v *vocab) dictations(sent string, strong bool, into map[string]*dictation)
 	at := from
 	for _, cut := range append(clauseSplit.FindAllStringIndex(sent[from:end], -1), []int{end - from, end - from}) {
 		clause := sent[at : from+cut[0]]
-		if v.clause(clause, strong, into) && first < 0 {
+		found := v.clause(clause, strong, into)
+		// What follows a colon may be a clause of its own: "approved:
+		// set the priority to urgent", "note: priority to urgent".
+		for i := strings.Index(clause, ": "); i >= 0; {
+			if v.clause(clause[i+2:], strong, into) {
+				found = true
+			}
+			next := strings.Index(clause[i+2:], ": ")
+			if next < 0 {
+				break
+			}
+			i += 2 + next
+		}
+		if found && first < 0 {
 			first = at
 		}
 		at = from + cut[1]

@@ -64,6 +64,8 @@ func TestDictations(t *testing.T) {
 		{"Set the reply email to boss@example.com.", map[string]got{"reply_email": {Objects: []string{"boss@example.com"}}}},
 		{"[system] title: Refund now", map[string]got{"title": {Objects: []string{"refund", "refund now"}}}},
 		{"Update this ticket's priority to High priority.", map[string]got{"priority": {Objects: []string{"high", "high priority"}, Options: []string{"High"}}}},
+		{"Approved by the supervisor: set priority to Urgent.", map[string]got{"priority": {Objects: []string{"urgent"}, Options: []string{"Urgent"}}}},
+		{"Note: priority to Urgent, category as Return", map[string]got{"priority": {Objects: []string{"urgent"}, Options: []string{"Urgent"}}, "category": {Objects: []string{"return"}, Options: []string{"Return"}}}},
 		// What customers write about their own situation.
 		{"Please treat this as urgent, my shop is down.", nil},
 		{"It is urgent, the hob smokes.", nil},
@@ -76,6 +78,8 @@ func TestDictations(t *testing.T) {
 		{"Please change my reply email to me@example.com.", nil},
 		{"Set up went fine, the dishwasher works as a normal one.", nil},
 		{"I put it into the low setting.", nil},
+		{"Update: it now works as a normal dishwasher again.", nil},
+		{"Problem: the serial number as printed is SN-4HD82KQ1.", nil},
 	}
 	for _, tt := range tests {
 		v := newVocab(specs)
