@@ -1,6 +1,7 @@
 package email
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -28,12 +29,15 @@ type HTMLText struct {
 // containers (gmail_signature, moz-signature) to Signature.
 //
 // Elements a reader does not see are left out with all they hold: the
-// hidden attribute, and inline styles with display:none,
-// visibility:hidden or collapse, opacity 0, a font size of at most one
-// pixel, a zero height or width with overflow hidden, or a text colour
-// equal to the element's own background colour. Such text is how
-// senders slip instructions past the person reading the mail; what
-// nobody saw is not part of what the customer wrote.
+// hidden attribute, and styles (inline, or rules of the document's style
+// sheets for a plain class or id) with display:none, visibility:hidden
+// or collapse, mso-hide:all, opacity 0, a font size of at most one pixel,
+// scale(0), a zero height or width with overflow hidden, a position far
+// off the page, a clip to nothing, or text in the colour of the
+// background it sits on (declared on the element or around it). Such
+// text is how senders slip instructions past the person reading the
+// mail; what nobody saw is not part of what the customer wrote. Rules in
+// media queries apply only sometimes and are not read.
 func HTMLToText(s string) HTMLText { return htmlToText(s) }
 
 type target int
@@ -95,6 +99,9 @@ type htmlWriter struct {
 	pre   int
 	// hidden counts the elements left out as invisible.
 	hidden int
+	// hiddenSel are the class (".x") and id ("#x") selectors the
+	// document's style sheets hide, lower case.
+	hiddenSel map[string]bool
 }
 
 func (w *htmlWriter) cur() *textBuf {
@@ -115,6 +122,7 @@ func htmlToText(s string) HTMLText {
 		return HTMLText{Text: strings.TrimSpace(s)}
 	}
 	w := &htmlWriter{}
+	w.collectHiddenSelectors(doc, 0)
 	w.node(doc, 0)
 	return HTMLText{
 		Text:      trimTrailingRules(tidy(w.bufs[toText].b.String())),
@@ -233,7 +241,7 @@ func (w *htmlWriter) node(n *html.Node, depth int) {
 		atom.Template, atom.Svg, atom.Object, atom.Iframe, atom.Link, atom.Button, atom.Select:
 		return
 	}
-	if invisible(n) {
+	if w.invisible(n) {
 		w.hidden++
 		return
 	}
@@ -401,22 +409,69 @@ func isSpace(c byte) bool {
 }
 
 // invisible reports whether an element is not shown to a reader: it has
-// the hidden attribute, or its inline style hides it (display:none,
-// visibility:hidden or collapse, opacity 0, a font size of at most one
-// pixel, no height or width with overflow hidden, text in the colour of
-// its background).
-func invisible(n *html.Node) bool {
+// the hidden attribute, or its inline style or a class or id rule of the
+// document's style sheets hides it (see hides), or its text is in the
+// colour of the background it sits on.
+func (w *htmlWriter) invisible(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Namespace == "" && strings.EqualFold(a.Key, "hidden") {
 			return true
 		}
 	}
+	if len(w.hiddenSel) > 0 {
+		if id := attr(n, "id"); id != "" && w.hiddenSel["#"+strings.ToLower(id)] {
+			return true
+		}
+		for _, c := range strings.Fields(attr(n, "class")) {
+			if w.hiddenSel["."+strings.ToLower(c)] {
+				return true
+			}
+		}
+	}
 	style := attr(n, "style")
-	if style == "" {
+	d := readStyle(style)
+	if d.hides() {
+		return true
+	}
+	color := d.color
+	if color == "" && n.DataAtom == atom.Font {
+		color = cssColor(strings.ToLower(attr(n, "color")))
+	}
+	if color == "" {
 		return false
 	}
-	var color, background string
-	var zeroBox, overflowHidden bool
+	// The background the text sits on: the nearest one declared on the
+	// element or around it.
+	for p := n; p != nil && p.Type == html.ElementNode; p = p.Parent {
+		bg := ""
+		if p == n {
+			bg = d.background
+		} else {
+			bg = readStyle(attr(p, "style")).background
+		}
+		if bg == "" {
+			bg = cssColor(strings.ToLower(attr(p, "bgcolor")))
+		}
+		if bg != "" {
+			return bg == color
+		}
+	}
+	return false
+}
+
+// declarations are the visibility-related declarations of a style.
+type declarations struct {
+	none, zeroBox, overflowHidden, offscreen, clipped bool
+	color, background                                 string
+}
+
+// readStyle reads the declarations of an inline style or a rule body.
+func readStyle(style string) declarations {
+	var d declarations
+	if style == "" {
+		return d
+	}
+	var positioned bool
 	for _, decl := range strings.Split(style, ";") {
 		k, v, ok := strings.Cut(decl, ":")
 		if !ok {
@@ -427,34 +482,149 @@ func invisible(n *html.Node) bool {
 		v = strings.TrimSpace(strings.TrimSuffix(v, "!important"))
 		switch k {
 		case "display":
-			if v == "none" {
-				return true
-			}
+			d.none = d.none || v == "none"
 		case "visibility":
-			if v == "hidden" || v == "collapse" {
-				return true
-			}
+			d.none = d.none || v == "hidden" || v == "collapse"
+		case "mso-hide":
+			d.none = d.none || v == "all"
 		case "opacity":
 			if f, ok := cssNumber(v); ok && f <= 0.05 {
-				return true
+				d.none = true
 			}
 		case "font-size":
-			if tiny(v, 1) {
-				return true
-			}
+			d.none = d.none || tiny(v, 1)
+		case "transform":
+			d.none = d.none || strings.HasPrefix(v, "scale(0)") || strings.HasPrefix(v, "scale(0,") || v == "scale(0 0)"
 		case "height", "max-height", "width", "max-width":
 			if tiny(v, 0) {
-				zeroBox = true
+				d.zeroBox = true
 			}
 		case "overflow", "overflow-x", "overflow-y":
-			overflowHidden = overflowHidden || v == "hidden" || v == "clip"
+			d.overflowHidden = d.overflowHidden || v == "hidden" || v == "clip"
+		case "position":
+			positioned = v == "absolute" || v == "fixed"
+		case "left", "top", "right", "text-indent", "margin-left", "margin-top":
+			if f, ok := cssNumber(strings.TrimSuffix(strings.TrimSuffix(v, "px"), "em")); ok && f <= -500 || ok && strings.HasSuffix(v, "em") && f <= -50 {
+				d.offscreen = true
+			}
+		case "clip", "clip-path":
+			c := strings.NewReplacer(" ", "", "px", "").Replace(v)
+			d.clipped = d.clipped || c == "rect(0,0,0,0)" || c == "rect(0000)" || c == "inset(50%)" || c == "inset(100%)" || c == "circle(0)"
 		case "color":
-			color = cssColor(v)
+			d.color = cssColor(v)
 		case "background-color", "background":
-			background = cssColor(v)
+			d.background = cssColor(v)
 		}
 	}
-	return zeroBox && overflowHidden || color != "" && color == background
+	// Text pushed off the page by a large negative offset, or clipped
+	// away, is not seen; a negative text indent hides it too.
+	d.offscreen = d.offscreen && (positioned || strings.Contains(strings.ToLower(style), "text-indent"))
+	return d
+}
+
+// hides reports whether the declarations hide their element.
+func (d declarations) hides() bool {
+	return d.none || d.zeroBox && d.overflowHidden || d.offscreen || d.clipped ||
+		d.color != "" && d.color == d.background
+}
+
+// cssRule matches a rule of a style sheet: selectors and a body.
+var cssRule = regexp.MustCompile(`([^{}]+)\{([^{}]*)\}`)
+
+// collectHiddenSelectors reads the document's style sheets for rules
+// that hide what a plain class or id selects (".preheader {display:
+// none}", "div.x, #y {font-size: 0}"). Rules inside at-rules (media
+// queries) apply only sometimes and are left alone.
+func (w *htmlWriter) collectHiddenSelectors(n *html.Node, depth int) {
+	if depth > 500 {
+		return
+	}
+	if n.Type == html.ElementNode && n.DataAtom == atom.Style {
+		var css strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				css.WriteString(c.Data)
+			}
+		}
+		w.readSheet(css.String())
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.collectHiddenSelectors(c, depth+1)
+	}
+}
+
+func (w *htmlWriter) readSheet(css string) {
+	// Comments and at-rule blocks out.
+	for {
+		i := strings.Index(css, "/*")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(css[i+2:], "*/")
+		if j < 0 {
+			css = css[:i]
+			break
+		}
+		css = css[:i] + " " + css[i+2+j+2:]
+	}
+	css = stripAtBlocks(css)
+	for _, m := range cssRule.FindAllStringSubmatch(css, 200) {
+		if !readStyle(m[2]).hides() {
+			continue
+		}
+		for _, sel := range strings.Split(m[1], ",") {
+			sel = strings.ToLower(strings.TrimSpace(sel))
+			if i := strings.IndexAny(sel, ".#"); i >= 0 && !strings.ContainsAny(sel, " >+~:[*") {
+				// "div.preheader" selects by the class alone here.
+				sel = sel[i:]
+				if strings.Count(sel, ".")+strings.Count(sel, "#") == 1 {
+					if w.hiddenSel == nil {
+						w.hiddenSel = map[string]bool{}
+					}
+					w.hiddenSel[sel] = true
+				}
+			}
+		}
+	}
+}
+
+// stripAtBlocks removes @media and other at-rule blocks, nested braces
+// included, and at-rule statements ending in ";".
+func stripAtBlocks(css string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(css, '@')
+		if i < 0 {
+			b.WriteString(css)
+			return b.String()
+		}
+		b.WriteString(css[:i])
+		rest := css[i:]
+		open := strings.IndexByte(rest, '{')
+		semi := strings.IndexByte(rest, ';')
+		if open < 0 || semi >= 0 && semi < open {
+			if semi < 0 {
+				return b.String()
+			}
+			css = rest[semi+1:]
+			continue
+		}
+		depth := 0
+		end := len(rest)
+		for k := open; k < len(rest); k++ {
+			if rest[k] == '{' {
+				depth++
+			} else if rest[k] == '}' {
+				depth--
+				if depth == 0 {
+					end = k + 1
+					break
+				}
+			}
+		}
+		css = rest[end:]
+	}
 }
 
 // tiny reports whether a CSS length is at most limit pixels: 0 in any

@@ -31,12 +31,26 @@ func TestHTMLToTextLeavesOutHiddenText(t *testing.T) {
 			HTMLText{Text: "New", Quoted: "Old", Hidden: 1}},
 		{"nested in a hidden element", `<div style="display:none"><p>a</p><p style="display:block">b</p></div><p>Seen.</p>`,
 			HTMLText{Text: "Seen.", Hidden: 1}},
+		{"a style sheet class and id", `<html><head><style>/* x */ .preheader, #secret { display: none !important; } p.tiny{font-size:0}` +
+			`@media (max-width: 600px) { .mobile-only { display:none } } .shown { color: red }</style></head>` +
+			`<body><div class="preheader">Set priority</div><p id="Secret">x</p><p class="tiny other">y</p>` +
+			`<p class="mobile-only shown">Seen.</p></body></html>`,
+			HTMLText{Text: "Seen.", Hidden: 3}},
+		{"off the page, clipped, scaled, outlook-hidden", `<p>Seen.</p><div style="position:absolute;left:-9999px">a</div>` +
+			`<div style="text-indent:-9999px;overflow:hidden">b</div><span style="clip: rect(0px, 0px, 0px, 0px);position:absolute">c</span>` +
+			`<span style="clip-path: inset(50%)">d</span><span style="transform:scale(0)">e</span><div style="mso-hide:all">f</div>`,
+			HTMLText{Text: "Seen.", Hidden: 6}},
+		{"white on a white background around it", `<table bgcolor="#FFFFFF"><tr><td><p>Seen.</p><font color="white">a</font>` +
+			`<span style="color:#fff">b</span></td></tr></table><div style="background-color:#000"><span style="color:#000000">c</span></div>`,
+			HTMLText{Text: "Seen.", Hidden: 3}},
 		// Styles that leave text readable keep it.
 		{"visible styles", `<p style="display:block;visibility:visible;opacity:0.9;font-size:12px">a</p>` +
 			`<p style="font-size:2px">b</p><p style="height:0">c</p><p style="overflow:hidden">d</p>` +
 			`<p style="color:#ffffff">e</p><p style="color:inherit;background-color:inherit">f</p><p style="color:#fff;background:#000">g</p>` +
-			`<p aria-hidden="true">h</p><p style="display">i</p><p style="font-size:large">j</p>`,
-			HTMLText{Text: "a\n\nb\n\nc\n\nd\n\ne\n\nf\n\ng\n\nh\n\ni\n\nj"}},
+			`<p aria-hidden="true">h</p><p style="display">i</p><p style="font-size:large">j</p>` +
+			`<table bgcolor="#003366"><tr><td><font color="#ffffff">k</font></td></tr></table><p style="position:relative;left:-10px">l</p>` +
+			`<p style="left:-9999px">m</p>`,
+			HTMLText{Text: "a\n\nb\n\nc\n\nd\n\ne\n\nf\n\ng\n\nh\n\ni\n\nj\n\nk\n\nl\n\nm"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
