@@ -245,11 +245,34 @@ func (c *conversation) inInstruction(mi int, subject bool, at int) bool {
 	if subject {
 		part = partSubject
 	}
+	read := false
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr && s.msg == mi && s.part == part && s.start <= at && at < s.end {
+		if s.msg != mi || s.part != part {
+			continue
+		}
+		read = true
+		if s.instr && s.start <= at && at < s.end {
 			return true
 		}
+	}
+	if read || !subject {
+		return false
+	}
+	// A subject repeated from an earlier message ("Re: ...") was read
+	// there only: read this one now.
+	src := c.msgs[mi].Subject
+	for _, sp := range sentences(src) {
+		if at < sp.start || at >= sp.end {
+			continue
+		}
+		text := src[sp.start:sp.end]
+		toks := tokenize(text, nil)
+		if roleLine(text, toks) {
+			return true
+		}
+		k := c.vocab.instructionStart(text, toks)
+		return k >= 0 && at >= sp.start+toks[k].start
 	}
 	return false
 }

@@ -468,7 +468,11 @@ func predictDescription(c *conversation, limit int) (predict.Prediction, bool) {
 func predictTitle(c *conversation, limit int) (predict.Prediction, bool) {
 	for _, mi := range c.customer {
 		m := &c.msgs[mi]
-		if t := stripSubjectPrefix(m.Subject); t != "" {
+		t := stripSubjectPrefix(m.Subject)
+		if c.instrs > 0 {
+			t = c.subjectFacts(mi, t)
+		}
+		if t != "" {
 			return predict.Prediction{Value: clip(t, limit), Confidence: 0.8, Evidence: []predict.Evidence{{MessageID: m.ID, Quote: clip(t, limit)}}}, true
 		}
 	}
@@ -482,4 +486,22 @@ func predictTitle(c *conversation, limit int) (predict.Prediction, bool) {
 		return predict.Prediction{}, false
 	}
 	return predict.Prediction{Value: t, Confidence: 0.6, Evidence: []predict.Evidence{{MessageID: c.msgs[s.msg].ID, Quote: t}}}, true
+}
+
+// subjectFacts returns the subject of message mi without the sentences
+// that are instructions to the system: the first of them and all after
+// it go, so that what is kept is a span of the subject.
+func (c *conversation) subjectFacts(mi int, t string) string {
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.msg == mi && s.part == partSubject && s.instr {
+			off := strings.Index(s.src, t)
+			cut := s.start - off
+			if off < 0 || cut < 0 || cut > len(t) {
+				return ""
+			}
+			return strings.TrimRight(t[:cut], " \t,;:-([<")
+		}
+	}
+	return t
 }
