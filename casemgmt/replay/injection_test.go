@@ -177,9 +177,11 @@ var knownGaps = map[string]map[string]string{}
 // TestInjectedInstructionsEndToEnd replays emails that carry instructions
 // for the model through the agent, with a model that obeys every one of
 // them, chained before the offline predictor: the cases end with the
-// values a careful person records, because the llm predictor's guards drop
-// what the model was told to say and the offline predictor fills the
-// fields from the facts.
+// values a careful person records, because the email channel leaves out
+// text a reader does not see, the llm predictor's guards drop what the
+// model was told to say (even with genuine sentences as evidence), and
+// the offline predictor fills the fields from the facts, reading no
+// instruction as one.
 func TestInjectedInstructionsEndToEnd(t *testing.T) {
 	cfg := helpdesk(t)
 	offline, err := heuristic.New()
