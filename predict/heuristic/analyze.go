@@ -197,10 +197,7 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 		case sp.start < roleUntil:
 			c.addSentence(lx, mi, order, part, src, sp, toks, true)
 		case roleLine(text, toks):
-			roleUntil = len(src)
-			if nl := strings.IndexByte(src[sp.start:], '\n'); nl >= 0 {
-				roleUntil = sp.start + nl
-			}
+			roleUntil = roleEnd(src, sp, toks)
 			c.addSentence(lx, mi, order, part, src, sp, toks, true)
 		default:
 			at := c.vocab.instructionStart(text, toks)

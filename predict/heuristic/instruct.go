@@ -87,6 +87,39 @@ func roleLine(text string, toks []token) bool {
 	return false
 }
 
+// roleEnd returns where the turn a role line opens ends: at the end of
+// its line, or, for a line with nothing but the role ("SYSTEM:"), at the
+// next blank line.
+func roleEnd(src string, sp span, toks []token) int {
+	bare := true
+	for i := range toks {
+		w := toks[i].fold
+		if !roleWords[w] && !bracketRoles[w] && !roleLeads[w] {
+			bare = false
+			break
+		}
+	}
+	if !bare {
+		if nl := strings.IndexByte(src[sp.start:], '\n'); nl >= 0 {
+			return sp.start + nl
+		}
+		return len(src)
+	}
+	for i := sp.end; i < len(src); i++ {
+		if src[i] != '\n' {
+			continue
+		}
+		j := i + 1
+		for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r') {
+			j++
+		}
+		if j < len(src) && src[j] == '\n' {
+			return i
+		}
+	}
+	return len(src)
+}
+
 // imperativeVerbs ask for a field to be given a value. They are checked
 // by position, so that more of them are safe than the set verbs of the
 // position-free rule.

@@ -125,16 +125,20 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			// space, which gives the part's folded text exactly, while
 			// sentences still end where lines do.
 			first := true
+			// turn is set within a role's turn opened by a line with
+			// nothing but the role ("SYSTEM:"): it lasts to a blank line.
+			turn := false
 			for _, line := range strings.Split(part, "\n") {
 				fl := predict.FoldSpace(line)
 				if fl == "" {
+					turn = false
 					continue
 				}
 				if !first {
 					b.WriteByte(' ')
 				}
 				first = false
-				h.addLine(&b, fl, words, v, customer)
+				turn = h.addLine(&b, fl, words, v, customer, turn)
 			}
 			b.WriteByte('\n')
 		}
@@ -146,20 +150,22 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 
 // addLine appends a folded line to b, marking its instruction sentences
 // and recording what they dictate. A line that opens with a role prefix
-// ("system: ...") is an instruction to its end.
-func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer bool) {
+// ("system: ...") is an instruction to its end, and so is a line within
+// the turn such a prefix opened alone (turn). It reports whether a turn
+// goes on after the line.
+func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer, turn bool) bool {
 	base := b.Len()
 	b.WriteString(line)
 	into := h.dictated
 	if !customer {
 		into = map[string]*dictation{}
 	}
-	if rolePrefix.MatchString(line) {
+	if loc := rolePrefix.FindStringIndex(line); loc != nil || turn {
 		h.spans = append(h.spans, [2]int{base, base + len(line)})
 		for _, sent := range splitSentences(line) {
 			v.dictations(line[sent[0]:sent[1]], true, into)
 		}
-		return
+		return turn || loc[1] == len(line)
 	}
 	for _, sent := range splitSentences(line) {
 		text := line[sent[0]:sent[1]]
@@ -174,6 +180,7 @@ func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *v
 			h.spans = append(h.spans, [2]int{base + sent[0] + at, base + sent[1]})
 		}
 	}
+	return false
 }
 
 // splitSentences returns the sentences of a folded line: they end at
