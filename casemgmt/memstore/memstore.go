@@ -470,42 +470,34 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := l.Validate(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
-		return err
-	}
-	c, ok := s.cases[caseID]
-	if !ok {
-		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
-	}
-	if err := s.checkLinksFree(caseID, []casemgmt.Link{l}); err != nil {
-		return err
-	}
-	if c.HasLink(l) {
-		return nil
-	}
-	if err := s.checkDupInteraction(&w); err != nil {
-		return err
-	}
-	if err := s.checkKey(&w); err != nil {
-		return err
-	}
-	s.unindex(c)
-	c.Links = casemgmt.SortLinks(append(c.Links, l))
-	s.index(c)
-	s.journal(caseID, &w, s.writeTime(&w))
-	return nil
+	return s.changeLinks(ctx, caseID, l, w, func(c *casemgmt.Case) (bool, error) {
+		if err := s.checkLinksFree(caseID, []casemgmt.Link{l}); err != nil {
+			return false, err
+		}
+		if c.HasLink(l) {
+			return false, nil
+		}
+		c.Links = casemgmt.SortLinks(append(slices.Clone(c.Links), l))
+		return true, nil
+	})
 }
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
+	return s.changeLinks(ctx, caseID, l, w, func(c *casemgmt.Case) (bool, error) {
+		i := slices.Index(c.Links, l)
+		if i < 0 {
+			return false, fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
+		}
+		c.Links = slices.Delete(slices.Clone(c.Links), i, i+1)
+		return true, nil
+	})
+}
+
+// changeLinks is Relate and Unrelate: the checks in the order the Store
+// contract gives, then change, which edits the links of a copy of the case
+// and reports whether anything is to be written, under the lock.
+func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write, change func(c *casemgmt.Case) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -521,9 +513,10 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 	if !ok {
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
-	i := slices.Index(c.Links, l)
-	if i < 0 {
-		return fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
+	edited := *c
+	write, err := change(&edited)
+	if err != nil || !write {
+		return err
 	}
 	if err := s.checkDupInteraction(&w); err != nil {
 		return err
@@ -532,7 +525,7 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 		return err
 	}
 	s.unindex(c)
-	c.Links = slices.Delete(slices.Clone(c.Links), i, i+1)
+	c.Links = edited.Links
 	s.index(c)
 	s.journal(caseID, &w, s.writeTime(&w))
 	return nil

@@ -543,23 +543,7 @@ var errLinkRace = errors.New("sqlstore: link changed concurrently")
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := l.Validate(); err != nil {
-		return err
-	}
-	if err := checkWrite(&w); err != nil {
-		return err
-	}
-	if !storableText(caseID) {
-		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
-	}
-	t := s.writeTime(&w)
-	err := s.inTx(ctx, func(tx querier) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
-			return err
-		}
+	err := s.changeLink(ctx, caseID, l, &w, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
@@ -578,24 +562,24 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			if !l.Kind.Unique() {
-				return errNoop
-			}
-			var owner string
-			err := tx.QueryRowContext(ctx, "SELECT case_id FROM case_refs WHERE kind = $1 AND ref = $2",
-				string(l.Kind), l.ID).Scan(&owner)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return errLinkRace
-			case err != nil:
-				return err
-			case owner == caseID:
-				return errNoop
-			}
-			return fmt.Errorf("%w: %s is linked to another case", casemgmt.ErrDuplicate, l)
+		if n > 0 {
+			return nil
 		}
-		return s.journal(ctx, tx, caseID, &w, t)
+		if !l.Kind.Unique() {
+			return errNoop
+		}
+		var owner string
+		err = tx.QueryRowContext(ctx, "SELECT case_id FROM case_refs WHERE kind = $1 AND ref = $2",
+			string(l.Kind), l.ID).Scan(&owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errLinkRace
+		case err != nil:
+			return err
+		case owner == caseID:
+			return errNoop
+		}
+		return fmt.Errorf("%w: %s is linked to another case", casemgmt.ErrDuplicate, l)
 	})
 	if errors.Is(err, errNoop) {
 		return nil
@@ -605,23 +589,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := l.Validate(); err != nil {
-		return err
-	}
-	if err := checkWrite(&w); err != nil {
-		return err
-	}
-	if !storableText(caseID) {
-		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
-	}
-	t := s.writeTime(&w)
-	err := s.inTx(ctx, func(tx querier) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
-			return err
-		}
+	err := s.changeLink(ctx, caseID, l, &w, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
@@ -638,9 +606,38 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 		} else if n == 0 {
 			return fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, caseID, l)
 		}
-		return s.journal(ctx, tx, caseID, &w, t)
+		return nil
 	})
 	return wrap("unrelating case", err)
+}
+
+// changeLink is Relate and Unrelate: the checks in the order the Store
+// contract gives, then, in one transaction with the case's existence
+// checked, change (which returns errNoop when there is nothing to write)
+// and the write's journal.
+func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, w *casemgmt.Write, change func(tx querier) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := checkWrite(w); err != nil {
+		return err
+	}
+	if !storableText(caseID) {
+		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
+	}
+	t := s.writeTime(w)
+	return s.inTx(ctx, func(tx querier) error {
+		if err := caseExists(ctx, tx, caseID); err != nil {
+			return err
+		}
+		if err := change(tx); err != nil {
+			return err
+		}
+		return s.journal(ctx, tx, caseID, w, t)
+	})
 }
 
 // FindCaseByConversation implements casemgmt.CaseStore.
