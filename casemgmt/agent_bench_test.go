@@ -73,7 +73,7 @@ func benchConv(i, event int) *channel.Conversation {
 
 // seeded returns an agent over a memstore holding n cases, case i linked
 // to conversation conv-i, as the agent would have created them.
-func seeded(b *testing.B, n int) (*casemgmt.Agent, *memstore.Store) {
+func seeded(b *testing.B, n int) (*casemgmt.Agent, *timedStore) {
 	b.Helper()
 	cfg := tenant(b, nil)
 	store := memstore.New()
@@ -100,12 +100,68 @@ func seeded(b *testing.B, n int) (*casemgmt.Agent, *memstore.Store) {
 			b.Fatal(err)
 		}
 	}
-	a, err := casemgmt.NewAgent(store, instant, cfg)
+	timed := &timedStore{Store: store}
+	a, err := casemgmt.NewAgent(timed, instant, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	runtime.GC() // the seeding's garbage is not the events' cost
-	return a, store
+	return a, timed
+}
+
+// timedStore adds up the time spent inside the store's methods, so that a
+// benchmark can tell the agent's own work from the store's. Benchmarks
+// call it from one goroutine.
+type timedStore struct {
+	casemgmt.Store
+	spent time.Duration
+}
+
+func (t *timedStore) since(start time.Time) { t.spent += time.Since(start) }
+
+func (t *timedStore) FindCaseByConversation(ctx context.Context, id string) (*casemgmt.Case, error) {
+	defer t.since(time.Now())
+	return t.Store.FindCaseByConversation(ctx, id)
+}
+
+func (t *timedStore) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) {
+	defer t.since(time.Now())
+	return t.Store.GetCase(ctx, id)
+}
+
+func (t *timedStore) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+	defer t.since(time.Now())
+	return t.Store.CreateCase(ctx, c, w)
+}
+
+func (t *timedStore) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+	defer t.since(time.Now())
+	return t.Store.UpdateCase(ctx, c, w)
+}
+
+func (t *timedStore) AddInteraction(ctx context.Context, in *casemgmt.Interaction) error {
+	defer t.since(time.Now())
+	return t.Store.AddInteraction(ctx, in)
+}
+
+func (t *timedStore) GetContact(ctx context.Context, id string) (*casemgmt.Contact, error) {
+	defer t.since(time.Now())
+	return t.Store.GetContact(ctx, id)
+}
+
+func (t *timedStore) FindContacts(ctx context.Context, q predict.ContactQuery) ([]casemgmt.Contact, error) {
+	defer t.since(time.Now())
+	return t.Store.FindContacts(ctx, q)
+}
+
+func (t *timedStore) GetState(ctx context.Context, key string) ([]byte, error) {
+	defer t.since(time.Now())
+	return t.Store.GetState(ctx, key)
+}
+
+func (t *timedStore) PutState(ctx context.Context, key string, value []byte) error {
+	defer t.since(time.Now())
+	return t.Store.PutState(ctx, key, value)
 }
 
 // measure runs event b.N times and reports, besides ns/op, the process's
@@ -116,23 +172,36 @@ func seeded(b *testing.B, n int) (*casemgmt.Agent, *memstore.Store) {
 // runs (-count, or the benchmark framework's own rounds) on the same
 // store go on where the last one stopped instead of replaying events the
 // store has already seen.
-func measure(b *testing.B, next *int, event func(i int)) {
+//
+// It also splits the time per event between the store (store-ns/op, the
+// time spent inside the Store's methods) and the agent (agent-ns/op, the
+// rest: the agent's own work). Garbage collection is counted wherever it
+// happens to run.
+func measure(b *testing.B, store *timedStore, next *int, event func(i int)) {
 	b.ReportAllocs()
 	cpu0, ok := processCPU()
+	store.spent = 0
+	start := time.Now()
 	i := 0
 	for b.Loop() {
 		event(*next + i)
 		i++
 	}
+	wall := time.Since(start)
 	*next += i
-	if cpu1, ok1 := processCPU(); ok && ok1 && i > 0 {
+	if i == 0 {
+		return
+	}
+	if cpu1, ok1 := processCPU(); ok && ok1 {
 		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(i), "cpu-ns/op")
 	}
+	b.ReportMetric(float64(store.spent.Nanoseconds())/float64(i), "store-ns/op")
+	b.ReportMetric(float64((wall-store.spent).Nanoseconds())/float64(i), "agent-ns/op")
 }
 
-// BenchmarkAgentEvent measures the agent's own work per conversation
-// event with a predictor that answers at once, against stores of
-// growing size:
+// BenchmarkAgentEvent measures the work per conversation event with
+// memstore and a predictor that answers at once, against stores of
+// growing size, and how it splits between the agent and the store:
 //
 //   - update: a new customer message on a conversation with a case; the
 //     customer corrects the product, so every event changes a field,
@@ -145,10 +214,10 @@ func measure(b *testing.B, next *int, event func(i int)) {
 func BenchmarkAgentEvent(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range benchSizes() {
-		a, _ := seeded(b, n)
+		a, store := seeded(b, n)
 		var updates, unchanged, creates int
 		b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
-			measure(b, &updates, func(i int) {
+			measure(b, store, &updates, func(i int) {
 				// Walk the cases with a stride so that consecutive events
 				// hit different cases; the product flips every pass.
 				res, err := a.CustomerMessage(ctx, benchConv((i*7919)%n, i/n+1), "rep-1")
@@ -161,7 +230,7 @@ func BenchmarkAgentEvent(b *testing.B) {
 			})
 		})
 		b.Run(fmt.Sprintf("unchanged/cases=%d", n), func(b *testing.B) {
-			measure(b, &unchanged, func(i int) {
+			measure(b, store, &unchanged, func(i int) {
 				c := benchConv((i*7919)%n, 0)
 				c.Messages[2].ID = fmt.Sprintf("u-%d", i)
 				c.Messages[2].Text = benchX200
@@ -175,7 +244,7 @@ func BenchmarkAgentEvent(b *testing.B) {
 			})
 		})
 		b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
-			measure(b, &creates, func(i int) {
+			measure(b, store, &creates, func(i int) {
 				c := benchConv(n+i, 0)
 				c.ID = fmt.Sprintf("new-%d-%d", n, i)
 				res, err := a.ConversationAccepted(ctx, c, "rep-1")
