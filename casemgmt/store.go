@@ -68,6 +68,24 @@ type Write struct {
 	Key string
 }
 
+// Check reports whether the write's own parts can be stored: every audit
+// entry (AuditEntry.Check), the interaction (Interaction.Check) and the
+// key's text (CheckText). Stores call it before anything else of the
+// write; the error wraps ErrInvalid.
+func (w *Write) Check() error {
+	for i := range w.Audit {
+		if err := w.Audit[i].Check(); err != nil {
+			return err
+		}
+	}
+	if w.Interaction != nil {
+		if err := w.Interaction.Check(); err != nil {
+			return err
+		}
+	}
+	return CheckText("idempotency key", w.Key)
+}
+
 // Filter narrows a list of cases. An unknown status or a negative limit
 // is ErrInvalid.
 type Filter struct {

@@ -124,23 +124,7 @@ func (s *Store) writeTime(w *casemgmt.Write) time.Time {
 	return w.Time
 }
 
-// checkWrite validates the parts of a write that can fail; the caller
-// holds the lock. Nothing is changed.
-func (s *Store) checkWrite(w *casemgmt.Write) error {
-	for i := range w.Audit {
-		if err := w.Audit[i].Check(); err != nil {
-			return err
-		}
-	}
-	if w.Interaction != nil {
-		if err := w.Interaction.Check(); err != nil {
-			return err
-		}
-	}
-	return casemgmt.CheckText("idempotency key", w.Key)
-}
-
-// checkWriteLate checks what fails with ErrDuplicate or ErrKeyUsed, in the
+// checkDupInteraction checks what fails with ErrDuplicate or ErrKeyUsed, in the
 // order of the contract; the caller holds the lock.
 func (s *Store) checkDupInteraction(w *casemgmt.Write) error {
 	if w.Interaction != nil && w.Interaction.ID != "" {
@@ -285,7 +269,7 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	return s.create(c, &w)
@@ -371,7 +355,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	old, ok := s.cases[c.ID]
@@ -429,7 +413,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return false, err
 	}
 	id, ok := s.byExternal[c.ExternalID]
@@ -449,7 +433,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	old, ok := s.cases[id]
@@ -506,7 +490,7 @@ func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	c, ok := s.cases[caseID]

@@ -67,27 +67,21 @@ var errNoop = errors.New("sqlstore: nothing to write")
 // checkWrite validates what can be wrong in a write before touching the
 // database. Errors wrap casemgmt.ErrInvalid.
 func checkWrite(w *casemgmt.Write) error {
+	if err := w.Check(); err != nil {
+		return err
+	}
 	for i := range w.Audit {
-		if err := w.Audit[i].Check(); err != nil {
-			return err
-		}
 		if _, err := nanos(w.Audit[i].Time, "audit time"); err != nil {
 			return err
 		}
 	}
 	if w.Interaction != nil {
-		if err := w.Interaction.Check(); err != nil {
-			return err
-		}
 		if _, err := nanos(w.Interaction.Time, "interaction time"); err != nil {
 			return err
 		}
 	}
-	if _, err := nanos(w.Time, "write time"); err != nil {
-		return err
-	}
-	// AuditEntry.Check and Interaction.Check have checked their text.
-	return casemgmt.CheckText("idempotency key", w.Key)
+	_, err := nanos(w.Time, "write time")
+	return err
 }
 
 // journal writes a write's interaction, idempotency key and audit entries

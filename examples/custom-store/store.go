@@ -197,23 +197,6 @@ func (s *FileStore) journal(st *fileState, caseID string, w *casemgmt.Write, t t
 	return nil
 }
 
-// checkWrite validates a write's parts before anything else is looked at.
-// The audit entries' and the interaction's Check cover their text; the
-// key is the store's to check.
-func checkWrite(w *casemgmt.Write) error {
-	for i := range w.Audit {
-		if err := w.Audit[i].Check(); err != nil {
-			return err
-		}
-	}
-	if w.Interaction != nil {
-		if err := w.Interaction.Check(); err != nil {
-			return err
-		}
-	}
-	return casemgmt.CheckText("idempotency key", w.Key)
-}
-
 func (st *fileState) hasInteraction(id string) bool {
 	return slices.ContainsFunc(st.Interactions, func(in *casemgmt.Interaction) bool { return in.ID == id })
 }
@@ -262,7 +245,7 @@ func (s *FileStore) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if err := c.Check(); err != nil {
 		return err
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	var out *casemgmt.Case
@@ -345,7 +328,7 @@ func (s *FileStore) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if err := c.Check(); err != nil {
 		return err
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	var out *casemgmt.Case
@@ -396,7 +379,7 @@ func (s *FileStore) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if c.ExternalID == "" {
 		return false, fmt.Errorf("%w: upsert needs an external id", casemgmt.ErrInvalid)
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return false, err
 	}
 	var out *casemgmt.Case
@@ -423,7 +406,7 @@ func (s *FileStore) DeleteCase(ctx context.Context, id string, w casemgmt.Write)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
@@ -443,7 +426,7 @@ func (s *FileStore) Relate(ctx context.Context, caseID string, l casemgmt.Link, 
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	err := s.update(ctx, func(st *fileState) error {
@@ -477,7 +460,7 @@ func (s *FileStore) Unrelate(ctx context.Context, caseID string, l casemgmt.Link
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := checkWrite(&w); err != nil {
+	if err := w.Check(); err != nil {
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
