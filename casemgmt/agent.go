@@ -493,6 +493,7 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 					Actor: a.actor(), MessageIDs: ids,
 					Confidence: p.Confidence, Evidence: ev, Rule: rule, Model: in.Predictor,
 				},
+				validated: true,
 			})
 		}
 		in.Fields = append(in.Fields, fo)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -92,6 +93,14 @@ type Change struct {
 	Provenance Provenance
 	// Reason says why, for the audit entry.
 	Reason string
+
+	// validated is set by the agent's plan on a change whose Value it has
+	// just validated (Schema.Validate, contact lookup included) and
+	// normalised, and whose Provenance slices it made for this change
+	// alone: Apply then neither validates the value again nor copies
+	// the provenance for the case. Other callers cannot set it, so their
+	// changes are always validated.
+	validated bool
 }
 
 // Refusal is a change the write policy refused.
@@ -130,6 +139,14 @@ func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePo
 	vals := make([]any, len(changes))
 	var errs []error
 	for i, ch := range changes {
+		if ch.validated {
+			if !ch.Provenance.Actor.Kind.Valid() {
+				errs = append(errs, &FieldError{Field: ch.Field, Value: ch.Value, Err: fmt.Errorf("%w: unknown actor kind %q", ErrInvalid, ch.Provenance.Actor.Kind)})
+				continue
+			}
+			vals[i] = ch.Value
+			continue
+		}
 		v, err := s.Validate(ctx, ch.Field, ch.Value, contacts)
 		if err != nil {
 			var fe *FieldError
@@ -164,7 +181,10 @@ func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePo
 			res.Refused = append(res.Refused, Refusal{Field: ch.Field, Value: v, Reason: why})
 			continue
 		}
-		prov := ch.Provenance.Clone()
+		prov := ch.Provenance
+		if !ch.validated {
+			prov = prov.Clone()
+		}
 		if prov.Time.IsZero() {
 			prov.Time = now
 		}
@@ -189,9 +209,9 @@ func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePo
 			New:        v,
 			Actor:      prov.Actor,
 			Reason:     ch.Reason,
-			MessageIDs: prov.Clone().MessageIDs,
+			MessageIDs: slices.Clone(prov.MessageIDs),
 			Confidence: prov.Confidence,
-			Evidence:   prov.Clone().Evidence,
+			Evidence:   slices.Clone(prov.Evidence),
 			Model:      prov.Model,
 			Rule:       prov.Rule,
 			Time:       prov.Time,
