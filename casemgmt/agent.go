@@ -367,6 +367,12 @@ func (a *Agent) candidateFields(first []string) []string {
 // predict asks the predictor for fields and keeps what predict.Check
 // allows. It fills in's predictor, usage and the dropped fields.
 func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction) (map[string]predict.Prediction, error) {
+	return a.predictFolded(ctx, conv, known, names, in, predict.NewFolded(conv.Messages))
+}
+
+// predictFolded is predict with the conversation's evidence text folded
+// by fd (of conv.Messages), which plan then shares.
+func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction, fd *predict.Folded) (map[string]predict.Prediction, error) {
 	var fields []predict.Field
 	for _, af := range a.asked {
 		if slices.Equal(af.names, names) {
@@ -397,7 +403,7 @@ func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known V
 	}
 	in.Predictor = res.Predictor
 	in.Usage.Add(res.Usage)
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.CheckFolded(req, res, fd)
 	for _, d := range drops {
 		v := d.Value
 		if !storable(v) {
@@ -421,6 +427,12 @@ func (v Values) clone() Values {
 // fields of update rules that hold once the predicted values are in. It
 // returns the changes in field order and records the others in in.
 func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
+	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages))
+}
+
+// planFolded is plan with the conversation's evidence text folded by fd
+// (of conv.Messages), shared with predictFolded.
+func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded) []Change {
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -470,7 +482,7 @@ func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[str
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
 	changes := make([]Change, 0, len(names))
 	in.Fields = slices.Grow(in.Fields, len(names))
-	src := sources{msgs: conv.Messages}
+	src := sources{msgs: conv.Messages, fd: fd}
 	for _, n := range names {
 		p := preds[n]
 		fo := FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
@@ -516,23 +528,14 @@ func (a *Agent) fieldIndex(name string) int {
 	return len(a.schema.fields)
 }
 
-// sources finds the messages that evidence quotes, folding each
-// message's text once.
+// sources finds the messages that evidence quotes, with the messages'
+// text folded once (and shared with predict.CheckFolded).
 type sources struct {
-	msgs   []channel.Message
-	folded []*string // by message, folded when first needed
+	msgs []channel.Message
+	fd   *predict.Folded // of msgs
 }
 
-func (s *sources) text(i int) string {
-	if s.folded == nil {
-		s.folded = make([]*string, len(s.msgs))
-	}
-	if s.folded[i] == nil {
-		t := predict.EvidenceText(s.msgs[i : i+1])
-		s.folded[i] = &t
-	}
-	return *s.folded[i]
-}
+func (s *sources) text(i int) string { return s.fd.Message(i) }
 
 // holds reports whether message i contains the quote (folded: q): as
 // written, which needs no folding, or else as evidence is compared.
@@ -559,7 +562,7 @@ func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) 
 	out := slices.Clone(ev)
 	for k := range out {
 		e := &out[k]
-		q := predict.FoldSpace(e.Quote)
+		q := s.fd.Quote(e.Quote)
 		found := -1
 		for i := len(s.msgs) - 1; i >= 0; i-- {
 			if e.MessageID != "" && s.msgs[i].ID == e.MessageID && s.holds(i, e.Quote, q) {
@@ -693,13 +696,14 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	preds, err := a.predict(ctx, spec.conv, nil, names, in)
+	fd := predict.NewFolded(spec.conv.Messages)
+	preds, err := a.predictFolded(ctx, spec.conv, nil, names, in, fd)
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
 	now := a.now()
 	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
-	changes := a.plan(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in)
+	changes := a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd)
 	if ok, why := a.createHolds(preds, changes, in); !ok {
 		for i := range in.Fields {
 			if in.Fields[i].Reason == "" {
@@ -875,7 +879,8 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 	if !spec.requested && seenBefore(c.Meta[MetaPredicted], spec.conv, names) {
 		return a.finish(ctx, in, start, OutcomeUnchanged, "nothing new since the last prediction", c, nil)
 	}
-	preds, err := a.predict(ctx, spec.conv, c.Fields, names, in)
+	fd := predict.NewFolded(spec.conv.Messages)
+	preds, err := a.predictFolded(ctx, spec.conv, c.Fields, names, in, fd)
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
@@ -884,7 +889,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
-		changes := a.plan(ctx, work, nil, preds, spec.conv, in)
+		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {
 			return a.failed(ctx, in, start, err)

@@ -302,24 +302,28 @@ type Drop struct {
 // does not count). Choice and option values are returned in the case of
 // the option. Check never modifies res.
 func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop) {
-	kept = map[string]Prediction{}
+	return CheckFolded(req, res, nil)
+}
+
+// CheckFolded is Check with the messages' evidence text folded already:
+// f must come from NewFolded(req.Messages) (a Folded of other messages is
+// not used; nil folds them here). A caller that compares evidence with
+// the messages again afterwards shares f and folds the text only once.
+func CheckFolded(req *Request, res *Result, f *Folded) (kept map[string]Prediction, drops []Drop) {
 	if res == nil {
-		return kept, nil
+		return map[string]Prediction{}, nil
 	}
-	var hay string
-	haystack := func() string {
-		if hay == "" {
-			hay = EvidenceText(req.Messages)
-		}
-		return hay
+	kept = make(map[string]Prediction, len(res.Predictions))
+	if f == nil || !f.of(req.Messages) {
+		f = NewFolded(req.Messages)
 	}
 	for name, p := range res.Predictions {
-		f, ok := req.Field(name)
+		fd, ok := req.Field(name)
 		if !ok {
 			drops = append(drops, Drop{Field: name, Value: p.Value, Reason: "field was not requested"})
 			continue
 		}
-		v, err := f.Normalize(p.Value)
+		v, err := fd.Normalize(p.Value)
 		if err != nil {
 			drops = append(drops, Drop{Field: name, Value: p.Value, Reason: err.Error()})
 			continue
@@ -330,8 +334,8 @@ func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop)
 		}
 		bad := ""
 		for _, e := range p.Evidence {
-			q := FoldSpace(e.Quote)
-			if q == "" || !strings.Contains(haystack(), q) {
+			q := f.Quote(e.Quote)
+			if q == "" || !strings.Contains(f.Text(), q) {
 				bad = e.Quote
 				break
 			}
@@ -344,6 +348,83 @@ func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop)
 		kept[name] = p
 	}
 	return kept, drops
+}
+
+// Folded is the evidence text of a conversation's messages (see
+// EvidenceText), folded when first asked for and then kept, with the
+// folded quotes compared against it. Make it with NewFolded. It is not
+// safe for concurrent use.
+type Folded struct {
+	msgs   []channel.Message
+	done   bool
+	text   string
+	ends   []int // ends[i] is where message i's text ends in text
+	quotes []foldedQuote
+}
+
+type foldedQuote struct{ quote, folded string }
+
+// NewFolded returns the folded evidence text of msgs, to be computed when
+// first needed. msgs must not change while f is in use.
+func NewFolded(msgs []channel.Message) *Folded { return &Folded{msgs: msgs} }
+
+// of reports whether f folds exactly msgs.
+func (f *Folded) of(msgs []channel.Message) bool {
+	return len(f.msgs) == len(msgs) && (len(msgs) == 0 || &f.msgs[0] == &msgs[0])
+}
+
+func (f *Folded) fold() {
+	if f.done {
+		return
+	}
+	f.done = true
+	n := 0
+	for i := range f.msgs {
+		m := &f.msgs[i]
+		n += len(m.Subject) + len(m.From.Name) + len(m.From.Email) + len(m.Text) + len(m.Signature) + 5
+	}
+	b := make([]byte, 0, n)
+	f.ends = make([]int, len(f.msgs))
+	for i := range f.msgs {
+		m := &f.msgs[i]
+		for _, s := range [...]string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
+			if s != "" {
+				b = appendFolded(b, s)
+				b = append(b, '\n')
+			}
+		}
+		f.ends[i] = len(b)
+	}
+	f.text = string(b)
+}
+
+// Text is EvidenceText of the messages.
+func (f *Folded) Text() string {
+	f.fold()
+	return f.text
+}
+
+// Message is EvidenceText of message i alone.
+func (f *Folded) Message(i int) string {
+	f.fold()
+	start := 0
+	if i > 0 {
+		start = f.ends[i-1]
+	}
+	return f.text[start:f.ends[i]]
+}
+
+// Quote is FoldSpace(q), kept for the next time the same quote is asked
+// for.
+func (f *Folded) Quote(q string) string {
+	for _, fq := range f.quotes {
+		if fq.quote == q {
+			return fq.folded
+		}
+	}
+	fq := foldedQuote{quote: q, folded: FoldSpace(q)}
+	f.quotes = append(f.quotes, fq)
+	return fq.folded
 }
 
 func truncate(s string, n int) string {
@@ -474,22 +555,68 @@ func CompilePattern(p string) (*regexp.Regexp, error) { return compilePattern(p)
 // FoldSpace folds s for evidence comparison: lower case, every run of
 // white space one space, trimmed.
 func FoldSpace(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if !isASCII(s) {
+		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	}
+	if foldedASCII(s) {
+		return s
+	}
+	return string(appendFolded(make([]byte, 0, len(s)), s))
+}
+
+// appendFolded appends FoldSpace(s) to b, in one pass when s is ASCII.
+func appendFolded(b []byte, s string) []byte {
+	if !isASCII(s) {
+		return append(b, FoldSpace(s)...)
+	}
+	space := false
+	start := len(b)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case asciiSpace(c):
+			space = true
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space && len(b) > start {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return b
+}
+
+// foldedASCII reports whether the ASCII text s is folded already.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || asciiSpace(c) && (c != ' ' || i == 0 || i == len(s)-1 || s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiSpace reports whether c is white space as strings.Fields sees it.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // EvidenceText is the folded text that evidence may quote: of every
 // message its subject, its sender, its new text and its signature, but not
 // its quoted history.
 func EvidenceText(msgs []channel.Message) string {
-	var b strings.Builder
-	for i := range msgs {
-		m := &msgs[i]
-		for _, s := range []string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
-			if s != "" {
-				b.WriteString(FoldSpace(s))
-				b.WriteString("\n")
-			}
-		}
-	}
-	return b.String()
+	return NewFolded(msgs).Text()
 }
