@@ -427,12 +427,13 @@ func (v Values) clone() Values {
 // fields of update rules that hold once the predicted values are in. It
 // returns the changes in field order and records the others in in.
 func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
-	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages))
+	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages), nil)
 }
 
 // planFolded is plan with the conversation's evidence text folded by fd
-// (of conv.Messages), shared with predictFolded.
-func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded) []Change {
+// (of conv.Messages), shared with predictFolded, appending the changes to
+// dst.
+func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change) []Change {
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -480,7 +481,7 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 		names = append(names, n)
 	}
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
-	changes := make([]Change, 0, len(names))
+	changes := slices.Grow(dst, len(names))
 	in.Fields = slices.Grow(in.Fields, len(names))
 	src := sources{msgs: conv.Messages, fd: fd}
 	for _, n := range names {
@@ -703,8 +704,12 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	}
 	now := a.now()
 	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
-	changes := a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd)
-	if ok, why := a.createHolds(preds, changes, in); !ok {
+	// The origin change goes first; the create rule is checked against
+	// the predicted changes alone.
+	changes := a.appendOriginChange(make([]Change, 0, 1+len(preds)), spec.conv.Kind)
+	origin := len(changes)
+	changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd, changes)
+	if ok, why := a.createHolds(preds, changes[origin:], in); !ok {
 		for i := range in.Fields {
 			if in.Fields[i].Reason == "" {
 				in.Fields[i].Reason = "no case was created"
@@ -717,19 +722,26 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		}
 		return a.finish(ctx, in, start, OutcomeSkipped, why, nil, nil)
 	}
-	changes = append(a.originChange(spec.conv.Kind), changes...)
-	applied, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, a.store, now)
+	if len(changes) > 0 {
+		// A new case takes every change: size its maps once.
+		c.Fields = make(Values, len(changes))
+		c.Provenance = make(map[string]Provenance, len(changes))
+	}
+	// The creation's own audit entry comes first; Apply appends the
+	// changes' entries after it.
+	audit := make([]AuditEntry, 1, 1+len(changes))
+	audit[0] = AuditEntry{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}
+	applied, err := a.schema.apply(ctx, c, changes, a.cfg.Policy, a.store, now, audit)
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
+	audit = applied.Audit
+	applied.Audit = applied.Audit[1:]
 	a.markApplied(in, applied)
 	if c.Title == "" {
 		c.Title = defaultTitle(c, spec.conv)
 	}
 	c.Meta = map[string]string{MetaPredicted: fp}
-	audit := make([]AuditEntry, 0, 1+len(applied.Audit))
-	audit = append(audit, AuditEntry{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now})
-	audit = append(audit, applied.Audit...)
 	in.Outcome = OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
@@ -796,17 +808,22 @@ func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []Chang
 // originChange sets the origin field, when the schema has one with an
 // option for the channel.
 func (a *Agent) originChange(kind channel.Kind) []Change {
+	return a.appendOriginChange(nil, kind)
+}
+
+// appendOriginChange appends originChange(kind) to dst.
+func (a *Agent) appendOriginChange(dst []Change, kind channel.Kind) []Change {
 	f, ok := a.schema.Field(FieldOrigin)
 	if !ok {
-		return nil
+		return dst
 	}
 	for _, o := range f.Options {
 		if strings.EqualFold(o.Value, string(kind)) || strings.EqualFold(o.Label, string(kind)) {
-			return []Change{{Field: FieldOrigin, Value: o.Value, Reason: "the channel the case came from",
-				Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: string(kind)}}}}
+			return append(dst, Change{Field: FieldOrigin, Value: o.Value, Reason: "the channel the case came from",
+				Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: string(kind)}}})
 		}
 	}
-	return nil
+	return dst
 }
 
 // defaultTitle names a case that has no title field value.
@@ -889,7 +906,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
-		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd)
+		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, nil)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {
 			return a.failed(ctx, in, start, err)

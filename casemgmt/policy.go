@@ -135,7 +135,14 @@ func (r *ApplyResult) Changed() bool { return len(r.Audit) > 0 }
 // listed as unchanged, not applied. now stamps provenance and audit
 // entries whose Time is zero.
 func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePolicy, contacts ContactGetter, now time.Time) (ApplyResult, error) {
-	var res ApplyResult
+	return s.apply(ctx, c, changes, p, contacts, now, nil)
+}
+
+// apply is Apply with the audit entries appended to audit, which the
+// result's Audit then begins with (so that a caller that writes an entry
+// of its own first copies none).
+func (s *Schema) apply(ctx context.Context, c *Case, changes []Change, p WritePolicy, contacts ContactGetter, now time.Time, audit []AuditEntry) (ApplyResult, error) {
+	res := ApplyResult{Audit: audit}
 	vals := make([]any, len(changes))
 	var errs []error
 	for i, ch := range changes {
@@ -202,6 +209,10 @@ func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePo
 			c.Provenance[ch.Field] = prov
 		}
 		mirror(c, ch.Field, v)
+		if res.Audit == nil {
+			// At most one entry per change that is left.
+			res.Audit = make([]AuditEntry, 0, len(changes)-i)
+		}
 		res.Audit = append(res.Audit, AuditEntry{
 			CaseID:     c.ID,
 			Field:      ch.Field,
