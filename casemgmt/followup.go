@@ -82,10 +82,11 @@ var (
 		"working now", "working again", "works again", "that did it", "that did the trick", "that worked", "it worked", "all good now",
 		"all sorted", "sorted now", "problem is gone", "you can close", "please close", "close this", "close the case", "close the ticket",
 		"no longer need", "don't need help", "do not need help",
-		"ya funciona", "funciona de nuevo", "vuelve a funcionar", "solucionado", "resuelto", "pueden cerrar", "puede cerrar",
-		"funktioniert wieder", "funktioniert jetzt", "gelöst", "behoben", "erledigt", "können das ticket schließen", "können schließen",
+		"got it working", "ya funciona", "funciona de nuevo", "vuelve a funcionar", "solucionado", "resuelto", "pueden cerrar", "puede cerrar",
+		"podéis cerrar", "podeis cerrar", "puedes cerrar", "ya está solucionado", "ya lo he solucionado",
+		"funktioniert wieder", "funktioniert jetzt", "klappt wieder", "klappt jetzt", "gelöst", "behoben", "erledigt", "können das ticket schließen", "können schließen",
 		"ça marche", "ca marche", "fonctionne à nouveau", "fonctionne de nouveau", "résolu", "vous pouvez fermer", "c'est réglé",
-		"já funciona", "funcionou", "voltou a funcionar", "resolvido", "podem fechar", "pode fechar",
+		"já funciona", "funcionou", "voltou a funcionar", "resolvido", "podem fechar", "pode fechar", "podem encerrar", "pode encerrar",
 	}
 )
 

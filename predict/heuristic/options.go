@@ -50,7 +50,7 @@ func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
 // "a business is down"); when the customer does not speak of the thing,
 // the rest of the phrase counts half.
 var entityConcepts = map[string]bool{
-	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true, "#business": true, "#address": true,
+	"#delivery": true, "#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true, "#business": true, "#address": true,
 }
 
 // splitCues splits a description part into its phrases.
@@ -432,7 +432,8 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 						if bounds[w] > len(n.compact) {
 							extra := bounds[w] - len(n.compact)
 							if extra <= 3 && n.lastLen >= 3 && len(n.compact)-bounds[w-1] >= 1 &&
-								!(n.digitEnd && buf[len(n.compact)] >= '0' && buf[len(n.compact)] <= '9') {
+								!(n.digitEnd && buf[len(n.compact)] >= '0' && buf[len(n.compact)] <= '9') &&
+								(n.strength >= 0.9 || pluralEnding(buf[len(n.compact):bounds[w]])) {
 								ok, words = true, w
 							}
 							break
@@ -488,6 +489,13 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 		}
 	}
 	return out
+}
+
+// pluralEnding reports whether the letters a weak name is followed by
+// only make it plural ("hubs"): a common word such as "high" or "plan"
+// is not named by "higher" or "planned".
+func pluralEnding(b []byte) bool {
+	return string(b) == "s" || string(b) == "es"
 }
 
 // fuzzyMatch returns a long single-word name within a small edit distance

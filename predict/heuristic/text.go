@@ -280,14 +280,20 @@ var negators = map[string]bool{
 }
 
 // negated reports whether the word at index i is inside a negation scope:
-// a negator at most three words before it in the same clause.
+// a negator at most three words before it in the same clause, function
+// words not counted (at most five in all), so that "sans lui donner mon
+// mot de passe" is negated as "without giving my password" is.
 func negated(toks []token, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-3; j-- {
+	content := 0
+	for j := i - 1; j >= 0 && j >= i-5 && content < 3; j-- {
 		if toks[j].is(fNeg) {
 			return true
 		}
 		if toks[j].brk {
 			return false
+		}
+		if !toks[j].is(fStop) {
+			content++
 		}
 	}
 	return false
