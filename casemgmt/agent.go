@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseagent/caseagent/channel"
@@ -114,6 +115,8 @@ type Agent struct {
 	// asked are the field lists most predictions ask for (the create and
 	// the update candidates), prepared once.
 	asked []askedFields
+	// rvPool keeps *rules.Values with no variable set, for plan.
+	rvPool sync.Pool
 }
 
 // askedFields is a list of field names and the fields a predictor is
@@ -451,7 +454,8 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 			}
 		}
 	}
-	rv := a.ruleValues(c, vals, conv)
+	rv := a.takeRuleValues(c, vals, conv)
+	defer a.putRuleValues(rv)
 	for round := 0; round <= a.rules.update.Len(); round++ {
 		matched, errs := a.rules.update.All(rv)
 		for _, e := range errs {
@@ -606,7 +610,31 @@ func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) 
 
 // ruleValues are the variables of conditions for a case with values vals.
 func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
-	rv := a.rules.update.NewValues()
+	return a.fillRuleValues(a.rules.update.NewValues(), c, vals, conv)
+}
+
+// takeRuleValues is ruleValues with values reused from earlier runs;
+// give them back with putRuleValues once no rule is evaluated on them.
+func (a *Agent) takeRuleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
+	rv, _ := a.rvPool.Get().(*rules.Values)
+	if rv == nil {
+		rv = a.rules.update.NewValues()
+	}
+	return a.fillRuleValues(rv, c, vals, conv)
+}
+
+// putRuleValues unsets every variable of rv and keeps it for the next
+// takeRuleValues.
+func (a *Agent) putRuleValues(rv *rules.Values) {
+	for n := range a.rules.update.Vars() {
+		rv.Unset(n)
+	}
+	a.rvPool.Put(rv)
+}
+
+// fillRuleValues sets rv (with no variable set) to ruleValues(c, vals,
+// conv) and returns it.
+func (a *Agent) fillRuleValues(rv *rules.Values, c *Case, vals Values, conv *channel.Conversation) *rules.Values {
 	for n, v := range vals {
 		a.setRuleValue(rv, n, v)
 	}
