@@ -430,13 +430,15 @@ func (v Values) clone() Values {
 // fields of update rules that hold once the predicted values are in. It
 // returns the changes in field order and records the others in in.
 func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
-	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages), nil)
+	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages), nil, false)
 }
 
 // planFolded is plan with the conversation's evidence text folded by fd
 // (of conv.Messages), shared with predictFolded, appending the changes to
-// dst.
-func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change) []Change {
+// dst. With same, the caller applies the changes to c itself, as it is
+// now: a value c already has then needs no change (Apply would list it
+// as unchanged, and markApplied says so), nor its evidence resolved.
+func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change, same bool) []Change {
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -501,6 +503,9 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 			v, err := a.schema.Validate(ctx, n, p.Value, a.store)
 			if err != nil {
 				fo.Reason = errText(err)
+				break
+			}
+			if old, exists := c.Value(n); same && exists && old == v {
 				break
 			}
 			ids, ev := src.resolve(p.Evidence)
@@ -736,7 +741,7 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	// the predicted changes alone.
 	changes := a.appendOriginChange(make([]Change, 0, 1+len(preds)), spec.conv.Kind)
 	origin := len(changes)
-	changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd, changes)
+	changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd, changes, true)
 	if ok, why := a.createHolds(preds, changes[origin:], in); !ok {
 		for i := range in.Fields {
 			if in.Fields[i].Reason == "" {
@@ -934,7 +939,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
-		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, nil)
+		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, nil, true)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {
 			return a.failed(ctx, in, start, err)
