@@ -26,7 +26,7 @@ var nameCues = [][]string{
 	{"my", "name", "is"}, {"name", "is"}, {"this", "is"}, {"i", "am"}, {"im"}, {"it", "is"}, {"its"},
 	{"me", "llamo"}, {"mi", "nombre", "es"}, {"soy"}, {"le", "habla"}, {"habla"},
 	{"mein", "name", "ist"}, {"ich", "bin"}, {"hier", "ist"}, {"ich", "heisse"},
-	{"meu", "nome", "e"}, {"me", "chamo"}, {"sou", "o"}, {"sou", "a"}, {"sou"}, {"aqui", "e"}, {"aqui", "fala"},
+	{"meu", "nome", "e"}, {"me", "chamo"}, {"sou", "o"}, {"sou", "a"}, {"sou"}, {"aqui", "e", "o"}, {"aqui", "e", "a"}, {"aqui", "e"}, {"aqui", "fala"}, {"hier", "spricht"},
 	{"je", "m", "appelle"}, {"mon", "nom", "est"}, {"je", "suis"}, {"c", "est"},
 }
 
@@ -34,7 +34,7 @@ var nameCues = [][]string{
 // do; the others ("I am ...", "soy ...") only by capitalised words.
 var looseCues = map[string]bool{
 	"my name is": true, "name is": true, "this is": true, "me llamo": true, "mi nombre es": true, "mein name ist": true, "hier ist": true,
-	"meu nome e": true, "me chamo": true, "aqui e": true, "aqui fala": true, "je m appelle": true, "mon nom est": true,
+	"meu nome e": true, "me chamo": true, "aqui e o": true, "aqui e a": true, "aqui e": true, "hier spricht": true, "aqui fala": true, "je m appelle": true, "mon nom est": true,
 }
 
 // hereWords follow a name in "Farid Haddad here".

@@ -30,6 +30,12 @@ type optionModel struct {
 	cues    [][]weighted
 	negCues [][]weighted
 	norm    float64 // length normalisation of its positive terms
+	// nameKey is the one situation concept a one-word value names
+	// ("Returns": #return), and nameW the strength of that name: the
+	// concept in any language or wording mentions the option as the
+	// value itself does ("devolver" as "return").
+	nameKey string
+	nameW   float64
 }
 
 type weighted struct {
@@ -297,6 +303,17 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				}
 			}
 		}
+		if vt := tokenize(o.Value, nil); len(vt) == 1 {
+			var keys []string
+			for _, t := range lx.terms(vt, nil) {
+				if isPredicate(t.key) {
+					keys = append(keys, t.key)
+				}
+			}
+			if len(keys) == 1 {
+				m.nameKey, m.nameW = keys[0], nameStrength(o.Value)
+			}
+		}
 		addCues(m.pos, &m.cues, o.Value, 0.8, false)
 		addCues(m.pos, &m.cues, o.Label, 0.8, false)
 		for _, a := range aliases {
@@ -489,6 +506,16 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 		}
 	}
 	return out
+}
+
+// hasPlainTerm reports whether ts holds key, not negated.
+func hasPlainTerm(ts []term, key string) bool {
+	for _, t := range ts {
+		if t.key == key && !t.neg {
+			return true
+		}
+	}
+	return false
 }
 
 // pluralEnding reports whether the letters a weak name is followed by
@@ -720,6 +747,30 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 		strongest[m.opt] = max(strongest[m.opt], m.strength)
 		if m.corr {
 			lastCorr = k
+		}
+	}
+	// The concept a one-word value names, said in other words or another
+	// language, counts as a mention where the value is not named as such.
+	for si := range c.sents {
+		s := &c.sents[si]
+		if s.instr || s.part == partConfirmed || s.settled {
+			continue
+		}
+		for i := range cf.opts {
+			o := &cf.opts[i]
+			if o.nameKey == "" || excluded[i] || !hasPlainTerm(s.terms, o.nameKey) {
+				continue
+			}
+			named := false
+			for _, m := range ms {
+				if m.sent == si && m.opt == i {
+					named = true
+					break
+				}
+			}
+			if !named {
+				ment[i] += o.nameW * c.weights[s.order]
+			}
 		}
 	}
 	mentionQuote := func(opt int) []quoteRef {
