@@ -487,10 +487,10 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 		names = append(names, n)
 	}
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
-	changes := slices.Grow(dst, len(names))
+	changes := dst
 	in.Fields = slices.Grow(in.Fields, len(names))
 	src := sources{msgs: conv.Messages, fd: fd}
-	for _, n := range names {
+	for k, n := range names {
 		p := preds[n]
 		fo := FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
 		rule, ok := allowed[n]
@@ -509,6 +509,9 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 				break
 			}
 			ids, ev := src.resolve(p.Evidence)
+			// Room for this change and every one that may follow, once:
+			// an update often changes one field of many predicted.
+			changes = slices.Grow(changes, len(names)-k)
 			changes = append(changes, Change{
 				Field: n, Value: v, Reason: "predicted from the conversation",
 				Provenance: Provenance{

@@ -423,6 +423,9 @@ func (f *Folded) Quote(q string) string {
 		}
 	}
 	fq := foldedQuote{quote: q, folded: FoldSpace(q)}
+	if f.quotes == nil {
+		f.quotes = make([]foldedQuote, 0, 8) // a handful per prediction
+	}
 	f.quotes = append(f.quotes, fq)
 	return fq.folded
 }
