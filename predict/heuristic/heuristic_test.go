@@ -171,6 +171,16 @@ func TestOptionFields(t *testing.T) {
 		{"fr negation", chat("Ce n'est pas le L1, c'est le ruban L2 qui clignote."), map[string]any{"device": "D-L2"}},
 		{"fr how-to", chat("Comment configurer la sonnette Ring-Go avec l'application ?"),
 			map[string]any{"reason": "Usage question", "device": "D-BELL"}},
+		{"es return by concept", chat("Hola, quiero devolver la bombilla L1 que compré, no la he usado. El pedido llegó ayer."),
+			map[string]any{"reason": "Return", "device": "D-L1"}},
+		{"fr password negated", chat("Bonjour, comment est-ce que je peux partager la sonnette Ring-Go avec ma fille, sans lui donner mon mot de passe ?"),
+			map[string]any{"reason": "Usage question", "device": "D-BELL"}},
+		{"de comes back by itself", chat("Die Bridge verliert manchmal die Verbindung, nach ein paar Minuten kommt sie von selbst wieder."),
+			map[string]any{"reason": "Hardware fault", "device": "D-BRIDGE", "urgency": "P3"}},
+		{"es none works", chat("El bridge no responde desde esta mañana y ninguna de las bombillas funciona."),
+			map[string]any{"reason": "Hardware fault", "device": "D-BRIDGE", "urgency": "P2"}},
+		{"en nothing at all", chat("The app crashes the moment I open it. I can't control anything at all."),
+			map[string]any{"reason": "Hardware fault", "device": "D-APP", "urgency": "P2"}},
 		{"confirmed product", chat("my light does not turn on", "R: Is it the L2 strip?", "yes"), map[string]any{"device": "D-L2"}},
 		{"confirmed in Spanish", chat("no enciende", "R: ¿Es la tira L2?", "sí, esa"), map[string]any{"device": "D-L2"}},
 		{"choice question not confirmed", chat("my light does not turn on", "R: Is it the L2 strip or the L1 bulb?", "not sure"), map[string]any{"reason": "Hardware fault", "device": nil}},
@@ -584,5 +594,35 @@ func TestKnownValueIsKept(t *testing.T) {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestWeakNamesNeedTheWord checks that an option named by a common word
+// ("High") is mentioned by the word or its plural, not by other words it
+// begins ("higher").
+func TestWeakNamesNeedTheWord(t *testing.T) {
+	f := predict.Field{Name: "level", Type: predict.TypeChoice, Options: []predict.Option{
+		{Value: "Low", Description: "Questions."}, {Value: "High", Description: "Something is down."},
+		{Value: "Hub", Description: "The hub. Also called bridge."},
+	}}
+	cf := compileChoice(defaultLexicon(), &f)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"I set it four degrees higher", nil},
+		{"please mark this high", []string{"High"}},
+		{"both hubs are offline", []string{"Hub"}},
+		{"it was highlighted in the app", nil},
+	}
+	for _, tc := range tests {
+		c := analyze(defaultLexicon(), chat(tc.text), nil)
+		var got []string
+		for _, m := range cf.mentions(c) {
+			got = append(got, cf.opts[m.opt].value)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%q (-want +got)\n%s", tc.text, diff)
+		}
 	}
 }

@@ -92,3 +92,30 @@ func TestLexiconWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestNegationScopeSkipsFunctionWords checks that a negation reaches as
+// far in languages with pronouns and articles as it does in English.
+func TestNegationScopeSkipsFunctionWords(t *testing.T) {
+	tests := []struct {
+		text string
+		word string
+		want bool
+	}{
+		{"without sharing my password", "password", true},
+		{"sans lui donner mon mot de passe", "mot", true},
+		{"ohne ihr mein Passwort zu geben", "passwort", true},
+		{"not the camera, the doorbell rings", "rings", false},
+		{"it does not work, the light blinks", "blinks", false},
+		{"never again will the old router and modem blink", "blink", false},
+	}
+	for _, tc := range tests {
+		toks := tokenize(tc.text, nil)
+		i := slices.IndexFunc(toks, func(k token) bool { return k.fold == tc.word })
+		if i < 0 {
+			t.Fatalf("%q: no word %q", tc.text, tc.word)
+		}
+		if got := negated(toks, i); got != tc.want {
+			t.Errorf("%q: %q negated = %v, want %v", tc.text, tc.word, got, tc.want)
+		}
+	}
+}
