@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
@@ -681,15 +682,30 @@ func (a *Agent) setRuleValue(rv *rules.Values, field string, v any) {
 // fingerprint is what a prediction saw: the number of messages, the
 // last message's id, and the fields asked for.
 func fingerprint(conv *channel.Conversation, fields []string) string {
-	return seenPrefix(conv) + strings.Join(fields, ",")
+	last := lastID(conv)
+	n := 24 + len(last)
+	for _, f := range fields {
+		n += len(f) + 1
+	}
+	b := make([]byte, 0, n)
+	b = strconv.AppendInt(b, int64(len(conv.Messages)), 10)
+	b = append(b, '|')
+	b = append(b, last...)
+	b = append(b, '|')
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f...)
+	}
+	return string(b)
 }
 
-func seenPrefix(conv *channel.Conversation) string {
-	last := ""
+func lastID(conv *channel.Conversation) string {
 	if n := len(conv.Messages); n > 0 {
-		last = conv.Messages[n-1].ID
+		return conv.Messages[n-1].ID
 	}
-	return strconv.Itoa(len(conv.Messages)) + "|" + last + "|"
+	return ""
 }
 
 // seenBefore reports whether a prediction with fingerprint fp saw the
@@ -697,17 +713,41 @@ func seenPrefix(conv *channel.Conversation) string {
 // a new prediction would learn nothing. A case created with its create
 // fields and then updated with fewer fields makes no second call.
 func seenBefore(fp string, conv *channel.Conversation, names []string) bool {
-	rest, ok := strings.CutPrefix(fp, seenPrefix(conv))
+	// fp must begin with "<number of messages>|<last id>|".
+	rest, ok := strings.CutPrefix(fp, strconv.Itoa(len(conv.Messages)))
+	if ok {
+		rest, ok = strings.CutPrefix(rest, "|")
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, lastID(conv))
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, "|")
+	}
 	if !ok {
 		return false
 	}
-	asked := strings.Split(rest, ",")
 	for _, n := range names {
-		if !slices.Contains(asked, n) {
+		if !listHas(rest, n) {
 			return false
 		}
 	}
 	return true
+}
+
+// listHas reports whether the comma-separated list holds name, as
+// slices.Contains(strings.Split(list, ","), name) does.
+func listHas(list, name string) bool {
+	for {
+		item, more, found := strings.Cut(list, ",")
+		if item == name {
+			return true
+		}
+		if !found {
+			return false
+		}
+		list = more
+	}
 }
 
 // skippedKey is the state key under which the agent remembers what the
@@ -877,10 +917,10 @@ func defaultTitle(c *Case, conv *channel.Conversation) string {
 
 func clip(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	cut := string(r[:n])
 	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
 		cut = cut[:i]
