@@ -119,3 +119,34 @@ func TestNegationScopeSkipsFunctionWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLexiconSituations checks readings that once went wrong: a code
+// that does not arrive is not a lost parcel, and a light that stays on
+// or a device that loses its connection misbehaves, in any language.
+func TestLexiconSituations(t *testing.T) {
+	tests := []struct {
+		text    string
+		want    string
+		notWant string
+	}{
+		{"the app asks for a code but the SMS never arrives", "#code", "#lost"},
+		{"el código nunca llega", "#code", "#lost"},
+		{"the parcel never arrived", "#lost", ""},
+		{"the floodlight stays on all night", "#malfunction", ""},
+		{"die Kamera verliert nachts die WLAN-Verbindung", "#malfunction", ""},
+		{"el hub no responde", "#malfunction", ""},
+		{"I can't control anything at all", "#outage", ""},
+		{"ninguna de las luces funciona", "#outage", ""},
+		{"I've been setting it higher", "", "#setup"},
+		{"ayer por la tarde", "", "#late"},
+	}
+	for _, tc := range tests {
+		got := termKeys(tc.text)
+		if tc.want != "" && !slices.Contains(got, tc.want) {
+			t.Errorf("%q reads as %v, want %s", tc.text, got, tc.want)
+		}
+		if tc.notWant != "" && slices.Contains(got, tc.notWant) {
+			t.Errorf("%q reads as %v, not want %s", tc.text, got, tc.notWant)
+		}
+	}
+}
