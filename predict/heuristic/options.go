@@ -662,11 +662,23 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			}
 			scale, loneProblem = 0.35, true
 		}
+		// The generic "problem" backs a phrase fully only when the
+		// phrase's situations are all there: "a problem with a
+		// workaround" is not met by any problem.
+		missingPred := false
+		for _, t := range cue {
+			if c.bag[t.key] < 0.5 && isPredicate(t.key) {
+				missingPred = true
+			}
+		}
 		for _, t := range cue {
 			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" {
 				continue
 			}
 			t.w *= scale
+			if t.key == "#problem" && missingPred && !loneProblem {
+				t.w *= 0.5
+			}
 			dup := false
 			for k := range out {
 				if out[k].key == t.key {
