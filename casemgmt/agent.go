@@ -118,6 +118,8 @@ type Agent struct {
 	asked []askedFields
 	// rvPool keeps *rules.Values with no variable set, for plan.
 	rvPool sync.Pool
+	// changeBufs keeps emptied change slices (*[]Change) for plan.
+	changeBufs sync.Pool
 }
 
 // askedFields is a list of field names and the fields a predictor is
@@ -641,6 +643,26 @@ func (a *Agent) putRuleValues(rv *rules.Values) {
 	a.rvPool.Put(rv)
 }
 
+// takeChanges returns an empty change slice with room for n changes,
+// reused from earlier runs; give it back with putChanges.
+func (a *Agent) takeChanges(n int) *[]Change {
+	p, _ := a.changeBufs.Get().(*[]Change)
+	if p == nil {
+		p = new([]Change)
+	}
+	*p = slices.Grow((*p)[:0], n)
+	return p
+}
+
+// putChanges keeps used (the slice p held, grown and filled) for the
+// next takeChanges, once Apply has copied what it needs: it is cleared so
+// that it holds on to no value.
+func (a *Agent) putChanges(p *[]Change, used []Change) {
+	clear(used)
+	*p = used[:0]
+	a.changeBufs.Put(p)
+}
+
 // fillRuleValues sets rv (with no variable set) to ruleValues(c, vals,
 // conv) and returns it.
 func (a *Agent) fillRuleValues(rv *rules.Values, c *Case, vals Values, conv *channel.Conversation) *rules.Values {
@@ -782,10 +804,12 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
 	// The origin change goes first; the create rule is checked against
 	// the predicted changes alone.
-	changes := a.appendOriginChange(make([]Change, 0, 1+len(preds)), spec.conv.Kind)
+	buf := a.takeChanges(1 + len(preds))
+	changes := a.appendOriginChange(*buf, spec.conv.Kind)
 	origin := len(changes)
 	changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd, changes, true)
 	if ok, why := a.createHolds(preds, changes[origin:], in); !ok {
+		a.putChanges(buf, changes)
 		for i := range in.Fields {
 			if in.Fields[i].Reason == "" {
 				in.Fields[i].Reason = "no case was created"
@@ -811,6 +835,7 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
+	a.putChanges(buf, changes)
 	audit = applied.Audit
 	applied.Audit = applied.Audit[1:]
 	a.markApplied(in, applied)
@@ -982,11 +1007,13 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
-		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, nil, true)
+		buf := a.takeChanges(0)
+		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, *buf, true)
 		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
 		if err != nil {
 			return a.failed(ctx, in, start, err)
 		}
+		a.putChanges(buf, changes)
 		a.markApplied(in, applied)
 		if work.Meta == nil {
 			work.Meta = map[string]string{}
