@@ -36,7 +36,10 @@
 //     Spanish, German, Portuguese and French (a device that restarts,
 //     "startet neu", "se reinicia"; money charged twice, "zweimal
 //     abgebucht", "débité deux fois"), so that a description written in
-//     one language matches messages in another. The confidence grows with
+//     one language matches messages in another; a one-word value
+//     ("Returns") is mentioned by its situation in any words or language
+//     ("devolver", "send it back"), and a common-word value ("High") only
+//     by the word or its plural, not by "higher". The confidence grows with
 //     the best option's share of the evidence; under the minimum
 //     confidence the predictor abstains, and a single message (an email
 //     reply) overturns the value the case already has (Request.Known) only
