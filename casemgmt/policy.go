@@ -132,8 +132,11 @@ func (r *ApplyResult) Changed() bool { return len(r.Audit) > 0 }
 // If any value is refused by the schema (unknown field, invalid value, a
 // contact that does not exist) Apply returns the *FieldError(s), joined,
 // and leaves c unchanged. A change to the value the field already has is
-// listed as unchanged, not applied. now stamps provenance and audit
-// entries whose Time is zero.
+// listed as unchanged, not applied, except when a person confirms a value
+// that the agent, a rule or the system set: the value becomes the
+// person's (its provenance, and an audit entry whose old and new values
+// are equal), so that the agent leaves it alone from then on. now stamps
+// provenance and audit entries whose Time is zero.
 func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePolicy, contacts ContactGetter, now time.Time) (ApplyResult, error) {
 	return s.apply(ctx, c, changes, p, contacts, now, nil)
 }
@@ -180,7 +183,7 @@ func (s *Schema) apply(ctx context.Context, c *Case, changes []Change, p WritePo
 			res.Unchanged = append(res.Unchanged, ch.Field)
 			continue
 		}
-		if !clearing && exists && old == v {
+		if !clearing && exists && old == v && !takesOver(ch.Provenance.Actor, c.Provenance[ch.Field].Actor) {
 			res.Unchanged = append(res.Unchanged, ch.Field)
 			continue
 		}
@@ -229,6 +232,14 @@ func (s *Schema) apply(ctx context.Context, c *Case, changes []Change, p WritePo
 		})
 	}
 	return res, nil
+}
+
+// takesOver reports whether a writer who gives a field the value it
+// already has still changes it: a person confirming a value that the
+// agent, a rule or the system set makes it theirs, so that the write
+// policy protects it from then on.
+func takesOver(writer, owner Actor) bool {
+	return writer.Kind == ActorPerson && owner.Kind != ActorPerson
 }
 
 // mirror keeps the case attribute that a field of the same name mirrors.

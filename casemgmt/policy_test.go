@@ -312,3 +312,42 @@ func TestNewSchemaErrors(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// A person who sets the value the agent had already predicted makes it
+// theirs: a later prediction does not overwrite it.
+func TestPersonConfirmingAgentValueTakesItOver(t *testing.T) {
+	ctx := context.Background()
+	schema, err := casemgmt.NewSchema([]casemgmt.Field{{Field: predict.Field{Name: "priority", Type: predict.TypeChoice,
+		Options: []predict.Option{{Value: "Normal"}, {Value: "High"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	agent := casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "caseagent"}
+	rep := casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: "rep-1"}
+	c := &casemgmt.Case{ID: "c1"}
+	set := func(by casemgmt.Actor, v string) casemgmt.ApplyResult {
+		t.Helper()
+		res, err := schema.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: v, Provenance: casemgmt.Provenance{Actor: by}}},
+			casemgmt.WritePolicy{}, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	set(agent, "Normal")
+	confirm := set(rep, "Normal")
+	if len(confirm.Audit) != 1 || confirm.Audit[0].Old != "Normal" || confirm.Audit[0].New != "Normal" || confirm.Audit[0].Actor != rep {
+		t.Fatalf("confirmation audit = %+v, want one entry by the person", confirm.Audit)
+	}
+	if got := c.Provenance["priority"].Actor; got != rep {
+		t.Fatalf("owner = %v, want the person", got)
+	}
+	if res := set(agent, "High"); len(res.Refused) != 1 || c.Fields["priority"] != "Normal" {
+		t.Errorf("the agent overwrote a value the person confirmed: %+v, value %v", res, c.Fields["priority"])
+	}
+	// Confirming one's own value again changes nothing.
+	if res := set(rep, "Normal"); len(res.Audit) != 0 {
+		t.Errorf("a person repeating their own value wrote %+v", res.Audit)
+	}
+}
