@@ -294,38 +294,32 @@ func qFindContacts(column string) string {
 
 // GetCase implements casemgmt.CaseStore.
 func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) {
+	return s.oneCase(ctx, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id, "getting case", "case %q")
+}
+
+// oneCase returns the case a query finds by one key, or ErrNotFound
+// described by notFound (a format with one %q for the key). A key that
+// could not have been stored finds nothing without asking the database.
+func (s *Store) oneCase(ctx context.Context, query, key, doing, notFound string) (*casemgmt.Case, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !storableText(id) {
-		return nil, fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+	if !storableText(key) {
+		return nil, fmt.Errorf("%w: "+notFound, casemgmt.ErrNotFound, key)
 	}
-	cs, err := queryCases(ctx, s.rq, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id)
+	cs, err := queryCases(ctx, s.rq, query, key)
 	if err != nil {
-		return nil, wrap("getting case", err)
+		return nil, wrap(doing, err)
 	}
 	if len(cs) == 0 {
-		return nil, fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+		return nil, fmt.Errorf("%w: "+notFound, casemgmt.ErrNotFound, key)
 	}
 	return cs[0], nil
 }
 
 // GetCaseByNumber implements casemgmt.CaseStore.
 func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.Case, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if !storableText(number) {
-		return nil, fmt.Errorf("%w: case number %q", casemgmt.ErrNotFound, number)
-	}
-	cs, err := queryCases(ctx, s.rq, qGetCaseByNumber, number)
-	if err != nil {
-		return nil, wrap("getting case", err)
-	}
-	if len(cs) == 0 {
-		return nil, fmt.Errorf("%w: case number %q", casemgmt.ErrNotFound, number)
-	}
-	return cs[0], nil
+	return s.oneCase(ctx, qGetCaseByNumber, number, "getting case", "case number %q")
 }
 
 // updateSet is the SET clause shared by UpdateCase and UpsertCase; $1 is
@@ -636,20 +630,7 @@ func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, 
 
 // FindCaseByConversation implements casemgmt.CaseStore.
 func (s *Store) FindCaseByConversation(ctx context.Context, conversationID string) (*casemgmt.Case, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if !storableText(conversationID) {
-		return nil, fmt.Errorf("%w: no case for conversation %q", casemgmt.ErrNotFound, conversationID)
-	}
-	cs, err := queryCases(ctx, s.rq, qFindByConversation, conversationID)
-	if err != nil {
-		return nil, wrap("finding case", err)
-	}
-	if len(cs) == 0 {
-		return nil, fmt.Errorf("%w: no case for conversation %q", casemgmt.ErrNotFound, conversationID)
-	}
-	return cs[0], nil
+	return s.oneCase(ctx, qFindByConversation, conversationID, "finding case", "no case for conversation %q")
 }
 
 // FindCasesByMessageID implements casemgmt.CaseStore.
