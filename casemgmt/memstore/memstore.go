@@ -259,19 +259,31 @@ func (s *Store) checkLinksFree(caseID string, links []casemgmt.Link) error {
 	return nil
 }
 
-// CreateCase implements casemgmt.CaseStore.
-func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+// beginCaseWrite runs the checks every write of a whole case starts with,
+// in the order of the Store contract (context, case, write), and takes the
+// lock; the caller releases it with unlock.
+func (s *Store) beginCaseWrite(ctx context.Context, c *casemgmt.Case, w *casemgmt.Write) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := c.Check(); err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := w.Check(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	return s.mu.Unlock, nil
+}
+
+// CreateCase implements casemgmt.CaseStore.
+func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
+	unlock, err := s.beginCaseWrite(ctx, c, &w)
+	if err != nil {
 		return err
 	}
+	defer unlock()
 	return s.create(c, &w)
 }
 
@@ -347,17 +359,11 @@ func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.C
 
 // UpdateCase implements casemgmt.CaseStore.
 func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Write) error {
-	if err := ctx.Err(); err != nil {
+	unlock, err := s.beginCaseWrite(ctx, c, &w)
+	if err != nil {
 		return err
 	}
-	if err := c.Check(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := w.Check(); err != nil {
-		return err
-	}
+	defer unlock()
 	old, ok := s.cases[c.ID]
 	if !ok {
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, c.ID)

@@ -823,26 +823,9 @@ func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditE
 	if !storableText(caseID) {
 		return nil, nil
 	}
-	rows, err := s.rq.QueryContext(ctx, qListAudit, caseID)
-	if err != nil {
-		return nil, wrap("listing audit", err)
-	}
-	defer rows.Close()
-	var out []casemgmt.AuditEntry
-	for rows.Next() {
-		var seq int64
-		var entry string
-		if err := rows.Scan(&seq, &entry); err != nil {
-			return nil, wrap("listing audit", err)
-		}
-		var e casemgmt.AuditEntry
-		if err := json.Unmarshal([]byte(entry), &e); err != nil {
-			return nil, fmt.Errorf("sqlstore: audit entry %d: %w", seq, err)
-		}
+	return queryJSON(ctx, s.rq, "listing audit", "audit entry", func(seq int64, e *casemgmt.AuditEntry) {
 		e.Seq, e.CaseID = seq, caseID
-		out = append(out, e)
-	}
-	return out, wrap("listing audit", rows.Err())
+	}, qListAudit, caseID)
 }
 
 // AddInteraction implements casemgmt.Journal.
@@ -927,25 +910,35 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 	if none || !storableText(q.CaseID, q.ConversationID, string(q.Outcome)) {
 		return nil, nil
 	}
-	rows, err := s.rq.QueryContext(ctx, query, args...)
+	return queryJSON[casemgmt.Interaction](ctx, s.rq, "listing interactions", "interaction", nil, query, args...)
+}
+
+// queryJSON runs a query whose rows are a sequence number and a JSON
+// document, and decodes each document into a T; fix, when set, completes
+// each from its sequence number.
+func queryJSON[T any](ctx context.Context, q querier, doing, what string, fix func(seq int64, v *T), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, wrap("listing interactions", err)
+		return nil, wrap(doing, err)
 	}
 	defer rows.Close()
-	var out []casemgmt.Interaction
+	var out []T
 	for rows.Next() {
 		var seq int64
-		var rec string
-		if err := rows.Scan(&seq, &rec); err != nil {
-			return nil, wrap("listing interactions", err)
+		var doc string
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, wrap(doing, err)
 		}
-		var in casemgmt.Interaction
-		if err := json.Unmarshal([]byte(rec), &in); err != nil {
-			return nil, fmt.Errorf("sqlstore: interaction %d: %w", seq, err)
+		var v T
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return nil, fmt.Errorf("sqlstore: %s %d: %w", what, seq, err)
 		}
-		out = append(out, in)
+		if fix != nil {
+			fix(seq, &v)
+		}
+		out = append(out, v)
 	}
-	return out, wrap("listing interactions", rows.Err())
+	return out, wrap(doing, rows.Err())
 }
 
 // UseKey implements casemgmt.Coordinator.
