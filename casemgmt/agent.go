@@ -370,14 +370,10 @@ func (a *Agent) candidateFields(first []string) []string {
 	return out
 }
 
-// predict asks the predictor for fields and keeps what predict.Check
-// allows. It fills in's predictor, usage and the dropped fields.
-func (a *Agent) predict(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction) (map[string]predict.Prediction, error) {
-	return a.predictFolded(ctx, conv, known, names, in, predict.NewFolded(conv.Messages))
-}
-
-// predictFolded is predict with the conversation's evidence text folded
-// by fd (of conv.Messages), which plan then shares.
+// predictFolded asks the predictor for fields and keeps what
+// predict.Check allows, with the conversation's evidence text folded by fd
+// (of conv.Messages), which planFolded then shares. It fills in's
+// predictor, usage and the dropped fields.
 func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction, fd *predict.Folded) (map[string]predict.Prediction, error) {
 	var fields []predict.Field
 	for _, af := range a.asked {
@@ -428,17 +424,12 @@ func (v Values) clone() Values {
 	return out
 }
 
-// plan decides which predicted values to apply: those above the minimum
-// confidence, for the first fields, the default update fields and the
-// fields of update rules that hold once the predicted values are in. It
-// returns the changes in field order and records the others in in.
-func (a *Agent) plan(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction) []Change {
-	return a.planFolded(ctx, c, first, preds, conv, in, predict.NewFolded(conv.Messages), nil, false)
-}
-
-// planFolded is plan with the conversation's evidence text folded by fd
-// (of conv.Messages), shared with predictFolded, appending the changes to
-// dst. With same, the caller applies the changes to c itself, as it is
+// planFolded decides which predicted values to apply: those above the
+// minimum confidence, for the first fields, the default update fields and
+// the fields of update rules that hold once the predicted values are in.
+// It appends the changes to dst in field order and records the others in
+// in. fd is the conversation's evidence text folded (of conv.Messages),
+// shared with predictFolded. With same, the caller applies the changes to c itself, as it is
 // now: a value c already has then needs no change (Apply would list it
 // as unchanged, and markApplied says so), nor its evidence resolved.
 func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change, same bool) []Change {

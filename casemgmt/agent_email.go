@@ -560,7 +560,8 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		fwd.Quoted = ""
 	}
 	if len(names) > 0 {
-		preds, err := a.predict(ctx, conv, nil, names, in)
+		fd := predict.NewFolded(conv.Messages)
+		preds, err := a.predictFolded(ctx, conv, nil, names, in, fd)
 		if err != nil {
 			// The case is still created from the rule; the fields wait for
 			// the next message.
@@ -570,9 +571,9 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			// Evaluate rules with the rule's values in.
 			tmp := &Case{Status: StatusActive}
 			if _, err := a.schema.Apply(ctx, tmp, changes, a.cfg.Policy, nil, now); err == nil {
-				changes = append(changes, a.plan(ctx, tmp, a.cfg.Create.Fields, preds, conv, in)...)
+				changes = a.planFolded(ctx, tmp, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
 			} else {
-				changes = append(changes, a.plan(ctx, c, a.cfg.Create.Fields, preds, conv, in)...)
+				changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
 			}
 		}
 	}
