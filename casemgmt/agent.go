@@ -429,9 +429,10 @@ func (v Values) clone() Values {
 // the fields of update rules that hold once the predicted values are in.
 // It appends the changes to dst in field order and records the others in
 // in. fd is the conversation's evidence text folded (of conv.Messages),
-// shared with predictFolded. With same, the caller applies the changes to c itself, as it is
-// now: a value c already has then needs no change (Apply would list it
-// as unchanged, and markApplied says so), nor its evidence resolved.
+// shared with predictFolded. With same, the caller applies the changes to
+// c itself, as it is now: a value c already has then needs no change
+// (Apply would list it as unchanged, and markApplied says so), nor its
+// evidence resolved.
 func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change, same bool) []Change {
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
