@@ -37,10 +37,10 @@
 //
 // A host builds an agent from a store, a predictor and a configuration:
 //
-//	cfg, _ := casemgmt.LoadConfig("tenant.json")
+//	cfg, _ := agent.LoadConfig("tenant.json")
 //	store, _ := sqlstore.OpenSQLite(ctx, "cases.db")
 //	pred, _ := heuristic.New()
-//	agent, _ := casemgmt.NewAgent(store, pred, cfg)
+//	agent, _ := agent.New(store, pred, cfg)
 //
 // and calls it from its handlers: agent.ConversationEnded for a chat,
 // agent.InboundEmail (or the email webhook and IMAP poller, which call

@@ -94,13 +94,14 @@ type Change struct {
 	// Reason says why, for the audit entry.
 	Reason string
 
-	// validated is set by the agent's plan on a change whose Value it has
-	// just validated (Schema.Validate, contact lookup included) and
-	// normalised, and whose Provenance slices it made for this change
-	// alone: Apply then neither validates the value again nor copies
-	// the provenance for the case. Other callers cannot set it, so their
-	// changes are always validated.
-	validated bool
+	// Validated says that the caller has just validated and normalised
+	// Value with Schema.Validate (contact lookup included) and made the
+	// Provenance slices for this change alone: Apply then neither
+	// validates the value again nor copies the provenance for the case.
+	// It is a saving for a caller that validates anyway (the agent's
+	// plan); leave it false otherwise. The write policy and the actor's
+	// kind are checked either way.
+	Validated bool
 }
 
 // Refusal is a change the write policy refused.
@@ -108,6 +109,21 @@ type Refusal struct {
 	Field  string `json:"field"`
 	Value  any    `json:"value"`
 	Reason string `json:"reason"`
+}
+
+// ApplyOptions is what Apply needs besides the case and the changes.
+type ApplyOptions struct {
+	// Policy decides who may overwrite whom.
+	Policy WritePolicy
+	// Contacts resolves contact lookups; nil refuses a value of a contact
+	// field that has not been validated already.
+	Contacts ContactGetter
+	// Now stamps provenance and audit entries whose Time is zero.
+	Now time.Time
+	// Audit, if not empty, begins the result's Audit: entries the caller
+	// writes before the changes' own (such as a case's creation), so that
+	// they are written together without copying.
+	Audit []AuditEntry
 }
 
 // ApplyResult is what Apply did.
@@ -137,19 +153,13 @@ func (r *ApplyResult) Changed() bool { return len(r.Audit) > 0 }
 // person's (its provenance, and an audit entry whose old and new values
 // are equal), so that the agent leaves it alone from then on. now stamps
 // provenance and audit entries whose Time is zero.
-func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, p WritePolicy, contacts ContactGetter, now time.Time) (ApplyResult, error) {
-	return s.apply(ctx, c, changes, p, contacts, now, nil)
-}
-
-// apply is Apply with the audit entries appended to audit, which the
-// result's Audit then begins with (so that a caller that writes an entry
-// of its own first copies none).
-func (s *Schema) apply(ctx context.Context, c *Case, changes []Change, p WritePolicy, contacts ContactGetter, now time.Time, audit []AuditEntry) (ApplyResult, error) {
-	res := ApplyResult{Audit: audit}
+func (s *Schema) Apply(ctx context.Context, c *Case, changes []Change, opts ApplyOptions) (ApplyResult, error) {
+	p, contacts, now := opts.Policy, opts.Contacts, opts.Now
+	res := ApplyResult{Audit: opts.Audit}
 	vals := make([]any, len(changes))
 	var errs []error
 	for i, ch := range changes {
-		if ch.validated {
+		if ch.Validated {
 			if !ch.Provenance.Actor.Kind.Valid() {
 				errs = append(errs, &FieldError{Field: ch.Field, Value: ch.Value, Err: fmt.Errorf("%w: unknown actor kind %q", ErrInvalid, ch.Provenance.Actor.Kind)})
 				continue
@@ -192,7 +202,7 @@ func (s *Schema) apply(ctx context.Context, c *Case, changes []Change, p WritePo
 			continue
 		}
 		prov := ch.Provenance
-		if !ch.validated {
+		if !ch.Validated {
 			prov = prov.Clone()
 		}
 		if prov.Time.IsZero() {

@@ -156,7 +156,7 @@ func TestApply(t *testing.T) {
 	res, err := s.Apply(ctx, c, []casemgmt.Change{
 		{Field: "title", Value: "X200 dead port", Provenance: casemgmt.Provenance{Actor: intake, Rule: "support mailbox"}, Reason: "intake"},
 		{Field: "origin", Value: "email", Provenance: casemgmt.Provenance{Actor: intake, Rule: "support mailbox"}, Reason: "intake"},
-	}, casemgmt.WritePolicy{}, st, t0)
+	}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: st, Now: t0})
 	if err != nil || len(res.Audit) != 2 {
 		t.Fatalf("intake Apply: %+v, %v", res, err)
 	}
@@ -173,7 +173,7 @@ func TestApply(t *testing.T) {
 		{Field: "contact", Value: "C-1001", Provenance: pred(1, "m1")},
 		{Field: "product", Value: "P-X200", Provenance: pred(0.8, "m1")},
 		{Field: "priority", Value: "Normal", Provenance: pred(0.6, "m1")},
-	}, casemgmt.WritePolicy{}, st, t0.Add(time.Minute))
+	}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: st, Now: t0.Add(time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestApply(t *testing.T) {
 	if c.ContactID != "C-1001" {
 		t.Errorf("ContactID %q, want the contact field's value", c.ContactID)
 	}
-	if _, err := s.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: "Urgent", Provenance: casemgmt.Provenance{Actor: person}}}, casemgmt.WritePolicy{}, st, t0.Add(2*time.Minute)); err != nil {
+	if _, err := s.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: "Urgent", Provenance: casemgmt.Provenance{Actor: person}}}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: st, Now: t0.Add(2 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = s.Apply(ctx, c, []casemgmt.Change{
@@ -200,7 +200,7 @@ func TestApply(t *testing.T) {
 		{Field: "contact", Value: "C-1001", Provenance: pred(1, "m2")},
 		{Field: "category", Value: nil, Provenance: pred(0, "m2")},
 		{Field: "title", Value: nil, Provenance: pred(0, "m2")},
-	}, casemgmt.WritePolicy{}, st, t0.Add(3*time.Minute))
+	}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: st, Now: t0.Add(3 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,12 +221,12 @@ func TestApply(t *testing.T) {
 		t.Errorf("case after the second prediction: %v %v", c.Fields, c.Provenance)
 	}
 	// With the switch on, the agent may overwrite the person.
-	res, _ = s.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: "Normal", Provenance: pred(0.7, "m3")}}, casemgmt.WritePolicy{AllowAgentOverrideHuman: true}, st, t0)
+	res, _ = s.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: "Normal", Provenance: pred(0.7, "m3")}}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{AllowAgentOverrideHuman: true}, Contacts: st, Now: t0})
 	if len(res.Audit) != 1 || c.Fields["priority"] != "Normal" {
 		t.Errorf("override switch: %+v", res)
 	}
 	// A person clears a value.
-	res, _ = s.Apply(ctx, c, []casemgmt.Change{{Field: "contact", Value: nil, Provenance: casemgmt.Provenance{Actor: person}}}, casemgmt.WritePolicy{}, st, t0)
+	res, _ = s.Apply(ctx, c, []casemgmt.Change{{Field: "contact", Value: nil, Provenance: casemgmt.Provenance{Actor: person}}}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: st, Now: t0})
 	if _, has := c.Value("contact"); has || c.ContactID != "" || len(res.Audit) != 1 || res.Audit[0].Old != "C-1001" || res.Audit[0].New != nil {
 		t.Errorf("person clearing: %+v, fields %v", res, c.Fields)
 	}
@@ -241,7 +241,7 @@ func TestApplyRefusesInvalidBatch(t *testing.T) {
 		{Field: "colour", Value: "red", Provenance: casemgmt.Provenance{Actor: person}},
 		{Field: "contact", Value: "C-404", Provenance: casemgmt.Provenance{Actor: person}},
 		{Field: "devices", Value: "many", Provenance: casemgmt.Provenance{Actor: person}},
-	}, casemgmt.WritePolicy{}, contacts(t), time.Now())
+	}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Contacts: contacts(t), Now: time.Now()})
 	if !errors.Is(err, casemgmt.ErrUnknownField) || !errors.Is(err, casemgmt.ErrInvalidValue) || !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("Apply of a bad batch: %v", err)
 	}
@@ -328,8 +328,7 @@ func TestPersonConfirmingAgentValueTakesItOver(t *testing.T) {
 	c := &casemgmt.Case{ID: "c1"}
 	set := func(by casemgmt.Actor, v string) casemgmt.ApplyResult {
 		t.Helper()
-		res, err := schema.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: v, Provenance: casemgmt.Provenance{Actor: by}}},
-			casemgmt.WritePolicy{}, nil, now)
+		res, err := schema.Apply(ctx, c, []casemgmt.Change{{Field: "priority", Value: v, Provenance: casemgmt.Provenance{Actor: by}}}, casemgmt.ApplyOptions{Policy: casemgmt.WritePolicy{}, Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,6 +61,16 @@ func NewSchema(fields []Field) (*Schema, error) {
 	return s, nil
 }
 
+// ValidateFields reports every problem of a schema's field list, each with
+// its path under path (such as "fields[3].options"). NewSchema refuses
+// fields with problems; a configuration loader calls it to report them with
+// the rest of the configuration's problems.
+func ValidateFields(path string, fields []Field) []Problem {
+	var ps problems
+	checkFields(&ps, path, fields)
+	return ps
+}
+
 func checkFields(ps *problems, path string, fields []Field) {
 	seen := map[string]int{}
 	for i := range fields {
@@ -157,6 +167,16 @@ func (s *Schema) Field(name string) (Field, bool) {
 	}
 	return s.fields[i], true
 }
+
+// Index returns the position of the named field in the schema's field
+// order, or false when the schema has no such field.
+func (s *Schema) Index(name string) (int, bool) {
+	i, ok := s.index[name]
+	return i, ok
+}
+
+// Len is the number of fields in the schema.
+func (s *Schema) Len() int { return len(s.fields) }
 
 // Has reports whether the schema has a field with the name.
 func (s *Schema) Has(name string) bool {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tmc/langchaingo/llms/openai"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/internal/llmfake"
 	"github.com/caseagent/caseagent/predict"
@@ -143,9 +143,9 @@ func injectionScenarios(t *testing.T) []*replay.Scenario {
 	return scs
 }
 
-func helpdesk(t *testing.T) *casemgmt.Config {
+func helpdesk(t *testing.T) *agent.Config {
 	t.Helper()
-	cfg, err := casemgmt.LoadConfig("testdata/helpdesk.json")
+	cfg, err := agent.LoadConfig("testdata/helpdesk.json")
 	if err != nil {
 		t.Fatal(err)
 	}

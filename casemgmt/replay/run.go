@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
@@ -24,7 +25,7 @@ import (
 // when its predictor is.
 type Runner struct {
 	// Config is the tenant configuration; required.
-	Config *casemgmt.Config
+	Config *agent.Config
 	// Predictor answers every prediction; required.
 	Predictor predict.Predictor
 	// NewStore returns the store for one scenario; memstore when nil.
@@ -33,7 +34,7 @@ type Runner struct {
 	// zero, so replays are reproducible.
 	Start time.Time
 	// AgentOptions are added to every agent the runner builds.
-	AgentOptions []casemgmt.AgentOption
+	AgentOptions []agent.Option
 }
 
 // DefaultStart is when scenario clocks start unless told otherwise.
@@ -137,7 +138,7 @@ type state struct {
 	r       *Runner
 	sc      *Scenario
 	store   casemgmt.Store
-	agent   *casemgmt.Agent
+	ag      *agent.Agent
 	clk     *clock
 	conv    channel.Conversation
 	caseID  string
@@ -165,15 +166,15 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioRes
 	if _, err := r.Config.ImportContacts(ctx, store); err != nil {
 		return err
 	}
-	opts := append([]casemgmt.AgentOption{
-		casemgmt.WithClock(clk.now),
-		casemgmt.WithSender(&outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
+	opts := append([]agent.Option{
+		agent.WithClock(clk.now),
+		agent.WithSender(&outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
 	}, r.AgentOptions...)
-	agent, err := casemgmt.NewAgent(store, r.Predictor, r.Config, opts...)
+	ag, err := agent.New(store, r.Predictor, r.Config, opts...)
 	if err != nil {
 		return err
 	}
-	st := &state{r: r, sc: sc, store: store, agent: agent, clk: clk, rep: "rep-1"}
+	st := &state{r: r, sc: sc, store: store, ag: ag, clk: clk, rep: "rep-1"}
 	st.conv = channel.Conversation{
 		ID: "conv-" + sc.ID, Kind: channel.KindChat, Status: channel.StatusRequested,
 		Customer:  channel.Customer{ContactID: sc.Customer.AuthenticatedContact},
@@ -251,7 +252,7 @@ func (st *state) step(ctx context.Context, i int, s Step, res *ScenarioResult) e
 				return fmt.Errorf("human_edit with no case: %w", err)
 			}
 		}
-		_, err := st.agent.EditCase(ctx, st.caseID, "rep-editor", s.Edit)
+		_, err := st.ag.EditCase(ctx, st.caseID, "rep-editor", s.Edit)
 		return err
 	case StepEmail:
 		return st.email(ctx, s.Email)
@@ -273,13 +274,13 @@ func (st *state) event(ctx context.Context, s Step) error {
 		if st.conv.Status == channel.StatusRequested {
 			st.conv.Status = channel.StatusAccepted
 		}
-		_, err = st.agent.ConversationAccepted(ctx, &st.conv, st.rep)
+		_, err = st.ag.ConversationAccepted(ctx, &st.conv, st.rep)
 	case EventEnded:
 		st.conv.Status = channel.StatusEnded
 		st.conv.EndedAt = st.clk.now()
-		_, err = st.agent.ConversationEnded(ctx, &st.conv, st.rep)
+		_, err = st.ag.ConversationEnded(ctx, &st.conv, st.rep)
 	case EventUpdateRequested:
-		_, err = st.agent.UpdateFromConversation(ctx, &st.conv, s.By)
+		_, err = st.ag.UpdateFromConversation(ctx, &st.conv, s.By)
 		if errors.Is(err, casemgmt.ErrNotFound) {
 			err = nil // nothing to update: the expectations will say so
 		}
@@ -300,7 +301,7 @@ func (st *state) advance(ctx context.Context, d time.Duration) error {
 		if st.clk.t.After(end) {
 			st.clk.t = end
 		}
-		if _, err := st.agent.RunDue(ctx, st.clk.t); err != nil {
+		if _, err := st.ag.RunDue(ctx, st.clk.t); err != nil {
 			return err
 		}
 	}
@@ -330,7 +331,7 @@ func (st *state) email(ctx context.Context, raw string) error {
 	if len(p.Message.To) > 0 {
 		mailbox = p.Message.To[0].Email
 	}
-	res, err := st.agent.InboundEmail(ctx, mailbox, &p.Message)
+	res, err := st.ag.InboundEmail(ctx, mailbox, &p.Message)
 	if err != nil {
 		return err
 	}
@@ -390,7 +391,7 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 	if e.Sent != nil {
 		sent := 0
 		if c != nil {
-			sent = casemgmt.SentCount(c)
+			sent = agent.SentCount(c)
 		}
 		add("sent", strconv.Itoa(*e.Sent), strconv.Itoa(sent), *e.Sent == sent)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/heuristic"
@@ -63,7 +63,7 @@ func parse(t *testing.T, src string) *replay.Scenario {
 
 func runner(t *testing.T) *replay.Runner {
 	t.Helper()
-	cfg, err := casemgmt.ParseConfig([]byte(tenant))
+	cfg, err := agent.ParseConfig([]byte(tenant))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestPublicScenariosPassOffline(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "helpdesk.json")); err != nil {
 		t.Skipf("no shared scenarios beside the module (%v)", err)
 	}
-	cfg, err := casemgmt.LoadConfig(filepath.Join(dir, "helpdesk.json"))
+	cfg, err := agent.LoadConfig(filepath.Join(dir, "helpdesk.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

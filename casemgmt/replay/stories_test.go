@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict/heuristic"
 )
@@ -18,7 +18,7 @@ import (
 // scenario texts.
 func TestOwnStoriesPassOffline(t *testing.T) {
 	dir := filepath.Join("testdata", "stories")
-	cfg, err := casemgmt.LoadConfig(filepath.Join(dir, "helpdesk.json"))
+	cfg, err := agent.LoadConfig(filepath.Join(dir, "helpdesk.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 )
@@ -53,9 +53,9 @@ const replyEmail = "Message-ID: <b7c2@mail.example.net>\r\n" +
 // emails shows the email side: a new email becomes a case through the
 // intake rule and is acknowledged, and the reply to the acknowledgement
 // updates the case. It returns the case's id.
-func emails(ctx context.Context, out io.Writer, agent *casemgmt.Agent, sender *printSender, now *time.Time) (string, error) {
+func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSender, now *time.Time) (string, error) {
 	parser := email.NewParser()
-	deliver := func(raw string) (*casemgmt.Result, error) {
+	deliver := func(raw string) (*agent.Result, error) {
 		*now = now.Add(2 * time.Minute)
 		p, err := parser.ParseBytes([]byte(raw))
 		if err != nil {
@@ -66,7 +66,7 @@ func emails(ctx context.Context, out io.Writer, agent *casemgmt.Agent, sender *p
 		for _, line := range strings.Split(strings.TrimSpace(m.Text), "\n") {
 			fmt.Fprintf(out, "    | %s\n", line)
 		}
-		return agent.InboundEmail(ctx, mailbox, m)
+		return ag.InboundEmail(ctx, mailbox, m)
 	}
 	fmt.Fprintln(out, "\n=== Email: a new email to the support mailbox")
 	res, err := deliver(firstEmail)

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
@@ -154,7 +155,7 @@ func newPredictor(cfg config, model llms.Model) (predict.Predictor, error) {
 // run replays the demo's chat and emails through the agent and prints
 // what happened to out.
 func run(ctx context.Context, cfg config, out io.Writer) error {
-	tenant, err := casemgmt.ParseConfig(tenantJSON)
+	tenant, err := agent.ParseConfig(tenantJSON)
 	if err != nil {
 		return fmt.Errorf("embedded tenant: %w", err)
 	}
@@ -175,20 +176,20 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	ids := email.MessageIDs{Key: []byte("example key, keep yours secret!!"), Domain: "kitchen.example"}
 	sender := &printSender{out: out, ids: ids}
-	agent, err := casemgmt.NewAgent(store, pred, tenant, casemgmt.WithClock(clock),
-		casemgmt.WithSender(sender, channel.Address{Name: "Kitchen support", Email: mailbox}),
-		casemgmt.WithMessageIDs(ids))
+	ag, err := agent.New(store, pred, tenant, agent.WithClock(clock),
+		agent.WithSender(sender, channel.Address{Name: "Kitchen support", Email: mailbox}),
+		agent.WithMessageIDs(ids))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "caseagent with %s (%s predictor): %d fields, %d contacts\n",
 		cfg.Model, predictorName(cfg), len(tenant.Fields), len(tenant.Contacts))
 
-	chatCase, err := liveChat(ctx, out, agent, &now)
+	chatCase, err := liveChat(ctx, out, ag, &now)
 	if err != nil {
 		return err
 	}
-	emailCase, err := emails(ctx, out, agent, sender, &now)
+	emailCase, err := emails(ctx, out, ag, sender, &now)
 	if err != nil {
 		return err
 	}
@@ -223,7 +224,7 @@ func predictorName(cfg config) string {
 
 // liveChat replays a chat: accepted after the customer's first message,
 // ended after the serial number. It returns the case's id.
-func liveChat(ctx context.Context, out io.Writer, agent *casemgmt.Agent, now *time.Time) (string, error) {
+func liveChat(ctx context.Context, out io.Writer, ag *agent.Agent, now *time.Time) (string, error) {
 	fmt.Fprintln(out, "\n=== Chat: a customer whose dishwasher stops mid-cycle")
 	conv := &channel.Conversation{ID: "chat-1", Kind: channel.KindChat, Status: channel.StatusRequested,
 		Customer: channel.Customer{Name: "Aiko Sato", Email: "aiko.sato@example.org"}, StartedAt: *now}
@@ -241,7 +242,7 @@ func liveChat(ctx context.Context, out io.Writer, agent *casemgmt.Agent, now *ti
 	}
 	say(channel.RoleCustomer, "Hello, this is Aiko Sato. My Rinse 45 stops mid-cycle with error E24 and leaves water at the bottom. I cleaned the filter but it keeps happening.")
 	conv.Status = channel.StatusAccepted
-	res, err := agent.ConversationAccepted(ctx, conv, "rep-1")
+	res, err := ag.ConversationAccepted(ctx, conv, "rep-1")
 	if err != nil {
 		return "", err
 	}
@@ -249,7 +250,7 @@ func liveChat(ctx context.Context, out io.Writer, agent *casemgmt.Agent, now *ti
 	say(channel.RoleRepresentative, "Sorry to hear that. Could you read me the serial number from the label inside the door?")
 	say(channel.RoleCustomer, "Sure, it is SN-4HD82KQ1.")
 	conv.Status = channel.StatusEnded
-	if res, err = agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
+	if res, err = ag.ConversationEnded(ctx, conv, "rep-1"); err != nil {
 		return "", err
 	}
 	report(out, "ended", res)
@@ -259,7 +260,7 @@ func liveChat(ctx context.Context, out io.Writer, agent *casemgmt.Agent, now *ti
 	return res.Case.ID, nil
 }
 
-func report(out io.Writer, when string, res *casemgmt.Result) {
+func report(out io.Writer, when string, res *agent.Result) {
 	switch res.Outcome {
 	case casemgmt.OutcomeCreated, casemgmt.OutcomeUpdated:
 		fmt.Fprintf(out, "  -> at %s: %s case %s (%s)\n", when, res.Outcome, res.Case.Number, strings.Join(res.ChangedFields(), ", "))
@@ -275,7 +276,7 @@ func report(out io.Writer, when string, res *casemgmt.Result) {
 	}
 }
 
-func printCase(out io.Writer, tenant *casemgmt.Config, c *casemgmt.Case) {
+func printCase(out io.Writer, tenant *agent.Config, c *casemgmt.Case) {
 	fmt.Fprintf(out, "\n%s  %q  status %s\n", c.Number, c.Title, c.Status)
 	for _, f := range tenant.Schema().Fields() {
 		v, ok := c.Value(f.Name)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 )
@@ -56,9 +56,9 @@ const replyEmail = "Message-ID: <8f2e1d@mail.example.com>\r\n" +
 // intake rule and is acknowledged, a second delivery of it changes
 // nothing, and the customer's reply to the acknowledgement updates the
 // case. It returns the case's id.
-func emails(ctx context.Context, out io.Writer, agent *casemgmt.Agent, sender *printSender, now *time.Time) (string, error) {
+func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSender, now *time.Time) (string, error) {
 	parser := email.NewParser()
-	deliver := func(raw string, show bool) (*casemgmt.Result, error) {
+	deliver := func(raw string, show bool) (*agent.Result, error) {
 		*now = now.Add(2 * time.Minute)
 		p, err := parser.ParseBytes([]byte(raw))
 		if err != nil {
@@ -71,7 +71,7 @@ func emails(ctx context.Context, out io.Writer, agent *casemgmt.Agent, sender *p
 				fmt.Fprintf(out, "    | %s\n", line)
 			}
 		}
-		return agent.InboundEmail(ctx, mailbox, m)
+		return ag.InboundEmail(ctx, mailbox, m)
 	}
 
 	fmt.Fprintln(out, "\n=== Email 1: a new email to the support mailbox")

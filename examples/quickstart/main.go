@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/sqlstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
@@ -100,7 +101,7 @@ func run(ctx context.Context, out io.Writer) error {
 	defer os.RemoveAll(dir)
 	dbPath := filepath.Join(dir, "cases.db")
 
-	cfg, err := casemgmt.ParseConfig(tenant)
+	cfg, err := agent.ParseConfig(tenant)
 	if err != nil {
 		return err
 	}
@@ -124,9 +125,9 @@ func run(ctx context.Context, out io.Writer) error {
 	// token of the case, so replies find their case.
 	ids := email.MessageIDs{Key: []byte("quickstart key, keep yours secret"), Domain: "acme-home.example"}
 	sender := &printSender{out: out, ids: ids}
-	agent, err := casemgmt.NewAgent(store, pred, cfg, casemgmt.WithClock(clock),
-		casemgmt.WithSender(sender, channel.Address{Name: "Acme Home support", Email: "support@acme-home.example"}),
-		casemgmt.WithMessageIDs(ids))
+	ag, err := agent.New(store, pred, cfg, agent.WithClock(clock),
+		agent.WithSender(sender, channel.Address{Name: "Acme Home support", Email: "support@acme-home.example"}),
+		agent.WithMessageIDs(ids))
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func run(ctx context.Context, out io.Writer) error {
 			say(t)
 		}
 		conv.Status = channel.StatusAccepted
-		res, err := agent.ConversationAccepted(ctx, conv, "rep-1")
+		res, err := ag.ConversationAccepted(ctx, conv, "rep-1")
 		if err != nil {
 			return err
 		}
@@ -164,20 +165,20 @@ func run(ctx context.Context, out io.Writer) error {
 		if ch.edit != nil {
 			if c, err := store.FindCaseByConversation(ctx, conv.ID); err == nil {
 				fmt.Fprintf(out, "  (the representative sets %s)\n", formatEdit(ch.edit))
-				if _, err := agent.EditCase(ctx, c.ID, "rep-1", ch.edit); err != nil {
+				if _, err := ag.EditCase(ctx, c.ID, "rep-1", ch.edit); err != nil {
 					return err
 				}
 			}
 		}
 		conv.Status = channel.StatusEnded
-		res, err = agent.ConversationEnded(ctx, conv, "rep-1")
+		res, err = ag.ConversationEnded(ctx, conv, "rep-1")
 		if err != nil {
 			return err
 		}
 		report(out, "ended", res)
 	}
 
-	emailCase, err := emails(ctx, out, agent, sender, &now)
+	emailCase, err := emails(ctx, out, ag, sender, &now)
 	if err != nil {
 		return err
 	}
@@ -209,7 +210,7 @@ func run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-func report(out io.Writer, when string, res *casemgmt.Result) {
+func report(out io.Writer, when string, res *agent.Result) {
 	switch res.Outcome {
 	case casemgmt.OutcomeCreated:
 		fmt.Fprintf(out, "  -> at %s: created case %s (%s)\n", when, res.Case.Number, strings.Join(res.ChangedFields(), ", "))
@@ -225,7 +226,7 @@ func report(out io.Writer, when string, res *casemgmt.Result) {
 	}
 }
 
-func printCase(out io.Writer, cfg *casemgmt.Config, c *casemgmt.Case) {
+func printCase(out io.Writer, cfg *agent.Config, c *casemgmt.Case) {
 	fmt.Fprintf(out, "\n%s  %q  status %s\n", c.Number, c.Title, c.Status)
 	for _, f := range cfg.Schema().Fields() {
 		v, ok := c.Value(f.Name)

@@ -17,7 +17,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict/heuristic"
 )
@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *config == "" {
 		*config = filepath.Join(dirOf(paths[0]), "helpdesk.json")
 	}
-	cfg, err := casemgmt.LoadConfig(*config)
+	cfg, err := agent.LoadConfig(*config)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/channel/email/imapsource"
@@ -52,7 +53,7 @@ func TestMailboxBecomesCasesOnce(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	cfg, err := casemgmt.ParseConfig([]byte(agentTenant))
+	cfg, err := agent.ParseConfig([]byte(agentTenant))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +65,11 @@ func TestMailboxBecomesCasesOnce(t *testing.T) {
 			"issue_description": {Value: text, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: text}}},
 		}}, nil
 	})
-	agent, err := casemgmt.NewAgent(store, pred, cfg)
+	ag, err := agent.New(store, pred, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recv := &countingReceiver{next: agent}
+	recv := &countingReceiver{next: ag}
 	useStore := func(c *imapsource.Config) {
 		c.IsNotFound = func(err error) bool { return errors.Is(err, casemgmt.ErrNotFound) }
 		c.BatchSize = 3

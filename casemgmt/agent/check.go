@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -64,7 +65,7 @@ func (r *CheckReport) String() string {
 // or a read otherwise), that the predictor answers a small request, that a
 // sender is configured when intake rules acknowledge or follow-up policies
 // send mail, that those templates have a body, and that the rules compiled
-// (they did, or NewAgent would have failed). It writes nothing.
+// (they did, or New would have failed). It writes nothing.
 func (a *Agent) Check(ctx context.Context) *CheckReport {
 	r := &CheckReport{}
 	add := func(name string, st CheckStatus, detail, hint string) {
@@ -73,7 +74,7 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 
 	// The store.
 	var err error
-	if p, ok := a.store.(Pinger); ok {
+	if p, ok := a.store.(casemgmt.Pinger); ok {
 		err = p.Ping(ctx)
 	} else {
 		_, err = a.store.GetState(ctx, "caseagent:check")
@@ -141,7 +142,7 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 		add("message ids", CheckWarn, "replies to the agent's mail thread by References only", "set WithMessageIDs so replies find their case by a signed Message-ID")
 	}
 
-	// Rules compiled in NewAgent.
+	// Rules compiled in New.
 	add("rules", CheckOK, fmt.Sprintf("%d update, %d intake and %d follow-up rules compiled", a.rules.update.Len(), a.rules.intake.Len(), a.rules.followUp.Len()), "")
 	if a.shadow {
 		add("mode", CheckWarn, "shadow mode: nothing is written or sent", "")
@@ -149,4 +150,4 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 	return r
 }
 
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, casemgmt.ErrNotFound) }

@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
@@ -154,13 +155,13 @@ type mailFixture struct {
 	pred   *mailPredictor
 	sender *mailSender
 	clock  *mailClock
-	agent  *casemgmt.Agent
-	cfg    *casemgmt.Config
+	ag     *agent.Agent
+	cfg    *agent.Config
 }
 
-func newMailFixture(t testing.TB, edit func(*casemgmt.Config), opts ...casemgmt.AgentOption) *mailFixture {
+func newMailFixture(t testing.TB, edit func(*agent.Config), opts ...agent.Option) *mailFixture {
 	t.Helper()
-	cfg, err := casemgmt.ParseConfig([]byte(mailTenant))
+	cfg, err := agent.ParseConfig([]byte(mailTenant))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,10 +182,10 @@ func newMailFixture(t testing.TB, edit func(*casemgmt.Config), opts ...casemgmt.
 		"category":          guess("Product defect", "does not start"),
 		"priority":          guess("Low", ""),
 	})
-	all := append([]casemgmt.AgentOption{casemgmt.WithClock(f.clock.now),
-		casemgmt.WithSender(f.sender, channel.Address{Name: "Acme Support", Email: "support@acme.example"}),
-		casemgmt.WithMessageIDs(mailIDs)}, opts...)
-	f.agent, err = casemgmt.NewAgent(f.store, f.pred, cfg, all...)
+	all := append([]agent.Option{agent.WithClock(f.clock.now),
+		agent.WithSender(f.sender, channel.Address{Name: "Acme Support", Email: "support@acme.example"}),
+		agent.WithMessageIDs(mailIDs)}, opts...)
+	f.ag, err = agent.New(f.store, f.pred, cfg, all...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,14 +241,14 @@ func parse(t testing.TB, raw string) *channel.Message {
 }
 
 // deliver hands a message to the agent as the support mailbox received it.
-func (f *mailFixture) deliver(t testing.TB, m msg) *casemgmt.Result {
+func (f *mailFixture) deliver(t testing.TB, m msg) *agent.Result {
 	t.Helper()
 	return f.deliverTo(t, "support@acme.example", m)
 }
 
-func (f *mailFixture) deliverTo(t testing.TB, mailbox string, m msg) *casemgmt.Result {
+func (f *mailFixture) deliverTo(t testing.TB, mailbox string, m msg) *agent.Result {
 	t.Helper()
-	res, err := f.agent.InboundEmail(context.Background(), mailbox, parse(t, m.raw()))
+	res, err := f.ag.InboundEmail(context.Background(), mailbox, parse(t, m.raw()))
 	if err != nil {
 		t.Fatalf("InboundEmail(%s): %v", m.id, err)
 	}
@@ -352,7 +353,7 @@ func TestEmailBecomesCaseThroughIntake(t *testing.T) {
 	if diff := cmp.Diff([][]string{{"issue_description", "category", "priority"}}, f.pred.asked); diff != "" {
 		t.Errorf("asked (-want +got):\n%s", diff)
 	}
-	if runs := f.runsOf(t, "new-1@example.org"); len(runs) != 1 || runs[0].Outcome != casemgmt.OutcomeCreated || runs[0].Trigger != casemgmt.TriggerEmail {
+	if runs := f.runsOf(t, "new-1@example.org"); len(runs) != 1 || runs[0].Outcome != casemgmt.OutcomeCreated || runs[0].Trigger != agent.TriggerEmail {
 		t.Errorf("runs = %+v, want one created email run", runs)
 	}
 }
@@ -419,10 +420,10 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 
 func TestEmailDuplicatesConcurrent(t *testing.T) {
 	const n = 16
-	run := func(f *mailFixture, m msg) []*casemgmt.Result {
+	run := func(f *mailFixture, m msg) []*agent.Result {
 		raw := m.raw()
 		var wg sync.WaitGroup
-		out := make([]*casemgmt.Result, n)
+		out := make([]*agent.Result, n)
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
@@ -431,7 +432,7 @@ func TestEmailDuplicatesConcurrent(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				out[i], errs[i] = f.agent.InboundEmail(context.Background(), "support@acme.example", &p.Message)
+				out[i], errs[i] = f.ag.InboundEmail(context.Background(), "support@acme.example", &p.Message)
 			})
 		}
 		wg.Wait()
@@ -442,7 +443,7 @@ func TestEmailDuplicatesConcurrent(t *testing.T) {
 		}
 		return out
 	}
-	count := func(rs []*casemgmt.Result, o casemgmt.Outcome) int {
+	count := func(rs []*agent.Result, o casemgmt.Outcome) int {
 		k := 0
 		for _, r := range rs {
 			if r.Outcome == o {
@@ -548,7 +549,7 @@ func TestEmailAutoRepliesAndBounces(t *testing.T) {
 			if !m.Automated() {
 				t.Fatalf("fixture not classified as automated")
 			}
-			res, err := f.agent.InboundEmail(context.Background(), "support@acme.example", m)
+			res, err := f.ag.InboundEmail(context.Background(), "support@acme.example", m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -618,7 +619,7 @@ func TestEmailReplyThreading(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newMailFixture(t, func(cfg *casemgmt.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false })
+			f := newMailFixture(t, func(cfg *agent.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false })
 			c := f.created(t, msg{id: "th-0@example.org", subject: "Camera dead"})
 			m := tt.reply(c.Number, c.ID)
 			m.id = fmt.Sprintf("th-%d@example.org", i+1)
@@ -733,7 +734,7 @@ func TestEmailIntakeRules(t *testing.T) {
 		if runs := f.runsOf(t, "ir-6@example.org"); len(runs) != 1 || runs[0].Reason != res.Reason {
 			t.Errorf("runs = %+v", runs)
 		}
-		if _, err := f.agent.EditCase(context.Background(), c.ID, "rep-1", map[string]any{"status": "resolved"}); err != nil {
+		if _, err := f.ag.EditCase(context.Background(), c.ID, "rep-1", map[string]any{"status": "resolved"}); err != nil {
 			t.Fatal(err)
 		}
 		f.created(t, msg{id: "ir-7@example.org", subject: "Another thing"})
@@ -747,7 +748,7 @@ func TestEmailIntakeRules(t *testing.T) {
 		if res.Outcome != casemgmt.OutcomeCreated {
 			t.Fatalf("%s (%s)", res.Outcome, res.Reason)
 		}
-		if _, err := f.agent.EditCase(context.Background(), res.Case.ID, "rep-1", map[string]any{"status": "resolved"}); err != nil {
+		if _, err := f.ag.EditCase(context.Background(), res.Case.ID, "rep-1", map[string]any{"status": "resolved"}); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.advance(47 * time.Hour)
@@ -807,7 +808,7 @@ func TestEmailIntakeValuesKept(t *testing.T) {
 }
 
 func TestEmailAcknowledgement(t *testing.T) {
-	f := newMailFixture(t, nil, casemgmt.WithAckLimit(2))
+	f := newMailFixture(t, nil, agent.WithAckLimit(2))
 	c := f.created(t, msg{id: "ack-1@example.org", subject: "Camera dead"})
 	if f.sender.count() != 1 {
 		t.Fatalf("sent %d acknowledgements, want 1", f.sender.count())
@@ -839,9 +840,9 @@ func TestEmailAcknowledgement(t *testing.T) {
 }
 
 func TestEmailAcknowledgementLimits(t *testing.T) {
-	noOpen := func(cfg *casemgmt.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false }
+	noOpen := func(cfg *agent.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false }
 	t.Run("per address per day", func(t *testing.T) {
-		f := newMailFixture(t, noOpen, casemgmt.WithAckLimit(2))
+		f := newMailFixture(t, noOpen, agent.WithAckLimit(2))
 		for i := range 3 {
 			f.created(t, msg{id: fmt.Sprintf("lim-%d@example.org", i), subject: fmt.Sprintf("Problem %d", i)})
 		}
@@ -884,11 +885,11 @@ func TestEmailAcknowledgementLimits(t *testing.T) {
 	})
 	t.Run("no sender", func(t *testing.T) {
 		f := newMailFixture(t, nil)
-		a, err := casemgmt.NewAgent(f.store, f.pred, f.cfg, casemgmt.WithClock(f.clock.now))
+		a, err := agent.New(f.store, f.pred, f.cfg, agent.WithClock(f.clock.now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.agent = a
+		f.ag = a
 		f.created(t, msg{id: "ns-1@example.org", subject: "Camera dead"})
 		runs := f.runsOf(t, "ns-1@example.org")
 		if !slices.ContainsFunc(runs, func(in casemgmt.Interaction) bool {
@@ -901,16 +902,16 @@ func TestEmailAcknowledgementLimits(t *testing.T) {
 
 func TestEmailBadInput(t *testing.T) {
 	f := newMailFixture(t, nil)
-	if _, err := f.agent.InboundEmail(context.Background(), "support@acme.example", nil); err == nil {
+	if _, err := f.ag.InboundEmail(context.Background(), "support@acme.example", nil); err == nil {
 		t.Error("nil message accepted")
 	}
-	if err := f.agent.ReceiveEmail(context.Background(), "support@acme.example", nil); err == nil {
+	if err := f.ag.ReceiveEmail(context.Background(), "support@acme.example", nil); err == nil {
 		t.Error("nil parsed message accepted")
 	}
 	// A Message-ID handed in with its angle brackets is the same id.
 	bracketed := parse(t, msg{id: "br-1@example.org", from: "Bo Chen <bo@example.net>", subject: "Hub offline"}.raw())
 	bracketed.ID = " <br-1@example.org> "
-	res, err := f.agent.InboundEmail(context.Background(), "support@acme.example", bracketed)
+	res, err := f.ag.InboundEmail(context.Background(), "support@acme.example", bracketed)
 	if err != nil || res.Outcome != casemgmt.OutcomeCreated || !slices.Contains(res.Case.LinkIDs(casemgmt.LinkEmail), "br-1@example.org") {
 		t.Fatalf("bracketed id: %v %+v", err, res)
 	}
@@ -927,15 +928,15 @@ func TestEmailBadInput(t *testing.T) {
 }
 
 func TestEmailBusyChangesNothing(t *testing.T) {
-	f := newMailFixture(t, nil, casemgmt.WithEmailWait(20*time.Millisecond))
+	f := newMailFixture(t, nil, agent.WithEmailWait(20*time.Millisecond))
 	ctx := context.Background()
 	// Another process holds the message.
 	if ok, err := f.store.AcquireClaim(ctx, "email:busy-1@example.org", "elsewhere", time.Minute); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	m := msg{id: "busy-1@example.org", subject: "Camera dead"}
-	_, err := f.agent.InboundEmail(ctx, "support@acme.example", parse(t, m.raw()))
-	if !errors.Is(err, casemgmt.ErrEmailBusy) {
+	_, err := f.ag.InboundEmail(ctx, "support@acme.example", parse(t, m.raw()))
+	if !errors.Is(err, agent.ErrEmailBusy) {
 		t.Fatalf("err = %v, want ErrEmailBusy", err)
 	}
 	if len(f.cases(t)) != 0 || f.pred.calls.Load() != 0 || len(f.runsOf(t, m.id)) != 0 {
@@ -983,7 +984,7 @@ func TestEmailIntakeSetsAttributes(t *testing.T) {
 	  "create": {"fields": ["issue_description", "contact"]},
 	  "intake_rules": [{"name": "all mail", "set": {"title": "Mail: {{subject}}", "status_reason": "new mail"}}]
 	}`
-	c, err := casemgmt.ParseConfig([]byte(cfg))
+	c, err := agent.ParseConfig([]byte(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -992,7 +993,7 @@ func TestEmailIntakeSetsAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	pred := &mailPredictor{table: map[string]predict.Prediction{"issue_description": guess("Camera does not start", "does not start")}}
-	a, err := casemgmt.NewAgent(st, pred, c)
+	a, err := agent.New(st, pred, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1013,7 +1014,7 @@ func TestEmailIntakeSetsAttributes(t *testing.T) {
 }
 
 func TestEmailUnknownSendersSkippedByDefault(t *testing.T) {
-	f := newMailFixture(t, func(cfg *casemgmt.Config) { cfg.IntakeRules[1].UnknownSenders = "" })
+	f := newMailFixture(t, func(cfg *agent.Config) { cfg.IntakeRules[1].UnknownSenders = "" })
 	res := f.deliver(t, msg{id: "def-1@example.com", from: "Zoe <zoe@example.com>", subject: "Camera dead"})
 	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "skips unknown senders") {
 		t.Errorf("%s (%s), want skipped: a rule that says nothing skips unknown senders", res.Outcome, res.Reason)
@@ -1028,7 +1029,7 @@ func TestEmailUnknownSendersSkippedByDefault(t *testing.T) {
 func TestEmailWithoutSenderAddress(t *testing.T) {
 	f := newMailFixture(t, nil)
 	raw := "Message-ID: <nosender-1@example.org>\r\nTo: support@acme.example\r\nSubject: Camera dead\r\n\r\nIt does not start.\r\n"
-	res, err := f.agent.InboundEmail(context.Background(), "support@acme.example", parse(t, raw))
+	res, err := f.ag.InboundEmail(context.Background(), "support@acme.example", parse(t, raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1044,8 +1045,8 @@ func TestEmailShadowWritesNothing(t *testing.T) {
 	f := newMailFixture(t, nil)
 	c := f.created(t, msg{id: "sh-0@example.org", subject: "Camera dead"})
 	audit, sent := len(f.audit(t, c.ID)), f.sender.count()
-	shadow, err := casemgmt.NewAgent(f.store, f.pred, f.cfg, casemgmt.WithClock(f.clock.now), casemgmt.WithShadow(true),
-		casemgmt.WithSender(f.sender, channel.Address{Email: "support@acme.example"}), casemgmt.WithMessageIDs(mailIDs))
+	shadow, err := agent.New(f.store, f.pred, f.cfg, agent.WithClock(f.clock.now), agent.WithShadow(true),
+		agent.WithSender(f.sender, channel.Address{Email: "support@acme.example"}), agent.WithMessageIDs(mailIDs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1087,7 +1088,7 @@ func TestReceiveEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r email.Receiver = f.agent
+	var r email.Receiver = f.ag
 	if err := r.ReceiveEmail(context.Background(), "support@acme.example", p); err != nil {
 		t.Fatal(err)
 	}
@@ -1112,7 +1113,7 @@ func FuzzInboundEmail(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := fx.agent.InboundEmail(context.Background(), "support@acme.example", &p.Message); err != nil && !errors.Is(err, casemgmt.ErrInvalid) {
+		if _, err := fx.ag.InboundEmail(context.Background(), "support@acme.example", &p.Message); err != nil && !errors.Is(err, casemgmt.ErrInvalid) {
 			t.Fatalf("InboundEmail: %v", err)
 		}
 	})
@@ -1124,7 +1125,7 @@ func FuzzInboundEmail(f *testing.F) {
 func BenchmarkInboundEmail(b *testing.B) {
 	for _, existing := range []int{100, 10000} {
 		b.Run(fmt.Sprintf("cases=%d", existing), func(b *testing.B) {
-			f := newMailFixture(b, func(cfg *casemgmt.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false })
+			f := newMailFixture(b, func(cfg *agent.Config) { cfg.IntakeRules[1].RequireNoOpenCase = false })
 			ctx := context.Background()
 			for i := range existing {
 				c := &casemgmt.Case{Title: "old", ContactID: "C-2",
@@ -1139,7 +1140,7 @@ func BenchmarkInboundEmail(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := range b.N {
-				if _, err := f.agent.InboundEmail(ctx, "support@acme.example", msgs[i]); err != nil {
+				if _, err := f.ag.InboundEmail(ctx, "support@acme.example", msgs[i]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -1159,7 +1160,7 @@ func (s consoleSender) Send(_ context.Context, m *channel.Outgoing) (string, err
 // is acknowledged, and the reply to the acknowledgement updates the case.
 func ExampleAgent_InboundEmail() {
 	ctx := context.Background()
-	cfg, err := casemgmt.ParseConfig([]byte(`{
+	cfg, err := agent.ParseConfig([]byte(`{
 	  "fields": [
 	    {"name": "issue_description", "type": "text"},
 	    {"name": "contact", "type": "lookup", "lookup": "contacts"},
@@ -1202,19 +1203,19 @@ func ExampleAgent_InboundEmail() {
 	})
 	ids := email.MessageIDs{Key: []byte("a secret of at least 16 bytes"), Domain: "example.com"}
 	sender := consoleSender{ids: ids}
-	agent, err := casemgmt.NewAgent(store, pred, cfg,
-		casemgmt.WithSender(sender, channel.Address{Email: "support@example.com"}), casemgmt.WithMessageIDs(ids))
+	ag, err := agent.New(store, pred, cfg,
+		agent.WithSender(sender, channel.Address{Email: "support@example.com"}), agent.WithMessageIDs(ids))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	parser := email.NewParser()
-	deliver := func(raw string) *casemgmt.Result {
+	deliver := func(raw string) *agent.Result {
 		p, err := parser.ParseBytes([]byte(raw))
 		if err != nil {
 			panic(err)
 		}
-		res, err := agent.InboundEmail(ctx, "support@example.com", &p.Message)
+		res, err := ag.InboundEmail(ctx, "support@example.com", &p.Message)
 		if err != nil {
 			panic(err)
 		}
@@ -1251,7 +1252,7 @@ func TestEmailReplyRetriedAfterFailure(t *testing.T) {
 	f.pred.mu.Lock()
 	f.pred.err = errors.New("model unavailable")
 	f.pred.mu.Unlock()
-	if _, err := f.agent.InboundEmail(context.Background(), "support@acme.example", parse(t, reply.raw())); err == nil {
+	if _, err := f.ag.InboundEmail(context.Background(), "support@acme.example", parse(t, reply.raw())); err == nil {
 		t.Fatal("a failed prediction was not reported")
 	}
 	if slices.Contains(f.get(t, c.ID).LinkIDs(casemgmt.LinkEmail), reply.id) {

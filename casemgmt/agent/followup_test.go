@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
@@ -52,7 +53,7 @@ func (s *sentBox) count() int {
 type followUpRig struct {
 	t     *testing.T
 	store casemgmt.Store
-	agent *casemgmt.Agent
+	ag    *agent.Agent
 	box   *sentBox
 	now   time.Time
 	mu    sync.Mutex
@@ -75,7 +76,7 @@ func (r *followUpRig) advance(d time.Duration) {
 		}
 		now := r.now
 		r.mu.Unlock()
-		if _, err := r.agent.RunDue(context.Background(), now); err != nil {
+		if _, err := r.ag.RunDue(context.Background(), now); err != nil {
 			r.t.Fatalf("RunDue: %v", err)
 		}
 	}
@@ -83,7 +84,7 @@ func (r *followUpRig) advance(d time.Duration) {
 
 func newFollowUpRig(t *testing.T, automation string) *followUpRig {
 	t.Helper()
-	cfg, err := casemgmt.ParseConfig([]byte(strings.Replace(followUpConfig, "%s", automation, 1)))
+	cfg, err := agent.ParseConfig([]byte(strings.Replace(followUpConfig, "%s", automation, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +98,8 @@ func newFollowUpRig(t *testing.T, automation string) *followUpRig {
 			"contact": {Value: req.Customer.ContactID, Confidence: 1},
 		}}, nil
 	})
-	r.agent, err = casemgmt.NewAgent(r.store, pred, cfg, casemgmt.WithClock(r.clock),
-		casemgmt.WithSender(r.box, channel.Address{Email: "support@example.org"}))
+	r.ag, err = agent.New(r.store, pred, cfg, agent.WithClock(r.clock),
+		agent.WithSender(r.box, channel.Address{Email: "support@example.org"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +114,11 @@ func (r *followUpRig) newWaitingCase(contact string) *casemgmt.Case {
 	conv := &channel.Conversation{ID: "conv-" + contact, Kind: channel.KindChat, Status: channel.StatusEnded,
 		Customer: channel.Customer{ContactID: contact},
 		Messages: []channel.Message{{ID: "m1", Role: channel.RoleCustomer, Text: "my hub is offline", Time: r.clock()}}}
-	res, err := r.agent.ConversationEnded(ctx, conv, "rep-1")
+	res, err := r.ag.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil || res.Outcome != casemgmt.OutcomeCreated {
 		r.t.Fatalf("create: %v %+v", err, res)
 	}
-	if _, err := r.agent.EditCase(ctx, res.Case.ID, "rep-1", map[string]any{"status": "waiting_on_customer"}); err != nil {
+	if _, err := r.ag.EditCase(ctx, res.Case.ID, "rep-1", map[string]any{"status": "waiting_on_customer"}); err != nil {
 		r.t.Fatal(err)
 	}
 	return r.get(res.Case.ID)
@@ -153,8 +154,8 @@ func TestFollowUpSequenceClosesUnansweredCase(t *testing.T) {
 	for i, s := range steps {
 		r.advance(s.advance)
 		got := r.get(c.ID)
-		if r.box.count() != s.sent || got.Status != s.status || casemgmt.SentCount(got) != s.sent {
-			t.Fatalf("step %d: sent %d (case says %d), status %s; want %d, %s", i, r.box.count(), casemgmt.SentCount(got), got.Status, s.sent, s.status)
+		if r.box.count() != s.sent || got.Status != s.status || agent.SentCount(got) != s.sent {
+			t.Fatalf("step %d: sent %d (case says %d), status %s; want %d, %s", i, r.box.count(), agent.SentCount(got), got.Status, s.sent, s.status)
 		}
 	}
 	m := r.box.msgs[0]
@@ -178,7 +179,7 @@ func TestFollowUpStopsWhenStatusChanges(t *testing.T) {
 	r := newFollowUpRig(t, "full")
 	c := r.newWaitingCase("C-1")
 	r.advance(49 * time.Hour)
-	if _, err := r.agent.EditCase(context.Background(), c.ID, "rep-1", map[string]any{"status": "active"}); err != nil {
+	if _, err := r.ag.EditCase(context.Background(), c.ID, "rep-1", map[string]any{"status": "active"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.get(c.ID); !got.NextDueAt.IsZero() {
@@ -198,8 +199,8 @@ func TestFollowUpDraftSendsNothing(t *testing.T) {
 	if r.box.count() != 0 {
 		t.Fatalf("draft automation sent %d messages", r.box.count())
 	}
-	if !strings.Contains(got.Meta[casemgmt.MetaFollowUpDraft], "follow-up 1") {
-		t.Errorf("draft = %q", got.Meta[casemgmt.MetaFollowUpDraft])
+	if !strings.Contains(got.Meta[agent.MetaFollowUpDraft], "follow-up 1") {
+		t.Errorf("draft = %q", got.Meta[agent.MetaFollowUpDraft])
 	}
 }
 
@@ -230,7 +231,7 @@ func TestFollowUpConcurrentRunners(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := r.agent.RunDue(context.Background(), now); err != nil {
+			if _, err := r.ag.RunDue(context.Background(), now); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -239,7 +240,7 @@ func TestFollowUpConcurrentRunners(t *testing.T) {
 	if n := r.box.count(); n != 1 {
 		t.Errorf("sent %d, want 1", n)
 	}
-	if got := casemgmt.SentCount(r.get(c.ID)); got != 1 {
+	if got := agent.SentCount(r.get(c.ID)); got != 1 {
 		t.Errorf("case counts %d sent", got)
 	}
 }
@@ -262,7 +263,7 @@ func TestReplyToWaitingCase(t *testing.T) {
 			reply := &channel.Message{ID: "reply-1@example.org", Kind: channel.KindEmail, Role: channel.RoleCustomer,
 				From: channel.Address{Email: "ana@example.org"}, Subject: "Re: " + out.Subject, Text: tt.reply,
 				InReplyTo: strings.Trim(r.get(c.ID).LinkIDs(casemgmt.LinkEmail)[0], "<>"), Time: r.clock()}
-			if _, err := r.agent.InboundEmail(context.Background(), "support@example.org", reply); err != nil {
+			if _, err := r.ag.InboundEmail(context.Background(), "support@example.org", reply); err != nil {
 				t.Fatal(err)
 			}
 			got := r.get(c.ID)
@@ -294,8 +295,8 @@ func TestDefaultReplyJudge(t *testing.T) {
 		{"Ainda não funciona", "unresolved"},
 		{"What does the amber light mean?", "neutral"},
 	}
-	judge := casemgmt.DefaultReplyJudge()
-	names := map[casemgmt.Verdict]string{casemgmt.VerdictNeutral: "neutral", casemgmt.VerdictResolved: "resolved", casemgmt.VerdictUnresolved: "unresolved"}
+	judge := agent.DefaultReplyJudge()
+	names := map[agent.Verdict]string{agent.VerdictNeutral: "neutral", agent.VerdictResolved: "resolved", agent.VerdictUnresolved: "unresolved"}
 	var got, want []string
 	for _, tt := range tests {
 		v, err := judge.Judge(context.Background(), &channel.Message{Text: tt.text})

@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -13,12 +13,13 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/predict"
 )
 
 // cmpConfig compares configurations by their exported data.
-var cmpConfig = cmp.Options{cmpopts.IgnoreUnexported(casemgmt.Config{}), cmpopts.EquateEmpty(),
+var cmpConfig = cmp.Options{cmpopts.IgnoreUnexported(agent.Config{}), cmpopts.EquateEmpty(),
 	cmp.Comparer(func(a, b []byte) bool { return string(compactJSON(a)) == string(compactJSON(b)) })}
 
 func compactJSON(b []byte) []byte {
@@ -30,7 +31,7 @@ func TestLoadHelpdesk(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("the shared scenarios are not beside the module (%v)", err)
 	}
-	cfg, err := casemgmt.LoadConfig(path)
+	cfg, err := agent.LoadConfig(path)
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -66,25 +67,25 @@ func TestLoadHelpdesk(t *testing.T) {
 }
 
 func TestLoadFixtureJSONAndYAML(t *testing.T) {
-	y, err := casemgmt.LoadConfig(filepath.Join("testdata", "tenant.yaml"))
+	y, err := agent.LoadConfig(filepath.Join("testdata", "tenant.yaml"))
 	if err != nil {
 		t.Fatalf("YAML: %v", err)
 	}
-	j, err := casemgmt.LoadConfig(filepath.Join("testdata", "tenant.json"))
+	j, err := agent.LoadConfig(filepath.Join("testdata", "tenant.json"))
 	if err != nil {
 		t.Fatalf("JSON: %v", err)
 	}
 	if diff := cmp.Diff(y, j, cmpConfig); diff != "" {
 		t.Errorf("YAML and JSON differ (-yaml +json):\n%s", diff)
 	}
-	want := casemgmt.IntakeRule{
+	want := agent.IntakeRule{
 		Name:              "workshop mailbox",
 		When:              []byte(`{"all":[{"field":"to","op":"contains","value":"workshop@"},{"field":"subject","op":"not_contains","value":"newsletter"}]}`),
 		Set:               map[string]any{"title": "{{subject}}", "category": "Repair", "wheels": 2.0, "under_warranty": false},
-		UnknownSenders:    casemgmt.UnknownSendersCreateContact,
+		UnknownSenders:    agent.UnknownSendersCreateContact,
 		RequireNoOpenCase: true,
-		WaitAfterResolved: casemgmt.Duration(48 * time.Hour),
-		Acknowledge:       &casemgmt.Template{Subject: "Re: {{subject}}", Body: "We have your request {{case_number}}."},
+		WaitAfterResolved: agent.Duration(48 * time.Hour),
+		Acknowledge:       &agent.Template{Subject: "Re: {{subject}}", Body: "We have your request {{case_number}}."},
 	}
 	if diff := cmp.Diff(want, y.IntakeRules[0], cmpConfig); diff != "" {
 		t.Errorf("intake rule (-want +got):\n%s", diff)
@@ -92,7 +93,7 @@ func TestLoadFixtureJSONAndYAML(t *testing.T) {
 	if got := string(y.UpdateRules[1].When); got != `"wheels > 1 && category == 'Upgrade'"` {
 		t.Errorf("expression condition kept as %s", got)
 	}
-	if !y.Policy.AllowAgentOverrideHuman || y.Create.Require != casemgmt.RequireAny || y.Create.MinConfidence != 0.6 {
+	if !y.Policy.AllowAgentOverrideHuman || y.Create.Require != agent.RequireAny || y.Create.MinConfidence != 0.6 {
 		t.Errorf("policy %+v, create %+v", y.Policy, y.Create)
 	}
 	f, ok := y.Schema().Field("bike")
@@ -106,7 +107,7 @@ func TestLoadFixtureJSONAndYAML(t *testing.T) {
 	if err != nil || len(pf) != 2 || pf[0].Pattern != "FR[0-9]{6}" || pf[1].Lookup != predict.LookupContacts {
 		t.Errorf("PredictFields: %+v, %v", pf, err)
 	}
-	if y.FollowUp[0].Waits[1] != casemgmt.Duration(72*time.Hour) {
+	if y.FollowUp[0].Waits[1] != agent.Duration(72*time.Hour) {
 		t.Errorf("waits %v", y.FollowUp[0].Waits)
 	}
 }
@@ -128,7 +129,7 @@ const base = `{
 }`
 
 func TestParseConfigErrors(t *testing.T) {
-	if _, err := casemgmt.ParseConfig([]byte(base)); err != nil {
+	if _, err := agent.ParseConfig([]byte(base)); err != nil {
 		t.Fatalf("base configuration: %v", err)
 	}
 	tests := []struct {
@@ -174,7 +175,7 @@ func TestParseConfigErrors(t *testing.T) {
 			if doc == base {
 				t.Fatalf("test case does not change the base: %q not found", tc.old)
 			}
-			cfg, err := casemgmt.ParseConfig([]byte(doc))
+			cfg, err := agent.ParseConfig([]byte(doc))
 			if err == nil {
 				t.Fatalf("ParseConfig accepted it: %+v", cfg)
 			}
@@ -216,7 +217,7 @@ func TestParseConfigYAMLErrors(t *testing.T) {
 		{"create: {min_confidence: .nan}\nfields: []\n", "not a finite number"},
 	}
 	for _, tc := range tests {
-		_, err := casemgmt.ParseConfig([]byte(tc.doc))
+		_, err := agent.ParseConfig([]byte(tc.doc))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, casemgmt.ErrInvalidConfig) {
 			t.Errorf("ParseConfig(%q): %v; want an invalid configuration mentioning %q", tc.doc, err, tc.want)
 		}
@@ -228,11 +229,11 @@ func TestLoadConfigNamesFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("fields:\n  - {name: a, type: txt}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := casemgmt.LoadConfig(path)
+	_, err := agent.LoadConfig(path)
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `fields[0].type: unknown type "txt"`) {
 		t.Errorf("LoadConfig: %v", err)
 	}
-	if _, err := casemgmt.LoadConfig(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := agent.LoadConfig(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("LoadConfig of a missing file: %v", err)
 	}
 }
@@ -255,7 +256,7 @@ func TestParseDuration(t *testing.T) {
 		{"", 0, false},
 	}
 	for _, tc := range tests {
-		got, err := casemgmt.ParseDuration(tc.in)
+		got, err := agent.ParseDuration(tc.in)
 		if (err == nil) != tc.ok || time.Duration(got) != tc.want {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v ok=%v", tc.in, time.Duration(got), err, tc.want, tc.ok)
 		}
@@ -270,7 +271,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("fields:\n  - {name: a, type: choice, options: [{value: x}]}\n"))
 	f.Add([]byte(`{"fields": [{"name": "a", "type": "text", "pattern": "(a"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := casemgmt.ParseConfig(data)
+		cfg, err := agent.ParseConfig(data)
 		if err != nil {
 			if !errors.Is(err, casemgmt.ErrInvalidConfig) {
 				t.Fatalf("error %v is not an invalid configuration", err)
@@ -284,11 +285,11 @@ func FuzzParseConfig(f *testing.F) {
 }
 
 func TestCreateRuleHolds(t *testing.T) {
-	all := casemgmt.CreateRule{Fields: []string{"issue_description", "contact"}, MinConfidence: 0.5}
+	all := agent.CreateRule{Fields: []string{"issue_description", "contact"}, MinConfidence: 0.5}
 	anyOf := all
-	anyOf.Require = casemgmt.RequireAny
+	anyOf.Require = agent.RequireAny
 	tests := []struct {
-		rule        casemgmt.CreateRule
+		rule        agent.CreateRule
 		conf        map[string]float64
 		want        bool
 		wantMissing []string
@@ -298,7 +299,7 @@ func TestCreateRuleHolds(t *testing.T) {
 		{all, map[string]float64{"issue_description": 0.9, "contact": 0.4}, false, []string{"contact"}},
 		{anyOf, map[string]float64{"contact": 0.5}, true, []string{"issue_description"}},
 		{anyOf, map[string]float64{"category": 1}, false, []string{"issue_description", "contact"}},
-		{casemgmt.CreateRule{}, nil, true, nil},
+		{agent.CreateRule{}, nil, true, nil},
 	}
 	for _, tc := range tests {
 		got, missing := tc.rule.Holds(tc.conf)

@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -39,16 +40,16 @@ func TestSummarize(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := casemgmt.Summarize(ctx, s, casemgmt.InteractionQuery{})
+	r, err := agent.Summarize(ctx, s, casemgmt.InteractionQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &casemgmt.Report{
+	want := &agent.Report{
 		Runs:        3,
 		Outcomes:    map[casemgmt.Outcome]int{"created": 1, "skipped": 1, "updated": 1},
 		Triggers:    map[string]int{"conversation_ended": 2, "email": 1},
 		SkipReasons: map[string]int{"no intake rule matches the email": 1},
-		Fields: map[string]*casemgmt.FieldReport{
+		Fields: map[string]*agent.FieldReport{
 			"category": {Predicted: 2, Applied: 1, MeanConfidence: 0.8, NotApplied: map[string]int{"unchanged": 1}},
 			"priority": {Predicted: 2, Applied: 0, MeanConfidence: 0.4, NotApplied: map[string]int{"confidence 0.30 is below 0.50": 1, "write policy": 1}},
 		},

@@ -1,4 +1,4 @@
-package casemgmt
+package livechat
 
 import (
 	"context"
@@ -11,25 +11,27 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/chat"
 )
 
 // State and claim keys of the chat receiver.
 const (
-	// ChatStatePrefix prefixes the store state key under which a
-	// conversation's ChatState is kept, followed by the conversation id.
-	ChatStatePrefix = "chat:conv:"
-	// ChatClaimPrefix prefixes the claim that serialises the events of
+	// StatePrefix prefixes the store state key under which a
+	// conversation's State is kept, followed by the conversation id.
+	StatePrefix = "chat:conv:"
+	// ClaimPrefix prefixes the claim that serialises the events of
 	// one conversation across processes.
-	ChatClaimPrefix = "chat:claim:"
+	ClaimPrefix = "chat:claim:"
 )
 
-// ChatState is what a ChatReceiver keeps per conversation, as JSON in the
+// State is what a Receiver keeps per conversation, as JSON in the
 // store's state: the conversation so far, the representative who accepted
 // it, the events applied, and the agent call still to make. It is plain
 // data.
-type ChatState struct {
+type State struct {
 	Conversation channel.Conversation `json:"conversation"`
 	// Representative accepted the conversation (the latest one, after a
 	// transfer); later events act for them.
@@ -37,24 +39,26 @@ type ChatState struct {
 	// Events are the ids of the events applied, in order.
 	Events []string `json:"events"`
 	// Pending is an agent call that was due and has not succeeded yet.
-	Pending *ChatPending `json:"pending,omitempty"`
+	Pending *Pending `json:"pending,omitempty"`
 }
 
-// ChatPending is an agent call a ChatReceiver still owes a conversation.
+// Pending is an agent call a Receiver still owes a conversation.
 // It is plain data.
-type ChatPending struct {
+type Pending struct {
 	Event    string `json:"event"`
 	Trigger  string `json:"trigger"`
 	Attempts int    `json:"attempts"`
 }
 
-// ChatReceiver takes live-chat events (it satisfies chat.Receiver) and
+// Receiver takes live-chat events (it satisfies chat.Receiver) and
 // drives an Agent with them:
 //
-//	h, err := chat.NewHandler(secret, casemgmt.NewChatReceiver(agent, store))
+//	recv, err := livechat.New(agent)
+//	...
+//	h, err := chat.NewHandler(secret, recv)
 //
 // For each event it loads the conversation from the store's state
-// (GetState and PutState, key ChatStatePrefix plus the conversation id),
+// (GetState and PutState, key StatePrefix plus the conversation id),
 // applies the event with chat.Apply, stores the conversation, and then
 // calls the agent: ConversationAccepted when a representative accepts,
 // ConversationEnded when the conversation ends and, with
@@ -63,7 +67,7 @@ type ChatPending struct {
 //
 // Events of one conversation are handled one at a time: in-process by a
 // lock per conversation, and across processes sharing the store by a
-// claim (AcquireClaim, ChatClaimPrefix plus the conversation id) that is
+// claim (AcquireClaim, ClaimPrefix plus the conversation id) that is
 // retried with a short backoff until the context ends.
 //
 // Redelivery is harmless. The ids of applied events are stored with the
@@ -78,17 +82,17 @@ type ChatPending struct {
 //
 // Errors of chat.Apply pass through: chat.ErrEnded for an event after the
 // end, chat.ErrDuplicateMessage for a message already received. A
-// ChatReceiver is safe for concurrent use.
-type ChatReceiver struct {
-	agent       *Agent
-	store       Store
+// Receiver is safe for concurrent use.
+type Receiver struct {
+	agent       *agent.Agent
+	store       casemgmt.Store
 	owner       string
 	messages    bool
 	ttl         time.Duration
 	maxMessages int
 	maxAttempts int
 	log         *slog.Logger
-	observe     func(ctx context.Context, ev *chat.Event, res *Result)
+	observe     func(ctx context.Context, ev *chat.Event, res *agent.Result)
 
 	mu    sync.Mutex
 	locks map[string]*convLock
@@ -99,76 +103,72 @@ type convLock struct {
 	refs int
 }
 
-// ChatOption configures a ChatReceiver.
-type ChatOption func(*ChatReceiver)
+// Option configures a Receiver.
+type Option func(*Receiver)
 
 // WithCustomerMessages makes the receiver call Agent.CustomerMessage
 // after each customer message of an accepted conversation (default off:
 // the agent runs when the conversation is accepted and when it ends).
-func WithCustomerMessages(on bool) ChatOption { return func(r *ChatReceiver) { r.messages = on } }
+func WithCustomerMessages(on bool) Option { return func(r *Receiver) { r.messages = on } }
 
 // WithClaimTTL sets how long a conversation's claim lasts (default one
 // minute). It must exceed the longest agent call: a claim that expires
 // while its holder still works lets another process in.
-func WithClaimTTL(d time.Duration) ChatOption { return func(r *ChatReceiver) { r.ttl = d } }
+func WithClaimTTL(d time.Duration) Option { return func(r *Receiver) { r.ttl = d } }
 
-// WithChatOwner sets the receiver's name in claims (default a random
+// WithOwner sets the receiver's name in claims (default a random
 // id). Receivers that share a store must have different names.
-func WithChatOwner(name string) ChatOption { return func(r *ChatReceiver) { r.owner = name } }
+func WithOwner(name string) Option { return func(r *Receiver) { r.owner = name } }
 
 // WithMaxMessages sets the most messages a conversation may hold (default
 // 2000); a message event beyond is refused as chat.ErrInvalidEvent.
-func WithMaxMessages(n int) ChatOption { return func(r *ChatReceiver) { r.maxMessages = n } }
+func WithMaxMessages(n int) Option { return func(r *Receiver) { r.maxMessages = n } }
 
 // WithMaxAttempts sets how often an agent call that fails is tried
 // before it is given up with a logged error (default 5).
-func WithMaxAttempts(n int) ChatOption { return func(r *ChatReceiver) { r.maxAttempts = n } }
+func WithMaxAttempts(n int) Option { return func(r *Receiver) { r.maxAttempts = n } }
 
-// WithChatLogger sets the receiver's logger (default: discard).
-func WithChatLogger(l *slog.Logger) ChatOption { return func(r *ChatReceiver) { r.log = l } }
+// WithLogger sets the receiver's logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(r *Receiver) { r.log = l } }
 
-// WithChatResults calls fn with the result of every agent call the
+// WithResults calls fn with the result of every agent call the
 // receiver makes for the event it is handling (not for an older event's
 // call it makes first), for hosts that show or count them. fn must be safe for
 // concurrent use and must not block for long.
-func WithChatResults(fn func(ctx context.Context, ev *chat.Event, res *Result)) ChatOption {
-	return func(r *ChatReceiver) { r.observe = fn }
+func WithResults(fn func(ctx context.Context, ev *chat.Event, res *agent.Result)) Option {
+	return func(r *Receiver) { r.observe = fn }
 }
 
-// NewChatReceiver returns a receiver that keeps conversations in store
-// and drives agent. A nil store means the agent's own. Bad options (a
-// nil agent, a ttl, limit or attempt count that is not positive) make
-// every event fail with an error wrapping ErrInvalid.
-func NewChatReceiver(agent *Agent, store Store, opts ...ChatOption) *ChatReceiver {
-	r := &ChatReceiver{
-		agent: agent, store: store, owner: NewID("chat_"), ttl: time.Minute,
-		maxMessages: 2000, maxAttempts: 5, log: slog.New(slog.DiscardHandler),
-		locks: map[string]*convLock{},
+// New returns a receiver that keeps conversations in the agent's store
+// and drives the agent; its logger is the agent's unless WithLogger sets
+// another. It returns an error wrapping casemgmt.ErrInvalid for a nil
+// agent or a claim ttl, limit or attempt count that is not positive.
+func New(a *agent.Agent, opts ...Option) (*Receiver, error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: livechat: the receiver needs an agent", casemgmt.ErrInvalid)
 	}
-	if store == nil && agent != nil {
-		r.store = agent.store
+	r := &Receiver{
+		agent: a, store: a.Store(), owner: casemgmt.NewID("chat_"), ttl: time.Minute,
+		maxMessages: 2000, maxAttempts: 5, log: a.Logger(),
+		locks: map[string]*convLock{},
 	}
 	for _, o := range opts {
 		o(r)
 	}
-	return r
-}
-
-func (r *ChatReceiver) check() error {
 	switch {
-	case r.agent == nil || r.store == nil:
-		return fmt.Errorf("%w: the chat receiver needs an agent and a store", ErrInvalid)
-	case r.ttl <= 0 || r.maxMessages <= 0 || r.maxAttempts <= 0 || r.owner == "" || r.log == nil:
-		return fmt.Errorf("%w: the chat receiver's claim ttl, limits and owner must be set", ErrInvalid)
+	case r.ttl <= 0 || r.maxMessages <= 0 || r.maxAttempts <= 0:
+		return nil, fmt.Errorf("%w: livechat: the claim ttl, message limit and attempt count must be positive", casemgmt.ErrInvalid)
+	case r.owner == "":
+		return nil, fmt.Errorf("%w: livechat: the owner name must not be empty", casemgmt.ErrInvalid)
 	}
-	return nil
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	return r, nil
 }
 
 // ReceiveChatEvent implements chat.Receiver.
-func (r *ChatReceiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) error {
-	if err := r.check(); err != nil {
-		return err
-	}
+func (r *Receiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) error {
 	if ev == nil {
 		return fmt.Errorf("%w: no event", chat.ErrInvalidEvent)
 	}
@@ -182,7 +182,7 @@ func (r *ChatReceiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) err
 		return err
 	}
 	defer unlock()
-	claim := ChatClaimPrefix + ev.ConversationID
+	claim := ClaimPrefix + ev.ConversationID
 	if err := r.claim(ctx, claim); err != nil {
 		return err
 	}
@@ -195,8 +195,8 @@ func (r *ChatReceiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) err
 }
 
 // receive handles ev while holding the conversation.
-func (r *ChatReceiver) receive(ctx context.Context, ev *chat.Event) error {
-	key := ChatStatePrefix + ev.ConversationID
+func (r *Receiver) receive(ctx context.Context, ev *chat.Event) error {
+	key := StatePrefix + ev.ConversationID
 	st, err := r.load(ctx, key)
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func (r *ChatReceiver) receive(ctx context.Context, ev *chat.Event) error {
 		st.Representative = ev.Representative
 	}
 	if trigger := r.trigger(&conv, ev); trigger != "" {
-		st.Pending = &ChatPending{Event: ev.ID, Trigger: trigger}
+		st.Pending = &Pending{Event: ev.ID, Trigger: trigger}
 	}
 	if err := r.save(ctx, key, st); err != nil {
 		return err
@@ -241,16 +241,16 @@ func (r *ChatReceiver) receive(ctx context.Context, ev *chat.Event) error {
 }
 
 // trigger returns the agent call an applied event asks for, if any.
-func (r *ChatReceiver) trigger(conv *channel.Conversation, ev *chat.Event) string {
+func (r *Receiver) trigger(conv *channel.Conversation, ev *chat.Event) string {
 	switch ev.Type {
 	case chat.EventAccepted:
-		return TriggerAccepted
+		return agent.TriggerAccepted
 	case chat.EventEnded:
-		return TriggerEnded
+		return agent.TriggerEnded
 	case chat.EventMessage:
 		if r.messages && ev.Message.Role == channel.RoleCustomer &&
 			(conv.Status == channel.StatusAccepted || conv.Status == channel.StatusActive) {
-			return TriggerMessage
+			return agent.TriggerMessage
 		}
 	}
 	return ""
@@ -258,25 +258,25 @@ func (r *ChatReceiver) trigger(conv *channel.Conversation, ev *chat.Event) strin
 
 // runPending makes the agent call st owes and clears it. ev is the event
 // being handled, or nil for an older event's call.
-func (r *ChatReceiver) runPending(ctx context.Context, key string, st *ChatState, ev *chat.Event) error {
+func (r *Receiver) runPending(ctx context.Context, key string, st *State, ev *chat.Event) error {
 	p := st.Pending
 	rep := st.Representative
 	if rep == "" && ev != nil {
 		rep = ev.Representative
 	}
-	var call func(context.Context, *channel.Conversation, string) (*Result, error)
+	var call func(context.Context, *channel.Conversation, string) (*agent.Result, error)
 	switch p.Trigger {
-	case TriggerAccepted:
+	case agent.TriggerAccepted:
 		call = r.agent.ConversationAccepted
-	case TriggerEnded:
+	case agent.TriggerEnded:
 		call = r.agent.ConversationEnded
-	case TriggerMessage:
+	case agent.TriggerMessage:
 		call = r.agent.CustomerMessage
 	}
 	var err error
-	var res *Result
+	var res *agent.Result
 	if call == nil {
-		err = fmt.Errorf("%w: unknown pending trigger %q", ErrInvalid, p.Trigger)
+		err = fmt.Errorf("%w: unknown pending trigger %q", casemgmt.ErrInvalid, p.Trigger)
 	} else {
 		conv := st.Conversation
 		res, err = call(ctx, &conv, rep)
@@ -305,15 +305,15 @@ func (r *ChatReceiver) runPending(ctx context.Context, key string, st *ChatState
 	return nil
 }
 
-func (r *ChatReceiver) load(ctx context.Context, key string) (*ChatState, error) {
+func (r *Receiver) load(ctx context.Context, key string) (*State, error) {
 	raw, err := r.store.GetState(ctx, key)
-	if errors.Is(err, ErrNotFound) {
-		return &ChatState{}, nil
+	if errors.Is(err, casemgmt.ErrNotFound) {
+		return &State{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	st := new(ChatState)
+	st := new(State)
 	if err := json.Unmarshal(raw, st); err != nil {
 		return nil, fmt.Errorf("casemgmt: chat state %s: %w", key, err)
 	}
@@ -322,8 +322,8 @@ func (r *ChatReceiver) load(ctx context.Context, key string) (*ChatState, error)
 
 // save stores st, after making sure the claim is still the receiver's
 // (which also extends it).
-func (r *ChatReceiver) save(ctx context.Context, key string, st *ChatState) error {
-	ok, err := r.store.AcquireClaim(ctx, ChatClaimPrefix+st.Conversation.ID, r.owner, r.ttl)
+func (r *Receiver) save(ctx context.Context, key string, st *State) error {
+	ok, err := r.store.AcquireClaim(ctx, ClaimPrefix+st.Conversation.ID, r.owner, r.ttl)
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (r *ChatReceiver) save(ctx context.Context, key string, st *ChatState) erro
 
 // lock takes the in-process lock of a conversation, or gives up when ctx
 // ends.
-func (r *ChatReceiver) lock(ctx context.Context, id string) (func(), error) {
+func (r *Receiver) lock(ctx context.Context, id string) (func(), error) {
 	r.mu.Lock()
 	l := r.locks[id]
 	if l == nil {
@@ -366,7 +366,7 @@ func (r *ChatReceiver) lock(ctx context.Context, id string) (func(), error) {
 
 // claim takes the store claim, retrying with a growing backoff (from 2ms
 // to 100ms) until ctx ends.
-func (r *ChatReceiver) claim(ctx context.Context, name string) error {
+func (r *Receiver) claim(ctx context.Context, name string) error {
 	wait := 2 * time.Millisecond
 	for {
 		ok, err := r.store.AcquireClaim(ctx, name, r.owner, r.ttl)

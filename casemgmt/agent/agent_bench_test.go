@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -73,26 +75,26 @@ func benchConv(i, event int) *channel.Conversation {
 
 // seeded returns an agent over a memstore holding n cases, case i linked
 // to conversation conv-i, as the agent would have created them.
-func seeded(b *testing.B, n int) (*casemgmt.Agent, *timedStore) {
+func seeded(b *testing.B, n int) (*agent.Agent, *timedStore) {
 	b.Helper()
-	cfg := tenant(b, nil)
+	cfg := agenttest.Tenant(b, nil)
 	store := memstore.New()
 	ctx := context.Background()
 	if _, err := cfg.ImportContacts(ctx, store); err != nil {
 		b.Fatal(err)
 	}
 	t0 := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
-	agent := casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "caseagent"}
+	ag := casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "caseagent"}
 	for i := range n {
 		c := &casemgmt.Case{
 			Title:     hello,
 			ContactID: "C-1",
 			Fields:    casemgmt.Values{"issue_description": hello, "contact": "C-1", "category": "Product defect", "product": "P-X200"},
 			Provenance: map[string]casemgmt.Provenance{
-				"issue_description": {Actor: agent, Time: t0, Confidence: 0.9},
-				"contact":           {Actor: agent, Time: t0, Confidence: 0.95},
-				"category":          {Actor: agent, Time: t0, Confidence: 0.8},
-				"product":           {Actor: agent, Time: t0, Confidence: 0.9},
+				"issue_description": {Actor: ag, Time: t0, Confidence: 0.9},
+				"contact":           {Actor: ag, Time: t0, Confidence: 0.95},
+				"category":          {Actor: ag, Time: t0, Confidence: 0.8},
+				"product":           {Actor: ag, Time: t0, Confidence: 0.9},
 			},
 			Links: []casemgmt.Link{{Kind: casemgmt.LinkConversation, ID: fmt.Sprintf("conv-%d", i)}},
 		}
@@ -101,7 +103,7 @@ func seeded(b *testing.B, n int) (*casemgmt.Agent, *timedStore) {
 		}
 	}
 	timed := &timedStore{Store: store}
-	a, err := casemgmt.NewAgent(timed, instant, cfg)
+	a, err := agent.New(timed, instant, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

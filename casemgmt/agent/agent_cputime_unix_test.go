@@ -1,6 +1,6 @@
 //go:build unix
 
-package casemgmt_test
+package agent_test
 
 import (
 	"syscall"

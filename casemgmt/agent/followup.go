@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/rules"
@@ -61,7 +62,7 @@ func (f ReplyJudgeFunc) Judge(ctx context.Context, m *channel.Message) (Verdict,
 }
 
 // WithReplyJudge sets how customer replies to waiting cases are judged.
-func WithReplyJudge(j ReplyJudge) AgentOption { return func(a *Agent) { a.judge = j } }
+func WithReplyJudge(j ReplyJudge) Option { return func(a *Agent) { a.judge = j } }
 
 // Phrases of the default judge, folded to lower case. Unresolved phrases
 // win over resolved ones ("the reset fixed it for a day, but it is still
@@ -110,7 +111,7 @@ func (defaultJudge) Judge(_ context.Context, m *channel.Message) (Verdict, error
 
 // followUpPolicy returns the first active follow-up policy whose
 // condition and trigger hold for the case, or nil.
-func (a *Agent) followUpPolicy(c *Case) *FollowUpPolicy {
+func (a *Agent) followUpPolicy(c *casemgmt.Case) *FollowUpPolicy {
 	if a.rules.followUp == nil || a.rules.followUp.Len() == 0 {
 		return nil
 	}
@@ -138,7 +139,7 @@ func (a *Agent) followUpPolicy(c *Case) *FollowUpPolicy {
 
 // schedule starts, keeps or stops the follow-up sequence of a case after
 // a change, and returns the audit entry for a change of due time.
-func (a *Agent) schedule(c *Case, by Actor, now time.Time) []AuditEntry {
+func (a *Agent) schedule(c *casemgmt.Case, by casemgmt.Actor, now time.Time) []casemgmt.AuditEntry {
 	p := a.followUpPolicy(c)
 	running := c.Meta[MetaFollowUpPolicy]
 	switch {
@@ -160,11 +161,11 @@ func (a *Agent) schedule(c *Case, by Actor, now time.Time) []AuditEntry {
 	return nil
 }
 
-func (a *Agent) setDue(c *Case, due time.Time, by Actor, why string, now time.Time) []AuditEntry {
+func (a *Agent) setDue(c *casemgmt.Case, due time.Time, by casemgmt.Actor, why string, now time.Time) []casemgmt.AuditEntry {
 	if c.NextDueAt.Equal(due) {
 		return nil
 	}
-	e := AuditEntry{CaseID: c.ID, Field: AttrNextDue, Actor: by, Reason: why, Time: now}
+	e := casemgmt.AuditEntry{CaseID: c.ID, Field: casemgmt.AttrNextDue, Actor: by, Reason: why, Time: now}
 	if !c.NextDueAt.IsZero() {
 		e.Old = c.NextDueAt.UTC().Format(time.RFC3339)
 	}
@@ -172,7 +173,7 @@ func (a *Agent) setDue(c *Case, due time.Time, by Actor, why string, now time.Ti
 		e.New = due.UTC().Format(time.RFC3339)
 	}
 	c.NextDueAt = due
-	return []AuditEntry{e}
+	return []casemgmt.AuditEntry{e}
 }
 
 // DueOutcome is what RunDue did for one case.
@@ -192,7 +193,7 @@ type DueOutcome struct {
 // per case and an idempotency key per follow-up make sure no follow-up is
 // sent twice.
 func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error) {
-	due, err := a.store.FindDueCases(ctx, now, Filter{Limit: 500})
+	due, err := a.store.FindDueCases(ctx, now, casemgmt.Filter{Limit: 500})
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error)
 
 func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (DueOutcome, error) {
 	o := DueOutcome{CaseID: caseID, Action: "skipped"}
-	owner := a.name + "/" + NewID("")
+	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID
 	if !a.shadow {
 		ok, err := a.store.AcquireClaim(ctx, claim, owner, time.Minute)
@@ -232,14 +233,14 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		o.Reason = "no longer due"
 		return o, nil
 	}
-	in := &Interaction{CaseID: c.ID, Trigger: TriggerFollowUp, Actor: a.actor(), Time: now}
+	in := &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerFollowUp, Actor: a.actor(), Time: now}
 	p := a.followUpPolicy(c)
 	if p == nil || p.Name != c.Meta[MetaFollowUpPolicy] || !a.prof.Allows("", FeatureFollowUp) {
 		audit := a.schedule(c, a.actor(), now)
 		if p == nil || !a.prof.Allows("", FeatureFollowUp) {
 			audit = append(audit, a.setDue(c, time.Time{}, a.actor(), "no follow-up policy applies", now)...)
 		}
-		in.Outcome, in.Reason = OutcomeUnchanged, "the follow-up policy no longer applies"
+		in.Outcome, in.Reason = casemgmt.OutcomeUnchanged, "the follow-up policy no longer applies"
 		o.Action, o.Reason = "stopped", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
@@ -248,29 +249,29 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		// The last follow-up stayed unanswered for its wait.
 		audit := a.setDue(c, time.Time{}, a.actor(), "follow-up sequence finished", now)
 		if !p.CloseAfterLast {
-			in.Outcome, in.Reason = OutcomeUnchanged, "the last follow-up stayed unanswered; the policy does not close cases"
+			in.Outcome, in.Reason = casemgmt.OutcomeUnchanged, "the last follow-up stayed unanswered; the policy does not close cases"
 			o.Action, o.Reason = "stopped", in.Reason
 			return o, a.writeDue(ctx, c, audit, in, now)
 		}
 		if f, ok := a.schema.Field("resolution"); ok && f.Type == "text" {
 			if _, has := c.Value("resolution"); !has {
-				res, err := a.schema.Apply(ctx, c, []Change{{Field: "resolution",
+				res, err := a.schema.Apply(ctx, c, []casemgmt.Change{{Field: "resolution",
 					Value:      fmt.Sprintf("Closed after %d follow-ups without an answer from the customer.", len(p.Waits)),
 					Reason:     "follow-up policy " + p.Name,
-					Provenance: Provenance{Actor: a.actor(), Rule: p.Name}}}, a.cfg.Policy, nil, now)
+					Provenance: casemgmt.Provenance{Actor: a.actor(), Rule: p.Name}}}, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Now: now})
 				if err == nil {
 					audit = append(audit, res.Audit...)
 				}
 			}
 		}
-		st, err := SetStatus(c, StatusClosed, "No answer from the customer", a.actor(), "follow-up policy "+p.Name+": no answer after the last follow-up", now)
+		st, err := casemgmt.SetStatus(c, casemgmt.StatusClosed, "No answer from the customer", a.actor(), "follow-up policy "+p.Name+": no answer after the last follow-up", now)
 		if err != nil {
 			return o, err
 		}
 		audit = append(audit, st...)
 		delete(c.Meta, MetaFollowUpPolicy)
 		delete(c.Meta, MetaFollowUpStep)
-		in.Outcome, in.Reason = OutcomeUpdated, "closed: no answer after the last follow-up"
+		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, "closed: no answer after the last follow-up"
 		o.Action, o.Reason = "closed", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
@@ -282,7 +283,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
 	if p.Automation == AutomationDraft {
 		c.Meta[MetaFollowUpDraft] = renderTemplate(tpl.Body, vars)
-		in.Outcome, in.Reason = OutcomeUpdated, fmt.Sprintf("follow-up %d prepared for a person to confirm", step+1)
+		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d prepared for a person to confirm", step+1)
 		o.Action, o.Reason = "follow_up_drafted", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
@@ -296,7 +297,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 			why = "no sender is configured"
 		}
 		audit = append(audit, a.setDue(c, time.Time{}, a.actor(), "follow-up impossible: "+why, now)...)
-		in.Outcome, in.Reason = OutcomeSkipped, "follow-up not sent: "+why
+		in.Outcome, in.Reason = casemgmt.OutcomeSkipped, "follow-up not sent: "+why
 		o.Reason = in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
@@ -314,7 +315,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 	if subject == "" {
 		subject = "Re: " + c.Title
 	}
-	refs := c.LinkIDs(LinkEmail)
+	refs := c.LinkIDs(casemgmt.LinkEmail)
 	out := &channel.Outgoing{From: a.mail.from, To: []channel.Address{to}, Subject: subject,
 		Text: renderTemplate(tpl.Body, vars), References: refs, Automated: true, CaseID: c.ID}
 	if len(refs) > 0 {
@@ -322,14 +323,14 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 	}
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
-		in.Outcome, in.Reason = OutcomeFailed, "follow-up not sent: "+err.Error()
+		in.Outcome, in.Reason = casemgmt.OutcomeFailed, "follow-up not sent: "+err.Error()
 		_ = a.store.AddInteraction(ctx, in)
 		return o, err
 	}
 	if err := a.recordSent(ctx, c.ID, id, fmt.Sprintf("follow-up %d sent", step+1)); err != nil {
 		return o, err
 	}
-	in.Outcome, in.Reason = OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
+	in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
 	o.Action, o.Reason = "follow_up_sent", in.Reason
 	return o, a.store.AddInteraction(ctx, in)
 }
@@ -347,12 +348,12 @@ func followUpTemplate(p *FollowUpPolicy, step int) Template {
 	}
 }
 
-func (a *Agent) contactAddress(ctx context.Context, c *Case) (channel.Address, error) {
+func (a *Agent) contactAddress(ctx context.Context, c *casemgmt.Case) (channel.Address, error) {
 	if c.ContactID == "" {
 		return channel.Address{}, nil
 	}
 	ct, err := a.store.GetContact(ctx, c.ContactID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, casemgmt.ErrNotFound) {
 		return channel.Address{}, nil
 	}
 	if err != nil {
@@ -362,23 +363,23 @@ func (a *Agent) contactAddress(ctx context.Context, c *Case) (channel.Address, e
 }
 
 // writeDue stores a scheduled change, or nothing in shadow mode.
-func (a *Agent) writeDue(ctx context.Context, c *Case, audit []AuditEntry, in *Interaction, now time.Time) error {
+func (a *Agent) writeDue(ctx context.Context, c *casemgmt.Case, audit []casemgmt.AuditEntry, in *casemgmt.Interaction, now time.Time) error {
 	if a.shadow {
 		return nil
 	}
-	return a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
+	return a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
 }
 
 // customerReplied judges a customer's reply to a case waiting on them:
 // a favourable one resolves the case, any other hands it back to a person
 // (active). Either stops the follow-up sequence.
-func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.Message) (*Case, error) {
+func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.Message) (*casemgmt.Case, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := a.store.GetCase(ctx, caseID)
 		if err != nil {
 			return nil, err
 		}
-		if c.Status != StatusWaitingOnCustomer {
+		if c.Status != casemgmt.StatusWaitingOnCustomer {
 			return c, nil
 		}
 		v, err := a.judge.Judge(ctx, m)
@@ -386,25 +387,25 @@ func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.M
 			return nil, err
 		}
 		now := a.now()
-		status, reason, why := StatusActive, "Customer replied", "the customer replied"
+		status, reason, why := casemgmt.StatusActive, "Customer replied", "the customer replied"
 		if v == VerdictResolved {
-			status, reason, why = StatusResolved, "Solved by the customer", "the customer says the problem is solved"
+			status, reason, why = casemgmt.StatusResolved, "Solved by the customer", "the customer says the problem is solved"
 		}
-		audit, err := SetStatus(c, status, reason, a.actor(), why, now)
+		audit, err := casemgmt.SetStatus(c, status, reason, a.actor(), why, now)
 		if err != nil {
 			return nil, err
 		}
 		audit = append(audit, a.schedule(c, a.actor(), now)...)
-		in := &Interaction{CaseID: c.ID, Trigger: TriggerReply, Actor: a.actor(), Outcome: OutcomeUpdated,
+		in := &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerReply, Actor: a.actor(), Outcome: casemgmt.OutcomeUpdated,
 			Reason: why, MessageIDs: []string{m.ID}, Time: now}
 		if a.shadow {
 			return c, nil
 		}
-		err = a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
+		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
 		if err == nil {
 			return c, nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
 			return nil, err
 		}
 	}

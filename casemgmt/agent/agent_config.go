@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/rules"
 )
@@ -13,14 +14,14 @@ import (
 // Variables that conditions may use besides the schema's fields. Fields of
 // the schema are variables of the same name.
 const (
-	VarChannel            = "channel"             // "chat" or "email"
-	VarConversationStatus = "conversation_status" // requested, accepted, active, ended
-	VarStatus             = AttrStatus            // the case's status
-	VarStatusReason       = AttrStatusReason      // the case's status reason
-	VarFrom               = "from"                // the sender's address
-	VarTo                 = "to"                  // the recipients' addresses (To and Cc)
-	VarSubject            = "subject"             // the email's subject
-	VarBody               = "body"                // the new text of the latest customer message
+	VarChannel            = "channel"                 // "chat" or "email"
+	VarConversationStatus = "conversation_status"     // requested, accepted, active, ended
+	VarStatus             = casemgmt.AttrStatus       // the case's status
+	VarStatusReason       = casemgmt.AttrStatusReason // the case's status reason
+	VarFrom               = "from"                    // the sender's address
+	VarTo                 = "to"                      // the recipients' addresses (To and Cc)
+	VarSubject            = "subject"                 // the email's subject
+	VarBody               = "body"                    // the new text of the latest customer message
 )
 
 // channelVars are the variables of channel facts, by type.
@@ -36,7 +37,7 @@ var channelVars = rules.Vars{
 // (channel, conversation_status, status, status_reason, from, to, subject,
 // body). Choice fields declare their options, so a misspelt option in a
 // condition is an error at load time.
-func RuleVars(s *Schema) (rules.Vars, []rules.Option) {
+func RuleVars(s *casemgmt.Schema) (rules.Vars, []rules.Option) {
 	vars := rules.Vars{}
 	for k, t := range channelVars {
 		vars[k] = t
@@ -59,7 +60,7 @@ func RuleVars(s *Schema) (rules.Vars, []rules.Option) {
 			opts = append(opts, rules.WithChoices(f.Name, vals...))
 		}
 	}
-	statuses := []string{string(StatusActive), string(StatusWaitingOnCustomer), string(StatusResolved), string(StatusClosed), string(StatusCancelled)}
+	statuses := []string{string(casemgmt.StatusActive), string(casemgmt.StatusWaitingOnCustomer), string(casemgmt.StatusResolved), string(casemgmt.StatusClosed), string(casemgmt.StatusCancelled)}
 	opts = append(opts, rules.WithChoices(VarStatus, statuses...))
 	return vars, opts
 }

@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
@@ -37,31 +38,31 @@ type mailSettings struct {
 // WithSender sets the sender of the mail the agent writes itself
 // (acknowledgements). Without one, acknowledgements are recorded as not
 // sent.
-func WithSender(s channel.Sender, from channel.Address) AgentOption {
+func WithSender(s channel.Sender, from channel.Address) Option {
 	return func(a *Agent) { a.mail.sender, a.mail.from = s, from }
 }
 
 // WithMessageIDs sets the key and domain of the signed Message-IDs the
 // sender gives the agent's mail, so that replies to it find their case
 // even when nothing else links them.
-func WithMessageIDs(ids email.MessageIDs) AgentOption {
+func WithMessageIDs(ids email.MessageIDs) Option {
 	return func(a *Agent) { a.mail.ids = ids }
 }
 
 // WithAckLimit sets how many acknowledgements one address receives per day
 // at most (default 3).
-func WithAckLimit(n int) AgentOption { return func(a *Agent) { a.mail.ackLimit = n } }
+func WithAckLimit(n int) Option { return func(a *Agent) { a.mail.ackLimit = n } }
 
 // WithEmailWait sets how long InboundEmail waits for another delivery of
 // the same message, in this process or another sharing the store, to
 // finish before it gives up with ErrEmailBusy (default 30s).
-func WithEmailWait(d time.Duration) AgentOption { return func(a *Agent) { a.mail.wait = d } }
+func WithEmailWait(d time.Duration) Option { return func(a *Agent) { a.mail.wait = d } }
 
 // ReceiveEmail implements email.Receiver: it hands a parsed message that
 // arrived in mailbox to InboundEmail.
 func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parsed) error {
 	if p == nil {
-		return fmt.Errorf("%w: nil message", ErrInvalid)
+		return fmt.Errorf("%w: nil message", casemgmt.ErrInvalid)
 	}
 	_, err := a.InboundEmail(ctx, mailbox, &p.Message)
 	return err
@@ -89,7 +90,7 @@ func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parse
 // Every outcome, skips included, is recorded with its reason.
 func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Message) (*Result, error) {
 	if m == nil {
-		return nil, fmt.Errorf("%w: nil message", ErrInvalid)
+		return nil, fmt.Errorf("%w: nil message", casemgmt.ErrInvalid)
 	}
 	msg := *m
 	msg.Kind, msg.Direction = channel.KindEmail, channel.Inbound
@@ -104,8 +105,8 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		msg.ID = syntheticID(&msg)
 	}
 	start := a.now()
-	in := &Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
-	link := Link{Kind: LinkEmail, ID: msg.ID}
+	in := &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
+	link := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msg.ID}
 	if err := link.Validate(); err != nil {
 		return nil, err
 	}
@@ -114,7 +115,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if c, dup, err := a.processed(ctx, key, msg.ID); err != nil {
 		return nil, err
 	} else if dup {
-		return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
 	}
 	// Concurrent deliveries of one message: one processes it, the others
 	// wait for it and are then duplicates. No prediction is made for them.
@@ -124,7 +125,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			return nil, err
 		}
 		if dup {
-			return a.finish(ctx, in, start, OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
 		}
 		defer release()
 	}
@@ -151,7 +152,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		if err := a.relate(ctx, c.ID, link, "stored the "+kind+" on its case", in, start, mailbox, msg.ID); err != nil {
 			return nil, err
 		}
-		return &Result{Outcome: OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: in}, nil
+		return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: in}, nil
 	}
 	if c != nil {
 		return a.emailReply(ctx, mailbox, &msg, c, how, in, start)
@@ -181,7 +182,7 @@ const processedPrefix = "casemgmt:email:processed:"
 // processed reports whether a message was processed before: it is linked
 // to a case (created from it, or a reply or auto-reply stored on it), or
 // it was skipped when it arrived in the same mailbox.
-func (a *Agent) processed(ctx context.Context, key, msgID string) (*Case, bool, error) {
+func (a *Agent) processed(ctx context.Context, key, msgID string) (*casemgmt.Case, bool, error) {
 	cs, err := a.store.FindCasesByMessageID(ctx, []string{msgID})
 	if err != nil {
 		return nil, false, err
@@ -193,7 +194,7 @@ func (a *Agent) processed(ctx context.Context, key, msgID string) (*Case, bool, 
 	switch {
 	case err == nil:
 		return nil, true, nil
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, casemgmt.ErrNotFound):
 		return nil, false, nil
 	}
 	return nil, false, err
@@ -203,8 +204,8 @@ func (a *Agent) processed(ctx context.Context, key, msgID string) (*Case, bool, 
 // holds it, it waits until that one is done (then the message is a
 // duplicate, dup is true) or its claim expires, at most the agent's email
 // wait; then the error is ErrEmailBusy. release gives the claim up.
-func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func(), c *Case, dup bool, err error) {
-	name, owner := "email:"+msgID, NewID("delivery_")
+func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func(), c *casemgmt.Case, dup bool, err error) {
+	name, owner := "email:"+msgID, casemgmt.NewID("delivery_")
 	wait := a.mail.wait
 	if wait <= 0 {
 		wait = defaultEmailWait
@@ -248,8 +249,8 @@ func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func
 
 // skipEmail records that an email was skipped, and why, and marks it
 // processed so that a redelivery is a duplicate.
-func (a *Agent) skipEmail(ctx context.Context, in *Interaction, start time.Time, key, reason string) (*Result, error) {
-	res, err := a.finish(ctx, in, start, OutcomeSkipped, reason, nil, nil)
+func (a *Agent) skipEmail(ctx context.Context, in *casemgmt.Interaction, start time.Time, key, reason string) (*Result, error) {
+	res, err := a.finish(ctx, in, start, casemgmt.OutcomeSkipped, reason, nil, nil)
 	if err != nil || a.shadow {
 		return res, err
 	}
@@ -277,7 +278,7 @@ func syntheticID(m *channel.Message) string {
 }
 
 // threadCase finds the case an email continues, and says how.
-func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*Case, string, error) {
+func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*casemgmt.Case, string, error) {
 	if m.Bounce && m.BouncedMessageID != "" {
 		if cs, err := a.store.FindCasesByMessageID(ctx, []string{m.BouncedMessageID}); err != nil {
 			return nil, "", err
@@ -293,7 +294,7 @@ func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*Case, stri
 		if err == nil {
 			return c, "signed Message-ID", nil
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, casemgmt.ErrNotFound) {
 			return nil, "", err
 		}
 	}
@@ -312,7 +313,7 @@ func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*Case, stri
 	// stranger's case.
 	for _, num := range email.CaseNumbers(m.Subject) {
 		c, err := a.store.GetCaseByNumber(ctx, num)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, casemgmt.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -327,12 +328,12 @@ func (a *Agent) threadCase(ctx context.Context, m *channel.Message) (*Case, stri
 
 // isParticipant reports whether addr is the email of the case's contact or
 // of a contact linked to it.
-func (a *Agent) isParticipant(ctx context.Context, c *Case, addr string) bool {
+func (a *Agent) isParticipant(ctx context.Context, c *casemgmt.Case, addr string) bool {
 	addr = channel.NormalizeEmail(addr)
 	if addr == "" {
 		return false
 	}
-	ids := append([]string{c.ContactID}, c.LinkIDs(LinkContact)...)
+	ids := append([]string{c.ContactID}, c.LinkIDs(casemgmt.LinkContact)...)
 	for _, id := range ids {
 		if id == "" {
 			continue
@@ -347,18 +348,18 @@ func (a *Agent) isParticipant(ctx context.Context, c *Case, addr string) bool {
 
 // relate links an email to a case, recording the run with it when in is
 // not nil; a key makes a concurrent redelivery a no-op.
-func (a *Agent) relate(ctx context.Context, caseID string, l Link, why string, in *Interaction, start time.Time, mailbox, msgID string) error {
+func (a *Agent) relate(ctx context.Context, caseID string, l casemgmt.Link, why string, in *casemgmt.Interaction, start time.Time, mailbox, msgID string) error {
 	if in != nil {
-		in.CaseID, in.Outcome, in.Reason = caseID, OutcomeSkipped, why
+		in.CaseID, in.Outcome, in.Reason = caseID, casemgmt.OutcomeSkipped, why
 		in.Latency = a.now().Sub(start)
 	}
 	if a.shadow {
 		return nil
 	}
 	now := a.now()
-	err := a.store.Relate(ctx, caseID, l, Write{Time: now, Audit: []AuditEntry{LinkAudit(caseID, l, false, a.actor(), why, now)},
+	err := a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.actor(), why, now)},
 		Interaction: in, Key: emailKey(mailbox, msgID)})
-	if errors.Is(err, ErrKeyUsed) || errors.Is(err, ErrDuplicate) {
+	if errors.Is(err, casemgmt.ErrKeyUsed) || errors.Is(err, casemgmt.ErrDuplicate) {
 		return nil
 	}
 	return err
@@ -369,7 +370,7 @@ func emailKey(mailbox, msgID string) string {
 }
 
 // emailReply links a reply to its case and updates the case from it.
-func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Message, c *Case, how string, in *Interaction, start time.Time) (*Result, error) {
+func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Message, c *casemgmt.Case, how string, in *casemgmt.Interaction, start time.Time) (*Result, error) {
 	in.CaseID = c.ID
 	conv := emailConversation(c, m)
 	res, err := a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
@@ -386,7 +387,7 @@ func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Messa
 	// The link comes last and makes a redelivery a duplicate. Should the
 	// process stop before it, the redelivery finds the update done (the
 	// case remembers what its last prediction saw) and only links.
-	if err := a.relate(ctx, c.ID, Link{Kind: LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
+	if err := a.relate(ctx, c.ID, casemgmt.Link{Kind: casemgmt.LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
 		return nil, err
 	}
 	if !a.shadow {
@@ -399,7 +400,7 @@ func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Messa
 
 // emailConversation is the conversation a prediction sees for an email:
 // the message alone, with the case's values as context.
-func emailConversation(c *Case, m *channel.Message) *channel.Conversation {
+func emailConversation(c *casemgmt.Case, m *channel.Message) *channel.Conversation {
 	id := "email:" + m.ID
 	if c != nil {
 		id = "case:" + c.ID
@@ -412,7 +413,7 @@ func emailConversation(c *Case, m *channel.Message) *channel.Conversation {
 }
 
 // emailIntake runs the intake rules on a new email.
-func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Message, in *Interaction, start time.Time) (*Result, error) {
+func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Message, in *casemgmt.Interaction, start time.Time) (*Result, error) {
 	rv := a.rules.intake.NewValues()
 	_ = rv.Set(VarChannel, string(channel.KindEmail))
 	if m.From.Email != "" {
@@ -447,7 +448,7 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	now := a.now()
 
 	// The sender.
-	var contact *Contact
+	var contact *casemgmt.Contact
 	if addr := m.From.Email; addr != "" {
 		cs, err := a.store.FindContacts(ctx, predict.ContactQuery{Email: addr})
 		if err != nil {
@@ -467,10 +468,10 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email))
 		}
 		if !a.shadow {
-			ct := &Contact{Name: m.From.Name, Email: m.From.Email, CreatedAt: now}
-			if err := a.store.CreateContact(ctx, ct); err != nil && !errors.Is(err, ErrDuplicate) {
+			ct := &casemgmt.Contact{Name: m.From.Name, Email: m.From.Email, CreatedAt: now}
+			if err := a.store.CreateContact(ctx, ct); err != nil && !errors.Is(err, casemgmt.ErrDuplicate) {
 				return nil, err
-			} else if errors.Is(err, ErrDuplicate) {
+			} else if errors.Is(err, casemgmt.ErrDuplicate) {
 				cs, ferr := a.store.FindContacts(ctx, predict.ContactQuery{Email: m.From.Email})
 				if ferr != nil || len(cs) == 0 {
 					return nil, errors.Join(err, ferr)
@@ -479,11 +480,11 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			}
 			contact = ct
 		} else {
-			contact = &Contact{ID: "(new contact)", Name: m.From.Name, Email: m.From.Email}
+			contact = &casemgmt.Contact{ID: "(new contact)", Name: m.From.Name, Email: m.From.Email}
 		}
 	}
 	if ir.RequireNoOpenCase || ir.WaitAfterResolved > 0 {
-		cs, err := a.store.FindCasesByContact(ctx, contact.ID, Filter{})
+		cs, err := a.store.FindCasesByContact(ctx, contact.ID, casemgmt.Filter{})
 		if err != nil {
 			return nil, err
 		}
@@ -491,18 +492,18 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			if ir.RequireNoOpenCase && c.Status.Open() {
 				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number))
 			}
-			if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == StatusResolved && now.Sub(c.StatusChangedAt) < w {
+			if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == casemgmt.StatusResolved && now.Sub(c.StatusChangedAt) < w {
 				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w))
 			}
 		}
 	}
 
 	// The case, with the intake rule's fields.
-	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkEmail, ID: m.ID}}}
-	ruleActor := Actor{Kind: ActorIntakeRule, ID: ir.Name}
+	c := &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: m.ID}}}
+	ruleActor := casemgmt.Actor{Kind: casemgmt.ActorIntakeRule, ID: ir.Name}
 	vars := templateVars(mailbox, m)
-	var changes []Change
-	var attrAudit []AuditEntry
+	var changes []casemgmt.Change
+	var attrAudit []casemgmt.AuditEntry
 	set := map[string]bool{}
 	for _, k := range sortedKeys(ir.Set) {
 		v := ir.Set[k]
@@ -515,7 +516,7 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			entries, why := setAttribute(c, k, v, ruleActor, "set by intake rule "+ir.Name, now)
 			if why != "" {
 				a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "attribute", k, "reason", why)
-				in.Fields = append(in.Fields, FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + why})
+				in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + why})
 			}
 			attrAudit = append(attrAudit, entries...)
 			continue
@@ -524,22 +525,22 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		// and the field is predicted instead.
 		if _, err := a.schema.Validate(ctx, k, v, a.store); err != nil {
 			a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "field", k, "err", err)
-			in.Fields = append(in.Fields, FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + errText(err)})
+			in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + errText(err)})
 			continue
 		}
-		changes = append(changes, Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
-			Provenance: Provenance{Actor: ruleActor, Rule: ir.Name, MessageIDs: []string{m.ID}}})
+		changes = append(changes, casemgmt.Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
+			Provenance: casemgmt.Provenance{Actor: ruleActor, Rule: ir.Name, MessageIDs: []string{m.ID}}})
 		set[k] = true
 	}
-	if f, ok := a.schema.Field(FieldContact); ok && !set[FieldContact] && f.Lookup == predict.LookupContacts && !a.shadow {
-		changes = append(changes, Change{Field: FieldContact, Value: contact.ID, Reason: "the sender of the email",
-			Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: "email"}, MessageIDs: []string{m.ID}}})
-		set[FieldContact] = true
+	if f, ok := a.schema.Field(casemgmt.FieldContact); ok && !set[casemgmt.FieldContact] && f.Lookup == predict.LookupContacts && !a.shadow {
+		changes = append(changes, casemgmt.Change{Field: casemgmt.FieldContact, Value: contact.ID, Reason: "the sender of the email",
+			Provenance: casemgmt.Provenance{Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: "email"}, MessageIDs: []string{m.ID}}})
+		set[casemgmt.FieldContact] = true
 	}
-	if !set[FieldOrigin] {
+	if !set[casemgmt.FieldOrigin] {
 		for _, ch := range a.originChange(channel.KindEmail) {
 			changes = append(changes, ch)
-			set[FieldOrigin] = true
+			set[casemgmt.FieldOrigin] = true
 		}
 	}
 	if a.shadow {
@@ -569,19 +570,19 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			in.Reason = "prediction failed: " + err.Error()
 		} else {
 			// Evaluate rules with the rule's values in.
-			tmp := &Case{Status: StatusActive}
-			if _, err := a.schema.Apply(ctx, tmp, changes, a.cfg.Policy, nil, now); err == nil {
+			tmp := &casemgmt.Case{Status: casemgmt.StatusActive}
+			if _, err := a.schema.Apply(ctx, tmp, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Now: now}); err == nil {
 				changes = a.planFolded(ctx, tmp, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
 			} else {
 				changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
 			}
 		}
 	}
-	var contacts ContactGetter = a.store
+	var contacts casemgmt.ContactGetter = a.store
 	if a.shadow {
 		contacts = nil
 	}
-	applied, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, contacts, now)
+	applied, err := a.schema.Apply(ctx, c, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: contacts, Now: now})
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
@@ -592,34 +593,34 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	if c.ContactID == "" {
 		c.ContactID = contact.ID
 	}
-	audit := append([]AuditEntry{{Field: AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, attrAudit...)
+	audit := append([]casemgmt.AuditEntry{{Field: casemgmt.AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, attrAudit...)
 	audit = append(audit, applied.Audit...)
-	in.Outcome = OutcomeCreated
+	in.Outcome = casemgmt.OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
-		in.Outcome, in.Reason = OutcomeShadow, "would create a case"
-		return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+		in.Outcome, in.Reason = casemgmt.OutcomeShadow, "would create a case"
+		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
 	}
-	err = a.store.CreateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in, Key: emailKey(mailbox, m.ID)})
-	if errors.Is(err, ErrKeyUsed) || errors.Is(err, ErrDuplicate) {
+	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in, Key: emailKey(mailbox, m.ID)})
+	if errors.Is(err, casemgmt.ErrKeyUsed) || errors.Is(err, casemgmt.ErrDuplicate) {
 		// A concurrent delivery of the same email won.
 		cs, ferr := a.store.FindCasesByMessageID(ctx, []string{m.ID})
 		if ferr == nil && len(cs) > 0 {
-			return &Result{Outcome: OutcomeSkipped, Reason: "duplicate delivery of " + m.ID, Case: cs[0]}, nil
+			return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: "duplicate delivery of " + m.ID, Case: cs[0]}, nil
 		}
 		return nil, err
 	}
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}
+	res := &Result{Outcome: casemgmt.OutcomeCreated, Case: c, Changes: audit, Interaction: in}
 	if ir.Acknowledge != nil {
 		if why := a.acknowledge(ctx, mailbox, c, m, ir, vars); why != "" {
 			// The case stands; the acknowledgement that was not sent is
 			// recorded with its reason.
 			a.log.InfoContext(ctx, "acknowledgement not sent", "case", c.ID, "reason", why)
-			skip := &Interaction{CaseID: c.ID, MessageIDs: []string{m.ID}, Trigger: TriggerAcknowledgement,
-				Actor: a.actor(), Outcome: OutcomeSkipped, Reason: "acknowledgement not sent: " + why}
+			skip := &casemgmt.Interaction{CaseID: c.ID, MessageIDs: []string{m.ID}, Trigger: TriggerAcknowledgement,
+				Actor: a.actor(), Outcome: casemgmt.OutcomeSkipped, Reason: "acknowledgement not sent: " + why}
 			if err := a.store.AddInteraction(ctx, skip); err != nil {
 				a.log.WarnContext(ctx, "could not record an unsent acknowledgement", "case", c.ID, "err", err)
 			}
@@ -631,24 +632,24 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 // setAttribute sets a case attribute that is not a schema field, as an
 // intake rule asks, and returns the audit entries of the change, or why
 // the value cannot be used.
-func setAttribute(c *Case, name string, v any, by Actor, why string, at time.Time) ([]AuditEntry, string) {
+func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Actor, why string, at time.Time) ([]casemgmt.AuditEntry, string) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Sprintf("%v is not text", v)
 	}
 	switch name {
-	case FieldTitle:
+	case casemgmt.FieldTitle:
 		c.Title = clip(s, 200)
-	case FieldOrigin:
+	case casemgmt.FieldOrigin:
 		c.Origin = s
-	case AttrStatus:
-		es, err := SetStatus(c, Status(s), c.StatusReason, by, why, at)
+	case casemgmt.AttrStatus:
+		es, err := casemgmt.SetStatus(c, casemgmt.Status(s), c.StatusReason, by, why, at)
 		if err != nil {
 			return nil, errText(err)
 		}
 		return es, ""
-	case AttrStatusReason:
-		es, err := SetStatus(c, c.Status, s, by, why, at)
+	case casemgmt.AttrStatusReason:
+		es, err := casemgmt.SetStatus(c, c.Status, s, by, why, at)
 		if err != nil {
 			return nil, errText(err)
 		}
@@ -656,7 +657,7 @@ func setAttribute(c *Case, name string, v any, by Actor, why string, at time.Tim
 	default:
 		return nil, "unknown field"
 	}
-	return []AuditEntry{{Field: name, New: s, Actor: by, Reason: why, Time: at}}, ""
+	return []casemgmt.AuditEntry{{Field: name, New: s, Actor: by, Reason: why, Time: at}}, ""
 }
 
 // templateVars are the values intake templates may use.
@@ -709,7 +710,7 @@ func noReply(addr string) bool {
 // acknowledge sends the intake rule's acknowledgement, at most ackLimit a
 // day per address, never to machines, no-reply addresses or the agent's
 // own addresses. It returns why it sent nothing, or "".
-func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *Case, m *channel.Message, ir IntakeRule, vars map[string]string) string {
+func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *casemgmt.Case, m *channel.Message, ir IntakeRule, vars map[string]string) string {
 	to := channel.NormalizeEmail(m.From.Email)
 	switch {
 	case to == "":
@@ -774,8 +775,8 @@ func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error
 		}
 		c.Meta[MetaSent] = strconv.Itoa(n + 1)
 		now := a.now()
-		err = a.store.UpdateCase(ctx, c, Write{Time: now})
-		if errors.Is(err, ErrConflict) && attempt < a.retries {
+		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now})
+		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
 			continue
 		}
 		if err != nil {
@@ -786,13 +787,13 @@ func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error
 	if msgID == "" {
 		return nil
 	}
-	l := Link{Kind: LinkEmail, ID: msgID}
+	l := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msgID}
 	now := a.now()
-	return a.store.Relate(ctx, caseID, l, Write{Time: now, Audit: []AuditEntry{LinkAudit(caseID, l, false, a.actor(), why, now)}})
+	return a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.actor(), why, now)}})
 }
 
 // SentCount returns how many emails the agent has sent about the case.
-func SentCount(c *Case) int {
+func SentCount(c *casemgmt.Case) int {
 	n, _ := strconv.Atoi(c.Meta[MetaSent])
 	return n
 }

@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -22,33 +24,33 @@ const (
 )
 
 func TestNewAgentRefusesBadInput(t *testing.T) {
-	cfg := tenant(t, nil)
-	pred := (&scripted{}).predictor()
-	store := newFixture(t, nil).store
+	cfg := agenttest.Tenant(t, nil)
+	pred := (&agenttest.Scripted{}).Predictor()
+	store := agenttest.NewFixture(t, nil).Store
 	for name, tc := range map[string]struct {
 		store casemgmt.Store
 		pred  predict.Predictor
-		cfg   *casemgmt.Config
-		opts  []casemgmt.AgentOption
+		cfg   *agent.Config
+		opts  []agent.Option
 	}{
 		"no store":          {nil, pred, cfg, nil},
 		"no predictor":      {store, nil, cfg, nil},
 		"no configuration":  {store, pred, nil, nil},
-		"confidence over 1": {store, pred, cfg, []casemgmt.AgentOption{casemgmt.WithMinConfidence(1.5)}},
-		"negative":          {store, pred, cfg, []casemgmt.AgentOption{casemgmt.WithMinConfidence(-0.1)}},
-		"NaN":               {store, pred, cfg, []casemgmt.AgentOption{casemgmt.WithMinConfidence(nan())}},
-		"nil clock":         {store, pred, cfg, []casemgmt.AgentOption{casemgmt.WithClock(nil)}},
+		"confidence over 1": {store, pred, cfg, []agent.Option{agent.WithMinConfidence(1.5)}},
+		"negative":          {store, pred, cfg, []agent.Option{agent.WithMinConfidence(-0.1)}},
+		"NaN":               {store, pred, cfg, []agent.Option{agent.WithMinConfidence(nan())}},
+		"nil clock":         {store, pred, cfg, []agent.Option{agent.WithClock(nil)}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := casemgmt.NewAgent(tc.store, tc.pred, tc.cfg, tc.opts...); !errors.Is(err, casemgmt.ErrInvalid) {
+			if _, err := agent.New(tc.store, tc.pred, tc.cfg, tc.opts...); !errors.Is(err, casemgmt.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 		})
 	}
-	bad := tenant(t, func(c *casemgmt.Config) {
+	bad := agenttest.Tenant(t, func(c *agent.Config) {
 		c.UpdateRules[0].When = []byte(`{"field": "category", "op": "equals", "value": "Defect"}`)
 	})
-	if _, err := casemgmt.NewAgent(store, pred, bad); err == nil || !strings.Contains(err.Error(), "defect details") {
+	if _, err := agent.New(store, pred, bad); err == nil || !strings.Contains(err.Error(), "defect details") {
 		t.Fatalf("a misspelt option in a rule: err = %v, want an error naming the rule", err)
 	}
 }
@@ -61,49 +63,49 @@ func TestCreatePolicy(t *testing.T) {
 		reason  string // a part of the reason
 		fields  casemgmt.Values
 	}
-	desc := answer{hello, 0.9, "router keeps rebooting"}
+	desc := agenttest.Answer{Value: hello, Conf: 0.9, Quote: "router keeps rebooting"}
 	for _, tc := range []struct {
 		name    string
 		require string
 		minConf float64
-		table   map[string]answer
+		table   map[string]agenttest.Answer
 		want    want
 	}{
-		{"all, both known", "all", 0, map[string]answer{"issue_description": desc, "contact": {"C-1", 0.8, ""}},
+		{"all, both known", "all", 0, map[string]agenttest.Answer{"issue_description": desc, "contact": {Value: "C-1", Conf: 0.8, Quote: ""}},
 			want{casemgmt.OutcomeCreated, "", casemgmt.Values{"issue_description": hello, "contact": "C-1", "origin": "Chat"}}},
-		{"all, contact not predicted", "all", 0, map[string]answer{"issue_description": desc},
+		{"all, contact not predicted", "all", 0, map[string]agenttest.Answer{"issue_description": desc},
 			want{casemgmt.OutcomeSkipped, "missing: contact (not predicted)", nil}},
-		{"all, contact below the default 0.5", "all", 0, map[string]answer{"issue_description": desc, "contact": {"C-1", 0.4, ""}},
+		{"all, contact below the default 0.5", "all", 0, map[string]agenttest.Answer{"issue_description": desc, "contact": {Value: "C-1", Conf: 0.4, Quote: ""}},
 			want{casemgmt.OutcomeSkipped, "contact (confidence 0.40 below 0.50)", nil}},
-		{"all, contact not in the directory", "all", 0, map[string]answer{"issue_description": desc, "contact": {"C-404", 0.9, ""}},
+		{"all, contact not in the directory", "all", 0, map[string]agenttest.Answer{"issue_description": desc, "contact": {Value: "C-404", Conf: 0.9, Quote: ""}},
 			want{casemgmt.OutcomeSkipped, "missing: contact (field contact: invalid value: no contact", nil}},
-		{"all, below the configured 0.85", "all", 0.85, map[string]answer{"issue_description": desc, "contact": {"C-1", 0.8, ""}},
+		{"all, below the configured 0.85", "all", 0.85, map[string]agenttest.Answer{"issue_description": desc, "contact": {Value: "C-1", Conf: 0.8, Quote: ""}},
 			want{casemgmt.OutcomeSkipped, "contact (confidence 0.80 below 0.85)", nil}},
-		{"all, above the configured 0.85", "all", 0.85, map[string]answer{"issue_description": desc, "contact": {"C-1", 0.86, ""}},
+		{"all, above the configured 0.85", "all", 0.85, map[string]agenttest.Answer{"issue_description": desc, "contact": {Value: "C-1", Conf: 0.86, Quote: ""}},
 			want{casemgmt.OutcomeCreated, "", casemgmt.Values{"issue_description": hello, "contact": "C-1", "origin": "Chat"}}},
-		{"any, description only", "any", 0, map[string]answer{"issue_description": desc},
+		{"any, description only", "any", 0, map[string]agenttest.Answer{"issue_description": desc},
 			want{casemgmt.OutcomeCreated, "", casemgmt.Values{"issue_description": hello, "origin": "Chat"}}},
-		{"any, contact only", "any", 0, map[string]answer{"contact": {"C-1", 0.7, ""}},
+		{"any, contact only", "any", 0, map[string]agenttest.Answer{"contact": {Value: "C-1", Conf: 0.7, Quote: ""}},
 			want{casemgmt.OutcomeCreated, "", casemgmt.Values{"contact": "C-1", "origin": "Chat"}}},
-		{"any, nothing sure enough", "any", 0, map[string]answer{"issue_description": {hello, 0.3, ""}},
+		{"any, nothing sure enough", "any", 0, map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.3, Quote: ""}},
 			want{casemgmt.OutcomeSkipped, "needs any of its fields; none is known", nil}},
 		{"any, nothing", "any", 0, nil,
 			want{casemgmt.OutcomeSkipped, "needs any of its fields", nil}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, tenant(t, func(c *casemgmt.Config) {
+			f := agenttest.NewFixture(t, agenttest.Tenant(t, func(c *agent.Config) {
 				c.Create.Require, c.Create.MinConfidence = tc.require, tc.minConf
 			}))
-			f.pred.set(tc.table)
-			conv := convo("conv-1", hello)
-			res, err := f.agent.ConversationAccepted(context.Background(), conv, "rep-1")
+			f.Pred.Set(tc.table)
+			conv := agenttest.Convo("conv-1", hello)
+			res, err := f.Agent.ConversationAccepted(context.Background(), conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Outcome != tc.want.outcome || !strings.Contains(res.Reason, tc.want.reason) {
 				t.Fatalf("outcome %s %q, want %s %q", res.Outcome, res.Reason, tc.want.outcome, tc.want.reason)
 			}
-			c, err := f.store.FindCaseByConversation(context.Background(), "conv-1")
+			c, err := f.Store.FindCaseByConversation(context.Background(), "conv-1")
 			if tc.want.fields == nil {
 				if !errors.Is(err, casemgmt.ErrNotFound) {
 					t.Fatalf("a case exists after a skipped creation: %v", err)
@@ -130,42 +132,42 @@ func TestCreatePolicy(t *testing.T) {
 }
 
 func TestCreationRetriedAtEnd(t *testing.T) {
-	f := newFixture(t, nil)
+	f := agenttest.NewFixture(t, nil)
 	// The contact is known once the customer gives an email address.
-	f.pred.rule = func(req *predict.Request) map[string]answer {
-		out := map[string]answer{"issue_description": {hello, 0.9, "router keeps rebooting"}}
+	f.Pred.Rule = func(req *predict.Request) map[string]agenttest.Answer {
+		out := map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: "router keeps rebooting"}}
 		if strings.Contains(predict.EvidenceText(req.Messages), "ana@example.org") {
-			out["contact"] = answer{"C-1", 0.9, "ana@example.org"}
+			out["contact"] = agenttest.Answer{Value: "C-1", Conf: 0.9, Quote: "ana@example.org"}
 		}
 		return out
 	}
 	ctx := context.Background()
-	conv := convo("conv-1")
-	res, err := f.agent.ConversationAccepted(ctx, conv, "rep-1")
+	conv := agenttest.Convo("conv-1")
+	res, err := f.Agent.ConversationAccepted(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != casemgmt.OutcomeSkipped || res.Reason != "the customer has not written anything yet" || f.pred.calls.Load() != 0 {
-		t.Fatalf("accepted before any message: %s %q after %d calls", res.Outcome, res.Reason, f.pred.calls.Load())
+	if res.Outcome != casemgmt.OutcomeSkipped || res.Reason != "the customer has not written anything yet" || f.Pred.Calls.Load() != 0 {
+		t.Fatalf("accepted before any message: %s %q after %d calls", res.Outcome, res.Reason, f.Pred.Calls.Load())
 	}
-	say(conv, hello)
-	res, err = f.agent.CustomerMessage(ctx, conv, "rep-1")
+	agenttest.Say(conv, hello)
+	res, err = f.Agent.CustomerMessage(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "contact (not predicted)") {
 		t.Fatalf("first message: %s %q", res.Outcome, res.Reason)
 	}
-	say(conv, "rep: Could I have your email?")
-	say(conv, "Sure, ana@example.org")
-	res, err = f.agent.ConversationEnded(ctx, conv, "rep-1")
+	agenttest.Say(conv, "rep: Could I have your email?")
+	agenttest.Say(conv, "Sure, ana@example.org")
+	res, err = f.Agent.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != casemgmt.OutcomeCreated {
 		t.Fatalf("at end: %s %q, want created", res.Outcome, res.Reason)
 	}
-	c := f.caseOf(t, "conv-1")
+	c := f.CaseOf(t, "conv-1")
 	if diff := cmp.Diff(casemgmt.Values{"issue_description": hello, "contact": "C-1", "origin": "Chat"}, c.Fields); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
@@ -173,7 +175,7 @@ func TestCreationRetriedAtEnd(t *testing.T) {
 		t.Errorf("contact taken from %v, want [m3]", got)
 	}
 	var trail []string
-	for _, in := range f.interactions(t, "conv-1") {
+	for _, in := range f.Interactions(t, "conv-1") {
 		trail = append(trail, in.Trigger+" "+string(in.Outcome))
 	}
 	want := []string{"conversation_accepted skipped", "customer_message skipped", "conversation_ended created"}
@@ -185,35 +187,35 @@ func TestCreationRetriedAtEnd(t *testing.T) {
 func TestNothingNewMakesNoSecondCall(t *testing.T) {
 	ctx := context.Background()
 	t.Run("after creation", func(t *testing.T) {
-		f := newFixture(t, nil)
-		conv, _ := f.created(t, "conv-1", hello)
-		res, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+		f := agenttest.NewFixture(t, nil)
+		conv, _ := f.Created(t, "conv-1", hello)
+		res, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.pred.calls.Load(); got != 1 {
+		if got := f.Pred.Calls.Load(); got != 1 {
 			t.Fatalf("%d predictor calls, want 1", got)
 		}
 		if res.Outcome != casemgmt.OutcomeUnchanged || res.Reason != "nothing new since the last prediction" {
 			t.Fatalf("%s %q", res.Outcome, res.Reason)
 		}
-		say(conv, "It is the X200.")
-		if _, err := f.agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
+		agenttest.Say(conv, "It is the X200.")
+		if _, err := f.Agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
+		if _, err := f.Agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.pred.calls.Load(); got != 2 {
+		if got := f.Pred.Calls.Load(); got != 2 {
 			t.Fatalf("%d predictor calls after one new message, want 2", got)
 		}
 	})
 	t.Run("after a skipped creation", func(t *testing.T) {
-		f := newFixture(t, nil)
-		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}})
-		conv := convo("conv-1", hello)
+		f := agenttest.NewFixture(t, nil)
+		f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: ""}})
+		conv := agenttest.Convo("conv-1", hello)
 		for range 3 {
-			res, err := f.agent.ConversationAccepted(ctx, conv, "rep-1")
+			res, err := f.Agent.ConversationAccepted(ctx, conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,26 +223,26 @@ func TestNothingNewMakesNoSecondCall(t *testing.T) {
 				t.Fatalf("%s %q", res.Outcome, res.Reason)
 			}
 		}
-		if got := f.pred.calls.Load(); got != 1 {
+		if got := f.Pred.Calls.Load(); got != 1 {
 			t.Fatalf("%d predictor calls, want 1", got)
 		}
-		say(conv, "ana@example.org")
-		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, "ana@example.org"}})
-		res, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+		agenttest.Say(conv, "ana@example.org")
+		f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: ""}, "contact": {Value: "C-1", Conf: 0.9, Quote: "ana@example.org"}})
+		res, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Outcome != casemgmt.OutcomeCreated || f.pred.calls.Load() != 2 {
-			t.Fatalf("%s %q after %d calls, want created after 2", res.Outcome, res.Reason, f.pred.calls.Load())
+		if res.Outcome != casemgmt.OutcomeCreated || f.Pred.Calls.Load() != 2 {
+			t.Fatalf("%s %q after %d calls, want created after 2", res.Outcome, res.Reason, f.Pred.Calls.Load())
 		}
 	})
 	t.Run("update from conversation always asks", func(t *testing.T) {
-		f := newFixture(t, nil)
-		conv, _ := f.created(t, "conv-1", hello)
-		if _, err := f.agent.UpdateFromConversation(ctx, conv, "rep-1"); err != nil {
+		f := agenttest.NewFixture(t, nil)
+		conv, _ := f.Created(t, "conv-1", hello)
+		if _, err := f.Agent.UpdateFromConversation(ctx, conv, "rep-1"); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.pred.calls.Load(); got != 2 {
+		if got := f.Pred.Calls.Load(); got != 2 {
 			t.Fatalf("%d predictor calls, want 2", got)
 		}
 	})
@@ -263,24 +265,24 @@ func TestRuleDrivenFields(t *testing.T) {
 				"serial_number": "no update rule asks for this field"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, nil)
-			conv, _ := f.created(t, "conv-1", hello)
-			say(conv, serial)
-			f.pred.set(map[string]answer{
-				"category":      {tc.category, 0.8, ""},
-				"product":       {"P-X200", 0.9, "X200"},
-				"serial_number": {"SN-4K2P9Q7Z", 0.95, "SN-4K2P9Q7Z"},
-				"priority":      {"High", 0.9, ""},
+			f := agenttest.NewFixture(t, nil)
+			conv, _ := f.Created(t, "conv-1", hello)
+			agenttest.Say(conv, serial)
+			f.Pred.Set(map[string]agenttest.Answer{
+				"category":      {Value: tc.category, Conf: 0.8, Quote: ""},
+				"product":       {Value: "P-X200", Conf: 0.9, Quote: "X200"},
+				"serial_number": {Value: "SN-4K2P9Q7Z", Conf: 0.95, Quote: "SN-4K2P9Q7Z"},
+				"priority":      {Value: "High", Conf: 0.9, Quote: ""},
 			})
-			res, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+			res, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			// One call asked for the default fields and every rule's.
-			if diff := cmp.Diff([]string{"issue_description", "category", "product", "serial_number"}, f.pred.requested()[1]); diff != "" {
+			if diff := cmp.Diff([]string{"issue_description", "category", "product", "serial_number"}, f.Pred.Requested()[1]); diff != "" {
 				t.Errorf("requested (-want +got):\n%s", diff)
 			}
-			c := f.caseOf(t, "conv-1")
+			c := f.CaseOf(t, "conv-1")
 			got := casemgmt.Values{}
 			for _, n := range []string{"category", "product", "serial_number", "priority"} {
 				if v, ok := c.Fields[n]; ok {
@@ -326,22 +328,22 @@ func TestHumanEdits(t *testing.T) {
 	ctx := context.Background()
 	for _, override := range []bool{false, true} {
 		t.Run(fmt.Sprintf("override=%v", override), func(t *testing.T) {
-			f := newFixture(t, tenant(t, func(c *casemgmt.Config) { c.Policy.AllowAgentOverrideHuman = override }))
-			conv, c := f.created(t, "conv-1", hello)
-			res, err := f.agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "billing", "internal_note": "called back"})
+			f := agenttest.NewFixture(t, agenttest.Tenant(t, func(c *agent.Config) { c.Policy.AllowAgentOverrideHuman = override }))
+			conv, c := f.Created(t, "conv-1", hello)
+			res, err := f.Agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "billing", "internal_note": "called back"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff([]string{"category", "internal_note"}, res.ChangedFields()); diff != "" {
 				t.Fatalf("edit changed (-want +got):\n%s", diff)
 			}
-			say(conv, "It's a defect of the router.")
-			f.pred.set(map[string]answer{"category": {"Product defect", 0.95, "defect"}})
-			res, err = f.agent.ConversationEnded(ctx, conv, "rep-1")
+			agenttest.Say(conv, "It's a defect of the router.")
+			f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.95, Quote: "defect"}})
+			res, err = f.Agent.ConversationEnded(ctx, conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := f.caseOf(t, "conv-1")
+			got := f.CaseOf(t, "conv-1")
 			want, by, outcome := "Billing", casemgmt.ActorPerson, casemgmt.OutcomeUnchanged
 			if override {
 				want, by, outcome = "Product defect", casemgmt.ActorAgent, casemgmt.OutcomeUpdated
@@ -370,7 +372,7 @@ func fieldOutcome(in *casemgmt.Interaction, name string) casemgmt.FieldOutcome {
 
 func TestIntakeAndSystemValuesKept(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, tenant(t, func(c *casemgmt.Config) {
+	f := agenttest.NewFixture(t, agenttest.Tenant(t, func(c *agent.Config) {
 		c.Policy.AllowAgentOverrideHuman = true // no effect on rule and system values
 		c.DefaultUpdateFields = append(c.DefaultUpdateFields, "origin")
 	}))
@@ -384,19 +386,19 @@ func TestIntakeAndSystemValuesKept(t *testing.T) {
 			"origin":   {Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem}, Time: t0},
 		},
 	}
-	if err := f.store.CreateCase(ctx, c, casemgmt.Write{Time: t0}); err != nil {
+	if err := f.Store.CreateCase(ctx, c, casemgmt.Write{Time: t0}); err != nil {
 		t.Fatal(err)
 	}
-	before := f.caseOf(t, "conv-1")
-	f.pred.set(map[string]answer{"category": {"Product defect", 0.99, "rebooting"}, "origin": {"Chat", 0.99, ""}})
-	res, err := f.agent.ConversationEnded(ctx, convo("conv-1", hello), "rep-1")
+	before := f.CaseOf(t, "conv-1")
+	f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.99, Quote: "rebooting"}, "origin": {Value: "Chat", Conf: 0.99, Quote: ""}})
+	res, err := f.Agent.ConversationEnded(ctx, agenttest.Convo("conv-1", hello), "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != casemgmt.OutcomeUnchanged || len(res.Changes) != 0 {
 		t.Fatalf("%s with %d changes, want unchanged", res.Outcome, len(res.Changes))
 	}
-	after := f.caseOf(t, "conv-1")
+	after := f.CaseOf(t, "conv-1")
 	if diff := cmp.Diff(before.Fields, after.Fields); diff != "" {
 		t.Errorf("fields changed (-before +after):\n%s", diff)
 	}
@@ -411,39 +413,39 @@ func TestPredictionChecks(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
-		table  map[string]answer
-		extra  map[string]answer
+		table  map[string]agenttest.Answer
+		extra  map[string]agenttest.Answer
 		reason string
 	}{
-		{"invented evidence", map[string]answer{"category": {"Product defect", 0.99, "my toaster is on fire"}}, nil, "does not occur in the messages"},
-		{"value outside the options", map[string]answer{"category": {"Hardware", 0.99, ""}}, nil, "is not one of the options"},
-		{"lookup id outside the options", map[string]answer{"category": {"Product defect", 0.4, ""}, "product": {"P-X999", 0.99, ""}}, nil, "is not one of the options"},
-		{"wrong type", map[string]answer{"category": {42, 0.99, ""}}, nil, "must be text"},
-		{"pattern", map[string]answer{"category": {"Product defect", 0.3, ""}, "serial_number": {"12345", 0.99, ""}}, nil, "does not match the pattern"},
-		{"confidence outside [0,1]", map[string]answer{"category": {"Billing", 1.5, ""}}, nil, "outside [0,1]"},
-		{"a field not requested", nil, map[string]answer{"internal_note": {"refund them", 0.99, ""}}, "field was not requested"},
-		{"no value: never clears", map[string]answer{"issue_description": {nil, 0.99, ""}}, nil, "no value"},
-		{"empty text: never clears", map[string]answer{"issue_description": {"  ", 0.99, ""}}, nil, "empty value"},
+		{"invented evidence", map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.99, Quote: "my toaster is on fire"}}, nil, "does not occur in the messages"},
+		{"value outside the options", map[string]agenttest.Answer{"category": {Value: "Hardware", Conf: 0.99, Quote: ""}}, nil, "is not one of the options"},
+		{"lookup id outside the options", map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.4, Quote: ""}, "product": {Value: "P-X999", Conf: 0.99, Quote: ""}}, nil, "is not one of the options"},
+		{"wrong type", map[string]agenttest.Answer{"category": {Value: 42, Conf: 0.99, Quote: ""}}, nil, "must be text"},
+		{"pattern", map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.3, Quote: ""}, "serial_number": {Value: "12345", Conf: 0.99, Quote: ""}}, nil, "does not match the pattern"},
+		{"confidence outside [0,1]", map[string]agenttest.Answer{"category": {Value: "Billing", Conf: 1.5, Quote: ""}}, nil, "outside [0,1]"},
+		{"a field not requested", nil, map[string]agenttest.Answer{"internal_note": {Value: "refund them", Conf: 0.99, Quote: ""}}, "field was not requested"},
+		{"no value: never clears", map[string]agenttest.Answer{"issue_description": {Value: nil, Conf: 0.99, Quote: ""}}, nil, "no value"},
+		{"empty text: never clears", map[string]agenttest.Answer{"issue_description": {Value: "  ", Conf: 0.99, Quote: ""}}, nil, "empty value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, nil)
-			conv, c := f.created(t, "conv-1", hello)
-			say(conv, serial)
-			audit := f.audit(t, c.ID)
-			f.pred.set(tc.table)
-			f.pred.extra = tc.extra
-			res, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+			f := agenttest.NewFixture(t, nil)
+			conv, c := f.Created(t, "conv-1", hello)
+			agenttest.Say(conv, serial)
+			audit := f.Audit(t, c.ID)
+			f.Pred.Set(tc.table)
+			f.Pred.Extra = tc.extra
+			res, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Outcome != casemgmt.OutcomeUnchanged {
 				t.Fatalf("outcome %s, want unchanged", res.Outcome)
 			}
-			after := f.caseOf(t, "conv-1")
+			after := f.CaseOf(t, "conv-1")
 			if diff := cmp.Diff(c.Fields, after.Fields); diff != "" {
 				t.Errorf("fields changed (-before +after):\n%s", diff)
 			}
-			if diff := cmp.Diff(audit, f.audit(t, c.ID)); diff != "" {
+			if diff := cmp.Diff(audit, f.Audit(t, c.ID)); diff != "" {
 				t.Errorf("audit changed (-before +after):\n%s", diff)
 			}
 			found := false
@@ -458,9 +460,9 @@ func TestPredictionChecks(t *testing.T) {
 		})
 	}
 	t.Run("invented evidence creates no case", func(t *testing.T) {
-		f := newFixture(t, nil)
-		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "I want a refund"}, "contact": {"C-1", 0.9, ""}})
-		res, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
+		f := agenttest.NewFixture(t, nil)
+		f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: "I want a refund"}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}})
+		res, err := f.Agent.ConversationAccepted(ctx, agenttest.Convo("conv-1", hello), "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,18 +471,18 @@ func TestPredictionChecks(t *testing.T) {
 		}
 	})
 	t.Run("evidence names the message that holds it", func(t *testing.T) {
-		f := newFixture(t, nil)
-		conv := convo("conv-1", hello, "rep: Which one?", serial)
-		f.pred.rule = func(req *predict.Request) map[string]answer { return nil }
-		f.pred.set(nil)
-		f.pred.rule = nil
+		f := agenttest.NewFixture(t, nil)
+		conv := agenttest.Convo("conv-1", hello, "rep: Which one?", serial)
+		f.Pred.Rule = func(req *predict.Request) map[string]agenttest.Answer { return nil }
+		f.Pred.Set(nil)
+		f.Pred.Rule = nil
 		p := predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
 			return &predict.Result{Predictions: map[string]predict.Prediction{
 				"issue_description": {Value: hello, Confidence: 0.9, Evidence: []predict.Evidence{{MessageID: "m3", Quote: "keeps REBOOTING"}}},
 				"contact":           {Value: "C-1", Confidence: 0.9},
 			}}, nil
 		})
-		a, err := casemgmt.NewAgent(f.store, p, f.cfg)
+		a, err := agent.New(f.Store, p, f.Config)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,25 +502,25 @@ func TestPredictionChecks(t *testing.T) {
 
 func TestAgentRevisesItsOwnValues(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	conv, c := f.created(t, "conv-1", hello, "It's a defect, the X200.")
-	f.pred.set(map[string]answer{"category": {"Product defect", 0.9, "defect"}, "product": {"P-X200", 0.8, "X200"}})
-	say(conv, "rep: Thanks")
-	if _, err := f.agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
+	f := agenttest.NewFixture(t, nil)
+	conv, c := f.Created(t, "conv-1", hello, "It's a defect, the X200.")
+	f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.9, Quote: "defect"}, "product": {Value: "P-X200", Conf: 0.8, Quote: "X200"}})
+	agenttest.Say(conv, "rep: Thanks")
+	if _, err := f.Agent.ConversationEnded(ctx, conv, "rep-1"); err != nil {
 		t.Fatal(err)
 	}
-	say(conv, "Sorry, it's the X300, not the X200.")
-	f.pred.set(map[string]answer{"category": {"Product defect", 0.9, "defect"}, "product": {"P-X300", 0.85, "it's the X300"}})
-	res, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+	agenttest.Say(conv, "Sorry, it's the X300, not the X200.")
+	f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.9, Quote: "defect"}, "product": {Value: "P-X300", Conf: 0.85, Quote: "it's the X300"}})
+	res, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.caseOf(t, "conv-1")
+	got := f.CaseOf(t, "conv-1")
 	if got.Fields["product"] != "P-X300" || res.Outcome != casemgmt.OutcomeUpdated {
 		t.Fatalf("product %v (%s), want P-X300 updated", got.Fields["product"], res.Outcome)
 	}
 	var trail []string
-	for _, e := range f.audit(t, c.ID) {
+	for _, e := range f.Audit(t, c.ID) {
 		if e.Field == "product" {
 			trail = append(trail, fmt.Sprintf("%v -> %v %v", e.Old, e.New, e.MessageIDs))
 		}
@@ -530,11 +532,11 @@ func TestAgentRevisesItsOwnValues(t *testing.T) {
 
 func TestShadowMode(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	shadow := f.with(t, casemgmt.WithShadow(true))
+	f := agenttest.NewFixture(t, nil)
+	shadow := f.With(t, agent.WithShadow(true))
 	t.Run("create", func(t *testing.T) {
-		f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "rebooting"}, "contact": {"C-1", 0.9, ""}})
-		res, err := shadow.ConversationAccepted(ctx, convo("conv-s", hello), "rep-1")
+		f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: "rebooting"}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}})
+		res, err := shadow.ConversationAccepted(ctx, agenttest.Convo("conv-s", hello), "rep-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -547,25 +549,25 @@ func TestShadowMode(t *testing.T) {
 		if diff := cmp.Diff([]string{"case", "origin", "issue_description", "contact"}, auditFields(res.Changes)); diff != "" {
 			t.Errorf("would audit (-want +got):\n%s", diff)
 		}
-		if _, err := f.store.FindCaseByConversation(ctx, "conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
+		if _, err := f.Store.FindCaseByConversation(ctx, "conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
 			t.Errorf("shadow run created a case: %v", err)
 		}
-		if ins := f.interactions(t, "conv-s"); len(ins) != 0 {
+		if ins := f.Interactions(t, "conv-s"); len(ins) != 0 {
 			t.Errorf("shadow run stored %d interactions", len(ins))
 		}
-		f.pred.set(nil) // skipped, and remembered by no one
-		if _, err := shadow.ConversationEnded(ctx, convo("conv-s", hello), "rep-1"); err != nil {
+		f.Pred.Set(nil) // skipped, and remembered by no one
+		if _, err := shadow.ConversationEnded(ctx, agenttest.Convo("conv-s", hello), "rep-1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.store.GetState(ctx, "casemgmt:agent:skipped:conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
+		if _, err := f.Store.GetState(ctx, "casemgmt:agent:skipped:conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
 			t.Errorf("shadow run wrote state: %v", err)
 		}
 	})
 	t.Run("update and edit", func(t *testing.T) {
-		conv, c := f.created(t, "conv-1", hello)
-		say(conv, serial)
-		before, audit, ins := f.caseOf(t, "conv-1"), f.audit(t, c.ID), f.interactions(t, "conv-1")
-		f.pred.set(map[string]answer{"category": {"Product defect", 0.9, ""}, "serial_number": {"SN-4K2P9Q7Z", 0.9, "SN-4K2P9Q7Z"}})
+		conv, c := f.Created(t, "conv-1", hello)
+		agenttest.Say(conv, serial)
+		before, audit, ins := f.CaseOf(t, "conv-1"), f.Audit(t, c.ID), f.Interactions(t, "conv-1")
+		f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.9, Quote: ""}, "serial_number": {Value: "SN-4K2P9Q7Z", Conf: 0.9, Quote: "SN-4K2P9Q7Z"}})
 		res, err := shadow.ConversationEnded(ctx, conv, "rep-1")
 		if err != nil {
 			t.Fatal(err)
@@ -586,13 +588,13 @@ func TestShadowMode(t *testing.T) {
 		if er.Outcome != casemgmt.OutcomeShadow || len(er.Changes) != 2 {
 			t.Errorf("shadow edit: %s with %d changes", er.Outcome, len(er.Changes))
 		}
-		if diff := cmp.Diff(before, f.caseOf(t, "conv-1")); diff != "" {
+		if diff := cmp.Diff(before, f.CaseOf(t, "conv-1")); diff != "" {
 			t.Errorf("shadow runs changed the case (-before +after):\n%s", diff)
 		}
-		if diff := cmp.Diff(audit, f.audit(t, c.ID)); diff != "" {
+		if diff := cmp.Diff(audit, f.Audit(t, c.ID)); diff != "" {
 			t.Errorf("shadow runs audited (-before +after):\n%s", diff)
 		}
-		if diff := cmp.Diff(ins, f.interactions(t, "conv-1")); diff != "" {
+		if diff := cmp.Diff(ins, f.Interactions(t, "conv-1")); diff != "" {
 			t.Errorf("shadow runs stored interactions (-before +after):\n%s", diff)
 		}
 	})
@@ -608,18 +610,18 @@ func auditFields(es []casemgmt.AuditEntry) []string {
 
 func TestProfiles(t *testing.T) {
 	ctx := context.Background()
-	profiles := casemgmt.Profiles{
-		Profiles: map[string]casemgmt.Profile{
-			"full":   {Name: "full", Features: []casemgmt.Feature{casemgmt.FeatureAutoCreate, casemgmt.FeatureAutoUpdate, casemgmt.FeatureUpdateFromConversation}},
-			"manual": {Name: "manual", Features: []casemgmt.Feature{casemgmt.FeatureUpdateFromConversation}},
+	profiles := agent.Profiles{
+		Profiles: map[string]agent.Profile{
+			"full":   {Name: "full", Features: []agent.Feature{agent.FeatureAutoCreate, agent.FeatureAutoUpdate, agent.FeatureUpdateFromConversation}},
+			"manual": {Name: "manual", Features: []agent.Feature{agent.FeatureUpdateFromConversation}},
 		},
 		Assign: map[string]string{"rep-1": "full", "rep-2": "manual"},
 	}
-	f := newFixture(t, nil, casemgmt.WithProfiles(profiles))
-	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, ""}, "category": {"Billing", 0.9, ""}})
+	f := agenttest.NewFixture(t, nil, agent.WithProfiles(profiles))
+	f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: ""}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}, "category": {Value: "Billing", Conf: 0.9, Quote: ""}})
 
 	for _, rep := range []string{"rep-2", "rep-9", ""} {
-		res, err := f.agent.ConversationAccepted(ctx, convo("conv-"+rep, hello), rep)
+		res, err := f.Agent.ConversationAccepted(ctx, agenttest.Convo("conv-"+rep, hello), rep)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -627,33 +629,33 @@ func TestProfiles(t *testing.T) {
 		if res.Outcome != casemgmt.OutcomeSkipped || res.Reason != why {
 			t.Errorf("%q: %s %q, want skipped: %s", rep, res.Outcome, res.Reason, why)
 		}
-		ins := f.interactions(t, "conv-"+rep)
+		ins := f.Interactions(t, "conv-"+rep)
 		if len(ins) != 1 || ins[0].Reason != why {
 			t.Errorf("%q: interactions %+v, want one saying why", rep, ins)
 		}
 	}
-	if got := f.pred.calls.Load(); got != 0 {
+	if got := f.Pred.Calls.Load(); got != 0 {
 		t.Errorf("%d predictor calls for refused runs", got)
 	}
-	conv, _ := f.created(t, "conv-1", hello)
-	say(conv, "More details.")
-	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, ""}, "category": {"Billing", 0.9, ""}})
-	n := len(f.interactions(t, "conv-1"))
-	if _, err := f.agent.UpdateFromConversation(ctx, conv, "rep-9"); !errors.Is(err, casemgmt.ErrNotPermitted) {
+	conv, _ := f.Created(t, "conv-1", hello)
+	agenttest.Say(conv, "More details.")
+	f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: ""}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}, "category": {Value: "Billing", Conf: 0.9, Quote: ""}})
+	n := len(f.Interactions(t, "conv-1"))
+	if _, err := f.Agent.UpdateFromConversation(ctx, conv, "rep-9"); !errors.Is(err, agent.ErrNotPermitted) {
 		t.Errorf("unassigned rep: err = %v, want ErrNotPermitted", err)
 	}
-	if ins := f.interactions(t, "conv-1"); len(ins) != n+1 || ins[n].Outcome != casemgmt.OutcomeSkipped ||
+	if ins := f.Interactions(t, "conv-1"); len(ins) != n+1 || ins[n].Outcome != casemgmt.OutcomeSkipped ||
 		!strings.Contains(ins[n].Reason, "may not use update from conversation") || ins[n].Actor.ID != "rep-9" {
 		t.Errorf("a refused request must leave one record saying why; got %+v", ins[n:])
 	}
-	res, err := f.agent.ConversationEnded(ctx, conv, "rep-2")
+	res, err := f.Agent.ConversationEnded(ctx, conv, "rep-2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "autonomous case updates") {
 		t.Errorf("autonomous update for rep-2: %s %q, want skipped", res.Outcome, res.Reason)
 	}
-	res, err = f.agent.UpdateFromConversation(ctx, conv, "rep-2")
+	res, err = f.Agent.UpdateFromConversation(ctx, conv, "rep-2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,14 +665,14 @@ func TestProfiles(t *testing.T) {
 	if diff := cmp.Diff([]string{"category"}, res.ChangedFields()); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
 	}
-	res, err = f.agent.UpdateFromConversation(ctx, conv, "rep-2")
+	res, err = f.Agent.UpdateFromConversation(ctx, conv, "rep-2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != casemgmt.OutcomeUnchanged || len(res.Changes) != 0 {
 		t.Errorf("second request: %s with %d changes, want unchanged", res.Outcome, len(res.Changes))
 	}
-	if _, err := f.agent.UpdateFromConversation(ctx, convo("conv-none", hello), "rep-1"); !errors.Is(err, casemgmt.ErrNotFound) {
+	if _, err := f.Agent.UpdateFromConversation(ctx, agenttest.Convo("conv-none", hello), "rep-1"); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("no linked case: err = %v, want ErrNotFound", err)
 	}
 }
@@ -685,25 +687,25 @@ func TestInteractionRecord(t *testing.T) {
 		clock = clock.Add(3 * time.Millisecond)
 		return clock
 	}
-	f := newFixture(t, nil, casemgmt.WithClock(now), casemgmt.WithName("helper"))
-	f.pred.set(map[string]answer{
-		"issue_description": {hello, 0.9, "keeps rebooting"},
-		"contact":           {"C-1", 0.8, ""},
-		"category":          {"Product defect", 0.3, ""},
-		"priority":          {"High", 0.9, ""},
+	f := agenttest.NewFixture(t, nil, agent.WithClock(now), agent.WithName("helper"))
+	f.Pred.Set(map[string]agenttest.Answer{
+		"issue_description": {Value: hello, Conf: 0.9, Quote: "keeps rebooting"},
+		"contact":           {Value: "C-1", Conf: 0.8, Quote: ""},
+		"category":          {Value: "Product defect", Conf: 0.3, Quote: ""},
+		"priority":          {Value: "High", Conf: 0.9, Quote: ""},
 	})
-	f.pred.extra = map[string]answer{"product": {"P-X999", 0.9, ""}}
-	res, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
+	f.Pred.Extra = map[string]agenttest.Answer{"product": {Value: "P-X999", Conf: 0.9, Quote: ""}}
+	res, err := f.Agent.ConversationAccepted(ctx, agenttest.Convo("conv-1", hello), "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins := f.interactions(t, "conv-1")
+	ins := f.Interactions(t, "conv-1")
 	if len(ins) != 1 {
 		t.Fatalf("%d interactions, want 1", len(ins))
 	}
 	want := casemgmt.Interaction{
 		CaseID: res.Case.ID, ConversationID: "conv-1", MessageIDs: []string{"m1"},
-		Trigger: casemgmt.TriggerAccepted, Actor: casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "helper"},
+		Trigger: agent.TriggerAccepted, Actor: casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: "helper"},
 		Outcome: casemgmt.OutcomeCreated,
 		Fields: []casemgmt.FieldOutcome{
 			{Field: "product", Value: "P-X999", Reason: `dropped: "P-X999" is not one of the options of product`},
@@ -724,7 +726,7 @@ func TestInteractionRecord(t *testing.T) {
 	}
 	// priority was not asked for: the create fields, the defaults and
 	// the rules' fields were.
-	if diff := cmp.Diff([][]string{{"issue_description", "contact", "category", "product", "serial_number"}}, f.pred.requested()); diff != "" {
+	if diff := cmp.Diff([][]string{{"issue_description", "contact", "category", "product", "serial_number"}}, f.Pred.Requested()); diff != "" {
 		t.Errorf("requested (-want +got):\n%s", diff)
 	}
 }
@@ -732,33 +734,33 @@ func TestInteractionRecord(t *testing.T) {
 func TestPredictorFailure(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("model unreachable")
-	f := newFixture(t, nil)
-	f.pred.err = boom
-	_, err := f.agent.ConversationAccepted(ctx, convo("conv-1", hello), "rep-1")
+	f := agenttest.NewFixture(t, nil)
+	f.Pred.Err = boom
+	_, err := f.Agent.ConversationAccepted(ctx, agenttest.Convo("conv-1", hello), "rep-1")
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the predictor's", err)
 	}
-	ins := f.interactions(t, "conv-1")
-	if len(ins) != 1 || ins[0].Outcome != casemgmt.OutcomeFailed || ins[0].Reason != boom.Error() || ins[0].Trigger != casemgmt.TriggerAccepted {
+	ins := f.Interactions(t, "conv-1")
+	if len(ins) != 1 || ins[0].Outcome != casemgmt.OutcomeFailed || ins[0].Reason != boom.Error() || ins[0].Trigger != agent.TriggerAccepted {
 		t.Fatalf("interactions %+v, want one failed run saying why", ins)
 	}
-	if _, err := f.store.FindCaseByConversation(ctx, "conv-1"); !errors.Is(err, casemgmt.ErrNotFound) {
+	if _, err := f.Store.FindCaseByConversation(ctx, "conv-1"); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Fatalf("a failed run created a case: %v", err)
 	}
 	// A failure is not remembered as "nothing new": the next run asks
 	// again.
-	f.pred.err = nil
-	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, ""}, "contact": {"C-1", 0.9, ""}})
-	res, err := f.agent.ConversationEnded(ctx, convo("conv-1", hello), "rep-1")
+	f.Pred.Err = nil
+	f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: ""}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}})
+	res, err := f.Agent.ConversationEnded(ctx, agenttest.Convo("conv-1", hello), "rep-1")
 	if err != nil || res.Outcome != casemgmt.OutcomeCreated {
 		t.Fatalf("after recovery: %v, %v", res, err)
 	}
-	conv := convo("conv-1", hello, serial)
-	f.pred.err = boom
-	if _, err := f.agent.ConversationEnded(ctx, conv, "rep-1"); !errors.Is(err, boom) {
+	conv := agenttest.Convo("conv-1", hello, serial)
+	f.Pred.Err = boom
+	if _, err := f.Agent.ConversationEnded(ctx, conv, "rep-1"); !errors.Is(err, boom) {
 		t.Fatalf("update: err = %v, want the predictor's", err)
 	}
-	ins = f.interactions(t, "conv-1")
+	ins = f.Interactions(t, "conv-1")
 	if last := ins[len(ins)-1]; last.Outcome != casemgmt.OutcomeFailed || last.CaseID != res.Case.ID {
 		t.Fatalf("last interaction %+v, want a failed update of the case", last)
 	}
@@ -789,25 +791,25 @@ func (s *conflictOnce) UpdateCase(ctx context.Context, c *casemgmt.Case, w casem
 
 func TestConflictIsRetried(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	conv, c := f.created(t, "conv-1", hello)
-	store := &conflictOnce{Store: f.store, done: true}
-	a, err := casemgmt.NewAgent(store, f.pred.predictor(), f.cfg)
+	f := agenttest.NewFixture(t, nil)
+	conv, c := f.Created(t, "conv-1", hello)
+	store := &conflictOnce{Store: f.Store, done: true}
+	a, err := agent.New(store, f.Pred.Predictor(), f.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
 	store.other = func(ctx context.Context, _ *casemgmt.Case) error {
-		_, err := f.agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "Billing", "priority": "Low"})
+		_, err := f.Agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "Billing", "priority": "Low"})
 		return err
 	}
 	store.done = false
-	say(conv, serial)
-	f.pred.set(map[string]answer{"category": {"Product defect", 0.9, ""}, "issue_description": {serial, 0.9, "SN-4K2P9Q7Z"}})
+	agenttest.Say(conv, serial)
+	f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Product defect", Conf: 0.9, Quote: ""}, "issue_description": {Value: serial, Conf: 0.9, Quote: "SN-4K2P9Q7Z"}})
 	res, err := a.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.caseOf(t, "conv-1")
+	got := f.CaseOf(t, "conv-1")
 	want := casemgmt.Values{"issue_description": serial, "contact": "C-1", "origin": "Chat", "category": "Billing", "priority": "Low"}
 	if diff := cmp.Diff(want, got.Fields); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
@@ -815,11 +817,11 @@ func TestConflictIsRetried(t *testing.T) {
 	if diff := cmp.Diff([]string{"issue_description"}, res.ChangedFields()); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
 	}
-	if f.pred.calls.Load() != 2 {
-		t.Errorf("%d predictor calls, want 2: a retry does not predict again", f.pred.calls.Load())
+	if f.Pred.Calls.Load() != 2 {
+		t.Errorf("%d predictor calls, want 2: a retry does not predict again", f.Pred.Calls.Load())
 	}
 	var entries []string
-	for _, e := range f.audit(t, c.ID) {
+	for _, e := range f.Audit(t, c.ID) {
 		entries = append(entries, e.Field+" by "+e.Actor.String())
 	}
 	wantAudit := []string{"case by agent:caseagent", "origin by system:chat", "issue_description by agent:caseagent", "contact by agent:caseagent",
@@ -831,8 +833,8 @@ func TestConflictIsRetried(t *testing.T) {
 
 func TestEditCase(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	_, c := f.created(t, "conv-1", hello)
+	f := agenttest.NewFixture(t, nil)
+	_, c := f.Created(t, "conv-1", hello)
 	for _, tc := range []struct {
 		name  string
 		edits map[string]any
@@ -845,36 +847,36 @@ func TestEditCase(t *testing.T) {
 		{"no edits", nil, casemgmt.ErrInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := f.agent.EditCase(ctx, c.ID, "rep-1", tc.edits); !errors.Is(err, tc.is) {
+			if _, err := f.Agent.EditCase(ctx, c.ID, "rep-1", tc.edits); !errors.Is(err, tc.is) {
 				t.Fatalf("err = %v, want %v", err, tc.is)
 			}
-			if diff := cmp.Diff(c, f.caseOf(t, "conv-1")); diff != "" {
+			if diff := cmp.Diff(c, f.CaseOf(t, "conv-1")); diff != "" {
 				t.Errorf("a refused edit changed the case (-before +after):\n%s", diff)
 			}
 		})
 	}
-	res, err := f.agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"status": "resolved", "status_reason": "fixed", "issue_description": nil})
+	res, err := f.Agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"status": "resolved", "status_reason": "fixed", "issue_description": nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.caseOf(t, "conv-1")
+	got := f.CaseOf(t, "conv-1")
 	if got.Status != casemgmt.StatusResolved || got.StatusReason != "fixed" || got.Fields["issue_description"] != nil {
 		t.Errorf("after edit: %s %q %v", got.Status, got.StatusReason, got.Fields)
 	}
 	if diff := cmp.Diff([]string{"issue_description", "status", "status_reason"}, auditFields(res.Changes)); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
-	res, err = f.agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"status": "resolved"})
+	res, err = f.Agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"status": "resolved"})
 	if err != nil || res.Outcome != casemgmt.OutcomeUnchanged {
 		t.Errorf("same edit again: %v %v, want unchanged", res, err)
 	}
-	if _, err := f.agent.EditCase(ctx, "case_missing", "rep-1", map[string]any{"priority": "Low"}); !errors.Is(err, casemgmt.ErrNotFound) {
+	if _, err := f.Agent.EditCase(ctx, "case_missing", "rep-1", map[string]any{"priority": "Low"}); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("missing case: err = %v", err)
 	}
 	// A resolved case is not updated autonomously.
-	conv := convo("conv-1", hello, serial)
-	f.pred.set(map[string]answer{"category": {"Billing", 0.9, ""}})
-	r, err := f.agent.ConversationEnded(ctx, conv, "rep-1")
+	conv := agenttest.Convo("conv-1", hello, serial)
+	f.Pred.Set(map[string]agenttest.Answer{"category": {Value: "Billing", Conf: 0.9, Quote: ""}})
+	r, err := f.Agent.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil || r.Outcome != casemgmt.OutcomeSkipped || r.Reason != "the case is resolved" {
 		t.Errorf("update of a resolved case: %v %v", r, err)
 	}

@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -27,12 +28,12 @@ import (
 // "any") or an expression string; the rules package compiles them.
 type Config struct {
 	// About describes the tenant, for people.
-	About  string  `json:"about,omitempty"`
-	Fields []Field `json:"fields"`
+	About  string           `json:"about,omitempty"`
+	Fields []casemgmt.Field `json:"fields"`
 	// Contacts seed the directory; see ImportContacts.
-	Contacts []Contact   `json:"contacts,omitempty"`
-	Create   CreateRule  `json:"create"`
-	Policy   WritePolicy `json:"write_policy"`
+	Contacts []casemgmt.Contact   `json:"contacts,omitempty"`
+	Create   CreateRule           `json:"create"`
+	Policy   casemgmt.WritePolicy `json:"write_policy"`
 	// DefaultUpdateFields are predicted on every update; update rules add
 	// to them.
 	DefaultUpdateFields []string         `json:"default_update_fields,omitempty"`
@@ -40,7 +41,7 @@ type Config struct {
 	IntakeRules         []IntakeRule     `json:"intake_rules,omitempty"`
 	FollowUp            []FollowUpPolicy `json:"follow_up,omitempty"`
 
-	schema *Schema
+	schema *casemgmt.Schema
 }
 
 // Require values of CreateRule.
@@ -198,7 +199,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // Schema returns the validated schema, or nil before Validate succeeded.
-func (c *Config) Schema() *Schema { return c.schema }
+func (c *Config) Schema() *casemgmt.Schema { return c.schema }
 
 // MaxConfigSize is the largest configuration ParseConfig and LoadConfig
 // accept.
@@ -218,7 +219,7 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	cfg, err := parseConfig(data)
 	if err != nil {
-		var ce *ConfigError
+		var ce *casemgmt.ConfigError
 		if errors.As(err, &ce) {
 			ce.Source = path
 		}
@@ -236,11 +237,11 @@ func ParseConfig(data []byte) (*Config, error) { return parseConfig(data) }
 
 func parseConfig(data []byte) (*Config, error) {
 	if len(data) > MaxConfigSize {
-		return nil, &ConfigError{Problems: []Problem{{Msg: fmt.Sprintf("larger than %d bytes", MaxConfigSize)}}}
+		return nil, &casemgmt.ConfigError{Problems: []casemgmt.Problem{{Msg: fmt.Sprintf("larger than %d bytes", MaxConfigSize)}}}
 	}
 	tree, err := decodeTree(data)
 	if err != nil {
-		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+		return nil, &casemgmt.ConfigError{Problems: []casemgmt.Problem{{Msg: err.Error()}}}
 	}
 	var ps problems
 	checkShape(&ps, tree, configType, "")
@@ -251,11 +252,11 @@ func parseConfig(data []byte) (*Config, error) {
 	enc := json.NewEncoder(&raw)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(tree); err != nil {
-		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+		return nil, &casemgmt.ConfigError{Problems: []casemgmt.Problem{{Msg: err.Error()}}}
 	}
 	cfg := new(Config)
 	if err := json.Unmarshal(raw.Bytes(), cfg); err != nil {
-		return nil, &ConfigError{Problems: []Problem{{Msg: err.Error()}}}
+		return nil, &casemgmt.ConfigError{Problems: []casemgmt.Problem{{Msg: err.Error()}}}
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -275,7 +276,7 @@ func (c *Config) Validate() error {
 	if len(c.Fields) == 0 {
 		ps.add("fields", "a configuration needs at least one field")
 	}
-	checkFields(&ps, "fields", c.Fields)
+	ps.addAll(casemgmt.ValidateFields("fields", c.Fields))
 	known := map[string]bool{}
 	for _, f := range c.Fields {
 		known[f.Name] = true
@@ -317,7 +318,7 @@ func (c *Config) Validate() error {
 				emails[e] = i
 			}
 		}
-		if ct.Phone != "" && NormalizePhone(ct.Phone) == "" {
+		if ct.Phone != "" && casemgmt.NormalizePhone(ct.Phone) == "" {
 			ps.add(at+".phone", fmt.Sprintf("%q is not a phone number", truncate(ct.Phone, 80)))
 		}
 	}
@@ -353,9 +354,9 @@ func (c *Config) Validate() error {
 		}
 		knownList(at+".predict", r.Predict)
 	}
-	var schema *Schema
+	var schema *casemgmt.Schema
 	if len(ps) == 0 {
-		schema, _ = NewSchema(c.Fields)
+		schema, _ = casemgmt.NewSchema(c.Fields)
 	}
 	seen = map[string]int{}
 	for i, r := range c.IntakeRules {
@@ -431,9 +432,9 @@ func checkCondition(ps *problems, path string, raw json.RawMessage) {
 }
 
 // intakeAttrs are case attributes an intake rule may set besides fields.
-var intakeAttrs = map[string]bool{FieldTitle: true, FieldOrigin: true, AttrStatus: true, AttrStatusReason: true}
+var intakeAttrs = map[string]bool{casemgmt.FieldTitle: true, casemgmt.FieldOrigin: true, casemgmt.AttrStatus: true, casemgmt.AttrStatusReason: true}
 
-func checkIntakeValue(ps *problems, path, name string, v any, known map[string]bool, schema *Schema) {
+func checkIntakeValue(ps *problems, path, name string, v any, known map[string]bool, schema *casemgmt.Schema) {
 	if !known[name] && !intakeAttrs[name] {
 		ps.add(path, "unknown field")
 		return
@@ -441,8 +442,8 @@ func checkIntakeValue(ps *problems, path, name string, v any, known map[string]b
 	if s, ok := v.(string); ok && strings.Contains(s, "{{") {
 		return // a template: checked when it is filled in
 	}
-	if name == AttrStatus {
-		if s, _ := v.(string); !Status(s).Valid() {
+	if name == casemgmt.AttrStatus {
+		if s, _ := v.(string); !casemgmt.Status(s).Valid() {
 			ps.add(path, fmt.Sprintf("unknown status %v", v))
 		}
 		return
@@ -454,7 +455,7 @@ func checkIntakeValue(ps *problems, path, name string, v any, known map[string]b
 		return
 	}
 	if _, err := schema.Validate(context.Background(), name, v, nil); err != nil {
-		var fe *FieldError
+		var fe *casemgmt.FieldError
 		if errors.As(err, &fe) {
 			ps.add(path, errText(fe.Err))
 		} else {
@@ -465,13 +466,13 @@ func checkIntakeValue(ps *problems, path, name string, v any, known map[string]b
 
 // ImportContacts creates the configuration's contacts in s, skipping
 // those whose id s already has, and returns how many it created.
-func (c *Config) ImportContacts(ctx context.Context, s ContactStore) (int, error) {
+func (c *Config) ImportContacts(ctx context.Context, s casemgmt.ContactStore) (int, error) {
 	n := 0
 	for i := range c.Contacts {
 		ct := c.Contacts[i]
 		if _, err := s.GetContact(ctx, ct.ID); err == nil {
 			continue
-		} else if !errors.Is(err, ErrNotFound) {
+		} else if !errors.Is(err, casemgmt.ErrNotFound) {
 			return n, err
 		}
 		if err := s.CreateContact(ctx, &ct); err != nil {
@@ -486,7 +487,7 @@ func (c *Config) ImportContacts(ctx context.Context, s ContactStore) (int, error
 // Schema.PredictFields.
 func (c *Config) PredictFields(names ...string) ([]predict.Field, error) {
 	if c.schema == nil {
-		return nil, fmt.Errorf("%w: not validated", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: not validated", casemgmt.ErrInvalidConfig)
 	}
 	return c.schema.PredictFields(names...)
 }

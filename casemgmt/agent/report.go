@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -17,8 +18,8 @@ import (
 type Report struct {
 	Runs int `json:"runs"`
 	// Outcomes and Triggers count runs by outcome and by trigger.
-	Outcomes map[Outcome]int `json:"outcomes"`
-	Triggers map[string]int  `json:"triggers"`
+	Outcomes map[casemgmt.Outcome]int `json:"outcomes"`
+	Triggers map[string]int           `json:"triggers"`
 	// SkipReasons counts the reasons of skipped runs.
 	SkipReasons map[string]int `json:"skip_reasons,omitempty"`
 	// Fields has, per field, how often it was predicted and applied.
@@ -42,12 +43,12 @@ type FieldReport struct {
 }
 
 // Summarize reads the interaction records q selects and summarises them.
-func Summarize(ctx context.Context, j Journal, q InteractionQuery) (*Report, error) {
+func Summarize(ctx context.Context, j casemgmt.Journal, q casemgmt.InteractionQuery) (*Report, error) {
 	ins, err := j.ListInteractions(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Outcomes: map[Outcome]int{}, Triggers: map[string]int{}, SkipReasons: map[string]int{},
+	r := &Report{Outcomes: map[casemgmt.Outcome]int{}, Triggers: map[string]int{}, SkipReasons: map[string]int{},
 		Fields: map[string]*FieldReport{}, Predictors: map[string]int{}}
 	var lat []time.Duration
 	conf := map[string]float64{}
@@ -56,7 +57,7 @@ func Summarize(ctx context.Context, j Journal, q InteractionQuery) (*Report, err
 		r.Runs++
 		r.Outcomes[in.Outcome]++
 		r.Triggers[in.Trigger]++
-		if in.Outcome == OutcomeSkipped && in.Reason != "" {
+		if in.Outcome == casemgmt.OutcomeSkipped && in.Reason != "" {
 			r.SkipReasons[reasonKind(in.Reason)]++
 		}
 		if in.Predictor != "" {

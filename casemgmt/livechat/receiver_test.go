@@ -1,4 +1,4 @@
-package casemgmt_test
+package livechat_test
 
 import (
 	"bytes"
@@ -17,32 +17,43 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/casemgmt/livechat"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/chat"
+	"github.com/caseagent/caseagent/internal/agenttest"
+)
+
+const (
+	hello  = "Hi, my router keeps rebooting every few minutes."
+	serial = "The X200. Serial SN-4K2P9Q7Z."
 )
 
 var chatSecret = []byte("a shared secret of some length")
 
 // chatServer is a chat webhook over an agent and a memstore.
 type chatServer struct {
-	*fixture
+	*agenttest.Fixture
 	srv  *httptest.Server
-	recv *casemgmt.ChatReceiver
+	recv *livechat.Receiver
 }
 
-func newChatServer(t *testing.T, f *fixture, opts ...casemgmt.ChatOption) *chatServer {
+func newChatServer(t *testing.T, f *agenttest.Fixture, opts ...livechat.Option) *chatServer {
 	t.Helper()
 	if f == nil {
-		f = newFixture(t, nil)
+		f = agenttest.NewFixture(t, nil)
 	}
-	recv := casemgmt.NewChatReceiver(f.agent, f.store, opts...)
+	recv, err := livechat.New(f.Agent, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := chat.NewHandler(chatSecret, recv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &chatServer{fixture: f, srv: srv, recv: recv}
+	return &chatServer{Fixture: f, srv: srv, recv: recv}
 }
 
 // post sends an event, signed, and returns the status and the body.
@@ -97,30 +108,30 @@ func story(conv string) []*chat.Event {
 }
 
 // storyPredictor answers what the story's messages say.
-func storyPredictor(f *fixture) {
-	f.pred.set(map[string]answer{
-		"issue_description": {hello, 0.9, "keeps rebooting"},
-		"contact":           {"C-1", 0.95, ""},
-		"category":          {"Product defect", 0.8, "rebooting"},
-		"product":           {"P-X200", 0.9, "The X200"},
-		"serial_number":     {"SN-4K2P9Q7Z", 0.95, "SN-4K2P9Q7Z"},
+func storyPredictor(f *agenttest.Fixture) {
+	f.Pred.Set(map[string]agenttest.Answer{
+		"issue_description": {Value: hello, Conf: 0.9, Quote: "keeps rebooting"},
+		"contact":           {Value: "C-1", Conf: 0.95, Quote: ""},
+		"category":          {Value: "Product defect", Conf: 0.8, Quote: "rebooting"},
+		"product":           {Value: "P-X200", Conf: 0.9, Quote: "The X200"},
+		"serial_number":     {Value: "SN-4K2P9Q7Z", Conf: 0.95, Quote: "SN-4K2P9Q7Z"},
 	})
 }
 
 func TestChatBecomesACase(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
-	s := newChatServer(t, nil, casemgmt.WithChatResults(func(ctx context.Context, ev *chat.Event, res *casemgmt.Result) {
+	s := newChatServer(t, nil, livechat.WithResults(func(ctx context.Context, ev *chat.Event, res *agent.Result) {
 		mu.Lock()
 		defer mu.Unlock()
 		seen = append(seen, ev.ID+" "+string(res.Outcome))
 	}))
-	storyPredictor(s.fixture)
+	storyPredictor(s.Fixture)
 	evs := story("chat-1")
 	for _, ev := range evs[:3] {
 		s.mustPost(t, ev)
 	}
-	c := s.caseOf(t, "chat-1")
+	c := s.CaseOf(t, "chat-1")
 	want := casemgmt.Values{"issue_description": hello, "contact": "C-1", "category": "Product defect", "origin": "Chat"}
 	if diff := cmp.Diff(want, c.Fields); diff != "" {
 		t.Errorf("at accept (-want +got):\n%s", diff)
@@ -128,13 +139,13 @@ func TestChatBecomesACase(t *testing.T) {
 	for _, ev := range evs[3:] {
 		s.mustPost(t, ev)
 	}
-	c = s.caseOf(t, "chat-1")
+	c = s.CaseOf(t, "chat-1")
 	want["product"], want["serial_number"] = "P-X200", "SN-4K2P9Q7Z"
 	if diff := cmp.Diff(want, c.Fields); diff != "" {
 		t.Errorf("at end (-want +got):\n%s", diff)
 	}
 	var trail []string
-	for _, in := range s.interactions(t, "chat-1") {
+	for _, in := range s.Interactions(t, "chat-1") {
 		trail = append(trail, in.Trigger+" "+string(in.Outcome))
 	}
 	if diff := cmp.Diff([]string{"conversation_accepted created", "conversation_ended updated"}, trail); diff != "" {
@@ -145,11 +156,11 @@ func TestChatBecomesACase(t *testing.T) {
 		t.Errorf("results seen (-want +got):\n%s", diff)
 	}
 	mu.Unlock()
-	raw, err := s.store.GetState(context.Background(), casemgmt.ChatStatePrefix+"chat-1")
+	raw, err := s.Store.GetState(context.Background(), livechat.StatePrefix+"chat-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st casemgmt.ChatState
+	var st livechat.State
 	if err := json.Unmarshal(raw, &st); err != nil {
 		t.Fatal(err)
 	}
@@ -166,38 +177,38 @@ func TestChatBecomesACase(t *testing.T) {
 }
 
 // snapshot is everything the store holds about one conversation.
-func snapshot(t *testing.T, f *fixture, conv string) string {
+func snapshot(t *testing.T, f *agenttest.Fixture, conv string) string {
 	t.Helper()
 	ctx := context.Background()
 	var b bytes.Buffer
-	c, err := f.store.FindCaseByConversation(ctx, conv)
+	c, err := f.Store.FindCaseByConversation(ctx, conv)
 	if err == nil {
-		audit := f.audit(t, c.ID)
+		audit := f.Audit(t, c.ID)
 		_ = json.NewEncoder(&b).Encode(struct {
 			Case  *casemgmt.Case
 			Audit []casemgmt.AuditEntry
 		}{c, audit})
 	}
-	_ = json.NewEncoder(&b).Encode(f.interactions(t, conv))
-	st, _ := f.store.GetState(ctx, casemgmt.ChatStatePrefix+conv)
+	_ = json.NewEncoder(&b).Encode(f.Interactions(t, conv))
+	st, _ := f.Store.GetState(ctx, livechat.StatePrefix+conv)
 	b.Write(st)
 	return b.String()
 }
 
 func TestChatRedeliveryChangesNothing(t *testing.T) {
-	s := newChatServer(t, nil, casemgmt.WithCustomerMessages(true))
-	storyPredictor(s.fixture)
+	s := newChatServer(t, nil, livechat.WithCustomerMessages(true))
+	storyPredictor(s.Fixture)
 	evs := story("chat-1")
 	for i, ev := range evs {
 		s.mustPost(t, ev)
-		before, calls := snapshot(t, s.fixture, "chat-1"), s.pred.calls.Load()
+		before, calls := snapshot(t, s.Fixture, "chat-1"), s.Pred.Calls.Load()
 		for _, again := range evs[:i+1] { // every event so far, once more
 			s.mustPost(t, again)
 		}
-		if diff := cmp.Diff(before, snapshot(t, s.fixture, "chat-1")); diff != "" {
+		if diff := cmp.Diff(before, snapshot(t, s.Fixture, "chat-1")); diff != "" {
 			t.Fatalf("redelivery after event %d changed the store (-before +after):\n%s", i, diff)
 		}
-		if got := s.pred.calls.Load(); got != calls {
+		if got := s.Pred.Calls.Load(); got != calls {
 			t.Fatalf("redelivery after event %d made %d predictor calls", i, got-calls)
 		}
 	}
@@ -215,33 +226,33 @@ func TestChatRedeliveryChangesNothing(t *testing.T) {
 
 func TestChatFailedAgentCallIsRetried(t *testing.T) {
 	s := newChatServer(t, nil)
-	storyPredictor(s.fixture)
+	storyPredictor(s.Fixture)
 	evs := story("chat-1")
 	s.mustPost(t, evs[0])
 	s.mustPost(t, evs[1])
-	s.pred.err = errors.New("model down")
+	s.Pred.Err = errors.New("model down")
 	if code, _ := s.post(t, evs[2]); code != http.StatusInternalServerError {
 		t.Fatalf("accept with the model down: %d, want 500", code)
 	}
-	s.pred.err = nil
+	s.Pred.Err = nil
 	s.mustPost(t, evs[2]) // the platform retries
-	if c := s.caseOf(t, "chat-1"); c.Fields["contact"] != "C-1" {
+	if c := s.CaseOf(t, "chat-1"); c.Fields["contact"] != "C-1" {
 		t.Errorf("after the retry: %v", c.Fields)
 	}
 	// A call that failed is also made by the next event when the failed
 	// one is not redelivered.
-	s.pred.err = errors.New("model down")
+	s.Pred.Err = errors.New("model down")
 	s.mustPost(t, evs[3]) // a representative's message: no agent call
 	if code, _ := s.post(t, evs[5]); code != http.StatusInternalServerError {
 		t.Fatalf("end with the model down: %d, want 500", code)
 	}
-	s.pred.err = nil
+	s.Pred.Err = nil
 	late := &chat.Event{ID: "x", Type: chat.EventRequested, ConversationID: "chat-1", Time: time.Now()}
 	if err := s.recv.ReceiveChatEvent(context.Background(), late); !errors.Is(err, chat.ErrEnded) {
 		t.Fatalf("after the end: err = %v, want ErrEnded", err)
 	}
 	var trail []string
-	for _, in := range s.interactions(t, "chat-1") {
+	for _, in := range s.Interactions(t, "chat-1") {
 		trail = append(trail, in.Trigger+" "+string(in.Outcome))
 	}
 	want := []string{"conversation_accepted failed", "conversation_accepted created", "conversation_ended failed", "conversation_ended unchanged"}
@@ -251,11 +262,11 @@ func TestChatFailedAgentCallIsRetried(t *testing.T) {
 }
 
 func TestChatConcurrentEventsLoseNoMessage(t *testing.T) {
-	f := newFixture(t, nil)
-	f.pred.rule = nil
+	f := agenttest.NewFixture(t, nil)
+	f.Pred.Rule = nil
 	// Two receivers on one store, as two processes would be.
-	a := newChatServer(t, f, casemgmt.WithCustomerMessages(true), casemgmt.WithChatOwner("process-a"))
-	b := newChatServer(t, f, casemgmt.WithCustomerMessages(true), casemgmt.WithChatOwner("process-b"))
+	a := newChatServer(t, f, livechat.WithCustomerMessages(true), livechat.WithOwner("process-a"))
+	b := newChatServer(t, f, livechat.WithCustomerMessages(true), livechat.WithOwner("process-b"))
 	storyPredictor(f)
 	evs := story("chat-1")
 	a.mustPost(t, evs[0])
@@ -279,11 +290,11 @@ func TestChatConcurrentEventsLoseNoMessage(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	raw, err := f.store.GetState(context.Background(), casemgmt.ChatStatePrefix+"chat-1")
+	raw, err := f.Store.GetState(context.Background(), livechat.StatePrefix+"chat-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st casemgmt.ChatState
+	var st livechat.State
 	if err := json.Unmarshal(raw, &st); err != nil {
 		t.Fatal(err)
 	}
@@ -299,27 +310,57 @@ func TestChatConcurrentEventsLoseNoMessage(t *testing.T) {
 	if len(st.Conversation.Messages) != n || len(st.Events) != n+2 || st.Pending != nil {
 		t.Errorf("%d messages, %d events, pending %v; want %d, %d, none", len(st.Conversation.Messages), len(st.Events), st.Pending, n, n+2)
 	}
-	if ins := f.interactions(t, "chat-1"); len(ins) != n+1 {
+	if ins := f.Interactions(t, "chat-1"); len(ins) != n+1 {
 		t.Errorf("%d interactions, want %d: one per accepted event and customer message", len(ins), n+1)
+	}
+}
+
+func newReceiver(t *testing.T, f *agenttest.Fixture, opts ...livechat.Option) *livechat.Receiver {
+	t.Helper()
+	r, err := livechat.New(f.Agent, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A receiver that could not work is refused when it is made, not at its
+// first event.
+func TestNewRefusesBadOptions(t *testing.T) {
+	f := agenttest.NewFixture(t, nil)
+	for name, tc := range map[string]struct {
+		ag   *agent.Agent
+		opts []livechat.Option
+	}{
+		"no agent":    {nil, nil},
+		"zero ttl":    {f.Agent, []livechat.Option{livechat.WithClaimTTL(0)}},
+		"no messages": {f.Agent, []livechat.Option{livechat.WithMaxMessages(0)}},
+		"no attempts": {f.Agent, []livechat.Option{livechat.WithMaxAttempts(-1)}},
+		"empty owner": {f.Agent, []livechat.Option{livechat.WithOwner("")}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, err := livechat.New(tc.ag, tc.opts...)
+			if !errors.Is(err, casemgmt.ErrInvalid) || r != nil {
+				t.Fatalf("New = %v, %v; want nil and an error wrapping ErrInvalid", r, err)
+			}
+		})
 	}
 }
 
 func TestChatReceiverRefuses(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
+	f := agenttest.NewFixture(t, nil)
 	ev := story("chat-1")[0]
 	for name, tc := range map[string]struct {
-		recv *casemgmt.ChatReceiver
+		recv *livechat.Receiver
 		ev   *chat.Event
 		is   error
 	}{
-		"no agent":         {casemgmt.NewChatReceiver(nil, f.store), ev, casemgmt.ErrInvalid},
-		"zero ttl":         {casemgmt.NewChatReceiver(f.agent, nil, casemgmt.WithClaimTTL(0)), ev, casemgmt.ErrInvalid},
-		"no event":         {casemgmt.NewChatReceiver(f.agent, nil), nil, chat.ErrInvalidEvent},
-		"no conversation":  {casemgmt.NewChatReceiver(f.agent, nil), &chat.Event{ID: "e"}, chat.ErrInvalidEvent},
-		"no message":       {casemgmt.NewChatReceiver(f.agent, nil), &chat.Event{ID: "e", Type: chat.EventMessage, ConversationID: "c", Time: time.Now()}, chat.ErrInvalidEvent},
-		"too many":         {casemgmt.NewChatReceiver(f.agent, nil, casemgmt.WithMaxMessages(1)), nil, chat.ErrInvalidEvent},
-		"context canceled": {casemgmt.NewChatReceiver(f.agent, nil), ev, context.Canceled},
+		"no event":         {newReceiver(t, f), nil, chat.ErrInvalidEvent},
+		"no conversation":  {newReceiver(t, f), &chat.Event{ID: "e"}, chat.ErrInvalidEvent},
+		"no message":       {newReceiver(t, f), &chat.Event{ID: "e", Type: chat.EventMessage, ConversationID: "c", Time: time.Now()}, chat.ErrInvalidEvent},
+		"too many":         {newReceiver(t, f, livechat.WithMaxMessages(1)), nil, chat.ErrInvalidEvent},
+		"context canceled": {newReceiver(t, f), ev, context.Canceled},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := ctx
@@ -343,15 +384,15 @@ func TestChatReceiverRefuses(t *testing.T) {
 		})
 	}
 	// A claim another process holds is waited for until the context ends.
-	if ok, err := f.store.AcquireClaim(ctx, casemgmt.ChatClaimPrefix+"chat-1", "someone-else", time.Minute); !ok || err != nil {
+	if ok, err := f.Store.AcquireClaim(ctx, livechat.ClaimPrefix+"chat-1", "someone-else", time.Minute); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	c, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
 	defer cancel()
-	if err := casemgmt.NewChatReceiver(f.agent, nil).ReceiveChatEvent(c, ev); !errors.Is(err, context.DeadlineExceeded) {
+	if err := newReceiver(t, f).ReceiveChatEvent(c, ev); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("claimed elsewhere: err = %v, want the deadline", err)
 	}
-	if _, err := f.store.GetState(ctx, casemgmt.ChatStatePrefix+"chat-1"); !errors.Is(err, casemgmt.ErrNotFound) {
+	if _, err := f.Store.GetState(ctx, livechat.StatePrefix+"chat-1"); !errors.Is(err, casemgmt.ErrNotFound) {
 		t.Errorf("an event that waited in vain was stored: %v", err)
 	}
 }
@@ -373,9 +414,12 @@ func FuzzChatReceiver(f *testing.F) {
 	f.Add(all[5] + "\n" + all[1] + "\n" + all[5])
 	f.Add(`{"id":"x","type":"message","conversation_id":"c","time":"2026-01-02T09:00:00Z","message":{"id":"m","role":"customer","text":"hi"}}`)
 	f.Fuzz(func(t *testing.T, input string) {
-		fx := newFixture(t, nil)
+		fx := agenttest.NewFixture(t, nil)
 		storyPredictor(fx)
-		recv := casemgmt.NewChatReceiver(fx.agent, fx.store, casemgmt.WithCustomerMessages(true))
+		recv, err := livechat.New(fx.Agent, livechat.WithCustomerMessages(true))
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx := context.Background()
 		lines := strings.Split(input, "\n")
 		if len(lines) > 8 {
@@ -393,11 +437,11 @@ func FuzzChatReceiver(f *testing.F) {
 			default:
 				t.Fatalf("event %q: unexpected error %v", line, err)
 			}
-			raw, err := fx.store.GetState(ctx, casemgmt.ChatStatePrefix+ev.ConversationID)
+			raw, err := fx.Store.GetState(ctx, livechat.StatePrefix+ev.ConversationID)
 			if errors.Is(err, casemgmt.ErrNotFound) {
 				continue
 			}
-			var st casemgmt.ChatState
+			var st livechat.State
 			if err != nil || json.Unmarshal(raw, &st) != nil {
 				t.Fatalf("stored state unreadable: %v", err)
 			}

@@ -1,4 +1,7 @@
-package casemgmt_test
+// Package agenttest holds what the agent's tests and the live-chat
+// receiver's tests share: a tenant configuration, a scripted predictor and
+// a fixture of an agent over a memstore. It is test support, not API.
+package agenttest
 
 import (
 	"context"
@@ -10,15 +13,16 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
 
-// agentTenant is the configuration the agent tests run against: a create
+// TenantJSON is the configuration the agent tests run against: a create
 // rule on the description and the contact, two default update fields and
 // one rule that asks for product details once the case is a defect.
-const agentTenant = `{
+const TenantJSON = `{
   "fields": [
     {"name": "issue_description", "type": "text", "multiline": true},
     {"name": "category", "type": "choice", "options": [
@@ -40,10 +44,10 @@ const agentTenant = `{
   ]
 }`
 
-// tenant parses agentTenant, changed by edit first when it is not nil.
-func tenant(t testing.TB, edit func(*casemgmt.Config)) *casemgmt.Config {
+// Tenant parses TenantJSON, changed by edit first when it is not nil.
+func Tenant(t testing.TB, edit func(*agent.Config)) *agent.Config {
 	t.Helper()
-	cfg, err := casemgmt.ParseConfig([]byte(agentTenant))
+	cfg, err := agent.ParseConfig([]byte(TenantJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,53 +60,57 @@ func tenant(t testing.TB, edit func(*casemgmt.Config)) *casemgmt.Config {
 	return cfg
 }
 
-// answer is what the scripted predictor says for one field: the value,
+// Answer is what the scripted predictor says for one field: the value,
 // the confidence, and the quote it gives as evidence ("" for none).
-type answer struct {
-	value any
-	conf  float64
-	quote string
+type Answer struct {
+	Value any
+	Conf  float64
+	Quote string
 }
 
-// scripted is a predictor that answers from a table, for the fields
+// Scripted is a predictor that answers from a table, for the fields
 // requested only, and counts its calls. The table can change between
-// calls; rule, when set, decides the table from the request instead.
-type scripted struct {
-	mu    sync.Mutex
-	table map[string]answer
-	rule  func(req *predict.Request) map[string]answer
-	err   error
-	calls atomic.Int64
+// calls; Rule, when set, decides the table from the request instead.
+type Scripted struct {
+	mu sync.Mutex
+	// Table answers per field; Set changes it under the lock.
+	Table map[string]Answer
+	// Rule, when set, decides the table from the request instead.
+	Rule func(req *predict.Request) map[string]Answer
+	// Err, when set, is returned instead of an answer.
+	Err error
+	// Calls counts the calls.
+	Calls atomic.Int64
 	reqs  []*predict.Request
-	// extra predictions are returned whatever was requested.
-	extra map[string]answer
+	// Extra predictions are returned whatever was requested.
+	Extra map[string]Answer
 }
 
-func (s *scripted) set(table map[string]answer) {
+func (s *Scripted) Set(table map[string]Answer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.table = table
+	s.Table = table
 }
 
-func (s *scripted) predictor() predict.Predictor {
+func (s *Scripted) Predictor() predict.Predictor {
 	return predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
-		s.calls.Add(1)
+		s.Calls.Add(1)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.reqs = append(s.reqs, req)
-		if s.err != nil {
-			return nil, s.err
+		if s.Err != nil {
+			return nil, s.Err
 		}
-		table := s.table
-		if s.rule != nil {
-			table = s.rule(req)
+		table := s.Table
+		if s.Rule != nil {
+			table = s.Rule(req)
 		}
 		res := &predict.Result{Predictions: map[string]predict.Prediction{}, Predictor: "scripted",
 			Usage: predict.Usage{Calls: 1, PromptTokens: 100, CompletionTokens: 20, TotalTokens: 120, Cost: 0.01}}
-		put := func(name string, a answer) {
-			p := predict.Prediction{Value: a.value, Confidence: a.conf}
-			if a.quote != "" {
-				p.Evidence = []predict.Evidence{{Quote: a.quote}}
+		put := func(name string, a Answer) {
+			p := predict.Prediction{Value: a.Value, Confidence: a.Conf}
+			if a.Quote != "" {
+				p.Evidence = []predict.Evidence{{Quote: a.Quote}}
 			}
 			res.Predictions[name] = p
 		}
@@ -111,14 +119,14 @@ func (s *scripted) predictor() predict.Predictor {
 				put(f.Name, a)
 			}
 		}
-		for name, a := range s.extra {
+		for name, a := range s.Extra {
 			put(name, a)
 		}
 		return res, nil
 	})
 }
 
-func (s *scripted) requested() [][]string {
+func (s *Scripted) Requested() [][]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out [][]string
@@ -132,19 +140,19 @@ func (s *scripted) requested() [][]string {
 	return out
 }
 
-// convo builds a chat conversation; each text is a customer message unless
+// Convo builds a chat conversation; each text is a customer message unless
 // it starts with "rep: ". Message ids are m1, m2, ...
-func convo(id string, texts ...string) *channel.Conversation {
+func Convo(id string, texts ...string) *channel.Conversation {
 	c := &channel.Conversation{ID: id, Kind: channel.KindChat, Status: channel.StatusActive,
 		StartedAt: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)}
 	for _, t := range texts {
-		say(c, t)
+		Say(c, t)
 	}
 	return c
 }
 
-// say appends a message to c.
-func say(c *channel.Conversation, text string) {
+// Say appends a message to c.
+func Say(c *channel.Conversation, text string) {
 	role, dir := channel.RoleCustomer, channel.Inbound
 	if rest, ok := strings.CutPrefix(text, "rep: "); ok {
 		role, dir, text = channel.RoleRepresentative, channel.Outbound, rest
@@ -157,62 +165,62 @@ func say(c *channel.Conversation, text string) {
 	})
 }
 
-// fixture is an agent over a memstore with the tenant's contacts.
-type fixture struct {
-	store *memstore.Store
-	pred  *scripted
-	agent *casemgmt.Agent
-	cfg   *casemgmt.Config
+// Fixture is an agent over a memstore with the tenant's contacts.
+type Fixture struct {
+	Store  *memstore.Store
+	Pred   *Scripted
+	Agent  *agent.Agent
+	Config *agent.Config
 }
 
-func newFixture(t testing.TB, cfg *casemgmt.Config, opts ...casemgmt.AgentOption) *fixture {
+func NewFixture(t testing.TB, cfg *agent.Config, opts ...agent.Option) *Fixture {
 	t.Helper()
 	if cfg == nil {
-		cfg = tenant(t, nil)
+		cfg = Tenant(t, nil)
 	}
-	f := &fixture{store: memstore.New(), pred: &scripted{}, cfg: cfg}
-	if _, err := cfg.ImportContacts(context.Background(), f.store); err != nil {
+	f := &Fixture{Store: memstore.New(), Pred: &Scripted{}, Config: cfg}
+	if _, err := cfg.ImportContacts(context.Background(), f.Store); err != nil {
 		t.Fatal(err)
 	}
-	a, err := casemgmt.NewAgent(f.store, f.pred.predictor(), cfg, opts...)
+	a, err := agent.New(f.Store, f.Pred.Predictor(), cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.agent = a
+	f.Agent = a
 	return f
 }
 
 // with returns another agent over the same store and predictor.
-func (f *fixture) with(t testing.TB, opts ...casemgmt.AgentOption) *casemgmt.Agent {
+func (f *Fixture) With(t testing.TB, opts ...agent.Option) *agent.Agent {
 	t.Helper()
-	a, err := casemgmt.NewAgent(f.store, f.pred.predictor(), f.cfg, opts...)
+	a, err := agent.New(f.Store, f.Pred.Predictor(), f.Config, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-func (f *fixture) interactions(t testing.TB, conv string) []casemgmt.Interaction {
+func (f *Fixture) Interactions(t testing.TB, conv string) []casemgmt.Interaction {
 	t.Helper()
-	ins, err := f.store.ListInteractions(context.Background(), casemgmt.InteractionQuery{ConversationID: conv})
+	ins, err := f.Store.ListInteractions(context.Background(), casemgmt.InteractionQuery{ConversationID: conv})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ins
 }
 
-func (f *fixture) caseOf(t testing.TB, conv string) *casemgmt.Case {
+func (f *Fixture) CaseOf(t testing.TB, conv string) *casemgmt.Case {
 	t.Helper()
-	c, err := f.store.FindCaseByConversation(context.Background(), conv)
+	c, err := f.Store.FindCaseByConversation(context.Background(), conv)
 	if err != nil {
 		t.Fatalf("case of %s: %v", conv, err)
 	}
 	return c
 }
 
-func (f *fixture) audit(t testing.TB, caseID string) []casemgmt.AuditEntry {
+func (f *Fixture) Audit(t testing.TB, caseID string) []casemgmt.AuditEntry {
 	t.Helper()
-	es, err := f.store.ListAudit(context.Background(), caseID)
+	es, err := f.Store.ListAudit(context.Background(), caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,14 +229,14 @@ func (f *fixture) audit(t testing.TB, caseID string) []casemgmt.AuditEntry {
 
 // created makes the case of conversation id with a description and the
 // contact, and returns it.
-func (f *fixture) created(t testing.TB, id string, texts ...string) (*channel.Conversation, *casemgmt.Case) {
+func (f *Fixture) Created(t testing.TB, id string, texts ...string) (*channel.Conversation, *casemgmt.Case) {
 	t.Helper()
-	conv := convo(id, texts...)
-	f.pred.set(map[string]answer{
+	conv := Convo(id, texts...)
+	f.Pred.Set(map[string]Answer{
 		"issue_description": {conv.Messages[0].Text, 0.9, conv.Messages[0].Text},
 		"contact":           {"C-1", 0.95, ""},
 	})
-	res, err := f.agent.ConversationAccepted(context.Background(), conv, "rep-1")
+	res, err := f.Agent.ConversationAccepted(context.Background(), conv, "rep-1")
 	if err != nil {
 		t.Fatal(err)
 	}

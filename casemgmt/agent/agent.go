@@ -1,4 +1,4 @@
-package casemgmt
+package agent
 
 import (
 	"cmp"
@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/rules"
@@ -95,12 +96,12 @@ func (p *Profiles) Allows(rep string, f Feature) bool {
 }
 
 // Agent creates and updates cases from conversations. Build it with
-// NewAgent. It is safe for concurrent use: its state is in the store.
+// New. It is safe for concurrent use: its state is in the store.
 type Agent struct {
-	store   Store
+	store   casemgmt.Store
 	pred    predict.Predictor
 	cfg     *Config
-	schema  *Schema
+	schema  *casemgmt.Schema
 	rules   *compiledRules
 	now     func() time.Time
 	log     *slog.Logger
@@ -129,41 +130,49 @@ type askedFields struct {
 	fields []predict.Field
 }
 
-// AgentOption configures an Agent.
-type AgentOption func(*Agent)
+// Option configures an Agent.
+type Option func(*Agent)
 
 // WithClock sets the agent's clock (default time.Now).
-func WithClock(now func() time.Time) AgentOption { return func(a *Agent) { a.now = now } }
+func WithClock(now func() time.Time) Option { return func(a *Agent) { a.now = now } }
 
 // WithLogger sets the agent's logger (default: discard).
-func WithLogger(l *slog.Logger) AgentOption { return func(a *Agent) { a.log = l } }
+func WithLogger(l *slog.Logger) Option { return func(a *Agent) { a.log = l } }
 
 // WithShadow runs the agent in shadow mode: every call predicts and
 // decides as usual and returns what it would have written, but nothing is
 // written to the store.
-func WithShadow(on bool) AgentOption { return func(a *Agent) { a.shadow = on } }
+func WithShadow(on bool) Option { return func(a *Agent) { a.shadow = on } }
 
 // WithName sets the agent's actor id in provenance and audit entries
 // (default "caseagent").
-func WithName(name string) AgentOption { return func(a *Agent) { a.name = name } }
+func WithName(name string) Option { return func(a *Agent) { a.name = name } }
 
 // WithMinConfidence sets the confidence a predicted value needs to be
 // applied (default: the create rule's min_confidence, or 0.5 when it has
 // none).
-func WithMinConfidence(c float64) AgentOption {
+func WithMinConfidence(c float64) Option {
 	return func(a *Agent) { a.minConf, a.minSet = c, true }
 }
 
 // WithProfiles sets the representatives' profiles (default: everything is
 // allowed to everyone).
-func WithProfiles(p Profiles) AgentOption { return func(a *Agent) { a.prof = &p } }
+func WithProfiles(p Profiles) Option { return func(a *Agent) { a.prof = &p } }
 
-// NewAgent returns an agent over a store and a predictor with a validated
+// Store returns the store the agent works on, for parts of a host that
+// work beside it (the live-chat receiver keeps conversations there).
+func (a *Agent) Store() casemgmt.Store { return a.store }
+
+// Logger returns the agent's logger, for parts of a host that log beside
+// it.
+func (a *Agent) Logger() *slog.Logger { return a.log }
+
+// New returns an agent over a store and a predictor with a validated
 // configuration. Update and intake conditions are compiled here: a bad
 // condition is an error naming the rule.
-func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOption) (*Agent, error) {
+func New(store casemgmt.Store, pred predict.Predictor, cfg *Config, opts ...Option) (*Agent, error) {
 	if store == nil || pred == nil || cfg == nil {
-		return nil, fmt.Errorf("%w: NewAgent needs a store, a predictor and a configuration", ErrInvalid)
+		return nil, fmt.Errorf("%w: New needs a store, a predictor and a configuration", casemgmt.ErrInvalid)
 	}
 	if cfg.Schema() == nil {
 		if err := cfg.Validate(); err != nil {
@@ -177,7 +186,7 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 	a := &Agent{
 		store: store, pred: pred, cfg: cfg, schema: cfg.Schema(), rules: cr,
 		now: time.Now, log: slog.New(slog.DiscardHandler), name: "caseagent",
-		retries: 8, dir: Directory(store), judge: defaultJudge{},
+		retries: 8, dir: casemgmt.Directory(store), judge: defaultJudge{},
 	}
 	for _, o := range opts {
 		o(a)
@@ -197,10 +206,10 @@ func NewAgent(store Store, pred predict.Predictor, cfg *Config, opts ...AgentOpt
 		a.asked = append(a.asked, askedFields{names: names, fields: fields})
 	}
 	if math.IsNaN(a.minConf) || a.minConf < 0 || a.minConf > 1 {
-		return nil, fmt.Errorf("%w: minimum confidence %v is not between 0 and 1", ErrInvalid, a.minConf)
+		return nil, fmt.Errorf("%w: minimum confidence %v is not between 0 and 1", casemgmt.ErrInvalid, a.minConf)
 	}
 	if a.now == nil || a.log == nil || a.name == "" {
-		return nil, fmt.Errorf("%w: nil clock or logger, or empty agent name", ErrInvalid)
+		return nil, fmt.Errorf("%w: nil clock or logger, or empty agent name", casemgmt.ErrInvalid)
 	}
 	return a, nil
 }
@@ -211,17 +220,17 @@ func (a *Agent) Config() *Config { return a.cfg }
 // Result is what one agent call did. It is plain data, owned by the
 // caller.
 type Result struct {
-	Outcome Outcome
+	Outcome casemgmt.Outcome
 	// Reason explains a skipped or unchanged outcome.
 	Reason string
 	// Case is the case after the call, when there is one. In shadow mode
 	// it is the case as it would have been.
-	Case *Case
+	Case *casemgmt.Case
 	// Changes are the audit entries written (or, in shadow mode, that
 	// would have been).
-	Changes []AuditEntry
+	Changes []casemgmt.AuditEntry
 	// Interaction is the record of the run.
-	Interaction *Interaction
+	Interaction *casemgmt.Interaction
 }
 
 // ChangedFields returns the names of the fields the call changed, in
@@ -229,7 +238,7 @@ type Result struct {
 func (r *Result) ChangedFields() []string {
 	var out []string
 	for _, e := range r.Changes {
-		if e.Field != AttrLink && e.Field != AttrCase && !slices.Contains(out, e.Field) {
+		if e.Field != casemgmt.AttrLink && e.Field != casemgmt.AttrCase && !slices.Contains(out, e.Field) {
 			out = append(out, e.Field)
 		}
 	}
@@ -269,8 +278,8 @@ func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conver
 		err := fmt.Errorf("%w: %s may not use update from conversation", ErrNotPermitted, rep)
 		// The refusal is recorded like every other run.
 		if conv != nil && conv.ID != "" && !a.shadow {
-			in := &Interaction{ConversationID: conv.ID, Trigger: TriggerUpdateRequested,
-				Actor: Actor{Kind: ActorPerson, ID: rep}, Outcome: OutcomeSkipped, Reason: err.Error(), Time: a.now()}
+			in := &casemgmt.Interaction{ConversationID: conv.ID, Trigger: TriggerUpdateRequested,
+				Actor: casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: rep}, Outcome: casemgmt.OutcomeSkipped, Reason: err.Error(), Time: a.now()}
 			if c, ferr := a.store.FindCaseByConversation(ctx, conv.ID); ferr == nil {
 				in.CaseID = c.ID
 			}
@@ -294,10 +303,10 @@ type runSpec struct {
 // run is one agent run on a conversation.
 func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
 	if spec.conv == nil || spec.conv.ID == "" {
-		return nil, fmt.Errorf("%w: a conversation with an id is required", ErrInvalid)
+		return nil, fmt.Errorf("%w: a conversation with an id is required", casemgmt.ErrInvalid)
 	}
 	start := a.now()
-	in := &Interaction{
+	in := &casemgmt.Interaction{
 		Time:           start,
 		ConversationID: spec.conv.ID,
 		Trigger:        spec.trigger,
@@ -305,16 +314,16 @@ func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
 		MessageIDs:     messageIDs(spec.conv.Messages),
 	}
 	if spec.requested {
-		in.Actor = Actor{Kind: ActorPerson, ID: spec.rep}
+		in.Actor = casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: spec.rep}
 	}
 	c, err := a.store.FindCaseByConversation(ctx, spec.conv.ID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, casemgmt.ErrNotFound):
 		if spec.requested {
-			return nil, fmt.Errorf("update from conversation %s: %w", spec.conv.ID, ErrNotFound)
+			return nil, fmt.Errorf("update from conversation %s: %w", spec.conv.ID, casemgmt.ErrNotFound)
 		}
 		if !spec.create {
-			return a.finish(ctx, in, start, OutcomeSkipped, "no case is linked to the conversation", nil, nil)
+			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "no case is linked to the conversation", nil, nil)
 		}
 		return a.create(ctx, spec, in, start)
 	case err != nil:
@@ -323,7 +332,7 @@ func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
 	return a.update(ctx, spec, c, in, start)
 }
 
-func (a *Agent) actor() Actor { return Actor{Kind: ActorAgent, ID: a.name} }
+func (a *Agent) actor() casemgmt.Actor { return casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: a.name} }
 
 func messageIDs(ms []channel.Message) []string {
 	ids := make([]string, 0, len(ms))
@@ -374,7 +383,7 @@ func (a *Agent) candidateFields(first []string) []string {
 // predict.Check allows, with the conversation's evidence text folded by fd
 // (of conv.Messages), which planFolded then shares. It fills in's
 // predictor, usage and the dropped fields.
-func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, known Values, names []string, in *Interaction, fd *predict.Folded) (map[string]predict.Prediction, error) {
+func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, known casemgmt.Values, names []string, in *casemgmt.Interaction, fd *predict.Folded) (map[string]predict.Prediction, error) {
 	var fields []predict.Field
 	for _, af := range a.asked {
 		if slices.Equal(af.names, names) {
@@ -392,7 +401,7 @@ func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, k
 	req := &predict.Request{
 		Fields:    fields,
 		Messages:  conv.Messages,
-		Known:     map[string]any(known.clone()),
+		Known:     map[string]any(cloneValues(known)),
 		Customer:  conv.Customer,
 		Directory: a.dir,
 	}
@@ -411,13 +420,14 @@ func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, k
 		if !storable(v) {
 			v = fmt.Sprint(v)
 		}
-		in.Fields = append(in.Fields, FieldOutcome{Field: d.Field, Value: v, Reason: "dropped: " + d.Reason})
+		in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: d.Field, Value: v, Reason: "dropped: " + d.Reason})
 	}
 	return kept, nil
 }
 
-func (v Values) clone() Values {
-	out := make(Values, len(v))
+// cloneValues copies v; the copy is never nil.
+func cloneValues(v casemgmt.Values) casemgmt.Values {
+	out := make(casemgmt.Values, len(v))
 	for k, x := range v {
 		out[k] = x
 	}
@@ -433,7 +443,7 @@ func (v Values) clone() Values {
 // c itself, as it is now: a value c already has then needs no change
 // (Apply would list it as unchanged, and markApplied says so), nor its
 // evidence resolved.
-func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *Interaction, fd *predict.Folded, dst []Change, same bool) []Change {
+func (a *Agent) planFolded(ctx context.Context, c *casemgmt.Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *casemgmt.Interaction, fd *predict.Folded, dst []casemgmt.Change, same bool) []casemgmt.Change {
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -443,7 +453,7 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 	}
 	// Values as they would be with the predictions applied, to evaluate
 	// update rules; repeated until no rule adds a field.
-	vals := c.Fields.clone()
+	vals := cloneValues(c.Fields)
 	for n, p := range preds {
 		if _, ok := allowed[n]; ok && p.Confidence >= a.minConf {
 			if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
@@ -487,7 +497,7 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 	src := sources{msgs: conv.Messages, fd: fd}
 	for k, n := range names {
 		p := preds[n]
-		fo := FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
+		fo := casemgmt.FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
 		rule, ok := allowed[n]
 		switch {
 		case !ok:
@@ -507,13 +517,13 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 			// Room for this change and every one that may follow, once:
 			// an update often changes one field of many predicted.
 			changes = slices.Grow(changes, len(names)-k)
-			changes = append(changes, Change{
+			changes = append(changes, casemgmt.Change{
 				Field: n, Value: v, Reason: "predicted from the conversation",
-				Provenance: Provenance{
+				Provenance: casemgmt.Provenance{
 					Actor: a.actor(), MessageIDs: ids,
 					Confidence: p.Confidence, Evidence: ev, Rule: rule, Model: in.Predictor,
 				},
-				validated: true,
+				Validated: true,
 			})
 		}
 		in.Fields = append(in.Fields, fo)
@@ -523,17 +533,17 @@ func (a *Agent) planFolded(ctx context.Context, c *Case, first []string, preds m
 
 // agentMayWrite reports whether the write policy lets the agent replace
 // the field's current value.
-func (a *Agent) agentMayWrite(c *Case, field string) bool {
+func (a *Agent) agentMayWrite(c *casemgmt.Case, field string) bool {
 	_, exists := c.Value(field)
 	ok, _ := a.cfg.Policy.CanWrite(c.Provenance[field], exists, a.actor(), false)
 	return ok
 }
 
 func (a *Agent) fieldIndex(name string) int {
-	if i, ok := a.schema.index[name]; ok {
+	if i, ok := a.schema.Index(name); ok {
 		return i
 	}
-	return len(a.schema.fields)
+	return a.schema.Len()
 }
 
 // sources finds the messages that evidence quotes, with the messages'
@@ -612,13 +622,13 @@ func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) 
 }
 
 // ruleValues are the variables of conditions for a case with values vals.
-func (a *Agent) ruleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
+func (a *Agent) ruleValues(c *casemgmt.Case, vals casemgmt.Values, conv *channel.Conversation) *rules.Values {
 	return a.fillRuleValues(a.rules.update.NewValues(), c, vals, conv)
 }
 
 // takeRuleValues is ruleValues with values reused from earlier runs;
 // give them back with putRuleValues once no rule is evaluated on them.
-func (a *Agent) takeRuleValues(c *Case, vals Values, conv *channel.Conversation) *rules.Values {
+func (a *Agent) takeRuleValues(c *casemgmt.Case, vals casemgmt.Values, conv *channel.Conversation) *rules.Values {
 	rv, _ := a.rvPool.Get().(*rules.Values)
 	if rv == nil {
 		rv = a.rules.update.NewValues()
@@ -637,10 +647,10 @@ func (a *Agent) putRuleValues(rv *rules.Values) {
 
 // takeChanges returns an empty change slice with room for n changes,
 // reused from earlier runs; give it back with putChanges.
-func (a *Agent) takeChanges(n int) *[]Change {
-	p, _ := a.changeBufs.Get().(*[]Change)
+func (a *Agent) takeChanges(n int) *[]casemgmt.Change {
+	p, _ := a.changeBufs.Get().(*[]casemgmt.Change)
 	if p == nil {
-		p = new([]Change)
+		p = new([]casemgmt.Change)
 	}
 	*p = slices.Grow((*p)[:0], n)
 	return p
@@ -649,7 +659,7 @@ func (a *Agent) takeChanges(n int) *[]Change {
 // putChanges keeps used (the slice p held, grown and filled) for the
 // next takeChanges, once Apply has copied what it needs: it is cleared so
 // that it holds on to no value.
-func (a *Agent) putChanges(p *[]Change, used []Change) {
+func (a *Agent) putChanges(p *[]casemgmt.Change, used []casemgmt.Change) {
 	clear(used)
 	*p = used[:0]
 	a.changeBufs.Put(p)
@@ -657,7 +667,7 @@ func (a *Agent) putChanges(p *[]Change, used []Change) {
 
 // fillRuleValues sets rv (with no variable set) to ruleValues(c, vals,
 // conv) and returns it.
-func (a *Agent) fillRuleValues(rv *rules.Values, c *Case, vals Values, conv *channel.Conversation) *rules.Values {
+func (a *Agent) fillRuleValues(rv *rules.Values, c *casemgmt.Case, vals casemgmt.Values, conv *channel.Conversation) *rules.Values {
 	for n, v := range vals {
 		a.setRuleValue(rv, n, v)
 	}
@@ -769,12 +779,12 @@ func listHas(list, name string) bool {
 func skippedKey(convID string) string { return "casemgmt:agent:skipped:" + convID }
 
 // create predicts and creates a case when the create rule holds.
-func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start time.Time) (*Result, error) {
+func (a *Agent) create(ctx context.Context, spec runSpec, in *casemgmt.Interaction, start time.Time) (*Result, error) {
 	if !a.prof.Allows(spec.rep, FeatureAutoCreate) {
-		return a.finish(ctx, in, start, OutcomeSkipped, "the representative's profile does not allow autonomous case creation", nil, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case creation", nil, nil)
 	}
 	if !hasCustomerText(spec.conv.Messages) {
-		return a.finish(ctx, in, start, OutcomeSkipped, "the customer has not written anything yet", nil, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the customer has not written anything yet", nil, nil)
 	}
 	names := a.asked[0].names
 	fp := fingerprint(spec.conv, names)
@@ -782,9 +792,9 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 	// nothing, would not create anything now either.
 	if prev, err := a.store.GetState(ctx, skippedKey(spec.conv.ID)); err == nil {
 		if f, why, ok := strings.Cut(string(prev), "\n"); ok && seenBefore(f, spec.conv, names) {
-			return a.finish(ctx, in, start, OutcomeSkipped, "nothing new since the last prediction: "+why, nil, nil)
+			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "nothing new since the last prediction: "+why, nil, nil)
 		}
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, casemgmt.ErrNotFound) {
 		return nil, err
 	}
 	fd := predict.NewFolded(spec.conv.Messages)
@@ -793,7 +803,7 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		return a.failed(ctx, in, start, err)
 	}
 	now := a.now()
-	c := &Case{Status: StatusActive, Links: []Link{{Kind: LinkConversation, ID: spec.conv.ID}}}
+	c := &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkConversation, ID: spec.conv.ID}}}
 	// The origin change goes first; the create rule is checked against
 	// the predicted changes alone.
 	buf := a.takeChanges(1 + len(preds))
@@ -812,18 +822,18 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 				a.log.WarnContext(ctx, "could not remember a skipped creation", "conversation", spec.conv.ID, "err", err)
 			}
 		}
-		return a.finish(ctx, in, start, OutcomeSkipped, why, nil, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, why, nil, nil)
 	}
 	if len(changes) > 0 {
 		// A new case takes every change: size its maps once.
-		c.Fields = make(Values, len(changes))
-		c.Provenance = make(map[string]Provenance, len(changes))
+		c.Fields = make(casemgmt.Values, len(changes))
+		c.Provenance = make(map[string]casemgmt.Provenance, len(changes))
 	}
 	// The creation's own audit entry comes first; Apply appends the
 	// changes' entries after it.
-	audit := make([]AuditEntry, 1, 1+len(changes))
-	audit[0] = AuditEntry{Field: AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}
-	applied, err := a.schema.apply(ctx, c, changes, a.cfg.Policy, a.store, now, audit)
+	audit := make([]casemgmt.AuditEntry, 1, 1+len(changes))
+	audit[0] = casemgmt.AuditEntry{Field: casemgmt.AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}
+	applied, err := a.schema.Apply(ctx, c, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: now, Audit: audit})
 	if err != nil {
 		return a.failed(ctx, in, start, err)
 	}
@@ -835,15 +845,15 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		c.Title = defaultTitle(c, spec.conv)
 	}
 	c.Meta = map[string]string{MetaPredicted: fp}
-	in.Outcome = OutcomeCreated
+	in.Outcome = casemgmt.OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
-		in.Outcome = OutcomeShadow
+		in.Outcome = casemgmt.OutcomeShadow
 		in.Reason = "would create a case"
-		return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
 	}
-	err = a.store.CreateCase(ctx, c, Write{Time: now, Audit: audit, Interaction: in})
-	if errors.Is(err, ErrDuplicate) {
+	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
+	if errors.Is(err, casemgmt.ErrDuplicate) {
 		// Another run linked the conversation first: update its case.
 		existing, ferr := a.store.FindCaseByConversation(ctx, spec.conv.ID)
 		if ferr != nil {
@@ -856,17 +866,17 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *Interaction, start
 		return nil, err
 	}
 	in.CaseID = c.ID
-	return &Result{Outcome: OutcomeCreated, Case: c, Changes: audit, Interaction: in}, nil
+	return &Result{Outcome: casemgmt.OutcomeCreated, Case: c, Changes: audit, Interaction: in}, nil
 }
 
 // createHolds checks the create rule against what would be written: a
 // create field counts when its prediction reached the minimum confidence
 // and its value passed the schema (a contact that does not exist does not
 // count).
-func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []Change, in *Interaction) (bool, string) {
+func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []casemgmt.Change, in *casemgmt.Interaction) (bool, string) {
 	var have, missing []string
 	for _, n := range a.cfg.Create.Fields {
-		if slices.ContainsFunc(changes, func(ch Change) bool { return ch.Field == n }) {
+		if slices.ContainsFunc(changes, func(ch casemgmt.Change) bool { return ch.Field == n }) {
 			have = append(have, n)
 			continue
 		}
@@ -900,27 +910,27 @@ func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []Chang
 
 // originChange sets the origin field, when the schema has one with an
 // option for the channel.
-func (a *Agent) originChange(kind channel.Kind) []Change {
+func (a *Agent) originChange(kind channel.Kind) []casemgmt.Change {
 	return a.appendOriginChange(nil, kind)
 }
 
 // appendOriginChange appends originChange(kind) to dst.
-func (a *Agent) appendOriginChange(dst []Change, kind channel.Kind) []Change {
-	f, ok := a.schema.Field(FieldOrigin)
+func (a *Agent) appendOriginChange(dst []casemgmt.Change, kind channel.Kind) []casemgmt.Change {
+	f, ok := a.schema.Field(casemgmt.FieldOrigin)
 	if !ok {
 		return dst
 	}
 	for _, o := range f.Options {
 		if strings.EqualFold(o.Value, string(kind)) || strings.EqualFold(o.Label, string(kind)) {
-			return append(dst, Change{Field: FieldOrigin, Value: o.Value, Reason: "the channel the case came from",
-				Provenance: Provenance{Actor: Actor{Kind: ActorSystem, ID: string(kind)}}})
+			return append(dst, casemgmt.Change{Field: casemgmt.FieldOrigin, Value: o.Value, Reason: "the channel the case came from",
+				Provenance: casemgmt.Provenance{Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: string(kind)}}})
 		}
 	}
 	return dst
 }
 
 // defaultTitle names a case that has no title field value.
-func defaultTitle(c *Case, conv *channel.Conversation) string {
+func defaultTitle(c *casemgmt.Case, conv *channel.Conversation) string {
 	if v, ok := c.Fields["issue_description"].(string); ok && v != "" {
 		return clip(v, 80)
 	}
@@ -947,10 +957,10 @@ func clip(s string, n int) string {
 
 // markApplied records in in which predicted fields were applied, refused
 // or already so.
-func (a *Agent) markApplied(in *Interaction, res ApplyResult) {
+func (a *Agent) markApplied(in *casemgmt.Interaction, res casemgmt.ApplyResult) {
 	applied := map[string]bool{}
 	for _, e := range res.Audit {
-		if e.Actor.Kind == ActorAgent {
+		if e.Actor.Kind == casemgmt.ActorAgent {
 			applied[e.Field] = true
 		}
 	}
@@ -976,18 +986,18 @@ func (a *Agent) markApplied(in *Interaction, res ApplyResult) {
 
 // update predicts the update fields of a linked case and applies what
 // changed, retrying on concurrent modification.
-func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interaction, start time.Time) (*Result, error) {
+func (a *Agent) update(ctx context.Context, spec runSpec, c *casemgmt.Case, in *casemgmt.Interaction, start time.Time) (*Result, error) {
 	in.CaseID = c.ID
 	if !spec.requested && !a.prof.Allows(spec.rep, FeatureAutoUpdate) {
-		return a.finish(ctx, in, start, OutcomeSkipped, "the representative's profile does not allow autonomous case updates", c, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case updates", c, nil)
 	}
 	if !c.Status.Open() && !spec.requested {
-		return a.finish(ctx, in, start, OutcomeSkipped, "the case is "+string(c.Status), c, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the case is "+string(c.Status), c, nil)
 	}
 	names := a.asked[1].names
 	fp := fingerprint(spec.conv, names)
 	if !spec.requested && seenBefore(c.Meta[MetaPredicted], spec.conv, names) {
-		return a.finish(ctx, in, start, OutcomeUnchanged, "nothing new since the last prediction", c, nil)
+		return a.finish(ctx, in, start, casemgmt.OutcomeUnchanged, "nothing new since the last prediction", c, nil)
 	}
 	fd := predict.NewFolded(spec.conv.Messages)
 	preds, err := a.predictFolded(ctx, spec.conv, c.Fields, names, in, fd)
@@ -996,12 +1006,12 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 	}
 	predicted := in.Fields
 	for attempt := 0; ; attempt++ {
-		in.Fields = append(make([]FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
+		in.Fields = append(make([]casemgmt.FieldOutcome, 0, len(predicted)+len(preds)), predicted...)
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
 		buf := a.takeChanges(0)
 		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, *buf, true)
-		applied, err := a.schema.Apply(ctx, work, changes, a.cfg.Policy, a.store, now)
+		applied, err := a.schema.Apply(ctx, work, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: now})
 		if err != nil {
 			return a.failed(ctx, in, start, err)
 		}
@@ -1013,32 +1023,32 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 		work.Meta[MetaPredicted] = fp
 		in.Latency = a.now().Sub(start)
 		if !applied.Changed() {
-			in.Outcome, in.Reason = OutcomeUnchanged, "no predicted value changes the case"
+			in.Outcome, in.Reason = casemgmt.OutcomeUnchanged, "no predicted value changes the case"
 			if a.shadow {
-				in.Outcome = OutcomeShadow
-				return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: work, Interaction: in}, nil
+				in.Outcome = casemgmt.OutcomeShadow
+				return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: work, Interaction: in}, nil
 			}
 			// Remember what was seen, so the next run with nothing new
 			// makes no call; a conflict here only loses that note.
-			werr := a.store.UpdateCase(ctx, work, Write{Time: now, Interaction: in})
-			if errors.Is(werr, ErrConflict) {
+			werr := a.store.UpdateCase(ctx, work, casemgmt.Write{Time: now, Interaction: in})
+			if errors.Is(werr, casemgmt.ErrConflict) {
 				werr = a.store.AddInteraction(ctx, in)
 			}
 			if werr != nil {
 				return nil, werr
 			}
-			return &Result{Outcome: OutcomeUnchanged, Reason: in.Reason, Case: work, Interaction: in}, nil
+			return &Result{Outcome: casemgmt.OutcomeUnchanged, Reason: in.Reason, Case: work, Interaction: in}, nil
 		}
-		in.Outcome = OutcomeUpdated
+		in.Outcome = casemgmt.OutcomeUpdated
 		if a.shadow {
-			in.Outcome, in.Reason = OutcomeShadow, "would update the case"
-			return &Result{Outcome: OutcomeShadow, Reason: in.Reason, Case: work, Changes: applied.Audit, Interaction: in}, nil
+			in.Outcome, in.Reason = casemgmt.OutcomeShadow, "would update the case"
+			return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: work, Changes: applied.Audit, Interaction: in}, nil
 		}
-		err = a.store.UpdateCase(ctx, work, Write{Time: now, Audit: applied.Audit, Interaction: in})
+		err = a.store.UpdateCase(ctx, work, casemgmt.Write{Time: now, Audit: applied.Audit, Interaction: in})
 		if err == nil {
-			return &Result{Outcome: OutcomeUpdated, Case: work, Changes: applied.Audit, Interaction: in}, nil
+			return &Result{Outcome: casemgmt.OutcomeUpdated, Case: work, Changes: applied.Audit, Interaction: in}, nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
 			return nil, err
 		}
 		// Someone changed the case meanwhile: apply the same predictions
@@ -1053,7 +1063,7 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *Case, in *Interacti
 }
 
 // finish records a run that wrote no case and returns its result.
-func (a *Agent) finish(ctx context.Context, in *Interaction, start time.Time, out Outcome, reason string, c *Case, changes []AuditEntry) (*Result, error) {
+func (a *Agent) finish(ctx context.Context, in *casemgmt.Interaction, start time.Time, out casemgmt.Outcome, reason string, c *casemgmt.Case, changes []casemgmt.AuditEntry) (*Result, error) {
 	in.Outcome, in.Reason = out, reason
 	in.Latency = a.now().Sub(start)
 	if c != nil {
@@ -1070,8 +1080,8 @@ func (a *Agent) finish(ctx context.Context, in *Interaction, start time.Time, ou
 }
 
 // failed records a run that could not complete, and returns its error.
-func (a *Agent) failed(ctx context.Context, in *Interaction, start time.Time, cause error) (*Result, error) {
-	in.Outcome = OutcomeFailed
+func (a *Agent) failed(ctx context.Context, in *casemgmt.Interaction, start time.Time, cause error) (*Result, error) {
+	in.Outcome = casemgmt.OutcomeFailed
 	in.Reason = cause.Error()
 	in.Latency = a.now().Sub(start)
 	if !a.shadow && ctx.Err() == nil {
@@ -1089,38 +1099,38 @@ func (a *Agent) failed(ctx context.Context, in *Interaction, start time.Time, ca
 // it. A concurrent modification is retried.
 func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[string]any) (*Result, error) {
 	if len(edits) == 0 {
-		return nil, fmt.Errorf("%w: no edits", ErrInvalid)
+		return nil, fmt.Errorf("%w: no edits", casemgmt.ErrInvalid)
 	}
-	by := Actor{Kind: ActorPerson, ID: rep}
-	in := &Interaction{CaseID: caseID, Trigger: TriggerHumanEdit, Actor: by}
+	by := casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: rep}
+	in := &casemgmt.Interaction{CaseID: caseID, Trigger: TriggerHumanEdit, Actor: by}
 	for attempt := 0; ; attempt++ {
 		c, err := a.store.GetCase(ctx, caseID)
 		if err != nil {
 			return nil, err
 		}
 		now := a.now()
-		var changes []Change
-		var audit []AuditEntry
+		var changes []casemgmt.Change
+		var audit []casemgmt.AuditEntry
 		status, reason := c.Status, c.StatusReason
 		for _, k := range sortedKeys(edits) {
 			v := edits[k]
 			switch k {
-			case AttrStatus:
+			case casemgmt.AttrStatus:
 				s, _ := v.(string)
-				status = Status(s)
-			case AttrStatusReason:
+				status = casemgmt.Status(s)
+			case casemgmt.AttrStatusReason:
 				reason, _ = v.(string)
 			default:
-				changes = append(changes, Change{Field: k, Value: v, Reason: "edited by a representative",
-					Provenance: Provenance{Actor: by}})
+				changes = append(changes, casemgmt.Change{Field: k, Value: v, Reason: "edited by a representative",
+					Provenance: casemgmt.Provenance{Actor: by}})
 			}
 		}
-		res, err := a.schema.Apply(ctx, c, changes, a.cfg.Policy, a.store, now)
+		res, err := a.schema.Apply(ctx, c, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: now})
 		if err != nil {
 			return nil, err
 		}
 		audit = append(audit, res.Audit...)
-		st, err := SetStatus(c, status, reason, by, "edited by a representative", now)
+		st, err := casemgmt.SetStatus(c, status, reason, by, "edited by a representative", now)
 		if err != nil {
 			return nil, err
 		}
@@ -1129,18 +1139,18 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 			audit = append(audit, a.schedule(c, by, now)...)
 		}
 		if len(audit) == 0 {
-			return &Result{Outcome: OutcomeUnchanged, Reason: "the case already has these values", Case: c}, nil
+			return &Result{Outcome: casemgmt.OutcomeUnchanged, Reason: "the case already has these values", Case: c}, nil
 		}
-		in.Outcome = OutcomeUpdated
+		in.Outcome = casemgmt.OutcomeUpdated
 		in.Time = now
 		if a.shadow {
-			return &Result{Outcome: OutcomeShadow, Case: c, Changes: audit, Interaction: in}, nil
+			return &Result{Outcome: casemgmt.OutcomeShadow, Case: c, Changes: audit, Interaction: in}, nil
 		}
-		err = a.store.UpdateCase(ctx, c, Write{Time: now, Audit: audit})
+		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit})
 		if err == nil {
-			return &Result{Outcome: OutcomeUpdated, Case: c, Changes: audit}, nil
+			return &Result{Outcome: casemgmt.OutcomeUpdated, Case: c, Changes: audit}, nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt >= a.retries {
+		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
 			return nil, err
 		}
 		if err := backoff(ctx, attempt); err != nil {

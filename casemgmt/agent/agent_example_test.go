@@ -1,18 +1,13 @@
-package casemgmt_test
+package agent_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"time"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
-	"github.com/caseagent/caseagent/channel/chat"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -50,7 +45,7 @@ var examplePredictor = predict.Func(func(ctx context.Context, req *predict.Reque
 
 func ExampleAgent() {
 	ctx := context.Background()
-	cfg, err := casemgmt.ParseConfig([]byte(exampleConfig))
+	cfg, err := agent.ParseConfig([]byte(exampleConfig))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -60,7 +55,7 @@ func ExampleAgent() {
 		fmt.Println(err)
 		return
 	}
-	agent, err := casemgmt.NewAgent(store, examplePredictor, cfg)
+	ag, err := agent.New(store, examplePredictor, cfg)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -69,7 +64,7 @@ func ExampleAgent() {
 	conv := &channel.Conversation{ID: "chat-1", Kind: channel.KindChat, Status: channel.StatusAccepted,
 		Customer: channel.Customer{ContactID: "C-1"},
 		Messages: []channel.Message{{ID: "m1", Role: channel.RoleCustomer, Text: "My invoice looks wrong."}}}
-	res, err := agent.ConversationAccepted(ctx, conv, "rep-1")
+	res, err := ag.ConversationAccepted(ctx, conv, "rep-1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -77,7 +72,7 @@ func ExampleAgent() {
 	fmt.Println(res.Outcome, res.ChangedFields())
 
 	conv.Messages = append(conv.Messages, channel.Message{ID: "m2", Role: channel.RoleCustomer, Text: "I was charged twice in May."})
-	res, err = agent.ConversationEnded(ctx, conv, "rep-1")
+	res, err = ag.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -86,12 +81,12 @@ func ExampleAgent() {
 	fmt.Println(res.Outcome, res.ChangedFields(), c.Fields["category"], c.Provenance["category"].MessageIDs)
 
 	// A representative's edit wins over later predictions.
-	if _, err := agent.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "Product defect"}); err != nil {
+	if _, err := ag.EditCase(ctx, c.ID, "rep-1", map[string]any{"category": "Product defect"}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	conv.Messages = append(conv.Messages, channel.Message{ID: "m3", Role: channel.RoleCustomer, Text: "Yes, charged twice."})
-	res, err = agent.ConversationEnded(ctx, conv, "rep-1")
+	res, err = ag.ConversationEnded(ctx, conv, "rep-1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -105,50 +100,4 @@ func ExampleAgent() {
 	// created [issue_description contact]
 	// updated [category] Billing [m2]
 	// unchanged Billing - write policy: a person set this value
-}
-
-func ExampleChatReceiver() {
-	ctx := context.Background()
-	cfg, _ := casemgmt.ParseConfig([]byte(exampleConfig))
-	store := memstore.New()
-	_, _ = cfg.ImportContacts(ctx, store)
-	agent, _ := casemgmt.NewAgent(store, examplePredictor, cfg)
-
-	secret := []byte("a secret shared with the chat platform")
-	h, err := chat.NewHandler(secret, casemgmt.NewChatReceiver(agent, store))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	post := func(body string) int {
-		ts, sig := chat.Sign(secret, []byte(body), time.Now())
-		req := httptest.NewRequest(http.MethodPost, "/chat", bytes.NewReader([]byte(body)))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(chat.HeaderTimestamp, ts)
-		req.Header.Set(chat.HeaderSignature, sig)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec.Code
-	}
-	fmt.Println(post(`{"id": "e1", "type": "requested", "conversation_id": "chat-7", "time": "2026-01-02T09:00:00Z",
-		"customer": {"contact_id": "C-1"}}`))
-	fmt.Println(post(`{"id": "e2", "type": "message", "conversation_id": "chat-7", "time": "2026-01-02T09:01:00Z",
-		"message": {"id": "m1", "role": "customer", "text": "My invoice looks wrong."}}`))
-	fmt.Println(post(`{"id": "e3", "type": "accepted", "conversation_id": "chat-7", "time": "2026-01-02T09:02:00Z",
-		"representative": "rep-1"}`))
-	fmt.Println(post(`{"id": "e3", "type": "accepted", "conversation_id": "chat-7", "time": "2026-01-02T09:02:00Z",
-		"representative": "rep-1"}`)) // a redelivery changes nothing
-
-	c, err := store.FindCaseByConversation(ctx, "chat-7")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(c.Number, c.Fields["issue_description"], c.ContactID)
-	// Output:
-	// 204
-	// 204
-	// 204
-	// 204
-	// CAS-000001 My invoice looks wrong. C-1
 }

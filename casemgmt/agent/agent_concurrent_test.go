@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -21,13 +23,13 @@ import (
 // and the case must hold what the last entry of each field says.
 func TestConcurrentUpdates(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	_, c := f.created(t, "conv-1", hello)
+	f := agenttest.NewFixture(t, nil)
+	_, c := f.Created(t, "conv-1", hello)
 	// The description is the customer's latest message.
-	f.pred.rule = func(req *predict.Request) map[string]answer {
+	f.Pred.Rule = func(req *predict.Request) map[string]agenttest.Answer {
 		for i := len(req.Messages) - 1; i >= 0; i-- {
 			if m := req.Messages[i]; m.Role == channel.RoleCustomer {
-				return map[string]answer{"issue_description": {m.Text, 0.9, m.Text}, "category": {"Product defect", 0.8, ""}}
+				return map[string]agenttest.Answer{"issue_description": {Value: m.Text, Conf: 0.9, Quote: m.Text}, "category": {Value: "Product defect", Conf: 0.8, Quote: ""}}
 			}
 		}
 		return nil
@@ -36,10 +38,10 @@ func TestConcurrentUpdates(t *testing.T) {
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
-		results []*casemgmt.Result
+		results []*agent.Result
 		errs    []error
 	)
-	record := func(r *casemgmt.Result, err error) {
+	record := func(r *agent.Result, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -52,20 +54,20 @@ func TestConcurrentUpdates(t *testing.T) {
 		wg.Add(3)
 		go func() {
 			defer wg.Done()
-			conv := convo("conv-1", hello)
+			conv := agenttest.Convo("conv-1", hello)
 			for j := range i + 1 {
-				say(conv, fmt.Sprintf("Detail %d of run %d.", j, i))
+				agenttest.Say(conv, fmt.Sprintf("Detail %d of run %d.", j, i))
 			}
-			record(f.agent.ConversationEnded(ctx, conv, "rep-1"))
+			record(f.Agent.ConversationEnded(ctx, conv, "rep-1"))
 		}()
 		go func() {
 			defer wg.Done()
-			conv := convo("conv-1", hello, fmt.Sprintf("Asked by rep %d.", i))
-			record(f.agent.UpdateFromConversation(ctx, conv, "rep-1"))
+			conv := agenttest.Convo("conv-1", hello, fmt.Sprintf("Asked by rep %d.", i))
+			record(f.Agent.UpdateFromConversation(ctx, conv, "rep-1"))
 		}()
 		go func() {
 			defer wg.Done()
-			record(f.agent.EditCase(ctx, c.ID, fmt.Sprintf("rep-%d", i), map[string]any{"internal_note": fmt.Sprintf("note %d", i)}))
+			record(f.Agent.EditCase(ctx, c.ID, fmt.Sprintf("rep-%d", i), map[string]any{"internal_note": fmt.Sprintf("note %d", i)}))
 		}()
 	}
 	wg.Wait()
@@ -92,7 +94,7 @@ func TestConcurrentUpdates(t *testing.T) {
 			reported = append(reported, key(e))
 		}
 	}
-	audit := f.audit(t, c.ID)
+	audit := f.Audit(t, c.ID)
 	var stored []change
 	for _, e := range audit[4:] { // after the creation's four entries
 		stored = append(stored, key(e))
@@ -121,7 +123,7 @@ func TestConcurrentUpdates(t *testing.T) {
 			t.Errorf("note %d audited %d times, want once", i, got)
 		}
 	}
-	final := f.caseOf(t, "conv-1")
+	final := f.CaseOf(t, "conv-1")
 	if diff := cmp.Diff(casemgmt.Values(last), final.Fields); diff != "" {
 		t.Errorf("case vs its audit trail (-audit +case):\n%s", diff)
 	}
@@ -132,8 +134,8 @@ func TestConcurrentUpdates(t *testing.T) {
 // the creation is audited once.
 func TestConcurrentCreation(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, nil)
-	f.pred.set(map[string]answer{"issue_description": {hello, 0.9, "rebooting"}, "contact": {"C-1", 0.9, ""}, "category": {"Product defect", 0.8, ""}})
+	f := agenttest.NewFixture(t, nil)
+	f.Pred.Set(map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: "rebooting"}, "contact": {Value: "C-1", Conf: 0.9, Quote: ""}, "category": {Value: "Product defect", Conf: 0.8, Quote: ""}})
 	const n = 8
 	var wg sync.WaitGroup
 	outcomes := make([]casemgmt.Outcome, n)
@@ -141,10 +143,10 @@ func TestConcurrentCreation(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conv := convo("conv-1", hello)
-			call := f.agent.ConversationAccepted
+			conv := agenttest.Convo("conv-1", hello)
+			call := f.Agent.ConversationAccepted
 			if i%2 == 1 {
-				call = f.agent.CustomerMessage
+				call = f.Agent.CustomerMessage
 			}
 			res, err := call(ctx, conv, "rep-1")
 			if err != nil {
@@ -168,11 +170,11 @@ func TestConcurrentCreation(t *testing.T) {
 	if created != 1 {
 		t.Errorf("%d runs created a case, want 1", created)
 	}
-	c := f.caseOf(t, "conv-1")
-	if got := auditFields(f.audit(t, c.ID)); !cmp.Equal(got, []string{"case", "origin", "issue_description", "category", "contact"}) {
+	c := f.CaseOf(t, "conv-1")
+	if got := auditFields(f.Audit(t, c.ID)); !cmp.Equal(got, []string{"case", "origin", "issue_description", "category", "contact"}) {
 		t.Errorf("audit %v, want one creation", got)
 	}
-	if got := len(f.interactions(t, "conv-1")); got != n {
+	if got := len(f.Interactions(t, "conv-1")); got != n {
 		t.Errorf("%d interactions, want %d", got, n)
 	}
 }

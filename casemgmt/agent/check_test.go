@@ -1,4 +1,4 @@
-package casemgmt_test
+package agent_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
@@ -30,45 +31,45 @@ func TestCheck(t *testing.T) {
 	down := predict.Func(func(context.Context, *predict.Request) (*predict.Result, error) {
 		return nil, errors.New("401 invalid API key")
 	})
-	sender := casemgmt.WithSender(&sentBox{}, channel.Address{Email: "support@example.org"})
+	sender := agent.WithSender(&sentBox{}, channel.Address{Email: "support@example.org"})
 	tests := []struct {
 		name  string
 		store casemgmt.Store
 		pred  predict.Predictor
 		body  string
-		opts  []casemgmt.AgentOption
-		want  map[string]casemgmt.CheckStatus
+		opts  []agent.Option
+		want  map[string]agent.CheckStatus
 		ok    bool
 	}{
-		{"all good", memstore.New(), ok, "Thanks", []casemgmt.AgentOption{sender},
-			map[string]casemgmt.CheckStatus{"store": "ok", "predictor": "ok", "sender": "ok", "rules": "ok", "message ids": "warning"}, true},
+		{"all good", memstore.New(), ok, "Thanks", []agent.Option{sender},
+			map[string]agent.CheckStatus{"store": "ok", "predictor": "ok", "sender": "ok", "rules": "ok", "message ids": "warning"}, true},
 		{"no sender for acknowledgements", memstore.New(), ok, "Thanks", nil,
-			map[string]casemgmt.CheckStatus{"store": "ok", "predictor": "ok", "sender": "failed", "rules": "ok", "message ids": "warning"}, false},
-		{"empty template", memstore.New(), ok, " ", []casemgmt.AgentOption{sender},
-			map[string]casemgmt.CheckStatus{"store": "ok", "predictor": "ok", "templates": "failed", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
-		{"store down", unreachable{memstore.New()}, ok, "Thanks", []casemgmt.AgentOption{sender},
-			map[string]casemgmt.CheckStatus{"store": "failed", "predictor": "ok", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
-		{"predictor down", memstore.New(), down, "Thanks", []casemgmt.AgentOption{sender},
-			map[string]casemgmt.CheckStatus{"store": "ok", "predictor": "failed", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
+			map[string]agent.CheckStatus{"store": "ok", "predictor": "ok", "sender": "failed", "rules": "ok", "message ids": "warning"}, false},
+		{"empty template", memstore.New(), ok, " ", []agent.Option{sender},
+			map[string]agent.CheckStatus{"store": "ok", "predictor": "ok", "templates": "failed", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
+		{"store down", unreachable{memstore.New()}, ok, "Thanks", []agent.Option{sender},
+			map[string]agent.CheckStatus{"store": "failed", "predictor": "ok", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
+		{"predictor down", memstore.New(), down, "Thanks", []agent.Option{sender},
+			map[string]agent.CheckStatus{"store": "ok", "predictor": "failed", "sender": "ok", "rules": "ok", "message ids": "warning"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := casemgmt.ParseConfig([]byte(checkConfig))
+			cfg, err := agent.ParseConfig([]byte(checkConfig))
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Loading refuses an empty body; a host that edits a loaded
 			// configuration in code can still produce one.
 			cfg.IntakeRules[0].Acknowledge.Body = tt.body
-			a, err := casemgmt.NewAgent(tt.store, tt.pred, cfg, tt.opts...)
+			a, err := agent.New(tt.store, tt.pred, cfg, tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			rep := a.Check(context.Background())
-			got := map[string]casemgmt.CheckStatus{}
+			got := map[string]agent.CheckStatus{}
 			for _, it := range rep.Items {
 				got[it.Name] = it.Status
-				if it.Status != casemgmt.CheckOK && it.Hint == "" && it.Name != "mode" {
+				if it.Status != agent.CheckOK && it.Hint == "" && it.Name != "mode" {
 					t.Errorf("%s is %s without a hint", it.Name, it.Status)
 				}
 			}
