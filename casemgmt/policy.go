@@ -267,23 +267,25 @@ func mirror(c *Case, field string, v any) {
 
 // SetStatus moves c to status with reason and returns the audit entries
 // for what changed (status and status reason, each only when it differs),
-// or none. A status that is not valid is an error wrapping ErrInvalid and
-// changes nothing. StatusChangedAt becomes at when the status changes.
-func SetStatus(c *Case, status Status, reason string, by Actor, why string, at time.Time) ([]AuditEntry, error) {
+// or none, stamped by by. A status that is not valid is an error wrapping
+// ErrInvalid and changes nothing. StatusChangedAt becomes by.Time when the
+// status changes.
+func SetStatus(c *Case, status Status, reason string, by Stamp) ([]AuditEntry, error) {
+	at := by.Time
 	if !status.Valid() {
 		return nil, fmt.Errorf("%w: unknown status %q", ErrInvalid, status)
 	}
-	if !by.Kind.Valid() {
-		return nil, fmt.Errorf("%w: unknown actor kind %q", ErrInvalid, by.Kind)
+	if !by.Actor.Kind.Valid() {
+		return nil, fmt.Errorf("%w: unknown actor kind %q", ErrInvalid, by.Actor.Kind)
 	}
 	var out []AuditEntry
 	if c.Status != status {
-		out = append(out, AuditEntry{CaseID: c.ID, Field: AttrStatus, Old: nilIfEmpty(string(c.Status)), New: string(status), Actor: by, Reason: why, Time: at})
+		out = append(out, AuditEntry{CaseID: c.ID, Field: AttrStatus, Old: nilIfEmpty(string(c.Status)), New: string(status), Actor: by.Actor, Reason: by.Reason, Time: at})
 		c.Status = status
 		c.StatusChangedAt = at
 	}
 	if c.StatusReason != reason {
-		out = append(out, AuditEntry{CaseID: c.ID, Field: AttrStatusReason, Old: nilIfEmpty(c.StatusReason), New: nilIfEmpty(reason), Actor: by, Reason: why, Time: at})
+		out = append(out, AuditEntry{CaseID: c.ID, Field: AttrStatusReason, Old: nilIfEmpty(c.StatusReason), New: nilIfEmpty(reason), Actor: by.Actor, Reason: by.Reason, Time: at})
 		c.StatusReason = reason
 	}
 	return out, nil
@@ -296,10 +298,18 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
+// Stamp says who makes a change, why and when: what the change's audit
+// entries record besides the change itself. It is plain data.
+type Stamp struct {
+	Actor  Actor
+	Reason string
+	Time   time.Time
+}
+
 // LinkAudit returns the audit entry for adding (or, with removed, taking
-// away) a link.
-func LinkAudit(caseID string, l Link, removed bool, by Actor, why string, at time.Time) AuditEntry {
-	e := AuditEntry{CaseID: caseID, Field: AttrLink, Actor: by, Reason: why, Time: at}
+// away) a link, stamped by by.
+func LinkAudit(caseID string, l Link, removed bool, by Stamp) AuditEntry {
+	e := AuditEntry{CaseID: caseID, Field: AttrLink, Actor: by.Actor, Reason: by.Reason, Time: by.Time}
 	if removed {
 		e.Old = l.String()
 	} else {

@@ -272,7 +272,7 @@ func containsField(err error, field string) bool {
 func TestSetStatus(t *testing.T) {
 	c := &casemgmt.Case{ID: "case-1", Status: casemgmt.StatusActive}
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	es, err := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "asked for serial", person, "representative edit", t0)
+	es, err := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "asked for serial", casemgmt.Stamp{Actor: person, Reason: "representative edit", Time: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,10 +286,10 @@ func TestSetStatus(t *testing.T) {
 	if !c.StatusChangedAt.Equal(t0) {
 		t.Errorf("StatusChangedAt %v", c.StatusChangedAt)
 	}
-	if es, _ := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "asked for serial", person, "", t0); len(es) != 0 {
+	if es, _ := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "asked for serial", casemgmt.Stamp{Actor: person, Time: t0}); len(es) != 0 {
 		t.Errorf("SetStatus to the same status: %v", es)
 	}
-	if _, err := casemgmt.SetStatus(c, "done", "", person, "", t0); !errors.Is(err, casemgmt.ErrInvalid) || c.Status != casemgmt.StatusWaitingOnCustomer {
+	if _, err := casemgmt.SetStatus(c, "done", "", casemgmt.Stamp{Actor: person, Time: t0}); !errors.Is(err, casemgmt.ErrInvalid) || c.Status != casemgmt.StatusWaitingOnCustomer {
 		t.Errorf("SetStatus to a bad status: %v, status %s", err, c.Status)
 	}
 }

@@ -250,21 +250,21 @@ func (r *Result) ChangedFields() []string {
 // create fields and creates the case when the create rule holds; with a
 // linked case, it updates it.
 func (a *Agent) ConversationAccepted(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
-	return a.run(ctx, runSpec{trigger: TriggerAccepted, conv: conv, rep: rep, create: true})
+	return a.runConversation(ctx, &run{trigger: TriggerAccepted, conv: conv, rep: rep, create: true})
 }
 
 // CustomerMessage is called, when the host wants it, after each new
 // customer message of a live conversation. It does what
 // ConversationAccepted does.
 func (a *Agent) CustomerMessage(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
-	return a.run(ctx, runSpec{trigger: TriggerMessage, conv: conv, rep: rep, create: true})
+	return a.runConversation(ctx, &run{trigger: TriggerMessage, conv: conv, rep: rep, create: true})
 }
 
 // ConversationEnded is called when a live conversation ends. It tries
 // again to create a case that could not be created before, or updates the
 // linked case.
 func (a *Agent) ConversationEnded(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
-	return a.run(ctx, runSpec{trigger: TriggerEnded, conv: conv, rep: rep, create: true})
+	return a.runConversation(ctx, &run{trigger: TriggerEnded, conv: conv, rep: rep, create: true})
 }
 
 // UpdateFromConversation is "Update from conversation": a representative
@@ -289,50 +289,47 @@ func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conver
 		}
 		return nil, err
 	}
-	return a.run(ctx, runSpec{trigger: TriggerUpdateRequested, conv: conv, rep: rep, requested: true})
+	return a.runConversation(ctx, &run{trigger: TriggerUpdateRequested, conv: conv, rep: rep, requested: true})
 }
 
-type runSpec struct {
-	trigger   string
-	conv      *channel.Conversation
-	rep       string
-	create    bool // may create a case
-	requested bool // asked by a person: always predicts, needs a case
-}
-
-// run is one agent run on a conversation.
-func (a *Agent) run(ctx context.Context, spec runSpec) (*Result, error) {
-	if spec.conv == nil || spec.conv.ID == "" {
+// runConversation is one agent run on a conversation.
+func (a *Agent) runConversation(ctx context.Context, r *run) (*Result, error) {
+	if r.conv == nil || r.conv.ID == "" {
 		return nil, fmt.Errorf("%w: a conversation with an id is required", casemgmt.ErrInvalid)
 	}
-	start := a.now()
-	in := &casemgmt.Interaction{
-		Time:           start,
-		ConversationID: spec.conv.ID,
-		Trigger:        spec.trigger,
+	r.a, r.start = a, a.now()
+	r.in = &casemgmt.Interaction{
+		Time:           r.start,
+		ConversationID: r.conv.ID,
+		Trigger:        r.trigger,
 		Actor:          a.actor(),
-		MessageIDs:     messageIDs(spec.conv.Messages),
+		MessageIDs:     messageIDs(r.conv.Messages),
 	}
-	if spec.requested {
-		in.Actor = casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: spec.rep}
+	if r.requested {
+		r.in.Actor = casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: r.rep}
 	}
-	c, err := a.store.FindCaseByConversation(ctx, spec.conv.ID)
+	c, err := a.store.FindCaseByConversation(ctx, r.conv.ID)
 	switch {
 	case errors.Is(err, casemgmt.ErrNotFound):
-		if spec.requested {
-			return nil, fmt.Errorf("update from conversation %s: %w", spec.conv.ID, casemgmt.ErrNotFound)
+		if r.requested {
+			return nil, fmt.Errorf("update from conversation %s: %w", r.conv.ID, casemgmt.ErrNotFound)
 		}
-		if !spec.create {
-			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "no case is linked to the conversation", nil, nil)
+		if !r.create {
+			return r.finish(ctx, casemgmt.OutcomeSkipped, "no case is linked to the conversation", nil, nil)
 		}
-		return a.create(ctx, spec, in, start)
+		return r.createCase(ctx)
 	case err != nil:
 		return nil, err
 	}
-	return a.update(ctx, spec, c, in, start)
+	return r.updateCase(ctx, c)
 }
 
 func (a *Agent) actor() casemgmt.Actor { return casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: a.name} }
+
+// stamp stamps a change the agent makes.
+func (a *Agent) stamp(why string, at time.Time) casemgmt.Stamp {
+	return casemgmt.Stamp{Actor: a.actor(), Reason: why, Time: at}
+}
 
 func messageIDs(ms []channel.Message) []string {
 	ids := make([]string, 0, len(ms))
@@ -379,11 +376,11 @@ func (a *Agent) candidateFields(first []string) []string {
 	return out
 }
 
-// predictFolded asks the predictor for fields and keeps what
-// predict.Check allows, with the conversation's evidence text folded by fd
-// (of conv.Messages), which planFolded then shares. It fills in's
-// predictor, usage and the dropped fields.
-func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, known casemgmt.Values, names []string, in *casemgmt.Interaction, fd *predict.Folded) (map[string]predict.Prediction, error) {
+// predict asks the predictor for fields of the run's conversation and
+// keeps what predict.Check allows, as r.preds, which plan then reads. It
+// fills the record's predictor, usage and the dropped fields.
+func (r *run) predict(ctx context.Context, known casemgmt.Values, names []string) (map[string]predict.Prediction, error) {
+	a, conv, in := r.a, r.conv, r.in
 	var fields []predict.Field
 	for _, af := range a.asked {
 		if slices.Equal(af.names, names) {
@@ -414,7 +411,7 @@ func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, k
 	}
 	in.Predictor = res.Predictor
 	in.Usage.Add(res.Usage)
-	kept, drops := predict.CheckFolded(req, res, fd)
+	kept, drops := predict.CheckFolded(req, res, r.evidence())
 	for _, d := range drops {
 		v := d.Value
 		if !storable(v) {
@@ -422,6 +419,7 @@ func (a *Agent) predictFolded(ctx context.Context, conv *channel.Conversation, k
 		}
 		in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: d.Field, Value: v, Reason: "dropped: " + d.Reason})
 	}
+	r.preds = kept
 	return kept, nil
 }
 
@@ -434,16 +432,16 @@ func cloneValues(v casemgmt.Values) casemgmt.Values {
 	return out
 }
 
-// planFolded decides which predicted values to apply: those above the
+// plan decides which of the run's predicted values to apply: those above the
 // minimum confidence, for the first fields, the default update fields and
 // the fields of update rules that hold once the predicted values are in.
 // It appends the changes to dst in field order and records the others in
-// in. fd is the conversation's evidence text folded (of conv.Messages),
-// shared with predictFolded. With same, the caller applies the changes to
+// the run's record. With same, the caller applies the changes to
 // c itself, as it is now: a value c already has then needs no change
 // (Apply would list it as unchanged, and markApplied says so), nor its
 // evidence resolved.
-func (a *Agent) planFolded(ctx context.Context, c *casemgmt.Case, first []string, preds map[string]predict.Prediction, conv *channel.Conversation, in *casemgmt.Interaction, fd *predict.Folded, dst []casemgmt.Change, same bool) []casemgmt.Change {
+func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []casemgmt.Change, same bool) []casemgmt.Change {
+	a, preds, conv, in := r.a, r.preds, r.conv, r.in
 	allowed := make(map[string]string, len(preds)) // field -> rule that allows it ("" for defaults)
 	for _, n := range first {
 		allowed[n] = ""
@@ -494,7 +492,7 @@ func (a *Agent) planFolded(ctx context.Context, c *casemgmt.Case, first []string
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
 	changes := dst
 	in.Fields = slices.Grow(in.Fields, len(names))
-	src := sources{msgs: conv.Messages, fd: fd}
+	src := sources{msgs: conv.Messages, fd: r.evidence()}
 	for k, n := range names {
 		p := preds[n]
 		fo := casemgmt.FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
@@ -779,37 +777,37 @@ func listHas(list, name string) bool {
 func skippedKey(convID string) string { return "casemgmt:agent:skipped:" + convID }
 
 // create predicts and creates a case when the create rule holds.
-func (a *Agent) create(ctx context.Context, spec runSpec, in *casemgmt.Interaction, start time.Time) (*Result, error) {
-	if !a.prof.Allows(spec.rep, FeatureAutoCreate) {
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case creation", nil, nil)
+func (r *run) createCase(ctx context.Context) (*Result, error) {
+	a, in, start := r.a, r.in, r.start
+	if !a.prof.Allows(r.rep, FeatureAutoCreate) {
+		return r.finish(ctx, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case creation", nil, nil)
 	}
-	if !hasCustomerText(spec.conv.Messages) {
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the customer has not written anything yet", nil, nil)
+	if !hasCustomerText(r.conv.Messages) {
+		return r.finish(ctx, casemgmt.OutcomeSkipped, "the customer has not written anything yet", nil, nil)
 	}
 	names := a.asked[0].names
-	fp := fingerprint(spec.conv, names)
+	fp := fingerprint(r.conv, names)
 	// A create attempt that saw the same messages and fields, and created
 	// nothing, would not create anything now either.
-	if prev, err := a.store.GetState(ctx, skippedKey(spec.conv.ID)); err == nil {
-		if f, why, ok := strings.Cut(string(prev), "\n"); ok && seenBefore(f, spec.conv, names) {
-			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "nothing new since the last prediction: "+why, nil, nil)
+	if prev, err := a.store.GetState(ctx, skippedKey(r.conv.ID)); err == nil {
+		if f, why, ok := strings.Cut(string(prev), "\n"); ok && seenBefore(f, r.conv, names) {
+			return r.finish(ctx, casemgmt.OutcomeSkipped, "nothing new since the last prediction: "+why, nil, nil)
 		}
 	} else if !errors.Is(err, casemgmt.ErrNotFound) {
 		return nil, err
 	}
-	fd := predict.NewFolded(spec.conv.Messages)
-	preds, err := a.predictFolded(ctx, spec.conv, nil, names, in, fd)
+	preds, err := r.predict(ctx, nil, names)
 	if err != nil {
-		return a.failed(ctx, in, start, err)
+		return r.failed(ctx, err)
 	}
 	now := a.now()
-	c := &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkConversation, ID: spec.conv.ID}}}
+	c := &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkConversation, ID: r.conv.ID}}}
 	// The origin change goes first; the create rule is checked against
 	// the predicted changes alone.
 	buf := a.takeChanges(1 + len(preds))
-	changes := a.appendOriginChange(*buf, spec.conv.Kind)
+	changes := a.appendOriginChange(*buf, r.conv.Kind)
 	origin := len(changes)
-	changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, spec.conv, in, fd, changes, true)
+	changes = r.plan(ctx, c, a.cfg.Create.Fields, changes, true)
 	if ok, why := a.createHolds(preds, changes[origin:], in); !ok {
 		a.putChanges(buf, changes)
 		for i := range in.Fields {
@@ -818,11 +816,11 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *casemgmt.Interacti
 			}
 		}
 		if !a.shadow {
-			if err := a.store.PutState(ctx, skippedKey(spec.conv.ID), []byte(fp+"\n"+why)); err != nil {
-				a.log.WarnContext(ctx, "could not remember a skipped creation", "conversation", spec.conv.ID, "err", err)
+			if err := a.store.PutState(ctx, skippedKey(r.conv.ID), []byte(fp+"\n"+why)); err != nil {
+				a.log.WarnContext(ctx, "could not remember a skipped creation", "conversation", r.conv.ID, "err", err)
 			}
 		}
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, why, nil, nil)
+		return r.finish(ctx, casemgmt.OutcomeSkipped, why, nil, nil)
 	}
 	if len(changes) > 0 {
 		// A new case takes every change: size its maps once.
@@ -832,17 +830,17 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *casemgmt.Interacti
 	// The creation's own audit entry comes first; Apply appends the
 	// changes' entries after it.
 	audit := make([]casemgmt.AuditEntry, 1, 1+len(changes))
-	audit[0] = casemgmt.AuditEntry{Field: casemgmt.AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + spec.conv.ID, Time: now}
+	audit[0] = casemgmt.AuditEntry{Field: casemgmt.AttrCase, New: "created", Actor: a.actor(), Reason: "created from conversation " + r.conv.ID, Time: now}
 	applied, err := a.schema.Apply(ctx, c, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: now, Audit: audit})
 	if err != nil {
-		return a.failed(ctx, in, start, err)
+		return r.failed(ctx, err)
 	}
 	a.putChanges(buf, changes)
 	audit = applied.Audit
 	applied.Audit = applied.Audit[1:]
 	a.markApplied(in, applied)
 	if c.Title == "" {
-		c.Title = defaultTitle(c, spec.conv)
+		c.Title = defaultTitle(c, r.conv)
 	}
 	c.Meta = map[string]string{MetaPredicted: fp}
 	in.Outcome = casemgmt.OutcomeCreated
@@ -855,12 +853,12 @@ func (a *Agent) create(ctx context.Context, spec runSpec, in *casemgmt.Interacti
 	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
 	if errors.Is(err, casemgmt.ErrDuplicate) {
 		// Another run linked the conversation first: update its case.
-		existing, ferr := a.store.FindCaseByConversation(ctx, spec.conv.ID)
+		existing, ferr := a.store.FindCaseByConversation(ctx, r.conv.ID)
 		if ferr != nil {
 			return nil, errors.Join(err, ferr)
 		}
 		in.Fields, in.Outcome, in.Reason = nil, "", ""
-		return a.update(ctx, spec, existing, in, start)
+		return r.updateCase(ctx, existing)
 	}
 	if err != nil {
 		return nil, err
@@ -984,25 +982,25 @@ func (a *Agent) markApplied(in *casemgmt.Interaction, res casemgmt.ApplyResult) 
 	}
 }
 
-// update predicts the update fields of a linked case and applies what
+// updateCase predicts the update fields of a linked case and applies what
 // changed, retrying on concurrent modification.
-func (a *Agent) update(ctx context.Context, spec runSpec, c *casemgmt.Case, in *casemgmt.Interaction, start time.Time) (*Result, error) {
+func (r *run) updateCase(ctx context.Context, c *casemgmt.Case) (*Result, error) {
+	a, in, start := r.a, r.in, r.start
 	in.CaseID = c.ID
-	if !spec.requested && !a.prof.Allows(spec.rep, FeatureAutoUpdate) {
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case updates", c, nil)
+	if !r.requested && !a.prof.Allows(r.rep, FeatureAutoUpdate) {
+		return r.finish(ctx, casemgmt.OutcomeSkipped, "the representative's profile does not allow autonomous case updates", c, nil)
 	}
-	if !c.Status.Open() && !spec.requested {
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "the case is "+string(c.Status), c, nil)
+	if !c.Status.Open() && !r.requested {
+		return r.finish(ctx, casemgmt.OutcomeSkipped, "the case is "+string(c.Status), c, nil)
 	}
 	names := a.asked[1].names
-	fp := fingerprint(spec.conv, names)
-	if !spec.requested && seenBefore(c.Meta[MetaPredicted], spec.conv, names) {
-		return a.finish(ctx, in, start, casemgmt.OutcomeUnchanged, "nothing new since the last prediction", c, nil)
+	fp := fingerprint(r.conv, names)
+	if !r.requested && seenBefore(c.Meta[MetaPredicted], r.conv, names) {
+		return r.finish(ctx, casemgmt.OutcomeUnchanged, "nothing new since the last prediction", c, nil)
 	}
-	fd := predict.NewFolded(spec.conv.Messages)
-	preds, err := a.predictFolded(ctx, spec.conv, c.Fields, names, in, fd)
+	preds, err := r.predict(ctx, c.Fields, names)
 	if err != nil {
-		return a.failed(ctx, in, start, err)
+		return r.failed(ctx, err)
 	}
 	predicted := in.Fields
 	for attempt := 0; ; attempt++ {
@@ -1010,10 +1008,10 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *casemgmt.Case, in *
 		now := a.now()
 		work := c // the store's copy, ours to change; a retry reads it again
 		buf := a.takeChanges(0)
-		changes := a.planFolded(ctx, work, nil, preds, spec.conv, in, fd, *buf, true)
+		changes := r.plan(ctx, work, nil, *buf, true)
 		applied, err := a.schema.Apply(ctx, work, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: now})
 		if err != nil {
-			return a.failed(ctx, in, start, err)
+			return r.failed(ctx, err)
 		}
 		a.putChanges(buf, changes)
 		a.markApplied(in, applied)
@@ -1062,36 +1060,6 @@ func (a *Agent) update(ctx context.Context, spec runSpec, c *casemgmt.Case, in *
 	}
 }
 
-// finish records a run that wrote no case and returns its result.
-func (a *Agent) finish(ctx context.Context, in *casemgmt.Interaction, start time.Time, out casemgmt.Outcome, reason string, c *casemgmt.Case, changes []casemgmt.AuditEntry) (*Result, error) {
-	in.Outcome, in.Reason = out, reason
-	in.Latency = a.now().Sub(start)
-	if c != nil {
-		in.CaseID = c.ID
-	}
-	res := &Result{Outcome: out, Reason: reason, Case: c, Changes: changes, Interaction: in}
-	if a.shadow {
-		return res, nil
-	}
-	if err := a.store.AddInteraction(ctx, in); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// failed records a run that could not complete, and returns its error.
-func (a *Agent) failed(ctx context.Context, in *casemgmt.Interaction, start time.Time, cause error) (*Result, error) {
-	in.Outcome = casemgmt.OutcomeFailed
-	in.Reason = cause.Error()
-	in.Latency = a.now().Sub(start)
-	if !a.shadow && ctx.Err() == nil {
-		if err := a.store.AddInteraction(ctx, in); err != nil {
-			return nil, errors.Join(cause, err)
-		}
-	}
-	return nil, cause
-}
-
 // EditCase applies a representative's edits to a case: field values, and
 // the keys "status" and "status_reason". Values are validated against the
 // schema; a bad one is a *FieldError and nothing is changed. Person edits
@@ -1130,7 +1098,7 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 			return nil, err
 		}
 		audit = append(audit, res.Audit...)
-		st, err := casemgmt.SetStatus(c, status, reason, by, "edited by a representative", now)
+		st, err := casemgmt.SetStatus(c, status, reason, casemgmt.Stamp{Actor: by, Reason: "edited by a representative", Time: now})
 		if err != nil {
 			return nil, err
 		}

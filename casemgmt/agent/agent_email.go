@@ -104,8 +104,8 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if msg.ID == "" {
 		msg.ID = syntheticID(&msg)
 	}
-	start := a.now()
-	in := &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
+	r := &run{a: a, trigger: TriggerEmail, mailbox: mailbox, start: a.now()}
+	r.in = &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
 	link := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msg.ID}
 	if err := link.Validate(); err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if c, dup, err := a.processed(ctx, key, msg.ID); err != nil {
 		return nil, err
 	} else if dup {
-		return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+		return r.finish(ctx, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
 	}
 	// Concurrent deliveries of one message: one processes it, the others
 	// wait for it and are then duplicates. No prediction is made for them.
@@ -125,7 +125,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			return nil, err
 		}
 		if dup {
-			return a.finish(ctx, in, start, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+			return r.finish(ctx, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
 		}
 		defer release()
 	}
@@ -146,18 +146,18 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			kind = "email from the agent's own address"
 		}
 		if c == nil {
-			return a.skipEmail(ctx, in, start, key, kind+" that belongs to no case")
+			return r.skipEmail(ctx, kind+" that belongs to no case")
 		}
-		in.CaseID = c.ID
-		if err := a.relate(ctx, c.ID, link, "stored the "+kind+" on its case", in, start, mailbox, msg.ID); err != nil {
+		r.in.CaseID = c.ID
+		if err := r.relate(ctx, c.ID, link, "stored the "+kind+" on its case", true); err != nil {
 			return nil, err
 		}
-		return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: in}, nil
+		return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: r.in}, nil
 	}
 	if c != nil {
-		return a.emailReply(ctx, mailbox, &msg, c, how, in, start)
+		return r.emailReply(ctx, &msg, c, how)
 	}
-	return a.emailIntake(ctx, mailbox, &msg, in, start)
+	return r.emailIntake(ctx, &msg)
 }
 
 // ErrEmailBusy is returned by InboundEmail when another delivery of the
@@ -247,14 +247,14 @@ func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func
 	}
 }
 
-// skipEmail records that an email was skipped, and why, and marks it
-// processed so that a redelivery is a duplicate.
-func (a *Agent) skipEmail(ctx context.Context, in *casemgmt.Interaction, start time.Time, key, reason string) (*Result, error) {
-	res, err := a.finish(ctx, in, start, casemgmt.OutcomeSkipped, reason, nil, nil)
-	if err != nil || a.shadow {
+// skipEmail records that the run's email was skipped, and why, and marks
+// it processed so that a redelivery is a duplicate.
+func (r *run) skipEmail(ctx context.Context, reason string) (*Result, error) {
+	res, err := r.finish(ctx, casemgmt.OutcomeSkipped, reason, nil, nil)
+	if err != nil || r.a.shadow {
 		return res, err
 	}
-	if err := a.store.PutState(ctx, processedPrefix+key, []byte(reason)); err != nil {
+	if err := r.a.store.PutState(ctx, processedPrefix+r.emailKey(), []byte(reason)); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -346,19 +346,22 @@ func (a *Agent) isParticipant(ctx context.Context, c *casemgmt.Case, addr string
 	return false
 }
 
-// relate links an email to a case, recording the run with it when in is
-// not nil; a key makes a concurrent redelivery a no-op.
-func (a *Agent) relate(ctx context.Context, caseID string, l casemgmt.Link, why string, in *casemgmt.Interaction, start time.Time, mailbox, msgID string) error {
-	if in != nil {
+// relate links the run's email to a case, with the run's record when
+// record is set; the email's key makes a concurrent redelivery a no-op.
+func (r *run) relate(ctx context.Context, caseID string, l casemgmt.Link, why string, record bool) error {
+	a := r.a
+	var in *casemgmt.Interaction
+	if record {
+		in = r.in
 		in.CaseID, in.Outcome, in.Reason = caseID, casemgmt.OutcomeSkipped, why
-		in.Latency = a.now().Sub(start)
+		in.Latency = a.now().Sub(r.start)
 	}
 	if a.shadow {
 		return nil
 	}
 	now := a.now()
-	err := a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.actor(), why, now)},
-		Interaction: in, Key: emailKey(mailbox, msgID)})
+	err := a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.stamp(why, now))},
+		Interaction: in, Key: r.emailKey()})
 	if errors.Is(err, casemgmt.ErrKeyUsed) || errors.Is(err, casemgmt.ErrDuplicate) {
 		return nil
 	}
@@ -369,11 +372,15 @@ func emailKey(mailbox, msgID string) string {
 	return "email:" + channel.NormalizeEmail(mailbox) + ":" + msgID
 }
 
+// emailKey is the key of the run's email (its first message id).
+func (r *run) emailKey() string { return emailKey(r.mailbox, r.in.MessageIDs[0]) }
+
 // emailReply links a reply to its case and updates the case from it.
-func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Message, c *casemgmt.Case, how string, in *casemgmt.Interaction, start time.Time) (*Result, error) {
-	in.CaseID = c.ID
-	conv := emailConversation(c, m)
-	res, err := a.update(ctx, runSpec{trigger: TriggerEmail, conv: conv}, c, in, start)
+func (r *run) emailReply(ctx context.Context, m *channel.Message, c *casemgmt.Case, how string) (*Result, error) {
+	a := r.a
+	r.in.CaseID = c.ID
+	r.conv = emailConversation(c, m)
+	res, err := r.updateCase(ctx, c)
 	if err != nil {
 		// Nothing is linked yet: a redelivery processes the reply again.
 		return nil, err
@@ -387,7 +394,7 @@ func (a *Agent) emailReply(ctx context.Context, mailbox string, m *channel.Messa
 	// The link comes last and makes a redelivery a duplicate. Should the
 	// process stop before it, the redelivery finds the update done (the
 	// case remembers what its last prediction saw) and only links.
-	if err := a.relate(ctx, c.ID, casemgmt.Link{Kind: casemgmt.LinkEmail, ID: m.ID}, "reply threaded by "+how, nil, start, mailbox, m.ID); err != nil {
+	if err := r.relate(ctx, c.ID, casemgmt.Link{Kind: casemgmt.LinkEmail, ID: m.ID}, "reply threaded by "+how, false); err != nil {
 		return nil, err
 	}
 	if !a.shadow {
@@ -412,8 +419,47 @@ func emailConversation(c *casemgmt.Case, m *channel.Message) *channel.Conversati
 	}
 }
 
-// emailIntake runs the intake rules on a new email.
-func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Message, in *casemgmt.Interaction, start time.Time) (*Result, error) {
+// emailIntake runs the intake rules on a new email: the first rule that
+// holds creates the case with its fields, the agent fills what it has
+// context for, and the rule's acknowledgement may follow.
+func (r *run) emailIntake(ctx context.Context, m *channel.Message) (*Result, error) {
+	a := r.a
+	ir, skip := r.intakeRule(ctx, m)
+	if ir == nil {
+		return r.skipEmail(ctx, skip)
+	}
+	contact, skip, err := r.intakeSender(ctx, m, ir)
+	if err != nil || skip != "" {
+		if err != nil {
+			return nil, err
+		}
+		return r.skipEmail(ctx, skip)
+	}
+	in := &intake{rule: ir, m: m, contact: contact, now: a.now(), vars: templateVars(r.mailbox, m),
+		c: &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: m.ID}}}}
+	r.intakeValues(ctx, in)
+	r.fillFromEmail(ctx, in)
+	return r.createFromEmail(ctx, in)
+}
+
+// intake is what the steps of one email intake share.
+type intake struct {
+	rule    *IntakeRule
+	m       *channel.Message
+	contact *casemgmt.Contact
+	now     time.Time
+	vars    map[string]string // the templates' placeholders
+	c       *casemgmt.Case    // the case to create
+
+	changes   []casemgmt.Change     // field values, by the rule, then predicted
+	attrAudit []casemgmt.AuditEntry // case attributes the rule set
+	set       map[string]bool       // the fields the rule or the system set
+}
+
+// intakeRule returns the first intake rule that holds for the email, or
+// nil and why none does.
+func (r *run) intakeRule(ctx context.Context, m *channel.Message) (*IntakeRule, string) {
+	a := r.a
 	rv := a.rules.intake.NewValues()
 	_ = rv.Set(VarChannel, string(channel.KindEmail))
 	if m.From.Email != "" {
@@ -425,8 +471,8 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			to = append(to, ad.Email)
 		}
 	}
-	if mailbox != "" && !slices.ContainsFunc(to, func(s string) bool { return strings.EqualFold(s, mailbox) }) {
-		to = append(to, mailbox)
+	if r.mailbox != "" && !slices.ContainsFunc(to, func(s string) bool { return strings.EqualFold(s, r.mailbox) }) {
+		to = append(to, r.mailbox)
 	}
 	if len(to) > 0 {
 		_ = rv.Set(VarTo, to)
@@ -442,17 +488,21 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 		a.log.WarnContext(ctx, "intake rule failed", "rule", e.Rule, "err", e.Err)
 	}
 	if rule == nil {
-		return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), "no intake rule matches the email")
+		return nil, "no intake rule matches the email"
 	}
-	ir := a.cfg.IntakeRules[rule.Action]
-	now := a.now()
+	return &a.cfg.IntakeRules[rule.Action], ""
+}
 
-	// The sender.
+// intakeSender finds the sender's contact, or creates it when the rule
+// says so, and checks the rule's conditions on the sender's other cases.
+// It returns why the email is skipped, or "".
+func (r *run) intakeSender(ctx context.Context, m *channel.Message, ir *IntakeRule) (*casemgmt.Contact, string, error) {
+	a := r.a
 	var contact *casemgmt.Contact
 	if addr := m.From.Email; addr != "" {
 		cs, err := a.store.FindContacts(ctx, predict.ContactQuery{Email: addr})
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if len(cs) > 0 {
 			contact = &cs[0]
@@ -460,148 +510,174 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	}
 	if contact == nil {
 		if m.From.Email == "" {
-			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: the email has no sender address", ir.Name))
+			return nil, fmt.Sprintf("intake rule %q: the email has no sender address", ir.Name), nil
 		}
 		// Skipping is the default: only a rule that says so creates
 		// contacts.
 		if ir.UnknownSenders != UnknownSendersCreateContact {
-			return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email))
+			return nil, fmt.Sprintf("intake rule %q skips unknown senders (%s)", ir.Name, m.From.Email), nil
 		}
-		if !a.shadow {
-			ct := &casemgmt.Contact{Name: m.From.Name, Email: m.From.Email, CreatedAt: now}
-			if err := a.store.CreateContact(ctx, ct); err != nil && !errors.Is(err, casemgmt.ErrDuplicate) {
-				return nil, err
-			} else if errors.Is(err, casemgmt.ErrDuplicate) {
-				cs, ferr := a.store.FindContacts(ctx, predict.ContactQuery{Email: m.From.Email})
-				if ferr != nil || len(cs) == 0 {
-					return nil, errors.Join(err, ferr)
-				}
-				ct = &cs[0]
-			}
-			contact = ct
-		} else {
-			contact = &casemgmt.Contact{ID: "(new contact)", Name: m.From.Name, Email: m.From.Email}
+		var err error
+		if contact, err = r.newContact(ctx, m.From); err != nil {
+			return nil, "", err
 		}
 	}
-	if ir.RequireNoOpenCase || ir.WaitAfterResolved > 0 {
-		cs, err := a.store.FindCasesByContact(ctx, contact.ID, casemgmt.Filter{})
-		if err != nil {
-			return nil, err
+	if !ir.RequireNoOpenCase && ir.WaitAfterResolved <= 0 {
+		return contact, "", nil
+	}
+	cs, err := a.store.FindCasesByContact(ctx, contact.ID, casemgmt.Filter{})
+	if err != nil {
+		return nil, "", err
+	}
+	now := a.now()
+	for _, c := range cs {
+		if ir.RequireNoOpenCase && c.Status.Open() {
+			return nil, fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number), nil
 		}
-		for _, c := range cs {
-			if ir.RequireNoOpenCase && c.Status.Open() {
-				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: the sender has an open case %s", ir.Name, c.Number))
-			}
-			if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == casemgmt.StatusResolved && now.Sub(c.StatusChangedAt) < w {
-				return a.skipEmail(ctx, in, start, emailKey(mailbox, m.ID), fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w))
-			}
+		if w := time.Duration(ir.WaitAfterResolved); w > 0 && c.Status == casemgmt.StatusResolved && now.Sub(c.StatusChangedAt) < w {
+			return nil, fmt.Sprintf("intake rule %q: case %s of the sender was resolved less than %s ago", ir.Name, c.Number, w), nil
 		}
 	}
+	return contact, "", nil
+}
 
-	// The case, with the intake rule's fields.
-	c := &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: m.ID}}}
+// newContact creates the contact of an unknown sender (in shadow mode, a
+// stand-in that is not stored).
+func (r *run) newContact(ctx context.Context, from channel.Address) (*casemgmt.Contact, error) {
+	a := r.a
+	if a.shadow {
+		return &casemgmt.Contact{ID: "(new contact)", Name: from.Name, Email: from.Email}, nil
+	}
+	ct := &casemgmt.Contact{Name: from.Name, Email: from.Email, CreatedAt: a.now()}
+	err := a.store.CreateContact(ctx, ct)
+	if errors.Is(err, casemgmt.ErrDuplicate) {
+		// Another delivery created it meanwhile.
+		cs, ferr := a.store.FindContacts(ctx, predict.ContactQuery{Email: from.Email})
+		if ferr != nil || len(cs) == 0 {
+			return nil, errors.Join(err, ferr)
+		}
+		return &cs[0], nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ct, nil
+}
+
+// intakeValues sets the rule's fields and attributes, the sender as the
+// contact, and the origin.
+func (r *run) intakeValues(ctx context.Context, in *intake) {
+	a, ir, m := r.a, in.rule, in.m
 	ruleActor := casemgmt.Actor{Kind: casemgmt.ActorIntakeRule, ID: ir.Name}
-	vars := templateVars(mailbox, m)
-	var changes []casemgmt.Change
-	var attrAudit []casemgmt.AuditEntry
-	set := map[string]bool{}
+	in.set = map[string]bool{}
 	for _, k := range sortedKeys(ir.Set) {
 		v := ir.Set[k]
 		if s, ok := v.(string); ok {
-			v = renderTemplate(s, vars)
+			v = renderTemplate(s, in.vars)
 		}
 		if !a.schema.Has(k) {
 			// A case attribute the schema has no field for (title,
 			// origin, status, status reason).
-			entries, why := setAttribute(c, k, v, ruleActor, "set by intake rule "+ir.Name, now)
+			entries, why := setAttribute(in.c, k, v, casemgmt.Stamp{Actor: ruleActor, Reason: "set by intake rule " + ir.Name, Time: in.now})
 			if why != "" {
 				a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "attribute", k, "reason", why)
-				in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + why})
+				r.in.Fields = append(r.in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + why})
 			}
-			attrAudit = append(attrAudit, entries...)
+			in.attrAudit = append(in.attrAudit, entries...)
 			continue
 		}
 		// A template can make a value the field refuses: it is left out,
 		// and the field is predicted instead.
 		if _, err := a.schema.Validate(ctx, k, v, a.store); err != nil {
 			a.log.WarnContext(ctx, "intake rule value not used", "rule", ir.Name, "field", k, "err", err)
-			in.Fields = append(in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + errText(err)})
+			r.in.Fields = append(r.in.Fields, casemgmt.FieldOutcome{Field: k, Value: fmt.Sprint(v), Reason: "intake rule value not used: " + errText(err)})
 			continue
 		}
-		changes = append(changes, casemgmt.Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
+		in.changes = append(in.changes, casemgmt.Change{Field: k, Value: v, Reason: "set by intake rule " + ir.Name,
 			Provenance: casemgmt.Provenance{Actor: ruleActor, Rule: ir.Name, MessageIDs: []string{m.ID}}})
-		set[k] = true
+		in.set[k] = true
 	}
-	if f, ok := a.schema.Field(casemgmt.FieldContact); ok && !set[casemgmt.FieldContact] && f.Lookup == predict.LookupContacts && !a.shadow {
-		changes = append(changes, casemgmt.Change{Field: casemgmt.FieldContact, Value: contact.ID, Reason: "the sender of the email",
+	if f, ok := a.schema.Field(casemgmt.FieldContact); ok && !in.set[casemgmt.FieldContact] && f.Lookup == predict.LookupContacts && !a.shadow {
+		in.changes = append(in.changes, casemgmt.Change{Field: casemgmt.FieldContact, Value: in.contact.ID, Reason: "the sender of the email",
 			Provenance: casemgmt.Provenance{Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: "email"}, MessageIDs: []string{m.ID}}})
-		set[casemgmt.FieldContact] = true
+		in.set[casemgmt.FieldContact] = true
 	}
-	if !set[casemgmt.FieldOrigin] {
+	if !in.set[casemgmt.FieldOrigin] {
 		for _, ch := range a.originChange(channel.KindEmail) {
-			changes = append(changes, ch)
-			set[casemgmt.FieldOrigin] = true
+			in.changes = append(in.changes, ch)
+			in.set[casemgmt.FieldOrigin] = true
 		}
 	}
 	if a.shadow {
-		c.ContactID = contact.ID
+		in.c.ContactID = in.contact.ID
 	}
-	// The agent fills what it has context for, leaving the rule's fields.
+}
+
+// fillFromEmail predicts the fields the rule left, for the agent to fill
+// what it has context for. A prediction that fails leaves them for the
+// next message: the case is still created from the rule.
+func (r *run) fillFromEmail(ctx context.Context, in *intake) {
+	a, m := r.a, in.m
 	var names []string
 	for _, n := range a.candidateFields(a.cfg.Create.Fields) {
-		if !set[n] {
+		if !in.set[n] {
 			names = append(names, n)
 		}
 	}
-	conv := emailConversation(nil, m)
+	r.conv = emailConversation(nil, m)
 	if email.IsForward(m) && m.Quoted != "" {
 		// What a customer forwards is what they are writing about.
-		fwd := &conv.Messages[0]
+		fwd := &r.conv.Messages[0]
 		fwd.Text = strings.TrimSpace(fwd.Text + "\n\n" + fwd.Quoted)
 		fwd.Quoted = ""
 	}
-	if len(names) > 0 {
-		fd := predict.NewFolded(conv.Messages)
-		preds, err := a.predictFolded(ctx, conv, nil, names, in, fd)
-		if err != nil {
-			// The case is still created from the rule; the fields wait for
-			// the next message.
-			a.log.WarnContext(ctx, "prediction failed for a new email", "message", m.ID, "err", err)
-			in.Reason = "prediction failed: " + err.Error()
-		} else {
-			// Evaluate rules with the rule's values in.
-			tmp := &casemgmt.Case{Status: casemgmt.StatusActive}
-			if _, err := a.schema.Apply(ctx, tmp, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Now: now}); err == nil {
-				changes = a.planFolded(ctx, tmp, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
-			} else {
-				changes = a.planFolded(ctx, c, a.cfg.Create.Fields, preds, conv, in, fd, changes, false)
-			}
-		}
+	if len(names) == 0 {
+		return
 	}
+	if _, err := r.predict(ctx, nil, names); err != nil {
+		a.log.WarnContext(ctx, "prediction failed for a new email", "message", m.ID, "err", err)
+		r.in.Reason = "prediction failed: " + err.Error()
+		return
+	}
+	// Evaluate rules with the rule's values in.
+	tmp := &casemgmt.Case{Status: casemgmt.StatusActive}
+	if _, err := a.schema.Apply(ctx, tmp, in.changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Now: in.now}); err == nil {
+		in.changes = r.plan(ctx, tmp, a.cfg.Create.Fields, in.changes, false)
+	} else {
+		in.changes = r.plan(ctx, in.c, a.cfg.Create.Fields, in.changes, false)
+	}
+}
+
+// createFromEmail applies the intake's changes, stores the case with its
+// audit and the run's record, and acknowledges the email when the rule
+// says so.
+func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) {
+	a, c, m, ir := r.a, in.c, in.m, in.rule
 	var contacts casemgmt.ContactGetter = a.store
 	if a.shadow {
 		contacts = nil
 	}
-	applied, err := a.schema.Apply(ctx, c, changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: contacts, Now: now})
+	applied, err := a.schema.Apply(ctx, c, in.changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: contacts, Now: in.now})
 	if err != nil {
-		return a.failed(ctx, in, start, err)
+		return r.failed(ctx, err)
 	}
-	a.markApplied(in, applied)
+	a.markApplied(r.in, applied)
 	if c.Title == "" {
-		c.Title = defaultTitle(c, conv)
+		c.Title = defaultTitle(c, r.conv)
 	}
 	if c.ContactID == "" {
-		c.ContactID = contact.ID
+		c.ContactID = in.contact.ID
 	}
-	audit := append([]casemgmt.AuditEntry{{Field: casemgmt.AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: now}}, attrAudit...)
+	ruleActor := casemgmt.Actor{Kind: casemgmt.ActorIntakeRule, ID: ir.Name}
+	audit := append([]casemgmt.AuditEntry{{Field: casemgmt.AttrCase, New: "created", Actor: ruleActor, Reason: "created from email " + m.ID + " by intake rule " + ir.Name, Time: in.now}}, in.attrAudit...)
 	audit = append(audit, applied.Audit...)
-	in.Outcome = casemgmt.OutcomeCreated
-	in.Latency = a.now().Sub(start)
+	r.in.Outcome = casemgmt.OutcomeCreated
+	r.in.Latency = a.now().Sub(r.start)
 	if a.shadow {
-		in.Outcome, in.Reason = casemgmt.OutcomeShadow, "would create a case"
-		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+		r.in.Outcome, r.in.Reason = casemgmt.OutcomeShadow, "would create a case"
+		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: r.in.Reason, Case: c, Changes: audit, Interaction: r.in}, nil
 	}
-	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in, Key: emailKey(mailbox, m.ID)})
+	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: in.now, Audit: audit, Interaction: r.in, Key: r.emailKey()})
 	if errors.Is(err, casemgmt.ErrKeyUsed) || errors.Is(err, casemgmt.ErrDuplicate) {
 		// A concurrent delivery of the same email won.
 		cs, ferr := a.store.FindCasesByMessageID(ctx, []string{m.ID})
@@ -613,9 +689,8 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Outcome: casemgmt.OutcomeCreated, Case: c, Changes: audit, Interaction: in}
 	if ir.Acknowledge != nil {
-		if why := a.acknowledge(ctx, mailbox, c, m, ir, vars); why != "" {
+		if why := r.acknowledge(ctx, c, m, ir, in.vars); why != "" {
 			// The case stands; the acknowledgement that was not sent is
 			// recorded with its reason.
 			a.log.InfoContext(ctx, "acknowledgement not sent", "case", c.ID, "reason", why)
@@ -626,13 +701,13 @@ func (a *Agent) emailIntake(ctx context.Context, mailbox string, m *channel.Mess
 			}
 		}
 	}
-	return res, nil
+	return &Result{Outcome: casemgmt.OutcomeCreated, Case: c, Changes: audit, Interaction: r.in}, nil
 }
 
 // setAttribute sets a case attribute that is not a schema field, as an
 // intake rule asks, and returns the audit entries of the change, or why
 // the value cannot be used.
-func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Actor, why string, at time.Time) ([]casemgmt.AuditEntry, string) {
+func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Stamp) ([]casemgmt.AuditEntry, string) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Sprintf("%v is not text", v)
@@ -643,13 +718,13 @@ func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Actor, why s
 	case casemgmt.FieldOrigin:
 		c.Origin = s
 	case casemgmt.AttrStatus:
-		es, err := casemgmt.SetStatus(c, casemgmt.Status(s), c.StatusReason, by, why, at)
+		es, err := casemgmt.SetStatus(c, casemgmt.Status(s), c.StatusReason, by)
 		if err != nil {
 			return nil, errText(err)
 		}
 		return es, ""
 	case casemgmt.AttrStatusReason:
-		es, err := casemgmt.SetStatus(c, c.Status, s, by, why, at)
+		es, err := casemgmt.SetStatus(c, c.Status, s, by)
 		if err != nil {
 			return nil, errText(err)
 		}
@@ -657,7 +732,7 @@ func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Actor, why s
 	default:
 		return nil, "unknown field"
 	}
-	return []casemgmt.AuditEntry{{Field: name, New: s, Actor: by, Reason: why, Time: at}}, ""
+	return []casemgmt.AuditEntry{{Field: name, New: s, Actor: by.Actor, Reason: by.Reason, Time: by.Time}}, ""
 }
 
 // templateVars are the values intake templates may use.
@@ -710,7 +785,8 @@ func noReply(addr string) bool {
 // acknowledge sends the intake rule's acknowledgement, at most ackLimit a
 // day per address, never to machines, no-reply addresses or the agent's
 // own addresses. It returns why it sent nothing, or "".
-func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *casemgmt.Case, m *channel.Message, ir IntakeRule, vars map[string]string) string {
+func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Message, ir *IntakeRule, vars map[string]string) string {
+	a := r.a
 	to := channel.NormalizeEmail(m.From.Email)
 	switch {
 	case to == "":
@@ -719,7 +795,7 @@ func (a *Agent) acknowledge(ctx context.Context, mailbox string, c *casemgmt.Cas
 		return "the email was sent by a machine"
 	case noReply(to):
 		return to + " is a no-reply address"
-	case a.ownAddress(mailbox, to):
+	case a.ownAddress(r.mailbox, to):
 		return to + " is the agent's own address"
 	case a.mail.sender == nil:
 		return "no sender is configured"
@@ -789,7 +865,7 @@ func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error
 	}
 	l := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msgID}
 	now := a.now()
-	return a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.actor(), why, now)}})
+	return a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.stamp(why, now))}})
 }
 
 // SentCount returns how many emails the agent has sent about the case.

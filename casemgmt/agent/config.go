@@ -358,13 +358,14 @@ func (c *Config) Validate() error {
 	if len(ps) == 0 {
 		schema, _ = casemgmt.NewSchema(c.Fields)
 	}
+	fields := knownFields{names: known, schema: schema}
 	seen = map[string]int{}
 	for i, r := range c.IntakeRules {
 		at := fmt.Sprintf("intake_rules[%d]", i)
 		names("intake_rules", r.Name, seen, i)
 		checkCondition(&ps, at+".when", r.When)
 		for _, k := range sortedKeys(r.Set) {
-			checkIntakeValue(&ps, at+".set."+k, k, r.Set[k], known, schema)
+			fields.checkIntakeValue(&ps, at+".set."+k, k, r.Set[k])
 		}
 		switch r.UnknownSenders {
 		case "", UnknownSendersCreateContact, UnknownSendersSkip:
@@ -434,7 +435,16 @@ func checkCondition(ps *problems, path string, raw json.RawMessage) {
 // intakeAttrs are case attributes an intake rule may set besides fields.
 var intakeAttrs = map[string]bool{casemgmt.FieldTitle: true, casemgmt.FieldOrigin: true, casemgmt.AttrStatus: true, casemgmt.AttrStatusReason: true}
 
-func checkIntakeValue(ps *problems, path, name string, v any, known map[string]bool, schema *casemgmt.Schema) {
+// knownFields are the fields a configuration declares: the schema when
+// it is valid, and the names of the fields either way.
+type knownFields struct {
+	names  map[string]bool
+	schema *casemgmt.Schema // nil when the fields have problems
+}
+
+// checkIntakeValue checks a value an intake rule sets for name.
+func (f knownFields) checkIntakeValue(ps *problems, path, name string, v any) {
+	known, schema := f.names, f.schema
 	if !known[name] && !intakeAttrs[name] {
 		ps.add(path, "unknown field")
 		return

@@ -264,7 +264,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 				}
 			}
 		}
-		st, err := casemgmt.SetStatus(c, casemgmt.StatusClosed, "No answer from the customer", a.actor(), "follow-up policy "+p.Name+": no answer after the last follow-up", now)
+		st, err := casemgmt.SetStatus(c, casemgmt.StatusClosed, "No answer from the customer", a.stamp("follow-up policy "+p.Name+": no answer after the last follow-up", now))
 		if err != nil {
 			return o, err
 		}
@@ -391,7 +391,7 @@ func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.M
 		if v == VerdictResolved {
 			status, reason, why = casemgmt.StatusResolved, "Solved by the customer", "the customer says the problem is solved"
 		}
-		audit, err := casemgmt.SetStatus(c, status, reason, a.actor(), why, now)
+		audit, err := casemgmt.SetStatus(c, status, reason, a.stamp(why, now))
 		if err != nil {
 			return nil, err
 		}

@@ -601,7 +601,7 @@ func testRelateUnrelate(t *testing.T, s casemgmt.Store) {
 	a := create(t, s, &casemgmt.Case{Title: "a"}, casemgmt.Write{Time: t0})
 	b := create(t, s, &casemgmt.Case{Title: "b", Links: []casemgmt.Link{conv("chat-b"), email("mb")}}, casemgmt.Write{Time: t0})
 	w := func(l casemgmt.Link, removed bool) casemgmt.Write {
-		return casemgmt.Write{Time: at(time.Minute), Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit("", l, removed, agent, "test", time.Time{})}}
+		return casemgmt.Write{Time: at(time.Minute), Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit("", l, removed, casemgmt.Stamp{Actor: agent, Reason: "test"})}}
 	}
 	for _, l := range []casemgmt.Link{conv("chat-a"), email("ma1"), email("ma2"), contact("C-1")} {
 		if err := s.Relate(ctx, a.ID, l, w(l, false)); err != nil {

@@ -1,0 +1,72 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// run is the state of one agent call, shared by its steps: what started
+// it, when, for whom, the conversation it predicts from, and the
+// interaction record it fills. Each call makes its own; it is not safe for
+// concurrent use.
+type run struct {
+	a         *Agent
+	trigger   string
+	conv      *channel.Conversation // what the run predicts from
+	rep       string                // the representative the run acts for
+	create    bool                  // the run may create a case
+	requested bool                  // asked by a person: always predicts, needs a case
+	mailbox   string                // the mailbox of an email run
+	start     time.Time
+	in        *casemgmt.Interaction // the run's record
+
+	folded     *predict.Folded // conv's evidence text, folded once
+	foldedConv *channel.Conversation
+	preds      map[string]predict.Prediction // what predict kept
+}
+
+// evidence is the folded evidence text of the run's conversation, folded
+// once for the predictor's check and the plan's evidence lookups.
+func (r *run) evidence() *predict.Folded {
+	if r.folded == nil || r.foldedConv != r.conv {
+		r.folded, r.foldedConv = predict.NewFolded(r.conv.Messages), r.conv
+	}
+	return r.folded
+}
+
+// finish records a run that wrote no case and returns its result.
+func (r *run) finish(ctx context.Context, out casemgmt.Outcome, reason string, c *casemgmt.Case, changes []casemgmt.AuditEntry) (*Result, error) {
+	in := r.in
+	in.Outcome, in.Reason = out, reason
+	in.Latency = r.a.now().Sub(r.start)
+	if c != nil {
+		in.CaseID = c.ID
+	}
+	res := &Result{Outcome: out, Reason: reason, Case: c, Changes: changes, Interaction: in}
+	if r.a.shadow {
+		return res, nil
+	}
+	if err := r.a.store.AddInteraction(ctx, in); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// failed records a run that could not complete, and returns its error.
+func (r *run) failed(ctx context.Context, cause error) (*Result, error) {
+	in := r.in
+	in.Outcome = casemgmt.OutcomeFailed
+	in.Reason = cause.Error()
+	in.Latency = r.a.now().Sub(r.start)
+	if !r.a.shadow && ctx.Err() == nil {
+		if err := r.a.store.AddInteraction(ctx, in); err != nil {
+			return nil, errors.Join(cause, err)
+		}
+	}
+	return nil, cause
+}
