@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/caseagent/caseagent/internal/fieldpattern"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -145,7 +146,7 @@ func checkFields(ps *problems, path string, fields []Field) {
 		if f.Pattern != "" {
 			if f.Type != predict.TypeText {
 				ps.add(at+".pattern", "only text fields have a pattern")
-			} else if _, err := predict.CompilePattern(f.Pattern); err != nil {
+			} else if _, err := fieldpattern.Compile(f.Pattern); err != nil {
 				ps.add(at+".pattern", "does not compile: "+err.Error())
 			}
 		}

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/fieldpattern"
+	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // FieldType is the type of a case field. Values of each type are carried
@@ -300,23 +299,18 @@ type Drop struct {
 // confidence outside [0,1], or evidence that does not occur in the
 // messages (compared after folding case and white space; quoted history
 // does not count). Choice and option values are returned in the case of
-// the option. Check never modifies res.
+// the option.
+//
+// Each kept evidence names the message that holds its quote: the
+// MessageID the predictor gave when that message holds it, else the latest
+// message that does ("" when the quote spans two messages). Check never
+// modifies res: kept predictions with evidence get evidence of their own.
 func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop) {
-	return CheckFolded(req, res, nil)
-}
-
-// CheckFolded is Check with the messages' evidence text folded already:
-// f must come from NewFolded(req.Messages) (a Folded of other messages is
-// not used; nil folds them here). A caller that compares evidence with
-// the messages again afterwards shares f and folds the text only once.
-func CheckFolded(req *Request, res *Result, f *Folded) (kept map[string]Prediction, drops []Drop) {
 	if res == nil {
 		return map[string]Prediction{}, nil
 	}
 	kept = make(map[string]Prediction, len(res.Predictions))
-	if f == nil || !f.of(req.Messages) {
-		f = NewFolded(req.Messages)
-	}
+	f := textfold.New(req.Messages)
 	for name, p := range res.Predictions {
 		fd, ok := req.Field(name)
 		if !ok {
@@ -345,89 +339,45 @@ func CheckFolded(req *Request, res *Result, f *Folded) (kept map[string]Predicti
 			continue
 		}
 		p.Value = v
+		if len(p.Evidence) > 0 {
+			p.Evidence = locate(req.Messages, f, p.Evidence)
+		}
 		kept[name] = p
 	}
 	return kept, drops
 }
 
-// Folded is the evidence text of a conversation's messages (see
-// EvidenceText), folded when first asked for and then kept, with the
-// folded quotes compared against it. Make it with NewFolded. It is not
-// safe for concurrent use.
-type Folded struct {
-	msgs   []channel.Message
-	done   bool
-	text   string
-	ends   []int // ends[i] is where message i's text ends in text
-	quotes []foldedQuote
-}
-
-type foldedQuote struct{ quote, folded string }
-
-// NewFolded returns the folded evidence text of msgs, to be computed when
-// first needed. msgs must not change while f is in use.
-func NewFolded(msgs []channel.Message) *Folded { return &Folded{msgs: msgs} }
-
-// of reports whether f folds exactly msgs.
-func (f *Folded) of(msgs []channel.Message) bool {
-	return len(f.msgs) == len(msgs) && (len(msgs) == 0 || &f.msgs[0] == &msgs[0])
-}
-
-func (f *Folded) fold() {
-	if f.done {
-		return
+// locate returns a copy of ev with each quote's MessageID set to the
+// message that holds it, as Check says.
+func locate(msgs []channel.Message, f *textfold.Conversation, ev []Evidence) []Evidence {
+	out := make([]Evidence, len(ev))
+	copy(out, ev)
+	holds := func(i int, e *Evidence, q string) bool {
+		return strings.Contains(msgs[i].Text, e.Quote) || strings.Contains(f.Message(i), q)
 	}
-	f.done = true
-	n := 0
-	for i := range f.msgs {
-		m := &f.msgs[i]
-		n += len(m.Subject) + len(m.From.Name) + len(m.From.Email) + len(m.Text) + len(m.Signature) + 5
-	}
-	b := make([]byte, 0, n)
-	f.ends = make([]int, len(f.msgs))
-	for i := range f.msgs {
-		m := &f.msgs[i]
-		for _, s := range [...]string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
-			if s != "" {
-				b = appendFolded(b, s)
-				b = append(b, '\n')
+	for k := range out {
+		e := &out[k]
+		q := f.Quote(e.Quote)
+		found := -1
+		if e.MessageID != "" {
+			for i := len(msgs) - 1; i >= 0; i-- {
+				if msgs[i].ID == e.MessageID && holds(i, e, q) {
+					found = i
+					break
+				}
 			}
 		}
-		f.ends[i] = len(b)
-	}
-	f.text = string(b)
-}
-
-// Text is EvidenceText of the messages.
-func (f *Folded) Text() string {
-	f.fold()
-	return f.text
-}
-
-// Message is EvidenceText of message i alone.
-func (f *Folded) Message(i int) string {
-	f.fold()
-	start := 0
-	if i > 0 {
-		start = f.ends[i-1]
-	}
-	return f.text[start:f.ends[i]]
-}
-
-// Quote is FoldSpace(q), kept for the next time the same quote is asked
-// for.
-func (f *Folded) Quote(q string) string {
-	for _, fq := range f.quotes {
-		if fq.quote == q {
-			return fq.folded
+		for i := len(msgs) - 1; i >= 0 && found < 0; i-- {
+			if holds(i, e, q) {
+				found = i
+			}
+		}
+		e.MessageID = ""
+		if found >= 0 {
+			e.MessageID = msgs[found].ID
 		}
 	}
-	fq := foldedQuote{quote: q, folded: FoldSpace(q)}
-	if f.quotes == nil {
-		f.quotes = make([]foldedQuote, 0, 8) // a handful per prediction
-	}
-	f.quotes = append(f.quotes, fq)
-	return fq.folded
+	return out
 }
 
 func truncate(s string, n int) string {
@@ -471,7 +421,7 @@ func (f *Field) Normalize(v any) (any, error) {
 			s = strings.Join(strings.Fields(s), " ")
 		}
 		if f.Pattern != "" {
-			re, err := compilePattern(f.Pattern)
+			re, err := fieldpattern.Compile(f.Pattern)
 			if err != nil {
 				return nil, fmt.Errorf("field %s: bad pattern: %w", f.Name, err)
 			}
@@ -521,105 +471,4 @@ func (f *Field) Normalize(v any) (any, error) {
 func looksLikeEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>") && strings.Contains(s[at:], ".")
-}
-
-// compilePattern compiles a field pattern anchored at both ends. Compiled
-// patterns are kept (a tenant has a handful), since Normalize runs on
-// every predicted and every stored value and compiling costs far more than
-// matching.
-func compilePattern(p string) (*regexp.Regexp, error) {
-	if re, ok := patterns.Load(p); ok {
-		return re.(*regexp.Regexp), nil
-	}
-	re, err := regexp.Compile(`^(?:` + p + `)$`)
-	if err != nil {
-		return nil, err
-	}
-	if patternCount.Add(1) <= maxPatterns {
-		patterns.Store(p, re)
-	}
-	return re, nil
-}
-
-// patterns caches compiled field patterns, up to maxPatterns of them. A
-// *regexp.Regexp is safe for concurrent use.
-var (
-	patterns     sync.Map // pattern -> *regexp.Regexp
-	patternCount atomic.Int64
-)
-
-const maxPatterns = 4096
-
-// CompilePattern compiles a field's pattern so that it matches whole
-// values only. It is exported so that schema loaders reject a bad pattern
-// at load time with the same rules Check applies.
-func CompilePattern(p string) (*regexp.Regexp, error) { return compilePattern(p) }
-
-// FoldSpace folds s for evidence comparison: lower case, every run of
-// white space one space, trimmed.
-func FoldSpace(s string) string {
-	if !isASCII(s) {
-		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
-	}
-	if foldedASCII(s) {
-		return s
-	}
-	return string(appendFolded(make([]byte, 0, len(s)), s))
-}
-
-// appendFolded appends FoldSpace(s) to b, in one pass when s is ASCII.
-func appendFolded(b []byte, s string) []byte {
-	if !isASCII(s) {
-		return append(b, FoldSpace(s)...)
-	}
-	space := false
-	start := len(b)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case asciiSpace(c):
-			space = true
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		if space && len(b) > start {
-			b = append(b, ' ')
-		}
-		space = false
-		b = append(b, c)
-	}
-	return b
-}
-
-// foldedASCII reports whether the ASCII text s is folded already.
-func foldedASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || asciiSpace(c) && (c != ' ' || i == 0 || i == len(s)-1 || s[i-1] == ' ') {
-			return false
-		}
-	}
-	return true
-}
-
-// asciiSpace reports whether c is white space as strings.Fields sees it.
-func asciiSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// EvidenceText is the folded text that evidence may quote: of every
-// message its subject, its sender, its new text and its signature, but not
-// its quoted history.
-func EvidenceText(msgs []channel.Message) string {
-	return NewFolded(msgs).Text()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/fieldpattern"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -189,10 +191,10 @@ func TestFieldAndRequestHelpers(t *testing.T) {
 	if _, ok := req.Field("nope"); ok {
 		t.Error("Field(nope)")
 	}
-	if _, err := predict.CompilePattern("SN-[0-9"); err == nil {
+	if _, err := fieldpattern.Compile("SN-[0-9"); err == nil {
 		t.Error("CompilePattern accepted a bad pattern")
 	}
-	re, _ := predict.CompilePattern("a|b")
+	re, _ := fieldpattern.Compile("a|b")
 	if re.MatchString("ab") || !re.MatchString("b") {
 		t.Error("CompilePattern does not anchor alternations")
 	}
@@ -204,18 +206,44 @@ func TestFieldAndRequestHelpers(t *testing.T) {
 	}
 }
 
-func TestEvidenceText(t *testing.T) {
-	got := predict.EvidenceText(messages)
-	for _, in := range []string{"router dead", "ana lima", "ana@example.org", "my x200 died. serial sn-4k2p9q7z.", "ana +1 415 555 0101", "thanks, i will look."} {
-		if !strings.Contains(got, in) {
-			t.Errorf("missing %q in %q", in, got)
+// Evidence counts where the customer said it (subject, sender, new text,
+// signature) but not in quoted history, and Check names the message that
+// holds each quote: the one the predictor named when it holds the quote,
+// else the latest one that does.
+func TestCheckLocatesEvidence(t *testing.T) {
+	req := &predict.Request{Fields: schema, Messages: append(slices.Clone(messages),
+		channel.Message{ID: "m3", Role: channel.RoleCustomer, Text: "Again: serial SN-4K2P9Q7Z."})}
+	for _, tc := range []struct {
+		quote, named, want string
+	}{
+		{"router dead", "", "m1"},
+		{"Ana Lima", "m2", "m1"},
+		{"+1 415 555 0101", "", "m1"},
+		{"thanks, I will look.", "", "m2"},
+		{"SN-4K2P9Q7Z", "", "m3"},
+		{"SN-4K2P9Q7Z", "m1", "m1"},
+		{"sn-4k2p9q7z", "m2", "m3"},
+	} {
+		res := &predict.Result{Predictions: map[string]predict.Prediction{
+			"notes": {Value: "x", Confidence: 0.5, Evidence: []predict.Evidence{{MessageID: tc.named, Quote: tc.quote}}}}}
+		kept, drops := predict.Check(req, res)
+		if len(drops) > 0 {
+			t.Errorf("%q: dropped: %v", tc.quote, drops)
+			continue
+		}
+		if got := kept["notes"].Evidence[0].MessageID; got != tc.want {
+			t.Errorf("%q named %q: MessageID %q, want %q", tc.quote, tc.named, got, tc.want)
+		}
+		if res.Predictions["notes"].Evidence[0].MessageID != tc.named {
+			t.Errorf("%q: Check changed the result it was given", tc.quote)
 		}
 	}
-	if strings.Contains(got, "old serial") {
-		t.Error("quoted history in the evidence text")
-	}
-	if got := predict.FoldSpace("  A\tB \n C  "); got != "a b c" {
-		t.Errorf("FoldSpace = %q", got)
+	for _, quote := range []string{"old serial", "charged twice"} {
+		res := &predict.Result{Predictions: map[string]predict.Prediction{
+			"notes": {Value: "x", Confidence: 0.5, Evidence: []predict.Evidence{{Quote: quote}}}}}
+		if _, drops := predict.Check(req, res); len(drops) != 1 {
+			t.Errorf("%q from quoted history was kept as evidence", quote)
+		}
 	}
 }
 

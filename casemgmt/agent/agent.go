@@ -411,7 +411,7 @@ func (r *run) predict(ctx context.Context, known casemgmt.Values, names []string
 	}
 	in.Predictor = res.Predictor
 	in.Usage.Add(res.Usage)
-	kept, drops := predict.CheckFolded(req, res, r.evidence())
+	kept, drops := predict.Check(req, res)
 	for _, d := range drops {
 		v := d.Value
 		if !storable(v) {
@@ -492,7 +492,6 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(a.fieldIndex(x), a.fieldIndex(y)) })
 	changes := dst
 	in.Fields = slices.Grow(in.Fields, len(names))
-	src := sources{msgs: conv.Messages, fd: r.evidence()}
 	for k, n := range names {
 		p := preds[n]
 		fo := casemgmt.FieldOutcome{Field: n, Value: p.Value, Confidence: p.Confidence, Evidence: p.Evidence}
@@ -511,7 +510,7 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 			if old, exists := c.Value(n); same && exists && old == v {
 				break
 			}
-			ids, ev := src.resolve(p.Evidence)
+			ids, ev := sourceIDs(conv.Messages, p.Evidence), p.Evidence
 			// Room for this change and every one that may follow, once:
 			// an update often changes one field of many predicted.
 			changes = slices.Grow(changes, len(names)-k)
@@ -544,79 +543,33 @@ func (a *Agent) fieldIndex(name string) int {
 	return a.schema.Len()
 }
 
-// sources finds the messages that evidence quotes, with the messages'
-// text folded once (and shared with predict.CheckFolded).
-type sources struct {
-	msgs []channel.Message
-	fd   *predict.Folded // of msgs
-}
-
-func (s *sources) text(i int) string { return s.fd.Message(i) }
-
-// holds reports whether message i contains the quote (folded: q): as
-// written, which needs no folding, or else as evidence is compared.
-func (s *sources) holds(i int, quote, q string) bool {
-	if quote != "" && strings.Contains(s.msgs[i].Text, quote) {
-		return true
-	}
-	return strings.Contains(s.text(i), q)
-}
-
-// resolve returns the ids of the messages the evidence quotes, and the
-// evidence with each quote's MessageID set to the message that holds it.
-// A MessageID the predictor gave is kept only when that message holds the
-// quote; otherwise the latest message that does is named. With no
-// evidence, the value is taken from the latest customer message (or the
-// latest message).
-func (s *sources) resolve(ev []predict.Evidence) ([]string, []predict.Evidence) {
+// sourceIDs returns the ids of the messages the evidence quotes
+// (predict.Check names them); with none, the latest customer message (or
+// the latest message), which the value is then taken from.
+func sourceIDs(msgs []channel.Message, ev []predict.Evidence) []string {
 	var ids []string
-	add := func(id string) {
-		if id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+	for _, e := range ev {
+		if e.MessageID != "" && !slices.Contains(ids, e.MessageID) {
+			ids = append(ids, e.MessageID)
 		}
 	}
-	out := slices.Clone(ev)
-	for k := range out {
-		e := &out[k]
-		q := s.fd.Quote(e.Quote)
-		found := -1
-		for i := len(s.msgs) - 1; i >= 0; i-- {
-			if e.MessageID != "" && s.msgs[i].ID == e.MessageID && s.holds(i, e.Quote, q) {
-				found = i
-				break
-			}
-		}
-		if found < 0 && q != "" {
-			for i := len(s.msgs) - 1; i >= 0; i-- {
-				if s.holds(i, e.Quote, q) {
-					found = i
-					break
-				}
-			}
-		}
-		if found < 0 {
-			e.MessageID = ""
-			continue
-		}
-		e.MessageID = s.msgs[found].ID
-		add(e.MessageID)
+	if len(ids) > 0 {
+		return ids
 	}
-	if len(ids) == 0 {
-		last := -1
-		for i := len(s.msgs) - 1; i >= 0; i-- {
-			if s.msgs[i].ID != "" && last < 0 {
-				last = i
-			}
-			if s.msgs[i].Role == channel.RoleCustomer && s.msgs[i].ID != "" {
-				last = i
-				break
-			}
+	last := -1
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].ID != "" && last < 0 {
+			last = i
 		}
-		if last >= 0 {
-			add(s.msgs[last].ID)
+		if msgs[i].Role == channel.RoleCustomer && msgs[i].ID != "" {
+			last = i
+			break
 		}
 	}
-	return ids, out
+	if last >= 0 {
+		return []string{msgs[last].ID}
+	}
+	return nil
 }
 
 // ruleValues are the variables of conditions for a case with values vals.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -136,7 +138,7 @@ func TestCreationRetriedAtEnd(t *testing.T) {
 	// The contact is known once the customer gives an email address.
 	f.Pred.Rule = func(req *predict.Request) map[string]agenttest.Answer {
 		out := map[string]agenttest.Answer{"issue_description": {Value: hello, Conf: 0.9, Quote: "router keeps rebooting"}}
-		if strings.Contains(predict.EvidenceText(req.Messages), "ana@example.org") {
+		if slices.ContainsFunc(req.Messages, func(m channel.Message) bool { return strings.Contains(m.Text, "ana@example.org") }) {
 			out["contact"] = agenttest.Answer{Value: "C-1", Conf: 0.9, Quote: "ana@example.org"}
 		}
 		return out
@@ -709,7 +711,7 @@ func TestInteractionRecord(t *testing.T) {
 		Outcome: casemgmt.OutcomeCreated,
 		Fields: []casemgmt.FieldOutcome{
 			{Field: "product", Value: "P-X999", Reason: `dropped: "P-X999" is not one of the options of product`},
-			{Field: "issue_description", Value: hello, Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "keeps rebooting"}}, Applied: true},
+			{Field: "issue_description", Value: hello, Confidence: 0.9, Evidence: []predict.Evidence{{MessageID: "m1", Quote: "keeps rebooting"}}, Applied: true},
 			{Field: "category", Value: "Product defect", Confidence: 0.3, Reason: "confidence 0.30 is below 0.50"},
 			{Field: "contact", Value: "C-1", Confidence: 0.8, Applied: true},
 		},

@@ -10,7 +10,7 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
-	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/rules"
 )
 
@@ -95,7 +95,7 @@ var (
 type defaultJudge struct{}
 
 func (defaultJudge) Judge(_ context.Context, m *channel.Message) (Verdict, error) {
-	text := " " + predict.FoldSpace(strings.ReplaceAll(m.Subject+". "+m.Text, "’", "'")) + " "
+	text := " " + textfold.Fold(strings.ReplaceAll(m.Subject+". "+m.Text, "’", "'")) + " "
 	for _, p := range unresolvedPhrases {
 		if strings.Contains(text, p) {
 			return VerdictUnresolved, nil

@@ -23,20 +23,8 @@ type run struct {
 	requested bool                  // asked by a person: always predicts, needs a case
 	mailbox   string                // the mailbox of an email run
 	start     time.Time
-	in        *casemgmt.Interaction // the run's record
-
-	folded     *predict.Folded // conv's evidence text, folded once
-	foldedConv *channel.Conversation
-	preds      map[string]predict.Prediction // what predict kept
-}
-
-// evidence is the folded evidence text of the run's conversation, folded
-// once for the predictor's check and the plan's evidence lookups.
-func (r *run) evidence() *predict.Folded {
-	if r.folded == nil || r.foldedConv != r.conv {
-		r.folded, r.foldedConv = predict.NewFolded(r.conv.Messages), r.conv
-	}
-	return r.folded
+	in        *casemgmt.Interaction         // the run's record
+	preds     map[string]predict.Prediction // what predict kept
 }
 
 // finish records a run that wrote no case and returns its result.

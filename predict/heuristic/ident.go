@@ -5,9 +5,8 @@ import (
 	"regexp/syntax"
 	"strings"
 
-	"github.com/caseagent/caseagent/predict"
-
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/fieldpattern"
 )
 
 // patternField finds identifiers that match a field's pattern.
@@ -26,7 +25,7 @@ type patternField struct {
 
 // newPatternField compiles a field pattern for searching.
 func newPatternField(pattern string) (*patternField, error) {
-	full, err := predict.CompilePattern(pattern)
+	full, err := fieldpattern.Compile(pattern)
 	if err != nil {
 		return nil, err
 	}

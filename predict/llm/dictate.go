@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -77,7 +78,7 @@ func newVocab(specs []spec) *vocab {
 		}
 		for _, o := range s.Options {
 			add := func(n string) {
-				if n = predict.FoldSpace(strings.Trim(n, " .,;:'\"")); len(n) >= 2 {
+				if n = textfold.Fold(strings.Trim(n, " .,;:'\"")); len(n) >= 2 {
 					v.options = append(v.options, optionName{spec: i, value: o.Value, name: n})
 				}
 			}
@@ -373,7 +374,7 @@ func dictated(ds map[string]*dictation, s *spec, v any) (string, bool) {
 		}
 		return "", false
 	}
-	f := predict.FoldSpace(str)
+	f := textfold.Fold(str)
 	if f == "" {
 		return "", false
 	}

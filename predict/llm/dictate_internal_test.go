@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -84,7 +85,7 @@ func TestDictations(t *testing.T) {
 	for _, tt := range tests {
 		v := newVocab(specs)
 		ds := map[string]*dictation{}
-		sent := predict.FoldSpace(tt.text)
+		sent := textfold.Fold(tt.text)
 		v.dictations(sent, isInstruction(sent, fieldWords(specs)), ds)
 		var out map[string]got
 		for name, d := range ds {

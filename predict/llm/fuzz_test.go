@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/tmc/langchaingo/llms"
 )
@@ -148,8 +149,8 @@ func FuzzCustomerText(f *testing.F) {
 			{ID: "2", Role: channel.RoleRepresentative, Text: text},
 		}
 		h := newHaystack(msgs, specs)
-		if strings.Join(strings.Fields(h.text), " ") != strings.Join(strings.Fields(predict.EvidenceText(msgs)), " ") {
-			t.Fatalf("haystack %q differs from the evidence text %q", h.text, predict.EvidenceText(msgs))
+		if strings.Join(strings.Fields(h.text), " ") != strings.Join(strings.Fields(textfold.Text(msgs)), " ") {
+			t.Fatalf("haystack %q differs from the evidence text %q", h.text, textfold.Text(msgs))
 		}
 		for _, sp := range h.spans {
 			if sp[0] < 0 || sp[0] > sp[1] || sp[1] > len(h.text) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -118,7 +119,7 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 		customer := m.Role != channel.RoleRepresentative
 		from := b.Len()
 		for _, part := range []string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
-			if predict.FoldSpace(part) == "" {
+			if textfold.Fold(part) == "" {
 				continue
 			}
 			// Each line is folded on its own and the lines joined by a
@@ -129,7 +130,7 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			// nothing but the role ("SYSTEM:"): it lasts to a blank line.
 			turn := false
 			for _, line := range strings.Split(part, "\n") {
-				fl := predict.FoldSpace(line)
+				fl := textfold.Fold(line)
 				if fl == "" {
 					turn = false
 					continue
@@ -203,7 +204,7 @@ func splitSentences(line string) [][2]int {
 
 // check says what is wrong with a quote, or "".
 func (h *haystack) check(quote string) string {
-	q := predict.FoldSpace(quote)
+	q := textfold.Fold(quote)
 	if q == "" {
 		return "empty evidence"
 	}
@@ -263,7 +264,7 @@ func (h *haystack) inSpan(from, to int) bool {
 
 // messageID returns the id of the first message whose text holds quote.
 func (h *haystack) messageID(msgs []channel.Message, quote string) string {
-	q := predict.FoldSpace(quote)
+	q := textfold.Fold(quote)
 	for i, t := range h.perMsg {
 		if strings.Contains(t, q) {
 			return msgs[i].ID
@@ -282,10 +283,10 @@ func literal(s *spec) bool {
 // inQuotes reports whether value occurs in one of the quotes: as folded
 // text, or for phone numbers as the same digits.
 func inQuotes(value string, quotes []string) bool {
-	v := predict.FoldSpace(value)
+	v := textfold.Fold(value)
 	dv := digits(value)
 	for _, q := range quotes {
-		fq := predict.FoldSpace(q)
+		fq := textfold.Fold(q)
 		if v != "" && strings.Contains(fq, v) {
 			return true
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/caseagent/caseagent/internal/fieldpattern"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/invopop/jsonschema"
 )
@@ -49,7 +50,7 @@ func specsOf(fields []predict.Field) ([]spec, error) {
 			return nil, fmt.Errorf("%w: field %s has unknown type %q", ErrBadRequest, f.Name, f.Type)
 		}
 		if f.Pattern != "" {
-			if _, err := predict.CompilePattern(f.Pattern); err != nil {
+			if _, err := fieldpattern.Compile(f.Pattern); err != nil {
 				return nil, fmt.Errorf("%w: field %s: bad pattern: %v", ErrBadRequest, f.Name, err)
 			}
 		}

@@ -1,4 +1,4 @@
-package predict
+package textfold
 
 import (
 	"strings"
@@ -7,23 +7,23 @@ import (
 	"github.com/caseagent/caseagent/channel"
 )
 
-// foldReference is FoldSpace as specified: lower case, white space runs
+// foldReference is Fold as specified: lower case, white space runs
 // made one space, trimmed.
 func foldReference(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
-func FuzzFoldSpace(f *testing.F) {
+func FuzzFold(f *testing.F) {
 	for _, s := range []string{"", " ", "Hello  World", "\tA\r\nb\v\fc ", "already folded", "Größe  Ärger", "x\u00a0y", "\xff\xfeAB", "  lead", "trail  "} {
 		f.Add(s, "Subject")
 	}
 	f.Fuzz(func(t *testing.T, s, subject string) {
-		if got, want := FoldSpace(s), foldReference(s); got != want {
-			t.Fatalf("FoldSpace(%q) = %q, want %q", s, got, want)
+		if got, want := Fold(s), foldReference(s); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
 		}
 		msgs := []channel.Message{{Subject: subject, Text: s}, {Text: subject, Signature: s}}
 		var want strings.Builder
-		fd := NewFolded(msgs)
+		fd := New(msgs)
 		for i := range msgs {
 			m := &msgs[i]
 			var one strings.Builder
@@ -37,8 +37,8 @@ func FuzzFoldSpace(f *testing.F) {
 			}
 			want.WriteString(one.String())
 		}
-		if got := EvidenceText(msgs); got != want.String() {
-			t.Fatalf("EvidenceText = %q, want %q", got, want.String())
+		if got := Text(msgs); got != want.String() {
+			t.Fatalf("Text = %q, want %q", got, want.String())
 		}
 		if got := fd.Quote(s); got != foldReference(s) {
 			t.Fatalf("Quote(%q) = %q", s, got)
