@@ -76,28 +76,11 @@ func (c *mailClock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// mailSender records what the agent sends and names each message with a
+// newMailSender records what the agent sends and names each message with a
 // signed Message-ID, as the SMTP sender does.
-type mailSender struct {
-	mu   sync.Mutex
-	sent []channel.Outgoing
-	ids  []string
-	err  error
+func newMailSender() *channel.Outbox {
+	return &channel.Outbox{NewID: func(m *channel.Outgoing) string { return mailIDs.New(m.CaseID) }}
 }
-
-func (s *mailSender) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return "", s.err
-	}
-	id := mailIDs.New(m.CaseID)
-	s.sent = append(s.sent, *m)
-	s.ids = append(s.ids, id)
-	return id, nil
-}
-
-func (s *mailSender) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.sent) }
 
 // mailPredictor answers from a table for the requested fields only and
 // counts its calls.
@@ -153,7 +136,7 @@ func guess(v any, quote string) predict.Prediction {
 type mailFixture struct {
 	store  *memstore.Store
 	pred   *mailPredictor
-	sender *mailSender
+	sender *channel.Outbox
 	clock  *mailClock
 	ag     *agent.Agent
 	cfg    *agent.Config
@@ -171,7 +154,7 @@ func newMailFixture(t testing.TB, edit func(*agent.Config), opts ...agent.Option
 			t.Fatal(err)
 		}
 	}
-	f := &mailFixture{pred: &mailPredictor{}, sender: &mailSender{}, cfg: cfg,
+	f := &mailFixture{pred: &mailPredictor{}, sender: newMailSender(), cfg: cfg,
 		clock: &mailClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
 	f.store = memstore.New(memstore.WithClock(f.clock.now))
 	if _, err := cfg.ImportContacts(context.Background(), f.store); err != nil {
@@ -362,7 +345,7 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 	f := newMailFixture(t, nil)
 	first := msg{id: "dup-1@example.org", subject: "Camera dead"}
 	c := f.created(t, first)
-	calls, audit, sent := f.pred.calls.Load(), len(f.audit(t, c.ID)), f.sender.count()
+	calls, audit, sent := f.pred.calls.Load(), len(f.audit(t, c.ID)), f.sender.Len()
 
 	for _, mailbox := range []string{"support@acme.example", "SUPPORT@acme.example", ""} {
 		res := f.deliverTo(t, mailbox, first)
@@ -400,7 +383,7 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 	if n := len(f.audit(t, c.ID)); n != audit {
 		t.Errorf("audit entries = %d, want %d", n, audit)
 	}
-	if n := f.sender.count(); n != sent {
+	if n := f.sender.Len(); n != sent {
 		t.Errorf("sent = %d, want %d", n, sent)
 	}
 	if n := len(f.cases(t)); n != 1 {
@@ -477,7 +460,7 @@ func TestEmailDuplicatesConcurrent(t *testing.T) {
 	if got := f.pred.calls.Load(); got != 1 {
 		t.Errorf("predictor calls = %d, want 1", got)
 	}
-	if got := f.sender.count(); got != 1 {
+	if got := f.sender.Len(); got != 1 {
 		t.Errorf("acknowledgements = %d, want 1", got)
 	}
 	created := 0
@@ -522,11 +505,11 @@ func bounceOf(id, orig string) string {
 func TestEmailAutoRepliesAndBounces(t *testing.T) {
 	f := newMailFixture(t, nil)
 	c := f.created(t, msg{id: "auto-0@example.org", subject: "Camera dead"})
-	if f.sender.count() != 1 {
+	if f.sender.Len() != 1 {
 		t.Fatalf("no acknowledgement sent")
 	}
-	ack := f.sender.ids[0]
-	calls, sent, version := f.pred.calls.Load(), f.sender.count(), c.Version
+	ack := f.sender.Sent()[0].ID
+	calls, sent, version := f.pred.calls.Load(), f.sender.Len(), c.Version
 
 	tests := []struct {
 		name, id, raw string
@@ -572,7 +555,7 @@ func TestEmailAutoRepliesAndBounces(t *testing.T) {
 	if got := f.pred.calls.Load(); got != calls {
 		t.Errorf("predictor calls = %d, want %d", got, calls)
 	}
-	if got := f.sender.count(); got != sent {
+	if got := f.sender.Len(); got != sent {
 		t.Errorf("sent = %d, want %d", got, sent)
 	}
 	if n := len(f.cases(t)); n != 1 {
@@ -670,7 +653,8 @@ func TestEmailStrangerGetsOwnCase(t *testing.T) {
 		t.Errorf("contact of the new case = %+v, %v", ct, err)
 	}
 	// The acknowledgement went to her alone, about her case.
-	last := f.sender.sent[len(f.sender.sent)-1]
+	sent, _ := f.sender.Last()
+	last := sent.Message
 	if last.CaseID != eve.ID || len(last.To) != 1 || last.To[0].Email != "eve@attacker.example" {
 		t.Errorf("acknowledgement = %+v", last)
 	}
@@ -810,10 +794,10 @@ func TestEmailIntakeValuesKept(t *testing.T) {
 func TestEmailAcknowledgement(t *testing.T) {
 	f := newMailFixture(t, nil, agent.WithAckLimit(2))
 	c := f.created(t, msg{id: "ack-1@example.org", subject: "Camera dead"})
-	if f.sender.count() != 1 {
-		t.Fatalf("sent %d acknowledgements, want 1", f.sender.count())
+	if f.sender.Len() != 1 {
+		t.Fatalf("sent %d acknowledgements, want 1", f.sender.Len())
 	}
-	got := f.sender.sent[0]
+	got := f.sender.Sent()[0].Message
 	want := channel.Outgoing{
 		From:    channel.Address{Name: "Acme Support", Email: "support@acme.example"},
 		To:      []channel.Address{{Name: "Ana Lima", Email: "ana@example.org"}},
@@ -824,7 +808,7 @@ func TestEmailAcknowledgement(t *testing.T) {
 		t.Errorf("acknowledgement (-want +got):\n%s", diff)
 	}
 	// Its Message-ID is linked to the case, so a reply to it alone threads.
-	ackID := strings.Trim(f.sender.ids[0], "<>")
+	ackID := strings.Trim(f.sender.Sent()[0].ID, "<>")
 	if !slices.Contains(f.get(t, c.ID).LinkIDs(casemgmt.LinkEmail), ackID) {
 		t.Errorf("acknowledgement %s not linked to the case", ackID)
 	}
@@ -834,7 +818,7 @@ func TestEmailAcknowledgement(t *testing.T) {
 	if res.Case == nil || res.Case.ID != c.ID || res.Outcome != casemgmt.OutcomeUpdated {
 		t.Errorf("reply to the acknowledgement: %s (%s)", res.Outcome, res.Reason)
 	}
-	if f.sender.count() != 1 {
+	if f.sender.Len() != 1 {
 		t.Errorf("a reply was acknowledged")
 	}
 }
@@ -846,7 +830,7 @@ func TestEmailAcknowledgementLimits(t *testing.T) {
 		for i := range 3 {
 			f.created(t, msg{id: fmt.Sprintf("lim-%d@example.org", i), subject: fmt.Sprintf("Problem %d", i)})
 		}
-		if n := f.sender.count(); n != 2 {
+		if n := f.sender.Len(); n != 2 {
 			t.Errorf("sent %d, want 2", n)
 		}
 		runs := f.runsOf(t, "lim-2@example.org")
@@ -857,13 +841,13 @@ func TestEmailAcknowledgementLimits(t *testing.T) {
 		}
 		// Another address has its own count.
 		f.created(t, msg{id: "lim-b@example.net", from: "Bo Chen <bo@example.net>", subject: "Problem"})
-		if n := f.sender.count(); n != 3 {
+		if n := f.sender.Len(); n != 3 {
 			t.Errorf("sent %d, want 3", n)
 		}
 		// The next day, the count starts again.
 		f.clock.advance(24 * time.Hour)
 		f.created(t, msg{id: "lim-9@example.org", subject: "Problem 9"})
-		if n := f.sender.count(); n != 4 {
+		if n := f.sender.Len(); n != 4 {
 			t.Errorf("sent %d, want 4", n)
 		}
 	})
@@ -879,7 +863,7 @@ func TestEmailAcknowledgementLimits(t *testing.T) {
 				t.Errorf("%s: runs = %+v, want the skipped acknowledgement recorded", from, runs)
 			}
 		}
-		if n := f.sender.count(); n != 0 {
+		if n := f.sender.Len(); n != 0 {
 			t.Errorf("sent %d, want none", n)
 		}
 	})
@@ -955,7 +939,7 @@ func TestEmailFromOwnAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := f.created(t, msg{id: "own-0@example.org", subject: "Camera dead"})
-	calls, sent := f.pred.calls.Load(), f.sender.count()
+	calls, sent := f.pred.calls.Load(), f.sender.Len()
 	for _, m := range []msg{
 		// Our own mail coming back in, and a representative's copy.
 		{id: "own-1@acme.example", from: "Acme Support <support@acme.example>", subject: "Internal note"},
@@ -970,7 +954,7 @@ func TestEmailFromOwnAddress(t *testing.T) {
 	if got := f.get(t, c.ID); !slices.Contains(got.LinkIDs(casemgmt.LinkEmail), "own-2@acme.example") || got.Version != c.Version {
 		t.Errorf("the copy is not stored on its case, or the case changed: %v v%d", got.Links, got.Version)
 	}
-	if len(f.cases(t)) != 1 || f.pred.calls.Load() != calls || f.sender.count() != sent {
+	if len(f.cases(t)) != 1 || f.pred.calls.Load() != calls || f.sender.Len() != sent {
 		t.Error("our own mail made a case, a prediction or mail")
 	}
 }
@@ -1036,7 +1020,7 @@ func TestEmailWithoutSenderAddress(t *testing.T) {
 	if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "no sender address") {
 		t.Errorf("%s (%s), want skipped for want of a sender", res.Outcome, res.Reason)
 	}
-	if f.sender.count() != 0 || len(f.cases(t)) != 0 {
+	if f.sender.Len() != 0 || len(f.cases(t)) != 0 {
 		t.Error("an email without a sender made a case or mail")
 	}
 }
@@ -1044,7 +1028,7 @@ func TestEmailWithoutSenderAddress(t *testing.T) {
 func TestEmailShadowWritesNothing(t *testing.T) {
 	f := newMailFixture(t, nil)
 	c := f.created(t, msg{id: "sh-0@example.org", subject: "Camera dead"})
-	audit, sent := len(f.audit(t, c.ID)), f.sender.count()
+	audit, sent := len(f.audit(t, c.ID)), f.sender.Len()
 	shadow, err := agent.New(f.store, f.pred, f.cfg, agent.WithClock(f.clock.now), agent.WithShadow(true),
 		agent.WithSender(f.sender, channel.Address{Email: "support@acme.example"}), agent.WithMessageIDs(mailIDs))
 	if err != nil {
@@ -1070,7 +1054,7 @@ func TestEmailShadowWritesNothing(t *testing.T) {
 	if got := f.get(t, c.ID); got.Fields["issue_description"] != "The X200 camera does not start" || len(f.audit(t, c.ID)) != audit {
 		t.Errorf("shadow mode changed the case: %v", got.Fields)
 	}
-	if len(f.cases(t)) != 1 || f.sender.count() != sent {
+	if len(f.cases(t)) != 1 || f.sender.Len() != sent {
 		t.Error("shadow mode created a case or sent mail")
 	}
 	if cs, _ := f.store.FindContacts(context.Background(), predict.ContactQuery{Email: "zoe@example.com"}); len(cs) != 0 {
@@ -1148,14 +1132,6 @@ func BenchmarkInboundEmail(b *testing.B) {
 	}
 }
 
-// consoleSender prints what the agent would send.
-type consoleSender struct{ ids email.MessageIDs }
-
-func (s consoleSender) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	fmt.Printf("send to %s: %s\n", m.To[0].Email, m.Subject)
-	return s.ids.New(m.CaseID), nil
-}
-
 // An email to the support mailbox becomes a case through the intake rule,
 // is acknowledged, and the reply to the acknowledgement updates the case.
 func ExampleAgent_InboundEmail() {
@@ -1202,9 +1178,10 @@ func ExampleAgent_InboundEmail() {
 		return res, nil
 	})
 	ids := email.MessageIDs{Key: []byte("a secret of at least 16 bytes"), Domain: "example.com"}
-	sender := consoleSender{ids: ids}
+	// The outbox keeps what the agent sends; a host passes an SMTP sender.
+	outbox := &channel.Outbox{NewID: func(m *channel.Outgoing) string { return ids.New(m.CaseID) }}
 	ag, err := agent.New(store, pred, cfg,
-		agent.WithSender(sender, channel.Address{Email: "support@example.com"}), agent.WithMessageIDs(ids))
+		agent.WithSender(outbox, channel.Address{Email: "support@example.com"}), agent.WithMessageIDs(ids))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -1225,22 +1202,17 @@ func ExampleAgent_InboundEmail() {
 
 	res := deliver("Message-ID: <a1@example.org>\r\nFrom: Ana Lima <ana@example.org>\r\nTo: support@example.com\r\n" +
 		"Subject: Camera offline\r\n\r\nMy camera is offline since Monday.\r\n")
-	c, _ := store.GetCase(ctx, res.Case.ID)
-	// The acknowledgement's Message-ID is linked to the case: a reply to it
+	// The acknowledgement's Message-ID carries the case: a reply to it
 	// finds the case.
-	var ack string
-	for _, id := range c.LinkIDs(casemgmt.LinkEmail) {
-		if id != "a1@example.org" {
-			ack = id
-		}
-	}
+	ack, _ := outbox.Last()
+	fmt.Printf("sent to %s: %s\n", ack.Message.To[0].Email, ack.Message.Subject)
 	deliver("Message-ID: <a2@example.org>\r\nFrom: Ana Lima <ana@example.org>\r\nTo: support@example.com\r\n" +
-		"Subject: Re: [CAS-000001] Camera offline\r\nIn-Reply-To: <" + ack + ">\r\n\r\nThe serial is SN-4K2P9Q7Z.\r\n")
-	c, _ = store.GetCase(ctx, res.Case.ID)
+		"Subject: Re: [CAS-000001] Camera offline\r\nIn-Reply-To: " + ack.ID + "\r\n\r\nThe serial is SN-4K2P9Q7Z.\r\n")
+	c, _ := store.GetCase(ctx, res.Case.ID)
 	fmt.Println(c.Title, c.ContactID, c.Fields["serial_number"])
 	// Output:
-	// send to ana@example.org: [CAS-000001] Camera offline
 	// created CAS-000001 [title contact issue_description]
+	// sent to ana@example.org: [CAS-000001] Camera offline
 	// updated CAS-000001 [serial_number]
 	// Camera offline C-1 SN-4K2P9Q7Z
 }

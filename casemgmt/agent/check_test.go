@@ -31,7 +31,7 @@ func TestCheck(t *testing.T) {
 	down := predict.Func(func(context.Context, *predict.Request) (*predict.Result, error) {
 		return nil, errors.New("401 invalid API key")
 	})
-	sender := agent.WithSender(&sentBox{}, channel.Address{Email: "support@example.org"})
+	sender := agent.WithSender(&channel.Outbox{}, channel.Address{Email: "support@example.org"})
 	tests := []struct {
 		name  string
 		store casemgmt.Store

@@ -31,30 +31,11 @@ const followUpConfig = `{
   }]
 }`
 
-// sentBox records what the agent sends.
-type sentBox struct {
-	mu   sync.Mutex
-	msgs []*channel.Outgoing
-}
-
-func (s *sentBox) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, m)
-	return "<sent-" + time.Now().Format("150405.000000000") + "@example.invalid>", nil
-}
-
-func (s *sentBox) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.msgs)
-}
-
 type followUpRig struct {
 	t     *testing.T
 	store casemgmt.Store
 	ag    *agent.Agent
-	box   *sentBox
+	box   *channel.Outbox
 	now   time.Time
 	mu    sync.Mutex
 }
@@ -88,7 +69,7 @@ func newFollowUpRig(t *testing.T, automation string) *followUpRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &followUpRig{t: t, box: &sentBox{}, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	r := &followUpRig{t: t, box: &channel.Outbox{}, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	r.store = memstore.New(memstore.WithClock(r.clock))
 	if _, err := cfg.ImportContacts(context.Background(), r.store); err != nil {
 		t.Fatal(err)
@@ -154,11 +135,11 @@ func TestFollowUpSequenceClosesUnansweredCase(t *testing.T) {
 	for i, s := range steps {
 		r.advance(s.advance)
 		got := r.get(c.ID)
-		if r.box.count() != s.sent || got.Status != s.status || agent.SentCount(got) != s.sent {
-			t.Fatalf("step %d: sent %d (case says %d), status %s; want %d, %s", i, r.box.count(), agent.SentCount(got), got.Status, s.sent, s.status)
+		if r.box.Len() != s.sent || got.Status != s.status || agent.SentCount(got) != s.sent {
+			t.Fatalf("step %d: sent %d (case says %d), status %s; want %d, %s", i, r.box.Len(), agent.SentCount(got), got.Status, s.sent, s.status)
 		}
 	}
-	m := r.box.msgs[0]
+	m := r.box.Sent()[0].Message
 	if m.To[0].Email != "ana@example.org" || !m.Automated || m.CaseID != c.ID {
 		t.Errorf("follow-up = %+v", m)
 	}
@@ -186,7 +167,7 @@ func TestFollowUpStopsWhenStatusChanges(t *testing.T) {
 		t.Fatalf("due = %v after the case went active", got.NextDueAt)
 	}
 	r.advance(300 * time.Hour)
-	if n := r.box.count(); n != 1 {
+	if n := r.box.Len(); n != 1 {
 		t.Errorf("sent %d follow-ups, want 1", n)
 	}
 }
@@ -196,8 +177,8 @@ func TestFollowUpDraftSendsNothing(t *testing.T) {
 	c := r.newWaitingCase("C-1")
 	r.advance(49 * time.Hour)
 	got := r.get(c.ID)
-	if r.box.count() != 0 {
-		t.Fatalf("draft automation sent %d messages", r.box.count())
+	if r.box.Len() != 0 {
+		t.Fatalf("draft automation sent %d messages", r.box.Len())
 	}
 	if !strings.Contains(got.Meta[agent.MetaFollowUpDraft], "follow-up 1") {
 		t.Errorf("draft = %q", got.Meta[agent.MetaFollowUpDraft])
@@ -209,8 +190,8 @@ func TestFollowUpWithoutEmailStops(t *testing.T) {
 	c := r.newWaitingCase("C-2")
 	r.advance(100 * time.Hour)
 	got := r.get(c.ID)
-	if r.box.count() != 0 || !got.NextDueAt.IsZero() {
-		t.Fatalf("sent %d, due %v", r.box.count(), got.NextDueAt)
+	if r.box.Len() != 0 || !got.NextDueAt.IsZero() {
+		t.Fatalf("sent %d, due %v", r.box.Len(), got.NextDueAt)
 	}
 	ins, err := r.store.ListInteractions(context.Background(), casemgmt.InteractionQuery{CaseID: c.ID, Outcome: casemgmt.OutcomeSkipped})
 	if err != nil || len(ins) == 0 || !strings.Contains(ins[len(ins)-1].Reason, "no email") {
@@ -237,7 +218,7 @@ func TestFollowUpConcurrentRunners(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := r.box.count(); n != 1 {
+	if n := r.box.Len(); n != 1 {
 		t.Errorf("sent %d, want 1", n)
 	}
 	if got := agent.SentCount(r.get(c.ID)); got != 1 {
@@ -259,7 +240,7 @@ func TestReplyToWaitingCase(t *testing.T) {
 			r := newFollowUpRig(t, "full")
 			c := r.newWaitingCase("C-1")
 			r.advance(49 * time.Hour)
-			out := r.box.msgs[0]
+			out := r.box.Sent()[0].Message
 			reply := &channel.Message{ID: "reply-1@example.org", Kind: channel.KindEmail, Role: channel.RoleCustomer,
 				From: channel.Address{Email: "ana@example.org"}, Subject: "Re: " + out.Subject, Text: tt.reply,
 				InReplyTo: strings.Trim(r.get(c.ID).LinkIDs(casemgmt.LinkEmail)[0], "<>"), Time: r.clock()}
@@ -271,7 +252,7 @@ func TestReplyToWaitingCase(t *testing.T) {
 				t.Fatalf("status %s due %v, want %s and no due time", got.Status, got.NextDueAt, tt.want)
 			}
 			r.advance(300 * time.Hour)
-			if n := r.box.count(); n != 1 {
+			if n := r.box.Len(); n != 1 {
 				t.Errorf("sent %d after the reply, want 1", n)
 			}
 		})

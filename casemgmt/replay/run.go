@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
@@ -168,7 +167,7 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioRes
 	}
 	opts := append([]agent.Option{
 		agent.WithClock(clk.now),
-		agent.WithSender(&outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
+		agent.WithSender(&channel.Outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
 	}, r.AgentOptions...)
 	ag, err := agent.New(store, r.Predictor, r.Config, opts...)
 	if err != nil {
@@ -306,19 +305,6 @@ func (st *state) advance(ctx context.Context, d time.Duration) error {
 		}
 	}
 	return nil
-}
-
-// outbox is the sender of a replay: it keeps what the agent sends.
-type outbox struct {
-	mu   sync.Mutex
-	sent []*channel.Outgoing
-}
-
-func (o *outbox) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, m)
-	return fmt.Sprintf("<replay-%d@caseagent.invalid>", len(o.sent)), nil
 }
 
 // email hands a raw message to the agent, as a mailbox source would.

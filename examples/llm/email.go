@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt/agent"
@@ -53,7 +52,7 @@ const replyEmail = "Message-ID: <b7c2@mail.example.net>\r\n" +
 // emails shows the email side: a new email becomes a case through the
 // intake rule and is acknowledged, and the reply to the acknowledgement
 // updates the case. It returns the case's id.
-func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSender, now *time.Time) (string, error) {
+func emails(ctx context.Context, out io.Writer, ag *agent.Agent, outbox *channel.Outbox, now *time.Time) (string, error) {
 	parser := email.NewParser()
 	deliver := func(raw string) (*agent.Result, error) {
 		*now = now.Add(2 * time.Minute)
@@ -66,7 +65,12 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 		for _, line := range strings.Split(strings.TrimSpace(m.Text), "\n") {
 			fmt.Fprintf(out, "    | %s\n", line)
 		}
-		return ag.InboundEmail(ctx, mailbox, m)
+		shown := outbox.Len()
+		res, err := ag.InboundEmail(ctx, mailbox, m)
+		for _, sent := range outbox.Sent()[shown:] {
+			printSent(out, sent)
+		}
+		return res, err
 	}
 	fmt.Fprintln(out, "\n=== Email: a new email to the support mailbox")
 	res, err := deliver(firstEmail)
@@ -79,8 +83,9 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 	}
 	c := res.Case
 	fmt.Fprintln(out, "\n=== Email: the customer replies to the acknowledgement")
-	ack := sender.last()
-	if ack == "" {
+	last, ok := outbox.Last()
+	ack := last.ID
+	if !ok {
 		return "", errors.New("no acknowledgement was sent")
 	}
 	if res, err = deliver(fmt.Sprintf(replyEmail, c.Number, ack, ack)); err != nil {
@@ -90,40 +95,19 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 	return c.ID, nil
 }
 
-// printSender is a channel.Sender that prints what it would send instead
-// of sending it, and names each message as the SMTP sender would. It is
-// safe for concurrent use.
-type printSender struct {
-	out io.Writer
-	ids email.MessageIDs
-
-	mu   sync.Mutex
-	sent []string
-}
-
-// Send prints m and returns its Message-ID.
-func (s *printSender) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.ids.New(m.CaseID)
+// printSent shows a message the agent sent: the example keeps mail in a
+// channel.Outbox instead of sending it.
+func printSent(out io.Writer, s channel.Sent) {
+	m := &s.Message
 	var to []string
 	for _, a := range m.To {
 		to = append(to, a.String())
 	}
-	fmt.Fprintf(s.out, "  would send: %s\n", m.Subject)
-	fmt.Fprintf(s.out, "    To: %s\n", strings.Join(to, ", "))
-	fmt.Fprintf(s.out, "    In-Reply-To: <%s>\n", m.InReplyTo)
-	fmt.Fprintf(s.out, "    | %s\n", m.Text)
-	s.sent = append(s.sent, id)
-	return id, nil
-}
-
-// last returns the Message-ID of the last message sent, or "".
-func (s *printSender) last() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.sent) == 0 {
-		return ""
+	fmt.Fprintf(out, "  would send: %s\n", m.Subject)
+	fmt.Fprintf(out, "    To: %s\n", strings.Join(to, ", "))
+	fmt.Fprintf(out, "    In-Reply-To: <%s>\n", m.InReplyTo)
+	if m.Automated {
+		fmt.Fprintln(out, "    Auto-Submitted: auto-replied")
 	}
-	return s.sent[len(s.sent)-1]
+	fmt.Fprintf(out, "    | %s\n", m.Text)
 }

@@ -175,9 +175,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	ids := email.MessageIDs{Key: []byte("example key, keep yours secret!!"), Domain: "kitchen.example"}
-	sender := &printSender{out: out, ids: ids}
+	outbox := &channel.Outbox{NewID: func(m *channel.Outgoing) string { return ids.New(m.CaseID) }}
 	ag, err := agent.New(store, pred, tenant, agent.WithClock(clock),
-		agent.WithSender(sender, channel.Address{Name: "Kitchen support", Email: mailbox}),
+		agent.WithSender(outbox, channel.Address{Name: "Kitchen support", Email: mailbox}),
 		agent.WithMessageIDs(ids))
 	if err != nil {
 		return err
@@ -189,7 +189,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	emailCase, err := emails(ctx, out, ag, sender, &now)
+	emailCase, err := emails(ctx, out, ag, outbox, &now)
 	if err != nil {
 		return err
 	}

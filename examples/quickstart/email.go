@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt/agent"
@@ -56,7 +55,7 @@ const replyEmail = "Message-ID: <8f2e1d@mail.example.com>\r\n" +
 // intake rule and is acknowledged, a second delivery of it changes
 // nothing, and the customer's reply to the acknowledgement updates the
 // case. It returns the case's id.
-func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSender, now *time.Time) (string, error) {
+func emails(ctx context.Context, out io.Writer, ag *agent.Agent, outbox *channel.Outbox, now *time.Time) (string, error) {
 	parser := email.NewParser()
 	deliver := func(raw string, show bool) (*agent.Result, error) {
 		*now = now.Add(2 * time.Minute)
@@ -71,7 +70,12 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 				fmt.Fprintf(out, "    | %s\n", line)
 			}
 		}
-		return ag.InboundEmail(ctx, mailbox, m)
+		shown := outbox.Len()
+		res, err := ag.InboundEmail(ctx, mailbox, m)
+		for _, sent := range outbox.Sent()[shown:] {
+			printSent(out, sent)
+		}
+		return res, err
 	}
 
 	fmt.Fprintln(out, "\n=== Email 1: a new email to the support mailbox")
@@ -91,8 +95,9 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 	report(out, "arrival", res)
 
 	fmt.Fprintln(out, "\n=== Email 2: the customer replies to the acknowledgement")
-	ack := sender.last()
-	if ack == "" {
+	last, ok := outbox.Last()
+	ack := last.ID
+	if !ok {
 		return "", fmt.Errorf("no acknowledgement was sent")
 	}
 	if res, err = deliver(fmt.Sprintf(replyEmail, c.Number, ack, ack), true); err != nil {
@@ -102,42 +107,19 @@ func emails(ctx context.Context, out io.Writer, ag *agent.Agent, sender *printSe
 	return c.ID, nil
 }
 
-// printSender is a channel.Sender that prints what it would send instead
-// of sending it, and names each message as the SMTP sender would.
-type printSender struct {
-	out io.Writer
-	ids email.MessageIDs
-
-	mu   sync.Mutex
-	sent []string
-}
-
-// Send prints m and returns its Message-ID.
-func (s *printSender) Send(_ context.Context, m *channel.Outgoing) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.ids.New(m.CaseID)
+// printSent shows a message the agent sent: the example keeps mail in a
+// channel.Outbox instead of sending it.
+func printSent(out io.Writer, s channel.Sent) {
+	m := &s.Message
 	var to []string
 	for _, a := range m.To {
 		to = append(to, a.String())
 	}
-	fmt.Fprintf(s.out, "  would send: %s\n", m.Subject)
-	fmt.Fprintf(s.out, "    To: %s\n", strings.Join(to, ", "))
-	fmt.Fprintf(s.out, "    In-Reply-To: <%s>\n", m.InReplyTo)
+	fmt.Fprintf(out, "  would send: %s\n", m.Subject)
+	fmt.Fprintf(out, "    To: %s\n", strings.Join(to, ", "))
+	fmt.Fprintf(out, "    In-Reply-To: <%s>\n", m.InReplyTo)
 	if m.Automated {
-		fmt.Fprintln(s.out, "    Auto-Submitted: auto-replied")
+		fmt.Fprintln(out, "    Auto-Submitted: auto-replied")
 	}
-	fmt.Fprintf(s.out, "    | %s\n", m.Text)
-	s.sent = append(s.sent, id)
-	return id, nil
-}
-
-// last returns the Message-ID of the last message sent, or "".
-func (s *printSender) last() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.sent) == 0 {
-		return ""
-	}
-	return s.sent[len(s.sent)-1]
+	fmt.Fprintf(out, "    | %s\n", m.Text)
 }

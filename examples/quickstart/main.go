@@ -124,9 +124,9 @@ func run(ctx context.Context, out io.Writer) error {
 	// one that prints what it would send. Its Message-IDs carry a signed
 	// token of the case, so replies find their case.
 	ids := email.MessageIDs{Key: []byte("quickstart key, keep yours secret"), Domain: "acme-home.example"}
-	sender := &printSender{out: out, ids: ids}
+	outbox := &channel.Outbox{NewID: func(m *channel.Outgoing) string { return ids.New(m.CaseID) }}
 	ag, err := agent.New(store, pred, cfg, agent.WithClock(clock),
-		agent.WithSender(sender, channel.Address{Name: "Acme Home support", Email: "support@acme-home.example"}),
+		agent.WithSender(outbox, channel.Address{Name: "Acme Home support", Email: "support@acme-home.example"}),
 		agent.WithMessageIDs(ids))
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ func run(ctx context.Context, out io.Writer) error {
 		report(out, "ended", res)
 	}
 
-	emailCase, err := emails(ctx, out, ag, sender, &now)
+	emailCase, err := emails(ctx, out, ag, outbox, &now)
 	if err != nil {
 		return err
 	}
