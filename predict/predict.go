@@ -259,9 +259,9 @@ func openFields(fields []Field, done map[string]Prediction) []Field {
 }
 
 // Fallback returns a Predictor that asks primary and, when it fails, each
-// fallback in turn. A cancelled context is not a failure to fall back on.
-// The error of the last one is returned when all fail, joined with the
-// others.
+// fallback in turn. A cancelled context is not a failure to fall back on:
+// the error then wraps the context's error. The error of the last one is
+// returned when all fail, joined with the others.
 func Fallback(primary Predictor, fallbacks ...Predictor) Predictor {
 	ps := append([]Predictor{primary}, fallbacks...)
 	return Func(func(ctx context.Context, req *Request) (*Result, error) {
@@ -275,7 +275,12 @@ func Fallback(primary Predictor, fallbacks ...Predictor) Predictor {
 				return res, nil
 			}
 			errs = append(errs, err)
-			if ctx.Err() != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				// Say that the call was cancelled, whatever the predictor
+				// made of it, so that callers do not count it a failure.
+				if !errors.Is(err, cerr) {
+					errs = append(errs, cerr)
+				}
 				break
 			}
 		}

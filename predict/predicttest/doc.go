@@ -15,4 +15,17 @@
 //
 // Requests are recorded as deep copies ([Predictor.Requests]), so a test
 // sees what was asked even if the caller reuses its request afterwards.
+//
+// [Run] is the conformance suite for predictor implementations, as
+// storetest.Run is for stores: one call proves what the agent relies on
+// of a predictor (answers only for requested fields, values and evidence
+// that pass predict.Check, the request left unchanged, any input
+// accepted, a done context honoured, safe concurrent use):
+//
+//	func TestConformance(t *testing.T) {
+//		predicttest.Run(t, func(t *testing.T) predict.Predictor { return mypredictor.New() })
+//	}
+//
+// The offline predictor, the classifier, the LLM predictor on every
+// provider's client, Chain and Fallback all pass it, and so does the fake.
 package predicttest
