@@ -26,8 +26,10 @@ type recorder struct {
 	errs []string
 }
 
-func (r *recorder) Helper()                           {}
-func (r *recorder) Errorf(format string, args ...any) { r.errs = append(r.errs, fmt.Sprintf(format, args...)) }
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
 
 // The suite's checks catch each way a predictor can break the contract.
 func TestCheckResultCatches(t *testing.T) {
