@@ -1,7 +1,7 @@
 // Package casemgmt is the case domain: cases and their fields, the
-// tenant's schema and configuration, who may write what (the write
-// policy), the audit trail and agent interaction records, and Store, the
-// one interface a platform team implements to keep all of it.
+// tenant's schema, who may write what (the write policy), the audit trail
+// and agent interaction records, and Store, the one interface a platform
+// team implements to keep all of it.
 //
 // A Case holds field values by name, each with its Provenance: who set it
 // (a person, the agent, an intake rule, the system), when, from which
@@ -17,7 +17,17 @@
 // claims. The memstore package is the reference implementation; storetest
 // is the conformance suite every implementation passes.
 //
-// LoadConfig and ParseConfig read a tenant configuration (schema,
-// contacts, create policy, rules, follow-up policies) from JSON or YAML,
-// and report every problem with its path.
+// # What this package leaves out, and why
+//
+// The package imports no channel implementation, no condition language
+// and no configuration format: only channel (the Message and Conversation
+// types) and predict (fields and evidence). A store adapter that imports
+// casemgmt and storetest builds without the mail parser, the HTML reader,
+// expr or YAML; go list -deps ./casemgmt/storetest shows it.
+//
+// The agent that drives the domain lives in casemgmt/agent, with the
+// tenant configuration and its loader (agent.LoadConfig): the loader
+// compiles every rule condition, so it belongs with the code that runs
+// them, and an adapter never needs it. The live-chat receiver lives in
+// casemgmt/livechat.
 package casemgmt
