@@ -59,10 +59,13 @@ func errText(err error) string {
 }
 
 // Problem is one thing wrong in a configuration, at a path such as
-// "fields[3].options" or "update_rules[0].predict[1]".
+// "fields[3].options" or "update_rules[0].when.all[1].value".
 type Problem struct {
 	Path string
 	Msg  string
+	// Err is the error behind the problem, when there is one (such as a
+	// *rules.CompileError for a condition); ConfigError unwraps to it.
+	Err error
 }
 
 func (p Problem) String() string {
@@ -72,8 +75,9 @@ func (p Problem) String() string {
 	return p.Path + ": " + p.Msg
 }
 
-// ConfigError lists what is wrong in a tenant configuration. It unwraps
-// to ErrInvalidConfig.
+// ConfigError lists what is wrong in a tenant configuration: every
+// problem, not the first. It unwraps to ErrInvalidConfig and to the error
+// behind each problem, so that errors.As finds a *rules.CompileError.
 type ConfigError struct {
 	// Source names the file or input, when known.
 	Source   string
@@ -98,4 +102,13 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+// Unwrap returns ErrInvalidConfig and the problems' errors.
+func (e *ConfigError) Unwrap() []error {
+	out := []error{ErrInvalidConfig}
+	for _, p := range e.Problems {
+		if p.Err != nil {
+			out = append(out, p.Err)
+		}
+	}
+	return out
+}

@@ -167,9 +167,9 @@ func (a *Agent) Store() casemgmt.Store { return a.store }
 // it.
 func (a *Agent) Logger() *slog.Logger { return a.log }
 
-// New returns an agent over a store and a predictor with a validated
-// configuration. Update and intake conditions are compiled here: a bad
-// condition is an error naming the rule.
+// New returns an agent over a store and a predictor with a configuration.
+// It validates the configuration unless Validate (or ParseConfig or
+// LoadConfig) did, and compiles its conditions as they are now.
 func New(store casemgmt.Store, pred predict.Predictor, cfg *Config, opts ...Option) (*Agent, error) {
 	if store == nil || pred == nil || cfg == nil {
 		return nil, fmt.Errorf("%w: New needs a store, a predictor and a configuration", casemgmt.ErrInvalid)

@@ -49,9 +49,10 @@ func TestNewAgentRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
-	bad := agenttest.Tenant(t, func(c *agent.Config) {
-		c.UpdateRules[0].When = []byte(`{"field": "category", "op": "equals", "value": "Defect"}`)
-	})
+	// New compiles the configuration as it is: a condition changed after
+	// it was loaded that does not compile is refused with the rule's name.
+	bad := agenttest.Tenant(t, nil)
+	bad.UpdateRules[0].When = []byte(`{"field": "category", "op": "equals", "value": "Defect"}`)
 	if _, err := agent.New(store, pred, bad); err == nil || !strings.Contains(err.Error(), "defect details") {
 		t.Fatalf("a misspelt option in a rule: err = %v, want an error naming the rule", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/rules"
 )
 
 // Config is a tenant's configuration: the case schema, the contact
@@ -375,8 +376,17 @@ func (c *Config) Validate() error {
 		if r.WaitAfterResolved < 0 {
 			ps.add(at+".wait_after_resolved", "must not be negative")
 		}
-		if r.Acknowledge != nil && strings.TrimSpace(r.Acknowledge.Body) == "" {
-			ps.add(at+".acknowledge.body", "missing")
+		for _, k := range sortedKeys(r.Set) {
+			if v, ok := r.Set[k].(string); ok {
+				checkTemplateAt(&ps, at+".set."+k, v, useIntakeValue, c.Fields)
+			}
+		}
+		if r.Acknowledge != nil {
+			if strings.TrimSpace(r.Acknowledge.Body) == "" {
+				ps.add(at+".acknowledge.body", "missing")
+			}
+			checkTemplateAt(&ps, at+".acknowledge.subject", r.Acknowledge.Subject, useAcknowledgement, c.Fields)
+			checkTemplateAt(&ps, at+".acknowledge.body", r.Acknowledge.Body, useAcknowledgement, c.Fields)
 		}
 	}
 	seen = map[string]int{}
@@ -401,13 +411,70 @@ func (c *Config) Validate() error {
 			if strings.TrimSpace(m.Body) == "" {
 				ps.add(fmt.Sprintf("%s.messages[%d].body", at, j), "missing")
 			}
+			checkTemplateAt(&ps, fmt.Sprintf("%s.messages[%d].subject", at, j), m.Subject, useFollowUp, c.Fields)
+			checkTemplateAt(&ps, fmt.Sprintf("%s.messages[%d].body", at, j), m.Body, useFollowUp, c.Fields)
 		}
+	}
+	if schema != nil {
+		checkConditions(&ps, c, schema)
 	}
 	if err := ps.err(""); err != nil {
 		return err
 	}
 	c.schema = schema
 	return nil
+}
+
+// checkTemplateAt records what is wrong in template s at path.
+func checkTemplateAt(ps *problems, path, s string, u use, fields []casemgmt.Field) {
+	if err := checkTemplate(s, u, fields); err != nil {
+		ps.add(path, err.Error())
+	}
+}
+
+// checkConditions compiles every rule's and policy's condition on its own
+// against the schema, so that every condition that does not compile is
+// reported, each at its path and wrapping its *rules.CompileError.
+func checkConditions(ps *problems, c *Config, schema *casemgmt.Schema) {
+	vars, opts := RuleVars(schema)
+	check := func(section string, i int, name string, raw json.RawMessage) {
+		at := fmt.Sprintf("%s[%d]", section, i)
+		cond, err := parseWhen(raw)
+		if err != nil {
+			ps.add(at+".when", err.Error())
+			return
+		}
+		_, err = rules.Compile(vars, []rules.Rule[int]{{Name: name, When: cond}}, opts...)
+		var ce *rules.CompileError
+		switch {
+		case err == nil:
+		case errors.As(err, &ce):
+			path := at + ".when"
+			if ce.Path != "" {
+				path = at + "." + ce.Path
+			}
+			if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '"' {
+				// An expression written as a string is the when itself.
+				path = strings.Replace(path, ".when.expr", ".when", 1)
+			}
+			msg := strings.TrimPrefix(ce.Err.Error(), "rules: ")
+			if ce.Line > 0 {
+				msg = fmt.Sprintf("line %d, column %d: %s", ce.Line, ce.Column, msg)
+			}
+			*ps = append(*ps, casemgmt.Problem{Path: path, Msg: msg, Err: ce})
+		default:
+			*ps = append(*ps, casemgmt.Problem{Path: at + ".when", Msg: err.Error(), Err: err})
+		}
+	}
+	for i, r := range c.UpdateRules {
+		check("update_rules", i, r.Name, r.When)
+	}
+	for i, r := range c.IntakeRules {
+		check("intake_rules", i, r.Name, r.When)
+	}
+	for i, p := range c.FollowUp {
+		check("follow_up", i, p.Name, p.When)
+	}
 }
 
 // checkCondition accepts an absent condition, an object or an expression

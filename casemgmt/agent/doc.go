@@ -38,5 +38,32 @@
 // and the follow-up policies. LoadConfig and ParseConfig read it from JSON
 // or YAML and report every problem with its path; New compiles its
 // conditions (package rules) against the schema's fields and the channel
-// facts (VarChannel, VarFrom, ...).
+// facts (VarChannel, VarFrom, ...). Every condition and every template is
+// checked when the configuration is loaded: a misspelt field in a rule or
+// a misspelt placeholder in a message is a problem in the *ConfigError,
+// with its path, never empty text a customer receives.
+//
+// # Templates
+//
+// Intake values, acknowledgements, follow-ups and resolution messages are
+// templates: text with placeholders written {{name}}. The same names mean
+// the same thing everywhere; each has a value where the list says, and a
+// placeholder used where it has none is refused at load time:
+//
+//   - {{case_number}}, {{title}}, {{contact_name}}: the case's number,
+//     title and contact's name, once the case exists (acknowledgements,
+//     follow-ups, resolution messages);
+//   - {{any_field}}: the value of the schema field of that name, as text,
+//     once the case exists (a named placeholder above wins over a field of
+//     the same name);
+//   - {{subject}}: the subject of the customer's email (intake values,
+//     acknowledgements, resolution messages);
+//   - {{from}} and {{from_email}}, {{from_name}}, {{body}}, {{mailbox}},
+//     {{date}}: the email's sender address and name, its new text, the
+//     mailbox it came to and its date as 2006-01-02 (intake values and
+//     acknowledgements);
+//   - {{step}} and {{steps}}: the follow-up's number and how many the
+//     policy has (follow-ups);
+//   - {{questions}}, {{answer}}, {{citations}}: what resolution asks, the
+//     answer it proposes and the articles it cites (resolution messages).
 package agent

@@ -435,7 +435,7 @@ func (r *run) emailIntake(ctx context.Context, m *channel.Message) (*Result, err
 		}
 		return r.skipEmail(ctx, skip)
 	}
-	in := &intake{rule: ir, m: m, contact: contact, now: a.now(), vars: templateVars(r.mailbox, m),
+	in := &intake{rule: ir, m: m, contact: contact, now: a.now(), vars: emailVars(r.mailbox, m),
 		c: &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: m.ID}}}}
 	r.intakeValues(ctx, in)
 	r.fillFromEmail(ctx, in)
@@ -690,7 +690,7 @@ func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) 
 		return nil, err
 	}
 	if ir.Acknowledge != nil {
-		if why := r.acknowledge(ctx, c, m, ir, in.vars); why != "" {
+		if why := r.acknowledge(ctx, c, m, ir, addCaseVars(in.vars, c, in.contact.Name)); why != "" {
 			// The case stands; the acknowledgement that was not sent is
 			// recorded with its reason.
 			a.log.InfoContext(ctx, "acknowledgement not sent", "case", c.ID, "reason", why)
@@ -733,38 +733,6 @@ func setAttribute(c *casemgmt.Case, name string, v any, by casemgmt.Stamp) ([]ca
 		return nil, "unknown field"
 	}
 	return []casemgmt.AuditEntry{{Field: name, New: s, Actor: by.Actor, Reason: by.Reason, Time: by.Time}}, ""
-}
-
-// templateVars are the values intake templates may use.
-func templateVars(mailbox string, m *channel.Message) map[string]string {
-	return map[string]string{
-		"subject": m.Subject, "from": m.From.Email, "from_email": m.From.Email,
-		"from_name": m.From.Name, "body": m.Text, "mailbox": mailbox,
-		"date": m.Time.Format("2006-01-02"),
-	}
-}
-
-// renderTemplate replaces {{name}} (spaces allowed inside the braces)
-// with vars[name]; unknown names become empty. Values are inserted as
-// they are, never evaluated again.
-func renderTemplate(s string, vars map[string]string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i])
-		b.WriteString(vars[strings.TrimSpace(s[i+2:i+j])])
-		s = s[i+j+2:]
-	}
-	return strings.TrimSpace(b.String())
 }
 
 // addressSeparators are left out when a local part is compared.
@@ -816,8 +784,6 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 	if !granted {
 		return fmt.Sprintf("the limit of %d acknowledgements a day to %s is reached", limit, to)
 	}
-	vars["case_number"] = c.Number
-	vars["title"] = c.Title
 	subject := renderTemplate(ir.Acknowledge.Subject, vars)
 	if subject == "" {
 		subject = "Re: " + m.Subject

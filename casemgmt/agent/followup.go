@@ -277,7 +277,11 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 	}
 	// The next follow-up.
 	tpl := followUpTemplate(p, step)
-	vars := map[string]string{"case_number": c.Number, "title": c.Title, "step": strconv.Itoa(step + 1)}
+	to, err := a.contactAddress(ctx, c)
+	if err != nil {
+		return o, err
+	}
+	vars := addCaseVars(map[string]string{"step": strconv.Itoa(step + 1), "steps": strconv.Itoa(len(p.Waits))}, c, to.Name)
 	next := now.Add(time.Duration(p.Waits[min(step+1, len(p.Waits)-1)]))
 	c.Meta[MetaFollowUpStep] = strconv.Itoa(step + 1)
 	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
@@ -286,10 +290,6 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d prepared for a person to confirm", step+1)
 		o.Action, o.Reason = "follow_up_drafted", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
-	}
-	to, err := a.contactAddress(ctx, c)
-	if err != nil {
-		return o, err
 	}
 	if to.Email == "" || a.mail.sender == nil {
 		why := "the case's contact has no email address"
