@@ -30,7 +30,7 @@ import (
 type Config struct {
 	// About describes the tenant, for people.
 	About  string           `json:"about,omitempty"`
-	Fields []casemgmt.Field `json:"fields"`
+	Fields []casemgmt.Field `json:"fields" jsonschema:"required,minItems=1"`
 	// Contacts seed the directory; see ImportContacts.
 	Contacts []casemgmt.Contact   `json:"contacts,omitempty"`
 	Create   CreateRule           `json:"create"`
@@ -56,11 +56,11 @@ type CreateRule struct {
 	// Fields are predicted to decide; Require says how many must be.
 	Fields []string `json:"fields"`
 	// Require is RequireAll (the default) or RequireAny.
-	Require string `json:"require,omitempty"`
+	Require string `json:"require,omitempty" jsonschema:"enum=all,enum=any"`
 	// MinConfidence is the confidence a prediction needs to count, here
 	// and for every value the agent applies; 0 means the agent's default
 	// (0.5, or what WithMinConfidence sets).
-	MinConfidence float64 `json:"min_confidence,omitempty"`
+	MinConfidence float64 `json:"min_confidence,omitempty" jsonschema:"minimum=0,maximum=1"`
 }
 
 // Holds reports whether predictions satisfy the rule, given the
@@ -114,7 +114,7 @@ type IntakeRule struct {
 	Set map[string]any `json:"set,omitempty"`
 	// UnknownSenders is UnknownSendersCreateContact or
 	// UnknownSendersSkip (the default).
-	UnknownSenders string `json:"unknown_senders,omitempty"`
+	UnknownSenders string `json:"unknown_senders,omitempty" jsonschema:"enum=create_contact,enum=skip"`
 	// RequireNoOpenCase skips the email when the sender has an open case.
 	RequireNoOpenCase bool `json:"require_no_open_case,omitempty"`
 	// WaitAfterResolved skips the email when a case of the sender was
@@ -128,7 +128,7 @@ type IntakeRule struct {
 // Template is an email to send; Subject and Body are templates.
 type Template struct {
 	Subject string `json:"subject,omitempty"`
-	Body    string `json:"body"`
+	Body    string `json:"body" jsonschema:"required"`
 }
 
 // Automation values of FollowUpPolicy.
@@ -143,12 +143,12 @@ type FollowUpPolicy struct {
 	When json.RawMessage `json:"when,omitempty"`
 	// Automation is AutomationFull (send) or AutomationDraft (prepare for
 	// a person to confirm); full when empty.
-	Automation string `json:"automation,omitempty"`
+	Automation string `json:"automation,omitempty" jsonschema:"enum=full,enum=draft"`
 	// Trigger is the status reason that starts the sequence; empty means
 	// the condition alone decides.
 	Trigger string `json:"trigger,omitempty"`
 	// Waits are the waits before each follow-up, in order.
-	Waits []Duration `json:"waits"`
+	Waits []Duration `json:"waits" jsonschema:"required,minItems=1"`
 	// Messages are the follow-up emails, one per wait (the last one is
 	// reused when there are fewer).
 	Messages []Template `json:"messages,omitempty"`
