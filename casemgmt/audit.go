@@ -196,6 +196,10 @@ type Interaction struct {
 	Latency   time.Duration `json:"latency"`
 	Usage     predict.Usage `json:"usage"`
 	Time      time.Time     `json:"time"`
+	// Shadow marks the record of an agent in shadow mode: what it would
+	// have done (Outcome OutcomeShadow for a change it would have made),
+	// which changed nothing and sent nothing.
+	Shadow bool `json:"shadow,omitempty"`
 }
 
 // Clone returns a deep copy of in.

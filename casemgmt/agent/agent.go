@@ -799,9 +799,7 @@ func (r *run) createCase(ctx context.Context) (*Result, error) {
 	in.Outcome = casemgmt.OutcomeCreated
 	in.Latency = a.now().Sub(start)
 	if a.shadow {
-		in.Outcome = casemgmt.OutcomeShadow
-		in.Reason = "would create a case"
-		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: c, Changes: audit, Interaction: in}, nil
+		return r.shadowed(ctx, "would create a case", &Result{Case: c, Changes: audit})
 	}
 	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
 	if errors.Is(err, casemgmt.ErrDuplicate) {
@@ -976,8 +974,7 @@ func (r *run) updateCase(ctx context.Context, c *casemgmt.Case) (*Result, error)
 		if !applied.Changed() {
 			in.Outcome, in.Reason = casemgmt.OutcomeUnchanged, "no predicted value changes the case"
 			if a.shadow {
-				in.Outcome = casemgmt.OutcomeShadow
-				return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: work, Interaction: in}, nil
+				return r.shadowed(ctx, in.Reason, &Result{Case: work})
 			}
 			// Remember what was seen, so the next run with nothing new
 			// makes no call; a conflict here only loses that note.
@@ -992,8 +989,7 @@ func (r *run) updateCase(ctx context.Context, c *casemgmt.Case) (*Result, error)
 		}
 		in.Outcome = casemgmt.OutcomeUpdated
 		if a.shadow {
-			in.Outcome, in.Reason = casemgmt.OutcomeShadow, "would update the case"
-			return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: work, Changes: applied.Audit, Interaction: in}, nil
+			return r.shadowed(ctx, "would update the case", &Result{Case: work, Changes: applied.Audit})
 		}
 		err = a.store.UpdateCase(ctx, work, casemgmt.Write{Time: now, Audit: applied.Audit, Interaction: in})
 		if err == nil {

@@ -555,8 +555,8 @@ func TestShadowMode(t *testing.T) {
 		if _, err := f.Store.FindCaseByConversation(ctx, "conv-s"); !errors.Is(err, casemgmt.ErrNotFound) {
 			t.Errorf("shadow run created a case: %v", err)
 		}
-		if ins := f.Interactions(t, "conv-s"); len(ins) != 0 {
-			t.Errorf("shadow run stored %d interactions", len(ins))
+		if ins := f.Interactions(t, "conv-s"); len(ins) != 1 || !ins[0].Shadow || ins[0].Outcome != casemgmt.OutcomeShadow {
+			t.Errorf("shadow run records: %v, want one marked shadow", ins)
 		}
 		f.Pred.Set(nil) // skipped, and remembered by no one
 		if _, err := shadow.ConversationEnded(ctx, agenttest.Convo("conv-s", hello), "rep-1"); err != nil {
@@ -597,8 +597,14 @@ func TestShadowMode(t *testing.T) {
 		if diff := cmp.Diff(audit, f.Audit(t, c.ID)); diff != "" {
 			t.Errorf("shadow runs audited (-before +after):\n%s", diff)
 		}
-		if diff := cmp.Diff(ins, f.Interactions(t, "conv-1")); diff != "" {
-			t.Errorf("shadow runs stored interactions (-before +after):\n%s", diff)
+		after := f.Interactions(t, "conv-1")
+		if diff := cmp.Diff(ins, after[:min(len(ins), len(after))]); diff != "" {
+			t.Errorf("shadow runs changed records (-before +after):\n%s", diff)
+		}
+		for _, in := range after[len(ins):] {
+			if !in.Shadow {
+				t.Errorf("a shadow run's record is not marked shadow: %+v", in)
+			}
 		}
 	})
 }

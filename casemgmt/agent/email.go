@@ -357,7 +357,10 @@ func (r *run) relate(ctx context.Context, caseID string, l casemgmt.Link, why st
 		in.Latency = a.now().Sub(r.start)
 	}
 	if a.shadow {
-		return nil
+		if in == nil {
+			return nil
+		}
+		return a.record(ctx, in)
 	}
 	now := a.now()
 	err := a.store.Relate(ctx, caseID, l, casemgmt.Write{Time: now, Audit: []casemgmt.AuditEntry{casemgmt.LinkAudit(caseID, l, false, a.stamp(why, now))},
@@ -674,8 +677,7 @@ func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) 
 	r.in.Outcome = casemgmt.OutcomeCreated
 	r.in.Latency = a.now().Sub(r.start)
 	if a.shadow {
-		r.in.Outcome, r.in.Reason = casemgmt.OutcomeShadow, "would create a case"
-		return &Result{Outcome: casemgmt.OutcomeShadow, Reason: r.in.Reason, Case: c, Changes: audit, Interaction: r.in}, nil
+		return r.shadowed(ctx, "would create a case", &Result{Case: c, Changes: audit})
 	}
 	err = a.store.CreateCase(ctx, c, casemgmt.Write{Time: in.now, Audit: audit, Interaction: r.in, Key: r.emailKey()})
 	if errors.Is(err, casemgmt.ErrKeyUsed) || errors.Is(err, casemgmt.ErrDuplicate) {

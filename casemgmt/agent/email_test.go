@@ -1047,8 +1047,8 @@ func TestEmailShadowWritesNothing(t *testing.T) {
 		if res.Outcome != casemgmt.OutcomeShadow {
 			t.Errorf("%s: %s (%s), want what would happen", m.id, res.Outcome, res.Reason)
 		}
-		if len(f.runsOf(t, m.id)) != 0 {
-			t.Errorf("%s: a run was recorded", m.id)
+		if runs := f.runsOf(t, m.id); len(runs) != 1 || !runs[0].Shadow {
+			t.Errorf("%s: records %v, want one marked shadow", m.id, runs)
 		}
 	}
 	if got := f.get(t, c.ID); got.Fields["issue_description"] != "The X200 camera does not start" || len(f.audit(t, c.ID)) != audit {

@@ -183,6 +183,12 @@ type DueOutcome struct {
 	// "stopped" or "skipped".
 	Action string
 	Reason string
+	// Message is the follow-up sent (or, in shadow mode, that would
+	// have been sent).
+	Message *channel.Outgoing
+	// Shadow says that the agent is in shadow mode: Action is what it
+	// would have done, and nothing was written or sent.
+	Shadow bool
 }
 
 // RunDue does the scheduled work that is due at now: for every case whose
@@ -211,7 +217,7 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error)
 }
 
 func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (DueOutcome, error) {
-	o := DueOutcome{CaseID: caseID, Action: "skipped"}
+	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: a.shadow}
 	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID
 	if !a.shadow {
@@ -301,16 +307,6 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		o.Reason = in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
-	// Record the step before sending: a crash after this point loses at
-	// most one follow-up, and never sends one twice.
-	if err := a.writeDue(ctx, c, audit, nil, now); err != nil {
-		return o, err
-	}
-	first, err := a.store.UseKey(ctx, fmt.Sprintf("followup:%s:%s:%d", c.ID, p.Name, step+1))
-	if err != nil || !first {
-		o.Reason = "follow-up already sent"
-		return o, err
-	}
 	subject := renderTemplate(tpl.Subject, vars)
 	if subject == "" {
 		subject = "Re: " + c.Title
@@ -320,6 +316,22 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		Text: renderTemplate(tpl.Body, vars), References: refs, Automated: true, CaseID: c.ID}
 	if len(refs) > 0 {
 		out.InReplyTo = refs[len(refs)-1]
+	}
+	o.Message = out
+	if a.shadow {
+		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
+		o.Action, o.Reason = "follow_up_sent", in.Reason
+		return o, a.writeDue(ctx, c, audit, in, now)
+	}
+	// Record the step before sending: a crash after this point loses at
+	// most one follow-up, and never sends one twice.
+	if err := a.writeDue(ctx, c, audit, nil, now); err != nil {
+		return o, err
+	}
+	first, err := a.store.UseKey(ctx, fmt.Sprintf("followup:%s:%s:%d", c.ID, p.Name, step+1))
+	if err != nil || !first {
+		o.Reason = "follow-up already sent"
+		return o, err
 	}
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
@@ -362,10 +374,17 @@ func (a *Agent) contactAddress(ctx context.Context, c *casemgmt.Case) (channel.A
 	return channel.Address{Name: ct.Name, Email: ct.Email}, nil
 }
 
-// writeDue stores a scheduled change, or nothing in shadow mode.
+// writeDue stores a scheduled change. In shadow mode it changes nothing
+// and records what would have happened.
 func (a *Agent) writeDue(ctx context.Context, c *casemgmt.Case, audit []casemgmt.AuditEntry, in *casemgmt.Interaction, now time.Time) error {
 	if a.shadow {
-		return nil
+		if in == nil {
+			return nil
+		}
+		if in.Outcome == casemgmt.OutcomeUpdated {
+			in.Outcome, in.Reason = casemgmt.OutcomeShadow, "would have: "+in.Reason
+		}
+		return a.record(ctx, in)
 	}
 	return a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
 }

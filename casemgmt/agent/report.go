@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -146,4 +147,114 @@ func counts[K ~string](m map[K]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[K(k)])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ShadowReport compares what an agent in shadow mode would have written
+// with what the cases hold now, after people worked on them: how often
+// the shadow agent agreed with them, per field. Build one with
+// CompareShadow.
+type ShadowReport struct {
+	// Runs counts the shadow records read; WouldCreate and WouldUpdate
+	// those that would have created or changed a case.
+	Runs        int `json:"runs"`
+	WouldCreate int `json:"would_create"`
+	WouldUpdate int `json:"would_update"`
+	// Fields compares, per field, the values the shadow agent would have
+	// written with the cases' values now.
+	Fields map[string]*ShadowField `json:"fields"`
+}
+
+// ShadowField compares one field's would-be values with people's.
+type ShadowField struct {
+	// Compared counts would-be values on cases that exist now; Agreed
+	// those the case holds now, Differed those where it holds another
+	// value, and Unset those where it holds none.
+	Compared int `json:"compared"`
+	Agreed   int `json:"agreed"`
+	Differed int `json:"differed"`
+	Unset    int `json:"unset"`
+}
+
+// Agreement is Agreed / (Agreed + Differed), or 0 when nothing compares.
+func (f *ShadowField) Agreement() float64 {
+	if n := f.Agreed + f.Differed; n > 0 {
+		return float64(f.Agreed) / float64(n)
+	}
+	return 0
+}
+
+// CompareShadow reads the shadow records q selects and compares each value
+// the shadow agent would have applied with the value of the case now: the
+// case of the record, or the case that holds its conversation or its
+// email. Records whose case does not exist (nobody made one) count in Runs
+// only.
+func CompareShadow(ctx context.Context, s casemgmt.Store, q casemgmt.InteractionQuery) (*ShadowReport, error) {
+	ins, err := s.ListInteractions(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r := &ShadowReport{Fields: map[string]*ShadowField{}}
+	for i := range ins {
+		in := &ins[i]
+		if !in.Shadow {
+			continue
+		}
+		r.Runs++
+		if in.Outcome == casemgmt.OutcomeShadow {
+			if in.Reason == "would create a case" {
+				r.WouldCreate++
+			} else {
+				r.WouldUpdate++
+			}
+		}
+		c, err := shadowCase(ctx, s, in)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			continue
+		}
+		for _, f := range in.Fields {
+			if !f.Applied {
+				continue
+			}
+			sf := r.Fields[f.Field]
+			if sf == nil {
+				sf = &ShadowField{}
+				r.Fields[f.Field] = sf
+			}
+			sf.Compared++
+			now, ok := c.Value(f.Field)
+			switch {
+			case !ok:
+				sf.Unset++
+			case fmt.Sprint(now) == fmt.Sprint(f.Value):
+				sf.Agreed++
+			default:
+				sf.Differed++
+			}
+		}
+	}
+	return r, nil
+}
+
+// shadowCase finds the case a shadow record concerns now, or nil.
+func shadowCase(ctx context.Context, s casemgmt.Store, in *casemgmt.Interaction) (*casemgmt.Case, error) {
+	var c *casemgmt.Case
+	var err error
+	switch {
+	case in.CaseID != "":
+		c, err = s.GetCase(ctx, in.CaseID)
+	case in.ConversationID != "" && !strings.HasPrefix(in.ConversationID, "email:"):
+		c, err = s.FindCaseByConversation(ctx, in.ConversationID)
+	case len(in.MessageIDs) > 0:
+		var cs []*casemgmt.Case
+		if cs, err = s.FindCasesByMessageID(ctx, in.MessageIDs); err == nil && len(cs) > 0 {
+			c = cs[0]
+		}
+	}
+	if errors.Is(err, casemgmt.ErrNotFound) {
+		return nil, nil
+	}
+	return c, err
 }

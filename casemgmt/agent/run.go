@@ -36,13 +36,29 @@ func (r *run) finish(ctx context.Context, out casemgmt.Outcome, reason string, c
 		in.CaseID = c.ID
 	}
 	res := &Result{Outcome: out, Reason: reason, Case: c, Changes: changes, Interaction: in}
-	if r.a.shadow {
-		return res, nil
-	}
-	if err := r.a.store.AddInteraction(ctx, in); err != nil {
+	if err := r.a.record(ctx, in); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// shadowed records what a shadow run would have done, and returns res.
+func (r *run) shadowed(ctx context.Context, reason string, res *Result) (*Result, error) {
+	r.in.Outcome, r.in.Reason = casemgmt.OutcomeShadow, reason
+	r.in.Latency = r.a.now().Sub(r.start)
+	res.Outcome, res.Reason, res.Interaction = casemgmt.OutcomeShadow, reason, r.in
+	if err := r.a.record(ctx, r.in); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// record stores an interaction record; a shadow agent's is marked so.
+func (a *Agent) record(ctx context.Context, in *casemgmt.Interaction) error {
+	if a.shadow {
+		in.Shadow = true
+	}
+	return a.store.AddInteraction(ctx, in)
 }
 
 // failed records a run that could not complete, and returns its error.
@@ -51,8 +67,8 @@ func (r *run) failed(ctx context.Context, cause error) (*Result, error) {
 	in.Outcome = casemgmt.OutcomeFailed
 	in.Reason = cause.Error()
 	in.Latency = r.a.now().Sub(r.start)
-	if !r.a.shadow && ctx.Err() == nil {
-		if err := r.a.store.AddInteraction(ctx, in); err != nil {
+	if ctx.Err() == nil {
+		if err := r.a.record(ctx, in); err != nil {
 			return nil, errors.Join(cause, err)
 		}
 	}
