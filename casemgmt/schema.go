@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 
 	"github.com/caseagent/caseagent/internal/fieldpattern"
@@ -17,6 +18,13 @@ type Field struct {
 	predict.Field
 	// Label is how the field is shown to people; the name when empty.
 	Label string `json:"label,omitempty"`
+	// MinConfidence is the confidence a predicted value of this field
+	// needs before the agent writes it; 0 means the agent's default (the
+	// create rule's). Choose it from an evaluation of the tenant's
+	// predictor: the lowest threshold at which the field's written values
+	// keep the precision the tenant wants (predict/eval reports precision
+	// by threshold).
+	MinConfidence float64 `json:"min_confidence,omitempty" jsonschema:"minimum=0,maximum=1"`
 }
 
 // PredictField returns the field as predictors are asked for it.
@@ -98,6 +106,9 @@ func checkFields(ps *problems, path string, fields []Field) {
 				ps.add(at+".type", fmt.Sprintf("unknown type %q (text, choice, lookup, bool, integer, currency, email)", truncate(string(f.Type), 40)))
 			}
 			continue
+		}
+		if mc := f.MinConfidence; math.IsNaN(mc) || mc < 0 || mc > 1 {
+			ps.add(at+".min_confidence", "must be between 0 and 1")
 		}
 		if f.Multiline && f.Type != predict.TypeText {
 			ps.add(at+".multiline", "only text fields can be multiline")

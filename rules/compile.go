@@ -200,30 +200,49 @@ func (c *ruleCompiler) exprConfig(visitors ...ast.Visitor) *conf.Config {
 // are *CompileError with Path set. A panic inside expr's parser, checker
 // or compiler (none is known; the fuzz tests look for them) becomes an
 // error, so no configuration can take the caller down.
-func (c *ruleCompiler) compileCondition(cond *Condition) (prog *vm.Program, err error) {
+func (c *ruleCompiler) compileCondition(cond *Condition) (prog *vm.Program, reads []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			prog, err = nil, pathError("when", errorf(ErrSyntax, "internal compiler error: %v", r))
+			prog, reads, err = nil, nil, pathError("when", errorf(ErrSyntax, "internal compiler error: %v", r))
 		}
 	}()
 	g := &generator{c: c}
 	node, err := g.condition(cond, "when", 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tree := &parser.Tree{Node: node, Source: file.NewSource("")}
 	cfg := c.exprConfig()
 	if _, err := new(checker.Checker).PatchAndCheck(tree, cfg); err != nil {
-		return nil, pathError("when", classify(err))
+		return nil, nil, pathError("when", classify(err))
 	}
+	idents := &identCollector{vars: c.vars}
+	ast.Walk(&tree.Node, idents)
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
-		return nil, pathError("when", classify(err))
+		return nil, nil, pathError("when", classify(err))
 	}
 	prog, err = compiler.Compile(tree, cfg)
 	if err != nil {
-		return nil, pathError("when", classify(err))
+		return nil, nil, pathError("when", classify(err))
 	}
-	return prog, nil
+	return prog, idents.names, nil
+}
+
+// identCollector collects the declared variables a condition reads, in
+// the order they first appear.
+type identCollector struct {
+	vars  Vars
+	names []string
+}
+
+func (v *identCollector) Visit(n *ast.Node) {
+	id, ok := (*n).(*ast.IdentifierNode)
+	if !ok {
+		return
+	}
+	if _, declared := v.vars[id.Value]; declared && !slices.Contains(v.names, id.Value) {
+		v.names = append(v.names, id.Value)
+	}
 }
 
 // classify maps an expr error to the package's sentinels.

@@ -15,6 +15,7 @@ import (
 type Set[A any] struct {
 	rules    []Rule[A]
 	programs []*vm.Program
+	reads    [][]string // per rule, the variables its condition reads
 	vars     Vars
 	budget   uint
 	empty    map[string]any // env for a nil *Values
@@ -40,6 +41,7 @@ func Compile[A any](vars Vars, rs []Rule[A], opts ...Option) (*Set[A], error) {
 	s := &Set[A]{
 		rules:    slices.Clone(rs),
 		programs: make([]*vm.Program, len(rs)),
+		reads:    make([][]string, len(rs)),
 		vars:     vars,
 		budget:   c.cfg.memoryBudget,
 		empty:    vars.NewValues().env,
@@ -62,15 +64,20 @@ func Compile[A any](vars Vars, rs []Rule[A], opts ...Option) (*Set[A], error) {
 			return nil, fail(pathError("name", errorf(ErrInvalidRule, "same name as rule %d", j)))
 		}
 		seen[r.Name] = i
-		prog, err := c.compileCondition(&r.When)
+		prog, reads, err := c.compileCondition(&r.When)
 		if err != nil {
 			return nil, fail(err)
 		}
-		s.programs[i] = prog
+		s.programs[i], s.reads[i] = prog, reads
 	}
 	s.pool.New = func() any { return new(vm.VM) }
 	return s, nil
 }
+
+// Reads returns the declared variables rule i's condition reads, in the
+// order they first appear: what the rule depends on. The slice must not
+// be modified.
+func (s *Set[A]) Reads(i int) []string { return s.reads[i] }
 
 // Len returns the number of rules, active or not.
 func (s *Set[A]) Len() int { return len(s.rules) }

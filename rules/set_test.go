@@ -369,3 +369,28 @@ func TestHostileExpressions(t *testing.T) {
 		}
 	}
 }
+
+// A set says which variables each rule's condition reads, whatever form
+// the condition takes, so that a host knows which values its rules depend
+// on.
+func TestReads(t *testing.T) {
+	vars := rules.Vars{"category": rules.Text, "priority": rules.Text, "amount": rules.Number, "tags": rules.TextList}
+	rs := []rules.Rule[int]{
+		{Name: "structured", When: rules.Condition{All: []rules.Condition{
+			{Field: "category", Op: rules.Equals, Value: "Billing"},
+			{Any: []rules.Condition{{Field: "amount", Op: rules.GreaterThan, Value: 10.0}, {Field: "category", Op: rules.IsNotEmpty}}},
+		}}},
+		{Name: "expression", When: rules.Condition{Expr: `priority == "High" && "vip" in tags && amount > 0`}},
+		{Name: "constant", When: rules.Condition{Expr: "true"}},
+	}
+	s, err := rules.Compile(vars, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"category", "amount"}, {"priority", "tags", "amount"}, nil}
+	for i, w := range want {
+		if diff := cmp.Diff(w, s.Reads(i)); diff != "" {
+			t.Errorf("rule %s reads (-want +got)\n%s", rs[i].Name, diff)
+		}
+	}
+}

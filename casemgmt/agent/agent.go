@@ -109,6 +109,10 @@ type Agent struct {
 	shadow  bool
 	minConf float64
 	minSet  bool
+	// minField holds the fields' own thresholds; deps, for each field
+	// that update rules read, the rules that read it.
+	minField map[string]float64
+	deps     map[string][]string
 	prof    *Profiles
 	retries int
 	mail    mailSettings
@@ -204,6 +208,21 @@ func New(store casemgmt.Store, pred predict.Predictor, cfg *Config, opts ...Opti
 			return nil, err
 		}
 		a.asked = append(a.asked, askedFields{names: names, fields: fields})
+	}
+	a.minField, a.deps = map[string]float64{}, map[string][]string{}
+	for _, f := range a.schema.Fields() {
+		if f.MinConfidence > 0 {
+			a.minField[f.Name] = f.MinConfidence
+		}
+	}
+	for i := 0; i < cr.update.Len(); i++ {
+		if r := cr.update.Rule(i); !r.Inactive {
+			for _, v := range cr.update.Reads(i) {
+				if a.schema.Has(v) {
+					a.deps[v] = append(a.deps[v], r.Name)
+				}
+			}
+		}
 	}
 	if math.IsNaN(a.minConf) || a.minConf < 0 || a.minConf > 1 {
 		return nil, fmt.Errorf("%w: minimum confidence %v is not between 0 and 1", casemgmt.ErrInvalid, a.minConf)
@@ -322,6 +341,15 @@ func (a *Agent) runConversation(ctx context.Context, r *run) (*Result, error) {
 		return nil, err
 	}
 	return r.updateCase(ctx, c)
+}
+
+// threshold is the confidence a predicted value of the field needs: the
+// field's own, or the agent's.
+func (a *Agent) threshold(field string) float64 {
+	if t, ok := a.minField[field]; ok {
+		return t
+	}
+	return a.minConf
 }
 
 func (a *Agent) actor() casemgmt.Actor { return casemgmt.Actor{Kind: casemgmt.ActorAgent, ID: a.name} }
@@ -453,7 +481,7 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 	// update rules; repeated until no rule adds a field.
 	vals := cloneValues(c.Fields)
 	for n, p := range preds {
-		if _, ok := allowed[n]; ok && p.Confidence >= a.minConf {
+		if _, ok := allowed[n]; ok && p.Confidence >= a.threshold(n) {
 			if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
 				vals[n] = p.Value
 			}
@@ -472,7 +500,7 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 				if _, ok := allowed[n]; !ok {
 					allowed[n] = r.Name
 					grew = true
-					if p, ok := preds[n]; ok && p.Confidence >= a.minConf {
+					if p, ok := preds[n]; ok && p.Confidence >= a.threshold(n) {
 						if _, exists := vals[n]; !exists || a.agentMayWrite(c, n) {
 							vals[n] = p.Value
 							a.setRuleValue(rv, n, p.Value)
@@ -499,8 +527,13 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 		switch {
 		case !ok:
 			fo.Reason = "no update rule asks for this field"
-		case p.Confidence < a.minConf:
-			fo.Reason = fmt.Sprintf("confidence %.2f is below %.2f", p.Confidence, a.minConf)
+		case p.Confidence < a.threshold(n) && len(a.deps[n]) > 0:
+			// A guess here would also decide which rules apply: leave it
+			// empty and say so.
+			fo.Reason = fmt.Sprintf("uncertain: update rules depend on it (%s); confidence %.2f is below %.2f",
+				strings.Join(a.deps[n], ", "), p.Confidence, a.threshold(n))
+		case p.Confidence < a.threshold(n):
+			fo.Reason = fmt.Sprintf("confidence %.2f is below %.2f", p.Confidence, a.threshold(n))
 		default:
 			v, err := a.schema.Validate(ctx, n, p.Value, a.store)
 			if err != nil {
@@ -833,8 +866,8 @@ func (a *Agent) createHolds(preds map[string]predict.Prediction, changes []casem
 		switch {
 		case !ok:
 			missing = append(missing, n+" (not predicted)")
-		case p.Confidence < a.minConf:
-			missing = append(missing, fmt.Sprintf("%s (confidence %.2f below %.2f)", n, p.Confidence, a.minConf))
+		case p.Confidence < a.threshold(n):
+			missing = append(missing, fmt.Sprintf("%s (confidence %.2f below %.2f)", n, p.Confidence, a.threshold(n)))
 		default:
 			why := "invalid"
 			for _, f := range in.Fields {

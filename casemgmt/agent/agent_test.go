@@ -719,7 +719,7 @@ func TestInteractionRecord(t *testing.T) {
 		Fields: []casemgmt.FieldOutcome{
 			{Field: "product", Value: "P-X999", Reason: `dropped: "P-X999" is not one of the options of product`},
 			{Field: "issue_description", Value: hello, Confidence: 0.9, Evidence: []predict.Evidence{{MessageID: "m1", Quote: "keeps rebooting"}}, Applied: true},
-			{Field: "category", Value: "Product defect", Confidence: 0.3, Reason: "confidence 0.30 is below 0.50"},
+			{Field: "category", Value: "Product defect", Confidence: 0.3, Reason: "uncertain: update rules depend on it (defect details); confidence 0.30 is below 0.50"},
 			{Field: "contact", Value: "C-1", Confidence: 0.8, Applied: true},
 		},
 		Predictor: "scripted",

@@ -41,6 +41,10 @@ type FieldReport struct {
 	MeanConfidence float64 `json:"mean_confidence"`
 	// NotApplied counts the reasons values were not applied.
 	NotApplied map[string]int `json:"not_applied,omitempty"`
+	// Uncertain counts the values left empty because they were below the
+	// field's threshold while update rules depend on the field: the
+	// agent abstained rather than guess what decides other fields.
+	Uncertain int `json:"uncertain,omitempty"`
 }
 
 // Summarize reads the interaction records q selects and summarises them.
@@ -77,7 +81,11 @@ func Summarize(ctx context.Context, j casemgmt.Journal, q casemgmt.InteractionQu
 			if f.Applied {
 				fr.Applied++
 			} else if f.Reason != "" {
-				fr.NotApplied[reasonKind(f.Reason)]++
+				kind := reasonKind(f.Reason)
+				fr.NotApplied[kind]++
+				if kind == "uncertain" {
+					fr.Uncertain++
+				}
 			}
 		}
 	}
