@@ -1,19 +1,10 @@
 package knowledge
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
-)
-
-// BM25 parameters of Index.
-const (
-	bm25K1      = 1.2
-	bm25B       = 0.75
-	titleWeight = 2 // a title word counts as this many body words
 )
 
 // Index is the offline default Retriever: BM25 over the title and body of
@@ -32,7 +23,7 @@ type Index struct {
 
 type indexDoc struct {
 	a     *Article
-	lang  string         // base language
+	lang  string         // the key of Query.TermsByLanguage its terms match
 	tf    map[string]int // weighted term frequency: title terms count titleWeight times
 	words int            // weighted length
 }
@@ -62,15 +53,8 @@ func (ix *Index) Put(a *Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	d := &indexDoc{a: a.Clone(), lang: BaseLanguage(a.Language), tf: map[string]int{}}
-	for _, t := range Terms(a.Title, a.Language) {
-		d.tf[t] += titleWeight
-		d.words += titleWeight
-	}
-	for _, t := range Terms(a.Text(), a.Language) {
-		d.tf[t]++
-		d.words++
-	}
+	tf, words := termCounts(a)
+	d := &indexDoc{a: a.Clone(), lang: analysedAs(a.Language), tf: tf, words: words}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(a.ID)
@@ -156,7 +140,7 @@ func (ix *Index) List(after string, limit int) []Article {
 }
 
 // Retrieve implements Retriever with BM25 (k1 1.2, b 0.75; a title word
-// counts twice), the query stemmed in each candidate article's language.
+// counts twice), the query analysed in each candidate article's language.
 func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -167,30 +151,25 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 	text := q.text()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	n := float64(len(ix.docs))
-	if n == 0 {
+	if len(ix.docs) == 0 {
 		return nil, nil
 	}
-	avg := ix.totalLen / n
-	terms := map[string][]string{} // base language -> distinct query terms
-	scores := map[string]float64{}
-	for _, lang := range queryLanguages(q.Language, ix.docLanguages()) {
-		ts := distinct(Terms(text, lang))
-		terms[lang] = ts
+	stats := BM25{Docs: len(ix.docs), AvgLen: ix.totalLen / float64(len(ix.docs)), DocFreq: map[string]int{}}
+	byLang := q.TermsByLanguage()
+	candidates := map[string]bool{}
+	for _, ts := range byLang {
 		for _, t := range ts {
-			df := float64(len(ix.postings[t]))
-			if df == 0 {
-				continue
-			}
-			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+			stats.DocFreq[t] = len(ix.postings[t])
 			for id := range ix.postings[t] {
-				d := ix.docs[id]
-				if d.lang != lang {
-					continue
-				}
-				tf := float64(d.tf[t])
-				scores[id] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(d.words)/avg))
+				candidates[id] = true
 			}
+		}
+	}
+	scores := make(map[string]float64, len(candidates))
+	for id := range candidates {
+		d := ix.docs[id]
+		if s := stats.score(d.tf, d.words, byLang[d.lang]); s > 0 {
+			scores[id] = s
 		}
 	}
 	hits := make([]Hit, 0, len(scores))
@@ -210,47 +189,4 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 		hits[i].Passages = SelectPassages(&hits[i].Article, text, 0)
 	}
 	return hits, nil
-}
-
-// docLanguages returns the base languages of the articles, sorted.
-func (ix *Index) docLanguages() []string {
-	seen := map[string]bool{}
-	for _, d := range ix.docs {
-		seen[d.lang] = true
-	}
-	out := make([]string, 0, len(seen))
-	for l := range seen {
-		out = append(out, l)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// queryLanguages returns the languages a query in lang is analysed in:
-// its own and that of articles of no language, or every language present
-// when lang is unknown.
-func queryLanguages(lang string, present []string) []string {
-	if lang == "" {
-		return present
-	}
-	base := BaseLanguage(lang)
-	out := []string{}
-	for _, l := range present {
-		if l == base || l == "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func distinct(ts []string) []string {
-	seen := make(map[string]bool, len(ts))
-	out := ts[:0]
-	for _, t := range ts {
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return slices.SortedFunc(slices.Values(out), cmp.Compare[string])
 }

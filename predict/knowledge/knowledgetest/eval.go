@@ -1,6 +1,7 @@
 package knowledgetest
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -52,7 +53,7 @@ func EvalSet() ([]knowledge.Article, []LabelledQuery, error) {
 		return nil, nil, err
 	}
 	var qs []LabelledQuery
-	dec := yaml.NewDecoder(bytesReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&qs); err != nil {
 		return nil, nil, fmt.Errorf("knowledgetest: queries.yaml: %w", err)
