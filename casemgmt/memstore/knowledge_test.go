@@ -3,11 +3,11 @@ package memstore_test
 import (
 	"testing"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
-	"github.com/caseagent/caseagent/predict/knowledge"
-	"github.com/caseagent/caseagent/predict/knowledge/knowledgetest"
+	"github.com/caseagent/caseagent/casemgmt/storetest"
 )
 
 func TestKnowledgeConformance(t *testing.T) {
-	knowledgetest.RunStore(t, func(t *testing.T) knowledge.Store { return memstore.New() })
+	storetest.RunKnowledge(t, func(t *testing.T) casemgmt.Store { return memstore.New() })
 }

@@ -181,13 +181,13 @@ func testProductAndCategory(t *testing.T, r knowledge.Retriever) {
 		want              []string
 	}{
 		{"", "", []string{"battery", "password", "router-reset"}},
-		{"router", "", []string{"password", "router-reset"}},  // password has no product tag
-		{"ROUTER", "", []string{"password", "router-reset"}},  // tags ignore case
-		{"thermostat", "", []string{"battery", "password"}},   //
-		{"", "device", []string{"battery", "router-reset"}},   //
-		{"router", "device", []string{"router-reset"}},        //
-		{"printer", "account", []string{"password"}},          //
-		{"thermostat", "billing", nil},                        //
+		{"router", "", []string{"password", "router-reset"}}, // password has no product tag
+		{"ROUTER", "", []string{"password", "router-reset"}}, // tags ignore case
+		{"thermostat", "", []string{"battery", "password"}},  //
+		{"", "device", []string{"battery", "router-reset"}},  //
+		{"router", "device", []string{"router-reset"}},       //
+		{"printer", "account", []string{"password"}},         //
+		{"thermostat", "billing", nil},                       //
 	} {
 		q.Product, q.Category = tc.product, tc.category
 		if got := sortedIDs(retrieve(t, r, q)); !slices.Equal(got, tc.want) {

@@ -1,0 +1,59 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/storetest"
+	"github.com/caseagent/caseagent/predict/knowledge"
+	"github.com/caseagent/caseagent/predict/knowledge/knowledgetest"
+)
+
+func TestKnowledgeSQLite(t *testing.T) {
+	storetest.RunKnowledge(t, func(t *testing.T) casemgmt.Store {
+		s, _ := openSQLite(t)
+		return s
+	})
+}
+
+func TestKnowledgePostgres(t *testing.T) {
+	storetest.RunKnowledge(t, func(t *testing.T) casemgmt.Store {
+		s, _ := openPostgres(t)
+		return s
+	})
+}
+
+// TestKnowledgeRetrievalQuality measures the database's search on the
+// labelled set of knowledgetest (go test -run KnowledgeRetrievalQuality -v
+// prints the figures) and fails below a floor.
+func TestKnowledgeRetrievalQuality(t *testing.T) {
+	arts, qs, err := knowledgetest.EvalSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		open func(t testing.TB) knowledge.Store
+	}{
+		{"SQLite", func(t testing.TB) knowledge.Store { s, _ := openSQLite(t); return s }},
+		{"Postgres", func(t testing.TB) knowledge.Store { s, _ := openPostgres(t); return s }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.open(t)
+			for i := range arts {
+				if err := s.PutArticle(context.Background(), &arts[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := knowledgetest.Evaluate(context.Background(), knowledge.StoreRetriever(s), qs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d articles, %s", tc.name, len(arts), m)
+			for _, miss := range m.Misses {
+				t.Logf("rank %d (top %s): %s [%s]", miss.Rank, miss.Top, miss.Query.Text, miss.Query.Expect)
+			}
+		})
+	}
+}
