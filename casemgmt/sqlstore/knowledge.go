@@ -329,7 +329,6 @@ func (s *Store) searchSQLite(ctx context.Context, q *knowledge.Query, terms []st
 }
 
 func (s *Store) searchPostgres(ctx context.Context, q *knowledge.Query, terms []string, limit int) ([]knowledge.Hit, error) {
-	tsq := strings.Join(terms, " | ")
 	// Statistics of the whole collection, as BM25 wants them, then the
 	// document frequency of each term (through the GIN index).
 	stats := knowledge.BM25{DocFreq: make(map[string]int, len(terms))}
@@ -370,7 +369,7 @@ func (s *Store) searchPostgres(ctx context.Context, q *knowledge.Query, terms []
 	for i, t := range terms {
 		quotedQ[i] = quoteLexeme(t)
 	}
-	tsq = strings.Join(quotedQ, " | ")
+	tsq := strings.Join(quotedQ, " | ")
 	where, args := filters(q, 3)
 	query := "SELECT a.article FROM knowledge_articles a WHERE a.terms @@ to_tsquery('simple', $1)" + where +
 		" ORDER BY ts_rank(a.terms, to_tsquery('simple', $1)) DESC, a.id LIMIT $2"

@@ -84,7 +84,8 @@ func isLetters(s string) bool {
 	return true
 }
 
-// fold lower-cases s and removes accents (é to e, ß to ss, ø to o).
+// fold lower-cases s and removes the accents of Latin letters (é to e,
+// ß to ss, ø to o); marks of other scripts (kana's voicing) stay.
 func fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
@@ -98,9 +99,13 @@ func fold(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	latin := false // the last letter was Latin: its accents go
 	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			latin = unicode.Is(unicode.Latin, r)
+		}
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r) && latin:
 			continue
 		case r == 'ß':
 			b.WriteString("ss")
@@ -114,7 +119,7 @@ func fold(s string) string {
 			b.WriteRune(unicode.ToLower(r))
 		}
 	}
-	return b.String()
+	return norm.NFC.String(b.String())
 }
 
 // stemmers strip the commonest inflections of a folded word. They are
@@ -124,15 +129,15 @@ func fold(s string) string {
 var stemmers = map[string]func(string) string{
 	"en": stemEnglish,
 	"es": suffixStemmer(3, "amientos", "imientos", "amiento", "imiento", "aciones", "iciones", "acion", "icion",
-		"adoras", "adores", "adora", "ador", "ando", "iendo", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida",
+		"adoras", "adores", "adora", "ador", "amos", "emos", "imos", "ando", "iendo", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida",
 		"ar", "er", "ir", "es", "as", "os", "a", "o", "e", "s"),
 	"pt": suffixStemmer(3, "amentos", "imentos", "amento", "imento", "acoes", "icoes", "acao", "icao",
-		"adores", "ador", "ando", "endo", "indo", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida",
+		"adores", "ador", "amos", "emos", "imos", "ando", "endo", "indo", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida",
 		"ar", "er", "ir", "oes", "aes", "es", "as", "os", "a", "o", "e", "s"),
-	"it": suffixStemmer(3, "amenti", "amento", "imenti", "imento", "azioni", "azione", "ando", "endo",
+	"it": suffixStemmer(3, "amenti", "amento", "imenti", "imento", "azioni", "azione", "iamo", "ando", "endo",
 		"ati", "ato", "ata", "ate", "iti", "ito", "ita", "ite", "are", "ere", "ire", "i", "e", "a", "o"),
 	"fr": suffixStemmer(3, "issements", "issement", "ements", "ement", "ations", "ation", "atrices", "ateurs",
-		"atrice", "ateur", "euses", "euse", "eux", "ees", "ee", "es", "er", "ez", "e", "s", "x"),
+		"atrice", "ateur", "euses", "euse", "eux", "ons", "ees", "ee", "es", "er", "ez", "e", "s", "x"),
 	"de": suffixStemmer(3, "ungen", "heiten", "keiten", "ung", "heit", "keit", "ern", "em", "en", "er", "es", "e", "n", "s"),
 	"nl": suffixStemmer(3, "heden", "heid", "ingen", "ing", "en", "s", "e"),
 }

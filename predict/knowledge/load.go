@@ -417,8 +417,9 @@ func ParseMarkdown(file string, data []byte) (Article, error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.TrimPrefix(text, "\ufeff")
 	var f fileArticle
-	bodyLine := 1
+	bodyLine, hasFront := 1, false
 	if strings.HasPrefix(text, "---\n") {
+		hasFront = true
 		end := strings.Index(text[4:], "\n---")
 		if end < 0 {
 			return Article{}, &LoadError{File: file, Path: "front matter", Line: 1, Err: errors.New(`has no closing "---" line`)}
@@ -433,7 +434,7 @@ func ParseMarkdown(file string, data []byte) (Article, error) {
 		} else {
 			rest = ""
 		}
-		bodyLine = 3 + strings.Count(front, "\n")
+		bodyLine = 4 + strings.Count(front, "\n")
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(front), &doc); err != nil {
 			return Article{}, &LoadError{File: file, Path: "front matter", Err: err}
@@ -466,9 +467,13 @@ func ParseMarkdown(file string, data []byte) (Article, error) {
 	a, err := f.finish(file, "", 0)
 	if err != nil {
 		var le *LoadError
-		if errors.As(err, &le) && le.Path == "body" {
+		switch {
+		case !errors.As(err, &le):
+		case le.Path == "body":
 			le.Line = bodyLine
-		} else if errors.As(err, &le) && le.Path != "" {
+		case le.Path == "title" && f.Title == "":
+			le.Err = fmt.Errorf("%w: no title: set one in the front matter, or begin the body with a \"# \" heading", ErrInvalid)
+		case le.Path != "" && hasFront:
 			le.Path = "front matter." + le.Path
 		}
 		return Article{}, err

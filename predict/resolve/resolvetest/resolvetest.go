@@ -242,7 +242,7 @@ func passes(req *resolve.Request, d *resolve.Decision) error {
 		return fmt.Errorf("citations dropped by Check: %+v", drops)
 	}
 	if diff := cmp.Diff(d, checked); diff != "" {
-		return fmt.Errorf("Check changed the decision (-returned +checked):\n%s", diff)
+		return fmt.Errorf("resolve.Check changed the decision (-returned +checked):\n%s", diff)
 	}
 	return nil
 }
