@@ -118,3 +118,5 @@ func TestLoadDirDuplicatesAndLimits(t *testing.T) {
 		t.Errorf("two bad files: %v", err)
 	}
 }
+
+func mapFS(name string, data []byte) fstest.MapFS { return fstest.MapFS{name: {Data: data}} }
