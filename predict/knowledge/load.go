@@ -331,6 +331,14 @@ func ParseJSON(file string, data []byte) ([]Article, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&f); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				p := te.Field
+				if prefix != "" {
+					p = prefix + "." + p
+				}
+				return nil, &LoadError{File: file, Path: p, Err: fmt.Errorf("is a JSON %s, not %s", te.Value, te.Type)}
+			}
 			return nil, &LoadError{File: file, Path: prefix, Err: jsonError(raw, err)}
 		}
 		a, err := f.finish(file, prefix, 0)
