@@ -26,6 +26,7 @@ type indexDoc struct {
 	lang  string         // the key of Query.TermsByLanguage its terms match
 	tf    map[string]int // weighted term frequency: title terms count titleWeight times
 	words int            // weighted length
+	parts []passageTerms // passages of its text, analysed
 }
 
 var _ Retriever = (*Index)(nil)
@@ -54,7 +55,7 @@ func (ix *Index) Put(a *Article) error {
 		return err
 	}
 	tf, words := termCounts(a)
-	d := &indexDoc{a: a.Clone(), lang: analysedAs(a.Language), tf: tf, words: words}
+	d := &indexDoc{a: a.Clone(), lang: analysedAs(a.Language), tf: tf, words: words, parts: articlePassages(a)}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(a.ID)
@@ -185,8 +186,9 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 		hits = hits[:q.limit()]
 	}
 	for i := range hits {
-		hits[i].Article = *hits[i].Article.Clone()
-		hits[i].Passages = SelectPassages(&hits[i].Article, text, 0)
+		d := ix.docs[hits[i].Article.ID]
+		hits[i].Article = *d.a.Clone()
+		hits[i].Passages = selectPassages(d.parts, Terms(text, d.a.Language), 0)
 	}
 	return hits, nil
 }

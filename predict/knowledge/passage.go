@@ -33,13 +33,35 @@ const (
 // passages that hold a query term are returned. Every passage occurs in
 // a.Text() as it is, so a citation quoting it passes CheckCitations.
 func SelectPassages(a *Article, query string, max int) []Passage {
+	return selectPassages(articlePassages(a), Terms(query, a.Language), max)
+}
+
+// passageTerms is a passage and the terms it holds.
+type passageTerms struct {
+	text  string
+	terms map[string]int
+}
+
+// articlePassages cuts a's text into passages and analyses each.
+func articlePassages(a *Article) []passageTerms {
+	texts := splitPassages(a.Text())
+	out := make([]passageTerms, len(texts))
+	for i, p := range texts {
+		ts := map[string]int{}
+		for _, t := range Terms(p, a.Language) {
+			ts[t]++
+		}
+		out[i] = passageTerms{text: p, terms: ts}
+	}
+	return out
+}
+
+// selectPassages is SelectPassages over passages analysed already.
+func selectPassages(ps []passageTerms, queryTerms []string, max int) []Passage {
 	if max <= 0 {
 		max = DefaultPassages
 	}
-	qterms := map[string]bool{}
-	for _, t := range Terms(query, a.Language) {
-		qterms[t] = true
-	}
+	qterms := distinct(queryTerms)
 	if len(qterms) == 0 {
 		return nil
 	}
@@ -48,21 +70,16 @@ func SelectPassages(a *Article, query string, max int) []Passage {
 		pos int
 	}
 	var cands []scored
-	for i, p := range splitPassages(a.Text()) {
-		seen := map[string]int{}
-		for _, t := range Terms(p, a.Language) {
-			if qterms[t] {
-				seen[t]++
+	for i, p := range ps {
+		s := 0.0
+		for _, t := range qterms {
+			if n := p.terms[t]; n > 0 {
+				s += 1 + 0.1*math.Log(float64(n))
 			}
 		}
-		if len(seen) == 0 {
-			continue
+		if s > 0 {
+			cands = append(cands, scored{Passage{Text: p.text, Score: s}, i})
 		}
-		s := 0.0
-		for _, n := range seen {
-			s += 1 + 0.1*math.Log(float64(n))
-		}
-		cands = append(cands, scored{Passage{Text: p, Score: s}, i})
 	}
 	slices.SortStableFunc(cands, func(x, y scored) int { return cmp.Compare(y.Score, x.Score) })
 	if len(cands) > max {

@@ -149,13 +149,21 @@ func markdownText(s string) string {
 			line, heading = m[1], true
 		}
 		line = mdList.ReplaceAllString(line, "")
-		line = mdImage.ReplaceAllString(line, "$1")
-		line = mdLink.ReplaceAllString(line, "$1")
-		line = mdRefLink.ReplaceAllString(line, "$1")
-		line = mdAutolink.ReplaceAllString(line, "$1")
-		line = mdCode.ReplaceAllString(line, "$1")
-		line = mdStrong.ReplaceAllString(line, "$2")
-		line = mdEm.ReplaceAllString(line, "$1$2$3")
+		if strings.Contains(line, "](") || strings.Contains(line, "][") {
+			line = mdImage.ReplaceAllString(line, "$1")
+			line = mdLink.ReplaceAllString(line, "$1")
+			line = mdRefLink.ReplaceAllString(line, "$1")
+		}
+		if strings.Contains(line, "<") {
+			line = mdAutolink.ReplaceAllString(line, "$1")
+		}
+		if strings.Contains(line, "`") {
+			line = mdCode.ReplaceAllString(line, "$1")
+		}
+		if strings.ContainsAny(line, "*_") {
+			line = mdStrong.ReplaceAllString(line, "$2")
+			line = mdEm.ReplaceAllString(line, "$1$2$3")
+		}
 		line = strings.TrimRight(line, " \t")
 		if heading {
 			// A heading is a paragraph of its own.
