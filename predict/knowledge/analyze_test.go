@@ -180,3 +180,31 @@ func TestStoreRetrieverWithoutSearch(t *testing.T) {
 	// contract holds.
 	var _ knowledge.Retriever = knowledge.StoreRetriever(listOnly{&knowledge.Index{}})
 }
+
+func TestLongQueries(t *testing.T) {
+	var b strings.Builder
+	for i := range 500 {
+		b.WriteString("word")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + " ")
+	}
+	b.WriteString("batteries")
+	q := knowledge.Query{Text: b.String(), Language: "en"}
+	for lang, ts := range q.TermsByLanguage() {
+		if len(ts) > knowledge.MaxQueryTerms {
+			t.Errorf("%q: %d terms", lang, len(ts))
+		}
+	}
+	ix, err := knowledge.NewIndex([]knowledge.Article{{ID: "a", Title: "Batteries", Body: "wordaa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := ix.Retrieve(context.Background(), q)
+	if err != nil || len(hits) != 1 {
+		t.Errorf("the opening of a long query still matches: %v, %v", hits, err)
+	}
+	huge := knowledge.Query{Text: strings.Repeat("ü", knowledge.MaxQueryBytes)}
+	if _, err := ix.Retrieve(context.Background(), huge); err != nil {
+		t.Errorf("a query over the size limit is cut, not refused: %v", err)
+	}
+}

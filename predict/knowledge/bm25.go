@@ -90,10 +90,16 @@ func (q *Query) TermsByLanguage() map[string][]string {
 	out := make(map[string][]string, len(langs))
 	text := q.text()
 	for _, l := range langs {
-		out[l] = distinct(Terms(text, l))
+		ts := distinct(Terms(text, l))
+		out[l] = ts[:min(len(ts), MaxQueryTerms)]
 	}
 	return out
 }
+
+// MaxQueryTerms is how many distinct terms of a query's text (the first
+// ones) each analysis keeps: a long email matches on its opening, and a
+// database is not sent a query of thousands of terms.
+const MaxQueryTerms = 64
 
 // AllTerms returns the distinct terms of every analysis of TermsByLanguage,
 // sorted.
@@ -102,7 +108,9 @@ func (q *Query) AllTerms() []string {
 	for _, ts := range q.TermsByLanguage() {
 		all = append(all, ts...)
 	}
-	return distinct(all)
+	all = distinct(all)
+	slices.Sort(all)
+	return all
 }
 
 // analysedAs returns the key of TermsByLanguage whose terms match an
@@ -121,8 +129,16 @@ func TermsFor(byLang map[string][]string, lang string) []string {
 	return byLang[analysedAs(lang)]
 }
 
+// distinct returns ts without repetitions, in the order of first
+// appearance.
 func distinct(ts []string) []string {
-	out := slices.Clone(ts)
-	slices.Sort(out)
-	return slices.Compact(out)
+	seen := make(map[string]bool, len(ts))
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }

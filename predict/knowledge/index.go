@@ -149,7 +149,6 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	text := q.text()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if len(ix.docs) == 0 {
@@ -188,7 +187,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 	for i := range hits {
 		d := ix.docs[hits[i].Article.ID]
 		hits[i].Article = *d.a.Clone()
-		hits[i].Passages = selectPassages(d.parts, Terms(text, d.a.Language), 0)
+		hits[i].Passages = selectPassages(d.parts, TermsFor(byLang, d.a.Language), 0)
 	}
 	return hits, nil
 }
