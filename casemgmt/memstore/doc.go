@@ -6,4 +6,7 @@
 // finder (conversation and email links, contacts, due times), so lookups
 // do not scan. Values going in and out are deep copies: callers cannot
 // change stored state through a pointer they hold.
+//
+// Knowledge articles (knowledge.Store) live in a knowledge.Index, which
+// also serves their search (knowledge.Searcher).
 package memstore

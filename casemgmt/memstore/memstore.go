@@ -11,6 +11,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/knowledge"
 )
 
 // Store is an in-memory casemgmt.Store. It is safe for concurrent use.
@@ -41,6 +42,8 @@ type Store struct {
 	keys   map[string]struct{}
 	claims map[string]claim
 	state  map[string][]byte
+
+	kb knowledge.Index // knowledge articles (knowledge.go); locks itself
 }
 
 type dueEntry struct {

@@ -84,4 +84,14 @@
 // locked after the busy timeout, PostgreSQL serialization failures and
 // deadlocks) run again after a short random pause, up to WithMaxAttempts
 // times.
+//
+// # Knowledge articles
+//
+// A Store is also a knowledge.Store and a knowledge.Searcher: articles are
+// kept whole as JSON beside the columns searches filter on (language,
+// validity, product and category tags), and indexed by the terms of
+// knowledge.Terms, stemmed in each article's language. On SQLite, an FTS5
+// table matches and ranks them (bm25); on PostgreSQL, a GIN index over a
+// tsvector finds them and they are ranked with knowledge.BM25 from
+// document frequencies the database counts.
 package sqlstore

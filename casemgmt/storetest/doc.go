@@ -12,4 +12,8 @@
 //
 // Every subtest gets a new store from newStore. The suite takes a few
 // seconds; its concurrency tests are worth running with -race.
+//
+// RunKnowledge proves the optional knowledge capability
+// (knowledge.Store, and knowledge.Searcher when a store searches its own
+// articles) with knowledgetest.RunStore.
 package storetest
