@@ -113,11 +113,11 @@ type Agent struct {
 	// that update rules read, the rules that read it.
 	minField map[string]float64
 	deps     map[string][]string
-	prof    *Profiles
-	retries int
-	mail    mailSettings
-	judge   ReplyJudge
-	dir     predict.Directory
+	prof     *Profiles
+	retries  int
+	mail     mailSettings
+	judge    ReplyJudge
+	dir      predict.Directory
 	// asked are the field lists most predictions ask for (the create and
 	// the update candidates), prepared once.
 	asked []askedFields

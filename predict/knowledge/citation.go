@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // MinQuoteRunes is the shortest quote a citation may have, after folding
@@ -29,12 +29,12 @@ type CitationDrop struct {
 // after folding case and white space (predict.FoldSpace), as evidence is
 // compared with messages.
 func (a *Article) Quotes(q string) bool {
-	fq := predict.FoldSpace(q)
+	fq := textfold.Fold(q)
 	if fq == "" {
 		return false
 	}
 	for _, s := range []string{a.Text(), a.Body, a.Title} {
-		if strings.Contains(predict.FoldSpace(s), fq) {
+		if strings.Contains(textfold.Fold(s), fq) {
 			return true
 		}
 	}
@@ -55,7 +55,7 @@ func CheckCitations(cs []Citation, articles []Article) (kept []Citation, drops [
 	seen := map[key]bool{}
 	for _, c := range cs {
 		a, ok := byID[c.ArticleID]
-		fq := predict.FoldSpace(c.Quote)
+		fq := textfold.Fold(c.Quote)
 		switch {
 		case !ok:
 			drops = append(drops, CitationDrop{c, fmt.Sprintf("article %q is not among the articles retrieved", c.ArticleID)})
