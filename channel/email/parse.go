@@ -90,6 +90,39 @@ func WithMaxSize(n int64) Option {
 	}
 }
 
+// WithMaxParts sets the most MIME parts, containers included, that a
+// message may have (default DefaultMaxParts). Zero or less means the
+// default. A message with more is refused with a *LimitError.
+func WithMaxParts(n int) Option {
+	return func(p *Parser) {
+		if n > 0 {
+			p.maxParts = n
+		}
+	}
+}
+
+// WithMaxDepth sets how deep multiparts may nest (default
+// DefaultMaxDepth). Zero or less means the default. A message nested
+// deeper is refused with a *LimitError.
+func WithMaxDepth(n int) Option {
+	return func(p *Parser) {
+		if n > 0 {
+			p.maxDepth = n
+		}
+	}
+}
+
+// WithMaxHeaders sets the most header fields a message may have, those of
+// all its parts together (default DefaultMaxHeaders). Zero or less means
+// the default. A message with more is refused with a *LimitError.
+func WithMaxHeaders(n int) Option {
+	return func(p *Parser) {
+		if n > 0 {
+			p.maxHeaders = n
+		}
+	}
+}
+
 // WithLogger sets the logger for parse problems (at debug level). The
 // default discards.
 func WithLogger(l *slog.Logger) Option {
@@ -114,9 +147,12 @@ func WithLoopMarker(value string) Option {
 //
 // A Parser is safe for concurrent use.
 type Parser struct {
-	maxSize int64
-	loop    string
-	log     *slog.Logger
+	maxSize    int64
+	maxParts   int
+	maxDepth   int
+	maxHeaders int
+	loop       string
+	log        *slog.Logger
 	// slowMIME reads every multipart with enmime alone (for tests that
 	// compare the two ways).
 	slowMIME bool
@@ -126,8 +162,11 @@ type Parser struct {
 // NewParser returns a parser with the given options.
 func NewParser(opts ...Option) *Parser {
 	p := &Parser{
-		maxSize: DefaultMaxSize,
-		log:     slog.New(slog.DiscardHandler),
+		maxSize:    DefaultMaxSize,
+		maxParts:   DefaultMaxParts,
+		maxDepth:   DefaultMaxDepth,
+		maxHeaders: DefaultMaxHeaders,
+		log:        slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(p)
@@ -196,6 +235,10 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 		out.Problems = append(out.Problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
 	}
 	root, err := p.readParts(raw)
+	var limit *LimitError
+	if errors.As(err, &limit) {
+		return nil, err
+	}
 	if err != nil || root == nil {
 		// The MIME structure is beyond repair: read the header the plain
 		// RFC 5322 way and keep the body as text.
