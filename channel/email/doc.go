@@ -10,7 +10,11 @@
 // HTMLToText), every kind of multipart, declared charsets, RFC 2047
 // encoded words and attachments (kept as metadata). The size limit
 // (DefaultMaxSize unless WithMaxSize says otherwise) is enforced while
-// reading, before anything is parsed. Malformed and truncated mail is
+// reading, before anything is parsed. Parsing takes time linear in the
+// size: the number of parts, the nesting depth and the number of header
+// fields are limited (WithMaxParts, WithMaxDepth, WithMaxHeaders), and a
+// message over a limit is refused with a *LimitError (ErrTooComplex)
+// before the work grows with it. Malformed and truncated mail is
 // read as far as it goes; only input that is not mail at all is an error
 // (ErrUnusable).
 //
@@ -44,11 +48,17 @@
 //
 // # Receiving and sending
 //
-// Handler accepts raw MIME from inbound-mail webhooks (the request body,
-// or a form field), authenticates the caller with a shared secret or an
-// HMAC signature of the body before reading the message, limits size,
-// and hands the Parsed message to a Receiver, the small interface the
-// agent satisfies. SMTPSender implements channel.Sender over SMTP with
+// Handler accepts raw MIME from inbound-mail webhooks and authenticates
+// the caller before reading the message: with a shared secret (the
+// message is the body or a form field of the body), or with an HMAC
+// signature of a timestamp and the body, in the same headers and scheme
+// as the chat handler (HeaderTimestamp, HeaderSignature, Sign), checked
+// against a replay window. A signed request is read only as far as it is
+// signed: the body is the message; the URL's query, form decoding and the
+// Content-Type play no part. The mailbox comes from configuration
+// (WithMailbox), never from the request. The handler limits size and
+// hands the Parsed message to a Receiver, the small interface the agent
+// satisfies. SMTPSender implements channel.Sender over SMTP with
 // STARTTLS (or implicit TLS) and AUTH; every message carries our
 // Message-ID (signed with the case of the Outgoing), In-Reply-To and
 // References for replies, and an X-Loop header, and automated mail

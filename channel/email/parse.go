@@ -77,67 +77,81 @@ type Parsed struct {
 	Problems       []Problem       `json:"problems,omitempty"`
 }
 
-// Option configures a Parser.
-type Option func(*Parser)
+// Option configures a Parser. WithLogger is one too.
+type Option interface {
+	applyParser(*Parser)
+}
+
+type parserOption func(*Parser)
+
+func (f parserOption) applyParser(p *Parser) { f(p) }
 
 // WithMaxSize sets the largest message, in bytes, that the parser reads.
 // Zero or less means DefaultMaxSize.
 func WithMaxSize(n int64) Option {
-	return func(p *Parser) {
+	return parserOption(func(p *Parser) {
 		if n > 0 {
 			p.maxSize = n
 		}
-	}
+	})
 }
 
 // WithMaxParts sets the most MIME parts, containers included, that a
 // message may have (default DefaultMaxParts). Zero or less means the
 // default. A message with more is refused with a *LimitError.
 func WithMaxParts(n int) Option {
-	return func(p *Parser) {
+	return parserOption(func(p *Parser) {
 		if n > 0 {
 			p.maxParts = n
 		}
-	}
+	})
 }
 
 // WithMaxDepth sets how deep multiparts may nest (default
 // DefaultMaxDepth). Zero or less means the default. A message nested
 // deeper is refused with a *LimitError.
 func WithMaxDepth(n int) Option {
-	return func(p *Parser) {
+	return parserOption(func(p *Parser) {
 		if n > 0 {
 			p.maxDepth = n
 		}
-	}
+	})
 }
 
 // WithMaxHeaders sets the most header fields a message may have, those of
 // all its parts together (default DefaultMaxHeaders). Zero or less means
 // the default. A message with more is refused with a *LimitError.
 func WithMaxHeaders(n int) Option {
-	return func(p *Parser) {
+	return parserOption(func(p *Parser) {
 		if n > 0 {
 			p.maxHeaders = n
 		}
+	})
+}
+
+// LoggerOption sets the logger of a Parser (parse problems, at debug
+// level) or of a Handler (refused requests and failures of the Receiver).
+// It is both an Option and a HandlerOption.
+type LoggerOption struct{ log *slog.Logger }
+
+func (o LoggerOption) applyParser(p *Parser) {
+	if o.log != nil {
+		p.log = o.log
 	}
 }
 
-// WithLogger sets the logger for parse problems (at debug level). The
-// default discards.
-func WithLogger(l *slog.Logger) Option {
-	return func(p *Parser) {
-		if l != nil {
-			p.log = l
-		}
-	}
-}
+func (o LoggerOption) applyHandler(h *Handler) { h.log = o.log }
+
+// WithLogger sets the logger of a Parser or a Handler; the default
+// discards. A nil logger is ignored by NewParser and refused by
+// NewHandler.
+func WithLogger(l *slog.Logger) LoggerOption { return LoggerOption{log: l} }
 
 // WithLoopMarker makes the parser treat a message whose X-Loop header
 // holds value as an automatic message (a mail loop): give it the value
 // the SMTPSender puts in X-Loop.
 func WithLoopMarker(value string) Option {
-	return func(p *Parser) { p.loop = strings.ToLower(strings.TrimSpace(value)) }
+	return parserOption(func(p *Parser) { p.loop = strings.ToLower(strings.TrimSpace(value)) })
 }
 
 // Parser reads raw MIME messages into channel messages: it decodes the
@@ -169,7 +183,9 @@ func NewParser(opts ...Option) *Parser {
 		log:        slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(p)
+		if o != nil {
+			o.applyParser(p)
+		}
 	}
 	p.mime = enmime.NewParser(
 		enmime.DisableTextConversion(true),
