@@ -246,10 +246,7 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 		return nil, fmt.Errorf("%w: no header fields", ErrUnusable)
 	}
 	out := &Parsed{}
-	if fixed, ok := endUnterminatedHeader(raw); ok {
-		raw = fixed
-		out.Problems = append(out.Problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
-	}
+	raw, out.Problems = repairHeader(raw)
 	root, err := p.readParts(raw)
 	var limit *LimitError
 	if errors.As(err, &limit) {
@@ -296,7 +293,7 @@ func trimLeadingBlank(raw []byte) []byte {
 			raw = raw[2:]
 		case bytes.HasPrefix(raw, []byte("\n")):
 			raw = raw[1:]
-		case bytes.HasPrefix(raw, []byte("From ")):
+		case bytes.HasPrefix(raw, []byte("From ")) && !startsWithHeader(raw):
 			i := bytes.IndexByte(raw, '\n')
 			if i < 0 {
 				return raw
@@ -309,63 +306,90 @@ func trimLeadingBlank(raw []byte) []byte {
 }
 
 // startsWithHeader reports whether raw begins with a header field: a name
-// of printable characters without spaces, then a colon.
+// of printable characters without spaces, then a colon, optionally after
+// white space (the obsolete syntax of RFC 5322 section 4.5).
 func startsWithHeader(raw []byte) bool {
-	for i, c := range raw {
-		if c == ':' {
-			return i > 0
-		}
-		if c <= ' ' || c >= 127 {
-			return false
-		}
-		if i > 200 {
-			return false
-		}
-	}
-	return false
+	return fieldNameEnd(raw) > 0
 }
 
-var boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
+// fieldNameEnd returns the length of the field name that line begins
+// with, or 0 when it does not begin with "name:" or "name :".
+func fieldNameEnd(line []byte) int {
+	for i, c := range line {
+		switch {
+		case c == ':':
+			return i
+		case c == ' ' || c == '\t':
+			j := i
+			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+				j++
+			}
+			if i > 0 && j < len(line) && line[j] == ':' {
+				return i
+			}
+			return 0
+		case c < ' ' || c >= 127:
+			return 0
+		case i > 200:
+			return 0
+		}
+	}
+	return 0
+}
 
-// endUnterminatedHeader inserts the missing blank line after the header
-// of a multipart message whose first boundary line follows its header
-// fields directly, so that the parts are not read as header lines.
-func endUnterminatedHeader(raw []byte) ([]byte, bool) {
-	// Find the end of the header as written.
-	end := bytes.Index(raw, []byte("\n\n"))
-	if e := bytes.Index(raw, []byte("\r\n\r\n")); e >= 0 && (end < 0 || e < end) {
-		end = e
-	}
-	if end < 0 {
-		end = len(raw)
-	}
-	head := raw[:end]
-	if !bytes.Contains(head, []byte("\n--")) {
-		return nil, false // no boundary line inside the header
-	}
-	m := boundaryParam.FindSubmatch(head)
-	if m == nil || !bytes.Contains(head, append([]byte("\n--"), bytes.TrimSpace(m[1])...)) {
-		return nil, false
-	}
-	// The header really ends at the first line that is neither a field
-	// nor a continuation.
+// repairHeader rewrites what RFC 5322 asks readers to accept but MIME
+// readers refuse, in the message's own header: white space between a
+// field name and its colon is dropped, and a header that runs into the
+// body without a blank line ends at the first line that is neither a
+// field nor a continuation, rather than swallowing the body. It returns
+// raw unchanged when there is nothing to repair.
+func repairHeader(raw []byte) (fixed []byte, problems []Problem) {
+	var out []byte
 	off := 0
-	for off < len(head) {
-		nl := bytes.IndexByte(head[off:], '\n')
-		if nl < 0 {
-			nl = len(head) - off
+	for off < len(raw) {
+		nl := bytes.IndexByte(raw[off:], '\n')
+		end := len(raw)
+		if nl >= 0 {
+			end = off + nl + 1
 		}
-		line := head[off : off+nl]
-		if off > 0 && len(line) > 0 && line[0] != ' ' && line[0] != '\t' && !startsWithHeader(line) {
-			fixed := make([]byte, 0, len(raw)+2)
-			fixed = append(fixed, raw[:off]...)
-			fixed = append(fixed, "\r\n"...)
-			fixed = append(fixed, raw[off:]...)
-			return fixed, true
+		line := raw[off:end]
+		content := bytes.TrimRight(line, "\r\n")
+		if len(content) == 0 {
+			break // the blank line that ends the header
 		}
-		off += nl + 1
+		switch {
+		case content[0] == ' ' || content[0] == '\t':
+			// A continuation.
+		case fieldNameEnd(content) == 0 && off > 0:
+			// The body starts without a blank line.
+			if out == nil {
+				out = append(make([]byte, 0, len(raw)+2), raw[:off]...)
+			}
+			out = append(out, "\r\n"...)
+			out = append(out, raw[off:]...)
+			return out, append(problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
+		default:
+			if n := fieldNameEnd(content); n > 0 && content[n] != ':' {
+				if out == nil {
+					out = append(make([]byte, 0, len(raw)), raw[:off]...)
+					problems = append(problems, Problem{Kind: "Malformed Header", Detail: "white space before the colon of a field (obsolete syntax)"})
+				}
+				colon := bytes.IndexByte(content, ':')
+				out = append(out, content[:n]...)
+				out = append(out, line[colon:]...)
+				off = end
+				continue
+			}
+		}
+		if out != nil {
+			out = append(out, line...)
+		}
+		off = end
 	}
-	return nil, false
+	if out == nil {
+		return raw, problems
+	}
+	return append(out, raw[off:]...), problems
 }
 
 // bodyOf returns what follows the header of a raw message.
@@ -499,6 +523,7 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	m.AutoReply = out.Classification.Class == ClassAutoReply
 	m.Bounce = out.Classification.Class == ClassBounce
 	m.BouncedMessageID = out.Classification.OriginalMessageID
+	m.Bulk = out.Classification.Bulk
 	if m.AutoReply || m.Bounce {
 		m.Role = channel.RoleSystem
 	}
