@@ -63,7 +63,16 @@
 // Message-ID (signed with the case of the Outgoing), In-Reply-To and
 // References for replies, and an X-Loop header, and automated mail
 // carries Auto-Submitted, so that auto-responders stay quiet and our own
-// mail coming back is recognised (see WithLoopMarker).
+// mail coming back is recognised (see WithLoopMarker). Header fields are
+// folded at 78 octets where the value has white space and never exceed
+// the 998 of RFC 5322; text that is not ASCII, or has a word too long to
+// fold, is written as RFC 2047 encoded words that never split a
+// character. The composer is written here rather than taken from a mail
+// library such as github.com/wneessen/go-mail: it writes one text/plain
+// part with a handful of fields, several of which (the signed
+// Message-ID, Auto-Submitted, X-Loop) are ours to control, and a library
+// would bring its own SMTP client and message model for what folding and
+// encoded words, about a hundred tested lines, already do.
 //
 // Everything in the package is safe for concurrent use unless its
 // documentation says otherwise.
