@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/redact"
 )
 
 // TLSMode is how an SMTPSender secures its connection.
@@ -80,7 +81,11 @@ type SendError struct {
 	Err error
 }
 
-func (e *SendError) Error() string { return "email: smtp " + e.Op + ": " + e.Err.Error() }
+// Error returns the failure with any credentials, keys and tokens in the
+// server's answer redacted.
+func (e *SendError) Error() string {
+	return redact.String("email: smtp " + e.Op + ": " + e.Err.Error())
+}
 
 // Unwrap returns the underlying error.
 func (e *SendError) Unwrap() error { return e.Err }
@@ -464,6 +469,17 @@ func references(refs []string, inReplyTo string) []string {
 	return out
 }
 
+// sendError is the *SendError of step op, with the configured password
+// redacted from the text of err, alone and as the AUTH PLAIN response
+// that carries it (servers echo what they got).
+func (s *SMTPSender) sendError(op string, err error) *SendError {
+	known := []string{s.cfg.Password}
+	if s.cfg.Password != "" {
+		known = append(known, base64.StdEncoding.EncodeToString([]byte("\x00"+s.cfg.Username+"\x00"+s.cfg.Password)))
+	}
+	return &SendError{Op: op, Err: redact.Error(err, known...)}
+}
+
 // Send delivers m and returns its Message-ID without angle brackets.
 func (s *SMTPSender) Send(ctx context.Context, m *channel.Outgoing) (string, error) {
 	id, raw, err := s.Compose(m)
@@ -498,7 +514,7 @@ func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (e
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		return &SendError{Op: "dial", Err: err}
+		return s.sendError("dial", err)
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -509,51 +525,51 @@ func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (e
 	if s.cfg.TLS == ImplicitTLS {
 		tc := tls.Client(conn, s.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return &SendError{Op: "tls", Err: err}
+			return s.sendError("tls", err)
 		}
 		conn = tc
 	}
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
-		return &SendError{Op: "greeting", Err: err}
+		return s.sendError("greeting", err)
 	}
 	defer c.Close()
 	if err := c.Hello(s.cfg.LocalName); err != nil {
-		return &SendError{Op: "ehlo", Err: err}
+		return s.sendError("ehlo", err)
 	}
 	if s.cfg.TLS == StartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
-			return &SendError{Op: "starttls", Err: errors.New("the server does not offer STARTTLS")}
+			return s.sendError("starttls", errors.New("the server does not offer STARTTLS"))
 		}
 		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return &SendError{Op: "starttls", Err: err}
+			return s.sendError("starttls", err)
 		}
 	}
 	if s.cfg.Username != "" {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return &SendError{Op: "auth", Err: errors.New("the server does not offer AUTH")}
+			return s.sendError("auth", errors.New("the server does not offer AUTH"))
 		}
 		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
-			return &SendError{Op: "auth", Err: err}
+			return s.sendError("auth", err)
 		}
 	}
 	if err := c.Mail(s.cfg.EnvelopeFrom); err != nil {
-		return &SendError{Op: "mail from", Err: err}
+		return s.sendError("mail from", err)
 	}
 	for _, r := range rcpts {
 		if err := c.Rcpt(r); err != nil {
-			return &SendError{Op: "rcpt to " + r, Err: err}
+			return s.sendError("rcpt to "+r, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if _, err := w.Write(raw); err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if err := w.Close(); err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if err := c.Quit(); err != nil {
 		// The message was accepted; a failed QUIT does not undo that.
