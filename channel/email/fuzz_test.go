@@ -53,8 +53,13 @@ func FuzzSplitReply(f *testing.F) {
 		"From: a\nSent: b\nTo: c\nSubject: d\n",
 		"Thanks,\nAnn\n",
 		"On x\n<y>\nwrote:\n",
+		"x <a@b\n> wrote:\n> q\n",
+		"---- On 3 Feb 2025 10:12 A <a@b> wrote ----\n\nold\n",
 	} {
 		f.Add(s)
+	}
+	for _, r := range replyForms {
+		f.Add(r.in)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		body, quoted, sig := SplitReply(in)
@@ -67,6 +72,13 @@ func FuzzSplitReply(f *testing.F) {
 				if !strings.Contains(norm, strings.TrimSpace(line)) {
 					t.Fatalf("output line %q is not in the input %q", line, in)
 				}
+			}
+		}
+		// Nothing the author wrote is lost: every line is somewhere.
+		all := body + "\n" + quoted + "\n" + sig
+		for _, line := range strings.Split(norm, "\n") {
+			if l := strings.TrimSpace(line); l != "" && !strings.Contains(all, l) {
+				t.Fatalf("input line %q lost from %q", l, in)
 			}
 		}
 		HTMLToText(in)
