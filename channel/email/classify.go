@@ -278,8 +278,10 @@ func (s *signals) parts(root *enmime.Part) {
 	})
 	if len(s.bounce) == 0 && root.FirstChild == nil {
 		c := root.Content
-		if m := sesNotification.FindSubmatch(c); m != nil {
-			s.bounce = append(s.bounce, "Amazon SES "+strings.ToLower(string(m[1]))+" notification")
+		if bytes.Contains(c, []byte("notificationType")) || bytes.Contains(c, []byte("eventType")) {
+			if m := sesNotification.FindSubmatch(c); m != nil {
+				s.bounce = append(s.bounce, "Amazon SES "+strings.ToLower(string(m[1]))+" notification")
+			}
 		}
 		if bytes.Contains(c, []byte("Final-Recipient:")) && bytes.Contains(c, []byte("Status:")) && bytes.Contains(c, []byte("Action:")) {
 			s.bounce = append(s.bounce, "delivery-status fields in the body")
@@ -299,6 +301,9 @@ var bodyBounceText = regexp.MustCompile(`(?i)(undeliverable message|message (?:w
 // body looks for what a non-standard bounce says in the first lines of
 // its text.
 func (s *signals) body(text string) {
+	if len(s.auto) == 0 || len(s.bounce) > 0 {
+		return // the text counts only in automatic mail, and is not needed for a bounce
+	}
 	head := text
 	if len(head) > 2000 {
 		head = head[:2000]
