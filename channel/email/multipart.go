@@ -155,18 +155,24 @@ func (p *Parser) roughLimits(raw []byte) error {
 }
 
 // splitHeader returns the header (with its line ends) and the body of an
-// entity, or ok false when there is no blank line.
+// entity, or ok false when there is no blank line. It reads no further
+// than the first blank line.
 func splitHeader(b []byte) (head, body []byte, ok bool) {
-	i := bytes.Index(b, []byte("\n\n"))
-	j := bytes.Index(b, []byte("\n\r\n"))
-	switch {
-	case i < 0 && j < 0:
-		return nil, nil, false
-	case j >= 0 && (i < 0 || j < i):
-		return b[:j+1], b[j+3:], true
-	default:
-		return b[:i+1], b[i+2:], true
+	for off := 0; off < len(b); {
+		i := bytes.IndexByte(b[off:], '\n')
+		if i < 0 {
+			break
+		}
+		nl := off + i
+		switch {
+		case nl+1 < len(b) && b[nl+1] == '\n':
+			return b[:nl+1], b[nl+2:], true
+		case nl+2 < len(b) && b[nl+1] == '\r' && b[nl+2] == '\n':
+			return b[:nl+1], b[nl+3:], true
+		}
+		off = nl + 1
 	}
+	return nil, nil, false
 }
 
 // multipartBoundary returns the boundary of an entity header declaring a

@@ -29,10 +29,7 @@ import (
 // If splitting would leave no body, the whole text is returned as body.
 // SplitReply is safe for concurrent use.
 func SplitReply(text string) (body, quoted, signature string) {
-	if strings.IndexByte(text, '\r') >= 0 {
-		text = strings.ReplaceAll(text, "\r\n", "\n")
-		text = strings.ReplaceAll(text, "\r", "\n")
-	}
+	text = unixLines(text)
 	lines := strings.Split(text, "\n")
 	kinds := make([]lineKind, len(lines))
 	for i := range lines {
@@ -103,7 +100,7 @@ func SplitReply(text string) (body, quoted, signature string) {
 		}
 	}
 
-	body = strings.TrimSpace(strings.Join(lines[start:end], "\n"))
+	body = strings.TrimSpace(sliceLines(text, lines, start, end))
 	body = strings.Trim(body, "\n")
 	if strings.TrimSpace(body) == "" {
 		return strings.TrimSpace(text), "", ""
@@ -150,6 +147,44 @@ func lostQuoteMarker(prev, line string) bool {
 	}
 	last, _ := utf8.DecodeLastRuneInString(q)
 	return !strings.ContainsRune(".?!:;。？！", last)
+}
+
+// unixLines returns text with CRLF and CR line ends made LF, in one pass.
+func unixLines(text string) string {
+	if strings.IndexByte(text, '\r') < 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '\r' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('\n')
+		if i+1 < len(text) && text[i+1] == '\n' {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// sliceLines returns lines[start:end] joined with "\n", as a slice of
+// text, which lines were split from, without copying.
+func sliceLines(text string, lines []string, start, end int) string {
+	if start >= end {
+		return ""
+	}
+	off := 0
+	for _, l := range lines[:start] {
+		off += len(l) + 1
+	}
+	n := 0
+	for _, l := range lines[start:end] {
+		n += len(l) + 1
+	}
+	return text[off : off+n-1]
 }
 
 func hasQuote(kinds []lineKind) bool {
@@ -458,46 +493,45 @@ func wroteHeaderAt(lines []string, kinds []lineKind, i int, quoteFollows bool) i
 	if i < 0 || i >= len(lines) || kinds[i] != lineText {
 		return 0
 	}
-	joined := ""
-	for n := 1; n <= 3 && i+n-1 < len(lines); n++ {
-		j := i + n - 1
-		if kinds[j] != lineText {
+	if t := strings.TrimLeft(lines[i], " \t"); t != "" && strings.IndexByte("-=_*", t[0]) >= 0 {
+		if m := dashedLine.FindStringSubmatch(lines[i]); m != nil {
+			// Zoho: "---- On <date> <name> wrote ----".
+			joined := m[1]
+			if !strings.HasSuffix(joined, ":") {
+				joined += ":"
+			}
+			if isWroteHeader(joined, true) {
+				return 1
+			}
+		}
+	}
+	// The header ends at the first of its lines that ends like one.
+	n := 0
+	for k := 1; k <= 3 && i+k-1 < len(lines) && kinds[i+k-1] == lineText; k++ {
+		t := strings.TrimRight(lines[i+k-1], " \t")
+		if strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "wrote") {
+			n = k
 			break
 		}
-		if n == 1 {
-			joined = lines[j]
-			if m := dashedLine.FindStringSubmatch(joined); m != nil {
-				// Zoho: "---- On <date> <name> wrote ----".
-				joined = m[1]
-				if !strings.HasSuffix(joined, ":") {
-					joined += ":"
-				}
-				if isWroteHeader(joined, true) {
-					return 1
-				}
-			}
-		} else if n == 2 && !wroteStartRe.MatchString(lines[i]) {
-			// A wrapped header begins like one ("On ...", a date).
-			return 0
-		} else {
-			joined += " " + strings.TrimSpace(lines[j])
-		}
-		t := strings.TrimSpace(lines[j])
-		if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") && !strings.HasSuffix(t, "wrote") {
-			continue
-		}
-		qf := quoteFollows
-		if !qf {
-			k := j + 1
-			for k < len(lines) && kinds[k] == lineBlank {
-				k++
-			}
-			qf = k < len(lines) && kinds[k] == lineQuote
-		}
-		if isWroteHeader(joined, qf) {
-			return n
-		}
+	}
+	if n == 0 || (n > 1 && !wroteStartRe.MatchString(lines[i])) {
+		// A wrapped header begins like one ("On ...", a date).
 		return 0
+	}
+	joined := lines[i]
+	for j := i + 1; j < i+n; j++ {
+		joined += " " + strings.TrimSpace(lines[j])
+	}
+	qf := quoteFollows
+	if !qf {
+		k := i + n
+		for k < len(lines) && kinds[k] == lineBlank {
+			k++
+		}
+		qf = k < len(lines) && kinds[k] == lineQuote
+	}
+	if isWroteHeader(joined, qf) {
+		return n
 	}
 	return 0
 }
