@@ -14,7 +14,15 @@
 // size: the number of parts, the nesting depth and the number of header
 // fields are limited (WithMaxParts, WithMaxDepth, WithMaxHeaders), and a
 // message over a limit is refused with a *LimitError (ErrTooComplex)
-// before the work grows with it. Malformed and truncated mail is
+// before the work grows with it. Within the limits the most costly
+// structures (a thousand parts in 3.7 MB, nesting at the depth limit,
+// ten thousand header fields) parse in well under 100 ms of CPU; what
+// remains is in proportion to the text, about 130 ms for a text body of
+// the whole 25 MB default, so a host that needs a tighter bound sets a
+// smaller WithMaxSize (BenchmarkParseWorstCase measures it). Header
+// syntax that RFC 5322 asks readers to accept (white space before a
+// field's colon, a body that follows the header without a blank line) is
+// read as meant. Malformed and truncated mail is
 // read as far as it goes; only input that is not mail at all is an error
 // (ErrUnusable).
 //
@@ -32,10 +40,21 @@
 // Parse classifies every message (ClassifyHeaders does it from a header
 // alone): RFC 3834 auto-replies, RFC 3464 delivery-status notifications,
 // feedback reports, bulk and list mail, from their headers, report types,
-// sender and, as a weak signal, subject. Auto-replies and bounces are
-// marked on the Message (AutoReply, Bounce, Role system) so that they
+// sender and, as a weak signal, subject; Amazon SES notifications, also
+// when SNS wraps them as escaped JSON; and automatic mail whose text says
+// that delivery failed, in several languages. Auto-replies and bounces
+// are marked on the Message (AutoReply, Bounce, Role system) so that they
 // trigger no work; for a bounce the Message-ID of the undelivered message
-// is recovered when it can be.
+// is recovered when it can be. Exchange's X-MS-Exchange-Inbox-Rules-Loop
+// alone is not taken for an auto-reply: Exchange sets it on a person's
+// mail that an inbox rule forwarded.
+//
+// List, bulk and junk mail (Precedence: bulk, list or junk; List-Id;
+// List-Unsubscribe and the like) is flagged as Message.Bulk and
+// Classification.Bulk, whatever else it is. It is not Automated, since a
+// person writing through a list sends the same headers, but an answer to
+// it may reach every member of a list: consumers create no case and send
+// no mail for it unless a rule opts in.
 //
 // # Threading
 //
@@ -73,6 +92,9 @@
 // Message-ID, Auto-Submitted, X-Loop) are ours to control, and a library
 // would bring its own SMTP client and message model for what folding and
 // encoded words, about a hundred tested lines, already do.
+//
+// The errors of SMTPSender (SendError) have keys, tokens and the
+// configured password redacted, since servers echo what they were sent.
 //
 // Everything in the package is safe for concurrent use unless its
 // documentation says otherwise.

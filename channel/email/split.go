@@ -11,20 +11,27 @@ import (
 // quoted history and the signature, and returns all three, trimmed.
 //
 // Quoted history starts at a reply header ("On <date>, <name> wrote:",
-// possibly wrapped over up to three lines, and its Spanish, German,
-// French, Portuguese, Italian, Dutch, Swedish, Danish, Norwegian, Polish,
-// Finnish, Czech and Russian forms), an "Original Message" or forwarded
-// message separator, or an Outlook "From: / Sent: / To: / Subject:" block
-// in any of those languages; or it is a block of ">" lines at the end or
-// the start of the message. Quoted lines between new paragraphs (inline
-// replies) stay in the body, since the new text answers them.
+// possibly wrapped over up to three lines or inside the address, so that
+// "> wrote:" is not a quote; framed by dashes as Zoho writes it; or
+// without a verb, "<date>, <name> <address>:"), in English and its
+// Spanish, German, French, Portuguese, Italian, Dutch, Swedish, Danish,
+// Norwegian, Polish, Finnish, Czech, Russian, Chinese and Japanese forms;
+// at an "Original Message" or forwarded message separator; or at an
+// Outlook "From: / Sent: / To: / Cc: / Subject:" block in any of those
+// languages, unless the block is a copy of a message's own header (a
+// delivery report's). Or it is a block of ">" lines at the end or the
+// start of the message, with the spill-over of lines hard-wrapped after
+// they were quoted. Quoted lines between new paragraphs (inline replies)
+// stay in the body, with the quote they answer at the start.
 //
 // The signature starts at a "-- " delimiter, a mobile footer ("Sent from
 // my iPhone", "Enviado desde mi", "Von meinem iPhone gesendet", "Envoyé
-// de mon", "Enviado do meu", "Get Outlook for ..."), a "-Name" line, a
-// mailing-list footer line of underscores, or it is the short block of
-// name, title and phone lines after a sign-off ("Best regards,"), whose
-// sign-off line stays in the body.
+// de mon", "Enviado do meu", "Get Outlook for ...", also followed by a
+// link), a "-Name" line, a mailing-list footer line of underscores; or it
+// is the short block of name, title and phone lines after a sign-off
+// ("Best regards,"), whose sign-off line stays in the body, or a closing
+// paragraph that starts with a name and holds a phone number, link or
+// address.
 //
 // If splitting would leave no body, the whole text is returned as body.
 // SplitReply is safe for concurrent use.
