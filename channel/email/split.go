@@ -145,7 +145,8 @@ func wrappedHeaderEnd(prev, line string) bool {
 // lostQuoteMarker reports whether line is the spill-over of quoted line
 // prev, hard-wrapped after it was quoted: prev is as long as the lines
 // mail programs wrap and stops in the middle of a sentence, and line is
-// short.
+// short and goes on with that sentence (it does not start with a capital
+// letter, as an answer under the quote would).
 func lostQuoteMarker(prev, line string) bool {
 	q := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(prev), "> "))
 	t := strings.TrimSpace(line)
@@ -153,7 +154,8 @@ func lostQuoteMarker(prev, line string) bool {
 		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(q)
-	return !strings.ContainsRune(".?!:;。？！", last)
+	first, _ := utf8.DecodeRuneInString(t)
+	return !strings.ContainsRune(".?!:;。？！", last) && !unicode.IsUpper(first)
 }
 
 // unixLines returns text with CRLF and CR line ends made LF, in one pass.
