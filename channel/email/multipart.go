@@ -117,7 +117,31 @@ func (p *Parser) readParts(raw []byte) (*enmime.Part, error) {
 	if err := p.roughLimits(raw); err != nil {
 		return nil, err
 	}
+	if root := p.singlePart(raw); root != nil {
+		return root, nil
+	}
 	return p.mime.ReadParts(bytes.NewReader(raw))
+}
+
+// singlePart reads a message that is one text or binary part: enmime
+// reads the header, given an empty body, and the body is raw's own, not
+// a copy grown a piece at a time. It returns nil for anything else.
+func (p *Parser) singlePart(raw []byte) *enmime.Part {
+	if p.slowMIME {
+		return nil
+	}
+	head, body, ok := splitHeader(raw)
+	if !ok || bytes.Contains(head, []byte("ultipart")) || bytes.Contains(head, []byte("ULTIPART")) {
+		return nil
+	}
+	shell := make([]byte, 0, len(head)+2)
+	shell = append(append(shell, head...), '\r', '\n')
+	root, err := p.mime.ReadParts(bytes.NewReader(shell))
+	if err != nil || root == nil || root.FirstChild != nil || len(root.Content) != 0 || strings.HasPrefix(root.ContentType, "multipart/") {
+		return nil
+	}
+	root.Content = body
+	return root
 }
 
 // roughLimits bounds what enmime may find in raw by counting, in one
