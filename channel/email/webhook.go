@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/redact"
 )
 
 // Receiver takes the inbound mail a Handler accepted. mailbox names the
@@ -251,7 +252,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.recv.ReceiveEmail(r.Context(), h.mailbox, p); err != nil {
-		h.log.Error("email webhook: receiver failed", "message_id", p.Message.ID, "err", err)
+		// A store's error may carry a connection string with its password.
+		h.log.Error("email webhook: receiver failed", "message_id", p.Message.ID, "err", redact.String(err.Error(), string(h.secret), string(h.sigKey)))
 		httpError(w, http.StatusInternalServerError, "the message could not be stored; retry later")
 		return
 	}

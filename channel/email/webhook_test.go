@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -226,6 +227,21 @@ func TestHandlerReceiverFailureIs500(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "db down") {
 		t.Errorf("status %d body %q: want 500 without internal details", w.Code, w.Body.String())
+	}
+}
+
+func TestHandlerLogsReceiverFailureRedacted(t *testing.T) {
+	var logged bytes.Buffer
+	h, err := NewHandler(&recorder{err: errors.New("connect postgres://agent:db-Passw0rd-1@db.internal/cases: refused")},
+		WithSharedSecret(hookSecret), WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/in", strings.NewReader(hookMessage))
+	req.Header.Set("X-Webhook-Secret", hookSecret)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if !strings.Contains(logged.String(), "receiver failed") || strings.Contains(logged.String(), "db-Passw0rd-1") {
+		t.Errorf("log: %s", logged.String())
 	}
 }
 
