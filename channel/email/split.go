@@ -523,8 +523,8 @@ func wroteHeaderAt(lines []string, kinds []lineKind, i int, quoteFollows bool) i
 			break
 		}
 	}
-	if n == 0 || (n > 1 && !wroteStartRe.MatchString(lines[i])) {
-		// A wrapped header begins like one ("On ...", a date).
+	if n == 0 || (n > 1 && !wroteStartRe.MatchString(lines[i]) && !(headerTime.MatchString(lines[i]) && headerYear.MatchString(lines[i]))) {
+		// A wrapped header begins like one ("On ...", a date and time).
 		return 0
 	}
 	joined := lines[i]
