@@ -270,23 +270,32 @@ func (s *signals) parts(root *enmime.Part) {
 			}
 		}
 		// Some servers put the report in a text part.
-		if p.ContentType == "text/plain" && len(s.bounce) == 0 {
-			if bytes.Contains(p.Content, []byte("Final-Recipient:")) && bytes.Contains(p.Content, []byte("Status:")) && bytes.Contains(p.Content, []byte("Action:")) {
-				s.bounce = append(s.bounce, "delivery-status fields in part "+p.PartID)
-			}
+		if p.ContentType == "text/plain" && len(s.bounce) == 0 && hasStatusFields(reportHead(p.Content)) {
+			s.bounce = append(s.bounce, "delivery-status fields in part "+p.PartID)
 		}
 	})
 	if len(s.bounce) == 0 && root.FirstChild == nil {
-		c := root.Content
+		c := reportHead(root.Content)
 		if bytes.Contains(c, []byte("notificationType")) || bytes.Contains(c, []byte("eventType")) {
 			if m := sesNotification.FindSubmatch(c); m != nil {
 				s.bounce = append(s.bounce, "Amazon SES "+strings.ToLower(string(m[1]))+" notification")
 			}
 		}
-		if bytes.Contains(c, []byte("Final-Recipient:")) && bytes.Contains(c, []byte("Status:")) && bytes.Contains(c, []byte("Action:")) {
+		if hasStatusFields(c) {
 			s.bounce = append(s.bounce, "delivery-status fields in the body")
 		}
 	}
+}
+
+// reportHead is the start of a body, where notifications say what they
+// are: their fields are not searched for through megabytes of text.
+func reportHead(b []byte) []byte {
+	return b[:min(len(b), 64<<10)]
+}
+
+// hasStatusFields reports the fields of a delivery-status report.
+func hasStatusFields(b []byte) bool {
+	return bytes.Contains(b, []byte("Final-Recipient:")) && bytes.Contains(b, []byte("Status:")) && bytes.Contains(b, []byte("Action:"))
 }
 
 // sesNotification finds the type of an Amazon SES notification, as SES

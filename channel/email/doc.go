@@ -14,12 +14,12 @@
 // size: the number of parts, the nesting depth and the number of header
 // fields are limited (WithMaxParts, WithMaxDepth, WithMaxHeaders), and a
 // message over a limit is refused with a *LimitError (ErrTooComplex)
-// before the work grows with it. Within the limits the most costly
-// structures (a thousand parts in 3.7 MB, nesting at the depth limit,
-// ten thousand header fields) parse in well under 100 ms of CPU; what
-// remains is in proportion to the text, about 130 ms for a text body of
-// the whole 25 MB default, so a host that needs a tighter bound sets a
-// smaller WithMaxSize (BenchmarkParseWorstCase measures it). Header
+// before the work grows with it. No message within the limits takes
+// 100 ms of CPU to parse: not the costliest structures (a thousand parts
+// in 3.7 MB, nesting at the depth limit, ten thousand header fields), not
+// a body of the whole 25 MB default (BenchmarkParseWorstCase measures
+// them). An HTML body is turned into text up to its first MiB; a longer
+// one is cut there, with a Problem saying so. Header
 // syntax that RFC 5322 asks readers to accept (white space before a
 // field's colon, a body that follows the header without a blank line) is
 // read as meant. Malformed and truncated mail is

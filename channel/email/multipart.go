@@ -114,18 +114,19 @@ func (p *Parser) readParts(raw []byte) (*enmime.Part, error) {
 			return root, nil
 		}
 	}
-	if err := p.roughLimits(raw); err != nil {
-		return nil, err
-	}
 	if root := p.singlePart(raw); root != nil {
 		return root, nil
+	}
+	if err := p.roughLimits(raw); err != nil {
+		return nil, err
 	}
 	return p.mime.ReadParts(bytes.NewReader(raw))
 }
 
-// singlePart reads a message that is one text or binary part: enmime
-// reads the header, given an empty body, and the body is raw's own, not
-// a copy grown a piece at a time. It returns nil for anything else.
+// singlePart reads a message, or a part, that is one text or binary
+// part: enmime reads the header, given an empty body, and the body is
+// raw's own, not a copy grown a piece at a time. It returns nil for
+// anything else.
 func (p *Parser) singlePart(raw []byte) *enmime.Part {
 	if p.slowMIME {
 		return nil
@@ -277,9 +278,11 @@ func (p *Parser) splitMultipart(entity []byte, id string, depth int, b *budget) 
 			if err := b.spendFields(headOf(raw)); err != nil {
 				return nil, err
 			}
-			child, err = p.mime.ReadParts(bytes.NewReader(raw))
-			if err != nil || child == nil || child.FirstChild != nil {
-				return nil, nil
+			if child = p.singlePart(raw); child == nil {
+				child, err = p.mime.ReadParts(bytes.NewReader(raw))
+				if err != nil || child == nil || child.FirstChild != nil {
+					return nil, nil
+				}
 			}
 			child.PartID = childID
 			if child.Header.Get("Content-Type") == "" {

@@ -21,6 +21,9 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 )
 
+// maxHTML is the most of an HTML body turned into text.
+const maxHTML = 1 << 20
+
 // DefaultMaxSize is the size limit of a message when none is configured:
 // 25 MB, the limit of most mail providers.
 const DefaultMaxSize = 25 << 20
@@ -483,7 +486,18 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	var quotedParts []string
 	text := b.text
 	if text == "" && b.html != "" {
-		ht := htmlToText(b.html)
+		h := b.html
+		if len(h) > maxHTML {
+			// Turning HTML into text costs far more per byte than anything
+			// else; what a person wrote is at the start.
+			cut := strings.LastIndexByte(h[:maxHTML], '<')
+			if cut <= 0 {
+				cut = maxHTML
+			}
+			h = h[:cut]
+			out.Problems = append(out.Problems, Problem{Kind: "text", Detail: fmt.Sprintf("HTML body longer than %d bytes; the rest was left out", maxHTML), Severe: true})
+		}
+		ht := htmlToText(h)
 		text = ht.Text
 		if ht.Quoted != "" {
 			quotedParts = append(quotedParts, ht.Quoted)

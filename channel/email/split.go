@@ -160,22 +160,22 @@ func lostQuoteMarker(prev, line string) bool {
 
 // unixLines returns text with CRLF and CR line ends made LF, in one pass.
 func unixLines(text string) string {
-	if strings.IndexByte(text, '\r') < 0 {
+	i := strings.IndexByte(text, '\r')
+	if i < 0 {
 		return text
 	}
 	var b strings.Builder
 	b.Grow(len(text))
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '\r' {
-			b.WriteByte(c)
-			continue
-		}
+	for i >= 0 {
+		b.WriteString(text[:i])
 		b.WriteByte('\n')
-		if i+1 < len(text) && text[i+1] == '\n' {
-			i++
+		text = text[i+1:]
+		if text != "" && text[0] == '\n' {
+			text = text[1:]
 		}
+		i = strings.IndexByte(text, '\r')
 	}
+	b.WriteString(text)
 	return b.String()
 }
 
