@@ -107,6 +107,15 @@ type Message struct {
 	AutoReply bool `json:"auto_reply,omitempty"`
 	// Bounce is set for delivery-status notifications.
 	Bounce bool `json:"bounce,omitempty"`
+	// Bulk is set for list, bulk and junk mail: mail that says so in its
+	// header (Precedence: bulk, list or junk; List-Id; List-Unsubscribe
+	// and the like). Unlike AutoReply and Bounce it does not make the
+	// message Automated, because a person writing through a mailing list
+	// or a group alias sends mail with the same headers; but an answer to
+	// it may reach every member of a list. Consumers should by default
+	// create no case and send no mail for bulk mail, and let an explicit
+	// rule opt in.
+	Bulk bool `json:"bulk,omitempty"`
 	// BouncedMessageID is, for a bounce, the Message-ID of the message that
 	// could not be delivered, when it could be found.
 	BouncedMessageID string `json:"bounced_message_id,omitempty"`

@@ -174,8 +174,8 @@ func TestCorpusReplies(t *testing.T) {
 	checkPct := 100 * float64(passed) / float64(len(checks))
 	t.Logf("reply corpora: %d/%d fixtures fully match (%.1f%%), %d/%d expectations (%.1f%%)",
 		fixturesOK, len(names), fixturePct, passed, len(checks), checkPct)
-	if fixturePct < 95 {
-		t.Errorf("only %.1f%% of reply fixtures match their expected text, want at least 95%%", fixturePct)
+	if fixturesOK < len(names) {
+		t.Errorf("only %.1f%% of reply fixtures match their expected text, want all", fixturePct)
 	}
 }
 

@@ -122,14 +122,18 @@ func ExampleNewHandler() {
 		fmt.Printf("%s: %s from %s: %q\n", mailbox, p.Message.ID, p.Message.From.Email, p.Message.Text)
 		return nil
 	})
-	h, err := email.NewHandler(recv, email.WithSharedSecret("a-long-shared-secret"))
+	key := []byte("a-long-signing-key")
+	h, err := email.NewHandler(recv, email.WithSignature(key), email.WithMailbox("support"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	raw := "Message-ID: <m9@example.org>\r\nFrom: ann@example.org\r\nSubject: Printer\r\n\r\nIt is broken.\r\n"
-	req := httptest.NewRequest("POST", "/inbound?mailbox=support", strings.NewReader(raw))
-	req.Header.Set("Authorization", "Bearer a-long-shared-secret")
+	// The sender signs the body and the time it sends it at.
+	ts, sig := email.Sign(key, []byte(raw), time.Now())
+	req := httptest.NewRequest("POST", "/inbound", strings.NewReader(raw))
+	req.Header.Set(email.HeaderTimestamp, ts)
+	req.Header.Set(email.HeaderSignature, sig)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	fmt.Println(w.Code)
@@ -141,7 +145,7 @@ func ExampleNewHandler() {
 	// Output:
 	// support: m9@example.org from ann@example.org: "It is broken."
 	// 200
-	// 401 inbound mail: missing or wrong webhook secret or signature
+	// 401 inbound mail: missing or wrong webhook secret or signature: missing X-Caseagent-Timestamp or X-Caseagent-Signature
 }
 
 func ExampleSMTPSender_Compose() {

@@ -1,8 +1,12 @@
 package email
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -49,8 +53,13 @@ func FuzzSplitReply(f *testing.F) {
 		"From: a\nSent: b\nTo: c\nSubject: d\n",
 		"Thanks,\nAnn\n",
 		"On x\n<y>\nwrote:\n",
+		"x <a@b\n> wrote:\n> q\n",
+		"---- On 3 Feb 2025 10:12 A <a@b> wrote ----\n\nold\n",
 	} {
 		f.Add(s)
+	}
+	for _, r := range replyForms {
+		f.Add(r.in)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		body, quoted, sig := SplitReply(in)
@@ -63,6 +72,13 @@ func FuzzSplitReply(f *testing.F) {
 				if !strings.Contains(norm, strings.TrimSpace(line)) {
 					t.Fatalf("output line %q is not in the input %q", line, in)
 				}
+			}
+		}
+		// Nothing the author wrote is lost: every line is somewhere.
+		all := body + "\n" + quoted + "\n" + sig
+		for _, line := range strings.Split(norm, "\n") {
+			if l := strings.TrimSpace(line); l != "" && !strings.Contains(all, l) {
+				t.Fatalf("input line %q lost from %q", l, in)
 			}
 		}
 		HTMLToText(in)
@@ -84,6 +100,50 @@ func FuzzMessageIDsVerify(f *testing.F) {
 			}
 			if !strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), ">")), "@help.example.com") {
 				t.Fatalf("Verify accepted %q on another domain", id)
+			}
+		}
+	})
+}
+
+// FuzzHandler sends arbitrary requests: the handler never panics, never
+// hands an unauthenticated request to the Receiver, and answers a signed
+// one with success only when the Receiver got the message.
+func FuzzHandler(f *testing.F) {
+	key := []byte("signing-key-of-16+bytes")
+	now := time.Date(2025, 2, 3, 10, 15, 0, 0, time.UTC)
+	f.Add([]byte(hookMessage), "message/rfc822", "email=x", true, int64(0))
+	f.Add([]byte("email="+hookMessage), "application/x-www-form-urlencoded", "", true, int64(10))
+	f.Add([]byte(hookMessage), "", "mailbox=x", false, int64(-400))
+	f.Add([]byte("--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nFrom: a\r\n\r\nb\r\n--x--\r\n"), "multipart/form-data; boundary=x", "", true, int64(0))
+	f.Fuzz(func(t *testing.T, body []byte, contentType, query string, signed bool, skew int64) {
+		rec := &recorder{}
+		h, err := NewHandler(rec, WithSignature(key), WithMailbox("support"),
+			WithClock(func() time.Time { return now }), WithParser(NewParser(WithMaxSize(1<<16))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", "/in", bytes.NewReader(body))
+		req.URL.RawQuery = query
+		req.Header.Set("Content-Type", contentType)
+		at := now.Add(time.Duration(skew%100_000) * time.Second)
+		ts, sig := Sign(key, body, at)
+		if !signed {
+			_, sig = Sign([]byte("another-key-of-16+bytes"), body, at)
+		}
+		req.Header.Set(HeaderTimestamp, ts)
+		req.Header.Set(HeaderSignature, sig)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		inWindow := at.Sub(now).Abs() <= DefaultTolerance
+		if (!signed || !inWindow) && (w.Code != http.StatusUnauthorized || len(rec.got) != 0) {
+			t.Fatalf("unauthenticated request: status %d, %d received", w.Code, len(rec.got))
+		}
+		if (w.Code == http.StatusOK) != (len(rec.got) == 1) {
+			t.Fatalf("status %d with %d received", w.Code, len(rec.got))
+		}
+		for i := range rec.got {
+			if rec.mailbox[i] != "support" {
+				t.Fatalf("mailbox %q", rec.mailbox[i])
 			}
 		}
 	})

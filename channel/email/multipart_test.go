@@ -25,13 +25,13 @@ func TestSplitBody(t *testing.T) {
 		{"longer boundary inside is content", "--b\r\nA\r\n--bx\r\nstill A\r\n--b--\r\n", []string{"A\r\n--bx\r\nstill A"}, true},
 		{"delimiter mid-line is content", "--b\r\nsee --b here\r\n--b--\r\n", []string{"see --b here"}, true},
 		{"empty part", "--b\r\n--b\r\nB\r\n--b--\r\n", []string{"", "B"}, true},
-		{"no closing delimiter", "--b\r\nA\r\n", nil, false},
+		{"no closing delimiter", "--b\r\nA\r\n", []string{"A\r\n"}, true},
 		{"no parts", "--b--\r\n", nil, false},
 		{"nothing", "text", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parts, ok := splitBody([]byte(tt.body), "b")
+			parts, _, ok := splitBody([]byte(tt.body), "b")
 			var got []string
 			for _, p := range parts {
 				got = append(got, string(p))

@@ -21,6 +21,9 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 )
 
+// maxHTML is the most of an HTML body turned into text.
+const maxHTML = 1 << 20
+
 // DefaultMaxSize is the size limit of a message when none is configured:
 // 25 MB, the limit of most mail providers.
 const DefaultMaxSize = 25 << 20
@@ -77,34 +80,81 @@ type Parsed struct {
 	Problems       []Problem       `json:"problems,omitempty"`
 }
 
-// Option configures a Parser.
-type Option func(*Parser)
+// Option configures a Parser. WithLogger is one too.
+type Option interface {
+	applyParser(*Parser)
+}
+
+type parserOption func(*Parser)
+
+func (f parserOption) applyParser(p *Parser) { f(p) }
 
 // WithMaxSize sets the largest message, in bytes, that the parser reads.
 // Zero or less means DefaultMaxSize.
 func WithMaxSize(n int64) Option {
-	return func(p *Parser) {
+	return parserOption(func(p *Parser) {
 		if n > 0 {
 			p.maxSize = n
 		}
+	})
+}
+
+// WithMaxParts sets the most MIME parts, containers included, that a
+// message may have (default DefaultMaxParts). Zero or less means the
+// default. A message with more is refused with a *LimitError.
+func WithMaxParts(n int) Option {
+	return parserOption(func(p *Parser) {
+		if n > 0 {
+			p.maxParts = n
+		}
+	})
+}
+
+// WithMaxDepth sets how deep multiparts may nest (default
+// DefaultMaxDepth). Zero or less means the default. A message nested
+// deeper is refused with a *LimitError.
+func WithMaxDepth(n int) Option {
+	return parserOption(func(p *Parser) {
+		if n > 0 {
+			p.maxDepth = n
+		}
+	})
+}
+
+// WithMaxHeaders sets the most header fields a message may have, those of
+// all its parts together (default DefaultMaxHeaders). Zero or less means
+// the default. A message with more is refused with a *LimitError.
+func WithMaxHeaders(n int) Option {
+	return parserOption(func(p *Parser) {
+		if n > 0 {
+			p.maxHeaders = n
+		}
+	})
+}
+
+// LoggerOption sets the logger of a Parser (parse problems, at debug
+// level) or of a Handler (refused requests and failures of the Receiver).
+// It is both an Option and a HandlerOption.
+type LoggerOption struct{ log *slog.Logger }
+
+func (o LoggerOption) applyParser(p *Parser) {
+	if o.log != nil {
+		p.log = o.log
 	}
 }
 
-// WithLogger sets the logger for parse problems (at debug level). The
-// default discards.
-func WithLogger(l *slog.Logger) Option {
-	return func(p *Parser) {
-		if l != nil {
-			p.log = l
-		}
-	}
-}
+func (o LoggerOption) applyHandler(h *Handler) { h.log = o.log }
+
+// WithLogger sets the logger of a Parser or a Handler; the default
+// discards. A nil logger is ignored by NewParser and refused by
+// NewHandler.
+func WithLogger(l *slog.Logger) LoggerOption { return LoggerOption{log: l} }
 
 // WithLoopMarker makes the parser treat a message whose X-Loop header
 // holds value as an automatic message (a mail loop): give it the value
 // the SMTPSender puts in X-Loop.
 func WithLoopMarker(value string) Option {
-	return func(p *Parser) { p.loop = strings.ToLower(strings.TrimSpace(value)) }
+	return parserOption(func(p *Parser) { p.loop = strings.ToLower(strings.TrimSpace(value)) })
 }
 
 // Parser reads raw MIME messages into channel messages: it decodes the
@@ -114,9 +164,12 @@ func WithLoopMarker(value string) Option {
 //
 // A Parser is safe for concurrent use.
 type Parser struct {
-	maxSize int64
-	loop    string
-	log     *slog.Logger
+	maxSize    int64
+	maxParts   int
+	maxDepth   int
+	maxHeaders int
+	loop       string
+	log        *slog.Logger
 	// slowMIME reads every multipart with enmime alone (for tests that
 	// compare the two ways).
 	slowMIME bool
@@ -126,11 +179,16 @@ type Parser struct {
 // NewParser returns a parser with the given options.
 func NewParser(opts ...Option) *Parser {
 	p := &Parser{
-		maxSize: DefaultMaxSize,
-		log:     slog.New(slog.DiscardHandler),
+		maxSize:    DefaultMaxSize,
+		maxParts:   DefaultMaxParts,
+		maxDepth:   DefaultMaxDepth,
+		maxHeaders: DefaultMaxHeaders,
+		log:        slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(p)
+		if o != nil {
+			o.applyParser(p)
+		}
 	}
 	p.mime = enmime.NewParser(
 		enmime.DisableTextConversion(true),
@@ -191,11 +249,12 @@ func (p *Parser) ParseBytes(raw []byte) (*Parsed, error) {
 		return nil, fmt.Errorf("%w: no header fields", ErrUnusable)
 	}
 	out := &Parsed{}
-	if fixed, ok := endUnterminatedHeader(raw); ok {
-		raw = fixed
-		out.Problems = append(out.Problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
-	}
+	raw, out.Problems = repairHeader(raw)
 	root, err := p.readParts(raw)
+	var limit *LimitError
+	if errors.As(err, &limit) {
+		return nil, err
+	}
 	if err != nil || root == nil {
 		// The MIME structure is beyond repair: read the header the plain
 		// RFC 5322 way and keep the body as text.
@@ -237,7 +296,7 @@ func trimLeadingBlank(raw []byte) []byte {
 			raw = raw[2:]
 		case bytes.HasPrefix(raw, []byte("\n")):
 			raw = raw[1:]
-		case bytes.HasPrefix(raw, []byte("From ")):
+		case bytes.HasPrefix(raw, []byte("From ")) && !startsWithHeader(raw):
 			i := bytes.IndexByte(raw, '\n')
 			if i < 0 {
 				return raw
@@ -250,63 +309,90 @@ func trimLeadingBlank(raw []byte) []byte {
 }
 
 // startsWithHeader reports whether raw begins with a header field: a name
-// of printable characters without spaces, then a colon.
+// of printable characters without spaces, then a colon, optionally after
+// white space (the obsolete syntax of RFC 5322 section 4.5).
 func startsWithHeader(raw []byte) bool {
-	for i, c := range raw {
-		if c == ':' {
-			return i > 0
-		}
-		if c <= ' ' || c >= 127 {
-			return false
-		}
-		if i > 200 {
-			return false
-		}
-	}
-	return false
+	return fieldNameEnd(raw) > 0
 }
 
-var boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
+// fieldNameEnd returns the length of the field name that line begins
+// with, or 0 when it does not begin with "name:" or "name :".
+func fieldNameEnd(line []byte) int {
+	for i, c := range line {
+		switch {
+		case c == ':':
+			return i
+		case c == ' ' || c == '\t':
+			j := i
+			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+				j++
+			}
+			if i > 0 && j < len(line) && line[j] == ':' {
+				return i
+			}
+			return 0
+		case c < ' ' || c >= 127:
+			return 0
+		case i > 200:
+			return 0
+		}
+	}
+	return 0
+}
 
-// endUnterminatedHeader inserts the missing blank line after the header
-// of a multipart message whose first boundary line follows its header
-// fields directly, so that the parts are not read as header lines.
-func endUnterminatedHeader(raw []byte) ([]byte, bool) {
-	// Find the end of the header as written.
-	end := bytes.Index(raw, []byte("\n\n"))
-	if e := bytes.Index(raw, []byte("\r\n\r\n")); e >= 0 && (end < 0 || e < end) {
-		end = e
-	}
-	if end < 0 {
-		end = len(raw)
-	}
-	head := raw[:end]
-	if !bytes.Contains(head, []byte("\n--")) {
-		return nil, false // no boundary line inside the header
-	}
-	m := boundaryParam.FindSubmatch(head)
-	if m == nil || !bytes.Contains(head, append([]byte("\n--"), bytes.TrimSpace(m[1])...)) {
-		return nil, false
-	}
-	// The header really ends at the first line that is neither a field
-	// nor a continuation.
+// repairHeader rewrites what RFC 5322 asks readers to accept but MIME
+// readers refuse, in the message's own header: white space between a
+// field name and its colon is dropped, and a header that runs into the
+// body without a blank line ends at the first line that is neither a
+// field nor a continuation, rather than swallowing the body. It returns
+// raw unchanged when there is nothing to repair.
+func repairHeader(raw []byte) (fixed []byte, problems []Problem) {
+	var out []byte
 	off := 0
-	for off < len(head) {
-		nl := bytes.IndexByte(head[off:], '\n')
-		if nl < 0 {
-			nl = len(head) - off
+	for off < len(raw) {
+		nl := bytes.IndexByte(raw[off:], '\n')
+		end := len(raw)
+		if nl >= 0 {
+			end = off + nl + 1
 		}
-		line := head[off : off+nl]
-		if off > 0 && len(line) > 0 && line[0] != ' ' && line[0] != '\t' && !startsWithHeader(line) {
-			fixed := make([]byte, 0, len(raw)+2)
-			fixed = append(fixed, raw[:off]...)
-			fixed = append(fixed, "\r\n"...)
-			fixed = append(fixed, raw[off:]...)
-			return fixed, true
+		line := raw[off:end]
+		content := bytes.TrimRight(line, "\r\n")
+		if len(content) == 0 {
+			break // the blank line that ends the header
 		}
-		off += nl + 1
+		switch {
+		case content[0] == ' ' || content[0] == '\t':
+			// A continuation.
+		case fieldNameEnd(content) == 0 && off > 0:
+			// The body starts without a blank line.
+			if out == nil {
+				out = append(make([]byte, 0, len(raw)+2), raw[:off]...)
+			}
+			out = append(out, "\r\n"...)
+			out = append(out, raw[off:]...)
+			return out, append(problems, Problem{Kind: "Malformed Header", Detail: "no blank line between header and body"})
+		default:
+			if n := fieldNameEnd(content); n > 0 && content[n] != ':' {
+				if out == nil {
+					out = append(make([]byte, 0, len(raw)), raw[:off]...)
+					problems = append(problems, Problem{Kind: "Malformed Header", Detail: "white space before the colon of a field (obsolete syntax)"})
+				}
+				colon := bytes.IndexByte(content, ':')
+				out = append(out, content[:n]...)
+				out = append(out, line[colon:]...)
+				off = end
+				continue
+			}
+		}
+		if out != nil {
+			out = append(out, line...)
+		}
+		off = end
 	}
-	return nil, false
+	if out == nil {
+		return raw, problems
+	}
+	return append(out, raw[off:]...), problems
 }
 
 // bodyOf returns what follows the header of a raw message.
@@ -400,7 +486,18 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	var quotedParts []string
 	text := b.text
 	if text == "" && b.html != "" {
-		ht := htmlToText(b.html)
+		h := b.html
+		if len(h) > maxHTML {
+			// Turning HTML into text costs far more per byte than anything
+			// else; what a person wrote is at the start.
+			cut := strings.LastIndexByte(h[:maxHTML], '<')
+			if cut <= 0 {
+				cut = maxHTML
+			}
+			h = h[:cut]
+			out.Problems = append(out.Problems, Problem{Kind: "text", Detail: fmt.Sprintf("HTML body longer than %d bytes; the rest was left out", maxHTML), Severe: true})
+		}
+		ht := htmlToText(h)
 		text = ht.Text
 		if ht.Quoted != "" {
 			quotedParts = append(quotedParts, ht.Quoted)
@@ -440,6 +537,7 @@ func (p *Parser) build(out *Parsed, root *enmime.Part) {
 	m.AutoReply = out.Classification.Class == ClassAutoReply
 	m.Bounce = out.Classification.Class == ClassBounce
 	m.BouncedMessageID = out.Classification.OriginalMessageID
+	m.Bulk = out.Classification.Bulk
 	if m.AutoReply || m.Bounce {
 		m.Role = channel.RoleSystem
 	}

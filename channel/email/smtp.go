@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -15,8 +15,10 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/redact"
 )
 
 // TLSMode is how an SMTPSender secures its connection.
@@ -79,7 +81,11 @@ type SendError struct {
 	Err error
 }
 
-func (e *SendError) Error() string { return "email: smtp " + e.Op + ": " + e.Err.Error() }
+// Error returns the failure with any credentials, keys and tokens in the
+// server's answer redacted.
+func (e *SendError) Error() string {
+	return redact.String("email: smtp " + e.Op + ": " + e.Err.Error())
+}
 
 // Unwrap returns the underlying error.
 func (e *SendError) Unwrap() error { return e.Err }
@@ -188,11 +194,13 @@ func (s *SMTPSender) Compose(m *channel.Outgoing) (id string, raw []byte, err er
 		}
 	}
 	var b bytes.Buffer
+	var tooLong string
 	header := func(k, v string) {
-		b.WriteString(k)
-		b.WriteString(": ")
-		b.WriteString(v)
-		b.WriteString("\r\n")
+		f := foldHeader(k, v)
+		if f == "" && tooLong == "" {
+			tooLong = k
+		}
+		b.WriteString(f)
 	}
 	msgID := s.cfg.IDs.New(m.CaseID)
 	if s.cfg.IDs.Validate() != nil {
@@ -206,7 +214,7 @@ func (s *SMTPSender) Compose(m *channel.Outgoing) (id string, raw []byte, err er
 	if len(m.Cc) > 0 {
 		header("Cc", joinAddresses(m.Cc))
 	}
-	header("Subject", encodeHeaderText(m.Subject))
+	header("Subject", encodeHeaderText("Subject", m.Subject))
 	header("Message-ID", msgID)
 	inReplyTo := strings.Trim(strings.TrimSpace(m.InReplyTo), "<>")
 	if strings.ContainsAny(inReplyTo, " \t\r\n<>") {
@@ -238,7 +246,10 @@ func (s *SMTPSender) Compose(m *channel.Outgoing) (id string, raw []byte, err er
 		if reservedHeaders[ck] {
 			return "", nil, fmt.Errorf("%w: header %s is set by the sender", ErrInvalidMessage, ck)
 		}
-		header(ck, encodeHeaderText(v))
+		header(ck, encodeHeaderText(ck, v))
+	}
+	if tooLong != "" {
+		return "", nil, fmt.Errorf("%w: header %s has a word longer than a line may be", ErrInvalidMessage, tooLong)
 	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
@@ -289,16 +300,140 @@ func joinAddresses(list []channel.Address) string {
 	return strings.Join(parts, ",\r\n ")
 }
 
-// encodeHeaderText makes a header value safe: line breaks become spaces
-// and non-ASCII text becomes RFC 2047 encoded words.
-func encodeHeaderText(v string) string {
+// The line lengths of RFC 5322 section 2.1.1, without the CRLF: every
+// line must fit maxLine and should fit foldAt.
+const (
+	foldAt  = 78
+	maxLine = 998
+)
+
+// encodeHeaderText makes the unstructured value of header name safe:
+// line breaks become spaces, and text that is not ASCII, that holds a
+// word too long to fold, or that could be read as an encoded word becomes
+// RFC 2047 encoded words (see encodeWords).
+func encodeHeaderText(name, v string) string {
 	v = strings.Join(strings.Fields(v), " ")
+	nonASCII, longWord, word := 0, false, 0
 	for i := 0; i < len(v); i++ {
-		if v[i] >= 0x80 {
-			return mime.QEncoding.Encode("utf-8", v)
+		switch c := v[i]; {
+		case c >= 0x80 || c < ' ' || c == 0x7f:
+			nonASCII++
+		case c == ' ':
+			word = 0
+			continue
+		}
+		if word++; word > foldAt-len(name)-2 {
+			longWord = true
 		}
 	}
-	return v
+	if nonASCII == 0 && !longWord && !strings.Contains(v, "=?") {
+		return v
+	}
+	return strings.Join(encodeWords(v, nonASCII*3 > len(v), max(foldAt-len(name)-2, 24)), " ")
+}
+
+// encodeWords encodes s as RFC 2047 encoded words in UTF-8, B or Q
+// encoding, each at most 75 characters (the first at most first) and
+// none splitting a character, so that every line of the folded header
+// fits foldAt octets.
+func encodeWords(s string, useBase64 bool, first int) []string {
+	const prefix, suffix = "=?utf-8?q?", "?=" // "=?utf-8?b?" is as long
+	var out []string
+	limit := min(first, 75)
+	var chunk strings.Builder // raw text for B, encoded text for Q
+	size := 0                 // the length of the chunk once encoded
+	flush := func() {
+		if chunk.Len() == 0 {
+			return
+		}
+		if useBase64 {
+			out = append(out, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(chunk.String()))+suffix)
+		} else {
+			out = append(out, prefix+chunk.String()+suffix)
+		}
+		chunk.Reset()
+		size, limit = 0, 75
+	}
+	for _, r := range s {
+		if useBase64 {
+			n := chunk.Len() + utf8.RuneLen(r)
+			if len(prefix)+len(suffix)+(n+2)/3*4 > limit {
+				flush()
+			}
+			chunk.WriteRune(r)
+			continue
+		}
+		enc := qEncodeRune(r)
+		if len(prefix)+len(suffix)+size+len(enc) > limit {
+			flush()
+		}
+		chunk.WriteString(enc)
+		size += len(enc)
+	}
+	flush()
+	return out
+}
+
+// qEncodeRune is r in the Q encoding of RFC 2047 for unstructured text.
+func qEncodeRune(r rune) string {
+	switch {
+	case r == ' ':
+		return "_"
+	case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!*+-/", r)):
+		return string(r)
+	}
+	var b strings.Builder
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	for _, c := range buf[:n] {
+		b.WriteByte('=')
+		b.WriteByte("0123456789ABCDEF"[c>>4])
+		b.WriteByte("0123456789ABCDEF"[c&15])
+	}
+	return b.String()
+}
+
+// foldHeader renders a header field as lines of at most foldAt octets
+// where the value has white space to fold at, and never more than
+// maxLine: a line break goes before a space, which stays as the first
+// character of the continuation. Lines the value already breaks with
+// CRLF and a space are kept. It returns "" when a line cannot be made to
+// fit maxLine.
+func foldHeader(name, value string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(name+": "+value, "\r\n") {
+		if i > 0 {
+			b.WriteString("\r\n")
+		}
+		start := 0
+		if i == 0 {
+			start = len(name) + 2 // never fold before the value
+		}
+		for len(line) > foldAt {
+			cut := strings.LastIndexByte(line[:foldAt+1], ' ')
+			if cut <= start {
+				// No space within foldAt: fold at the next one.
+				next := strings.IndexByte(line[start+1:], ' ')
+				if next < 0 {
+					break
+				}
+				cut = start + 1 + next
+			}
+			if cut > maxLine {
+				return ""
+			}
+			b.WriteString(line[:cut])
+			b.WriteString("\r\n")
+			line = line[cut:]
+			start = 1
+		}
+		if len(line) > maxLine {
+			return ""
+		}
+		b.WriteString(line)
+	}
+	b.WriteString("\r\n")
+	return b.String()
 }
 
 // references returns the References of a reply: the earlier ones, then
@@ -332,6 +467,17 @@ func references(refs []string, inReplyTo string) []string {
 		out = append(out[:1], out[len(out)-19:]...)
 	}
 	return out
+}
+
+// sendError is the *SendError of step op, with the configured password
+// redacted from the text of err, alone and as the AUTH PLAIN response
+// that carries it (servers echo what they got).
+func (s *SMTPSender) sendError(op string, err error) *SendError {
+	known := []string{s.cfg.Password}
+	if s.cfg.Password != "" {
+		known = append(known, base64.StdEncoding.EncodeToString([]byte("\x00"+s.cfg.Username+"\x00"+s.cfg.Password)))
+	}
+	return &SendError{Op: op, Err: redact.Error(err, known...)}
 }
 
 // Send delivers m and returns its Message-ID without angle brackets.
@@ -368,7 +514,7 @@ func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (e
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		return &SendError{Op: "dial", Err: err}
+		return s.sendError("dial", err)
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -379,51 +525,51 @@ func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (e
 	if s.cfg.TLS == ImplicitTLS {
 		tc := tls.Client(conn, s.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return &SendError{Op: "tls", Err: err}
+			return s.sendError("tls", err)
 		}
 		conn = tc
 	}
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
-		return &SendError{Op: "greeting", Err: err}
+		return s.sendError("greeting", err)
 	}
 	defer c.Close()
 	if err := c.Hello(s.cfg.LocalName); err != nil {
-		return &SendError{Op: "ehlo", Err: err}
+		return s.sendError("ehlo", err)
 	}
 	if s.cfg.TLS == StartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
-			return &SendError{Op: "starttls", Err: errors.New("the server does not offer STARTTLS")}
+			return s.sendError("starttls", errors.New("the server does not offer STARTTLS"))
 		}
 		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return &SendError{Op: "starttls", Err: err}
+			return s.sendError("starttls", err)
 		}
 	}
 	if s.cfg.Username != "" {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return &SendError{Op: "auth", Err: errors.New("the server does not offer AUTH")}
+			return s.sendError("auth", errors.New("the server does not offer AUTH"))
 		}
 		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
-			return &SendError{Op: "auth", Err: err}
+			return s.sendError("auth", err)
 		}
 	}
 	if err := c.Mail(s.cfg.EnvelopeFrom); err != nil {
-		return &SendError{Op: "mail from", Err: err}
+		return s.sendError("mail from", err)
 	}
 	for _, r := range rcpts {
 		if err := c.Rcpt(r); err != nil {
-			return &SendError{Op: "rcpt to " + r, Err: err}
+			return s.sendError("rcpt to "+r, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if _, err := w.Write(raw); err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if err := w.Close(); err != nil {
-		return &SendError{Op: "data", Err: err}
+		return s.sendError("data", err)
 	}
 	if err := c.Quit(); err != nil {
 		// The message was accepted; a failed QUIT does not undo that.

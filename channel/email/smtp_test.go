@@ -58,6 +58,7 @@ type smtpServer struct {
 	user, pw  string
 	rejectTo  string // a recipient answered with 550
 	tempFail  bool   // answer MAIL FROM with 451
+	echo      bool   // echo the credentials in a refused AUTH
 
 	mu       sync.Mutex
 	received []delivery
@@ -147,6 +148,8 @@ func (s *smtpServer) serve(conn net.Conn) {
 			if len(parts) == 3 && parts[1] == s.user && parts[2] == s.pw {
 				authed = true
 				reply("235 ok")
+			} else if s.echo {
+				reply("535 bad credentials " + f[2] + " (user " + parts[1] + ", password " + parts[len(parts)-1] + ")")
 			} else {
 				reply("535 bad credentials")
 			}
@@ -462,5 +465,27 @@ func TestReferences(t *testing.T) {
 	got := references(long, "last@x")
 	if len(got) != 20 || got[0] != long[0] || got[19] != "last@x" {
 		t.Errorf("long chain: %d ids, first %q, last %q", len(got), got[0], got[len(got)-1])
+	}
+}
+
+// TestSMTPErrorDoesNotLeakPassword: a server that echoes the credentials
+// it refused does not put the password into the error's text.
+func TestSMTPErrorDoesNotLeakPassword(t *testing.T) {
+	const pw = "Tr0ub4dor-and-3"
+	srv := newSMTPServer(t, func(s *smtpServer) { s.user, s.pw, s.echo = "agent", "another password", true })
+	sender := newTestSender(t, srv, func(c *SMTPConfig) { c.Password = pw })
+	_, err := sender.Send(context.Background(), &channel.Outgoing{To: []channel.Address{{Email: "ann@example.org"}}, Subject: "x", Text: "y"})
+	if err == nil {
+		t.Fatal("no error for refused credentials")
+	}
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00agent\x00" + pw))
+	for _, leak := range []string{pw, plain, strings.TrimRight(plain, "=")} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("error leaks %q: %s", leak, err)
+		}
+	}
+	var se *SendError
+	if !errors.As(err, &se) || se.Op != "auth" || !strings.Contains(err.Error(), "535") {
+		t.Errorf("error lost what happened: %v", err)
 	}
 }

@@ -11,33 +11,38 @@ import (
 // quoted history and the signature, and returns all three, trimmed.
 //
 // Quoted history starts at a reply header ("On <date>, <name> wrote:",
-// possibly wrapped over up to three lines, and its Spanish, German,
-// French, Portuguese, Italian, Dutch, Swedish, Danish, Norwegian, Polish,
-// Finnish, Czech and Russian forms), an "Original Message" or forwarded
-// message separator, or an Outlook "From: / Sent: / To: / Subject:" block
-// in any of those languages; or it is a block of ">" lines at the end or
-// the start of the message. Quoted lines between new paragraphs (inline
-// replies) stay in the body, since the new text answers them.
+// possibly wrapped over up to three lines or inside the address, so that
+// "> wrote:" is not a quote; framed by dashes as Zoho writes it; or
+// without a verb, "<date>, <name> <address>:"), in English and its
+// Spanish, German, French, Portuguese, Italian, Dutch, Swedish, Danish,
+// Norwegian, Polish, Finnish, Czech, Russian, Chinese and Japanese forms;
+// at an "Original Message" or forwarded message separator; or at an
+// Outlook "From: / Sent: / To: / Cc: / Subject:" block in any of those
+// languages, unless the block is a copy of a message's own header (a
+// delivery report's). Or it is a block of ">" lines at the end or the
+// start of the message, with the spill-over of lines hard-wrapped after
+// they were quoted. Quoted lines between new paragraphs (inline replies)
+// stay in the body, with the quote they answer at the start.
 //
 // The signature starts at a "-- " delimiter, a mobile footer ("Sent from
 // my iPhone", "Enviado desde mi", "Von meinem iPhone gesendet", "Envoyé
-// de mon", "Enviado do meu", "Get Outlook for ..."), a "-Name" line, a
-// mailing-list footer line of underscores, or it is the short block of
-// name, title and phone lines after a sign-off ("Best regards,"), whose
-// sign-off line stays in the body.
+// de mon", "Enviado do meu", "Get Outlook for ...", also followed by a
+// link), a "-Name" line, a mailing-list footer line of underscores; or it
+// is the short block of name, title and phone lines after a sign-off
+// ("Best regards,"), whose sign-off line stays in the body, or a closing
+// paragraph that starts with a name and holds a phone number, link or
+// address.
 //
 // If splitting would leave no body, the whole text is returned as body.
 // SplitReply is safe for concurrent use.
 func SplitReply(text string) (body, quoted, signature string) {
-	if strings.IndexByte(text, '\r') >= 0 {
-		text = strings.ReplaceAll(text, "\r\n", "\n")
-		text = strings.ReplaceAll(text, "\r", "\n")
-	}
+	text = unixLines(text)
 	lines := strings.Split(text, "\n")
 	kinds := make([]lineKind, len(lines))
 	for i := range lines {
 		kinds[i] = kindOf(lines[i])
 	}
+	repairKinds(lines, kinds)
 	end := len(lines)
 	var quotedRanges, sigRanges [][2]int
 
@@ -93,19 +98,102 @@ func SplitReply(text string) (body, quoted, signature string) {
 			for s < end && (kinds[s] == lineQuote || kinds[s] == lineBlank) {
 				s++
 			}
-			if s < end && s > start && hasQuote(kinds[start:s]) {
+			// Answers between further quotes (inline replies) need the
+			// first quote too: it is what they answer.
+			if s < end && s > start && hasQuote(kinds[start:s]) && !hasQuote(kinds[s:end]) {
 				quotedRanges = append(quotedRanges, [2]int{start, s})
 				start = s
 			}
 		}
 	}
 
-	body = strings.TrimSpace(strings.Join(lines[start:end], "\n"))
+	body = strings.TrimSpace(sliceLines(text, lines, start, end))
 	body = strings.Trim(body, "\n")
 	if strings.TrimSpace(body) == "" {
 		return strings.TrimSpace(text), "", ""
 	}
 	return trimBlock(body), joinRanges(lines, quotedRanges), joinRanges(lines, sigRanges)
+}
+
+// repairKinds corrects the kinds of lines that mail programs broke: a
+// reply header wrapped just before its closing ">" (the next line, "> wrote:"
+// or ">:", is not a quote), and a quoted line hard-wrapped after it was
+// quoted, whose spill-over lost its ">".
+func repairKinds(lines []string, kinds []lineKind) {
+	for i := 1; i < len(lines); i++ {
+		switch {
+		case kinds[i] == lineQuote && kinds[i-1] == lineText && wrappedHeaderEnd(lines[i-1], lines[i]):
+			kinds[i] = lineText
+		case kinds[i] == lineText && kinds[i-1] == lineQuote && (i+1 == len(lines) || kinds[i+1] != lineText) && lostQuoteMarker(lines[i-1], lines[i]):
+			kinds[i] = lineQuote
+		}
+	}
+}
+
+// wrappedHeaderEnd reports whether line, which starts with ">", is the
+// end of a reply header wrapped inside its address: prev holds a "<"
+// that is not closed, and line is ">" and at most a verb and a colon.
+func wrappedHeaderEnd(prev, line string) bool {
+	t := strings.TrimSpace(line)
+	if len(t) > 40 || !strings.HasPrefix(t, ">") || !(strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")) {
+		return false
+	}
+	open := strings.LastIndexByte(prev, '<')
+	return open >= 0 && open > strings.LastIndexByte(prev, '>') && strings.IndexByte(prev[open:], '@') > 0
+}
+
+// lostQuoteMarker reports whether line is the spill-over of quoted line
+// prev, hard-wrapped after it was quoted: prev is as long as the lines
+// mail programs wrap and stops in the middle of a sentence, and line is
+// short and goes on with that sentence (it does not start with a capital
+// letter, as an answer under the quote would).
+func lostQuoteMarker(prev, line string) bool {
+	q := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(prev), "> "))
+	t := strings.TrimSpace(line)
+	if utf8.RuneCountInString(q) < 50 || utf8.RuneCountInString(t) > 40 || t == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(q)
+	first, _ := utf8.DecodeRuneInString(t)
+	return !strings.ContainsRune(".?!:;。？！", last) && !unicode.IsUpper(first)
+}
+
+// unixLines returns text with CRLF and CR line ends made LF, in one pass.
+func unixLines(text string) string {
+	i := strings.IndexByte(text, '\r')
+	if i < 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for i >= 0 {
+		b.WriteString(text[:i])
+		b.WriteByte('\n')
+		text = text[i+1:]
+		if text != "" && text[0] == '\n' {
+			text = text[1:]
+		}
+		i = strings.IndexByte(text, '\r')
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// sliceLines returns lines[start:end] joined with "\n", as a slice of
+// text, which lines were split from, without copying.
+func sliceLines(text string, lines []string, start, end int) string {
+	if start >= end {
+		return ""
+	}
+	off := 0
+	for _, l := range lines[:start] {
+		off += len(l) + 1
+	}
+	n := 0
+	for _, l := range lines[start:end] {
+		n += len(l) + 1
+	}
+	return text[off : off+n-1]
 }
 
 func hasQuote(kinds []lineKind) bool {
@@ -227,7 +315,7 @@ func isRule(l string) bool {
 }
 
 var (
-	separatorRe    = regexp.MustCompile(`(?i)^\s*[-_=*>]{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|mensagem original|messaggio originale|oorspronkelijk bericht|origineel bericht|originalmeddelande|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|original meddelelse|wiadomość oryginalna|oryginalna wiadomość|alkuperäinen viesti|původní zpráva|pôvodná správa|eredeti üzenet|исходное сообщение|forwarded message|original email|weitergeleitete nachricht|mensaje reenviado|message transféré|message réexpédié|mensagem encaminhada|mensagem reencaminhada|messaggio inoltrato|doorgestuurd bericht|vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|wiadomość przekazana dalej|przekazana wiadomość|välitetty viesti|přeposlaná zpráva|пересылаемое сообщение)\s*[-_=*<]{2,}\s*$`)
+	separatorRe    = regexp.MustCompile(`(?i)^\s*[-_=*>]{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|mensagem original|messaggio originale|oorspronkelijk bericht|origineel bericht|originalmeddelande|ursprungligt meddelande|oprindelig meddelelse|oprindelig besked|oprindelig e-mail|opprinnelig melding|opprinnelig e-post|alkuperäinen sähköposti|original meddelelse|wiadomość oryginalna|oryginalna wiadomość|alkuperäinen viesti|původní zpráva|pôvodná správa|eredeti üzenet|исходное сообщение|forwarded message|original email|weitergeleitete nachricht|mensaje reenviado|message transféré|message réexpédié|mensagem encaminhada|mensagem reencaminhada|messaggio inoltrato|doorgestuurd bericht|vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|wiadomość przekazana dalej|przekazana wiadomość|välitetty viesti|přeposlaná zpráva|пересылаемое сообщение)\s*[-_=*<]{2,}\s*$`)
 	beginForwardRe = regexp.MustCompile(`(?i)^\s*(begin forwarded message|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado|comienzo del mensaje reenviado|début du message réexpédié|début du message transféré|início da mensagem reencaminhada|início da mensagem encaminhada|inizio messaggio inoltrato|begin doorgestuurd bericht|början av vidarebefordrat meddelande)\s*:\s*$`)
 )
 
@@ -267,6 +355,8 @@ var (
 	outlookFieldRe = regexp.MustCompile(`(?i)^\s*\*?\s*(sent|date|to|cc|subject|sent on|gesendet|datum|an|betreff|envoyé|envoyé le|à|a|objet|enviado|enviado el|fecha|para|asunto|assunto|data|inviato|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|wysłane|do|temat|kopia|dw|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|отправлено|кому|тема|gönderildi|kime|konu)\s*\*?\s*:`)
 )
 
+var rawHeaderField = regexp.MustCompile(`(?i)^(return-path|message-id|received|mime-version|content-type|content-transfer-encoding|dkim-signature|x-[a-z0-9-]+|reply-to|in-reply-to|references)\s*:`)
+
 // outlookHeaderAt reports an Outlook-style header block at line i: a
 // "From:" line followed within a few lines by at least two other fields.
 func outlookHeaderAt(lines []string, kinds []lineKind, i int) bool {
@@ -274,6 +364,14 @@ func outlookHeaderAt(lines []string, kinds []lineKind, i int) bool {
 	c := strings.IndexByte(l, ':')
 	if c < 0 || c > 30 || !outlookFromRe.MatchString(l) {
 		return false
+	}
+	// A copy of a message's own header (a delivery report quoting what
+	// could not be delivered) has fields no mail program shows in a
+	// reply header.
+	for j := max(i-3, 0); j < len(lines) && j <= i+8; j++ {
+		if rawHeaderField.MatchString(lines[j]) {
+			return false
+		}
 	}
 	fields := 0
 	for j := i + 1; j < len(lines) && j <= i+8; j++ {
@@ -303,6 +401,19 @@ var (
 )
 
 var cjkDate = regexp.MustCompile(`^\s*\d{4}年\d{1,2}月\d{1,2}日`)
+
+// dashedLine is a line framed by runs of dashes or equal signs, and what
+// they frame.
+var dashedLine = regexp.MustCompile(`^\s*[-=_*]{3,}\s*(\S.{5,}?)\s*[-=_*]{3,}\s*$`)
+
+// Reply headers without a verb ("<date>, <name> <address>:", as Gmail
+// writes them in some languages) end with an address in angle brackets
+// and a colon, and carry a time and a date with a year.
+var (
+	verblessEnd = regexp.MustCompile(`<[^<>\s]+@[^<>\s]+\s*>\s*\)?\s*[:：]\s*$`)
+	headerTime  = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
+	headerYear  = regexp.MustCompile(`\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
+)
 
 // wroteVerbs are the verbs of reply headers ("wrote") in the languages
 // the splitter knows, lower case.
@@ -362,8 +473,12 @@ func isWroteHeader(s string, quoteFollows bool) bool {
 	verbAt, verbEnd := lastVerb(t)
 	if verbAt < 0 {
 		// Gmail in Japanese and Chinese writes no verb: "2025年2月3日(月)
-		// 10:12 Name <address>:".
-		return colon && cjkDate.MatchString(t) && strings.ContainsRune(t, '@')
+		// 10:12 Name <address>:"; in other languages "<date>, <name>
+		// <address>:".
+		if colon && cjkDate.MatchString(t) && strings.ContainsRune(t, '@') {
+			return true
+		}
+		return colon && len(t) <= 200 && verblessEnd.MatchString(t) && headerTime.MatchString(t) && headerYear.MatchString(t)
 	}
 	// The verb ends the header, give or take a name and address
 	// ("schrieb Hans <h@example.de>:", "het volgende geschreven:").
@@ -387,36 +502,45 @@ func wroteHeaderAt(lines []string, kinds []lineKind, i int, quoteFollows bool) i
 	if i < 0 || i >= len(lines) || kinds[i] != lineText {
 		return 0
 	}
-	joined := ""
-	for n := 1; n <= 3 && i+n-1 < len(lines); n++ {
-		j := i + n - 1
-		if kinds[j] != lineText {
+	if t := strings.TrimLeft(lines[i], " \t"); t != "" && strings.IndexByte("-=_*", t[0]) >= 0 {
+		if m := dashedLine.FindStringSubmatch(lines[i]); m != nil {
+			// Zoho: "---- On <date> <name> wrote ----".
+			joined := m[1]
+			if !strings.HasSuffix(joined, ":") {
+				joined += ":"
+			}
+			if isWroteHeader(joined, true) {
+				return 1
+			}
+		}
+	}
+	// The header ends at the first of its lines that ends like one.
+	n := 0
+	for k := 1; k <= 3 && i+k-1 < len(lines) && kinds[i+k-1] == lineText; k++ {
+		t := strings.TrimRight(lines[i+k-1], " \t")
+		if strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "wrote") {
+			n = k
 			break
 		}
-		if n == 1 {
-			joined = lines[j]
-		} else if n == 2 && !wroteStartRe.MatchString(lines[i]) {
-			// A wrapped header begins like one ("On ...", a date).
-			return 0
-		} else {
-			joined += " " + strings.TrimSpace(lines[j])
-		}
-		t := strings.TrimSpace(lines[j])
-		if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") && !strings.HasSuffix(t, "wrote") {
-			continue
-		}
-		qf := quoteFollows
-		if !qf {
-			k := j + 1
-			for k < len(lines) && kinds[k] == lineBlank {
-				k++
-			}
-			qf = k < len(lines) && kinds[k] == lineQuote
-		}
-		if isWroteHeader(joined, qf) {
-			return n
-		}
+	}
+	if n == 0 || (n > 1 && !wroteStartRe.MatchString(lines[i]) && !(headerTime.MatchString(lines[i]) && headerYear.MatchString(lines[i]))) {
+		// A wrapped header begins like one ("On ...", a date and time).
 		return 0
+	}
+	joined := lines[i]
+	for j := i + 1; j < i+n; j++ {
+		joined += " " + strings.TrimSpace(lines[j])
+	}
+	qf := quoteFollows
+	if !qf {
+		k := i + n
+		for k < len(lines) && kinds[k] == lineBlank {
+			k++
+		}
+		qf = k < len(lines) && kinds[k] == lineQuote
+	}
+	if isWroteHeader(joined, qf) {
+		return n
 	}
 	return 0
 }
@@ -440,7 +564,7 @@ func wroteHeaderEndingAt(lines []string, kinds []lineKind, i int, quoteFollows b
 }
 
 var (
-	mobileSigRe = regexp.MustCompile(`(?i)^(sent from my|sent from|sent via|sent using|sent with|get outlook for|enviado desde mi|enviado desde|enviado con|enviado do meu|enviado do|enviado via|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|inviato da|inviato dal mio|inviato con|verzonden vanaf|verstuurd vanaf|verzonden met|skickat från|sendt fra|wysłane z|wysłano z|lähetetty)\b[^.,;!?:]{0,50}$`)
+	mobileSigRe = regexp.MustCompile(`(?i)^(sent from my|sent from|sent via|sent using|sent with|get outlook for|enviado desde mi|enviado desde|enviado con|enviado do meu|enviado do|enviado via|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|envoyé à partir d[e']|enviado a partir d[eo]|inviato da|inviato dal mio|inviato con|verzonden vanaf|verstuurd vanaf|verzonden met|skickat från|sendt fra|wysłane z|wysłano z|lähetetty)\b[^.,;!?:]{0,50}$`)
 	dashNameRe  = regexp.MustCompile(`^-\p{Lu}[\p{L}.'’-]*(\s\p{Lu}[\p{L}.'’-]*){0,2}\s*$`)
 )
 
@@ -533,6 +657,18 @@ func isSignOff(l string) bool {
 // mobileStarts are the first words of mobile and app footers.
 var mobileStarts = []string{"sent ", "get ", "enviado ", "von ", "gesendet ", "envoyé ", "inviato ", "verzonden ", "verstuurd ", "skickat ", "sendt ", "wysłane ", "wysłano ", "lähetetty "}
 
+// linkInText is a link that footers put after or inside their words.
+var linkInText = regexp.MustCompile(`\s*(?:<https?://[^>\s]*>|\(https?://[^)\s]*\)|\[https?://[^\]\s]*\]|https?://\S+)`)
+
+// isMobileFooter reports a mobile or app footer ("Sent from my iPhone",
+// "Get Outlook for iOS<https://...>"), links left out.
+func isMobileFooter(t string) bool {
+	if strings.Contains(t, "http") {
+		t = strings.Join(strings.Fields(linkInText.ReplaceAllString(t, " ")), " ")
+	}
+	return mightBeMobileFooter(t) && mobileSigRe.MatchString(t)
+}
+
 func mightBeMobileFooter(t string) bool {
 	if len(t) < 8 || len(t) > 70 {
 		return false
@@ -569,7 +705,7 @@ func signatureStart(lines []string, kinds []lineKind, end int) int {
 			return s
 		case s > 0 && kinds[s-1] == lineBlank && dashNameRe.MatchString(t) && after <= 10 && !listFollows(lines, kinds, s+1, end):
 			return s
-		case after <= 3 && mightBeMobileFooter(t) && mobileSigRe.MatchString(t):
+		case after <= 3 && isMobileFooter(t):
 			return s
 		}
 	}
@@ -591,7 +727,61 @@ func signatureStart(lines []string, kinds []lineKind, end int) int {
 			return s
 		}
 	}
-	return -1
+	return closingBlockStart(lines, kinds, end)
+}
+
+var (
+	phoneLike   = regexp.MustCompile(`\+?\d[\d ()./-]{6,}\d`)
+	linkLike    = regexp.MustCompile(`(?i)\bwww\.|https?://|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}|\b[a-z0-9-]+\.(?:com|org|net|[a-z]{2})/\S*`)
+	nameSegment = regexp.MustCompile(`^\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}$`)
+)
+
+// closingBlockStart returns the first line of a signature written without
+// a delimiter, or -1: the last paragraph of the text, two to eight short
+// lines that start with a name (alone, or before "|" or ",") and hold a
+// phone number, a link or an address, after text that does not announce
+// it (a line ending in ":" asks for the details that follow).
+func closingBlockStart(lines []string, kinds []lineKind, end int) int {
+	p := end
+	for p > 0 && kinds[p-1] == lineText {
+		p--
+	}
+	if n := end - p; n < 2 || n > 8 || p == 0 || kinds[p-1] != lineBlank {
+		return -1
+	}
+	prev := p - 1
+	for prev >= 0 && kinds[prev] == lineBlank {
+		prev--
+	}
+	if prev < 0 || kinds[prev] != lineText {
+		return -1
+	}
+	if t := strings.TrimSpace(lines[prev]); strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") {
+		return -1
+	}
+	first := strings.TrimSpace(lines[p])
+	if i := strings.IndexAny(first, "|,"); i > 0 {
+		first = strings.TrimSpace(first[:i])
+	}
+	if !nameSegment.MatchString(first) {
+		return -1
+	}
+	contact := false
+	for j := p; j < end; j++ {
+		t := strings.TrimSpace(lines[j])
+		words := len(strings.Fields(t))
+		if utf8.RuneCountInString(t) > 80 || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") ||
+			(strings.HasSuffix(t, ".") && words >= 5) {
+			return -1
+		}
+		if phoneLike.MatchString(t) || linkLike.MatchString(t) {
+			contact = true
+		}
+	}
+	if !contact {
+		return -1
+	}
+	return p
 }
 
 func listFollows(lines []string, kinds []lineKind, i, end int) bool {

@@ -96,6 +96,12 @@ func TestSplitReply(t *testing.T) {
 		{"on without wrote is text", "On your host run:\n\n  telnet 127.0.0.1 80\n", want{Body: "On your host run:\n\n  telnet 127.0.0.1 80"}},
 		{"crlf", "Yes.\r\n\r\nOn Mon, 3 Feb 2025 at 10:12, S <s@example.com> wrote:\r\n> Q\r\n",
 			want{Body: "Yes.", Quoted: "On Mon, 3 Feb 2025 at 10:12, S <s@example.com> wrote:\n> Q"}},
+		{"answer under a long quoted line stays", "> Could you tell me which model you have and where you bought it from\nX300 from the shop in town\n",
+			want{Body: "X300 from the shop in town", Quoted: "> Could you tell me which model you have and where you bought it from"}},
+		{"verbless header wrapped before the address", "Нет.\n\nпн, 3 февр. 2025 г. в 10:12, Служба поддержки\n<help@example.ru>:\n> Помогло?\n",
+			want{Body: "Нет.", Quoted: "пн, 3 февр. 2025 г. в 10:12, Служба поддержки\n<help@example.ru>:\n> Помогло?"}},
+		{"a sentence with a date and an address is not a header", "We met on 3 Feb 2025 at 10:12 and wrote to Support <help@example.com>:\nplease call back.\n",
+			want{Body: "We met on 3 Feb 2025 at 10:12 and wrote to Support <help@example.com>:\nplease call back."}},
 		{"empty", "", want{}},
 	}
 	for _, tt := range tests {

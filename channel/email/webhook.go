@@ -1,11 +1,11 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,16 +14,18 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/redact"
 )
 
 // Receiver takes the inbound mail a Handler accepted. mailbox names the
-// mailbox the mail was delivered to, as the webhook said (the "mailbox"
-// query parameter or the X-Mailbox header), or "". A Receiver must be
-// idempotent: providers deliver a message again when they do not get a
-// success answer in time.
+// mailbox the mail was delivered to, as configured with WithMailbox (never
+// as the request says), or "". A Receiver must be idempotent: providers
+// deliver a message again when they do not get a success answer in time.
 //
 // Implementations must be safe for concurrent use.
 type Receiver interface {
@@ -38,61 +40,107 @@ func (f ReceiverFunc) ReceiveEmail(ctx context.Context, mailbox string, p *Parse
 	return f(ctx, mailbox, p)
 }
 
-// HandlerOption configures a Handler.
-type HandlerOption func(*Handler)
+// The headers that carry a signed request's timestamp and signature: the
+// same names and scheme as the chat handler's (package chat), so that one
+// signing routine serves both.
+const (
+	HeaderTimestamp = "X-Caseagent-Timestamp"
+	HeaderSignature = "X-Caseagent-Signature"
+)
+
+// DefaultTolerance is how far a signed request's timestamp may be from
+// the handler's clock when WithTolerance does not say otherwise.
+const DefaultTolerance = 5 * time.Minute
+
+// Sign returns the values of the HeaderTimestamp and HeaderSignature
+// headers for a request whose body is body, sent at t: the Unix time in
+// seconds, and "sha256=" and the hex HMAC-SHA-256 under key of the
+// timestamp, a dot and the body.
+func Sign(key, body []byte, t time.Time) (timestamp, signature string) {
+	timestamp = strconv.FormatInt(t.Unix(), 10)
+	return timestamp, "sha256=" + hex.EncodeToString(signatureMAC(key, timestamp, body))
+}
+
+func signatureMAC(key []byte, timestamp string, body []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(timestamp))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// HandlerOption configures a Handler. WithLogger is one too.
+type HandlerOption interface {
+	applyHandler(*Handler)
+}
+
+type handlerOption func(*Handler)
+
+func (f handlerOption) applyHandler(h *Handler) { f(h) }
 
 // WithSharedSecret makes the handler accept requests that present the
 // secret as "Authorization: Bearer <secret>", as the password of HTTP basic
 // authentication, or in the X-Webhook-Secret header. It is compared in
-// constant time.
+// constant time. Such a request may carry the message as the body or in
+// a form field of the body; the URL is never read.
 func WithSharedSecret(secret string) HandlerOption {
-	return func(h *Handler) { h.secret = []byte(secret) }
+	return handlerOption(func(h *Handler) { h.secret = []byte(secret) })
 }
 
-// WithSignature makes the handler accept requests whose header (default
-// "X-Signature" when header is "") carries the HMAC-SHA-256 of the request
-// body under key, in hex or base64, optionally prefixed "sha256=".
-func WithSignature(key []byte, header string) HandlerOption {
-	return func(h *Handler) {
-		h.sigKey = key
-		if header == "" {
-			header = "X-Signature"
-		}
-		h.sigHeader = header
-	}
+// WithSignature makes the handler accept requests signed under key as
+// Sign does: HeaderTimestamp within the tolerance of the handler's clock
+// (see WithTolerance) and HeaderSignature the HMAC of timestamp and body.
+// A signed request carries the raw message as its body, and nothing but
+// the signed body is read: not the URL, not a form, whatever the
+// Content-Type says.
+func WithSignature(key []byte) HandlerOption {
+	return handlerOption(func(h *Handler) { h.sigKey = bytes.Clone(key) })
 }
 
-// WithParser sets the parser, and with it the size limit. The default is
-// NewParser().
+// WithTolerance sets how far a signed request's timestamp may be from
+// the handler's clock, in either direction (default DefaultTolerance). A
+// captured request can be replayed only within this window, and then
+// only as the same message, which the Receiver drops as a duplicate.
+func WithTolerance(d time.Duration) HandlerOption {
+	return handlerOption(func(h *Handler) { h.tolerance = d })
+}
+
+// WithClock sets the clock that signed requests' timestamps are checked
+// against (default time.Now).
+func WithClock(now func() time.Time) HandlerOption {
+	return handlerOption(func(h *Handler) { h.now = now })
+}
+
+// WithMailbox names the mailbox the handler's mail is delivered to; it is
+// passed to the Receiver with every message. A request cannot name or
+// change it: mount one Handler per mailbox.
+func WithMailbox(name string) HandlerOption {
+	return handlerOption(func(h *Handler) { h.mailbox = name })
+}
+
+// WithParser sets the parser, and with it the size and structure limits.
+// The default is NewParser().
 func WithParser(p *Parser) HandlerOption {
-	return func(h *Handler) {
-		if p != nil {
-			h.parser = p
-		}
-	}
+	return handlerOption(func(h *Handler) { h.parser = p })
 }
 
-// WithHandlerLogger sets the logger; the default discards.
-func WithHandlerLogger(l *slog.Logger) HandlerOption {
-	return func(h *Handler) {
-		if l != nil {
-			h.log = l
-		}
-	}
-}
-
-// Handler is an http.Handler for inbound-mail webhooks: it accepts a raw
-// MIME message as the POST body (any content type but forms), or in a
-// form field ("email", "body-mime", "raw", "message" or "mime") of a
-// multipart or URL-encoded form, checks the caller's secret or signature,
-// enforces the size limit, parses the message and hands it to the
-// Receiver.
+// Handler is an http.Handler for inbound-mail webhooks. It checks the
+// caller's shared secret or signature, enforces the size limit, parses
+// the message and hands it to the Receiver with the configured mailbox.
+//
+// A request authenticated by the shared secret carries a raw MIME message
+// as the POST body (any content type but forms), or in a form field
+// ("email", "body-mime", "raw", "message" or "mime") of a multipart or
+// URL-encoded form body. A signed request (WithSignature) carries the raw
+// message as the body, which is all the signature covers and all that is
+// read. The URL's query is never read.
 //
 // Answers: 200 with a small JSON document on success; 401 for a missing
-// or wrong secret or signature; 405 for methods other than POST; 413 for
-// a message over the limit; 400 for a body that is not a message; 415 for
-// a form without a message field; 500 when the Receiver fails, so that
-// the provider retries.
+// or wrong secret or signature, or a timestamp outside the window; 405
+// for methods other than POST; 413 for a message over the size or
+// structure limits; 400 for a body that is not a message; 415 for a form
+// without a message field; 500 when the Receiver fails, so that the
+// provider retries.
 //
 // A Handler is safe for concurrent use.
 type Handler struct {
@@ -100,29 +148,48 @@ type Handler struct {
 	parser    *Parser
 	secret    []byte
 	sigKey    []byte
-	sigHeader string
+	tolerance time.Duration
+	now       func() time.Time
+	mailbox   string
 	log       *slog.Logger
 }
 
 // NewHandler returns a Handler that passes messages to r. It refuses to
-// build a handler without WithSharedSecret or WithSignature: an open
-// inbound-mail endpoint would let anyone inject mail.
+// build a handler without WithSharedSecret or WithSignature (an open
+// inbound-mail endpoint would let anyone inject mail), with a secret or
+// key under 16 bytes, a tolerance that is not positive, or a nil parser or
+// clock; the error matches ErrInvalidConfig.
 func NewHandler(r Receiver, opts ...HandlerOption) (*Handler, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil Receiver", ErrInvalidConfig)
 	}
-	h := &Handler{recv: r, parser: NewParser(), log: slog.New(slog.DiscardHandler)}
+	h := &Handler{
+		recv:      r,
+		parser:    NewParser(),
+		tolerance: DefaultTolerance,
+		now:       time.Now,
+		log:       slog.New(slog.DiscardHandler),
+	}
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			o.applyHandler(h)
+		}
 	}
-	if len(h.secret) == 0 && len(h.sigKey) == 0 {
+	switch {
+	case len(h.secret) == 0 && len(h.sigKey) == 0:
 		return nil, fmt.Errorf("%w: a webhook needs WithSharedSecret or WithSignature", ErrInvalidConfig)
-	}
-	if len(h.secret) > 0 && len(h.secret) < 16 {
+	case len(h.secret) > 0 && len(h.secret) < 16:
 		return nil, fmt.Errorf("%w: the shared secret must be at least 16 bytes", ErrInvalidConfig)
-	}
-	if len(h.sigKey) > 0 && len(h.sigKey) < 16 {
+	case len(h.sigKey) > 0 && len(h.sigKey) < 16:
 		return nil, fmt.Errorf("%w: the signature key must be at least 16 bytes", ErrInvalidConfig)
+	case h.tolerance <= 0:
+		return nil, fmt.Errorf("%w: the signature tolerance must be positive", ErrInvalidConfig)
+	case h.parser == nil:
+		return nil, fmt.Errorf("%w: nil Parser", ErrInvalidConfig)
+	case h.now == nil:
+		return nil, fmt.Errorf("%w: nil clock", ErrInvalidConfig)
+	case h.log == nil:
+		return nil, fmt.Errorf("%w: nil logger", ErrInvalidConfig)
 	}
 	return h, nil
 }
@@ -157,13 +224,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The caller proves itself before anything of the body is parsed.
-	if !authed && !h.signatureOK(r, body) {
-		h.unauthorized(w, r)
-		return
-	}
-	raw, status, msg := extractMessage(r, body)
-	if status != 0 {
-		httpError(w, status, msg)
+	raw := body
+	if authed {
+		var status int
+		var msg string
+		raw, status, msg = extractMessage(r, body)
+		if status != 0 {
+			httpError(w, status, msg)
+			return
+		}
+	} else if why := h.verifySignature(r.Header, body); why != "" {
+		h.log.Warn("email webhook: unauthorized request", "remote", r.RemoteAddr, "reason", why)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="inbound-mail"`)
+		httpError(w, http.StatusUnauthorized, "missing or wrong webhook secret or signature: "+why)
 		return
 	}
 	p, err := h.parser.ParseBytes(raw)
@@ -178,12 +251,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	mailbox := r.URL.Query().Get("mailbox")
-	if mailbox == "" {
-		mailbox = r.Header.Get("X-Mailbox")
-	}
-	if err := h.recv.ReceiveEmail(r.Context(), mailbox, p); err != nil {
-		h.log.Error("email webhook: receiver failed", "message_id", p.Message.ID, "err", err)
+	if err := h.recv.ReceiveEmail(r.Context(), h.mailbox, p); err != nil {
+		// A store's error may carry a connection string with its password.
+		h.log.Error("email webhook: receiver failed", "message_id", p.Message.ID, "err", redact.String(err.Error(), string(h.secret), string(h.sigKey)))
 		httpError(w, http.StatusInternalServerError, "the message could not be stored; retry later")
 		return
 	}
@@ -217,12 +287,32 @@ func (h *Handler) secretOK(r *http.Request) bool {
 	return ok
 }
 
-func (h *Handler) signatureOK(r *http.Request, body []byte) bool {
+// verifySignature returns why a request's signature is refused, or ""
+// when it holds.
+func (h *Handler) verifySignature(hdr http.Header, body []byte) string {
 	if len(h.sigKey) == 0 {
-		return false
+		return "no secret presented"
 	}
-	sig := r.Header.Get(h.sigHeader)
-	return sig != "" && validSignature(h.sigKey, body, sig)
+	ts, sig := hdr.Get(HeaderTimestamp), hdr.Get(HeaderSignature)
+	if ts == "" || sig == "" {
+		return "missing " + HeaderTimestamp + " or " + HeaderSignature
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "bad " + HeaderTimestamp
+	}
+	if d := h.now().Sub(time.Unix(secs, 0)); d > h.tolerance || d < -h.tolerance {
+		return HeaderTimestamp + " is outside the accepted window"
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(sig), "sha256=")
+	if !ok {
+		return "bad " + HeaderSignature
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || !hmac.Equal(got, signatureMAC(h.sigKey, ts, body)) {
+		return "signature does not match"
+	}
+	return ""
 }
 
 func presentedSecrets(r *http.Request) []string {
@@ -239,24 +329,9 @@ func presentedSecrets(r *http.Request) []string {
 	return out
 }
 
-func validSignature(key, body []byte, sig string) bool {
-	sig = strings.TrimSpace(sig)
-	if i := strings.IndexByte(sig, '='); i > 0 && strings.EqualFold(sig[:i], "sha256") {
-		sig = sig[i+1:]
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write(body)
-	want := mac.Sum(nil)
-	for _, dec := range []func(string) ([]byte, error){hex.DecodeString, base64.StdEncoding.DecodeString, base64.RawURLEncoding.DecodeString} {
-		if got, err := dec(sig); err == nil && len(got) == len(want) {
-			return hmac.Equal(got, want)
-		}
-	}
-	return false
-}
-
 // extractMessage returns the raw message of a request: the body, or a
-// field of a form. status is non-zero with a message when there is none.
+// field of a form in the body (never of the URL's query). status is
+// non-zero with a message when there is none.
 func extractMessage(r *http.Request, body []byte) (raw []byte, status int, msg string) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
@@ -282,7 +357,7 @@ func extractMessage(r *http.Request, body []byte) (raw []byte, status int, msg s
 		defer func() { _ = r2.MultipartForm.RemoveAll() }()
 	}
 	for _, f := range formFields {
-		if v := r2.FormValue(f); v != "" {
+		if v := r2.PostFormValue(f); v != "" {
 			return []byte(v), 0, ""
 		}
 		if r2.MultipartForm != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/redact"
 	"github.com/tmc/langchaingo/llms"
 )
 
@@ -54,7 +55,9 @@ type Error struct {
 	Err error
 }
 
-// Error implements error.
+// Error implements error. Keys, tokens and passwords in the provider's
+// text (servers echo what they were sent) are redacted, so that the
+// message can be logged and stored.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("llm: model call failed")
@@ -78,7 +81,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
-	return b.String()
+	return redact.String(b.String())
 }
 
 // Unwrap returns the underlying error.

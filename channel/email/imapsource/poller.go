@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/channel/email"
+	"github.com/caseagent/caseagent/internal/redact"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
@@ -153,7 +154,9 @@ type Error struct {
 	Err error
 }
 
-func (e *Error) Error() string { return "imapsource: " + e.Op + ": " + e.Err.Error() }
+// Error returns the failure with any credentials, keys and tokens in the
+// server's answer redacted.
+func (e *Error) Error() string { return redact.String("imapsource: " + e.Op + ": " + e.Err.Error()) }
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
@@ -554,7 +557,8 @@ func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 	}
 	if err := c.Login(p.cfg.Username, p.cfg.Password).Wait(); err != nil {
 		c.Close()
-		return nil, &Error{Op: "login", Err: err}
+		// Servers may echo what they were sent.
+		return nil, &Error{Op: "login", Err: redact.Error(err, p.cfg.Password)}
 	}
 	p.log.Debug("imap connected", "addr", p.cfg.Addr)
 	p.client = c
