@@ -81,7 +81,7 @@ func (c *barChart) SVG() template.HTML {
 	step, top := niceScale(top, intOnly)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg">`, chartW, chartH, c.ID)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t">`, chartW, chartH, c.ID)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, c.ID, esc(c.Title))
 	// Grid and y ticks.
 	for v := 0.0; v <= top+step/2; v += step {
@@ -195,7 +195,7 @@ func shareBar(id, title string, parts []part) template.HTML {
 		total += p.Value
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="share" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t" xmlns="http://www.w3.org/2000/svg">`, w, h, id)
+	fmt.Fprintf(&b, `<svg class="share" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t">`, w, h, id)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, id, esc(title))
 	if total == 0 {
 		fmt.Fprintf(&b, `<rect class="track" x="0" y="6" width="%d" height="32" rx="3"/>`, w)
