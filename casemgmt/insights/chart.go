@@ -45,14 +45,16 @@ type barChart struct {
 	Format func(float64) string
 	// Empty is said instead of the bars when every value is zero.
 	Empty string
+	// Wide charts span the page; the others half of it. The drawing is
+	// as wide as the space it gets, so that its text keeps its size.
+	Wide bool
 }
 
 const (
-	chartW, chartH         = 640, 250
-	padL, padR, padT, padB = 58, 14, 14, 56
-	plotW, plotH           = chartW - padL - padR, chartH - padT - padB
-	tickFont, titleFont    = 11, 12
-	maxXLabels             = 10
+	wideW, narrowW         = 1160, 560
+	chartH                 = 250
+	padL, padR, padT, padB = 58, 14, 14, 50
+	plotH                  = chartH - padT - padB
 )
 
 func (c *barChart) format(v float64) string {
@@ -65,6 +67,13 @@ func (c *barChart) format(v float64) string {
 // SVG renders the chart.
 func (c *barChart) SVG() template.HTML {
 	n := len(c.XLabels)
+	chartW := narrowW
+	if c.Wide {
+		chartW = wideW
+	}
+	plotW := chartW - padL - padR
+	// Room for a label of about 7 characters per category shown.
+	maxXLabels := max(plotW/64, 2)
 	var top float64
 	for i := 0; i < n; i++ {
 		var sum float64
@@ -126,7 +135,7 @@ func (c *barChart) SVG() template.HTML {
 	if !c.Stacked && len(c.Series) > 1 {
 		barW = band * 0.8 / float64(len(c.Series))
 	}
-	barW = math.Min(barW, 48)
+	barW = math.Min(barW, 56)
 	for i := 0; i < n; i++ {
 		tip := c.XLabels[i]
 		if i < len(c.XTips) {
@@ -189,7 +198,7 @@ type part struct {
 // shareBar renders parts as one horizontal bar with the counts written
 // in the segments wide enough to hold them.
 func shareBar(id, title string, parts []part) template.HTML {
-	const w, h = 640, 44
+	const w, h = narrowW, 44
 	total := 0
 	for _, p := range parts {
 		total += p.Value

@@ -41,7 +41,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 }
 
 type card struct {
-	Label, Value, Note string
+	ID, Label, Value, Note string
 	// Tone names a CSS class ("good", "warn") or is empty.
 	Tone string
 }
@@ -72,7 +72,6 @@ type view struct {
 	Fields     []fieldRow
 	FollowUp   figure
 	Closing    figure
-	Drafts     *int
 	CostLabel  string
 	HasRecords bool
 }
@@ -83,7 +82,7 @@ func (r *Report) view() (*view, error) {
 		loc = time.UTC
 	}
 	last := r.Until.Add(-time.Nanosecond).In(loc)
-	v := &view{R: r, Drafts: r.DraftsWaiting,
+	v := &view{R: r,
 		Period:    fmt.Sprintf("%s – %s (%s)", r.Since.In(loc).Format("Mon 2 Jan 2006"), last.Format("Mon 2 Jan 2006"), r.Location),
 		Generated: r.Generated.In(loc).Format("2 Jan 2006 15:04 MST"),
 		CostLabel: "Cost",
@@ -120,7 +119,7 @@ func (r *Report) view() (*view, error) {
 		if *r.DraftsWaiting > 0 {
 			tone = "warn"
 		}
-		v.Cards = append(v.Cards, card{Label: "Drafts waiting", Value: strconv.Itoa(*r.DraftsWaiting), Note: "for a person to confirm", Tone: tone})
+		v.Cards = append(v.Cards, card{ID: "drafts", Label: "Drafts waiting", Value: strconv.Itoa(*r.DraftsWaiting), Note: "prepared by the agent for a person to confirm", Tone: tone})
 	}
 
 	// Daily charts.
@@ -180,6 +179,7 @@ func (r *Report) view() (*view, error) {
 		{cost, "What the model calls cost, from the price table the predictor was given.", false},
 		{follow, "Follow-ups the agent sent or prepared for a person, and cases that became resolved or closed, by who closed them.", true},
 	} {
+		c.ch.Wide = c.wide
 		v.Figures = append(v.Figures, figure{ID: c.ch.ID, Title: c.ch.Title, Caption: c.caption, Legend: legend(c.ch.Series),
 			Chart: c.ch.SVG(), Wide: c.wide})
 	}
@@ -320,7 +320,7 @@ h2 { font-size: 17px; margin: 0 0 4px; }
 .card .label { color:var(--muted); font-size:13px; }
 .card .value { font-size:28px; font-weight:650; margin: 2px 0; font-variant-numeric: tabular-nums; }
 .card .note { color:var(--muted); font-size:12.5px; }
-.grid { display:grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap:16px; }
+.grid { display:grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap:16px; align-items:start; }
 figure, section.panel { margin:0; background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; }
 figure.wide, section.panel.wide { grid-column: 1 / -1; }
 figcaption, .caption { color:var(--muted); font-size:13px; margin-bottom:6px; }
@@ -345,7 +345,6 @@ td.prec { width: 28%; }
 .pbar { display:flex; align-items:center; gap:8px; justify-content:flex-end; }
 .pbar .track { flex:1; height:10px; background:#eef0f3; border-radius:5px; overflow:hidden; max-width:200px; }
 .pbar .fill { height:100%; background:#009E73; }
-.big { font-size:44px; font-weight:650; margin:6px 0; }
 footer { margin-top:24px; color:var(--muted); font-size:13px; }
 footer dt { font-weight:600; color:var(--ink); margin-top:6px; }
 footer dd { margin:0 0 0 0; }
@@ -361,7 +360,7 @@ footer dd { margin:0 0 0 0; }
 </header>
 {{if not .HasRecords}}<p class="none">No agent run was recorded in this period.</p>{{end}}
 <section class="cards" aria-label="Headline figures">
-{{range .Cards}}<div class="card {{.Tone}}"><div class="label">{{.Label}}</div><div class="value">{{.Value}}</div><div class="note">{{.Note}}</div></div>
+{{range .Cards}}<div class="card {{.Tone}}"{{with .ID}} id="{{.}}"{{end}}><div class="label">{{.Label}}</div><div class="value">{{.Value}}</div><div class="note">{{.Note}}</div></div>
 {{end}}</section>
 <div class="grid">
 {{range .Figures}}{{template "figure" .}}{{end}}
@@ -377,11 +376,6 @@ footer dd { margin:0 0 0 0; }
 </section>
 {{template "figure" .FollowUp}}
 {{template "figure" .Closing}}
-{{with .Drafts}}<section class="panel" id="drafts" aria-labelledby="drafts-h">
-<h2 id="drafts-h">Drafts waiting</h2>
-<p class="caption">Messages and changes the agent prepared for a person to confirm.</p>
-<div class="big">{{.}}</div>
-</section>{{end}}
 </div>
 <footer>
 <dl>

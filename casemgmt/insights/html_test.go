@@ -233,7 +233,7 @@ func TestHTMLDraftsPanel(t *testing.T) {
 	if panel == nil {
 		t.Fatal("no drafts panel with a draft counter")
 	}
-	if got, want := text(panel), "Drafts waiting Messages and changes the agent prepared for a person to confirm. 4"; got != want {
+	if got, want := text(panel), "Drafts waiting 4 prepared by the agent for a person to confirm"; got != want {
 		t.Errorf("drafts panel %q; want %q", got, want)
 	}
 }
