@@ -92,8 +92,20 @@ func (c *barChart) SVG() template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t">`, chartW, chartH, c.ID)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, c.ID, esc(c.Title))
-	// Grid and y ticks.
-	for v := 0.0; v <= top+step/2; v += step {
+	allZero := true
+	for _, s := range c.Series {
+		for _, v := range s.Values {
+			if v != 0 {
+				allZero = false
+			}
+		}
+	}
+	// Grid and y ticks; an empty chart has only its zero.
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		v := float64(i) * step
+		if allZero && i > 0 {
+			break
+		}
 		y := padT + plotH - v/top*plotH
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padL, padL+plotW, y, y)
 		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, padL-6, y, esc(c.format(v)))
@@ -117,14 +129,6 @@ func (c *barChart) SVG() template.HTML {
 		}
 		x := padL + band*(float64(i)+0.5)
 		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, padT+plotH+16, esc(l))
-	}
-	allZero := true
-	for _, s := range c.Series {
-		for _, v := range s.Values {
-			if v != 0 {
-				allZero = false
-			}
-		}
 	}
 	if allZero {
 		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d" text-anchor="middle">%s</text>`, padL+plotW/2, padT+plotH/2, esc(c.Empty))

@@ -258,7 +258,7 @@ func money(f float64) string {
 	case a >= 1:
 		return strconv.FormatFloat(f, 'f', 2, 64)
 	case a >= 0.01:
-		return strconv.FormatFloat(f, 'f', 3, 64)
+		return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(f, 'f', 3, 64), "0"), ".")
 	default:
 		return strconv.FormatFloat(f, 'g', 2, 64)
 	}
@@ -345,6 +345,7 @@ td.prec { width: 28%; }
 .pbar { display:flex; align-items:center; gap:8px; justify-content:flex-end; }
 .pbar .track { flex:1; height:10px; background:#eef0f3; border-radius:5px; overflow:hidden; max-width:200px; }
 .pbar .fill { height:100%; background:#009E73; }
+.pbar span { min-width:3.5em; text-align:right; }
 footer { margin-top:24px; color:var(--muted); font-size:13px; }
 footer dt { font-weight:600; color:var(--ink); margin-top:6px; }
 footer dd { margin:0 0 0 0; }
