@@ -43,7 +43,6 @@ var (
 type teller struct {
 	t  *testing.T
 	s  *memstore.Store
-	id int
 }
 
 func (st *teller) ctx() context.Context { return context.Background() }
