@@ -41,8 +41,8 @@ var (
 // working the cases do: each change with its audit entries and, for the
 // agent's, its interaction record.
 type teller struct {
-	t  *testing.T
-	s  *memstore.Store
+	t *testing.T
+	s *memstore.Store
 }
 
 func (st *teller) ctx() context.Context { return context.Background() }
