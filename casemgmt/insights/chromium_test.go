@@ -363,34 +363,45 @@ func TestReportInChromium(t *testing.T) {
 		t.Fatalf("a page with a console error and a refused image showed %d problems: %q", len(got.Problems), got.Problems)
 	}
 
-	page := render(t, insights.WithDrafts(insights.DraftCountFunc(func(context.Context) (int, error) { return 2, nil })))
-	path := filepath.Join(dir, "insights.html")
-	if err := os.WriteFile(path, page, 0o600); err != nil {
-		t.Fatal(err)
+	pages := []struct {
+		name string
+		page []byte
+	}{
+		{"week", render(t, insights.WithDrafts(insights.DraftCountFunc(func(context.Context) (int, error) { return 2, nil })))},
+		{"empty", render(t, insights.WithRange(day(100, 0, 0), day(107, 0, 0)))},
+		{"quarter", render(t, insights.WithRange(day(-80, 0, 0), day(40, 0, 0)))},
 	}
-	run := b.open(ctx, t, path)
-	shot := filepath.Join(t.ArtifactDir(), "insights.png")
-	if err := os.WriteFile(shot, run.Screenshot, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(run.Screenshot))
-	for _, p := range run.Problems {
-		t.Errorf("browser: %s", p)
-	}
-	l := run.Layout
-	if l.Charts != 7 {
-		t.Errorf("%d charts rendered; want 7", l.Charts)
-	}
-	for _, name := range l.EmptyCharts {
-		t.Errorf("chart %q has no size", name)
-	}
-	for _, o := range l.Overflowing {
-		t.Errorf("label outside its chart: %s", o)
-	}
-	if l.ScrollX {
-		t.Error("the page scrolls sideways at 1280 pixels")
-	}
-	if !bytes.HasPrefix(run.Screenshot, []byte("\x89PNG")) || len(run.Screenshot) < 10000 {
-		t.Errorf("the screenshot is not a plausible PNG (%d bytes)", len(run.Screenshot))
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			path := filepath.Join(dir, p.name+".html")
+			if err := os.WriteFile(path, p.page, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			run := b.open(ctx, t, path)
+			shot := filepath.Join(t.ArtifactDir(), p.name+".png")
+			if err := os.WriteFile(shot, run.Screenshot, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s (%d bytes)", shot, len(run.Screenshot))
+			for _, p := range run.Problems {
+				t.Errorf("browser: %s", p)
+			}
+			l := run.Layout
+			if l.Charts != 7 {
+				t.Errorf("%d charts rendered; want 7", l.Charts)
+			}
+			for _, name := range l.EmptyCharts {
+				t.Errorf("chart %q has no size", name)
+			}
+			for _, o := range l.Overflowing {
+				t.Errorf("label outside its chart: %s", o)
+			}
+			if l.ScrollX {
+				t.Error("the page scrolls sideways at 1280 pixels")
+			}
+			if !bytes.HasPrefix(run.Screenshot, []byte("\x89PNG")) || len(run.Screenshot) < 10000 {
+				t.Errorf("the screenshot is not a plausible PNG (%d bytes)", len(run.Screenshot))
+			}
+		})
 	}
 }

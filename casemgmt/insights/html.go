@@ -77,9 +77,12 @@ type view struct {
 }
 
 func (r *Report) view() (*view, error) {
-	loc, err := time.LoadLocation(r.Location)
-	if err != nil {
-		loc = time.UTC
+	loc := r.loc
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation(r.Location); err != nil {
+			return nil, fmt.Errorf("insights: the report's time zone: %w", err)
+		}
 	}
 	last := r.Until.Add(-time.Nanosecond).In(loc)
 	v := &view{R: r,
@@ -133,8 +136,8 @@ func (r *Report) view() (*view, error) {
 		return out
 	}
 	for i, d := range r.Days {
-		labels[i] = d.Start.Format("2 Jan")
-		tips[i] = d.Start.Format("Mon 2 Jan 2006")
+		labels[i] = d.Start.In(loc).Format("2 Jan")
+		tips[i] = d.Start.In(loc).Format("Mon 2 Jan 2006")
 	}
 	xTitle := "Day (" + r.Location + ")"
 	runs := &barChart{ID: "runs", Title: "Agent runs per day, by outcome", YTitle: "Runs", XTitle: xTitle,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/net/html"
 
 	"github.com/caseagent/caseagent/casemgmt/insights"
@@ -262,8 +263,20 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(r, &back, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+	if diff := cmp.Diff(r, &back, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }),
+		cmpopts.IgnoreUnexported(insights.Report{})); diff != "" {
 		t.Errorf("JSON round trip (-built +decoded)\n%s", diff)
+	}
+	// A host that keeps the JSON can render the same page later.
+	var built, decoded bytes.Buffer
+	if err := r.WriteHTML(&built); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.WriteHTML(&decoded); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(built.String(), decoded.String()); diff != "" {
+		t.Errorf("page of the decoded report (-built +decoded)\n%s", diff)
 	}
 	for _, key := range []string{`"days"`, `"runs"`, `"values"`, `"precision"`, `"follow_up"`, `"closing"`, `"usage"`} {
 		if !bytes.Contains(b.Bytes(), []byte(key)) {

@@ -159,6 +159,10 @@ type Report struct {
 	// DraftsWaiting is the count of drafts waiting for a person, when a
 	// DraftCounter was given; nil otherwise.
 	DraftsWaiting *int `json:"drafts_waiting,omitempty"`
+
+	// loc is the time zone Build used; a report decoded from JSON has
+	// only Location's name.
+	loc *time.Location
 }
 
 // Day holds the figures of one day in the report's time zone.
@@ -342,7 +346,7 @@ func Build(ctx context.Context, src Source, opts ...Option) (*Report, error) {
 		cfg.since = time.Date(y, m, d-29, 0, 0, 0, 0, cfg.loc)
 	}
 	r := &Report{Title: cfg.title, Generated: now, Since: cfg.since, Until: cfg.until,
-		Location: cfg.loc.String(), Currency: cfg.currency}
+		Location: cfg.loc.String(), Currency: cfg.currency, loc: cfg.loc}
 	days, err := cutDays(cfg.since, cfg.until, cfg.loc)
 	if err != nil {
 		return nil, err

@@ -164,6 +164,23 @@ func TestBuildFigures(t *testing.T) {
 			want: []any{30, "2026-11-15", day(8, 9, 30), insights.ValueCounts{Applied: 9, Kept: 4, Corrected: 3, Rejected: 1, Revised: 1}},
 		},
 		{
+			name: "days across the change to winter time in Paris: the 25th has 25 hours",
+			opts: []insights.Option{insights.WithLocation(paris),
+				insights.WithRange(time.Date(2026, 10, 24, 0, 0, 0, 0, paris), time.Date(2026, 10, 27, 0, 0, 0, 0, paris))},
+			get: func(r *insights.Report) any {
+				var out []string
+				for i, d := range r.Days {
+					hours := time.Duration(0)
+					if i+1 < len(r.Days) {
+						hours = r.Days[i+1].Start.Sub(d.Start)
+					}
+					out = append(out, d.Date+" "+d.Start.Format("15:04")+" "+hours.String())
+				}
+				return out
+			},
+			want: []string{"2026-10-24 00:00 24h0m0s", "2026-10-25 00:00 25h0m0s", "2026-10-26 00:00 0s"},
+		},
+		{
 			name: "no drafts panel without a counter",
 			opts: []insights.Option{week()},
 			get:  func(r *insights.Report) any { return r.DraftsWaiting },
