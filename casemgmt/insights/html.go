@@ -53,6 +53,40 @@ type figure struct {
 	Legend             []legendItem
 	Chart              template.HTML
 	Wide               bool
+	// Table holds the chart's numbers, for screen readers and for
+	// copying; nil when the chart has none.
+	Table *dataTable
+}
+
+type dataTable struct {
+	Head []string
+	Rows [][]string
+}
+
+// numbers returns the chart's values as a table: a row per category
+// with a value, a column per series.
+func (c *barChart) numbers() *dataTable {
+	t := &dataTable{Head: []string{c.XTitle}}
+	for _, s := range c.Series {
+		t.Head = append(t.Head, s.Name)
+	}
+	for i, l := range c.XLabels {
+		if i < len(c.XTips) {
+			l = c.XTips[i]
+		}
+		row, nonzero := []string{l}, false
+		for _, s := range c.Series {
+			row = append(row, c.format(s.Values[i]))
+			nonzero = nonzero || s.Values[i] != 0
+		}
+		if nonzero {
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
 }
 
 type fieldRow struct {
@@ -184,7 +218,7 @@ func (r *Report) view() (*view, error) {
 	} {
 		c.ch.Wide = c.wide
 		v.Figures = append(v.Figures, figure{ID: c.ch.ID, Title: c.ch.Title, Caption: c.caption, Legend: legend(c.ch.Series),
-			Chart: c.ch.SVG(), Wide: c.wide})
+			Chart: c.ch.SVG(), Wide: c.wide, Table: c.ch.numbers()})
 	}
 
 	for _, f := range r.Fields {
@@ -223,7 +257,7 @@ func (r *Report) view() (*view, error) {
 		}}
 	v.Closing = figure{ID: "ttc", Title: ttcChart.Title,
 		Caption: "Cases resolved or closed in the period, by how long after their creation.",
-		Legend:  legend(ttcChart.Series), Chart: ttcChart.SVG()}
+		Legend:  legend(ttcChart.Series), Chart: ttcChart.SVG(), Table: ttcChart.numbers()}
 	return v, nil
 }
 
@@ -349,6 +383,8 @@ td.prec { width: 28%; }
 .pbar .track { flex:1; height:10px; background:#eef0f3; border-radius:5px; overflow:hidden; max-width:200px; }
 .pbar .fill { height:100%; background:#009E73; }
 .pbar span { min-width:3.5em; text-align:right; }
+details { margin-top:6px; font-size:13px; } summary { color:var(--muted); cursor:pointer; }
+details table { margin-top:6px; font-size:13px; }
 footer { margin-top:24px; color:var(--muted); font-size:13px; }
 footer dt { font-weight:600; color:var(--ink); margin-top:6px; }
 footer dd { margin:0 0 0 0; }
@@ -397,5 +433,9 @@ footer dd { margin:0 0 0 0; }
 <figcaption>{{.Caption}}</figcaption>
 <ul class="legend">{{range .Legend}}<li><span class="swatch" style="background:{{.Color}}"></span>{{.Name}}</li>{{end}}</ul>
 {{.Chart}}
+{{with .Table}}<details><summary>The numbers</summary>
+<table><thead><tr>{{range .Head}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table>
+</details>{{end}}
 </figure>
 {{end}}`))

@@ -183,6 +183,26 @@ func TestHTMLStructure(t *testing.T) {
 		t.Errorf("time to close bars (-want +got)\n%s", diff)
 	}
 
+	// Each chart's numbers, as a table: the days with a value.
+	var runRows []string
+	walk(ids["fig-runs"], func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			runRows = append(runRows, text(n))
+		}
+	})
+	if diff := cmp.Diff([]string{
+		"Day (Europe/Paris) Created a case Updated a case Unchanged Skipped Failed Shadow (nothing written)",
+		"Mon 7 Dec 2026 2 0 0 0 0 0",
+		"Tue 8 Dec 2026 0 1 0 1 0 0",
+		"Wed 9 Dec 2026 1 0 0 0 0 0",
+		"Thu 10 Dec 2026 0 2 0 0 1 0",
+		"Fri 11 Dec 2026 0 2 0 0 0 0",
+		"Sat 12 Dec 2026 0 1 0 0 0 0",
+		"Sun 13 Dec 2026 1 0 0 0 0 0",
+	}, runRows); diff != "" {
+		t.Errorf("runs table (-want +got)\n%s", diff)
+	}
+
 	// Cards.
 	var cards []string
 	walk(doc, func(n *html.Node) {

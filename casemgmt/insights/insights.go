@@ -16,7 +16,8 @@ import (
 
 // Source is what the report reads from a store: the interaction records
 // of agent runs, the audit trail of each case they concerned, and the
-// cases themselves. Every casemgmt.Store is a Source.
+// cases themselves. Every casemgmt.Store is a Source. Build calls it
+// from one goroutine at a time.
 type Source interface {
 	ListInteractions(ctx context.Context, q casemgmt.InteractionQuery) ([]casemgmt.Interaction, error)
 	ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditEntry, error)
@@ -131,7 +132,9 @@ func WithTitle(title string) Option {
 
 // Report holds the figures of a period. It is plain data, encoded to
 // JSON as it is; WriteHTML renders it. Durations are in nanoseconds in
-// JSON, as time.Duration encodes.
+// JSON, as time.Duration encodes. A Report is safe for concurrent reads
+// (WriteHTML and WriteJSON only read it), not for concurrent
+// modification.
 type Report struct {
 	Title     string    `json:"title"`
 	Generated time.Time `json:"generated"`
@@ -325,7 +328,9 @@ var bucketBounds = []struct {
 }
 
 // Build reads the period's interaction records and the audit trail of
-// every case they concern, and computes the figures. It reads a
+// every case they concern, and computes the figures: one ListInteractions
+// call, then one ListAudit and one GetCase per case. Build is safe for
+// concurrent use when src is. It reads a
 // consistent picture only as far as the store gives one: records written
 // while it runs may or may not count.
 func Build(ctx context.Context, src Source, opts ...Option) (*Report, error) {
