@@ -44,6 +44,14 @@ type CaseLister interface {
 	CaseIDs(ctx context.Context, since, until time.Time) ([]string, error)
 }
 
+// CaseListerFunc adapts a function to a CaseLister.
+type CaseListerFunc func(ctx context.Context, since, until time.Time) ([]string, error)
+
+// CaseIDs calls f.
+func (f CaseListerFunc) CaseIDs(ctx context.Context, since, until time.Time) ([]string, error) {
+	return f(ctx, since, until)
+}
+
 // ErrInvalid is returned (wrapped) for options that cannot make a report.
 var ErrInvalid = errors.New("insights: invalid option")
 

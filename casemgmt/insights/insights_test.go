@@ -200,7 +200,12 @@ func TestBuildFigures(t *testing.T) {
 		{
 			name: "a case lister adds cases the interactions do not name",
 			opts: []insights.Option{insights.WithRange(day(3, 12, 0), day(4, 0, 0)), insights.WithLocation(paris),
-				insights.WithCases(caseList{"A"})},
+				insights.WithCases(insights.CaseListerFunc(func(_ context.Context, since, until time.Time) ([]string, error) {
+					if !since.Equal(day(3, 12, 0)) || !until.Equal(day(4, 0, 0)) {
+						return nil, errors.New("the lister was not asked for the report's range")
+					}
+					return []string{"A"}, nil
+				}))},
 			get:  func(r *insights.Report) any { return []any{r.CasesRead, r.Closing.ClosedByPeople} },
 			want: []any{1, 1},
 		},
@@ -223,10 +228,6 @@ func TestBuildFigures(t *testing.T) {
 		})
 	}
 }
-
-type caseList []string
-
-func (l caseList) CaseIDs(context.Context, time.Time, time.Time) ([]string, error) { return l, nil }
 
 func TestBuildRefusesBadOptions(t *testing.T) {
 	store := newStory(t)
