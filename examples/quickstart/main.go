@@ -11,11 +11,18 @@
 // sender that prints what it would send) and the customer's reply that
 // updates it, and prints each case that was created or updated, with
 // every field's confidence and evidence, and the audit trail.
+//
+// With -db FILE it keeps the SQLite database at FILE (a new file) instead
+// of a temporary directory, for examples/insights to report on:
+//
+//	go run ./examples/quickstart -db /tmp/quickstart.db
+//	go run ./examples/insights -db /tmp/quickstart.db -from 2026-02-24 -to 2026-03-02 -o insights.html
 package main
 
 import (
 	"context"
 	_ "embed"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,7 +42,9 @@ import (
 var tenant []byte
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	db := flag.String("db", "", "keep the SQLite database at this `file` (which must not exist yet) instead of a temporary directory")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *db); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
@@ -93,13 +102,19 @@ var chats = []chat{
 	},
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	dir, err := os.MkdirTemp("", "caseagent-quickstart-")
-	if err != nil {
-		return err
+// run plays the demo on a SQLite store at dbPath, or in a temporary
+// directory when dbPath is empty.
+func run(ctx context.Context, out io.Writer, dbPath string) error {
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "caseagent-quickstart-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "cases.db")
+	} else if _, err := os.Stat(dbPath); err == nil {
+		return fmt.Errorf("%s already exists: remove it or choose another file", dbPath)
 	}
-	defer os.RemoveAll(dir)
-	dbPath := filepath.Join(dir, "cases.db")
 
 	cfg, err := agent.ParseConfig(tenant)
 	if err != nil {
