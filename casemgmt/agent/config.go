@@ -41,9 +41,22 @@ type Config struct {
 	UpdateRules         []UpdateRule     `json:"update_rules,omitempty"`
 	IntakeRules         []IntakeRule     `json:"intake_rules,omitempty"`
 	FollowUp            []FollowUpPolicy `json:"follow_up,omitempty"`
+	// StrangerReplies says what becomes of an email that threads to a case
+	// (by In-Reply-To, References or the agent's signed Message-ID) from a
+	// sender who is not a participant of the case (its contact or a
+	// contact linked to it): StrangerRepliesHold (the default) keeps it on
+	// the case for a person and changes no field; StrangerRepliesNewCase
+	// runs it through the intake rules as a new email.
+	StrangerReplies string `json:"stranger_replies,omitempty" jsonschema:"enum=hold,enum=new_case"`
 
 	schema *casemgmt.Schema
 }
+
+// StrangerReplies values of Config.
+const (
+	StrangerRepliesHold    = "hold"
+	StrangerRepliesNewCase = "new_case"
+)
 
 // Require values of CreateRule.
 const (
@@ -120,9 +133,13 @@ type IntakeRule struct {
 	// WaitAfterResolved skips the email when a case of the sender was
 	// resolved less than this long ago.
 	WaitAfterResolved Duration `json:"wait_after_resolved,omitempty"`
-	// Acknowledge, when set, is sent to the sender once the case exists.
+	// Acknowledge, when set, is sent to the sender once the case exists
+	// (never to list or bulk mail).
 	Acknowledge *Template `json:"acknowledge,omitempty"`
-	Disabled    bool      `json:"disabled,omitempty"`
+	// AcceptBulk lets the rule make cases of list, bulk and junk mail
+	// (channel.Message.Bulk), which is skipped by default.
+	AcceptBulk bool `json:"accept_bulk,omitempty"`
+	Disabled   bool `json:"disabled,omitempty"`
 }
 
 // Template is an email to send; Subject and Body are templates.
@@ -324,6 +341,11 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	switch c.StrangerReplies {
+	case "", StrangerRepliesHold, StrangerRepliesNewCase:
+	default:
+		ps.add("stranger_replies", fmt.Sprintf("%q is neither %q nor %q", truncate(c.StrangerReplies, 40), StrangerRepliesHold, StrangerRepliesNewCase))
+	}
 	knownList("create.fields", c.Create.Fields)
 	switch c.Create.Require {
 	case "", RequireAll, RequireAny:

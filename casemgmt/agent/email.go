@@ -154,6 +154,33 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		}
 		return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: r.in}, nil
 	}
+	if msg.Bulk {
+		// List, bulk or junk mail: kept with its case when it threads to
+		// one; otherwise only an intake rule that accepts bulk mail makes
+		// a case of it.
+		if c != nil {
+			r.in.CaseID = c.ID
+			if err := r.relate(ctx, c.ID, link, "stored the list or bulk email on its case", true); err != nil {
+				return nil, err
+			}
+			return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: "list or bulk email stored on its case; no prediction", Case: c, Interaction: r.in}, nil
+		}
+		return r.emailIntake(ctx, &msg)
+	}
+	if c != nil && !a.isParticipant(ctx, c, msg.From.Email) {
+		// A stranger who cites the case's messages does not write into
+		// it: the email waits on the case for a person, or starts a case
+		// of its own.
+		if a.cfg.StrangerReplies != StrangerRepliesNewCase {
+			r.in.CaseID = c.ID
+			why := fmt.Sprintf("reply from %s, who is not a participant of the case (threaded by %s), kept for a person; no prediction", msg.From.Email, how)
+			if err := r.relate(ctx, c.ID, link, why, true); err != nil {
+				return nil, err
+			}
+			return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: why, Case: c, Interaction: r.in}, nil
+		}
+		c = nil
+	}
 	if c != nil {
 		return r.emailReply(ctx, &msg, c, how)
 	}
@@ -493,7 +520,11 @@ func (r *run) intakeRule(ctx context.Context, m *channel.Message) (*IntakeRule, 
 	if rule == nil {
 		return nil, "no intake rule matches the email"
 	}
-	return &a.cfg.IntakeRules[rule.Action], ""
+	ir := &a.cfg.IntakeRules[rule.Action]
+	if m.Bulk && !ir.AcceptBulk {
+		return nil, fmt.Sprintf("list or bulk email (intake rule %q does not accept bulk mail)", ir.Name)
+	}
+	return ir, ""
 }
 
 // intakeSender finds the sender's contact, or creates it when the rule
@@ -763,6 +794,8 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 		return "the email has no sender address"
 	case m.Automated():
 		return "the email was sent by a machine"
+	case m.Bulk:
+		return "the email is list or bulk mail: an answer would reach every member"
 	case noReply(to):
 		return to + " is a no-reply address"
 	case a.ownAddress(r.mailbox, to):
