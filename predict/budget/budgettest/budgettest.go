@@ -278,6 +278,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []budget.Counter) {
 				t.Error(err)
 			}
 			made := p.calls.Load()
+			t.Logf("%d calls made, %d refused, over %d counters", made, refused.Load(), len(cs))
 			if made < 10 || made > 11 {
 				t.Errorf("%d calls made against a budget of 10 (want 10, or 11 at most)", made)
 			}
