@@ -135,6 +135,7 @@ type Estimator interface {
 
 type config struct {
 	scope     string
+	maxWait   time.Duration
 	now       func() time.Time
 	logger    *slog.Logger
 	estimator func(*predict.Request) predict.Usage
@@ -164,6 +165,24 @@ func WithClock(now func() time.Time) Option {
 			return fmt.Errorf("%w: nil clock", ErrBadLimits)
 		}
 		c.now = now
+		return nil
+	}
+}
+
+// DefaultMaxWait is how long a call waits, by default, for calls in
+// flight to finish when only their reservations stand in its way.
+const DefaultMaxWait = 10 * time.Second
+
+// WithMaxWait sets how long a call waits for calls in flight when the
+// period's spent usage is below the hard limit but spent plus reserved is
+// not (default DefaultMaxWait): finished calls usually cost less than
+// they reserved and make room. Zero refuses at once.
+func WithMaxWait(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative wait", ErrBadLimits)
+		}
+		c.maxWait = d
 		return nil
 	}
 }
@@ -226,7 +245,7 @@ func New(pred predict.Predictor, counter Counter, limits Limits, opts ...Option)
 	if !limits.Soft.valid() || !limits.Hard.valid() {
 		return nil, fmt.Errorf("%w: negative limit", ErrBadLimits)
 	}
-	cfg := config{scope: "default", now: time.Now, logger: slog.New(slog.DiscardHandler)}
+	cfg := config{scope: "default", maxWait: DefaultMaxWait, now: time.Now, logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -246,6 +265,36 @@ func New(pred predict.Predictor, counter Counter, limits Limits, opts ...Option)
 	return b, nil
 }
 
+// reserve reserves est under key, waiting (within maxWait and ctx) while
+// only reservations of calls in flight stand in the way.
+func (b *Budget) reserve(ctx context.Context, key string, est predict.Usage) (Count, bool, error) {
+	var deadline time.Time
+	pause := 5 * time.Millisecond
+	for {
+		count, ok, err := b.counter.ReserveUsage(ctx, key, est, b.limits.Hard)
+		if err != nil {
+			return count, false, fmt.Errorf("%w: reserving %s: %w", ErrCounter, key, err)
+		}
+		if ok || len(b.limits.Hard.Reached(count.Spent)) > 0 || count.InFlight.Calls == 0 || b.cfg.maxWait == 0 {
+			return count, ok, nil
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(b.cfg.maxWait)
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return count, false, nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return count, false, fmt.Errorf("budget: waiting for calls in flight under %s: %w", key, ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
 func (b *Budget) largestCall(*predict.Request) predict.Usage {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -260,7 +309,9 @@ func (b *Budget) key(now time.Time) (key, label string, start, end time.Time) {
 // Predict implements predict.Predictor. It reserves the call's estimated
 // usage in the counter, and when the period's usage is below the hard
 // limit calls the wrapped predictor and records what it used; otherwise
-// it answers with the fallback, or returns an *ExhaustedError. When the
+// it answers with the fallback, or returns an *ExhaustedError. While only
+// the reservations of calls in flight keep it from the limit, it waits
+// for them (WithMaxWait). When the
 // counter fails, a budget with a fallback uses it and one that stops
 // returns an error wrapping ErrCounter: spending is never left uncounted.
 func (b *Budget) Predict(ctx context.Context, req *predict.Request) (*predict.Result, error) {
@@ -271,10 +322,9 @@ func (b *Budget) Predict(ctx context.Context, req *predict.Request) (*predict.Re
 		est.Calls = max(est.Calls, 1)
 		est.TotalTokens = max(est.TotalTokens, est.PromptTokens+est.CompletionTokens)
 	}
-	count, ok, err := b.counter.ReserveUsage(ctx, key, est, b.limits.Hard)
+	count, ok, err := b.reserve(ctx, key, est)
 	if err != nil {
-		err = fmt.Errorf("%w: reserving %s: %w", ErrCounter, key, err)
-		if b.limits.OnHard.fallback != nil && ctx.Err() == nil {
+		if errors.Is(err, ErrCounter) && b.limits.OnHard.fallback != nil && ctx.Err() == nil {
 			b.cfg.logger.ErrorContext(ctx, "budget: counter failed, using the fallback", "key", key, "err", err)
 			return b.limits.OnHard.fallback.Predict(ctx, req)
 		}

@@ -291,3 +291,48 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+// A call that only the reservation of a call in flight keeps from the
+// limit waits for it; with no wait allowed it is refused at once.
+func TestWaitsForCallsInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		wait time.Duration
+		want error
+	}{
+		{"waits", time.Second, nil},
+		{"no wait", 0, budget.ErrExhausted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			release := make(chan struct{})
+			started := make(chan struct{}, 2)
+			p := predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
+				started <- struct{}{}
+				if req.Messages[0].ID == "slow" {
+					<-release
+				}
+				return &predict.Result{Usage: predict.Usage{Calls: 1, Cost: 0.1}}, nil
+			})
+			b, err := budget.New(p, &budget.MemoryCounter{}, budget.Limits{Period: budget.Daily(nil), Hard: budget.Limit{Cost: 1}},
+				budget.WithMaxWait(tc.wait),
+				budget.WithEstimator(func(*predict.Request) predict.Usage { return predict.Usage{Cost: 1} }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			slow := req()
+			slow.Messages[0].ID = "slow"
+			done := make(chan error)
+			go func() { _, err := b.Predict(context.Background(), slow); done <- err }()
+			<-started
+			// 1 reserved of 1: the next reservation must wait.
+			go func() { time.Sleep(30 * time.Millisecond); close(release) }()
+			_, err = b.Predict(context.Background(), req())
+			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
+				t.Errorf("second call: %v, want %v", err, tc.want)
+			}
+			if err := <-done; err != nil {
+				t.Errorf("first call: %v", err)
+			}
+		})
+	}
+}

@@ -16,7 +16,8 @@
 // to; llm.Predictor estimates its prompt with its tokenizer and the
 // answer at its token cap, which bounds a call without a repair round.
 // Estimates only matter while calls overlap: a finished call counts
-// what it used.
+// what it used, and a call that only reservations of calls in flight keep
+// from the limit waits for them (WithMaxWait) rather than being refused.
 //
 // A reservation whose process dies before it is committed stays counted
 // until the period ends: the budget errs towards spending less.
