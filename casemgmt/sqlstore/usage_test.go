@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/caseagent/caseagent/casemgmt"
@@ -19,11 +20,27 @@ func TestUsageSQLite(t *testing.T) {
 	})
 }
 
+// PostgreSQL's suites share one database per test, emptied before each
+// case: a database per case would take seconds each.
 func TestUsagePostgres(t *testing.T) {
+	s, dsn := openPostgres(t)
 	storetest.RunUsage(t, func(t *testing.T) casemgmt.Store {
-		s, _ := openPostgres(t)
+		emptyUsage(t, dsn)
 		return s
 	})
+}
+
+// emptyUsage deletes every usage counter of the database at dsn.
+func emptyUsage(t *testing.T, dsn string) {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), "DELETE FROM usage_counters"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Several Stores on one database, as several processes have, share one
@@ -34,18 +51,19 @@ func TestUsageSharedSQLite(t *testing.T) {
 }
 
 func TestUsageSharedPostgres(t *testing.T) {
-	budgettest.RunShared(t, func(t *testing.T) []budget.Counter {
-		dsn := pgtest.DSN(t)
-		var out []budget.Counter
-		for range 4 {
-			s, err := sqlstore.OpenPostgres(context.Background(), dsn, sqlstore.WithMaxConns(4))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			out = append(out, s)
+	dsn := pgtest.DSN(t)
+	var stores []budget.Counter
+	for range 4 {
+		s, err := sqlstore.OpenPostgres(context.Background(), dsn, sqlstore.WithMaxConns(4))
+		if err != nil {
+			t.Fatal(err)
 		}
-		return out
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	budgettest.RunShared(t, func(t *testing.T) []budget.Counter {
+		emptyUsage(t, dsn)
+		return stores
 	})
 }
 
