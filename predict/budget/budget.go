@@ -122,6 +122,9 @@ type Status struct {
 	// Message says it in a sentence, such as "cost 8.1 of 8 (soft
 	// limit) for acme/2026-12; hard limit cost 10; then fallback".
 	Message string `json:"message"`
+	// Hint says what to do about a warning or an exhausted budget; empty
+	// when the state is ok.
+	Hint string `json:"hint,omitempty"`
 }
 
 // Estimator is implemented by predictors that can tell, before a call,
@@ -385,9 +388,15 @@ func (b *Budget) status(key, label string, start, end time.Time, c Count) Status
 			then = "use the fallback"
 		}
 		fmt.Fprintf(&msg, "hard limit reached for %s: %s; calls %s", key, strings.Join(hard, ", "), then)
+		if b.limits.OnHard.fallback != nil {
+			st.Hint = "predictions use the fallback until " + end.Format(time.RFC3339) + "; raise the hard limit to use the model again"
+		} else {
+			st.Hint = "predictions stop until " + end.Format(time.RFC3339) + "; raise the hard limit, or configure a fallback predictor"
+		}
 	case len(soft) > 0:
 		st.State = StateWarning
 		fmt.Fprintf(&msg, "soft limit reached for %s: %s; hard limit %s", key, strings.Join(soft, ", "), b.limits.Hard)
+		st.Hint = "spending is near the budget for the period ending " + end.Format(time.RFC3339) + "; raise the limits if this is expected"
 	default:
 		fmt.Fprintf(&msg, "within budget for %s: calls %d, tokens %d, cost %s; soft limit %s, hard limit %s",
 			key, total.Calls, total.TotalTokens, money(total.Cost), b.limits.Soft, b.limits.Hard)

@@ -138,7 +138,11 @@ func TestLimits(t *testing.T) {
 				Start: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 				Spent: predict.Usage{Calls: 4, PromptTokens: 1000, CompletionTokens: 200, TotalTokens: 1200, Cost: 2},
 				Soft:  budget.Limit{Cost: 1}, Hard: budget.Limit{Cost: 2}, State: budget.StateExhausted, OnHard: tc.name,
-				Message: "hard limit reached for acme/2026-12: cost 2 of 2; calls " + map[string]string{"stop": "are refused", "fallback": "use the fallback"}[tc.name]}
+				Message: "hard limit reached for acme/2026-12: cost 2 of 2; calls " + map[string]string{"stop": "are refused", "fallback": "use the fallback"}[tc.name],
+				Hint: map[string]string{
+					"stop":     "predictions stop until 2027-01-01T00:00:00Z; raise the hard limit, or configure a fallback predictor",
+					"fallback": "predictions use the fallback until 2027-01-01T00:00:00Z; raise the hard limit to use the model again",
+				}[tc.name]}
 			if diff := cmp.Diff(want, st); diff != "" {
 				t.Errorf("final status (-want +got):\n%s", diff)
 			}
