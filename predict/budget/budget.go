@@ -108,8 +108,9 @@ type Status struct {
 	// Key is the counter key: the scope and the period's label.
 	Key string `json:"key"`
 	// Period is the period's label, such as "2026-12" or "2026-12-02".
-	Period     string    `json:"period"`
-	Start, End time.Time `json:"-"`
+	Period string    `json:"period"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
 	// Spent is what finished calls used; InFlight what running calls
 	// reserved.
 	Spent    predict.Usage `json:"spent"`

@@ -1,8 +1,3 @@
-// Package budgettest is the conformance suite of budget.Counter: one call,
-// RunCounter, proves that a store counts usage per period key and
-// reserves atomically; RunShared proves it across several counters on one
-// store, as several processes use it, with Budgets on top that never let
-// more than one call past the hard limit.
 package budgettest
 
 import (
