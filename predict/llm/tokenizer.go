@@ -21,9 +21,10 @@ const (
 // embedded in the binary: no network and no cache folder at run time.
 // For other providers' models its counts are close estimates (their
 // tokenizers are not published), much closer than EstimateTokens for
-// text outside English. Loading an encoding takes a fraction of a second
-// and some tens of megabytes, so build one Tokenizer and share it. It is
-// safe for concurrent use.
+// text outside English. Loading an encoding takes time and memory (about
+// 0.2 s and 24 MB for cl100k_base, 0.9 s and 48 MB for o200k_base on two
+// cores: BenchmarkNewTokenizer), so build one Tokenizer and share it.
+// It is safe for concurrent use.
 type Tokenizer struct {
 	name string
 	bpe  *tiktoken.Tiktoken

@@ -155,3 +155,35 @@ func TestReportedUsageKept(t *testing.T) {
 		t.Errorf("usage %+v, want the provider's %+v", res.Usage, want)
 	}
 }
+
+// BenchmarkNewTokenizer measures loading an encoding from the embedded
+// files (time and memory).
+func BenchmarkNewTokenizer(b *testing.B) {
+	for _, enc := range []string{llm.EncodingCL100K, llm.EncodingO200K} {
+		b.Run(enc, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := llm.NewTokenizer(enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEstimateUsage measures what a budget adds before each call:
+// building the prompt and counting it with the o200k tokenizer.
+func BenchmarkEstimateUsage(b *testing.B) {
+	tn := fixture(b)
+	p, err := llm.New(&scripted{answer: goodArgs}, llm.WithTokenCounter(o200k(b).Count), llm.WithCacheSize(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := request(tn.Fields, &directory{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if u := p.EstimateUsage(req); u.PromptTokens == 0 {
+			b.Fatal("no estimate")
+		}
+	}
+}
