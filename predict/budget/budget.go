@@ -315,9 +315,9 @@ func (b *Budget) key(now time.Time) (key, label string, start, end time.Time) {
 // limit calls the wrapped predictor and records what it used; otherwise
 // it answers with the fallback, or returns an *ExhaustedError. While only
 // the reservations of calls in flight keep it from the limit, it waits
-// for them (WithMaxWait). When the
-// counter fails, a budget with a fallback uses it and one that stops
-// returns an error wrapping ErrCounter: spending is never left uncounted.
+// for them (WithMaxWait). When the counter fails, a budget with a
+// fallback uses it and one that stops returns an error wrapping
+// ErrCounter: spending is never left uncounted.
 func (b *Budget) Predict(ctx context.Context, req *predict.Request) (*predict.Result, error) {
 	key, label, start, end := b.key(b.cfg.now())
 	est := predict.Usage{Calls: 1}
