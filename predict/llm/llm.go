@@ -455,7 +455,7 @@ func (p *Predictor) ask(ctx context.Context, pr *prompt, specs []spec) (*answer,
 	if err != nil {
 		return nil, usage, err
 	}
-	p.count(&usage, resp)
+	p.count(&usage, pr, msgs, resp)
 	raw, xerr := extract(resp, p.cfg.maxAnswer)
 	var a *answer
 	var probs *problems
@@ -484,7 +484,7 @@ func (p *Predictor) ask(ctx context.Context, pr *prompt, specs []spec) (*answer,
 		}
 		return nil, usage, err
 	}
-	p.count(&usage, resp2)
+	p.count(&usage, pr, repair, resp2)
 	raw2, xerr2 := extract(resp2, p.cfg.maxAnswer)
 	if xerr2 != nil {
 		if a == nil {
@@ -519,8 +519,10 @@ func merge(repaired, first *answer) *answer {
 	return repaired
 }
 
-func (p *Predictor) count(u *predict.Usage, resp *llms.ContentResponse) {
-	cu := usageOf(resp)
+// count adds a call's usage to u: as the provider reported it, or
+// measured with the token counter when it reported none.
+func (p *Predictor) count(u *predict.Usage, pr *prompt, msgs []llms.MessageContent, resp *llms.ContentResponse) {
+	cu := p.measured(usageOf(resp), pr, msgs, resp)
 	cu.Calls = 1
 	if pr, ok := p.cfg.prices[p.cfg.name]; ok {
 		cu.Cost = pr.Cost(cu)

@@ -1,0 +1,1 @@
+-- Placeholder for step 0002: replaced by that step's own file.
