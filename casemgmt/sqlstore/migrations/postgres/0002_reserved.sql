@@ -1,1 +1,0 @@
--- Placeholder for step 0002: replaced by that step's own file.
