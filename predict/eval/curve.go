@@ -177,7 +177,7 @@ func Compare(ctx context.Context, trainers []NamedTrainer, fields []predict.Fiel
 			if err != nil {
 				return nil, fmt.Errorf("eval: training %s with seed %d: %w", nt.Name, seed, err)
 			}
-			seconds += time.Now().Sub(start).Seconds()
+			seconds += time.Since(start).Seconds()
 			rep, err := Run(ctx, p, fields, test, opts...)
 			if err != nil {
 				return nil, err
