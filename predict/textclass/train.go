@@ -94,13 +94,13 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 func WithFeatures(f Features) Option { return func(c *config) { c.feat = f } }
 
 // WithEpochs sets the number of passes over the examples. By default it
-// is automatic: as many as make about 40,000 updates, between 4 and 20,
+// is automatic: as many as make about 30,000 updates, between 3 and 20,
 // since a larger history needs fewer passes to converge.
 func WithEpochs(n int) Option { return func(c *config) { c.epochs, c.epochsSet = n, true } }
 
 // autoEpochs is the default number of passes over n examples.
 func autoEpochs(n int) int {
-	return min(20, max(4, (40000+n-1)/max(n, 1)))
+	return min(20, max(3, (30000+n-1)/max(n, 1)))
 }
 
 // WithL2 sets the strength of the L2 regularisation (3e-3 by default).
