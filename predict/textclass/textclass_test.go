@@ -114,6 +114,8 @@ func TestTrainErrors(t *testing.T) {
 		{"rate", fixture, []Option{WithLearningRate(0)}, ErrBadOption},
 		{"hold-out", fixture, []Option{WithHoldOut(0.9)}, ErrBadOption},
 		{"min df", fixture, []Option{WithMinDF(0)}, ErrBadOption},
+		{"prior correction", fixture, []Option{WithPriorCorrection(1.5)}, ErrBadOption},
+		{"prior correction NaN", fixture, []Option{WithPriorCorrection(math.NaN())}, ErrBadOption},
 		{"no features", fixture, []Option{WithFeatures(Features{HashBits: 16})}, ErrBadOption},
 		{"hash bits", fixture, []Option{WithFeatures(Features{MinWordN: 1, MaxWordN: 1, HashBits: 30})}, ErrBadOption},
 		{"n-grams", fixture, []Option{WithFeatures(Features{MinCharN: 3, MaxCharN: 2, HashBits: 16})}, ErrBadOption},
