@@ -381,7 +381,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if needsTraining {
+		if needsTraining || o.baseline {
 			train, test, err = eval.Split(all, o.labels[0], o.split, o.seed)
 			if err != nil {
 				return err

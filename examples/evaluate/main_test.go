@@ -320,6 +320,21 @@ func TestEvaluateBaselineSeedsCurve(t *testing.T) {
 	}
 }
 
+// TestEvaluateUntrainedWithBaseline compares the untrained predictor
+// with the baseline on the same test part.
+func TestEvaluateUntrainedWithBaseline(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category", "-predictor", "description", "-baseline")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"description: 18 records", "baseline     category             1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
 func TestEvaluateShots(t *testing.T) {
 	csvPath, _ := writeFixture(t)
 	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category", "-shots", "2", "-json")
