@@ -446,7 +446,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	var models map[string]*textclass.Model
 	var trainingSeconds float64
-	trained := len(train)
+	trained := 0
 	if o.load != "" {
 		models = map[string]*textclass.Model{}
 		for _, name := range o.labels {
