@@ -103,7 +103,7 @@ func curveSVG(field string, points []CurvePoint) template.HTML {
 	y := func(a float64) float64 { return top + (1-a)*height }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" role="img" aria-label="learning curve of %s">`,
-		left+width+10, top+height+bottom, template.HTMLEscapeString(field))
+		left+width+28, top+height+bottom, template.HTMLEscapeString(field))
 	fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#fafafa" stroke="#999"/>`, left, top, width, height)
 	for i := 0; i <= 4; i++ {
 		t := float64(i) / 4
