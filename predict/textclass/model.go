@@ -57,7 +57,7 @@ type Calibration struct {
 	MacroF1  float64 `json:"macro_f1"`
 	// ErrorBefore and Error are the expected calibration errors (10 equal
 	// bins of confidence) on the held-out examples before and after
-	// temperature scaling.
+	// calibration (the temperature, then the map of Knots).
 	ErrorBefore float64 `json:"error_before"`
 	Error       float64 `json:"error"`
 	// Knots map the confidence after the temperature to the accuracy
