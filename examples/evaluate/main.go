@@ -38,6 +38,29 @@
 //	-progress         draw a progress bar even when standard error is not a terminal
 //	-workers N        records predicted at once (default 1)
 //
+// Comparisons, on the same split:
+//
+//	-baseline         also train the TF-IDF and logistic regression baseline
+//	                  (predict/eval) and compare it with the predictor
+//	-seeds N          train with N seeds (-seed to -seed+N-1) on the same split
+//	                  and report each predictor's mean and spread (default 1)
+//	-curve            measure a learning curve: accuracy and macro-F1 when
+//	                  trained on the first 50, 100, 200, 400, 1000 and all
+//	                  training records (shuffled per seed); -curve-sizes LIST
+//	                  changes the sizes
+//	-shots N          train the classifier from N example phrases per option
+//	                  (taken from the training records, seeded) and the option
+//	                  names, as a tenant without history would
+//
+// Classifier options (predict/textclass; 0 or -1 leave the default):
+//
+//	-epochs N  -l2 X  -rate X  -min-df N  -hash-bits N  -words MIN-MAX
+//	-chars MIN-MAX  -char-weight X  -keep-accents  -holdout FRACTION
+//	-prior STRENGTH (0 to 1; -1 chooses it on held-out examples)
+//
+// Baseline options: -baseline-c X (inverse L2 strength, default 10),
+// -baseline-ngrams N (default 1).
+//
 // The report goes to standard output; training notes and the progress bar
 // go to standard error. The exit status is 2 for bad flags or data and 1
 // for other failures.
@@ -50,9 +73,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,6 +160,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	loadPath := fs.String("load", "", "evaluate a classifier saved with -save instead of training one")
 	forceProgress := fs.Bool("progress", false, "draw a progress bar even when standard error is not a terminal")
 	workers := fs.Int("workers", 1, "records predicted at once")
+	baseline := fs.Bool("baseline", false, "also train and compare the TF-IDF and logistic regression baseline")
+	seeds := fs.Int("seeds", 1, "train with this many seeds on the same split and report mean and spread")
+	curve := fs.Bool("curve", false, "measure a learning curve")
+	shots := fs.Int("shots", 0, "train the classifier from this many example phrases per option")
+	var curveSizes intList
+	fs.Var(&curveSizes, "curve-sizes", "training `sizes` of the learning curve (default 50,100,200,400,1000 and all)")
+	var co classifierFlags
+	fs.IntVar(&co.epochs, "epochs", 0, "classifier: passes over the examples (0: automatic)")
+	fs.Float64Var(&co.l2, "l2", -1, "classifier: L2 regularisation (-1: default)")
+	fs.Float64Var(&co.rate, "rate", 0, "classifier: AdaGrad step size (0: default)")
+	fs.IntVar(&co.minDF, "min-df", 0, "classifier: drop features seen in fewer examples (0: default)")
+	fs.IntVar(&co.hashBits, "hash-bits", 0, "classifier: log2 of the hashed feature space (0: default)")
+	fs.StringVar(&co.words, "words", "", "classifier: word n-grams MIN-MAX, or 0 for none")
+	fs.StringVar(&co.chars, "chars", "", "classifier: character n-grams MIN-MAX, or 0 for none")
+	fs.Float64Var(&co.charWeight, "char-weight", 0, "classifier: weight of the character block (0: default)")
+	fs.BoolVar(&co.keepAccents, "keep-accents", false, "classifier: do not fold accents")
+	fs.Float64Var(&co.holdOut, "holdout", -1, "classifier: fraction held out to calibrate, 0 for none (-1: automatic)")
+	fs.Float64Var(&co.prior, "prior", -1, "classifier: prior correction strength 0 to 1 (-1: chosen on held-out examples)")
+	var bc eval.BaselineConfig
+	fs.Float64Var(&bc.C, "baseline-c", 0, "baseline: inverse L2 strength (0: default 10)")
+	fs.IntVar(&bc.MaxNGram, "baseline-ngrams", 0, "baseline: longest word n-gram (0: default 1)")
 	fs.Var(&texts, "text", "text `columns`, joined (repeat or separate with commas; default text)")
 	fs.Var(&labels, "label", "label `column`, one field each (repeat or separate with commas)")
 	fs.Var(&jsonOut, "json", "write the report as JSON to standard output, or with =FILE to FILE")
@@ -147,6 +195,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 		split: *split, seed: *seed, predictor: *predictorName, schema: *schemaPath,
 		threshold: *threshold, json: jsonOut, html: *htmlPath, save: *savePath, load: *loadPath,
 		progress: *forceProgress || terminal, workers: *workers,
+		baseline: *baseline, seeds: *seeds, curve: *curve, curveSizes: curveSizes, shots: *shots,
+		classifier: co, baselineConfig: bc,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -170,6 +220,106 @@ type options struct {
 	html, save, load  string
 	progress          bool
 	workers           int
+	baseline, curve   bool
+	seeds, shots      int
+	curveSizes        []int
+	classifier        classifierFlags
+	baselineConfig    eval.BaselineConfig
+}
+
+// intList collects repeated, comma-separated integers.
+type intList []int
+
+func (l *intList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *intList) Set(s string) error {
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%q is not a positive number", p)
+		}
+		*l = append(*l, n)
+	}
+	return nil
+}
+
+// classifierFlags are the classifier's options as flags; zero or
+// negative values leave the default.
+type classifierFlags struct {
+	epochs, minDF, hashBits int
+	l2, rate, charWeight    float64
+	holdOut, prior          float64
+	words, chars            string
+	keepAccents             bool
+}
+
+// options turns the flags into textclass options.
+func (c classifierFlags) options() ([]textclass.Option, error) {
+	var opts []textclass.Option
+	if c.epochs > 0 {
+		opts = append(opts, textclass.WithEpochs(c.epochs))
+	}
+	if c.l2 >= 0 {
+		opts = append(opts, textclass.WithL2(c.l2))
+	}
+	if c.rate > 0 {
+		opts = append(opts, textclass.WithLearningRate(c.rate))
+	}
+	if c.minDF > 0 {
+		opts = append(opts, textclass.WithMinDF(c.minDF))
+	}
+	if c.holdOut >= 0 {
+		opts = append(opts, textclass.WithHoldOut(c.holdOut))
+	}
+	if c.prior >= 0 {
+		if c.prior > 1 {
+			return nil, &usageError{fmt.Sprintf("-prior %v is above 1", c.prior)}
+		}
+		opts = append(opts, textclass.WithPriorCorrection(c.prior))
+	}
+	if c.hashBits > 0 || c.words != "" || c.chars != "" || c.charWeight > 0 || c.keepAccents {
+		f := textclass.DefaultFeatures()
+		if c.hashBits > 0 {
+			f.HashBits = c.hashBits
+		}
+		var err error
+		if c.words != "" {
+			if f.MinWordN, f.MaxWordN, err = nRange("-words", c.words); err != nil {
+				return nil, err
+			}
+		}
+		if c.chars != "" {
+			if f.MinCharN, f.MaxCharN, err = nRange("-chars", c.chars); err != nil {
+				return nil, err
+			}
+		}
+		if c.charWeight > 0 {
+			f.CharWeight = c.charWeight
+		}
+		f.FoldAccents = !c.keepAccents
+		opts = append(opts, textclass.WithFeatures(f))
+	}
+	return opts, nil
+}
+
+// nRange reads "MIN-MAX", "N" (for N-N) or "0" (none).
+func nRange(flagName, s string) (lo, hi int, err error) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		b = a
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || lo < 0 || hi < lo {
+		return 0, 0, &usageError{fmt.Sprintf("%s %q: want MIN-MAX, such as 1-2, or 0", flagName, s)}
+	}
+	if hi == 0 {
+		return 0, 0, nil
+	}
+	return lo, hi, nil
 }
 
 func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -189,6 +339,10 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Sprintf("-threshold %v is not between 0 and 1", o.threshold)}
 	case o.workers < 1:
 		return &usageError{"-workers must be at least 1"}
+	case o.seeds < 1 || o.seeds > 100:
+		return &usageError{fmt.Sprintf("-seeds %d is not between 1 and 100", o.seeds)}
+	case o.shots < 0:
+		return &usageError{"-shots must not be negative"}
 	}
 	needsTraining := true
 	switch o.predictor {
@@ -213,6 +367,12 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if needsTraining && o.data == "" && o.train == "" {
 		return &usageError{fmt.Sprintf("-predictor %s is trained: give -train with -test, or -data", o.predictor)}
 	}
+	if !needsTraining && (o.curve || o.shots > 0 || o.seeds > 1) {
+		return &usageError{"-curve, -shots and -seeds train the predictor: use -predictor classifier or heuristic without -load"}
+	}
+	if o.baseline && o.data == "" && o.train == "" {
+		return &usageError{"-baseline is trained: give -train with -test, or -data"}
+	}
 	cols := eval.Columns{Text: o.texts, Labels: o.labels}
 	var train, test []eval.Record
 	var err error
@@ -221,7 +381,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if needsTraining {
+		if needsTraining || o.baseline {
 			train, test, err = eval.Split(all, o.labels[0], o.split, o.seed)
 			if err != nil {
 				return err
@@ -246,9 +406,47 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	var p predict.Predictor
+	copts, err := o.classifier.options()
+	if err != nil {
+		return err
+	}
+	// trainModels trains the classifiers with a seed: on every training
+	// record, or with -shots on a few phrases per option.
+	trainModels := func(ctx context.Context, train []eval.Record, seed uint64) (map[string]*textclass.Model, int, error) {
+		opts := append(slices.Clone(copts), textclass.WithSeed(seed))
+		if o.shots == 0 {
+			models, err := eval.Train(ctx, train, o.labels, opts...)
+			return models, len(train), err
+		}
+		models := map[string]*textclass.Model{}
+		used := 0
+		for _, f := range fields {
+			phrases := fewShots(train, f, o.shots, seed)
+			for _, ps := range phrases {
+				used += len(ps)
+			}
+			m, err := textclass.TrainFewShot(ctx, f, phrases, opts...)
+			if err != nil {
+				return nil, 0, fmt.Errorf("training %s from %d phrases per option: %w", f.Name, o.shots, err)
+			}
+			models[f.Name] = m
+		}
+		return models, used, nil
+	}
+	predictorFor := func(models map[string]*textclass.Model) (predict.Predictor, error) {
+		if o.predictor == "classifier" {
+			return textclass.NewPredictor(models), nil
+		}
+		var hopts []heuristic.Option
+		for _, name := range slices.Sorted(maps.Keys(models)) {
+			hopts = append(hopts, heuristic.WithClassifier(name, models[name]))
+		}
+		return heuristic.New(hopts...)
+	}
+
 	var models map[string]*textclass.Model
 	var trainingSeconds float64
+	trained := 0
 	if o.load != "" {
 		models = map[string]*textclass.Model{}
 		for _, name := range o.labels {
@@ -261,7 +459,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	if needsTraining {
 		start := time.Now()
-		models, err = eval.Train(ctx, train, o.labels, textclass.WithSeed(o.seed))
+		models, trained, err = trainModels(ctx, train, o.seed)
 		if err != nil {
 			return err
 		}
@@ -270,7 +468,12 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			info, cal := m.Info(), m.Calibration()
 			fmt.Fprintf(stderr, "trained %s: %d examples, %d labels, %d features, %d epochs", name, info.Examples, info.Classes, info.Features, info.Epochs)
 			if cal.Held > 0 {
-				fmt.Fprintf(stderr, "; held-out accuracy %.3f, calibration error %.3f -> %.3f (temperature %.2f)", cal.Accuracy, cal.ErrorBefore, cal.Error, cal.Temperature)
+				fmt.Fprintf(stderr, "; held-out (%d in %d folds) accuracy %.3f, macro-F1 %.3f, prior correction %.2f, calibration error %.3f -> %.3f (temperature %.2f",
+					cal.Held, cal.Folds, cal.Accuracy, cal.MacroF1, cal.PriorCorrection, cal.ErrorBefore, cal.Error, cal.Temperature)
+				if len(cal.Knots) > 0 {
+					fmt.Fprintf(stderr, ", isotonic map of %d knots", len(cal.Knots))
+				}
+				fmt.Fprint(stderr, ")")
 			}
 			fmt.Fprintln(stderr)
 		}
@@ -285,30 +488,59 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	switch o.predictor {
-	case "classifier":
-		p = textclass.NewPredictor(models)
-	case "heuristic", "description":
-		var hopts []heuristic.Option
-		for name, m := range models {
-			hopts = append(hopts, heuristic.WithClassifier(name, m))
-		}
-		if p, err = heuristic.New(hopts...); err != nil {
-			return err
-		}
+	var p predict.Predictor
+	if p, err = predictorFor(models); err != nil {
+		return err
 	}
 
 	ropts := []eval.Option{eval.WithThreshold(o.threshold), eval.WithWorkers(o.workers)}
+	progressOpts := ropts
 	if o.progress {
-		ropts = append(ropts, eval.WithProgress(stderr))
+		progressOpts = append(slices.Clone(ropts), eval.WithProgress(stderr))
 	}
-	rep, err := eval.Run(ctx, p, fields, test, ropts...)
+	rep, err := eval.Run(ctx, p, fields, test, progressOpts...)
 	if err != nil {
 		return err
 	}
 	rep.Predictor = o.predictor
-	rep.Training = len(train)
+	rep.Training = trained
 	rep.TrainingSeconds = trainingSeconds
+
+	// Comparisons over seeds on the same split, and the learning curve.
+	seeds := make([]uint64, o.seeds)
+	for i := range seeds {
+		seeds[i] = o.seed + uint64(i)
+	}
+	mainTrainer := func(ctx context.Context, train []eval.Record, seed uint64) (predict.Predictor, error) {
+		models, _, err := trainModels(ctx, train, seed)
+		if err != nil {
+			return nil, err
+		}
+		return predictorFor(models)
+	}
+	var trainers []eval.NamedTrainer
+	if needsTraining && (o.seeds > 1 || o.baseline) {
+		trainers = append(trainers, eval.NamedTrainer{Name: o.predictor, Train: mainTrainer})
+	}
+	if o.baseline {
+		trainers = append(trainers, eval.NamedTrainer{Name: "baseline", Train: eval.BaselineTrainer(o.labels, o.baselineConfig)})
+	}
+	if len(trainers) > 0 {
+		fmt.Fprintf(stderr, "comparing %d predictors over %d seeds\n", len(trainers), len(seeds))
+		if rep.Comparison, err = eval.Compare(ctx, trainers, fields, train, test, seeds, ropts...); err != nil {
+			return err
+		}
+	}
+	if o.curve {
+		sizes := o.curveSizes
+		if len(sizes) == 0 {
+			sizes = eval.DefaultCurveSizes()
+		}
+		fmt.Fprintf(stderr, "measuring the learning curve at %v and %d records over %d seeds\n", sizes, len(train), len(seeds))
+		if rep.LearningCurve, err = eval.LearningCurve(ctx, mainTrainer, fields, train, test, sizes, seeds, ropts...); err != nil {
+			return err
+		}
+	}
 
 	if o.html != "" {
 		if err := writeFile(o.html, rep.WriteHTML); err != nil {
@@ -375,4 +607,26 @@ func schemaFields(path string, derived []predict.Field) ([]predict.Field, error)
 		}
 	}
 	return out, nil
+}
+
+// fewShots picks, for every option of f seen in train, the texts of n
+// training records labelled with it, shuffled with seed: the phrases an
+// administrator would give.
+func fewShots(train []eval.Record, f predict.Field, n int, seed uint64) map[string][]string {
+	byOption := map[string][]string{}
+	for _, r := range train {
+		o, ok := f.Option(r.Labels[f.Name])
+		if !ok {
+			continue
+		}
+		byOption[o.Value] = append(byOption[o.Value], r.Text)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x73686f7473))
+	out := map[string][]string{}
+	for _, v := range slices.Sorted(maps.Keys(byOption)) {
+		texts := byOption[v]
+		rng.Shuffle(len(texts), func(i, j int) { texts[i], texts[j] = texts[j], texts[i] })
+		out[v] = texts[:min(n, len(texts))]
+	}
+	return out
 }

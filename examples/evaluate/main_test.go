@@ -271,3 +271,107 @@ func TestEvaluateSchema(t *testing.T) {
 		t.Errorf("schema field without options: exit %d, %s", code, stderr)
 	}
 }
+
+func TestEvaluateBaselineSeedsCurve(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	html := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category",
+		"-baseline", "-seeds", "3", "-curve", "-curve-sizes", "10,20", "-html", html, "-json",
+		"-epochs", "8", "-prior", "0", "-words", "1-1", "-chars", "3-4", "-hash-bits", "16")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Comparison []struct {
+			Predictor string   `json:"predictor"`
+			Seeds     []uint64 `json:"seeds"`
+			Accuracy  struct {
+				Mean float64 `json:"mean"`
+			} `json:"accuracy"`
+		} `json:"comparison"`
+		LearningCurve []struct {
+			Examples int `json:"examples"`
+		} `json:"learning_curve"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Comparison) != 2 || rep.Comparison[0].Predictor != "classifier" || rep.Comparison[1].Predictor != "baseline" {
+		t.Fatalf("comparison %+v, want the classifier and the baseline", rep.Comparison)
+	}
+	for _, c := range rep.Comparison {
+		if diff := cmp.Diff([]uint64{1, 2, 3}, c.Seeds); diff != "" || c.Accuracy.Mean < 0.8 {
+			t.Errorf("%s: seeds (-want +got) %s, accuracy %.3f", c.Predictor, diff, c.Accuracy.Mean)
+		}
+	}
+	var sizes []int
+	for _, p := range rep.LearningCurve {
+		sizes = append(sizes, p.Examples)
+	}
+	if diff := cmp.Diff([]int{10, 20, 30}, sizes); diff != "" {
+		t.Errorf("learning curve sizes (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stderr, "prior correction 0.00") || !strings.Contains(stderr, "8 epochs") {
+		t.Errorf("the classifier flags were not applied:\n%s", stderr)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil || !bytes.Contains(page, []byte("learning curve of category")) {
+		t.Errorf("HTML report without the learning curve (%v)", err)
+	}
+}
+
+// TestEvaluateUntrainedWithBaseline compares the untrained predictor
+// with the baseline on the same test part.
+func TestEvaluateUntrainedWithBaseline(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category", "-predictor", "description", "-baseline")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"description: 18 records", "baseline     category             1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestEvaluateShots(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	code, stdout, stderr := runEvaluate(t, "-data", csvPath, "-text", "subject,body", "-label", "category", "-shots", "2", "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// Two phrases for each of three options, and the three option names.
+	if !strings.Contains(stderr, "trained category: 9 examples") || rep.Training != 6 {
+		t.Errorf("-shots 2: trained on %d phrases:\n%s", rep.Training, stderr)
+	}
+	if f := rep.Fields["category"]; f.Accuracy < 0.5 {
+		t.Errorf("two phrases per option: accuracy %.3f, want at least 0.5", f.Accuracy)
+	}
+}
+
+func TestEvaluateBadComparisonFlags(t *testing.T) {
+	csvPath, _ := writeFixture(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-seeds", "0"}, "-seeds 0"},
+		{[]string{"-shots", "-1"}, "-shots must not be negative"},
+		{[]string{"-predictor", "description", "-curve"}, "-curve, -shots and -seeds train"},
+		{[]string{"-words", "2-1"}, `-words "2-1"`},
+		{[]string{"-prior", "2"}, "-prior 2 is above 1"},
+		{[]string{"-curve-sizes", "ten"}, "not a positive number"},
+	}
+	for _, tt := range tests {
+		args := append([]string{"-data", csvPath, "-text", "body", "-label", "category"}, tt.args...)
+		code, _, stderr := runEvaluate(t, args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

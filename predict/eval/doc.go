@@ -14,7 +14,17 @@
 // the test part, each record as one new customer message, checks the
 // answers with predict.Check as the agent does, and returns a [Report]
 // that writes itself as text, JSON or a self-contained HTML page with a
-// reliability chart.
+// reliability chart per field. Any predictor can be measured this way,
+// chains included: the calibration error and the reliability bins come
+// from the confidence of whichever predictor answered.
+//
+// [Baseline] is the classic TF-IDF and logistic regression classifier,
+// fitted by L-BFGS, against which the trained classifier is compared.
+// [Compare] trains predictors with several seeds on the same split and
+// reports the mean and spread of each measure; [LearningCurve] trains on
+// the first 50, 100, 200, 400, 1,000 and all training records and
+// measures each, which the HTML report draws as a chart. Both take a
+// [Trainer], so any trainable predictor can be measured.
 //
 // The command examples/evaluate puts these together for a user's own
 // export.

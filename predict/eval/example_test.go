@@ -54,3 +54,29 @@ func ExampleReadCSV_error() {
 	// Output:
 	// eval: line 2: empty label in column "category"
 }
+
+func ExampleTrainBaseline() {
+	export := `body,category
+I was charged twice for my plan,billing
+The invoice shows the wrong amount,billing
+Why is there an extra fee on my bill?,billing
+Please refund the double charge,billing
+Where is my order? It has not arrived,shipping
+The parcel never arrived,shipping
+Delivery went to the wrong address,shipping
+Tracking has not moved in a week,shipping
+`
+	cols := eval.Columns{Text: []string{"body"}, Labels: []string{"category"}}
+	records, err := eval.ReadCSV(strings.NewReader(export), cols)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := eval.TrainBaseline(context.Background(), records, cols.Labels, eval.BaselineConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	label, _ := b.Classify("category", "my parcel has not arrived")
+	fmt.Println(label)
+	// Output:
+	// shipping
+}

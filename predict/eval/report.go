@@ -29,6 +29,12 @@ type Report struct {
 	FirstError string `json:"first_error,omitempty"`
 	// Seconds is how long the replay took.
 	Seconds float64 `json:"seconds"`
+	// Comparison, when the caller measured it (see Compare), has the
+	// spread over training seeds of each predictor compared, per field.
+	Comparison []Comparison `json:"comparison,omitempty"`
+	// LearningCurve, when the caller measured it (see LearningCurve), has
+	// the quality per field against the number of training records.
+	LearningCurve []CurvePoint `json:"learning_curve,omitempty"`
 	// Fields has a report per field, in the order asked. In JSON it is an
 	// object keyed by field name.
 	Fields []FieldReport `json:"-"`
@@ -235,6 +241,21 @@ func (r *Report) WriteText(w io.Writer) error {
 				}
 				fmt.Fprintf(&b, "    %5d  %s -> %s\n", c.Count, c.Expected, p)
 			}
+		}
+	}
+	if len(r.Comparison) > 0 {
+		b.WriteString("\ncompared over training seeds (mean, smallest-largest)\n")
+		fmt.Fprintf(&b, "  %-12s %-16s %-5s  %-22s %-22s %-6s %s\n", "predictor", "field", "seeds", "accuracy", "macro-F1", "ECE", "training")
+		for _, c := range r.Comparison {
+			fmt.Fprintf(&b, "  %-12s %-16s %5d  %.4f (%.4f-%.4f)  %.4f (%.4f-%.4f)  %.4f %.2fs\n", clipText(c.Predictor, 12), clipText(c.Field, 16), len(c.Seeds),
+				c.Accuracy.Mean, c.Accuracy.Min, c.Accuracy.Max, c.MacroF1.Mean, c.MacroF1.Min, c.MacroF1.Max, c.CalibrationError.Mean, c.TrainingSeconds)
+		}
+	}
+	if len(r.LearningCurve) > 0 {
+		b.WriteString("\nlearning curve\n")
+		fmt.Fprintf(&b, "  %-16s %8s  %-8s %-8s %-6s %s\n", "field", "examples", "accuracy", "macro-F1", "ECE", "seeds")
+		for _, p := range r.LearningCurve {
+			fmt.Fprintf(&b, "  %-16s %8d  %.4f   %.4f   %.4f %d\n", clipText(p.Field, 16), p.Examples, p.Accuracy, p.MacroF1, p.CalibrationError, p.Seeds)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
 )
 
@@ -45,8 +46,8 @@ func ExampleModel_Scores() {
 		fmt.Printf("%s %.0f%%\n", s.Label, 100*s.Probability)
 	}
 	// Output:
-	// billing 98%
-	// shipping 2%
+	// billing 97%
+	// shipping 3%
 }
 
 func ExampleRead() {
@@ -68,4 +69,26 @@ func ExampleRead() {
 	// Output:
 	// [billing shipping]
 	// textclass: bad model file: 11 bytes, shorter than the 24-byte header
+}
+
+func ExampleTrainFewShot() {
+	field := predict.Field{Name: "category", Type: predict.TypeChoice, Options: []predict.Option{
+		{Value: "billing"}, {Value: "shipping"}, {Value: "access", Label: "account access"},
+	}}
+	m, err := textclass.TrainFewShot(context.Background(), field, map[string][]string{
+		"billing":  {"I was charged twice", "refund the fee on my invoice", "me cobraron dos veces"},
+		"shipping": {"my parcel has not arrived", "the delivery is late", "mi pedido no ha llegado"},
+		"access":   {"I cannot log in", "reset my password", "no puedo entrar en mi cuenta"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, text := range []string{"where is my parcel?", "why was I charged twice", "no puedo iniciar sesión, la contraseña no funciona"} {
+		label, _ := m.Classify(text)
+		fmt.Println(label)
+	}
+	// Output:
+	// shipping
+	// billing
+	// access
 }

@@ -19,19 +19,24 @@ import (
 // is damaged (truncated, altered, inconsistent). Loading never panics.
 var ErrBadModel = errors.New("textclass: bad model file")
 
-// The model file format, version 1. All integers and floats are little
+// The model file format, version 2. All integers and floats are little
 // endian.
 //
 //	header (24 bytes)
 //	  magic    [8]byte  "TXTCLS\r\n"
-//	  version  uint32   1
+//	  version  uint32   2 (1 is read too)
 //	  crc      uint32   CRC-32 (IEEE) of the payload
 //	  length   uint64   length of the payload in bytes
 //	payload
 //	  features   MinWordN, MaxWordN, MinCharN, MaxCharN, HashBits,
 //	             FoldAccents (uint8 each), CharWeight (float64)
 //	  calibration  Held (uint32), Temperature, Accuracy, ErrorBefore,
-//	             Error (float64 each)
+//	             Error (float64 each); since version 2 also Folds
+//	             (uint32), PriorCorrection and MacroF1 (float64 each),
+//	             the correction being already part of the bias, and the
+//	             knots: count (uint32), then Confidence and Accuracy
+//	             (float64 each) of each, confidences strictly ascending,
+//	             accuracies not descending, all in [0,1]
 //	  info       Examples, Epochs (uint32 each)
 //	  labels     count (uint32), then each: length (uint16) and UTF-8
 //	             bytes; distinct, sorted, not blank
@@ -44,7 +49,7 @@ var ErrBadModel = errors.New("textclass: bad model file")
 // Nothing may follow the payload.
 const (
 	magic         = "TXTCLS\r\n"
-	formatVersion = 1
+	formatVersion = 2
 	headerLen     = 24
 	maxPayload    = 1 << 31
 )
@@ -76,6 +81,14 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	f64(c.Accuracy)
 	f64(c.ErrorBefore)
 	f64(c.Error)
+	u32(c.Folds)
+	f64(c.PriorCorrection)
+	f64(c.MacroF1)
+	u32(len(c.Knots))
+	for _, k := range c.Knots {
+		f64(k.Confidence)
+		f64(k.Accuracy)
+	}
 	u32(m.info.Examples)
 	u32(m.info.Epochs)
 	u32(len(m.labels))
@@ -163,8 +176,9 @@ func Read(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: not a text classifier model (wrong magic)", ErrBadModel)
 	}
 	le := binary.LittleEndian
-	if v := le.Uint32(h[8:]); v != formatVersion {
-		return nil, fmt.Errorf("%w: format version %d, this package reads %d", ErrBadModel, v, formatVersion)
+	version := le.Uint32(h[8:])
+	if version != 1 && version != formatVersion {
+		return nil, fmt.Errorf("%w: format version %d, this package reads 1 and %d", ErrBadModel, version, formatVersion)
 	}
 	sum := le.Uint32(h[12:])
 	length := le.Uint64(h[16:])
@@ -184,7 +198,7 @@ func Read(r io.Reader) (*Model, error) {
 	if crc32.ChecksumIEEE(payload) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file is damaged)", ErrBadModel)
 	}
-	return decode(payload)
+	return decode(payload, int(version))
 }
 
 // decoder reads the payload, remembering the first error.
@@ -268,7 +282,7 @@ func (d *decoder) f32s(n int, what string) []float32 {
 	return out
 }
 
-func decode(payload []byte) (*Model, error) {
+func decode(payload []byte, version int) (*Model, error) {
 	d := &decoder{b: payload}
 	m := &Model{}
 	f := &m.feat
@@ -290,6 +304,31 @@ func decode(payload []byte) (*Model, error) {
 	c.Accuracy = d.f64("held-out accuracy")
 	c.ErrorBefore = d.f64("calibration error")
 	c.Error = d.f64("calibration error")
+	if version >= 2 {
+		c.Folds = d.u32()
+		c.PriorCorrection = d.f64("prior correction")
+		c.MacroF1 = d.f64("held-out macro-F1")
+		if d.err == nil && !(c.PriorCorrection >= 0 && c.PriorCorrection <= 1) {
+			d.fail("prior correction %v is not in [0,1]", c.PriorCorrection)
+		}
+		nk := d.u32()
+		if d.err == nil && nk > (len(d.b)-d.off)/16 {
+			d.fail("truncated: %d knots announced", nk)
+		}
+		for i := 0; i < nk && d.err == nil; i++ {
+			k := Knot{Confidence: d.f64("knot confidence"), Accuracy: d.f64("knot accuracy")}
+			switch {
+			case d.err != nil:
+			case !(k.Confidence >= 0 && k.Confidence <= 1 && k.Accuracy >= 0 && k.Accuracy <= 1):
+				d.fail("knot %d is outside [0,1]", i)
+			case i > 0 && (k.Confidence <= c.Knots[i-1].Confidence || k.Accuracy < c.Knots[i-1].Accuracy):
+				d.fail("knot %d does not follow knot %d", i, i-1)
+			}
+			c.Knots = append(c.Knots, k)
+		}
+	} else if c.Held > 0 {
+		c.Folds = 1
+	}
 	if d.err == nil && !(c.Temperature > 0) {
 		d.fail("temperature %v is not positive", c.Temperature)
 	}

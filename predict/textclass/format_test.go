@@ -2,9 +2,11 @@ package textclass
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +28,19 @@ func modelBytes(t testing.TB, m *Model) []byte {
 }
 
 func TestSaveLoad(t *testing.T) {
-	m := trainFixture(t)
+	t.Run("small", func(t *testing.T) { testSaveLoad(t, trainFixture(t)) })
+	// Enough held-out examples for a confidence map.
+	m, err := Train(context.Background(), ambiguous(800, []float64{3, 2, 1}, 0.3, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Calibration().Knots) == 0 {
+		t.Fatal("no confidence map with 800 held-out examples")
+	}
+	t.Run("knots", func(t *testing.T) { testSaveLoad(t, m) })
+}
+
+func testSaveLoad(t *testing.T, m *Model) {
 	path := filepath.Join(t.TempDir(), "model.bin")
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
@@ -81,7 +95,7 @@ func TestReadErrors(t *testing.T) {
 		{"empty", nil},
 		{"short header", good[:10]},
 		{"wrong magic", edit(func(b []byte) { b[0] = 'X' })},
-		{"future version", edit(func(b []byte) { b[8] = 2 })},
+		{"future version", edit(func(b []byte) { b[8] = 3 })},
 		{"checksum", edit(func(b []byte) { b[len(b)-1] ^= 1 })},
 		{"truncated", good[:len(good)-3]},
 		{"trailing data", append(bytes.Clone(good), 0)},
@@ -94,21 +108,29 @@ func TestReadErrors(t *testing.T) {
 			binary.LittleEndian.PutUint64(p[6:], 0x7ff8000000000001)
 			return p
 		})},
+		{"prior correction above 1", editPayload(func(p []byte) []byte {
+			binary.LittleEndian.PutUint64(p[54:], math.Float64bits(1.5))
+			return p
+		})},
+		{"knots announced beyond the end", editPayload(func(p []byte) []byte {
+			binary.LittleEndian.PutUint32(p[70:], 1<<20)
+			return p
+		})},
 		{"zero temperature", editPayload(func(p []byte) []byte {
 			binary.LittleEndian.PutUint64(p[18:], 0)
 			return p
 		})},
 		{"one label", editPayload(func(p []byte) []byte {
-			binary.LittleEndian.PutUint32(p[58:], 1)
+			binary.LittleEndian.PutUint32(p[82:], 1)
 			return p
 		})},
 		{"huge label count", editPayload(func(p []byte) []byte {
-			binary.LittleEndian.PutUint32(p[58:], 1<<30)
+			binary.LittleEndian.PutUint32(p[82:], 1<<30)
 			return p
 		})},
 		{"unsorted labels", editPayload(func(p []byte) []byte {
 			// "account" becomes "zccount", after "billing".
-			p[64] = 'z'
+			p[88] = 'z'
 			return p
 		})},
 	}
@@ -125,6 +147,35 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, err := Read(bytes.NewReader(good)); err != nil {
 		t.Fatalf("the unedited file does not load: %v", err)
+	}
+}
+
+// TestReadVersion1 reads a file of the first version, which has no
+// folds, prior correction or held-out macro-F1.
+func TestReadVersion1(t *testing.T) {
+	m := trainFixture(t)
+	good := modelBytes(t, m)
+	p := bytes.Clone(good[headerLen:])
+	// The version 2 fields follow Error, which ends at byte 50.
+	p = append(p[:50:50], p[74:]...)
+	b := withPayload(p)
+	binary.LittleEndian.PutUint32(b[8:], 1)
+	old, err := Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.Calibration()
+	want.Folds, want.PriorCorrection, want.MacroF1 = 1, 0, 0
+	if diff := cmp.Diff(want, old.Calibration()); diff != "" {
+		t.Errorf("calibration of a version 1 file (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(m.Info(), old.Info()); diff != "" {
+		t.Errorf("Info of a version 1 file (-want +got):\n%s", diff)
+	}
+	for _, text := range []string{"refund my invoice", "parcel is late"} {
+		if diff := cmp.Diff(m.Scores(text), old.Scores(text)); diff != "" {
+			t.Errorf("Scores(%q) (-version 2 +version 1):\n%s", text, diff)
+		}
 	}
 }
 

@@ -41,16 +41,38 @@ type Calibration struct {
 	// on; 0 when there were too few to hold any out, in which case the
 	// confidence is the uncalibrated probability and the errors are 0.
 	Held int `json:"held"`
-	// Temperature divides the scores before the softmax (1 means none).
+	// Folds is the number of models that scored the held-out examples,
+	// each trained without its part of them: 1 for a single hold-out,
+	// more when the examples were cross-fitted.
+	Folds int `json:"folds"`
+	// PriorCorrection is the strength with which the labels' training
+	// frequencies were taken out of the scores (see WithPriorCorrection).
+	PriorCorrection float64 `json:"prior_correction"`
+	// Temperature divides the scores before the softmax (1 means none);
+	// the most probable label's probability is then mapped through Knots.
 	Temperature float64 `json:"temperature"`
-	// Accuracy is the held-out accuracy of the model trained without the
-	// held-out examples.
+	// Accuracy and MacroF1 measure, on the held-out examples, the models
+	// trained without them, after the prior correction.
 	Accuracy float64 `json:"accuracy"`
+	MacroF1  float64 `json:"macro_f1"`
 	// ErrorBefore and Error are the expected calibration errors (10 equal
 	// bins of confidence) on the held-out examples before and after
-	// temperature scaling.
+	// calibration (the temperature, then the map of Knots).
 	ErrorBefore float64 `json:"error_before"`
 	Error       float64 `json:"error"`
+	// Knots map the confidence after the temperature to the accuracy
+	// measured on the held-out examples (isotonic regression, linear
+	// between knots); empty when fewer than 100 examples were held out.
+	// Error is measured after this map on the same examples, so it is an
+	// optimistic figure; ErrorBefore is not.
+	Knots []Knot `json:"knots,omitempty"`
+}
+
+// Knot is one point of the map from a model's confidence to a measured
+// accuracy.
+type Knot struct {
+	Confidence float64 `json:"confidence"`
+	Accuracy   float64 `json:"accuracy"`
 }
 
 // TrainInfo summarises a training run.
@@ -90,6 +112,7 @@ func (m *Model) Classify(text string) (label string, confidence float64) {
 	s := m.getScratch()
 	defer m.pool.Put(s)
 	m.probabilities(s, text)
+	m.remap(s.scores)
 	best := 0
 	for k, p := range s.scores {
 		if p > s.scores[best] {
@@ -99,12 +122,54 @@ func (m *Model) Classify(text string) (label string, confidence float64) {
 	return m.labels[best], s.scores[best]
 }
 
+// remap maps the most probable label's probability through the
+// calibration knots and scales the others to share the rest in their
+// proportions. The map is never allowed to lower the most probable label
+// below the next one, so the answer does not change.
+func (m *Model) remap(p []float64) {
+	knots := m.calib.Knots
+	if len(knots) == 0 || len(p) < 2 {
+		return
+	}
+	best := 0
+	for k := range p {
+		if p[k] > p[best] {
+			best = k
+		}
+	}
+	second := 0.0
+	for k := range p {
+		if k != best {
+			second = max(second, p[k])
+		}
+	}
+	old := p[best]
+	rest := 1 - old
+	c := mapConfidence(knots, old)
+	if rest+second > 0 {
+		// At c = second/(rest+second) the next label would tie.
+		c = max(c, math.Nextafter(second/(rest+second), 1))
+	}
+	c = min(c, 1)
+	for k := range p {
+		switch {
+		case k == best:
+			p[k] = c
+		case rest > 0:
+			p[k] *= (1 - c) / rest
+		default:
+			p[k] = (1 - c) / float64(len(p)-1)
+		}
+	}
+}
+
 // Scores returns every label with its calibrated probability, most
 // probable first (ties in label order).
 func (m *Model) Scores(text string) []Score {
 	s := m.getScratch()
 	defer m.pool.Put(s)
 	m.probabilities(s, text)
+	m.remap(s.scores)
 	out := make([]Score, len(m.labels))
 	for k, p := range s.scores {
 		out[k] = Score{Label: m.labels[k], Probability: p}

@@ -114,6 +114,8 @@ func TestTrainErrors(t *testing.T) {
 		{"rate", fixture, []Option{WithLearningRate(0)}, ErrBadOption},
 		{"hold-out", fixture, []Option{WithHoldOut(0.9)}, ErrBadOption},
 		{"min df", fixture, []Option{WithMinDF(0)}, ErrBadOption},
+		{"prior correction", fixture, []Option{WithPriorCorrection(1.5)}, ErrBadOption},
+		{"prior correction NaN", fixture, []Option{WithPriorCorrection(math.NaN())}, ErrBadOption},
 		{"no features", fixture, []Option{WithFeatures(Features{HashBits: 16})}, ErrBadOption},
 		{"hash bits", fixture, []Option{WithFeatures(Features{MinWordN: 1, MaxWordN: 1, HashBits: 30})}, ErrBadOption},
 		{"n-grams", fixture, []Option{WithFeatures(Features{MinCharN: 3, MaxCharN: 2, HashBits: 16})}, ErrBadOption},
@@ -205,18 +207,32 @@ func TestExtractCounts(t *testing.T) {
 }
 
 func TestCalibration(t *testing.T) {
-	m := trainFixture(t)
-	c := m.Calibration()
-	if c.Held != 8 {
-		t.Errorf("held out %d examples, want 8 (20%% of 10 per label)", c.Held)
+	tests := []struct {
+		name        string
+		opts        []Option
+		held, folds int
+	}{
+		// A small history is cross-fitted: every example held out once.
+		{"default", nil, 40, 5},
+		{"hold-out", []Option{WithHoldOut(0.2)}, 8, 1},
 	}
-	if !(c.Temperature > 0) || c.Error < 0 || c.Error > 1 || c.ErrorBefore < 0 || c.ErrorBefore > 1 {
-		t.Errorf("calibration out of range: %+v", c)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := trainFixture(t, tt.opts...)
+			c := m.Calibration()
+			if c.Held != tt.held || c.Folds != tt.folds {
+				t.Errorf("held out %d examples in %d folds, want %d in %d", c.Held, c.Folds, tt.held, tt.folds)
+			}
+			if !(c.Temperature > 0) || c.Error < 0 || c.Error > 1 || c.ErrorBefore < 0 || c.ErrorBefore > 1 ||
+				c.Accuracy <= 0.5 || c.MacroF1 <= 0.5 || c.PriorCorrection != 0 {
+				t.Errorf("calibration out of range: %+v", c)
+			}
+			if m.CalibrationError() != c.Error {
+				t.Errorf("CalibrationError %v != Calibration().Error %v", m.CalibrationError(), c.Error)
+			}
+		})
 	}
-	if m.CalibrationError() != c.Error {
-		t.Errorf("CalibrationError %v != Calibration().Error %v", m.CalibrationError(), c.Error)
-	}
-	// Too few examples per label to hold any out: uncalibrated.
+	// No hold-out: uncalibrated.
 	small := trainFixture(t, WithHoldOut(0))
 	if diff := cmp.Diff(Calibration{Temperature: 1}, small.Calibration()); diff != "" {
 		t.Errorf("without hold-out (-want +got):\n%s", diff)

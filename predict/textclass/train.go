@@ -56,9 +56,17 @@ type config struct {
 	minDF     int
 	calibrate bool
 	epochsSet bool
+	// folds is the number of calibration folds, or 0 for autoFolds.
+	folds int
 	// skip is the gradient below which a class is not updated for an
 	// example.
 	skip float64
+	// average is the fraction of the last epochs whose end-of-epoch
+	// weights are averaged into the model (0 keeps the last iterate).
+	average float64
+	// prior is the strength of the prior correction, or -1 to choose it
+	// on the held-out examples.
+	prior float64
 }
 
 func defaultConfig() config {
@@ -66,12 +74,14 @@ func defaultConfig() config {
 		feat:      DefaultFeatures(),
 		seed:      1,
 		epochs:    0,
-		l2:        3e-4,
+		l2:        3e-3,
 		rate:      0.1,
 		holdOut:   0.2,
 		minDF:     1,
 		calibrate: true,
 		skip:      1e-2,
+		average:   0.5,
+		prior:     -1,
 	}
 }
 
@@ -84,16 +94,16 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 func WithFeatures(f Features) Option { return func(c *config) { c.feat = f } }
 
 // WithEpochs sets the number of passes over the examples. By default it
-// is automatic: as many as make about 30,000 updates, between 3 and 10,
+// is automatic: as many as make about 30,000 updates, between 3 and 20,
 // since a larger history needs fewer passes to converge.
 func WithEpochs(n int) Option { return func(c *config) { c.epochs, c.epochsSet = n, true } }
 
 // autoEpochs is the default number of passes over n examples.
 func autoEpochs(n int) int {
-	return min(10, max(3, (30000+n-1)/max(n, 1)))
+	return min(20, max(3, (30000+n-1)/max(n, 1)))
 }
 
-// WithL2 sets the strength of the L2 regularisation (3e-4 by default).
+// WithL2 sets the strength of the L2 regularisation (3e-3 by default).
 func WithL2(l float64) Option { return func(c *config) { c.l2 = l } }
 
 // WithLearningRate sets the AdaGrad step size (0.1 by default).
@@ -104,14 +114,33 @@ func WithLearningRate(r float64) Option { return func(c *config) { c.rate = r } 
 func WithMinDF(n int) Option { return func(c *config) { c.minDF = n } }
 
 // WithHoldOut sets the fraction of examples, taken from every label in
-// proportion, held out to calibrate the confidence (0.2 by default). The
-// final model is then trained on all examples with the temperature found.
-// 0 turns calibration off, which halves the training time.
+// proportion, held out to calibrate the confidence and to choose the
+// prior correction. By default a history of fewer than 1,500 examples is
+// cross-fitted in five folds (each example is held out once, by a model
+// trained on the other four fifths) and a larger one holds out 0.2; the
+// final model is then trained on all examples with the temperature and
+// correction found. A fraction in (0,0.5] asks for a single hold-out of
+// that size whatever the history; 0 turns calibration off, which halves
+// the training time or better.
 func WithHoldOut(fraction float64) Option {
 	return func(c *config) {
 		c.holdOut = fraction
 		c.calibrate = fraction > 0
+		c.folds = 1
 	}
+}
+
+// WithPriorCorrection sets how much of the labels' frequencies in the
+// training examples is taken out of the scores: the model subtracts
+// strength × log(frequency) from each label's score, so that 0 leaves
+// the model as fitted (a frequent label is favoured where the text is
+// unclear) and 1 treats every label as equally likely a priori, which
+// gives rare labels their chance. By default the strength is chosen
+// among 0, 0.25, 0.5, 0.75 and 1 as the one that gives the best sum of
+// accuracy and macro-F1 on the held-out examples (the smallest on a tie;
+// 0 without calibration). A negative strength asks for that default.
+func WithPriorCorrection(strength float64) Option {
+	return func(c *config) { c.prior = strength }
 }
 
 func (c *config) check() error {
@@ -126,6 +155,8 @@ func (c *config) check() error {
 		return fmt.Errorf("%w: learning rate %v not in (0,100]", ErrBadOption, c.rate)
 	case !(c.holdOut >= 0 && c.holdOut <= 0.5):
 		return fmt.Errorf("%w: hold-out fraction %v not in [0,0.5]", ErrBadOption, c.holdOut)
+	case !(c.prior <= 1) || math.IsNaN(c.prior):
+		return fmt.Errorf("%w: prior correction %v above 1", ErrBadOption, c.prior)
 	case c.minDF < 1:
 		return fmt.Errorf("%w: minimum document frequency %d below 1", ErrBadOption, c.minDF)
 	}
@@ -255,22 +286,31 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	for i := range all {
 		all[i] = i
 	}
-	// The fit that calibrates (without the held-out examples) and the
-	// final fit (with every example) are independent: they run at once.
+	// The fits that calibrate (each without its held-out examples) and
+	// the final fit (with every example) are independent: they run at
+	// once.
 	var (
-		wg              sync.WaitGroup
-		heldW, heldBias []float32
-		heldErr         error
-		held            []int
+		wg      sync.WaitGroup
+		held    heldOut
+		heldErr error
 	)
 	if c.calibrate {
-		var fit []int
-		fit, held = stratifiedHoldOut(d.y, k, c.holdOut, c.seed)
-		if len(held) > 0 {
-			wg.Go(func() {
-				heldW, heldBias, heldErr = fitSoftmax(ctx, d, fit, len(m.buckets), k, &c)
-			})
+		folds := c.folds
+		if folds == 0 {
+			folds = autoFolds(len(examples))
 		}
+		parts := stratifiedFolds(d.y, k, folds, c.holdOut, c.seed)
+		wg.Go(func() {
+			for _, part := range parts {
+				hw, hb, err := fitSoftmax(ctx, d, part.fit, len(m.buckets), k, &c)
+				if err != nil {
+					heldErr = err
+					return
+				}
+				held.add(d, part.held, hw, hb, k)
+			}
+			held.folds = len(parts)
+		})
 	}
 	w, bias, err := fitSoftmax(ctx, d, all, len(m.buckets), k, &c)
 	wg.Wait()
@@ -280,14 +320,83 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	if heldErr != nil {
 		return nil, heldErr
 	}
-	m.calib = Calibration{Temperature: 1}
-	if heldW != nil {
-		m.calib = calibrate(d, held, heldW, heldBias, k)
+	logPrior := make([]float64, k)
+	for _, y := range d.y {
+		logPrior[y]++
+	}
+	for c := range logPrior {
+		logPrior[c] = math.Log(logPrior[c] / float64(len(d.y)))
+	}
+	m.calib = tune(&held, logPrior, c.prior)
+	for c := range bias {
+		bias[c] -= float32(m.calib.PriorCorrection * logPrior[c])
 	}
 	m.temp = m.calib.Temperature
 	m.w, m.bias = w, bias
 	m.info = TrainInfo{Examples: len(examples), Classes: k, Features: len(m.buckets), Epochs: c.epochs}
 	return m, nil
+}
+
+// autoFolds is the default number of calibration folds for n examples:
+// a small history is cross-fitted in five folds, so that every example
+// is held out once, and a larger one gives a single hold-out.
+func autoFolds(n int) int {
+	if n < 1500 {
+		return 5
+	}
+	return 1
+}
+
+// fold is one calibration fit: the examples it is trained on and those
+// it is measured on.
+type fold struct{ fit, held []int }
+
+// stratifiedFolds divides the example indices for calibration. With one
+// fold, the fraction frac of every label (rounded, but never its last two
+// examples) is held out. With more, each label's examples are dealt in
+// turn to the folds and each fold is held out once, its fit being the
+// other folds; a label seen once is never held out. The division depends
+// only on the labels and the seed.
+func stratifiedFolds(y []int32, k, folds int, frac float64, seed uint64) []fold {
+	if folds <= 1 {
+		fit, held := stratifiedHoldOut(y, k, frac, seed)
+		if len(held) == 0 {
+			return nil
+		}
+		return []fold{{fit, held}}
+	}
+	byLabel := make([][]int, k)
+	for i, l := range y {
+		byLabel[l] = append(byLabel[l], i)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x686f6c646f7574))
+	of := make([]int, len(y))
+	next := 0
+	for _, idx := range byLabel {
+		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		for _, i := range idx {
+			of[i] = -1
+			if len(idx) > 1 {
+				of[i] = next % folds
+				next++
+			}
+		}
+	}
+	out := make([]fold, 0, folds)
+	for f := range folds {
+		var part fold
+		for i, g := range of {
+			if g == f {
+				part.held = append(part.held, i)
+			} else {
+				part.fit = append(part.fit, i)
+			}
+		}
+		if len(part.held) > 0 {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // stratifiedHoldOut splits the example indices into a part to fit on and a
@@ -334,6 +443,12 @@ func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *con
 	// epoch cheap once the model is fitted.
 	skip := c.skip
 	bias32 := make([]float32, k)
+	// The weights at the end of the last epochs are averaged: the average
+	// moves far less with the order of the examples than the last iterate.
+	firstAvg := c.epochs - int(math.Round(c.average*float64(c.epochs)))
+	var avgW []float32
+	var avgB []float64
+	nAvg := 0
 	for epoch := 0; epoch < c.epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -367,6 +482,27 @@ func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *con
 					row[c] -= rate * gr / (float32(math.Sqrt(float64(grow[c]))) + eps)
 				}
 			}
+		}
+		if epoch >= firstAvg && epoch < c.epochs-1 {
+			if avgW == nil {
+				avgW, avgB = make([]float32, len(w)), make([]float64, k)
+			}
+			for i, x := range w {
+				avgW[i] += x
+			}
+			for c, x := range bias {
+				avgB[c] += x
+			}
+			nAvg++
+		}
+	}
+	if nAvg > 0 {
+		inv := 1 / float32(nAvg+1)
+		for i, x := range w {
+			w[i] = (avgW[i] + x) * inv
+		}
+		for c, x := range bias {
+			bias[c] = (avgB[c] + x) / float64(nAvg+1)
 		}
 	}
 	for c := range bias {
