@@ -33,6 +33,9 @@ type sentence struct {
 	instr bool
 	// question is set for sentences ending in a question mark.
 	question bool
+	// third is set for text the customer passes on (a forwarded
+	// message, quoted lines): it names things but is not their account.
+	third bool
 	// settled is set for the sentences of a message that says the
 	// problem is solved ("thanks, that fixed it"): they describe no need.
 	settled bool
@@ -162,7 +165,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.part == partConfirmed || s.settled {
+		if s.instr || s.third || s.part == partConfirmed || s.settled {
 			continue
 		}
 		w := c.weights[s.order]
@@ -187,12 +190,15 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 	// roleUntil is where the line of a role prefix ("SYSTEM: ...") ends:
 	// every sentence of that line is the posing turn's.
 	roleUntil := -1
+	spans := c.vocab.spans(src)
 	for _, sp := range sentences(src) {
 		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))
 		if len(toks) == 0 {
 			continue
 		}
 		text := src[sp.start:sp.end]
+		shared, third := spanAt(spans, sp, toks)
+		n := len(c.sents)
 		switch {
 		case sp.start < roleUntil:
 			c.addSentence(lx, mi, order, part, src, sp, toks, true)
@@ -201,8 +207,12 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 			c.addSentence(lx, mi, order, part, src, sp, toks, true)
 		default:
 			at := c.vocab.instructionStart(text, toks)
+			if shared >= 0 && (at < 0 || shared < at) {
+				at = shared
+			}
 			if at <= 0 {
 				c.addSentence(lx, mi, order, part, src, sp, toks, at == 0)
+				c.markThird(n, third)
 				continue
 			}
 			// Facts first, then the instruction: each its own sentence.
@@ -215,6 +225,15 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 			rest := span{cut, sp.end}
 			c.addSentence(lx, mi, order, part, src, rest, tokenize(src[rest.start:rest.end], nil), true)
 		}
+		c.markThird(n, third)
+	}
+}
+
+// markThird marks the sentences added from index n on as third-party
+// content.
+func (c *conversation) markThird(n int, third bool) {
+	for i := n; third && i < len(c.sents); i++ {
+		c.sents[i].third = true
 	}
 }
 

@@ -2,6 +2,8 @@ package heuristic
 
 import (
 	"strings"
+
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // fieldNames is what a request's field is called in an instruction
@@ -16,6 +18,8 @@ type fieldNames struct {
 	// or a pattern.
 	choice  *choiceField
 	pattern *patternField
+	// det is what the shared instruction detector knows of the field.
+	det *instruct.Field
 }
 
 func newFieldNames(cf *compiledField) *fieldNames {
@@ -29,7 +33,7 @@ func newFieldNames(cf *compiledField) *fieldNames {
 		// uses the word an instruction.
 		return nil
 	}
-	fn := &fieldNames{words: words, choice: cf.choice, pattern: cf.pattern}
+	fn := &fieldNames{words: words, choice: cf.choice, pattern: cf.pattern, det: instruct.NewField(&cf.field)}
 	if len(words) > 1 && len(words[0]) >= 4 && !stopWords[words[0]] {
 		fn.short = words[0]
 	}
@@ -41,6 +45,51 @@ func newFieldNames(cf *compiledField) *fieldNames {
 // vocab knows no fields.
 type vocab struct {
 	fields []*fieldNames
+	det    *instruct.Detector
+}
+
+// spans returns what of src the shared detector finds is not the
+// customer's own account: instructions and third-party content.
+func (v *vocab) spans(src string) []instruct.Span {
+	if v == nil {
+		return instruct.New().Spans(src)
+	}
+	if v.det == nil {
+		fs := make([]*instruct.Field, len(v.fields))
+		for i, f := range v.fields {
+			fs[i] = f.det
+		}
+		v.det = instruct.New(fs...)
+	}
+	return v.det.Spans(src)
+}
+
+// spanAt returns, for the sentence src[sp.start:sp.end] with tokens
+// toks, the index of the token where an instruction the detector found
+// begins (0 for the whole sentence, -1 for none), and whether the
+// sentence lies in third-party content.
+func spanAt(spans []instruct.Span, sp span, toks []token) (at int, third bool) {
+	at = -1
+	for _, s := range spans {
+		if s.End <= sp.start || s.Start >= sp.end {
+			continue
+		}
+		if s.Kind == instruct.ThirdParty {
+			third = third || s.Start <= sp.start
+			continue
+		}
+		k := 0
+		for k < len(toks) && sp.start+toks[k].end <= s.Start {
+			k++
+		}
+		if k >= len(toks) {
+			continue
+		}
+		if at < 0 || k < at {
+			at = k
+		}
+	}
+	return at, third
 }
 
 // roleWords name the parties of a chat with a model; a line that opens
@@ -88,9 +137,15 @@ func roleLine(text string, toks []token) bool {
 }
 
 // roleEnd returns where the turn a role line opens ends: at the end of
-// its line, or, for a line with nothing but the role ("SYSTEM:"), at the
+// its sentence when it follows other sentences on its line, at the end
+// of its line, or, for a line with nothing but the role ("SYSTEM:"), at the
 // next blank line.
 func roleEnd(src string, sp span, toks []token) int {
+	if ls := strings.LastIndexByte(src[:sp.start], '\n'); strings.TrimSpace(src[ls+1:sp.start]) != "" {
+		// A role prefix after the customer's own sentences on its line
+		// takes its sentence.
+		return sp.end
+	}
 	bare := true
 	for i := range toks {
 		w := toks[i].fold

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // haystack is the text evidence may quote, with the spans of it that are
@@ -20,6 +22,9 @@ type haystack struct {
 	// dictated is what instructions in the customer's text tell the
 	// model to record, by field.
 	dictated map[string]*dictation
+	// third are the spans of text the customer passes on rather than
+	// writes (forwarded messages, quoted lines).
+	third [][2]int
 }
 
 // Sentences that address the model instead of describing the case. They
@@ -110,6 +115,11 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	h := &haystack{perMsg: make([]string, len(msgs)), dictated: map[string]*dictation{}}
 	words := fieldWords(specs)
 	v := newVocab(specs)
+	fields := make([]predict.Field, len(specs))
+	for i := range specs {
+		fields[i] = specs[i].Field
+	}
+	det := instruct.ForFields(fields)
 	var b strings.Builder
 	for i := range msgs {
 		m := &msgs[i]
@@ -121,6 +131,10 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			if predict.FoldSpace(part) == "" {
 				continue
 			}
+			spans := det.Spans(part)
+			if customer {
+				h.dictate(spans)
+			}
 			// Each line is folded on its own and the lines joined by a
 			// space, which gives the part's folded text exactly, while
 			// sentences still end where lines do.
@@ -128,7 +142,16 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			// turn is set within a role's turn opened by a line with
 			// nothing but the role ("SYSTEM:"): it lasts to a blank line.
 			turn := false
-			for _, line := range strings.Split(part, "\n") {
+			for ls := 0; ls <= len(part); {
+				le := strings.IndexByte(part[ls:], '\n')
+				if le < 0 {
+					le = len(part)
+				} else {
+					le += ls
+				}
+				line := part[ls:le]
+				lineStart := ls
+				ls = le + 1
 				fl := predict.FoldSpace(line)
 				if fl == "" {
 					turn = false
@@ -138,7 +161,9 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 					b.WriteByte(' ')
 				}
 				first = false
+				base := b.Len()
 				turn = h.addLine(&b, fl, words, v, customer, turn)
+				h.mark(part, lineStart, le, fl, base, spans)
 			}
 			b.WriteByte('\n')
 		}
@@ -146,6 +171,79 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	}
 	h.text = b.String()
 	return h
+}
+
+// mark adds the detector's spans that fall in the line part[ls:le],
+// folded as fl at offset base of the haystack.
+func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []instruct.Span) {
+	for _, sp := range spans {
+		a, e := max(sp.Start, ls), min(sp.End, le)
+		if a >= e {
+			continue
+		}
+		fs := predict.FoldSpace(part[a:e])
+		if fs == "" {
+			continue
+		}
+		at := strings.Index(fl[min(len(predict.FoldSpace(part[ls:a])), len(fl)):], fs)
+		if at < 0 {
+			at = strings.Index(fl, fs)
+			if at < 0 {
+				continue
+			}
+		} else {
+			at += min(len(predict.FoldSpace(part[ls:a])), len(fl))
+		}
+		r := [2]int{base + at, base + at + len(fs)}
+		if sp.Kind == instruct.ThirdParty {
+			h.third = append(h.third, r)
+		} else {
+			h.spans = append(h.spans, r)
+		}
+	}
+}
+
+// dictate records the values the detector's instruction spans name.
+func (h *haystack) dictate(spans []instruct.Span) {
+	for _, sp := range spans {
+		for _, v := range sp.Values {
+			d := h.dictated[v.Field]
+			if d == nil {
+				d = &dictation{options: map[string]bool{}}
+				h.dictated[v.Field] = d
+			}
+			d.options[v.Value] = true
+			if o := predict.FoldSpace(v.Value); !slices.Contains(d.objects, o) {
+				d.objects = append(d.objects, o)
+			}
+		}
+	}
+}
+
+// ownWords reports whether one of the quotes occurs in the messages
+// outside third-party content.
+func (h *haystack) ownWords(quotes []string) bool {
+	for _, q := range quotes {
+		f := predict.FoldSpace(q)
+		for at := strings.Index(h.text, f); at >= 0 && f != ""; {
+			inside := false
+			for _, s := range h.third {
+				if at >= s[0] && at+len(f) <= s[1] {
+					inside = true
+					break
+				}
+			}
+			if !inside {
+				return true
+			}
+			next := strings.Index(h.text[at+1:], f)
+			if next < 0 {
+				break
+			}
+			at += 1 + next
+		}
+	}
+	return false
 }
 
 // addLine appends a folded line to b, marking its instruction sentences
@@ -366,6 +464,11 @@ func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (
 		}
 		if bad == "" && len(quotes) == 0 {
 			bad = "no evidence"
+		}
+		if bad == "" && s.Type == predict.TypeChoice && len(h.third) > 0 && !h.ownWords(quotes) {
+			// A classification rests on the customer's own words, not
+			// on what they pass on.
+			bad = "evidence is text the customer passes on, not their own words"
 		}
 		if obj, ok := dictated(h.dictated, s, v); bad == "" && ok {
 			bad = fmt.Sprintf("the customer's text instructs this value (%q), whatever the evidence", clip(obj, 80))
