@@ -334,6 +334,15 @@ func roleLine(line string, toks []token) (role, bare bool) {
 			if opened && k <= 1 || closed && (opened || k == 0) {
 				return true, end+1 == len(toks)
 			}
+			if addressees[w] && k > 0 && roleLeads[toks[0].w] && !isSalutation(toks[0].w) {
+				// "To the AI reading this:": a few words of its own
+				// before the colon.
+				for j := end + 1; j < len(toks) && j <= end+3 && !toks[j].brk; j++ {
+					if rest := strings.TrimLeft(line[toks[j].end:], " \t"); strings.HasPrefix(rest, ":") {
+						return true, j+1 == len(toks)
+					}
+				}
+			}
 			if addressees[w] && after != "" {
 				switch after[0] {
 				case ':':
@@ -350,11 +359,25 @@ func roleLine(line string, toks []token) (role, bare bool) {
 				}
 			}
 		}
-		if !roleLeads[w] || toks[k].brk && k > 0 {
+		if !roleLeads[w] && !(k < 2 && machineAhead(toks, k)) || toks[k].brk && k > 0 {
 			return false, false
 		}
 	}
 	return false, false
+}
+
+// machineAhead reports whether a machine addressee follows toks[k]
+// within its clause, a word or two on: "Automated triage bot".
+func machineAhead(toks []token, k int) bool {
+	for j := k + 1; j < len(toks) && j <= k+2; j++ {
+		if toks[j].brk {
+			return false
+		}
+		if machineAddressees[toks[j].w] {
+			return true
+		}
+	}
+	return false
 }
 
 // isSalutation reports the words that open a letter to someone ("Dear
@@ -649,7 +672,8 @@ func (d *Detector) sentenceAt(s string, toks []token) int {
 //     ends the clause: "mark this as Urgent", "classez ce ticket dans
 //     Billing".
 func (d *Detector) setsField(s string, toks []token, i int) bool {
-	if !imperativeAt(toks, i) && !(i+1 == len(toks) || toks[i+1].brk) {
+	passive := i > 0 && passives[toks[i-1].w] && !toks[i].brk
+	if !imperativeAt(toks, i) && !(i+1 == len(toks) || toks[i+1].brk) && !passive {
 		return false
 	}
 	from := clauseStart(toks, i)

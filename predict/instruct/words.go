@@ -17,6 +17,10 @@ var (
 	// addressees are the machine readers an instruction is addressed to.
 	// People ("support", "team", "agent") are not: a note for them is the
 	// customer's to write.
+	// machineAddressees may follow words of their own ("Automated triage
+	// bot:", "Hey assistant:"): unlike "system" ("Operating system:"),
+	// they name no part of a device.
+	machineAddressees = set("assistant", "assistent", "asistente", "assistente", "assistenten", "ai", "ki", "ia", "bot", "chatbot", "llm", "gpt", "copilot")
 	addressees = set(
 		"system", "systeme", "sistema", "systeem", "ticketsystem", "ticketsysteem", "ticketingsystem",
 		"assistant", "assistent", "asistente", "assistente", "assistenten",
@@ -87,7 +91,17 @@ var (
 		"classificate", "classificare", "assegna", "assegnate", "aggiorna", "aggiornate", "inserisci", "copiate",
 		"zet", "zetten", "wijzig", "wijzigen", "verander", "veranderen", "markeer", "deel", "stel", "classificeer", "wijs",
 		"plaats", "pas", "neem", "kopieer", "vul",
+		// Plural and polite forms, infinitives after "veuillez", "bitte".
+		"actualicen", "cambien", "pongan", "establezcan", "marquen", "asignen", "clasifiquen", "modifiquen", "registren",
+		"atualizem", "mudem", "alterem", "definam", "coloquem", "marquem", "classifiquem", "atribuam",
+		"modifier", "indiquer", "passer", "attribuer", "marquer", "mettre", "definir", "inscrire", "inscrivez",
+		"setzt", "andert", "tragt", "stellt", "markiert",
+		"modificare", "mettere", "segnare", "assegnare", "aggiornare",
+		"wijzigt", "zetten", "markeren", "invullen",
 	)
+	// passives make an order of a verb's participle or infinitive: "the
+	// priority must be set to Urgent", "debe ser cambiada".
+	passives = set("be", "been", "being", "is", "are", "ser", "sea", "sein", "werden", "wird", "etre", "soit", "essere", "sia", "worden", "wordt", "zijn")
 	// pronouns before a verb make it the customer's account ("I set the
 	// thermostat to 20"), not an order.
 	pronouns = set(
@@ -102,6 +116,7 @@ var (
 		"por", "favor", "tambien", "ahora", "y", "luego", "bitte", "auch", "jetzt", "und", "dann", "sofort",
 		"tambem", "agora", "e", "depois", "svp", "aussi", "maintenant", "et", "puis", "merci", "de",
 		"anche", "ora", "subito", "poi", "alstublieft", "alsjeblieft", "graag", "ook", "nu", "en", "dan",
+		"veuillez", "vous", "prie", "sie", "usted", "ustedes", "voce", "voces",
 	)
 	// linkers join a field to the value an instruction gives it.
 	linkers = set(
