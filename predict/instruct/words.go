@@ -21,7 +21,7 @@ var (
 	// bot:", "Hey assistant:"): unlike "system" ("Operating system:"),
 	// they name no part of a device.
 	machineAddressees = set("assistant", "assistent", "asistente", "assistente", "assistenten", "ai", "ki", "ia", "bot", "chatbot", "llm", "gpt", "copilot")
-	addressees = set(
+	addressees        = set(
 		"system", "systeme", "sistema", "systeem", "ticketsystem", "ticketsysteem", "ticketingsystem",
 		"assistant", "assistent", "asistente", "assistente", "assistenten",
 		"ai", "ki", "ia", "bot", "chatbot", "llm", "gpt", "copilot", "tool", "herramienta", "werkzeug",
