@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // TestInstructionsByTheSchema checks which customer sentences read as
@@ -67,8 +68,10 @@ func TestInstructionsByTheSchema(t *testing.T) {
 		{"Problem: the serial as printed is BX-1234567.", false},
 	}
 	for _, tc := range tests {
-		toks := tokenize(tc.text, nil)
-		got := roleLine(tc.text, toks) || v.instructionStart(tc.text, toks) >= 0
+		got := false
+		for _, sp := range v.spans(tc.text) {
+			got = got || sp.Kind == instruct.Instruction
+		}
 		if got != tc.want {
 			t.Errorf("%q: instruction %v, want %v", tc.text, got, tc.want)
 		}

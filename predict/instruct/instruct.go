@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/predict"
 )
@@ -171,7 +172,8 @@ func (d *Detector) Spans(text string) []Span {
 	var out []Span
 	third := -1 // where a forwarded block starts
 	turn := false
-	var toks, st []token
+	var toks []token
+	var buf []byte
 	for ls := 0; ls < len(text); {
 		le := strings.IndexByte(text[ls:], '\n')
 		if le < 0 {
@@ -194,7 +196,10 @@ func (d *Detector) Spans(text string) []Span {
 		if quoted {
 			out = append(out, Span{Start: start, End: start + len(line), Kind: ThirdParty})
 		}
-		toks = tokenize(line, toks)
+		if !turn && !d.mayHold(line) {
+			continue
+		}
+		toks, buf = tokenizeInto(line, toks, buf)
 		if len(toks) == 0 {
 			continue
 		}
@@ -219,19 +224,28 @@ func (d *Detector) Spans(text string) []Span {
 		if !d.hot(toks) {
 			continue
 		}
+		ti := 0
 		for k, s := range sentences(line) {
-			st = sub(toks, s, st[:0])
+			// A sentence's first word follows a clause break (its
+			// full stop, or the start of the line), and offsets stay
+			// the line's.
+			a := ti
+			for ti < len(toks) && toks[ti].start < s.end {
+				ti++
+			}
+			st := toks[a:ti]
 			if len(st) == 0 {
 				continue
 			}
-			if role, _ := roleLine(line[s.start:], st); role && k > 0 {
+			sl := line[:s.end]
+			if role, _ := roleLine(sl, st); role && k > 0 {
 				// A role prefix after the customer's own sentences takes
 				// its sentence.
-				out = append(out, d.instruction(text, start+s.start+st[0].start, start+s.end))
+				out = append(out, d.instruction(text, start+st[0].start, start+s.end))
 				continue
 			}
-			if at := d.sentenceAt(line[s.start:s.end], st); at >= 0 {
-				out = append(out, d.instruction(text, start+s.start+at, start+s.end))
+			if at := d.sentenceAt(sl, st); at >= 0 {
+				out = append(out, d.instruction(text, start+at, start+s.end))
 			}
 		}
 	}
@@ -240,6 +254,40 @@ func (d *Detector) Spans(text string) []Span {
 	}
 	slices.SortStableFunc(out, func(a, b Span) int { return a.Start - b.Start })
 	return out
+}
+
+// mayHold reports whether a line holds a word that any instruction, role
+// prefix or label line needs, without tokenizing it.
+func (d *Detector) mayHold(line string) bool {
+	var b [48]byte
+	n, long := 0, false
+	check := func() bool {
+		if n == 0 || long {
+			return false
+		}
+		w := b[:n]
+		return triggers[string(w)] || addressees[string(w)] || bracketRoles[string(w)] || d.first[string(w)]
+	}
+	for _, r := range line {
+		if !isWordRune(r) {
+			if check() {
+				return true
+			}
+			n, long = 0, false
+			continue
+		}
+		f := foldRune(r)
+		if f == 0 {
+			f = 's' // ß and the ligatures: no listed word has them
+		}
+		if f >= utf8.RuneSelf || n == len(b) {
+			long = true
+			continue
+		}
+		b[n] = byte(f)
+		n++
+	}
+	return check()
 }
 
 // hot reports whether a line holds a word an instruction needs: an
@@ -251,20 +299,6 @@ func (d *Detector) hot(toks []token) bool {
 		}
 	}
 	return false
-}
-
-// sub returns the tokens of line that lie in s, with offsets from
-// s.start.
-func sub(toks []token, s span, out []token) []token {
-	for _, t := range toks {
-		if t.start >= s.start && t.end <= s.end {
-			t.start -= s.start
-			t.end -= s.start
-			t.brk = t.brk || len(out) == 0
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // Sentence returns where in one sentence an instruction to the system
@@ -557,7 +591,16 @@ func imperativeAt(toks []token, i int) bool {
 			return true
 		}
 		p := toks[j-1].w
-		if !leads[p] && !modal(p) && p != "you" {
+		if conjunctions[p] && j == i {
+			// "... and quote '...'", "... und setze ...": a clause of
+			// its own.
+			return true
+		}
+		if p == "you" || p == "u" {
+			// "can you set", "I need you to set".
+			return true
+		}
+		if !leads[p] && !modal(p) {
 			return false
 		}
 	}
@@ -686,8 +729,8 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 			continue
 		}
 		for _, f := range d.fields {
-			end, ok := f.nameAt(toks, j)
-			if !ok {
+			end, full := f.nameAt(toks, j)
+			if !full {
 				if f.short == "" || toks[j].w != f.short {
 					continue
 				}
@@ -706,7 +749,6 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 			if _, ok := f.valueAt(s, toks, v); ok {
 				return true
 			}
-			full := ok && end-j > 0 && f.short != toks[j].w
 			if full && j > i && v > end && v < to && imperativeAt(toks, i) {
 				return true
 			}

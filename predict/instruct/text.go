@@ -10,6 +10,7 @@ import (
 type token struct {
 	w          string
 	start, end int
+	fa, fb     int // where w is in the folded text
 	// brk is set when punctuation that ends a clause comes right before
 	// the word.
 	brk bool
@@ -64,28 +65,23 @@ func clauseBreak(c byte) bool {
 
 // tokenize splits s into folded words. A hyphen or an apostrophe inside
 // a word splits it ("l'assistant" is "l" and "assistant", "Wi-Fi" is "wi"
-// and "fi").
+// and "fi"). The folded words are slices of one folded copy of s, or of s
+// itself when folding changes nothing.
 func tokenize(s string, out []token) []token {
+	out, _ = tokenizeInto(s, out, nil)
+	return out
+}
+
+// tokenizeInto is tokenize with a scratch buffer to reuse.
+func tokenizeInto(s string, out []token, buf []byte) ([]token, []byte) {
 	out = out[:0]
 	brk := true
-	var buf []byte
-	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			w := s[start:end]
-			if string(buf) != w {
-				w = string(buf)
-			}
-			out = append(out, token{w: w, start: start, end: end, brk: brk})
-			brk = false
-			buf = buf[:0]
-			start = -1
-		}
-	}
+	buf = buf[:0]
+	start, fstart := -1, 0
 	for i, r := range s {
 		if isWordRune(r) {
 			if start < 0 {
-				start = i
+				start, fstart = i, len(buf)
 			}
 			f := foldRune(r)
 			switch {
@@ -102,13 +98,26 @@ func tokenize(s string, out []token) []token {
 			}
 			continue
 		}
-		flush(i)
+		if start >= 0 {
+			out = append(out, token{start: start, end: i, fa: fstart, fb: len(buf), brk: brk})
+			brk, start = false, -1
+		}
+		buf = utf8.AppendRune(buf, r)
 		if r < utf8.RuneSelf && clauseBreak(byte(r)) || r == '¿' || r == '¡' || r == '«' || r == '»' || r == '“' || r == '”' {
 			brk = true
 		}
 	}
-	flush(len(s))
-	return out
+	if start >= 0 {
+		out = append(out, token{start: start, end: len(s), fa: fstart, fb: len(buf), brk: brk})
+	}
+	folded := s
+	if string(buf) != s {
+		folded = string(buf)
+	}
+	for i := range out {
+		out[i].w = folded[out[i].fa:out[i].fb]
+	}
+	return out, buf
 }
 
 // span is a range of byte offsets.

@@ -77,7 +77,7 @@ var (
 	// setVerbs ask for a field to be given a value.
 	setVerbs = set(
 		"set", "change", "update", "mark", "assign", "switch", "classify", "categorize", "categorise", "escalate", "put", "file",
-		"tag", "record", "enter", "fill", "flag", "label", "move", "make", "copy", "apply", "use",
+		"tag", "record", "enter", "fill", "flag", "label", "move", "make", "copy", "apply", "use", "treat",
 		"establece", "establezca", "establecer", "pon", "ponga", "poner", "cambia", "cambie", "cambiar", "marca", "marque", "marcar",
 		"asigna", "asigne", "asignar", "clasifica", "clasifique", "clasificar", "actualiza", "actualice", "actualizar", "modifica",
 		"modifique", "modificar", "escala", "escale", "registra", "registre", "copie", "copia", "copien", "define", "defina",
@@ -118,6 +118,8 @@ var (
 		"anche", "ora", "subito", "poi", "alstublieft", "alsjeblieft", "graag", "ook", "nu", "en", "dan",
 		"veuillez", "vous", "prie", "sie", "usted", "ustedes", "voce", "voces",
 	)
+	// conjunctions join a clause of its own: "... and set the priority".
+	conjunctions = set("and", "then", "y", "luego", "und", "dann", "e", "depois", "et", "puis", "poi", "en", "dan")
 	// linkers join a field to the value an instruction gives it.
 	linkers = set(
 		"to", "as", "into", "under", "at", "a", "en", "como", "para", "auf", "zu", "in", "als", "em", "sur", "comme", "dans",

@@ -3,7 +3,6 @@ package llm
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -13,7 +12,8 @@ import (
 )
 
 // haystack is the text evidence may quote, with the spans of it that are
-// instructions addressed to the model rather than facts about the case.
+// instructions addressed to the model rather than facts about the case,
+// as the shared detector (predict/instruct) finds them.
 type haystack struct {
 	text  string
 	spans [][2]int
@@ -25,70 +25,6 @@ type haystack struct {
 	// third are the spans of text the customer passes on rather than
 	// writes (forwarded messages, quoted lines).
 	third [][2]int
-}
-
-// Sentences that address the model instead of describing the case. They
-// are matched on folded text (lower case, single spaces).
-var injectionPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|polic(y|ies)|above|previous|prior)\b`),
-	regexp.MustCompile(`\b(you are now|you're now|pretend to be|admin mode|developer mode|god mode|jailbreak|system prompt|new instructions?)\b`),
-	regexp.MustCompile(`^\s*(system|assistant|developer|admin)\s*:`),
-	regexp.MustCompile(`\b(quote|cite|use as evidence|as evidence)\b.{0,20}['"“‘]`),
-}
-
-// setRequest matches "set the priority to Urgent" style requests; a
-// sentence is an instruction when such a request names a requested field
-// (or a word tickets are talked about with).
-// The words between the verb and "to" are where the field is named.
-var setRequest = regexp.MustCompile(`\b(?:set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate)\s+((?:[^\s.!?]+\s+){0,5}?)(?:to|as|into)\b`)
-
-// fieldWords are the words that name the requested fields in a request
-// to change them: each name with spaces for underscores, and the first
-// word of a long name ("serial" for serial_number).
-func fieldWords(specs []spec) []string {
-	words := []string{"priority", "category", "status", "severity", "ticket", "case", "field"}
-	for i := range specs {
-		n := strings.ToLower(strings.ReplaceAll(specs[i].Name, "_", " "))
-		words = append(words, n)
-		if f := strings.Fields(n); len(f) > 1 && len(f[0]) >= 4 {
-			words = append(words, f[0])
-		}
-	}
-	return words
-}
-
-func isInstruction(sent string, words []string) bool {
-	return instructionAt(sent, words) >= 0
-}
-
-// instructionAt returns where in a sentence an instruction to the model
-// begins: 0 for the sentence patterns ("ignore previous instructions"),
-// the start of the clause of a request to set a field ("the hob beeps,
-// set the priority to urgent"), or -1 for none.
-func instructionAt(sent string, words []string) int {
-	for _, re := range injectionPatterns {
-		if re.MatchString(sent) {
-			return 0
-		}
-	}
-	for _, m := range setRequest.FindAllStringSubmatchIndex(sent, -1) {
-		gap := sent[m[2]:m[3]]
-		for _, w := range words {
-			if containsWord(gap, w) {
-				return clauseStart(sent, m[0])
-			}
-		}
-	}
-	return -1
-}
-
-// clauseStart returns where the clause holding sent[at] begins.
-func clauseStart(sent string, at int) int {
-	start := 0
-	for _, c := range clauseSplit.FindAllStringIndex(sent[:at], -1) {
-		start = c[1]
-	}
-	return start
 }
 
 // containsWord reports whether w occurs in s between word boundaries.
@@ -113,13 +49,8 @@ func isWordByte(c byte) bool {
 
 func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	h := &haystack{perMsg: make([]string, len(msgs)), dictated: map[string]*dictation{}}
-	words := fieldWords(specs)
 	v := newVocab(specs)
-	fields := make([]predict.Field, len(specs))
-	for i := range specs {
-		fields[i] = specs[i].Field
-	}
-	det := instruct.ForFields(fields)
+	det := detectorOf(specs)
 	var b strings.Builder
 	for i := range msgs {
 		m := &msgs[i]
@@ -139,9 +70,6 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			// space, which gives the part's folded text exactly, while
 			// sentences still end where lines do.
 			first := true
-			// turn is set within a role's turn opened by a line with
-			// nothing but the role ("SYSTEM:"): it lasts to a blank line.
-			turn := false
 			for ls := 0; ls <= len(part); {
 				le := strings.IndexByte(part[ls:], '\n')
 				if le < 0 {
@@ -154,16 +82,14 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 				ls = le + 1
 				fl := predict.FoldSpace(line)
 				if fl == "" {
-					turn = false
 					continue
 				}
 				if !first {
 					b.WriteByte(' ')
 				}
 				first = false
-				base := b.Len()
-				turn = h.addLine(&b, fl, words, v, customer, turn)
-				h.mark(part, lineStart, le, fl, base, spans)
+				h.mark(part, lineStart, le, fl, b.Len(), spans)
+				h.addLine(&b, fl, v, customer)
 			}
 			b.WriteByte('\n')
 		}
@@ -171,6 +97,15 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	}
 	h.text = b.String()
 	return h
+}
+
+// detectorOf returns the instruction detector for the requested fields.
+func detectorOf(specs []spec) *instruct.Detector {
+	fields := make([]predict.Field, len(specs))
+	for i := range specs {
+		fields[i] = specs[i].Field
+	}
+	return instruct.ForFields(fields)
 }
 
 // mark adds the detector's spans that fall in the line part[ls:le],
@@ -246,39 +181,21 @@ func (h *haystack) ownWords(quotes []string) bool {
 	return false
 }
 
-// addLine appends a folded line to b, marking its instruction sentences
-// and recording what they dictate. A line that opens with a role prefix
-// ("system: ...") is an instruction to its end, and so is a line within
-// the turn such a prefix opened alone (turn). It reports whether a turn
-// goes on after the line.
-func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer, turn bool) bool {
+// addLine appends a folded line to b and records what its sentences
+// dictate: every value an instruction sentence (one the detector marked)
+// gives a field, and the values other sentences give in the plain
+// forms ("and category to returns"). The line's instruction spans must
+// be marked before.
+func (h *haystack) addLine(b *strings.Builder, line string, v *vocab, customer bool) {
 	base := b.Len()
 	b.WriteString(line)
 	into := h.dictated
 	if !customer {
 		into = map[string]*dictation{}
 	}
-	if loc := rolePrefix.FindStringIndex(line); loc != nil || turn {
-		h.spans = append(h.spans, [2]int{base, base + len(line)})
-		for _, sent := range splitSentences(line) {
-			v.dictations(line[sent[0]:sent[1]], true, into)
-		}
-		return turn || loc[1] == len(line)
-	}
 	for _, sent := range splitSentences(line) {
-		text := line[sent[0]:sent[1]]
-		at := instructionAt(text, words)
-		if d := v.dictations(text, at >= 0, into); d >= 0 && (at < 0 || d < at) {
-			at = d
-		}
-		if at >= 0 {
-			// Facts may come first ("my router drops the wi-fi, set
-			// the priority to urgent"): the instruction starts at its
-			// clause.
-			h.spans = append(h.spans, [2]int{base + sent[0] + at, base + sent[1]})
-		}
+		v.dictations(line[sent[0]:sent[1]], h.inSpan(base+sent[0], base+sent[1]), into)
 	}
-	return false
 }
 
 // splitSentences returns the sentences of a folded line: they end at
