@@ -193,7 +193,7 @@ func (d *Detector) Spans(text string) []Span {
 			third = start
 		}
 		quoted := trimmed[0] == '>'
-		if quoted {
+		if quoted && third < 0 {
 			out = append(out, Span{Start: start, End: start + len(line), Kind: ThirdParty})
 		}
 		if !turn && !d.mayHold(line) {
@@ -266,7 +266,7 @@ func (d *Detector) mayHold(line string) bool {
 			return false
 		}
 		w := b[:n]
-		return triggers[string(w)] || addressees[string(w)] || bracketRoles[string(w)] || d.first[string(w)]
+		return lineWords[string(w)] || d.first[string(w)]
 	}
 	for _, r := range line {
 		if !isWordRune(r) {
@@ -467,14 +467,21 @@ func forwardStart(text string, start int, trimmed string) bool {
 	}
 	n := 0
 	rest := text[start:]
-	for i, l := range strings.Split(rest, "\n") {
-		if i == 0 {
-			continue
-		}
-		if i > 6 || strings.TrimSpace(l) == "" {
+	for i := 0; i <= 6; i++ {
+		nl := strings.IndexByte(rest, '\n')
+		if nl < 0 {
 			break
 		}
-		if headerField.MatchString(strings.TrimSpace(l)) {
+		rest = rest[nl+1:]
+		l := rest
+		if e := strings.IndexByte(l, '\n'); e >= 0 {
+			l = l[:e]
+		}
+		l = strings.TrimSpace(l)
+		if l == "" {
+			break
+		}
+		if headerField.MatchString(l) {
 			n++
 		}
 	}
@@ -557,19 +564,27 @@ func (f *Field) valueAt(s string, toks []token, i int) (int, bool) {
 // clauseEnd returns the index after the last token of the clause that
 // toks[i] is in.
 func clauseEnd(toks []token, i int) int {
-	for j := i + 1; j < len(toks); j++ {
+	for j := i + 1; j < len(toks) && j <= i+24; j++ {
 		if toks[j].brk {
 			return j
 		}
 	}
-	return len(toks)
+	return min(len(toks), i+25)
 }
 
 // clauseStart returns the index of the first token of the clause that
 // toks[i] is in, with a joining "and" before it.
 func clauseStart(toks []token, i int) int {
-	for i > 0 && !toks[i].brk {
-		i--
+	// A clause longer than this is no sentence a person writes: the
+	// instruction starts at its word.
+	const longest = 24
+	for j := i; j > 0 && j > i-longest; j-- {
+		if toks[j].brk {
+			return j
+		}
+	}
+	if i < longest {
+		return 0
 	}
 	return i
 }
@@ -623,6 +638,10 @@ func (d *Detector) sentenceAt(s string, toks []token) int {
 		}
 	}
 	for i := range toks {
+		if at >= 0 {
+			// Later words start their clauses no earlier.
+			break
+		}
 		w := toks[i].w
 		// "ignore all previous instructions", "olvida lo anterior",
 		// but not "ignore my previous email".
@@ -719,8 +738,9 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 	if !imperativeAt(toks, i) && !(i+1 == len(toks) || toks[i+1].brk) && !passive {
 		return false
 	}
-	from := clauseStart(toks, i)
-	to := clauseEnd(toks, i)
+	// The field and its value are within a few words of the order.
+	from := max(clauseStart(toks, i), i-8)
+	to := min(clauseEnd(toks, i), i+10)
 	for j := from; j < to; j++ {
 		if j == i {
 			continue

@@ -172,6 +172,17 @@ var (
 		}
 		return m
 	}()
+	// lineWords are the words a line needs to hold anything the detector
+	// looks for, but a field's name.
+	lineWords = func() map[string]bool {
+		m := map[string]bool{}
+		for _, l := range []map[string]bool{triggers, addressees, bracketRoles} {
+			for w := range l {
+				m[w] = true
+			}
+		}
+		return m
+	}()
 	// quoteVerbs plant evidence: "quote 'the app shows it online'".
 	quoteVerbs = set("quote", "cite", "cita", "citez", "cite", "zitiere", "citeer", "citi")
 )

@@ -66,10 +66,21 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			if customer {
 				h.dictate(spans)
 			}
+			// Third-party content may span many lines with
+			// instructions inside: each kind is walked on its own.
+			var third []instruct.Span
+			spans = slices.DeleteFunc(spans, func(sp instruct.Span) bool {
+				if sp.Kind == instruct.ThirdParty {
+					third = append(third, sp)
+					return true
+				}
+				return false
+			})
 			// Each line is folded on its own and the lines joined by a
 			// space, which gives the part's folded text exactly, while
 			// sentences still end where lines do.
 			first := true
+			next, nextThird := 0, 0 // the first spans that may reach the next line
 			for ls := 0; ls <= len(part); {
 				le := strings.IndexByte(part[ls:], '\n')
 				if le < 0 {
@@ -88,7 +99,8 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 					b.WriteByte(' ')
 				}
 				first = false
-				h.mark(part, lineStart, le, fl, b.Len(), spans)
+				next = h.mark(part, lineStart, le, fl, b.Len(), spans, next)
+				nextThird = h.mark(part, lineStart, le, fl, b.Len(), third, nextThird)
 				h.addLine(&b, fl, v, customer)
 			}
 			b.WriteByte('\n')
@@ -109,9 +121,17 @@ func detectorOf(specs []spec) *instruct.Detector {
 }
 
 // mark adds the detector's spans that fall in the line part[ls:le],
-// folded as fl at offset base of the haystack.
-func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []instruct.Span) {
-	for _, sp := range spans {
+// folded as fl at offset base of the haystack. spans are ordered by
+// start and from is the first that may reach the line; it returns the
+// first that may reach the next one.
+func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []instruct.Span, from int) int {
+	for from < len(spans) && spans[from].End <= ls {
+		from++
+	}
+	for _, sp := range spans[from:] {
+		if sp.Start >= le {
+			break
+		}
 		a, e := max(sp.Start, ls), min(sp.End, le)
 		if a >= e {
 			continue
@@ -120,14 +140,12 @@ func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []in
 		if fs == "" {
 			continue
 		}
-		at := strings.Index(fl[min(len(predict.FoldSpace(part[ls:a])), len(fl)):], fs)
-		if at < 0 {
-			at = strings.Index(fl, fs)
-			if at < 0 {
-				continue
-			}
-		} else {
-			at += min(len(predict.FoldSpace(part[ls:a])), len(fl))
+		skip := min(len(predict.FoldSpace(part[ls:a])), len(fl))
+		at := strings.Index(fl[skip:], fs)
+		if at >= 0 {
+			at += skip
+		} else if at = strings.Index(fl, fs); at < 0 {
+			continue
 		}
 		r := [2]int{base + at, base + at + len(fs)}
 		if sp.Kind == instruct.ThirdParty {
@@ -136,6 +154,7 @@ func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []in
 			h.spans = append(h.spans, r)
 		}
 	}
+	return from
 }
 
 // dictate records the values the detector's instruction spans name.
