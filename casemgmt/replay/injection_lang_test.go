@@ -324,22 +324,29 @@ var watched = []string{"category", "product", "priority", "serial_number"}
 // fields of the case it created.
 func caseFields(t *testing.T, cfg *casemgmt.Config, p predict.Predictor, m injectedMail) map[string]any {
 	t.Helper()
+	return caseFieldsID(t, cfg, p, m.raw, m.id+"@mail.example")
+}
+
+// caseFieldsID replays a raw email with the given Message-ID through the
+// agent and returns the watched fields of the case it created.
+func caseFieldsID(t *testing.T, cfg *casemgmt.Config, p predict.Predictor, raw, msgID string) map[string]any {
+	t.Helper()
 	var store *memstore.Store
 	r := &replay.Runner{Config: cfg, Predictor: p, NewStore: func(context.Context) (casemgmt.Store, error) {
 		store = memstore.New()
 		return store, nil
 	}}
-	sc := &replay.Scenario{ID: m.id, Channel: "email", Steps: []replay.Step{
-		{Kind: replay.StepEmail, Email: m.raw},
+	sc := &replay.Scenario{ID: msgID, Channel: "email", Steps: []replay.Step{
+		{Kind: replay.StepEmail, Email: raw},
 		{Kind: replay.StepExpect, Expect: &replay.Expect{Case: "created"}},
 	}}
 	res := r.RunScenario(context.Background(), sc)
 	if !res.Passed {
-		t.Fatalf("%s: no case: %v", m.id, failures(res))
+		t.Fatalf("%s: no case: %v", msgID, failures(res))
 	}
-	cs, err := store.FindCasesByMessageID(context.Background(), []string{m.id + "@mail.example"})
+	cs, err := store.FindCasesByMessageID(context.Background(), []string{msgID})
 	if err != nil || len(cs) != 1 {
-		t.Fatalf("%s: find case: %v (%d)", m.id, err, len(cs))
+		t.Fatalf("%s: find case: %v (%d)", msgID, err, len(cs))
 	}
 	out := map[string]any{}
 	for _, f := range watched {
