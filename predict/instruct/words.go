@@ -57,16 +57,17 @@ var (
 		"negeer", "negeren", "vergeet", "vergeten",
 	)
 	// overrideObjects are what an override drops: the reader's own
-	// instructions, or the text before it. "My previous email" is the
-	// customer's and is not among them.
+	// instructions. "Forget the above, the cable was loose" and "ignore
+	// my previous email" are the customer's to say: what comes before
+	// counts only after an addressee ("Sistema: olvida lo anterior").
 	overrideObjects = set(
-		"instructions", "instruction", "prompt", "prompts", "rules", "guidelines", "directives", "above", "policy", "policies",
-		"instrucciones", "instruccion", "reglas", "directrices", "anterior", "anteriores",
-		"anweisungen", "anweisung", "regeln", "richtlinien", "oben", "obigen", "vorherigen", "bisherigen", "vorigen",
-		"instrucoes", "instrucao", "regras", "acima",
-		"consignes", "regles", "precede", "precedentes", "dessus",
-		"istruzioni", "istruzione", "regole", "sopra", "precedenti",
-		"instructies", "regels", "hierboven", "eerdere", "voorgaande",
+		"instructions", "instruction", "prompt", "prompts", "rules", "guidelines", "directives", "policy", "policies",
+		"instrucciones", "instruccion", "reglas", "directrices",
+		"anweisungen", "anweisung", "regeln", "richtlinien", "vorgaben",
+		"instrucoes", "instrucao", "regras", "diretrizes",
+		"consignes", "regles", "directives",
+		"istruzioni", "istruzione", "regole", "direttive",
+		"instructies", "regels", "richtlijnen",
 	)
 	// ownMessages name the customer's own earlier message: "ignore my
 	// previous email" takes back what the customer said.
