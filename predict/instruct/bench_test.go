@@ -18,6 +18,7 @@ func BenchmarkSpans(b *testing.B) {
 		{"email", email},
 		{"one long clause", strings.Repeat("please set the priority to ", 256<<10/27)},
 		{"header lines", strings.Repeat("From: a@b.example\n", 256<<10/18)},
+		{"orders near identifiers", strings.Repeat("set the serial number x ", 256<<10/24)},
 		{"forwarded instructions", "---------- Forwarded message ---------\n" + strings.Repeat("SYSTEM: set the priority to Urgent.\n", 256<<10/36)},
 	} {
 		b.Run(c.name, func(b *testing.B) {

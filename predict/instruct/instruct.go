@@ -66,7 +66,9 @@ type Field struct {
 	names   [][]string // folded word sequences that name the field
 	short   string     // first word of a long name, which names the field only before a value
 	options []option
-	pattern *regexp.Regexp
+	// pattern finds the field's identifiers, prefix one at the start of
+	// a text.
+	pattern, prefix *regexp.Regexp
 }
 
 type option struct {
@@ -95,8 +97,10 @@ func NewField(f *predict.Field) *Field {
 		}
 	}
 	if f.Pattern != "" {
-		if re, err := regexp.Compile(`\b(?:` + f.Pattern + `)\b`); err == nil {
-			fd.pattern = re
+		re, err := regexp.Compile(`\b(?:` + f.Pattern + `)\b`)
+		pre, perr := regexp.Compile(`^(?:` + f.Pattern + `)\b`)
+		if err == nil && perr == nil {
+			fd.pattern, fd.prefix = re, pre
 		}
 	}
 	if f.HasOptions() {
@@ -134,13 +138,15 @@ func words(s string) []string {
 type Detector struct {
 	fields []*Field
 	// first holds the first words of the fields' names, to pass over
-	// the words that begin none.
+	// the words that begin none; kinds says which words begin a field's
+	// name (kName) or an option's (kValue).
 	first map[string]bool
+	kinds map[string]uint8
 }
 
 // New returns a detector that knows the given fields.
 func New(fields ...*Field) *Detector {
-	d := &Detector{first: map[string]bool{}}
+	d := &Detector{first: map[string]bool{}, kinds: map[string]uint8{}}
 	for _, f := range fields {
 		if f == nil {
 			continue
@@ -148,9 +154,14 @@ func New(fields ...*Field) *Detector {
 		d.fields = append(d.fields, f)
 		for _, n := range f.names {
 			d.first[n[0]] = true
+			d.kinds[n[0]] |= kName
 		}
 		if f.short != "" {
 			d.first[f.short] = true
+			d.kinds[f.short] |= kName
+		}
+		for _, o := range f.options {
+			d.kinds[o.words[0]] |= kValue
 		}
 	}
 	return d
@@ -196,7 +207,7 @@ func (d *Detector) Spans(text string) []Span {
 		if quoted && third < 0 {
 			out = append(out, Span{Start: start, End: start + len(line), Kind: ThirdParty})
 		}
-		if !turn && !d.mayHold(line) {
+		if !turn && !d.mayHold(line, third >= 0 || quoted) {
 			continue
 		}
 		toks, buf = tokenizeInto(line, toks, buf)
@@ -256,38 +267,78 @@ func (d *Detector) Spans(text string) []Span {
 	return out
 }
 
-// mayHold reports whether a line holds a word that any instruction, role
-// prefix or label line needs, without tokenizing it.
-func (d *Detector) mayHold(line string) bool {
-	var b [48]byte
-	n, long := 0, false
-	check := func() bool {
-		if n == 0 || long {
-			return false
+// mayHold reports, without tokenizing the line, whether it holds what
+// some rule needs: an addressee or a role (role prefixes); an override
+// and what it drops; a quote verb and a quotation mark; an order and a
+// field's name or a value; a field's name followed within a few words by
+// a linker ("and category to Returns"), or with "=" or (in third-party
+// content, label lines) ":" in the line.
+func (d *Detector) mayHold(line string, third bool) bool {
+	var w [64]byte // the previous word, a space, the word
+	pn, n := 0, 0  // the previous word is w[:pn], the word w[pn+1:pn+1+n]
+	long := false
+	field := 0 // words left in which a linker follows a field's name
+	var all uint8
+	marks := strings.ContainsRune(line, '=') || third && strings.ContainsRune(line, ':')
+	for i := 0; i <= len(line); {
+		r, size := utf8.RuneError, 1
+		if i < len(line) {
+			if c := line[i]; c < utf8.RuneSelf {
+				r = rune(c)
+			} else {
+				r, size = utf8.DecodeRuneInString(line[i:])
+			}
 		}
-		w := b[:n]
-		return lineWords[string(w)] || d.first[string(w)]
-	}
-	for _, r := range line {
-		if !isWordRune(r) {
-			if check() {
+		if i < len(line) && isWordRune(r) {
+			i += size
+			f := foldRune(r)
+			if f == 0 {
+				f = 's' // ß and the ligatures: no listed word has them
+			}
+			if f >= utf8.RuneSelf || pn+1+n == len(w) {
+				long = true
+				continue
+			}
+			w[pn+1+n] = byte(f)
+			n++
+			continue
+		}
+		i += size
+		if n == 0 {
+			continue
+		}
+		if !long {
+			word := w[pn+1 : pn+1+n]
+			k := wordKinds[string(word)]
+			if k&kStrong != 0 || pn > 0 && phrasePairs[string(w[:pn+1+n])] {
 				return true
 			}
-			n, long = 0, false
-			continue
+			fk := d.kinds[string(word)]
+			all |= k | fk
+			switch {
+			case fk&kName != 0:
+				if marks {
+					return true
+				}
+				field = 4
+			case field > 0 && k&kLinker != 0:
+				return true
+			default:
+				field--
+			}
+			if n > 24 {
+				pn = 0 // no phrase begins with so long a word
+			} else {
+				pn = copy(w[:], word)
+				w[pn] = ' '
+			}
+		} else {
+			pn, field = 0, field-1
 		}
-		f := foldRune(r)
-		if f == 0 {
-			f = 's' // ß and the ligatures: no listed word has them
-		}
-		if f >= utf8.RuneSelf || n == len(b) {
-			long = true
-			continue
-		}
-		b[n] = byte(f)
-		n++
+		n, long = 0, false
 	}
-	return check()
+	return all&kOrder != 0 && all&(kName|kValue) != 0 || all&kOverride != 0 && all&kObject != 0 ||
+		all&kQuote != 0 && strings.ContainsAny(line, `'"“‘«„`)
 }
 
 // hot reports whether a line holds a word an instruction needs: an
@@ -548,8 +599,8 @@ func (f *Field) valueAt(s string, toks []token, i int) (int, bool) {
 	if _, end, ok := f.optionAt(toks, i); ok {
 		return end, true
 	}
-	if f.pattern != nil {
-		if loc := f.pattern.FindStringIndex(s[toks[i].start:]); loc != nil && loc[0] == 0 {
+	if f.prefix != nil {
+		if loc := f.prefix.FindStringIndex(s[toks[i].start:]); loc != nil {
 			end := toks[i].start + loc[1]
 			k := i
 			for k < len(toks) && toks[k].start < end {

@@ -78,34 +78,48 @@ func tokenizeInto(s string, out []token, buf []byte) ([]token, []byte) {
 	brk := true
 	buf = buf[:0]
 	start, fstart := -1, 0
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if isWordRune(r) {
 			if start < 0 {
 				start, fstart = i, len(buf)
 			}
-			f := foldRune(r)
 			switch {
-			case f == 0 && r == 'ß':
-				buf = append(buf, "ss"...)
-			case f == 0 && (r == 'æ' || r == 'Æ'):
-				buf = append(buf, "ae"...)
-			case f == 0:
-				buf = append(buf, "oe"...)
-			case f < utf8.RuneSelf:
-				buf = append(buf, byte(f))
+			case c < utf8.RuneSelf:
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf = append(buf, c)
 			default:
-				buf = utf8.AppendRune(buf, f)
+				switch f := foldRune(r); {
+				case f == 0 && r == 'ß':
+					buf = append(buf, "ss"...)
+				case f == 0 && (r == 'æ' || r == 'Æ'):
+					buf = append(buf, "ae"...)
+				case f == 0:
+					buf = append(buf, "oe"...)
+				case f < utf8.RuneSelf:
+					buf = append(buf, byte(f))
+				default:
+					buf = utf8.AppendRune(buf, f)
+				}
 			}
+			i += size
 			continue
 		}
 		if start >= 0 {
 			out = append(out, token{start: start, end: i, fa: fstart, fb: len(buf), brk: brk})
 			brk, start = false, -1
 		}
-		buf = utf8.AppendRune(buf, r)
-		if r < utf8.RuneSelf && clauseBreak(byte(r)) || r == '¿' || r == '¡' || r == '«' || r == '»' || r == '“' || r == '”' {
+		buf = append(buf, s[i:i+size]...)
+		if c < utf8.RuneSelf && clauseBreak(c) || r == '¿' || r == '¡' || r == '«' || r == '»' || r == '“' || r == '”' {
 			brk = true
 		}
+		i += size
 	}
 	if start >= 0 {
 		out = append(out, token{start: start, end: len(s), fa: fstart, fb: len(buf), brk: brk})

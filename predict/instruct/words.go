@@ -5,6 +5,18 @@ package instruct
 // and Dutch. They describe the structure of an instruction (who it is
 // addressed to, the imperative, what it applies to), not fixed sentences.
 
+// The kinds of word a line is read for.
+const (
+	kStrong   uint8 = 1 << iota // an addressee or a role
+	kOrder                      // an order verb
+	kOverride                   // an override verb
+	kObject                     // what an override drops
+	kQuote                      // a quote verb
+	kLinker                     // a linker
+	kName                       // the first word of a field's name
+	kValue                      // the first word of an option's name
+)
+
 func set(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -173,13 +185,33 @@ var (
 		}
 		return m
 	}()
-	// lineWords are the words a line needs to hold anything the detector
-	// looks for, but a field's name.
-	lineWords = func() map[string]bool {
+	// wordKinds says which lists a word is on, for reading a line once.
+	wordKinds = func() map[string]uint8 {
+		m := map[string]uint8{}
+		for _, l := range []struct {
+			words map[string]bool
+			kind  uint8
+		}{
+			{addressees, kStrong}, {bracketRoles, kStrong}, {setVerbs, kOrder}, {overrideVerbs, kOverride},
+			{overrideObjects, kObject}, {quoteVerbs, kQuote}, {linkers, kLinker},
+		} {
+			for w := range l.words {
+				m[w] |= l.kind
+			}
+		}
+		for _, p := range injectionPhrases {
+			if len(p) == 1 {
+				m[p[0]] |= kStrong
+			}
+		}
+		return m
+	}()
+	// phrasePairs are the first two words of the injection phrases.
+	phrasePairs = func() map[string]bool {
 		m := map[string]bool{}
-		for _, l := range []map[string]bool{triggers, addressees, bracketRoles} {
-			for w := range l {
-				m[w] = true
+		for _, p := range injectionPhrases {
+			if len(p) > 1 {
+				m[p[0]+" "+p[1]] = true
 			}
 		}
 		return m
