@@ -1,6 +1,8 @@
 package heuristic
 
 import (
+	"sync"
+
 	"github.com/caseagent/caseagent/predict/instruct"
 )
 
@@ -8,11 +10,12 @@ import (
 // its names in instructions ("set the order number to ..."), in the
 // supported languages, and its values. It is compiled once per field.
 type fieldNames struct {
-	det *instruct.Field
+	det  *instruct.Field
+	hash uint64 // of the field definition
 }
 
 func newFieldNames(cf *compiledField) *fieldNames {
-	return &fieldNames{det: instruct.NewField(&cf.field)}
+	return &fieldNames{det: instruct.NewField(&cf.field), hash: cf.hash}
 }
 
 // vocab is what instructions to the system are recognised by, beyond the
@@ -21,6 +24,60 @@ func newFieldNames(cf *compiledField) *fieldNames {
 type vocab struct {
 	fields []*fieldNames
 	det    *instruct.Detector
+	// cache holds the detectors of the field sets requested before; nil
+	// for none.
+	cache *detectorCache
+}
+
+// detectorCache keeps a detector per set of requested fields, since
+// requests ask for the same fields again and again. The zero value is
+// ready; it is safe for concurrent use.
+type detectorCache struct {
+	mu sync.RWMutex
+	m  map[uint64]cachedDetector
+}
+
+type cachedDetector struct {
+	fields []*instruct.Field
+	det    *instruct.Detector
+}
+
+// maxDetectors bounds the detectors a cache keeps.
+const maxDetectors = 256
+
+// get returns the detector for fields, built once.
+func (c *detectorCache) get(fields []*fieldNames) *instruct.Detector {
+	const prime = 1099511628211
+	key := uint64(14695981039346656037)
+	for _, f := range fields {
+		key = (key ^ f.hash) * prime
+	}
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok && len(e.fields) == len(fields) {
+		same := true
+		for i, f := range fields {
+			same = same && e.fields[i] == f.det
+		}
+		if same {
+			return e.det
+		}
+	}
+	e = cachedDetector{fields: make([]*instruct.Field, len(fields))}
+	for i, f := range fields {
+		e.fields[i] = f.det
+	}
+	e.det = instruct.New(e.fields...)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[uint64]cachedDetector{}
+	}
+	if len(c.m) < maxDetectors {
+		c.m[key] = e
+	}
+	c.mu.Unlock()
+	return e.det
 }
 
 // detector returns the shared instruction detector for the vocab's
@@ -28,6 +85,9 @@ type vocab struct {
 func (v *vocab) detector() *instruct.Detector {
 	if v == nil {
 		return instruct.New()
+	}
+	if v.det == nil && v.cache != nil {
+		v.det = v.cache.get(v.fields)
 	}
 	if v.det == nil {
 		fs := make([]*instruct.Field, len(v.fields))
