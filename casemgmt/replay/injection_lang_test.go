@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -14,9 +15,11 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/casemgmt/replay"
+	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/internal/llmfake"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/heuristic"
+	"github.com/caseagent/caseagent/predict/instruct"
 	"github.com/caseagent/caseagent/predict/llm"
 )
 
@@ -680,4 +683,59 @@ func logByForm(t *testing.T, changed map[string][]string, mails []injectedMail) 
 	for _, k := range keys {
 		t.Logf("  %-16s %d/%d changed", k, bad[k], total[k])
 	}
+}
+
+// TestStoriesHoldNoInstructions runs the shared detector over what the
+// customers of the project's own stories write (chat turns, and emails
+// as the email channel reads them), in several languages: in the stories
+// that carry no attack it must find no instruction.
+func TestStoriesHoldNoInstructions(t *testing.T) {
+	cfg, err := casemgmt.LoadConfig(filepath.Join("testdata", "stories", "helpdesk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, err := cfg.Schema().PredictFields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := instruct.ForFields(fields)
+	ss, err := replay.Load(filepath.Join("testdata", "stories"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := 0
+	for _, sc := range ss {
+		if strings.Contains(sc.ID, "injection") {
+			continue // the stories that carry attacks
+		}
+		for _, st := range sc.Steps {
+			text := st.Text
+			if st.Kind == replay.StepRep {
+				continue
+			}
+			if st.Email != "" {
+				pm, err := email.Parse(strings.NewReader(st.Email))
+				if err != nil {
+					t.Fatalf("%s: %v", sc.ID, err)
+				}
+				text = pm.Message.Subject + "\n" + pm.Message.Text
+				if email.IsForward(&pm.Message) {
+					text += "\n\n" + pm.Message.Quoted
+				}
+			}
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
+			texts++
+			for _, sp := range d.Spans(text) {
+				if sp.Kind == instruct.Instruction {
+					t.Errorf("%s: %q taken for an instruction", sc.ID, text[sp.Start:sp.End])
+				}
+			}
+		}
+	}
+	if texts < 100 {
+		t.Fatalf("read %d customer texts, want at least 100", texts)
+	}
+	t.Logf("%d customer texts of %d stories", texts, len(ss))
 }
