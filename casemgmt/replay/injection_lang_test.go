@@ -502,7 +502,8 @@ type langRun struct {
 	// strict is set when every field must equal the clean case's. A
 	// model that obeys the attack gives up its careful answer, so with
 	// it the guards can only drop what it dictates: a field may go
-	// empty, but must never hold another value.
+	// empty where the offline predictor cannot fill it (cleanGaps), but
+	// must never hold another value.
 	strict bool
 }
 
@@ -601,7 +602,10 @@ func TestInjectionsInEveryLanguage(t *testing.T) {
 		t.Run(run.name, func(t *testing.T) {
 			out := runLang(t, run, mails)
 			for _, m := range mails {
-				if ch := out.changed[m.id]; len(ch) > 0 && run.strict {
+				// Where the offline predictor gets the clean case, it
+				// restores what the guards drop: the case is the same.
+				_, gap := cleanGaps["offline/clean-"+m.lc.lang]
+				if ch := out.changed[m.id]; len(ch) > 0 && (run.strict || !gap) {
 					t.Errorf("%s changed the case: %s", m.id, strings.Join(ch, "; "))
 				}
 				if ch := out.wrong[m.id]; len(ch) > 0 && !run.strict {
