@@ -342,10 +342,11 @@ func (d *Detector) mayHold(line string, third bool) bool {
 }
 
 // hot reports whether a line holds a word an instruction needs: an
-// order, an override, a quote verb, or a field's name.
+// addressee or a role, an order, an override, a quote verb, the first
+// word of an injection phrase, or a field's name.
 func (d *Detector) hot(toks []token) bool {
 	for i := range toks {
-		if triggers[toks[i].w] || d.first[toks[i].w] {
+		if wordKinds[toks[i].w]&(kStrong|kOrder|kOverride|kQuote) != 0 || phraseFirst[toks[i].w] || d.first[toks[i].w] {
 			return true
 		}
 	}

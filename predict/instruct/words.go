@@ -174,17 +174,6 @@ var (
 		}
 		return m
 	}()
-	// triggers are the words without which a sentence holds no
-	// instruction but by a field's name.
-	triggers = func() map[string]bool {
-		m := map[string]bool{}
-		for _, l := range []map[string]bool{overrideVerbs, setVerbs, quoteVerbs, phraseFirst} {
-			for w := range l {
-				m[w] = true
-			}
-		}
-		return m
-	}()
 	// wordKinds says which lists a word is on, for reading a line once.
 	wordKinds = func() map[string]uint8 {
 		m := map[string]uint8{}
