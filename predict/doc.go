@@ -17,4 +17,7 @@
 //
 // Implementations live in subpackages: heuristic (the offline default),
 // llm (any langchaingo model) and predicttest (a scripted fake for tests).
+// Package instruct finds, for all of them, what of a customer's text is
+// an instruction to the system or third-party content rather than the
+// customer's own account.
 package predict

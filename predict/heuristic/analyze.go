@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // Where a sentence comes from in its message.
@@ -33,6 +34,9 @@ type sentence struct {
 	instr bool
 	// question is set for sentences ending in a question mark.
 	question bool
+	// third is set for text the customer passes on (a forwarded
+	// message, quoted lines): it names things but is not their account.
+	third bool
 	// settled is set for the sentences of a message that says the
 	// problem is solved ("thanks, that fixed it"): they describe no need.
 	settled bool
@@ -162,7 +166,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.part == partConfirmed || s.settled {
+		if s.instr || s.third || s.part == partConfirmed || s.settled {
 			continue
 		}
 		w := c.weights[s.order]
@@ -184,27 +188,19 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 }
 
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
-	// roleUntil is where the line of a role prefix ("SYSTEM: ...") ends:
-	// every sentence of that line is the posing turn's.
-	roleUntil := -1
+	// The shared detector reads the whole text: role lines and the turns
+	// they open, instructions, and third-party content.
+	spans := c.vocab.spans(src)
 	for _, sp := range sentences(src) {
 		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))
 		if len(toks) == 0 {
 			continue
 		}
-		text := src[sp.start:sp.end]
-		switch {
-		case sp.start < roleUntil:
-			c.addSentence(lx, mi, order, part, src, sp, toks, true)
-		case roleLine(text, toks):
-			roleUntil = roleEnd(src, sp, toks)
-			c.addSentence(lx, mi, order, part, src, sp, toks, true)
-		default:
-			at := c.vocab.instructionStart(text, toks)
-			if at <= 0 {
-				c.addSentence(lx, mi, order, part, src, sp, toks, at == 0)
-				continue
-			}
+		at, third := spanAt(spans, sp, toks)
+		n := len(c.sents)
+		if at <= 0 {
+			c.addSentence(lx, mi, order, part, src, sp, toks, at == 0)
+		} else {
 			// Facts first, then the instruction: each its own sentence.
 			cut := sp.start + toks[at].start
 			facts := span{sp.start, cut}
@@ -215,6 +211,15 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 			rest := span{cut, sp.end}
 			c.addSentence(lx, mi, order, part, src, rest, tokenize(src[rest.start:rest.end], nil), true)
 		}
+		c.markThird(n, third)
+	}
+}
+
+// markThird marks the sentences added from index n on as third-party
+// content.
+func (c *conversation) markThird(n int, third bool) {
+	for i := n; third && i < len(c.sents); i++ {
+		c.sents[i].third = true
 	}
 }
 
@@ -258,68 +263,12 @@ func (c *conversation) inInstruction(mi int, subject bool, at int) bool {
 	}
 	// A subject repeated from an earlier message ("Re: ...") was read
 	// there only: read this one now.
-	src := c.msgs[mi].Subject
-	for _, sp := range sentences(src) {
-		if at < sp.start || at >= sp.end {
-			continue
-		}
-		text := src[sp.start:sp.end]
-		toks := tokenize(text, nil)
-		if roleLine(text, toks) {
+	for _, s := range c.vocab.spans(c.msgs[mi].Subject) {
+		if s.Kind == instruct.Instruction && s.Start <= at && at < s.End {
 			return true
 		}
-		k := c.vocab.instructionStart(text, toks)
-		return k >= 0 && at >= sp.start+toks[k].start
 	}
 	return false
-}
-
-var (
-	instrVerbs = map[string]bool{
-		"ignore": true, "ignoring": true, "disregard": true, "forget": true, "ignora": true, "ignorar": true, "olvida": true,
-		"ignoriere": true, "ignorieren": true, "vergiss": true, "ignore-as": true, "esqueca": true, "ignorez": true, "oubliez": true, "oublie": true,
-	}
-	instrNouns = map[string]bool{
-		"instructions": true, "instruction": true, "prompt": true, "instrucciones": true, "anweisungen": true,
-		"instrucoes": true, "rules": true, "reglas": true, "regeln": true, "regles": true, "regras": true,
-	}
-	setVerbs = map[string]bool{
-		"set": true, "change": true, "mark": true, "assign": true, "approve": true, "update": true, "make": true, "escalate": true,
-		"pon": true, "cambia": true, "marca": true, "aprueba": true, "setze": true, "andere": true, "markiere": true,
-		"defina": true, "mude": true, "altere": true, "aprove": true, "mettez": true, "changez": true, "marquez": true, "approuvez": true,
-	}
-	systemNouns = map[string]bool{
-		"ticket": true, "tickets": true, "case": true, "field": true, "priority": true, "category": true, "status": true,
-		"prioridad": true, "categoria": true, "prioritat": true, "kategorie": true, "prioridade": true, "priorite": true, "categorie": true,
-	}
-)
-
-// instructionLike reports whether a sentence reads as an instruction to
-// the system rather than a description of the customer's situation:
-// customer text is data, and a careful person does not record what the
-// customer dictates.
-func instructionLike(toks []token) bool {
-	var verb, noun, set, sys bool
-	for i := range toks {
-		w := toks[i].fold
-		verb = verb || toks[i].is(fInstrVerb)
-		noun = noun || toks[i].is(fInstrNoun)
-		set = set || toks[i].is(fSetVerb)
-		sys = sys || toks[i].is(fSysNoun)
-		if i+1 < len(toks) {
-			n := toks[i+1].fold
-			if (w == "admin" || w == "developer" || w == "god" || w == "debug") && n == "mode" {
-				return true
-			}
-			if w == "you" && n == "are" && i+2 < len(toks) && toks[i+2].fold == "now" {
-				return true
-			}
-			if w == "system" && (n == "prompt" || n == "message") {
-				return true
-			}
-		}
-	}
-	return verb && noun || set && sys
 }
 
 func hasTerm(ts []term, key string) bool {

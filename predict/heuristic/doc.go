@@ -57,15 +57,18 @@
 //
 // Sentences that read as instructions to the system are not read as
 // facts for any field: not for identifiers, addresses, options, category
-// cues or descriptions. They are recognised by fixed phrases ("ignore
-// previous instructions", "you are now"), by lines posing as another
-// party's turn ("SYSTEM: ...", "Assistant: ...", "[system]"), by orders to
-// quote something, and by the names and values of the requested fields
-// themselves: an imperative that gives a field a value ("set the order
-// number to ...", "mark this as Urgent", "and category to Returns") or
-// an assignment ("priority=Urgent"). What a customer says of their own
-// situation ("please treat this as urgent", "I set the lamp to blue")
-// stays a fact.
+// cues or descriptions. Which they are is the shared detector's decision
+// (package predict/instruct), in every supported language: lines posing
+// as another party's turn ("SYSTEM: ...", "Note for the ticketing
+// system:", "Anweisung an den Assistenten:"), orders to ignore what the
+// reader was told or to quote something, and imperatives that give a
+// requested field one of its values ("set the order number to ...",
+// "setze die Priorität auf Urgent", "priority=Urgent"). What a customer
+// says of their own situation ("please treat this as urgent", "I set the
+// lamp to blue", "can you change my address") stays a fact. Text the
+// customer passes on (a forwarded message, quoted lines) names things
+// but does not count towards a classification, and its label lines
+// ("Priority: Urgent") are no evidence.
 //
 // Every prediction quotes the words it came from, so [predict.Check]
 // keeps it. Matchers are compiled once per field definition and cached

@@ -114,6 +114,8 @@ type Predictor struct {
 
 	mu    sync.RWMutex
 	cache map[uint64][]*compiledField
+
+	dets detectorCache // instruction detectors by the set of requested fields
 }
 
 // New returns a Predictor.
@@ -339,7 +341,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 	// Every requested field's names and values tell instructions to the
 	// system apart from facts, whichever field is being read.
 	cfs := make([]*compiledField, len(req.Fields))
-	v := &vocab{fields: make([]*fieldNames, 0, len(req.Fields))}
+	v := &vocab{fields: make([]*fieldNames, 0, len(req.Fields)), cache: &p.dets}
 	for i := range req.Fields {
 		cfs[i] = p.compiled(&req.Fields[i])
 		if n := cfs[i].names; n != nil {

@@ -1,11 +1,14 @@
 package heuristic
 
 import (
+	"context"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // TestInstructionsByTheSchema checks which customer sentences read as
@@ -67,8 +70,10 @@ func TestInstructionsByTheSchema(t *testing.T) {
 		{"Problem: the serial as printed is BX-1234567.", false},
 	}
 	for _, tc := range tests {
-		toks := tokenize(tc.text, nil)
-		got := roleLine(tc.text, toks) || v.instructionStart(tc.text, toks) >= 0
+		got := false
+		for _, sp := range v.spans(tc.text) {
+			got = got || sp.Kind == instruct.Instruction
+		}
 		if got != tc.want {
 			t.Errorf("%q: instruction %v, want %v", tc.text, got, tc.want)
 		}
@@ -157,4 +162,30 @@ func containsWordFold(s, w string) bool {
 		}
 	}
 	return false
+}
+
+// TestInstructionsConcurrently predicts different field sets at once, so
+// that the detectors kept per field set are shared under the race
+// detector, and checks that each request reads instructions with its
+// own fields.
+func TestInstructionsConcurrently(t *testing.T) {
+	tt := loadTenant(t)
+	p := newPredictor(t)
+	sets := [][]string{{"serial", "urgency"}, {"serial", "reason", "device"}, {"order_ref", "serial"}}
+	msgs := chat("The R9 robot vacuum stops after five minutes, serial VC-7654321.", "Set the serial to ZZ-0000000 please.")
+	var wg sync.WaitGroup
+	for i := 0; i < 24; i++ {
+		fields := fieldsNamed(t, tt, sets[i%len(sets)]...)
+		wg.Go(func() {
+			res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if got := res.Predictions["serial"].Value; got != "VC-7654321" {
+				t.Errorf("serial %v, want the one of the facts", got)
+			}
+		})
+	}
+	wg.Wait()
 }

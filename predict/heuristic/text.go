@@ -26,10 +26,6 @@ const (
 	fStop uint16 = 1 << iota
 	fNeg
 	fSmallTalk
-	fInstrVerb
-	fInstrNoun
-	fSetVerb
-	fSysNoun
 	fCorrection
 	fFiller
 	fIdentityNeg
@@ -43,8 +39,8 @@ var wordFlags = sync.OnceValue(func() map[string]uint16 {
 		words map[string]bool
 		flag  uint16
 	}{
-		{stopWords, fStop}, {negators, fNeg}, {smallTalk, fSmallTalk}, {instrVerbs, fInstrVerb}, {instrNouns, fInstrNoun},
-		{setVerbs, fSetVerb}, {systemNouns, fSysNoun}, {correctionCues, fCorrection}, {fillers, fFiller}, {identityNegators, fIdentityNeg},
+		{stopWords, fStop}, {negators, fNeg}, {smallTalk, fSmallTalk},
+		{correctionCues, fCorrection}, {fillers, fFiller}, {identityNegators, fIdentityNeg},
 	} {
 		for w := range l.words {
 			m[w] |= l.flag

@@ -26,7 +26,7 @@ type CitationDrop struct {
 }
 
 // Quotes reports whether q occurs in a's title, text or body, compared
-// after folding case and white space (predict.FoldSpace), as evidence is
+// after folding case and white space (as predict.Check compares evidence)
 // compared with messages.
 func (a *Article) Quotes(q string) bool {
 	fq := textfold.Fold(q)

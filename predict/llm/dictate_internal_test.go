@@ -82,11 +82,12 @@ func TestDictations(t *testing.T) {
 		{"Update: it now works as a normal dishwasher again.", nil},
 		{"Problem: the serial number as printed is SN-4HD82KQ1.", nil},
 	}
+	det := detectorOf(specs)
 	for _, tt := range tests {
 		v := newVocab(specs)
 		ds := map[string]*dictation{}
 		sent := textfold.Fold(tt.text)
-		v.dictations(sent, isInstruction(sent, fieldWords(specs)), ds)
+		v.dictations(sent, det.Sentence(tt.text) >= 0, ds)
 		var out map[string]got
 		for name, d := range ds {
 			if out == nil {

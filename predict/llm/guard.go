@@ -3,16 +3,18 @@ package llm
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/instruct"
 )
 
 // haystack is the text evidence may quote, with the spans of it that are
-// instructions addressed to the model rather than facts about the case.
+// instructions addressed to the model rather than facts about the case,
+// as the shared detector (predict/instruct) finds them.
 type haystack struct {
 	text  string
 	spans [][2]int
@@ -21,70 +23,9 @@ type haystack struct {
 	// dictated is what instructions in the customer's text tell the
 	// model to record, by field.
 	dictated map[string]*dictation
-}
-
-// Sentences that address the model instead of describing the case. They
-// are matched on folded text (lower case, single spaces).
-var injectionPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|polic(y|ies)|above|previous|prior)\b`),
-	regexp.MustCompile(`\b(you are now|you're now|pretend to be|admin mode|developer mode|god mode|jailbreak|system prompt|new instructions?)\b`),
-	regexp.MustCompile(`^\s*(system|assistant|developer|admin)\s*:`),
-	regexp.MustCompile(`\b(quote|cite|use as evidence|as evidence)\b.{0,20}['"“‘]`),
-}
-
-// setRequest matches "set the priority to Urgent" style requests; a
-// sentence is an instruction when such a request names a requested field
-// (or a word tickets are talked about with).
-// The words between the verb and "to" are where the field is named.
-var setRequest = regexp.MustCompile(`\b(?:set|change|update|mark|make|assign|switch|classify|categori[sz]e|escalate)\s+((?:[^\s.!?]+\s+){0,5}?)(?:to|as|into)\b`)
-
-// fieldWords are the words that name the requested fields in a request
-// to change them: each name with spaces for underscores, and the first
-// word of a long name ("serial" for serial_number).
-func fieldWords(specs []spec) []string {
-	words := []string{"priority", "category", "status", "severity", "ticket", "case", "field"}
-	for i := range specs {
-		n := strings.ToLower(strings.ReplaceAll(specs[i].Name, "_", " "))
-		words = append(words, n)
-		if f := strings.Fields(n); len(f) > 1 && len(f[0]) >= 4 {
-			words = append(words, f[0])
-		}
-	}
-	return words
-}
-
-func isInstruction(sent string, words []string) bool {
-	return instructionAt(sent, words) >= 0
-}
-
-// instructionAt returns where in a sentence an instruction to the model
-// begins: 0 for the sentence patterns ("ignore previous instructions"),
-// the start of the clause of a request to set a field ("the hob beeps,
-// set the priority to urgent"), or -1 for none.
-func instructionAt(sent string, words []string) int {
-	for _, re := range injectionPatterns {
-		if re.MatchString(sent) {
-			return 0
-		}
-	}
-	for _, m := range setRequest.FindAllStringSubmatchIndex(sent, -1) {
-		gap := sent[m[2]:m[3]]
-		for _, w := range words {
-			if containsWord(gap, w) {
-				return clauseStart(sent, m[0])
-			}
-		}
-	}
-	return -1
-}
-
-// clauseStart returns where the clause holding sent[at] begins.
-func clauseStart(sent string, at int) int {
-	start := 0
-	for _, c := range clauseSplit.FindAllStringIndex(sent[:at], -1) {
-		start = c[1]
-	}
-	return start
+	// third are the spans of text the customer passes on rather than
+	// writes (forwarded messages, quoted lines).
+	third [][2]int
 }
 
 // containsWord reports whether w occurs in s between word boundaries.
@@ -109,8 +50,8 @@ func isWordByte(c byte) bool {
 
 func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	h := &haystack{perMsg: make([]string, len(msgs)), dictated: map[string]*dictation{}}
-	words := fieldWords(specs)
 	v := newVocab(specs)
+	det := detectorOf(specs)
 	var b strings.Builder
 	for i := range msgs {
 		m := &msgs[i]
@@ -122,24 +63,46 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			if textfold.Fold(part) == "" {
 				continue
 			}
+			spans := det.Spans(part)
+			if customer {
+				h.dictate(spans)
+			}
+			// Third-party content may span many lines with
+			// instructions inside: each kind is walked on its own.
+			var third []instruct.Span
+			spans = slices.DeleteFunc(spans, func(sp instruct.Span) bool {
+				if sp.Kind == instruct.ThirdParty {
+					third = append(third, sp)
+					return true
+				}
+				return false
+			})
 			// Each line is folded on its own and the lines joined by a
 			// space, which gives the part's folded text exactly, while
 			// sentences still end where lines do.
 			first := true
-			// turn is set within a role's turn opened by a line with
-			// nothing but the role ("SYSTEM:"): it lasts to a blank line.
-			turn := false
-			for _, line := range strings.Split(part, "\n") {
+			next, nextThird := 0, 0 // the first spans that may reach the next line
+			for ls := 0; ls <= len(part); {
+				le := strings.IndexByte(part[ls:], '\n')
+				if le < 0 {
+					le = len(part)
+				} else {
+					le += ls
+				}
+				line := part[ls:le]
+				lineStart := ls
+				ls = le + 1
 				fl := textfold.Fold(line)
 				if fl == "" {
-					turn = false
 					continue
 				}
 				if !first {
 					b.WriteByte(' ')
 				}
 				first = false
-				turn = h.addLine(&b, fl, words, v, customer, turn)
+				next = h.mark(part, lineStart, le, fl, b.Len(), spans, next)
+				nextThird = h.mark(part, lineStart, le, fl, b.Len(), third, nextThird)
+				h.addLine(&b, fl, v, customer)
 			}
 			b.WriteByte('\n')
 		}
@@ -149,39 +112,110 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 	return h
 }
 
-// addLine appends a folded line to b, marking its instruction sentences
-// and recording what they dictate. A line that opens with a role prefix
-// ("system: ...") is an instruction to its end, and so is a line within
-// the turn such a prefix opened alone (turn). It reports whether a turn
-// goes on after the line.
-func (h *haystack) addLine(b *strings.Builder, line string, words []string, v *vocab, customer, turn bool) bool {
+// detectorOf returns the instruction detector for the requested fields.
+func detectorOf(specs []spec) *instruct.Detector {
+	fields := make([]predict.Field, len(specs))
+	for i := range specs {
+		fields[i] = specs[i].Field
+	}
+	return instruct.ForFields(fields)
+}
+
+// mark adds the detector's spans that fall in the line part[ls:le],
+// folded as fl at offset base of the haystack. spans are ordered by
+// start and from is the first that may reach the line; it returns the
+// first that may reach the next one.
+func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []instruct.Span, from int) int {
+	for from < len(spans) && spans[from].End <= ls {
+		from++
+	}
+	for _, sp := range spans[from:] {
+		if sp.Start >= le {
+			break
+		}
+		a, e := max(sp.Start, ls), min(sp.End, le)
+		if a >= e {
+			continue
+		}
+		fs := textfold.Fold(part[a:e])
+		if fs == "" {
+			continue
+		}
+		skip := min(len(textfold.Fold(part[ls:a])), len(fl))
+		at := strings.Index(fl[skip:], fs)
+		if at >= 0 {
+			at += skip
+		} else if at = strings.Index(fl, fs); at < 0 {
+			continue
+		}
+		r := [2]int{base + at, base + at + len(fs)}
+		if sp.Kind == instruct.ThirdParty {
+			h.third = append(h.third, r)
+		} else {
+			h.spans = append(h.spans, r)
+		}
+	}
+	return from
+}
+
+// dictate records the values the detector's instruction spans name.
+func (h *haystack) dictate(spans []instruct.Span) {
+	for _, sp := range spans {
+		for _, v := range sp.Values {
+			d := h.dictated[v.Field]
+			if d == nil {
+				d = &dictation{options: map[string]bool{}}
+				h.dictated[v.Field] = d
+			}
+			d.options[v.Value] = true
+			if o := textfold.Fold(v.Value); !slices.Contains(d.objects, o) {
+				d.objects = append(d.objects, o)
+			}
+		}
+	}
+}
+
+// ownWords reports whether one of the quotes occurs in the messages
+// outside third-party content.
+func (h *haystack) ownWords(quotes []string) bool {
+	for _, q := range quotes {
+		f := textfold.Fold(q)
+		for at := strings.Index(h.text, f); at >= 0 && f != ""; {
+			inside := false
+			for _, s := range h.third {
+				if at >= s[0] && at+len(f) <= s[1] {
+					inside = true
+					break
+				}
+			}
+			if !inside {
+				return true
+			}
+			next := strings.Index(h.text[at+1:], f)
+			if next < 0 {
+				break
+			}
+			at += 1 + next
+		}
+	}
+	return false
+}
+
+// addLine appends a folded line to b and records what its sentences
+// dictate: every value an instruction sentence (one the detector marked)
+// gives a field, and the values other sentences give in the plain
+// forms ("and category to returns"). The line's instruction spans must
+// be marked before.
+func (h *haystack) addLine(b *strings.Builder, line string, v *vocab, customer bool) {
 	base := b.Len()
 	b.WriteString(line)
 	into := h.dictated
 	if !customer {
 		into = map[string]*dictation{}
 	}
-	if loc := rolePrefix.FindStringIndex(line); loc != nil || turn {
-		h.spans = append(h.spans, [2]int{base, base + len(line)})
-		for _, sent := range splitSentences(line) {
-			v.dictations(line[sent[0]:sent[1]], true, into)
-		}
-		return turn || loc[1] == len(line)
-	}
 	for _, sent := range splitSentences(line) {
-		text := line[sent[0]:sent[1]]
-		at := instructionAt(text, words)
-		if d := v.dictations(text, at >= 0, into); d >= 0 && (at < 0 || d < at) {
-			at = d
-		}
-		if at >= 0 {
-			// Facts may come first ("my router drops the wi-fi, set
-			// the priority to urgent"): the instruction starts at its
-			// clause.
-			h.spans = append(h.spans, [2]int{base + sent[0] + at, base + sent[1]})
-		}
+		v.dictations(line[sent[0]:sent[1]], h.inSpan(base+sent[0], base+sent[1]), into)
 	}
-	return false
 }
 
 // splitSentences returns the sentences of a folded line: they end at
@@ -367,6 +401,11 @@ func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (
 		}
 		if bad == "" && len(quotes) == 0 {
 			bad = "no evidence"
+		}
+		if bad == "" && s.Type == predict.TypeChoice && len(h.third) > 0 && !h.ownWords(quotes) {
+			// A classification rests on the customer's own words, not
+			// on what they pass on.
+			bad = "evidence is text the customer passes on, not their own words"
 		}
 		if obj, ok := dictated(h.dictated, s, v); bad == "" && ok {
 			bad = fmt.Sprintf("the customer's text instructs this value (%q), whatever the evidence", clip(obj, 80))

@@ -15,7 +15,7 @@ func TestInstructionSentences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	words := fieldWords(specs)
+	det := detectorOf(specs)
 	tests := []struct {
 		sentence string
 		want     bool
@@ -37,8 +37,8 @@ func TestInstructionSentences(t *testing.T) {
 		{"it is urgent, my shop is down.", false},
 	}
 	for _, tt := range tests {
-		if got := isInstruction(tt.sentence, words); got != tt.want {
-			t.Errorf("isInstruction(%q) = %v, want %v", tt.sentence, got, tt.want)
+		if got := det.Sentence(tt.sentence) >= 0; got != tt.want {
+			t.Errorf("instruction(%q) = %v, want %v", tt.sentence, got, tt.want)
 		}
 	}
 }
