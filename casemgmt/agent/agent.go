@@ -18,6 +18,8 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/knowledge"
+	"github.com/caseagent/caseagent/predict/resolve"
 	"github.com/caseagent/caseagent/rules"
 )
 
@@ -118,6 +120,11 @@ type Agent struct {
 	mail     mailSettings
 	judge    ReplyJudge
 	dir      predict.Directory
+	// resolver answers intents that have no resolver of their own;
+	// retriever finds the articles answers cite.
+	resolver        resolve.Resolver
+	intentResolvers map[string]resolve.Resolver
+	retriever       knowledge.Retriever
 	// asked are the field lists most predictions ask for (the create and
 	// the update candidates), prepared once.
 	asked []askedFields
@@ -209,6 +216,14 @@ func New(store casemgmt.Store, pred predict.Predictor, cfg *Config, opts ...Opti
 		}
 		a.asked = append(a.asked, askedFields{names: names, fields: fields})
 	}
+	if a.resolver == nil {
+		if a.resolver, err = resolve.NewDefault(); err != nil {
+			return nil, err
+		}
+	}
+	if ks, ok := store.(knowledge.Store); ok && a.retriever == nil {
+		a.retriever = knowledge.StoreRetriever(ks)
+	}
 	a.minField, a.deps = map[string]float64{}, map[string][]string{}
 	for _, f := range a.schema.Fields() {
 		if f.MinConfidence > 0 {
@@ -250,6 +265,9 @@ type Result struct {
 	Changes []casemgmt.AuditEntry
 	// Interaction is the record of the run.
 	Interaction *casemgmt.Interaction
+	// Resolution is what resolution did after the run, when the case's
+	// line of business resolves.
+	Resolution *ResolutionOutcome
 }
 
 // ChangedFields returns the names of the fields the call changed, in
@@ -336,11 +354,11 @@ func (a *Agent) runConversation(ctx context.Context, r *run) (*Result, error) {
 		if !r.create {
 			return r.finish(ctx, casemgmt.OutcomeSkipped, "no case is linked to the conversation", nil, nil)
 		}
-		return r.createCase(ctx)
+		return r.afterRun(ctx)(r.createCase(ctx))
 	case err != nil:
 		return nil, err
 	}
-	return r.updateCase(ctx, c)
+	return r.afterRun(ctx)(r.updateCase(ctx, c))
 }
 
 // threshold is the confidence a predicted value of the field needs: the

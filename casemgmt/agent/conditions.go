@@ -73,6 +73,9 @@ type compiledRules struct {
 	// followUp holds the follow-up policies' conditions; the action is
 	// the index in Config.FollowUp.
 	followUp *rules.Set[int]
+	// intents and lines are resolution's conditions; the action is the
+	// index in Config.Resolution.Intents and .Lines.
+	intents, lines *rules.Set[int]
 }
 
 // compileRules compiles the update and intake rules of cfg. Errors are
@@ -105,6 +108,28 @@ func compileRules(cfg *Config) (*compiledRules, error) {
 	}
 	if cr.followUp, err = compileFollowUp(cfg, vars, opts); err != nil {
 		return nil, err
+	}
+	intents := make([]rules.Rule[int], len(cfg.Resolution.Intents))
+	for i, in := range cfg.Resolution.Intents {
+		cond, err := parseWhen(in.When)
+		if err != nil {
+			return nil, fmt.Errorf("casemgmt: resolution.intents[%d] (%s): %w", i, in.Name, err)
+		}
+		intents[i] = rules.Rule[int]{Name: in.Name, When: cond, Inactive: in.Disabled, Action: i}
+	}
+	if cr.intents, err = rules.Compile(vars, intents, opts...); err != nil {
+		return nil, fmt.Errorf("casemgmt: resolution.intents: %w", err)
+	}
+	lines := make([]rules.Rule[int], len(cfg.Resolution.Lines))
+	for i, l := range cfg.Resolution.Lines {
+		cond, err := parseWhen(l.When)
+		if err != nil {
+			return nil, fmt.Errorf("casemgmt: resolution.lines_of_business[%d] (%s): %w", i, l.Name, err)
+		}
+		lines[i] = rules.Rule[int]{Name: l.Name, When: cond, Action: i}
+	}
+	if cr.lines, err = rules.Compile(vars, lines, opts...); err != nil {
+		return nil, fmt.Errorf("casemgmt: resolution.lines_of_business: %w", err)
 	}
 	return cr, nil
 }

@@ -41,6 +41,9 @@ type Config struct {
 	UpdateRules         []UpdateRule     `json:"update_rules,omitempty"`
 	IntakeRules         []IntakeRule     `json:"intake_rules,omitempty"`
 	FollowUp            []FollowUpPolicy `json:"follow_up,omitempty"`
+	// Resolution configures autonomous resolution; none without lines of
+	// business.
+	Resolution Resolution `json:"resolution,omitzero"`
 	// StrangerReplies says what becomes of an email that threads to a case
 	// (by In-Reply-To, References or the agent's signed Message-ID) from a
 	// sender who is not a participant of the case (its contact or a
@@ -437,6 +440,7 @@ func (c *Config) Validate() error {
 			checkTemplateAt(&ps, fmt.Sprintf("%s.messages[%d].body", at, j), m.Body, useFollowUp, c.Fields)
 		}
 	}
+	c.Resolution.validate(&ps, c)
 	if schema != nil {
 		checkConditions(&ps, c, schema)
 	}
@@ -496,6 +500,12 @@ func checkConditions(ps *problems, c *Config, schema *casemgmt.Schema) {
 	}
 	for i, p := range c.FollowUp {
 		check("follow_up", i, p.Name, p.When)
+	}
+	for i, in := range c.Resolution.Intents {
+		check("resolution.intents", i, in.Name, in.When)
+	}
+	for i, l := range c.Resolution.Lines {
+		check("resolution.lines_of_business", i, l.Name, l.When)
 	}
 }
 

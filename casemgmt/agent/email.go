@@ -165,7 +165,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			}
 			return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: "list or bulk email stored on its case; no prediction", Case: c, Interaction: r.in}, nil
 		}
-		return r.emailIntake(ctx, &msg)
+		return r.afterRun(ctx)(r.emailIntake(ctx, &msg))
 	}
 	if c != nil && !a.isParticipant(ctx, c, msg.From.Email) {
 		// A stranger who cites the case's messages does not write into
@@ -182,9 +182,9 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		c = nil
 	}
 	if c != nil {
-		return r.emailReply(ctx, &msg, c, how)
+		return r.afterRun(ctx)(r.emailReply(ctx, &msg, c, how))
 	}
-	return r.emailIntake(ctx, &msg)
+	return r.afterRun(ctx)(r.emailIntake(ctx, &msg))
 }
 
 // ErrEmailBusy is returned by InboundEmail when another delivery of the

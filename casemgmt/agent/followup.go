@@ -410,9 +410,26 @@ func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.M
 		if v == VerdictResolved {
 			status, reason, why = casemgmt.StatusResolved, "Solved by the customer", "the customer says the problem is solved"
 		}
+		if c.Meta[MetaResolution] == ResolutionProposed {
+			// The customer's verdict on the agent's answer.
+			if v == VerdictResolved {
+				reason, why = "Solved by the proposed resolution", "the customer says the proposed resolution solved the problem"
+			} else {
+				reason = "Handed over by the agent"
+				why = resolutionSummary(c, nil, "the customer says the proposed resolution did not solve the problem")
+				c.Meta[MetaSummary] = why
+			}
+		}
 		audit, err := casemgmt.SetStatus(c, status, reason, a.stamp(why, now))
 		if err != nil {
 			return nil, err
+		}
+		if c.Meta[MetaResolution] == ResolutionProposed {
+			state := ResolutionHandedOver
+			if v == VerdictResolved {
+				state = ResolutionResolved
+			}
+			audit = append(audit, a.setState(c, state, why, now)...)
 		}
 		audit = append(audit, a.schedule(c, a.actor(), now)...)
 		in := &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerReply, Actor: a.actor(), Outcome: casemgmt.OutcomeUpdated,

@@ -247,3 +247,35 @@ var stopWords = map[string]map[string]bool{
 		wij we ons onze hun haar dit deze daar hier er ook nog al wel zeer meer kan kunnen kun wil wilt heb hebt heeft
 		hebben hallo dank bedankt graag`),
 }
+
+// GuessLanguage returns the language of Languages whose stop words text
+// uses most, or "" when it cannot tell (fewer than three stop words, or a
+// tie). It is a guess for short customer messages, good enough to pick
+// the language of a reply and of retrieval; hosts that know the language
+// pass it instead.
+func GuessLanguage(text string) string {
+	counts := map[string]int{}
+	total := 0
+	for _, w := range words(text) {
+		for _, lang := range Languages {
+			if stopWords[lang][w] {
+				counts[lang]++
+				total++
+			}
+		}
+	}
+	best, second := "", 0
+	for _, lang := range Languages {
+		switch n := counts[lang]; {
+		case best == "" || n > counts[best]:
+			second = counts[best]
+			best = lang
+		case n > second:
+			second = n
+		}
+	}
+	if best == "" || counts[best] < 3 || counts[best] == second {
+		return ""
+	}
+	return best
+}
