@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/casemgmt/storetest"
@@ -37,5 +39,42 @@ func TestClock(t *testing.T) {
 	now = now.Add(time.Second)
 	if ok, _ := s.AcquireClaim(ctx, "job", "b", time.Minute); !ok {
 		t.Fatal("b could not take an expired claim")
+	}
+}
+
+// TestChangeHook: the hook gets, after each committed write, the feed
+// entries of that write, and nothing for writes that fail.
+func TestChangeHook(t *testing.T) {
+	ctx := context.Background()
+	var got []casemgmt.FeedEntry
+	var s *memstore.Store
+	s = memstore.New(memstore.WithChangeHook(func(ctx context.Context, es []casemgmt.FeedEntry) {
+		// The write's lock is released: the hook may read the store.
+		if _, err := s.LastChange(ctx); err != nil {
+			t.Error(err)
+		}
+		got = append(got, es...)
+	}))
+	c := &casemgmt.Case{Title: "hooked"}
+	if err := s.CreateCase(ctx, c, casemgmt.Write{Events: []casemgmt.Event{{Kind: casemgmt.ChangeEmailSent}}}); err != nil {
+		t.Fatal(err)
+	}
+	stale := c.Clone()
+	stale.Version = 7
+	if err := s.UpdateCase(ctx, stale, casemgmt.Write{}); err == nil {
+		t.Fatal("stale update succeeded")
+	}
+	if err := s.Relate(ctx, c.ID, casemgmt.Link{Kind: casemgmt.LinkEmail, ID: "m1"}, casemgmt.Write{}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.ReadChanges(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 3 {
+		t.Fatalf("%d feed entries, want 3", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("hook entries differ from the feed (-feed +hook):\n%s", diff)
 	}
 }
