@@ -503,9 +503,9 @@ type PurgeResult struct {
 type Purger interface {
 	// Purge removes, in one call:
 	//
-	//   - idempotency keys used before before (a message redelivered
-	//     after that is processed again, so keep keys longer than any
-	//     source redelivers);
+	//   - idempotency keys used before before, by the store's clock (a
+	//     message redelivered after its key was purged is processed again,
+	//     so keep keys longer than any source redelivers);
 	//   - interaction records whose Time is before before;
 	//   - the oldest entries of the change feed, up to the first entry
 	//     whose Time is not before before (the feed stays gap-free after

@@ -68,7 +68,7 @@ func TestQueryPlans(t *testing.T) {
 		defer s.Close()
 		for _, q := range planQueries(t) {
 			var steps []string
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.query, q.args...)
+			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.names.expand(q.query), q.args...)
 			if err != nil {
 				t.Fatalf("%s: %v", q.name, err)
 			}
@@ -103,7 +103,7 @@ func TestQueryPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, q := range planQueries(t) {
-			plan, err := explainPostgres(ctx, conn, q.query, q.args)
+			plan, err := explainPostgres(ctx, conn, s.names.expand(q.query), q.args)
 			if err != nil {
 				t.Fatalf("%s: %v", q.name, err)
 			}

@@ -226,7 +226,7 @@ func TestSchemaTooNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
+	if _, err := db.Exec("INSERT INTO caseagent_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = sqlstore.OpenSQLite(ctx, path)
@@ -289,13 +289,13 @@ func TestPing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec("DELETE FROM schema_migrations"); err != nil {
+	if _, err := db.Exec("DELETE FROM caseagent_migrations"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ping(ctx); !errors.Is(err, sqlstore.ErrNotMigrated) {
 		t.Errorf("Ping behind: %v, want ErrNotMigrated", err)
 	}
-	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
+	if _, err := db.Exec("INSERT INTO caseagent_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ping(ctx); !errors.Is(err, sqlstore.ErrSchemaTooNew) {
