@@ -69,6 +69,7 @@ func TestTwoProcesses(t *testing.T) {
 			t.Run("Updates", func(t *testing.T) { testSharedUpdates(t, stores) })
 			t.Run("Keys", func(t *testing.T) { testSharedKeys(t, stores) })
 			t.Run("Claims", func(t *testing.T) { testSharedClaims(t, stores) })
+			t.Run("Feed", func(t *testing.T) { testSharedFeed(t, stores) })
 		})
 	}
 }
@@ -333,6 +334,109 @@ func TestOpenSQLiteConcurrently(t *testing.T) {
 		close(errs)
 		for err := range errs {
 			t.Errorf("round %d: %v", round, err)
+		}
+	}
+}
+
+// testSharedFeed has writers of both stores update one case (retrying
+// conflicts) while a consumer of each store follows the feed: each must
+// read every entry once, gap-free, with the counter's updates in the order
+// they committed.
+func testSharedFeed(t *testing.T, stores [2]*sqlstore.Store) {
+	ctx := context.Background()
+	start, err := stores[0].LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &casemgmt.Case{Title: "feed", Fields: casemgmt.Values{"n": int64(0)}}
+	if err := stores[0].CreateCase(ctx, c, casemgmt.Write{}); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 6, 10 // per store
+	done := make(chan struct{})
+	var consumers sync.WaitGroup
+	read := make([][]casemgmt.FeedEntry, 2)
+	cerrs := make([]error, 2)
+	for i, s := range stores {
+		consumers.Go(func() {
+			cursor := start
+			finished := false
+			for {
+				es, err := s.ReadChanges(ctx, cursor, 5)
+				if err != nil {
+					cerrs[i] = err
+					return
+				}
+				for _, e := range es {
+					if e.Seq != cursor+1 {
+						cerrs[i] = fmt.Errorf("entry %d after %d", e.Seq, cursor)
+						return
+					}
+					cursor = e.Seq
+					read[i] = append(read[i], e)
+				}
+				if len(es) == 0 {
+					if finished {
+						return
+					}
+					select {
+					case <-done:
+						finished = true
+					case <-time.After(time.Millisecond):
+					}
+				}
+			}
+		})
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 2*workers)
+	for i := range 2 * workers {
+		s := stores[i%2]
+		wg.Go(func() {
+			for range each {
+				for {
+					cur, err := s.GetCase(ctx, c.ID)
+					if err != nil {
+						errc <- err
+						return
+					}
+					n := cur.Fields["n"].(int64)
+					cur.Fields["n"] = n + 1
+					err = s.UpdateCase(ctx, cur, casemgmt.Write{Audit: []casemgmt.AuditEntry{{
+						Field: "n", Old: n, New: n + 1, Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem}}}})
+					if errors.Is(err, casemgmt.ErrConflict) {
+						continue
+					}
+					if err != nil {
+						errc <- err
+						return
+					}
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	consumers.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	const total = 2 * workers * each
+	for i := range stores {
+		if cerrs[i] != nil {
+			t.Fatalf("consumer of store %d: %v", i, cerrs[i])
+		}
+		if len(read[i]) != total+1 {
+			t.Fatalf("consumer of store %d read %d entries, want %d", i, len(read[i]), total+1)
+		}
+		for j, e := range read[i][1:] {
+			a, ok := e.Changed("n")
+			if !ok || a.Old != int64(j) || a.New != int64(j+1) || e.Case.Version != int64(j+2) {
+				t.Fatalf("consumer of store %d: entry %d changes n %v -> %v at version %d; want %d -> %d at %d",
+					i, e.Seq, a.Old, a.New, e.Case.Version, j, j+1, j+2)
+			}
 		}
 	}
 }
