@@ -484,3 +484,57 @@ type Feed interface {
 	// none.
 	LastChange(ctx context.Context) (int64, error)
 }
+
+// FeedCursorKey is the Coordinator state key under which FollowFeed keeps
+// the cursor of the named consumer.
+func FeedCursorKey(consumer string) string { return "feed-cursor:" + consumer }
+
+// FollowFeed hands the entries of f after the named consumer's cursor to
+// handle, a page (at most limit entries; see Feed.ReadChanges) at a time,
+// until none are left, and saves the cursor in st (Coordinator.PutState
+// under FeedCursorKey(consumer)) after each page handle accepted. It
+// returns how many entries were handled. When handle fails, the page's
+// entries come again on the next call: consumers see each entry at least
+// once, and must tolerate seeing one twice (apply the Case of an entry,
+// which is the whole case, rather than counting). Consumers with their
+// own database do better to keep the cursor in it, in the transaction
+// that applies the page (see examples/mirror). ErrChangesPurged means
+// the consumer missed entries and must synchronise again.
+//
+// Several processes may follow the feed under one consumer name, but
+// then each entry may be handled by more than one of them; give each
+// consumer its own name, or let one process at a time follow (for
+// example under a claim, Coordinator.AcquireClaim).
+func FollowFeed(ctx context.Context, f Feed, st Coordinator, consumer string, limit int,
+	handle func(ctx context.Context, entries []FeedEntry) error) (int, error) {
+	if consumer == "" {
+		return 0, fmt.Errorf("%w: a feed consumer needs a name", ErrInvalid)
+	}
+	var cursor int64
+	raw, err := st.GetState(ctx, FeedCursorKey(consumer))
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return 0, err
+	default:
+		if err := json.Unmarshal(raw, &cursor); err != nil {
+			return 0, fmt.Errorf("casemgmt: feed cursor of %s: %w", consumer, err)
+		}
+	}
+	n := 0
+	for {
+		entries, err := f.ReadChanges(ctx, cursor, limit)
+		if err != nil || len(entries) == 0 {
+			return n, err
+		}
+		if err := handle(ctx, entries); err != nil {
+			return n, err
+		}
+		n += len(entries)
+		cursor = entries[len(entries)-1].Seq
+		b, _ := json.Marshal(cursor)
+		if err := st.PutState(ctx, FeedCursorKey(consumer), b); err != nil {
+			return n, err
+		}
+	}
+}

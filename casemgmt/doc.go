@@ -25,7 +25,8 @@
 // case write, as FeedEntry values numbered in commit order without gaps,
 // written in the write's own transaction, with the Events a writer adds
 // through Write.Events, such as ChangeEmailSent and ChangeDraftWaiting;
-// ChangeHook is the in-process callback) and Purger (Purge: old
+// ChangeHook is the in-process callback, and FollowFeed keeps a
+// consumer's cursor in the store's state) and Purger (Purge: old
 // idempotency keys, interactions and feed entries, never cases or their
 // audit trail).
 //

@@ -189,7 +189,7 @@ func wrap(op string, err error) error {
 		return err
 	}
 	for _, sentinel := range []error{casemgmt.ErrNotFound, casemgmt.ErrConflict, casemgmt.ErrDuplicate,
-		casemgmt.ErrKeyUsed, casemgmt.ErrInvalid, ErrSchemaTooNew} {
+		casemgmt.ErrKeyUsed, casemgmt.ErrInvalid, casemgmt.ErrChangesPurged, ErrSchemaTooNew, ErrTableExists, ErrNotMigrated} {
 		if errors.Is(err, sentinel) {
 			return err
 		}
