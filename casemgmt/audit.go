@@ -1,8 +1,11 @@
 package casemgmt
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -269,4 +272,273 @@ func (q *InteractionQuery) Match(in *Interaction) bool {
 		return false
 	}
 	return true
+}
+
+// ChangeKind says what a change-feed entry records.
+type ChangeKind string
+
+// The kinds of change the stores append for the writes they commit. Every
+// case write appends exactly one of them, first; the write's Events
+// follow it.
+const (
+	// ChangeCaseCreated: CreateCase, or UpsertCase that created. Case is
+	// the case as created.
+	ChangeCaseCreated ChangeKind = "case_created"
+	// ChangeCaseUpdated: UpdateCase, or UpsertCase that updated. Case is
+	// the case as updated; Audit says what changed (a schema field, or
+	// AttrStatus for a status change).
+	ChangeCaseUpdated ChangeKind = "case_updated"
+	// ChangeCaseDeleted: DeleteCase. Case is nil.
+	ChangeCaseDeleted ChangeKind = "case_deleted"
+	// ChangeLinked: Relate added Link (a conversation, a message, a
+	// contact). Case is the case with the link.
+	ChangeLinked ChangeKind = "linked"
+	// ChangeUnlinked: Unrelate removed Link. Case is the case without it.
+	ChangeUnlinked ChangeKind = "unlinked"
+)
+
+// Kinds of Event the agent appends through Write.Events. Hosts may append
+// kinds of their own.
+const (
+	// ChangeEmailSent: the agent sent an email for the case (an
+	// acknowledgement, a follow-up, an answer). Data may hold
+	// "message_id", "to", "subject" and "purpose".
+	ChangeEmailSent ChangeKind = "email_sent"
+	// ChangeDraftWaiting: the agent prepared a message that waits for a
+	// person to confirm (automation "draft"). Data may hold "purpose".
+	ChangeDraftWaiting ChangeKind = "draft_waiting"
+)
+
+// storeKind reports whether k is one that stores append by themselves.
+func (k ChangeKind) storeKind() bool {
+	switch k {
+	case ChangeCaseCreated, ChangeCaseUpdated, ChangeCaseDeleted, ChangeLinked, ChangeUnlinked:
+		return true
+	}
+	return false
+}
+
+// Event is what a writer appends to the change feed along with a case
+// write (Write.Events): something that happened to the case that is not a
+// change of the case itself. It is plain data.
+type Event struct {
+	// Kind names what happened: ChangeEmailSent, ChangeDraftWaiting, or a
+	// kind of the host's own. It must not be empty nor one of the kinds
+	// stores append (ChangeCaseCreated, ...).
+	Kind ChangeKind `json:"kind"`
+	// Actor did it.
+	Actor Actor `json:"actor"`
+	// Reason says why, in words.
+	Reason     string   `json:"reason,omitempty"`
+	MessageIDs []string `json:"message_ids,omitempty"`
+	// Data holds the details, by name.
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// Check reports whether the event can be stored: a kind that is not empty
+// and not a store's own, a known actor kind when one is set, and text that
+// passes CheckText. The error wraps ErrInvalid.
+func (e *Event) Check() error {
+	if e.Kind == "" {
+		return fmt.Errorf("%w: event without a kind", ErrInvalid)
+	}
+	if e.Kind.storeKind() {
+		return fmt.Errorf("%w: event kind %q is appended by stores only", ErrInvalid, e.Kind)
+	}
+	if e.Actor.Kind != "" && !e.Actor.Kind.Valid() {
+		return fmt.Errorf("%w: event %s: unknown actor kind %q", ErrInvalid, e.Kind, e.Actor.Kind)
+	}
+	return CheckText("event", e)
+}
+
+// FeedEntry is one entry of the change feed (see Feed). It is plain data.
+type FeedEntry struct {
+	// Seq is the entry's place in the store's feed: 1 for the first entry,
+	// then one more for each, in the order the writes committed.
+	Seq int64 `json:"seq"`
+	// Kind says what happened.
+	Kind ChangeKind `json:"kind"`
+	// CaseID and CaseNumber name the case.
+	CaseID     string `json:"case_id"`
+	CaseNumber string `json:"case_number"`
+	// Time is the time of the write.
+	Time time.Time `json:"time"`
+	// Case is the case as the write committed it, for the kinds stores
+	// append, except ChangeCaseDeleted; nil for events. Applying the Case
+	// of every entry in Seq order gives the store's cases.
+	Case *Case `json:"case,omitempty"`
+	// Audit are the write's audit entries (as Write.Audit, with CaseID and
+	// Time set; Seq is not), for the kinds stores append.
+	Audit []AuditEntry `json:"audit,omitempty"`
+	// Link is the link added or removed, for ChangeLinked and
+	// ChangeUnlinked.
+	Link *Link `json:"link,omitempty"`
+	// Event is the event, for entries that Write.Events appended.
+	Event *Event `json:"event,omitempty"`
+}
+
+// Clone returns a deep copy of c.
+func (c FeedEntry) Clone() FeedEntry {
+	c.Case = c.Case.Clone()
+	if c.Audit != nil {
+		a := make([]AuditEntry, len(c.Audit))
+		for i := range c.Audit {
+			a[i] = c.Audit[i].Clone()
+		}
+		c.Audit = a
+	}
+	if c.Link != nil {
+		l := *c.Link
+		c.Link = &l
+	}
+	if c.Event != nil {
+		e := *c.Event
+		e.MessageIDs = slices.Clone(e.MessageIDs)
+		e.Data = maps.Clone(e.Data)
+		c.Event = &e
+	}
+	return c
+}
+
+// Changed returns the audit entry of the change for field (a schema field
+// or AttrStatus, ...), and whether there is one.
+func (c *FeedEntry) Changed(field string) (AuditEntry, bool) {
+	for _, e := range c.Audit {
+		if e.Field == field {
+			return e, true
+		}
+	}
+	return AuditEntry{}, false
+}
+
+// NewFeedEntries returns the entries a committed case write appends: the
+// store's own entry of kind k (with the case as committed, c, which may be
+// nil for ChangeCaseDeleted, the write's audit entries and the link l when
+// not nil) followed by the write's events. Seq is left for the store to
+// number; caseID and number name the case; t is the write's time. Stores
+// call it so that all feeds read alike.
+func NewFeedEntries(k ChangeKind, caseID, number string, c *Case, l *Link, w *Write, t time.Time) []FeedEntry {
+	out := make([]FeedEntry, 0, 1+len(w.Events))
+	first := FeedEntry{Kind: k, CaseID: caseID, CaseNumber: number, Time: t, Case: c.Clone()}
+	if l != nil {
+		lc := *l
+		first.Link = &lc
+	}
+	if len(w.Audit) > 0 {
+		first.Audit = make([]AuditEntry, len(w.Audit))
+		for i, e := range w.Audit {
+			e = e.Clone()
+			e.Seq, e.CaseID = 0, caseID
+			if e.Time.IsZero() {
+				e.Time = t
+			}
+			first.Audit[i] = e
+		}
+	}
+	out = append(out, first)
+	for _, e := range w.Events {
+		ev := e
+		ev.MessageIDs = slices.Clone(e.MessageIDs)
+		ev.Data = maps.Clone(e.Data)
+		out = append(out, FeedEntry{Kind: e.Kind, CaseID: caseID, CaseNumber: number, Time: t, Event: &ev})
+	}
+	return out
+}
+
+// ChangeHook is called by a store, after a write committed, with the feed
+// entries the write appended, in the goroutine of the write. Calls for
+// concurrent writes may overlap and arrive in any order, and a store calls
+// it only for its own writes (not those of other processes sharing a
+// database): hosts that need every change in order read the Feed. The
+// hook must not modify the changes, and should return quickly.
+type ChangeHook func(ctx context.Context, changes []FeedEntry)
+
+// ErrChangesPurged: the feed entries that follow a cursor were removed by
+// a Purger, so a consumer at that cursor missed them. It must synchronise
+// again (list the cases with a Lister after reading LastChange) and go on
+// from there.
+var ErrChangesPurged = errors.New("casemgmt: change feed entries purged")
+
+// Feed is the change feed: every committed case write appends entries to
+// it in the same transaction (see ChangeKind and Write.Events), numbered
+// 1, 2, 3, ... in commit order. It is an optional interface that memstore
+// and sqlstore implement; storetest proves it for any store that has it.
+//
+// What a consumer can rely on, also while several writers (goroutines or
+// processes) commit at once:
+//
+//   - Order: entries come in Seq order, which is the order their writes
+//     committed; the entries of one write are consecutive.
+//   - No gaps: Seq numbers are consecutive. An entry is never readable
+//     before every entry with a lower Seq is, so a consumer that goes on
+//     from the highest Seq it read never skips one. Only Purge removes
+//     entries, the oldest first; reading past them is ErrChangesPurged.
+//   - At least once: consumers keep their own cursor (the last Seq they
+//     handled), for example in Coordinator.PutState under a key of their
+//     own; one that stores its cursor after handling what it read sees
+//     entries again after a crash, never misses one. Any number of
+//     consumers read independently.
+type Feed interface {
+	// ReadChanges returns the entries with Seq greater than after, in Seq
+	// order, at most limit of them (0 is DefaultPageSize, more than
+	// MaxPageSize is MaxPageSize). A negative after or limit is
+	// ErrInvalid; ErrChangesPurged when entries after after were purged.
+	ReadChanges(ctx context.Context, after int64, limit int) ([]FeedEntry, error)
+	// LastChange returns the Seq of the newest entry, 0 when there is
+	// none.
+	LastChange(ctx context.Context) (int64, error)
+}
+
+// FeedCursorKey is the Coordinator state key under which FollowFeed keeps
+// the cursor of the named consumer.
+func FeedCursorKey(consumer string) string { return "feed-cursor:" + consumer }
+
+// FollowFeed hands the entries of f after the named consumer's cursor to
+// handle, a page (at most limit entries; see Feed.ReadChanges) at a time,
+// until none are left, and saves the cursor in st (Coordinator.PutState
+// under FeedCursorKey(consumer)) after each page handle accepted. It
+// returns how many entries were handled. When handle fails, the page's
+// entries come again on the next call: consumers see each entry at least
+// once, and must tolerate seeing one twice (apply the Case of an entry,
+// which is the whole case, rather than counting). Consumers with their
+// own database do better to keep the cursor in it, in the transaction
+// that applies the page (see examples/mirror). ErrChangesPurged means
+// the consumer missed entries and must synchronise again.
+//
+// Several processes may follow the feed under one consumer name, but
+// then each entry may be handled by more than one of them; give each
+// consumer its own name, or let one process at a time follow (for
+// example under a claim, Coordinator.AcquireClaim).
+func FollowFeed(ctx context.Context, f Feed, st Coordinator, consumer string, limit int,
+	handle func(ctx context.Context, entries []FeedEntry) error) (int, error) {
+	if consumer == "" {
+		return 0, fmt.Errorf("%w: a feed consumer needs a name", ErrInvalid)
+	}
+	var cursor int64
+	raw, err := st.GetState(ctx, FeedCursorKey(consumer))
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return 0, err
+	default:
+		if err := json.Unmarshal(raw, &cursor); err != nil {
+			return 0, fmt.Errorf("casemgmt: feed cursor of %s: %w", consumer, err)
+		}
+	}
+	n := 0
+	for {
+		entries, err := f.ReadChanges(ctx, cursor, limit)
+		if err != nil || len(entries) == 0 {
+			return n, err
+		}
+		if err := handle(ctx, entries); err != nil {
+			return n, err
+		}
+		n += len(entries)
+		cursor = entries[len(entries)-1].Seq
+		b, _ := json.Marshal(cursor)
+		if err := st.PutState(ctx, FeedCursorKey(consumer), b); err != nil {
+			return n, err
+		}
+	}
 }

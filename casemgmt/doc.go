@@ -17,6 +17,20 @@
 // claims. The memstore package is the reference implementation; storetest
 // is the conformance suite every implementation passes.
 //
+// Hosts that keep their own systems in sync read the store through
+// optional interfaces that stores implement and storetest proves: Lister
+// (ListCases: cases by status, contact and update time, oldest or newest
+// first, in pages with an opaque cursor that stays correct under
+// concurrent writes), Feed (ReadChanges and LastChange: every committed
+// case write, as FeedEntry values numbered in commit order without gaps,
+// written in the write's own transaction, with the Events a writer adds
+// through Write.Events, such as ChangeEmailSent and ChangeDraftWaiting;
+// ChangeHook is the in-process callback, and FollowFeed keeps a
+// consumer's cursor in the store's state) and Purger (Purge: old
+// idempotency keys, interactions and feed entries, never cases or their
+// audit trail).
+//
+//
 // # What this package leaves out, and why
 //
 // The package imports no channel implementation, no condition language

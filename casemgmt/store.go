@@ -2,7 +2,12 @@ package casemgmt
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/predict"
 )
@@ -66,11 +71,19 @@ type Write struct {
 	// nothing and returns ErrKeyUsed. A write that fails for another reason
 	// does not use the key.
 	Key string
+	// Events are appended to the change feed after the change's own entry,
+	// in the same transaction, by stores that keep a feed (Feed): what the
+	// agent did along with the change, such as an email sent
+	// (ChangeEmailSent) or a draft waiting for a person
+	// (ChangeDraftWaiting). Each must pass Event.Check (ErrInvalid). Stores
+	// without a feed check them and drop them. A write that writes
+	// nothing (Relate of a link the case has) appends no event.
+	Events []Event
 }
 
 // Check reports whether the write's own parts can be stored: every audit
-// entry (AuditEntry.Check), the interaction (Interaction.Check) and the
-// key's text (CheckText). Stores call it before anything else of the
+// entry (AuditEntry.Check), the interaction (Interaction.Check), every
+// event (Event.Check) and the key's text (CheckText). Stores call it before anything else of the
 // write; the error wraps ErrInvalid.
 func (w *Write) Check() error {
 	for i := range w.Audit {
@@ -80,6 +93,11 @@ func (w *Write) Check() error {
 	}
 	if w.Interaction != nil {
 		if err := w.Interaction.Check(); err != nil {
+			return err
+		}
+	}
+	for i := range w.Events {
+		if err := w.Events[i].Check(); err != nil {
 			return err
 		}
 	}
@@ -229,7 +247,8 @@ type Journal interface {
 type Coordinator interface {
 	// UseKey uses an idempotency key (for example "msg:" plus a mailbox
 	// and a Message-ID). It reports whether this was the first use; a
-	// later use changes nothing and reports false. Keys are kept for good.
+	// later use changes nothing and reports false. Keys are kept until a
+	// Purger removes them.
 	// An empty key is ErrInvalid.
 	UseKey(ctx context.Context, key string) (first bool, err error)
 
@@ -262,4 +281,239 @@ type Pinger interface {
 	// Ping returns nil when the store is ready, or an error saying what is
 	// wrong.
 	Ping(ctx context.Context) error
+}
+
+// Order is the order in which ListCases returns cases.
+type Order string
+
+// The orders of a listing. Both go by creation time, then id, which never
+// change, so that paging stays correct while cases are written.
+const (
+	// OldestFirst lists cases by CreatedAt, then ID, ascending. It is the
+	// default.
+	OldestFirst Order = "oldest_first"
+	// NewestFirst lists cases by CreatedAt, then ID, descending.
+	NewestFirst Order = "newest_first"
+)
+
+// Bounds of a page of ListCases.
+const (
+	// DefaultPageSize is the page size of a ListQuery without a Limit.
+	DefaultPageSize = 100
+	// MaxPageSize is the largest page; a larger Limit is lowered to it.
+	MaxPageSize = 1000
+)
+
+// ListQuery selects a page of cases for Lister.ListCases. Every criterion
+// that is set must hold. It is plain data.
+type ListQuery struct {
+	// Statuses keeps cases in one of these statuses; empty keeps all.
+	Statuses []Status
+	// ContactID keeps the cases of the contact: its ContactID or a contact
+	// link, as FindCasesByContact.
+	ContactID string
+	// UpdatedSince keeps cases with UpdatedAt not before it, when not zero.
+	UpdatedSince time.Time
+	// Order is OldestFirst (the default, for "") or NewestFirst.
+	Order Order
+	// Limit is the most cases on the page: 0 is DefaultPageSize, more than
+	// MaxPageSize is MaxPageSize; negative is ErrInvalid.
+	Limit int
+	// Cursor continues a listing where the page that returned it as Next
+	// ended; empty starts at the beginning. It is opaque; a cursor that is
+	// not one, or that was made for the other Order, is ErrInvalid. The
+	// other criteria may change between pages.
+	Cursor string
+}
+
+// CasePage is one page of a listing.
+type CasePage struct {
+	// Cases are the cases of the page, in the query's order.
+	Cases []*Case
+	// Next, when not empty, is the cursor of the next page; it is empty
+	// when the listing is complete.
+	Next string
+}
+
+// Lister lists cases with cursor pagination. It is an optional interface
+// that memstore and sqlstore implement; storetest proves it for any store
+// that has it.
+//
+// Paging goes by creation time and id, which never change, and each
+// cursor marks the last case returned, so that while other writers create,
+// update and delete cases:
+//
+//   - no case is returned twice in one listing (pages that follow each
+//     other through Next);
+//   - every case that exists and matches the criteria from the first page
+//     to the last is returned exactly once;
+//   - a case created, deleted, or whose status or contact changes during
+//     the listing is returned at most once (whether it is depends on when
+//     the change commits relative to the pages);
+//   - each case returned is as committed when its page was read.
+//
+// For "everything that changed since", read the change feed (Feed), which
+// orders changes by commit; UpdatedSince suits a first synchronisation.
+type Lister interface {
+	// ListCases returns the page of cases that match q after q.Cursor, in
+	// q's order. An unknown status or order, a negative limit or a bad
+	// cursor is ErrInvalid.
+	ListCases(ctx context.Context, q ListQuery) (CasePage, error)
+}
+
+// Check reports whether q can be run: known statuses and order, a limit
+// that is not negative, a cursor made by a listing in q's order, and text
+// that passes CheckText. The error wraps ErrInvalid.
+func (q *ListQuery) Check() error {
+	for _, st := range q.Statuses {
+		if !st.Valid() {
+			return fmt.Errorf("%w: unknown status %q", ErrInvalid, st)
+		}
+	}
+	if q.Order != "" && q.Order != OldestFirst && q.Order != NewestFirst {
+		return fmt.Errorf("%w: unknown order %q", ErrInvalid, q.Order)
+	}
+	if q.Limit < 0 {
+		return fmt.Errorf("%w: negative limit", ErrInvalid)
+	}
+	if _, err := q.Position(); err != nil {
+		return err
+	}
+	return CheckText("list query", q.ContactID)
+}
+
+// PageSize returns the number of cases a page of q holds at most.
+func (q *ListQuery) PageSize() int {
+	switch {
+	case q.Limit == 0:
+		return DefaultPageSize
+	case q.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return q.Limit
+}
+
+// Newest reports whether q lists newest first.
+func (q *ListQuery) Newest() bool { return q.Order == NewestFirst }
+
+// ListPosition is where a listing stands: after the case created at
+// CreatedAt with ID. It is what a cursor holds, for stores to decode
+// (Position) and encode (NextCursor).
+type ListPosition struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Position decodes q.Cursor: nil for none, ErrInvalid for a cursor that is
+// not one or was made for the other order.
+func (q *ListQuery) Position() (*ListPosition, error) {
+	if q.Cursor == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad list cursor", ErrInvalid)
+	}
+	// c1|<o or n>|<RFC 3339 time>|<id>
+	parts := strings.SplitN(string(raw), "|", 4)
+	if len(parts) != 4 || parts[0] != "c1" {
+		return nil, fmt.Errorf("%w: bad list cursor", ErrInvalid)
+	}
+	want := "o"
+	if q.Newest() {
+		want = "n"
+	}
+	if parts[1] != want {
+		return nil, fmt.Errorf("%w: list cursor made for another order", ErrInvalid)
+	}
+	t, err := time.Parse(time.RFC3339Nano, parts[2])
+	if err != nil || !utf8.ValidString(parts[3]) {
+		return nil, fmt.Errorf("%w: bad list cursor", ErrInvalid)
+	}
+	return &ListPosition{CreatedAt: t.UTC(), ID: parts[3]}, nil
+}
+
+// NextCursor returns the cursor of the page that follows c in q's order.
+func (q *ListQuery) NextCursor(c *Case) string {
+	o := "o"
+	if q.Newest() {
+		o = "n"
+	}
+	raw := "c1|" + o + "|" + c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// Compare orders two cases as q lists them: by CreatedAt, then ID,
+// ascending or (NewestFirst) descending.
+func (q *ListQuery) Compare(a, b *Case) int {
+	c := a.CreatedAt.Compare(b.CreatedAt)
+	if c == 0 {
+		c = strings.Compare(a.ID, b.ID)
+	}
+	if q.Newest() {
+		return -c
+	}
+	return c
+}
+
+// Match reports whether c passes q's criteria and comes after the
+// position p (when not nil) in q's order.
+func (q *ListQuery) Match(c *Case, p *ListPosition) bool {
+	if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, c.Status) {
+		return false
+	}
+	if q.ContactID != "" && c.ContactID != q.ContactID && !c.HasLink(Link{Kind: LinkContact, ID: q.ContactID}) {
+		return false
+	}
+	if !q.UpdatedSince.IsZero() && c.UpdatedAt.Before(q.UpdatedSince) {
+		return false
+	}
+	if p != nil && q.Compare(c, &Case{CreatedAt: p.CreatedAt, ID: p.ID}) <= 0 {
+		return false
+	}
+	return true
+}
+
+// Page makes the page of q from cases that match it (Match), in q's order,
+// with at least one more than q.PageSize when there are more: it keeps
+// PageSize of them and sets Next when some were left.
+func (q *ListQuery) Page(sorted []*Case) CasePage {
+	n := q.PageSize()
+	if len(sorted) <= n {
+		return CasePage{Cases: sorted}
+	}
+	sorted = sorted[:n]
+	return CasePage{Cases: sorted, Next: q.NextCursor(sorted[n-1])}
+}
+
+// PurgeResult counts what Purge removed.
+type PurgeResult struct {
+	// Keys are idempotency keys, including the records of processed
+	// emails (the agent's "msg:" keys) and the keys of writes.
+	Keys int64
+	// Interactions are agent interaction records.
+	Interactions int64
+	// Changes are entries of the change feed.
+	Changes int64
+}
+
+// Purger removes records kept for coordination and reporting once they
+// are old. It is an optional interface that memstore and sqlstore
+// implement; storetest proves it for any store that has it.
+type Purger interface {
+	// Purge removes, in one call:
+	//
+	//   - idempotency keys used before before, by the store's clock (a
+	//     message redelivered after its key was purged is processed again,
+	//     so keep keys longer than any source redelivers);
+	//   - interaction records whose Time is before before;
+	//   - the oldest entries of the change feed, up to the first entry
+	//     whose Time is not before before (the feed stays gap-free after
+	//     its first entry; see Feed).
+	//
+	// It never touches cases, their links, contacts, the audit trail,
+	// claims or state. Several processes may run it at once: each record
+	// is removed once, and the counts of all calls add up to what was
+	// removed. A zero before is ErrInvalid.
+	Purge(ctx context.Context, before time.Time) (PurgeResult, error)
 }

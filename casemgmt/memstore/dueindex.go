@@ -72,3 +72,53 @@ func (x *dueIndex) ascend(fn func(dueEntry) bool) {
 		}
 	}
 }
+
+// ascendAfter calls fn for each entry after e (all entries when e is nil),
+// in order, until fn returns false.
+func (x *dueIndex) ascendAfter(e *dueEntry, fn func(dueEntry) bool) {
+	ci, j := 0, 0
+	if e != nil && len(x.chunks) > 0 {
+		ci = x.find(*e)
+		c := x.chunks[ci]
+		var found bool
+		j, found = slices.BinarySearchFunc(c, *e, compareDue)
+		if found {
+			j++
+		}
+	}
+	for ; ci < len(x.chunks); ci, j = ci+1, 0 {
+		for _, d := range x.chunks[ci][j:] {
+			if !fn(d) {
+				return
+			}
+		}
+	}
+}
+
+// descendBefore calls fn for each entry before e (all entries when e is
+// nil), in reverse order, until fn returns false.
+func (x *dueIndex) descendBefore(e *dueEntry, fn func(dueEntry) bool) {
+	if len(x.chunks) == 0 {
+		return
+	}
+	ci := len(x.chunks) - 1
+	j := len(x.chunks[ci])
+	if e != nil {
+		ci = x.find(*e)
+		j, _ = slices.BinarySearchFunc(x.chunks[ci], *e, compareDue)
+	}
+	for ; ci >= 0; ci-- {
+		c := x.chunks[ci]
+		if j > len(c) || j < 0 {
+			j = len(c)
+		}
+		for k := j - 1; k >= 0; k-- {
+			if !fn(c[k]) {
+				return
+			}
+		}
+		if ci > 0 {
+			j = len(x.chunks[ci-1])
+		}
+	}
+}

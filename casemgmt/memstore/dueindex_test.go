@@ -33,6 +33,29 @@ func TestDueIndex(t *testing.T) {
 			if !slices.EqualFunc(got, want, func(a, b dueEntry) bool { return compareDue(a, b) == 0 }) || x.n != len(want) {
 				t.Fatalf("step %d: index has %d entries (n=%d), want %d, or order differs", step, len(got), x.n, len(want))
 			}
+			// From a random position, present or not, both ways.
+			pos := dueEntry{t0.Add(time.Duration(r.IntN(500)) * time.Minute), fmt.Sprint(r.IntN(step + 1))}
+			if len(want) > 0 && r.IntN(2) == 0 {
+				pos = want[r.IntN(len(want))]
+			}
+			var after, before []dueEntry
+			x.ascendAfter(&pos, func(e dueEntry) bool { after = append(after, e); return true })
+			x.descendBefore(&pos, func(e dueEntry) bool { before = append(before, e); return true })
+			i, found := slices.BinarySearchFunc(want, pos, compareDue)
+			wantBefore := slices.Clone(want[:i])
+			slices.Reverse(wantBefore)
+			if found {
+				i++
+			}
+			same := func(a, b dueEntry) bool { return compareDue(a, b) == 0 }
+			if !slices.EqualFunc(after, want[i:], same) || !slices.EqualFunc(before, wantBefore, same) {
+				t.Fatalf("step %d: %d entries after %v and %d before, want %d and %d", step, len(after), pos, len(before), len(want[i:]), len(wantBefore))
+			}
+			var all []dueEntry
+			x.descendBefore(nil, func(e dueEntry) bool { all = append(all, e); return true })
+			if len(all) != len(want) {
+				t.Fatalf("step %d: descending from the end gave %d entries, want %d", step, len(all), len(want))
+			}
 			for _, c := range x.chunks {
 				if len(c) == 0 || len(c) > chunkSize {
 					t.Fatalf("step %d: chunk of %d entries", step, len(c))

@@ -17,7 +17,8 @@ import (
 // Store is an in-memory casemgmt.Store. It is safe for concurrent use.
 // The zero value is not usable; call New.
 type Store struct {
-	now func() time.Time
+	now  func() time.Time
+	hook casemgmt.ChangeHook
 
 	mu         sync.RWMutex
 	cases      map[string]*casemgmt.Case
@@ -26,6 +27,7 @@ type Store struct {
 	byLink     map[casemgmt.Link]string       // conversation and email links
 	byContact  map[string]map[string]struct{} // contact id -> case ids
 	due        dueIndex                       // by time, then id
+	byCreated  dueIndex                       // by CreatedAt, then id
 	lastNumber int64
 
 	contacts  map[string]*casemgmt.Contact
@@ -39,11 +41,14 @@ type Store struct {
 	interCase map[string][]*interaction // case id -> by time, then seq
 	lastInter int64
 
-	keys   map[string]struct{}
+	keys   map[string]time.Time // key -> when it was used
 	claims map[string]claim
 	state  map[string][]byte
 
 	kb knowledge.Index // knowledge articles (knowledge.go); locks itself
+	feed       []casemgmt.FeedEntry // by Seq, consecutive
+	lastFeed   int64                // Seq of the newest entry
+	feedPurged int64                // highest Seq purged
 }
 
 type dueEntry struct {
@@ -88,6 +93,12 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithChangeHook makes the store call hook after each write it commits,
+// with the feed entries the write appended (see casemgmt.ChangeHook).
+func WithChangeHook(hook casemgmt.ChangeHook) Option {
+	return func(s *Store) { s.hook = hook }
+}
+
 // New returns an empty store.
 func New(opts ...Option) *Store {
 	s := &Store{
@@ -104,7 +115,7 @@ func New(opts ...Option) *Store {
 		audit:      map[string][]casemgmt.AuditEntry{},
 		interByID:  map[string]struct{}{},
 		interCase:  map[string][]*interaction{},
-		keys:       map[string]struct{}{},
+		keys:       map[string]time.Time{},
 		claims:     map[string]claim{},
 		state:      map[string][]byte{},
 	}
@@ -114,7 +125,33 @@ func New(opts ...Option) *Store {
 	return s
 }
 
-var _ casemgmt.Store = (*Store)(nil)
+var (
+	_ casemgmt.Store  = (*Store)(nil)
+	_ casemgmt.Lister = (*Store)(nil)
+	_ casemgmt.Feed   = (*Store)(nil)
+	_ casemgmt.Purger = (*Store)(nil)
+)
+
+// lock takes the write lock; the function it returns releases it and then
+// calls the change hook with the feed entries appended meanwhile.
+func (s *Store) lock(ctx context.Context) (unlock func()) {
+	s.mu.Lock()
+	mark := s.lastFeed
+	return func() {
+		var news []casemgmt.FeedEntry
+		if s.hook != nil && s.lastFeed > mark {
+			n := int(s.lastFeed - mark)
+			news = make([]casemgmt.FeedEntry, n)
+			for i, e := range s.feed[len(s.feed)-n:] {
+				news[i] = e.Clone()
+			}
+		}
+		s.mu.Unlock()
+		if news != nil {
+			s.hook(ctx, news)
+		}
+	}
+}
 
 // clock returns the store's time, to the microsecond, as every store keeps
 // times.
@@ -148,11 +185,17 @@ func (s *Store) checkKey(w *casemgmt.Write) error {
 	return nil
 }
 
-// journal writes the write's key, audit entries and interaction; the
+// journal writes the write's key, audit entries, interaction and feed
+// entries (of kind k, with the case as committed, c, and the link l); the
 // caller holds the lock and has checked them.
-func (s *Store) journal(caseID string, w *casemgmt.Write, t time.Time) {
+func (s *Store) journal(caseID, number string, w *casemgmt.Write, t time.Time, k casemgmt.ChangeKind, c *casemgmt.Case, l *casemgmt.Link) {
 	if w.Key != "" {
-		s.keys[w.Key] = struct{}{}
+		s.keys[w.Key] = s.clock()
+	}
+	for _, e := range casemgmt.NewFeedEntries(k, caseID, number, c, l, w, t) {
+		s.lastFeed++
+		e.Seq = s.lastFeed
+		s.feed = append(s.feed, e)
 	}
 	for _, e := range w.Audit {
 		e = e.Clone()
@@ -205,6 +248,7 @@ func contactIDs(c *casemgmt.Case) []string {
 
 // index adds c to the secondary indexes; unindex removes it.
 func (s *Store) index(c *casemgmt.Case) {
+	s.byCreated.insert(dueEntry{c.CreatedAt, c.ID})
 	s.byNumber[c.Number] = c.ID
 	if c.ExternalID != "" {
 		s.byExternal[c.ExternalID] = c.ID
@@ -228,6 +272,7 @@ func (s *Store) index(c *casemgmt.Case) {
 }
 
 func (s *Store) unindex(c *casemgmt.Case) {
+	s.byCreated.delete(dueEntry{c.CreatedAt, c.ID})
 	delete(s.byNumber, c.Number)
 	if c.ExternalID != "" {
 		delete(s.byExternal, c.ExternalID)
@@ -272,12 +317,12 @@ func (s *Store) beginCaseWrite(ctx context.Context, c *casemgmt.Case, w *casemgm
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
+	unlock = s.lock(ctx)
 	if err := w.Check(); err != nil {
-		s.mu.Unlock()
+		unlock()
 		return nil, err
 	}
-	return s.mu.Unlock, nil
+	return unlock, nil
 }
 
 // CreateCase implements casemgmt.CaseStore.
@@ -328,7 +373,7 @@ func (s *Store) create(c *casemgmt.Case, w *casemgmt.Write) error {
 	stored := c.Clone()
 	s.cases[c.ID] = stored
 	s.index(stored)
-	s.journal(c.ID, w, t)
+	s.journal(c.ID, c.Number, w, t, casemgmt.ChangeCaseCreated, stored, nil)
 	return nil
 }
 
@@ -405,7 +450,7 @@ func (s *Store) replace(old, c *casemgmt.Case, w *casemgmt.Write) error {
 	s.unindex(old)
 	s.cases[c.ID] = stored
 	s.index(stored)
-	s.journal(c.ID, w, t)
+	s.journal(c.ID, c.Number, w, t, casemgmt.ChangeCaseUpdated, stored, nil)
 	return nil
 }
 
@@ -420,8 +465,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if c.ExternalID == "" {
 		return false, fmt.Errorf("%w: upsert needs an external id", casemgmt.ErrInvalid)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lock(ctx)()
 	if err := w.Check(); err != nil {
 		return false, err
 	}
@@ -440,8 +484,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lock(ctx)()
 	if err := w.Check(); err != nil {
 		return err
 	}
@@ -457,13 +500,13 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 	}
 	s.unindex(old)
 	delete(s.cases, id)
-	s.journal(id, &w, s.writeTime(&w))
+	s.journal(id, old.Number, &w, s.writeTime(&w), casemgmt.ChangeCaseDeleted, nil, nil)
 	return nil
 }
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	return s.changeLinks(ctx, caseID, l, w, func(c *casemgmt.Case) (bool, error) {
+	return s.changeLinks(ctx, caseID, l, w, casemgmt.ChangeLinked, func(c *casemgmt.Case) (bool, error) {
 		if err := s.checkLinksFree(caseID, []casemgmt.Link{l}); err != nil {
 			return false, err
 		}
@@ -477,7 +520,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	return s.changeLinks(ctx, caseID, l, w, func(c *casemgmt.Case) (bool, error) {
+	return s.changeLinks(ctx, caseID, l, w, casemgmt.ChangeUnlinked, func(c *casemgmt.Case) (bool, error) {
 		i := slices.Index(c.Links, l)
 		if i < 0 {
 			return false, fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
@@ -490,15 +533,14 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 // changeLinks is Relate and Unrelate: the checks in the order the Store
 // contract gives, then change, which edits the links of a copy of the case
 // and reports whether anything is to be written, under the lock.
-func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write, change func(c *casemgmt.Case) (bool, error)) error {
+func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write, k casemgmt.ChangeKind, change func(c *casemgmt.Case) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lock(ctx)()
 	if err := w.Check(); err != nil {
 		return err
 	}
@@ -520,7 +562,7 @@ func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link,
 	s.unindex(c)
 	c.Links = edited.Links
 	s.index(c)
-	s.journal(caseID, &w, s.writeTime(&w))
+	s.journal(caseID, c.Number, &w, s.writeTime(&w), k, c, &l)
 	return nil
 }
 
@@ -826,7 +868,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if _, used := s.keys[key]; used {
 		return false, nil
 	}
-	s.keys[key] = struct{}{}
+	s.keys[key] = s.clock()
 	return true, nil
 }
 

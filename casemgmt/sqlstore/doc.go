@@ -38,14 +38,65 @@
 // # Migrations
 //
 // The schema is embedded: numbered files migrations/<dialect>/NNNN_name.sql,
-// applied on open, in order, each in the transaction that records its
-// version in the schema_migrations table. Two processes opening one
-// database at once are safe: on PostgreSQL the migration transaction first
-// takes a transaction-scoped advisory lock (pg_advisory_xact_lock), on
-// SQLite it is an immediate transaction, which holds the write lock from
-// BEGIN; the second process waits and then finds nothing left to apply. A
-// database migrated by a newer build is refused with ErrSchemaTooNew.
-// SchemaVersion reports the version applied.
+// each applied once, in order, in the transaction that records it in the
+// Store's own migration table, caseagent_migrations (never a host's
+// schema_migrations; a database of an earlier build that recorded its
+// steps there is taken over). A step missing from a database is applied
+// whatever its number, so steps added on parallel branches merge. By
+// default opening a Store migrates; WithAutoMigrate(false) leaves that to
+// the host, which calls Store.Migrate when it chooses (Ping reports
+// ErrNotMigrated until then). Two processes migrating one database at once
+// are safe: on PostgreSQL the migration transaction first takes a
+// transaction-scoped advisory lock (pg_advisory_xact_lock), on SQLite it
+// is an immediate transaction, which holds the write lock from BEGIN; the
+// second process waits and then finds nothing left to apply. A database
+// that records a step this build does not know is refused with
+// ErrSchemaTooNew. SchemaVersion reports the newest step applied.
+//
+// # Sharing a database
+//
+// A host may keep the SDK's tables in a database of its own.
+// WithTablePrefix("caseagent_") puts a prefix before every table and
+// index the Store creates (its migration table included); on PostgreSQL,
+// WithSchema("caseagent") keeps them in a schema of their own (created by
+// the first migration), and the two combine. Before a step creates a
+// table, Migrate checks that no table of that name exists: a table of the
+// host's own (say, its cases) is reported as ErrTableExists, naming the
+// table, and nothing is changed. In the SQL of this package, in queries and
+// migrations alike, table and index names are written in braces
+// ({cases}); one function (names.go) turns them into the Store's names,
+// so a step added later gets the prefix and schema by writing its names
+// in braces too.
+//
+// # Listing, the change feed and purging
+//
+// The Store implements the optional casemgmt.Lister, casemgmt.Feed and
+// casemgmt.Purger.
+//
+// ListCases is one query on the index of cases by (created_at, id), which
+// never change: its cursor holds the last case's pair, so paging neither
+// skips nor repeats a case while others are written.
+//
+// Each case write appends its feed entries (casemgmt.FeedEntry: the case
+// as committed, the audit entries, the write's Events) to the feed table
+// in its own transaction. Entries are numbered from a counter row that
+// the write updates last, and whose lock it holds until it commits: the
+// next writer waits for the number, so numbers are given, and become
+// visible, in commit order, and a consumer reading "after n" never skips
+// an entry that commits later with a lower number (as sequence or
+// identity values, which commit in any order, would let it). On PostgreSQL
+// this puts case writes' commits in one line; they were short already.
+// WithChangeHook adds an in-process callback after each commit.
+//
+// Purge deletes, in transactions of at most a thousand rows, idempotency
+// keys used before the cut-off (by the Store's clock), interactions with
+// an older Time, and the oldest feed entries up to the first newer one,
+// recording how far the feed was purged in the same transaction, so that
+// ReadChanges reports casemgmt.ErrChangesPurged to a consumer behind it.
+// Several processes may purge at once. Cases, links, contacts, audit
+// entries, claims and state are never touched. Drafts are not kept in
+// tables of their own (a follow-up draft is in the case's Meta), so there
+// are none to purge.
 //
 // Times are stored as Unix nanoseconds (years 1678 to 2262; others are
 // casemgmt.ErrInvalid), field values, provenance and metadata as JSON text

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -70,4 +71,54 @@ func ExampleOpenSQLite() {
 	// stale update is a conflict: true
 	// audit: 1 case <nil> -> created
 	// audit: 2 priority high -> urgent
+}
+
+// The SDK's tables beside a host's own cases table in one database: with
+// a prefix, and migrated when the host chooses.
+func ExampleWithTablePrefix() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sqlstore-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "helpdesk.db")
+	host, err := sql.Open("sqlite", path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer host.Close()
+	if _, err := host.Exec("CREATE TABLE cases (id INTEGER PRIMARY KEY, subject TEXT)"); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	_, err = sqlstore.OpenSQLite(ctx, path)
+	fmt.Println("without a prefix:", errors.Is(err, sqlstore.ErrTableExists))
+
+	store, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("caseagent_"), sqlstore.WithAutoMigrate(false))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer store.Close()
+	fmt.Println("before Migrate:", errors.Is(store.Ping(ctx), sqlstore.ErrNotMigrated))
+	if err := store.Migrate(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := &casemgmt.Case{Title: "Router reboots"}
+	if err := store.CreateCase(ctx, c, casemgmt.Write{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	var n int
+	_ = host.QueryRow("SELECT COUNT(*) FROM caseagent_cases").Scan(&n)
+	fmt.Println("caseagent_cases:", n, c.Number)
+	// Output:
+	// without a prefix: true
+	// before Migrate: true
+	// caseagent_cases: 1 CAS-000001
 }

@@ -18,7 +18,7 @@ var (
 	_ knowledge.Searcher = (*Store)(nil)
 )
 
-// Tag kinds in knowledge_tags.
+// Tag kinds in {knowledge_tags}.
 const (
 	tagProduct  = "product"
 	tagCategory = "category"
@@ -61,7 +61,7 @@ func (s *Store) PutArticle(ctx context.Context, a *knowledge.Article) error {
 		if s.dialect == Postgres {
 			// An upsert, so that two puts of one id wait for each other
 			// on the row rather than both insert it.
-			_, err := tx.ExecContext(ctx, "INSERT INTO knowledge_articles (id, language, valid_from, valid_until, article, words, terms) "+
+			_, err := tx.ExecContext(ctx, "INSERT INTO {knowledge_articles} (id, language, valid_from, valid_until, article, words, terms) "+
 				"VALUES ($1, $2, $3, $4, $5, $6, setweight(to_tsvector('simple', $7), 'A') || setweight(to_tsvector('simple', $8), 'B')) "+
 				"ON CONFLICT (id) DO UPDATE SET language = excluded.language, valid_from = excluded.valid_from, "+
 				"valid_until = excluded.valid_until, article = excluded.article, words = excluded.words, terms = excluded.terms",
@@ -70,7 +70,7 @@ func (s *Store) PutArticle(ctx context.Context, a *knowledge.Article) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM knowledge_tags WHERE article_id = $1", a.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM {knowledge_tags} WHERE article_id = $1", a.ID); err != nil {
 				return err
 			}
 		} else {
@@ -78,13 +78,13 @@ func (s *Store) PutArticle(ctx context.Context, a *knowledge.Article) error {
 				return err
 			}
 			var seq int64
-			err := tx.QueryRowContext(ctx, "INSERT INTO knowledge_articles (id, language, valid_from, valid_until, article) "+
+			err := tx.QueryRowContext(ctx, "INSERT INTO {knowledge_articles} (id, language, valid_from, valid_until, article) "+
 				"VALUES ($1, $2, $3, $4, $5) RETURNING seq",
 				a.ID, lang, nullNanos(a.ValidFrom), nullNanos(a.ValidUntil), string(doc)).Scan(&seq)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO knowledge_fts (rowid, title, body) VALUES ($1, $2, $3)",
+			if _, err := tx.ExecContext(ctx, "INSERT INTO {knowledge_fts} (rowid, title, body) VALUES ($1, $2, $3)",
 				seq, strings.Join(title, " "), strings.Join(body, " ")); err != nil {
 				return err
 			}
@@ -94,7 +94,7 @@ func (s *Store) PutArticle(ctx context.Context, a *knowledge.Article) error {
 			v    []string
 		}{{tagProduct, a.Products}, {tagCategory, a.Categories}} {
 			for _, t := range tags.v {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO knowledge_tags (article_id, kind, tag) VALUES ($1, $2, $3) "+
+				if _, err := tx.ExecContext(ctx, "INSERT INTO {knowledge_tags} (article_id, kind, tag) VALUES ($1, $2, $3) "+
 					"ON CONFLICT DO NOTHING", a.ID, tags.kind, foldTag(t)); err != nil {
 					return err
 				}
@@ -108,22 +108,22 @@ func (s *Store) PutArticle(ctx context.Context, a *knowledge.Article) error {
 // deleteArticle removes the article of id with its tags and terms, or
 // returns knowledge.ErrNotFound.
 func deleteArticle(ctx context.Context, tx querier, d Dialect, id string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM knowledge_tags WHERE article_id = $1", id); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM {knowledge_tags} WHERE article_id = $1", id); err != nil {
 		return err
 	}
 	if d == SQLite {
 		var seq int64
-		err := tx.QueryRowContext(ctx, "DELETE FROM knowledge_articles WHERE id = $1 RETURNING seq", id).Scan(&seq)
+		err := tx.QueryRowContext(ctx, "DELETE FROM {knowledge_articles} WHERE id = $1 RETURNING seq", id).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %q", knowledge.ErrNotFound, id)
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM knowledge_fts WHERE rowid = $1", seq)
+		_, err = tx.ExecContext(ctx, "DELETE FROM {knowledge_fts} WHERE rowid = $1", seq)
 		return err
 	}
-	res, err := tx.ExecContext(ctx, "DELETE FROM knowledge_articles WHERE id = $1", id)
+	res, err := tx.ExecContext(ctx, "DELETE FROM {knowledge_articles} WHERE id = $1", id)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Store) GetArticle(ctx context.Context, id string) (*knowledge.Article, 
 		return nil, fmt.Errorf("%w: %q", knowledge.ErrNotFound, id)
 	}
 	var doc string
-	err := s.rq.QueryRowContext(ctx, "SELECT article FROM knowledge_articles WHERE id = $1", id).Scan(&doc)
+	err := s.rq.QueryRowContext(ctx, "SELECT article FROM {knowledge_articles} WHERE id = $1", id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q", knowledge.ErrNotFound, id)
 	}
@@ -190,7 +190,7 @@ func (s *Store) ListArticles(ctx context.Context, after string, limit int) ([]kn
 	if s.dialect == Postgres {
 		coll = ` COLLATE "C"`
 	}
-	query := "SELECT article FROM knowledge_articles WHERE id" + coll + " > $1 ORDER BY id" + coll
+	query := "SELECT article FROM {knowledge_articles} WHERE id" + coll + " > $1 ORDER BY id" + coll
 	args := []any{after}
 	if limit > 0 {
 		query += " LIMIT $2"
@@ -257,7 +257,7 @@ func (s *Store) SearchArticles(ctx context.Context, q knowledge.Query) ([]knowle
 	return hits, nil
 }
 
-// filters returns the WHERE conditions of q's filters on knowledge_articles
+// filters returns the WHERE conditions of q's filters on {knowledge_articles}
 // a, with their arguments numbered from next.
 func filters(q *knowledge.Query, next int) (string, []any) {
 	var b strings.Builder
@@ -278,8 +278,8 @@ func filters(q *knowledge.Query, next int) (string, []any) {
 			continue
 		}
 		kind := arg(f.kind)
-		fmt.Fprintf(&b, " AND (NOT EXISTS (SELECT 1 FROM knowledge_tags g WHERE g.article_id = a.id AND g.kind = %s)"+
-			" OR EXISTS (SELECT 1 FROM knowledge_tags g WHERE g.article_id = a.id AND g.kind = %s AND g.tag = %s))",
+		fmt.Fprintf(&b, " AND (NOT EXISTS (SELECT 1 FROM {knowledge_tags} g WHERE g.article_id = a.id AND g.kind = %s)"+
+			" OR EXISTS (SELECT 1 FROM {knowledge_tags} g WHERE g.article_id = a.id AND g.kind = %s AND g.tag = %s))",
 			kind, kind, arg(foldTag(f.v)))
 	}
 	if len(q.Articles) > 0 {
@@ -303,9 +303,9 @@ func (s *Store) searchSQLite(ctx context.Context, q *knowledge.Query, terms []st
 		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
 	where, args := filters(q, 3)
-	query := fmt.Sprintf("SELECT a.article, bm25(knowledge_fts, %d.0, 1.0) AS rank FROM knowledge_fts "+
-		"JOIN knowledge_articles a ON a.seq = knowledge_fts.rowid "+
-		"WHERE knowledge_fts MATCH $1%s ORDER BY rank, a.id LIMIT $2", knowledge.TitleWeight, where)
+	query := fmt.Sprintf("SELECT a.article, bm25({knowledge_fts}, %d.0, 1.0) AS rank FROM {knowledge_fts} "+
+		"JOIN {knowledge_articles} a ON a.seq = {knowledge_fts}.rowid "+
+		"WHERE {knowledge_fts} MATCH $1%s ORDER BY rank, a.id LIMIT $2", knowledge.TitleWeight, where)
 	args = append([]any{strings.Join(quoted, " OR "), limit}, args...)
 	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -333,7 +333,7 @@ func (s *Store) searchPostgres(ctx context.Context, q *knowledge.Query, terms []
 	// document frequency of each term (through the GIN index).
 	stats := knowledge.BM25{DocFreq: make(map[string]int, len(terms))}
 	var avg sql.NullFloat64
-	if err := s.rq.QueryRowContext(ctx, "SELECT count(*), avg(words) FROM knowledge_articles").Scan(&stats.Docs, &avg); err != nil {
+	if err := s.rq.QueryRowContext(ctx, "SELECT count(*), avg(words) FROM {knowledge_articles}").Scan(&stats.Docs, &avg); err != nil {
 		return nil, err
 	}
 	if stats.Docs == 0 {
@@ -346,7 +346,7 @@ func (s *Store) searchPostgres(ctx context.Context, q *knowledge.Query, terms []
 		if i > 0 {
 			dfq.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&dfq, "SELECT %d, count(*) FROM knowledge_articles WHERE terms @@ to_tsquery('simple', $%d)", i, i+1)
+		fmt.Fprintf(&dfq, "SELECT %d, count(*) FROM {knowledge_articles} WHERE terms @@ to_tsquery('simple', $%d)", i, i+1)
 		dfArgs[i] = quoteLexeme(t)
 	}
 	rows, err := s.rq.QueryContext(ctx, dfq.String(), dfArgs...)
@@ -371,7 +371,7 @@ func (s *Store) searchPostgres(ctx context.Context, q *knowledge.Query, terms []
 	}
 	tsq := strings.Join(quotedQ, " | ")
 	where, args := filters(q, 3)
-	query := "SELECT a.article FROM knowledge_articles a WHERE a.terms @@ to_tsquery('simple', $1)" + where +
+	query := "SELECT a.article FROM {knowledge_articles} a WHERE a.terms @@ to_tsquery('simple', $1)" + where +
 		" ORDER BY ts_rank(a.terms, to_tsquery('simple', $1)) DESC, a.id LIMIT $2"
 	rows, err = s.rq.QueryContext(ctx, query, append([]any{tsq, maxCandidates}, args...)...)
 	if err != nil {

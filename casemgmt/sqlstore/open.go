@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -31,6 +32,10 @@ type config struct {
 	maxAttempts int
 	maxConns    int
 	now         func() time.Time
+	prefix      string
+	schema      string
+	manual      bool // migrations only through Migrate
+	hook        casemgmt.ChangeHook
 }
 
 func defaultConfig() config {
@@ -83,6 +88,46 @@ func WithMaxConns(n int) Option {
 			c.maxConns = n
 		}
 	}
+}
+
+// WithTablePrefix puts prefix before the name of every table and index
+// the Store creates and uses (its migration table included), so that it
+// shares a database with tables of the host's own: with "caseagent_" the
+// cases are in caseagent_cases. A prefix is up to 30 lower-case ASCII
+// letters, digits and underscores, not starting with a digit; anything
+// else fails the open. The default is none. Every Store and process on one
+// set of tables must use the same prefix (and schema).
+func WithTablePrefix(prefix string) Option {
+	return func(c *config) { c.prefix = prefix }
+}
+
+// WithSchema keeps the Store's tables in the named PostgreSQL schema,
+// which the first migration creates when it does not exist (the role
+// needs CREATE on the database for that; otherwise create it beforehand).
+// Queries name the schema, so the connections' search_path does not
+// matter. The name is up to 63 lower-case ASCII letters, digits and
+// underscores, not starting with a digit or "pg_". The default is none:
+// tables go where the search_path puts them (normally "public"). SQLite
+// has no schemas: there, WithSchema fails the open; use WithTablePrefix.
+func WithSchema(schema string) Option {
+	return func(c *config) { c.schema = schema }
+}
+
+// WithAutoMigrate says whether opening a Store migrates the database
+// (true, the default) or leaves its schema alone (false), for hosts that
+// run migrations as a deployment step of their own: they call Migrate
+// (for example from a command of their deployment), and until they have,
+// Ping reports ErrNotMigrated.
+func WithAutoMigrate(on bool) Option {
+	return func(c *config) { c.manual = !on }
+}
+
+// WithChangeHook makes the Store call hook after each write it commits,
+// with the feed entries the write appended (see casemgmt.ChangeHook). It
+// sees the writes of this Store only; read the feed (ReadChanges) for
+// those of every process.
+func WithChangeHook(hook casemgmt.ChangeHook) Option {
+	return func(c *config) { c.hook = hook }
 }
 
 // OpenSQLite opens (creating it if needed) the SQLite database in the file
@@ -215,18 +260,36 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 }
 
 func newStore(ctx context.Context, w, r *sql.DB, d Dialect, cfg config, owned []*sql.DB) (*Store, error) {
-	s := &Store{w: w, r: r, rq: r, dialect: d, cfg: cfg, log: cfg.logger, owned: owned}
+	closeOwned := func() {
+		for _, db := range owned {
+			db.Close()
+		}
+	}
+	if cfg.schema != "" && d != Postgres {
+		closeOwned()
+		return nil, errors.New("sqlstore: WithSchema is for PostgreSQL; use WithTablePrefix with SQLite")
+	}
+	names, err := newTableNames(cfg.prefix, cfg.schema)
+	if err != nil {
+		closeOwned()
+		return nil, err
+	}
+	s := &Store{w: w, r: r, dialect: d, cfg: cfg, log: cfg.logger, owned: owned, names: names}
+	var rq querier = r
 	if d == SQLite {
 		s.wcache = newStmtCache(w)
 		s.rcache = s.wcache
 		if r != w {
 			s.rcache = newStmtCache(r)
 		}
-		s.rq = cachedDB{s.rcache}
+		rq = cachedDB{s.rcache}
 	}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	s.rq = named{rq, names}
+	if !cfg.manual {
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -293,7 +356,7 @@ func (s *Store) tryTx(ctx context.Context, fn func(tx querier) error) error {
 	if s.wcache != nil {
 		q = cachedTx{tx: tx, c: s.wcache}
 	}
-	if err := fn(q); err != nil {
+	if err := fn(named{q, s.names}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -186,8 +186,8 @@ func loadLinks(ctx context.Context, q querier, cases []*casemgmt.Case) error {
 // qLinks selects the links of n cases.
 func qLinks(n int) string {
 	in := placeholders(1, n)
-	return "SELECT case_id, kind, ref FROM case_refs WHERE case_id IN (" + in + ") " +
-		"UNION ALL SELECT case_id, 'contact', contact_id FROM case_contacts WHERE case_id IN (" + in + ")"
+	return "SELECT case_id, kind, ref FROM {case_refs} WHERE case_id IN (" + in + ") " +
+		"UNION ALL SELECT case_id, 'contact', contact_id FROM {case_contacts} WHERE case_id IN (" + in + ")"
 }
 
 // placeholders returns "$from, $from+1, ..." n times.

@@ -31,6 +31,7 @@ type Store struct {
 	cfg            config
 	log            *slog.Logger
 	owned          []*sql.DB
+	names          *tableNames
 }
 
 var (
@@ -84,10 +85,12 @@ func checkWrite(w *casemgmt.Write) error {
 	return err
 }
 
-// journal writes a write's interaction, idempotency key and audit entries
-// in tx, in the order the contract checks them: a duplicate interaction id
-// (ErrDuplicate), then a used key (ErrKeyUsed).
-func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casemgmt.Write, t time.Time) error {
+// journal writes a write's interaction, idempotency key, audit entries and
+// feed entries (made by casemgmt.NewFeedEntries; journal numbers them) in
+// tx, in the order the contract checks them: a duplicate interaction id
+// (ErrDuplicate), then a used key (ErrKeyUsed). The feed comes last: its
+// counter is the last lock every write takes (see appendFeed).
+func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casemgmt.Write, t time.Time, feed []casemgmt.FeedEntry) error {
 	if w.Interaction != nil {
 		in := w.Interaction.Clone()
 		if in.CaseID == "" {
@@ -105,8 +108,8 @@ func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casem
 	}
 	if w.Key != "" {
 		res, err := tx.ExecContext(ctx,
-			"INSERT INTO idempotency_keys (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-			w.Key, t.UnixNano())
+			"INSERT INTO {idempotency_keys} (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+			w.Key, s.clock().UnixNano())
 		if err != nil {
 			return err
 		}
@@ -116,12 +119,20 @@ func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casem
 			return fmt.Errorf("%w: %q", casemgmt.ErrKeyUsed, w.Key)
 		}
 	}
+	if err := insertAudit(ctx, tx, caseID, w, t); err != nil {
+		return err
+	}
+	return appendFeed(ctx, tx, feed)
+}
+
+// insertAudit writes the audit entries of w.
+func insertAudit(ctx context.Context, tx querier, caseID string, w *casemgmt.Write, t time.Time) error {
 	if len(w.Audit) == 0 {
 		return nil
 	}
 	args := make([]any, 0, 3*len(w.Audit))
 	var q strings.Builder
-	q.WriteString("INSERT INTO audit (case_id, time, entry) VALUES ")
+	q.WriteString("INSERT INTO {audit} (case_id, time, entry) VALUES ")
 	for i, e := range w.Audit {
 		e.CaseID = caseID
 		e.Seq = 0
@@ -148,7 +159,7 @@ func insertInteraction(ctx context.Context, q querier, in *casemgmt.Interaction)
 		return fmt.Errorf("%w: interaction: %v", casemgmt.ErrInvalid, err)
 	}
 	res, err := q.ExecContext(ctx,
-		"INSERT INTO interactions (id, case_id, conversation_id, outcome, time, record) VALUES ($1, $2, $3, $4, $5, $6) "+
+		"INSERT INTO {interactions} (id, case_id, conversation_id, outcome, time, record) VALUES ($1, $2, $3, $4, $5, $6) "+
 			"ON CONFLICT (id) DO NOTHING",
 		in.ID, nullString(in.CaseID), nullString(in.ConversationID), string(in.Outcome), in.Time.UnixNano(), string(b))
 	if err != nil {
@@ -178,7 +189,7 @@ func wrap(op string, err error) error {
 		return err
 	}
 	for _, sentinel := range []error{casemgmt.ErrNotFound, casemgmt.ErrConflict, casemgmt.ErrDuplicate,
-		casemgmt.ErrKeyUsed, casemgmt.ErrInvalid, ErrSchemaTooNew} {
+		casemgmt.ErrKeyUsed, casemgmt.ErrInvalid, casemgmt.ErrChangesPurged, ErrSchemaTooNew, ErrTableExists, ErrNotMigrated} {
 		if errors.Is(err, sentinel) {
 			return err
 		}
@@ -212,43 +223,57 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	links := casemgmt.SortLinks(slices.Clone(c.Links))
 	t := s.writeTime(&w)
 	var number string
+	var feed []casemgmt.FeedEntry
 	err = s.inTx(ctx, func(tx querier) error {
 		var err error
-		number, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+		number, feed, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
 		return err
 	})
 	if err != nil {
 		return wrap("creating case", err)
 	}
+	s.notify(ctx, feed)
 	c.ID, c.Number, c.Version, c.Status = id, number, 1, status
 	c.CreatedAt, c.UpdatedAt = t, t
 	c.Links = links
 	return nil
 }
 
-// create inserts a case in tx and returns its number.
+// create inserts a case in tx and returns its number and feed entries.
 func (s *Store) create(ctx context.Context, tx querier, id string, status casemgmt.Status, c *casemgmt.Case,
-	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, error) {
+	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, []casemgmt.FeedEntry, error) {
 	var n int64
 	if err := tx.QueryRowContext(ctx,
-		"UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value").Scan(&n); err != nil {
-		return "", err
+		"UPDATE {counters} SET value = value + 1 WHERE name = 'case_number' RETURNING value").Scan(&n); err != nil {
+		return "", nil, err
 	}
 	number := casemgmt.FormatNumber(n)
 	tn := t.UnixNano()
-	_, err := tx.ExecContext(ctx, "INSERT INTO cases ("+caseColumns+") "+
+	_, err := tx.ExecContext(ctx, "INSERT INTO {cases} ("+caseColumns+") "+
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
 		id, number, row.externalID, c.Title, string(status), c.StatusReason, row.statusChangedAt, row.contactID, c.Origin,
 		row.fields, row.prov, row.meta, row.nextDueAt, tn, tn)
 	if err != nil {
-		return "", duplicate(err, fmt.Sprintf("case %q or external id %q", id, c.ExternalID))
+		return "", nil, duplicate(err, fmt.Sprintf("case %q or external id %q", id, c.ExternalID))
 	}
 	for _, l := range links {
 		if err := insertLink(ctx, tx, id, l); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
-	return number, s.journal(ctx, tx, id, w, t)
+	snap := c.Clone()
+	snap.ID, snap.Number, snap.Version, snap.Status = id, number, 1, status
+	snap.CreatedAt, snap.UpdatedAt = t, t
+	snap.Links = links
+	feed := casemgmt.NewFeedEntries(casemgmt.ChangeCaseCreated, id, number, snap, nil, w, t)
+	return number, feed, s.journal(ctx, tx, id, w, t, feed)
+}
+
+// updatedFeed returns the feed entries of an update of c that u describes.
+func updatedFeed(c *casemgmt.Case, u *updated, w *casemgmt.Write, t time.Time) []casemgmt.FeedEntry {
+	snap := c.Clone()
+	u.writeBack(snap, t)
+	return casemgmt.NewFeedEntries(casemgmt.ChangeCaseUpdated, u.id, u.number, snap, nil, w, t)
 }
 
 // insertLink adds a link; a conversation or email linked to another case
@@ -256,45 +281,45 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 func insertLink(ctx context.Context, tx querier, caseID string, l casemgmt.Link) error {
 	var err error
 	if l.Kind.Unique() {
-		_, err = tx.ExecContext(ctx, "INSERT INTO case_refs (kind, ref, case_id) VALUES ($1, $2, $3)",
+		_, err = tx.ExecContext(ctx, "INSERT INTO {case_refs} (kind, ref, case_id) VALUES ($1, $2, $3)",
 			string(l.Kind), l.ID, caseID)
 	} else {
-		_, err = tx.ExecContext(ctx, "INSERT INTO case_contacts (contact_id, case_id) VALUES ($1, $2)", l.ID, caseID)
+		_, err = tx.ExecContext(ctx, "INSERT INTO {case_contacts} (contact_id, case_id) VALUES ($1, $2)", l.ID, caseID)
 	}
 	return duplicate(err, l.String()+" is linked to another case")
 }
 
 // The queries of the finders, which TestQueryPlans proves use indexes.
 const (
-	qGetCaseByNumber    = "SELECT " + caseColumns + " FROM cases WHERE number = $1"
-	qFindByConversation = "SELECT " + caseColumns + " FROM cases WHERE id = " +
-		"(SELECT case_id FROM case_refs WHERE kind = 'conversation' AND ref = $1)"
-	qListAudit = "SELECT seq, entry FROM audit WHERE case_id = $1 ORDER BY seq"
+	qGetCaseByNumber    = "SELECT " + caseColumns + " FROM {cases} WHERE number = $1"
+	qFindByConversation = "SELECT " + caseColumns + " FROM {cases} WHERE id = " +
+		"(SELECT case_id FROM {case_refs} WHERE kind = 'conversation' AND ref = $1)"
+	qListAudit = "SELECT seq, entry FROM {audit} WHERE case_id = $1 ORDER BY seq"
 )
 
 func qFindByMessageID(n int) string {
-	return "SELECT " + caseColumns + " FROM cases WHERE id IN " +
-		"(SELECT case_id FROM case_refs WHERE kind = 'email' AND ref IN (" + placeholders(1, n) + "))"
+	return "SELECT " + caseColumns + " FROM {cases} WHERE id IN " +
+		"(SELECT case_id FROM {case_refs} WHERE kind = 'email' AND ref IN (" + placeholders(1, n) + "))"
 }
 
 func qFindByContact(where, limit string) string {
-	return "SELECT " + caseColumns + " FROM cases WHERE id IN " +
-		"(SELECT id FROM cases WHERE contact_id = $1 UNION SELECT case_id FROM case_contacts WHERE contact_id = $1)" +
+	return "SELECT " + caseColumns + " FROM {cases} WHERE id IN " +
+		"(SELECT id FROM {cases} WHERE contact_id = $1 UNION SELECT case_id FROM {case_contacts} WHERE contact_id = $1)" +
 		where + " ORDER BY created_at, id" + limit
 }
 
 func qFindDue(where, limit string) string {
-	return "SELECT " + caseColumns + " FROM cases " +
+	return "SELECT " + caseColumns + " FROM {cases} " +
 		"WHERE next_due_at IS NOT NULL AND next_due_at <= $1" + where + " ORDER BY next_due_at, id" + limit
 }
 
 func qFindContacts(column string) string {
-	return "SELECT " + contactColumns + " FROM contacts WHERE " + column + " = $1 ORDER BY id"
+	return "SELECT " + contactColumns + " FROM {contacts} WHERE " + column + " = $1 ORDER BY id"
 }
 
 // GetCase implements casemgmt.CaseStore.
 func (s *Store) GetCase(ctx context.Context, id string) (*casemgmt.Case, error) {
-	return s.oneCase(ctx, "SELECT "+caseColumns+" FROM cases WHERE id = $1", id, "getting case", "case %q")
+	return s.oneCase(ctx, "SELECT "+caseColumns+" FROM {cases} WHERE id = $1", id, "getting case", "case %q")
 }
 
 // oneCase returns the case a query finds by one key, or ErrNotFound
@@ -324,7 +349,7 @@ func (s *Store) GetCaseByNumber(ctx context.Context, number string) (*casemgmt.C
 
 // updateSet is the SET clause shared by UpdateCase and UpsertCase; $1 is
 // the key of the WHERE clause.
-const updateSet = "UPDATE cases SET external_id = $2, title = $3, " +
+const updateSet = "UPDATE {cases} SET external_id = $2, title = $3, " +
 	"status = CASE WHEN $4 = '' THEN status ELSE $4 END, status_reason = $5, status_changed_at = $6, " +
 	"contact_id = $7, origin = $8, fields = $9, provenance = $10, meta = $11, next_due_at = $12, " +
 	"updated_at = $13, version = version + 1 "
@@ -385,6 +410,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	}
 	t := s.writeTime(&w)
 	var u updated
+	var feed []casemgmt.FeedEntry
 	err = s.inTx(ctx, func(tx querier) error {
 		var ok bool
 		var err error
@@ -394,7 +420,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 		}
 		if !ok {
 			var v int64
-			err := tx.QueryRowContext(ctx, "SELECT version FROM cases WHERE id = $1", c.ID).Scan(&v)
+			err := tx.QueryRowContext(ctx, "SELECT version FROM {cases} WHERE id = $1", c.ID).Scan(&v)
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, c.ID)
 			}
@@ -403,11 +429,13 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 			}
 			return fmt.Errorf("%w: case %s is at version %d, not %d", casemgmt.ErrConflict, c.ID, v, c.Version)
 		}
-		return s.journal(ctx, tx, u.id, &w, t)
+		feed = updatedFeed(c, &u, &w, t)
+		return s.journal(ctx, tx, u.id, &w, t, feed)
 	})
 	if err != nil {
 		return wrap("updating case", err)
 	}
+	s.notify(ctx, feed)
 	u.writeBack(c, t)
 	return nil
 }
@@ -444,6 +472,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 		created bool
 		number  string
 		u       updated
+		feed    []casemgmt.FeedEntry
 	)
 	for attempt := 0; ; attempt++ {
 		err = s.inTx(ctx, func(tx querier) error {
@@ -455,10 +484,11 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 			}
 			if ok {
 				created = false
-				return s.journal(ctx, tx, u.id, &w, t)
+				feed = updatedFeed(c, &u, &w, t)
+				return s.journal(ctx, tx, u.id, &w, t, feed)
 			}
 			created = true
-			number, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+			number, feed, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
 			return err
 		})
 		// Another process may have created the case between the UPDATE
@@ -471,6 +501,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if err != nil {
 		return false, wrap("upserting case", err)
 	}
+	s.notify(ctx, feed)
 	if created {
 		c.ID, c.Number, c.Version, c.Status = id, number, 1, status
 		c.CreatedAt, c.UpdatedAt = t, t
@@ -493,32 +524,36 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 	}
 	t := s.writeTime(&w)
+	var feed []casemgmt.FeedEntry
 	err := s.inTx(ctx, func(tx querier) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id = $1", id)
+		var number string
+		err := tx.QueryRowContext(ctx, "DELETE FROM {cases} WHERE id = $1 RETURNING number", id).Scan(&number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
-		}
 		// Also without foreign keys enforced (SQLite's default).
-		if _, err := tx.ExecContext(ctx, "DELETE FROM case_refs WHERE case_id = $1", id); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM {case_refs} WHERE case_id = $1", id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM case_contacts WHERE case_id = $1", id); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM {case_contacts} WHERE case_id = $1", id); err != nil {
 			return err
 		}
-		return s.journal(ctx, tx, id, &w, t)
+		feed = casemgmt.NewFeedEntries(casemgmt.ChangeCaseDeleted, id, number, nil, nil, &w, t)
+		return s.journal(ctx, tx, id, &w, t, feed)
 	})
+	if err == nil {
+		s.notify(ctx, feed)
+	}
 	return wrap("deleting case", err)
 }
 
 // caseExists reports whether the case exists, in tx.
 func caseExists(ctx context.Context, tx querier, id string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, "SELECT 1 FROM cases WHERE id = $1", id).Scan(&one)
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM {cases} WHERE id = $1", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 	}
@@ -531,16 +566,16 @@ var errLinkRace = errors.New("sqlstore: link changed concurrently")
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	err := s.changeLink(ctx, caseID, l, &w, func(tx querier) error {
+	err := s.changeLink(ctx, caseID, l, &w, casemgmt.ChangeLinked, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
 			res, err = tx.ExecContext(ctx,
-				"INSERT INTO case_refs (kind, ref, case_id) VALUES ($1, $2, $3) ON CONFLICT (kind, ref) DO NOTHING",
+				"INSERT INTO {case_refs} (kind, ref, case_id) VALUES ($1, $2, $3) ON CONFLICT (kind, ref) DO NOTHING",
 				string(l.Kind), l.ID, caseID)
 		} else {
 			res, err = tx.ExecContext(ctx,
-				"INSERT INTO case_contacts (contact_id, case_id) VALUES ($1, $2) ON CONFLICT (contact_id, case_id) DO NOTHING",
+				"INSERT INTO {case_contacts} (contact_id, case_id) VALUES ($1, $2) ON CONFLICT (contact_id, case_id) DO NOTHING",
 				l.ID, caseID)
 		}
 		if err != nil {
@@ -557,7 +592,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 			return errNoop
 		}
 		var owner string
-		err = tx.QueryRowContext(ctx, "SELECT case_id FROM case_refs WHERE kind = $1 AND ref = $2",
+		err = tx.QueryRowContext(ctx, "SELECT case_id FROM {case_refs} WHERE kind = $1 AND ref = $2",
 			string(l.Kind), l.ID).Scan(&owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -577,14 +612,14 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	err := s.changeLink(ctx, caseID, l, &w, func(tx querier) error {
+	err := s.changeLink(ctx, caseID, l, &w, casemgmt.ChangeUnlinked, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
-			res, err = tx.ExecContext(ctx, "DELETE FROM case_refs WHERE kind = $1 AND ref = $2 AND case_id = $3",
+			res, err = tx.ExecContext(ctx, "DELETE FROM {case_refs} WHERE kind = $1 AND ref = $2 AND case_id = $3",
 				string(l.Kind), l.ID, caseID)
 		} else {
-			res, err = tx.ExecContext(ctx, "DELETE FROM case_contacts WHERE contact_id = $1 AND case_id = $2", l.ID, caseID)
+			res, err = tx.ExecContext(ctx, "DELETE FROM {case_contacts} WHERE contact_id = $1 AND case_id = $2", l.ID, caseID)
 		}
 		if err != nil {
 			return err
@@ -603,7 +638,7 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 // contract gives, then, in one transaction with the case's existence
 // checked, change (which returns errNoop when there is nothing to write)
 // and the write's journal.
-func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, w *casemgmt.Write, change func(tx querier) error) error {
+func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, w *casemgmt.Write, k casemgmt.ChangeKind, change func(tx querier) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -617,15 +652,28 @@ func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, 
 		return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 	}
 	t := s.writeTime(w)
-	return s.inTx(ctx, func(tx querier) error {
+	var feed []casemgmt.FeedEntry
+	err := s.inTx(ctx, func(tx querier) error {
 		if err := caseExists(ctx, tx, caseID); err != nil {
 			return err
 		}
 		if err := change(tx); err != nil {
 			return err
 		}
-		return s.journal(ctx, tx, caseID, w, t)
+		cs, err := queryCases(ctx, tx, "SELECT "+caseColumns+" FROM {cases} WHERE id = $1", caseID)
+		if err != nil {
+			return err
+		}
+		if len(cs) != 1 {
+			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
+		}
+		feed = casemgmt.NewFeedEntries(k, caseID, cs[0].Number, cs[0], &l, w, t)
+		return s.journal(ctx, tx, caseID, w, t, feed)
 	})
+	if err == nil {
+		s.notify(ctx, feed)
+	}
+	return err
 }
 
 // FindCaseByConversation implements casemgmt.CaseStore.
@@ -729,7 +777,7 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 		created = s.clock()
 	}
 	err := s.inTx(ctx, func(tx querier) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO contacts (id, name, email, phone, email_norm, name_norm, phone_key, created_at) "+
+		_, err := tx.ExecContext(ctx, "INSERT INTO {contacts} (id, name, email, phone, email_norm, name_norm, phone_key, created_at) "+
 			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 			id, c.Name, c.Email, c.Phone, nullString(channel.NormalizeEmail(c.Email)),
 			nullString(casemgmt.NormalizeName(c.Name)), nullString(casemgmt.PhoneKey(c.Phone)), created.UnixNano())
@@ -760,7 +808,7 @@ func (s *Store) GetContact(ctx context.Context, id string) (*casemgmt.Contact, e
 	if !storableText(id) {
 		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
 	}
-	c, err := scanContact(s.rq.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM contacts WHERE id = $1", id))
+	c, err := scanContact(s.rq.QueryRowContext(ctx, "SELECT "+contactColumns+" FROM {contacts} WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: contact %q", casemgmt.ErrNotFound, id)
 	}
@@ -887,7 +935,7 @@ func qListInteractions(q casemgmt.InteractionQuery) (query string, args []any, n
 			add("time < ?", q.Until.UnixNano())
 		}
 	}
-	query = "SELECT seq, record FROM interactions"
+	query = "SELECT seq, record FROM {interactions}"
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -955,7 +1003,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	var first bool
 	err := s.inTx(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx,
-			"INSERT INTO idempotency_keys (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+			"INSERT INTO {idempotency_keys} (key, used_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
 			key, s.clock().UnixNano())
 		if err != nil {
 			return err
@@ -986,9 +1034,9 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	}
 	var got bool
 	err = s.inTx(ctx, func(tx querier) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO claims (name, owner, expires_at) VALUES ($1, $2, $3) "+
+		res, err := tx.ExecContext(ctx, "INSERT INTO {claims} AS c (name, owner, expires_at) VALUES ($1, $2, $3) "+
 			"ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at "+
-			"WHERE claims.owner = excluded.owner OR claims.expires_at <= $4",
+			"WHERE c.owner = excluded.owner OR c.expires_at <= $4",
 			name, owner, expires, now.UnixNano())
 		if err != nil {
 			return err
@@ -1009,7 +1057,7 @@ func (s *Store) ReleaseClaim(ctx context.Context, name, owner string) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx querier) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM claims WHERE name = $1 AND owner = $2", name, owner)
+		_, err := tx.ExecContext(ctx, "DELETE FROM {claims} WHERE name = $1 AND owner = $2", name, owner)
 		return err
 	})
 	return wrap("releasing claim", err)
@@ -1024,7 +1072,7 @@ func (s *Store) GetState(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
 	}
 	var v []byte
-	err := s.rq.QueryRowContext(ctx, "SELECT value FROM state WHERE key = $1", key).Scan(&v)
+	err := s.rq.QueryRowContext(ctx, "SELECT value FROM {state} WHERE key = $1", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: state %q", casemgmt.ErrNotFound, key)
 	}
@@ -1052,7 +1100,7 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 		value = []byte{}
 	}
 	err := s.inTx(ctx, func(tx querier) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO state (key, value) VALUES ($1, $2) "+
+		_, err := tx.ExecContext(ctx, "INSERT INTO {state} (key, value) VALUES ($1, $2) "+
 			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 		return err
 	})

@@ -20,37 +20,37 @@ const usageColumns = "calls, prompt_tokens, completion_tokens, total_tokens, cos
 // plus reserved usage is below every nonzero cap: one upsert, so the check
 // and the addition are one atomic step on either database (SQLite holds
 // the write lock, PostgreSQL the row's lock, for the statement).
-const qReserveUsage = "INSERT INTO usage_counters (key, reserved_calls, reserved_prompt_tokens, reserved_completion_tokens, " +
+const qReserveUsage = "INSERT INTO {usage_counters} (key, reserved_calls, reserved_prompt_tokens, reserved_completion_tokens, " +
 	"reserved_total_tokens, reserved_cost, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) " +
 	"ON CONFLICT (key) DO UPDATE SET " +
-	"reserved_calls = usage_counters.reserved_calls + excluded.reserved_calls, " +
-	"reserved_prompt_tokens = usage_counters.reserved_prompt_tokens + excluded.reserved_prompt_tokens, " +
-	"reserved_completion_tokens = usage_counters.reserved_completion_tokens + excluded.reserved_completion_tokens, " +
-	"reserved_total_tokens = usage_counters.reserved_total_tokens + excluded.reserved_total_tokens, " +
-	"reserved_cost = usage_counters.reserved_cost + excluded.reserved_cost, " +
+	"reserved_calls = {usage_counters}.reserved_calls + excluded.reserved_calls, " +
+	"reserved_prompt_tokens = {usage_counters}.reserved_prompt_tokens + excluded.reserved_prompt_tokens, " +
+	"reserved_completion_tokens = {usage_counters}.reserved_completion_tokens + excluded.reserved_completion_tokens, " +
+	"reserved_total_tokens = {usage_counters}.reserved_total_tokens + excluded.reserved_total_tokens, " +
+	"reserved_cost = {usage_counters}.reserved_cost + excluded.reserved_cost, " +
 	"updated_at = excluded.updated_at " +
-	"WHERE (CAST($8 AS BIGINT) <= 0 OR usage_counters.calls + usage_counters.reserved_calls < CAST($8 AS BIGINT)) " +
-	"AND (CAST($9 AS BIGINT) <= 0 OR usage_counters.total_tokens + usage_counters.reserved_total_tokens < CAST($9 AS BIGINT)) " +
-	"AND (CAST($10 AS DOUBLE PRECISION) <= 0 OR usage_counters.cost + usage_counters.reserved_cost < CAST($10 AS DOUBLE PRECISION))"
+	"WHERE (CAST($8 AS BIGINT) <= 0 OR {usage_counters}.calls + {usage_counters}.reserved_calls < CAST($8 AS BIGINT)) " +
+	"AND (CAST($9 AS BIGINT) <= 0 OR {usage_counters}.total_tokens + {usage_counters}.reserved_total_tokens < CAST($9 AS BIGINT)) " +
+	"AND (CAST($10 AS DOUBLE PRECISION) <= 0 OR {usage_counters}.cost + {usage_counters}.reserved_cost < CAST($10 AS DOUBLE PRECISION))"
 
 // qCommitUsage adds spent usage and takes a reservation off, never below
 // zero.
-const qCommitUsage = "INSERT INTO usage_counters (key, calls, prompt_tokens, completion_tokens, total_tokens, cost, updated_at) " +
+const qCommitUsage = "INSERT INTO {usage_counters} (key, calls, prompt_tokens, completion_tokens, total_tokens, cost, updated_at) " +
 	"VALUES ($1, $2, $3, $4, $5, $6, $7) " +
 	"ON CONFLICT (key) DO UPDATE SET " +
-	"calls = usage_counters.calls + excluded.calls, " +
-	"prompt_tokens = usage_counters.prompt_tokens + excluded.prompt_tokens, " +
-	"completion_tokens = usage_counters.completion_tokens + excluded.completion_tokens, " +
-	"total_tokens = usage_counters.total_tokens + excluded.total_tokens, " +
-	"cost = usage_counters.cost + excluded.cost, " +
-	"reserved_calls = CASE WHEN usage_counters.reserved_calls > CAST($8 AS BIGINT) THEN usage_counters.reserved_calls - CAST($8 AS BIGINT) ELSE 0 END, " +
-	"reserved_prompt_tokens = CASE WHEN usage_counters.reserved_prompt_tokens > CAST($9 AS BIGINT) THEN usage_counters.reserved_prompt_tokens - CAST($9 AS BIGINT) ELSE 0 END, " +
-	"reserved_completion_tokens = CASE WHEN usage_counters.reserved_completion_tokens > CAST($10 AS BIGINT) THEN usage_counters.reserved_completion_tokens - CAST($10 AS BIGINT) ELSE 0 END, " +
-	"reserved_total_tokens = CASE WHEN usage_counters.reserved_total_tokens > CAST($11 AS BIGINT) THEN usage_counters.reserved_total_tokens - CAST($11 AS BIGINT) ELSE 0 END, " +
-	"reserved_cost = CASE WHEN usage_counters.reserved_cost > CAST($12 AS DOUBLE PRECISION) THEN usage_counters.reserved_cost - CAST($12 AS DOUBLE PRECISION) ELSE 0 END, " +
+	"calls = {usage_counters}.calls + excluded.calls, " +
+	"prompt_tokens = {usage_counters}.prompt_tokens + excluded.prompt_tokens, " +
+	"completion_tokens = {usage_counters}.completion_tokens + excluded.completion_tokens, " +
+	"total_tokens = {usage_counters}.total_tokens + excluded.total_tokens, " +
+	"cost = {usage_counters}.cost + excluded.cost, " +
+	"reserved_calls = CASE WHEN {usage_counters}.reserved_calls > CAST($8 AS BIGINT) THEN {usage_counters}.reserved_calls - CAST($8 AS BIGINT) ELSE 0 END, " +
+	"reserved_prompt_tokens = CASE WHEN {usage_counters}.reserved_prompt_tokens > CAST($9 AS BIGINT) THEN {usage_counters}.reserved_prompt_tokens - CAST($9 AS BIGINT) ELSE 0 END, " +
+	"reserved_completion_tokens = CASE WHEN {usage_counters}.reserved_completion_tokens > CAST($10 AS BIGINT) THEN {usage_counters}.reserved_completion_tokens - CAST($10 AS BIGINT) ELSE 0 END, " +
+	"reserved_total_tokens = CASE WHEN {usage_counters}.reserved_total_tokens > CAST($11 AS BIGINT) THEN {usage_counters}.reserved_total_tokens - CAST($11 AS BIGINT) ELSE 0 END, " +
+	"reserved_cost = CASE WHEN {usage_counters}.reserved_cost > CAST($12 AS DOUBLE PRECISION) THEN {usage_counters}.reserved_cost - CAST($12 AS DOUBLE PRECISION) ELSE 0 END, " +
 	"updated_at = excluded.updated_at"
 
-const qGetUsage = "SELECT " + usageColumns + " FROM usage_counters WHERE key = $1"
+const qGetUsage = "SELECT " + usageColumns + " FROM {usage_counters} WHERE key = $1"
 
 func checkUsageKey(key string) error {
 	if key == "" {

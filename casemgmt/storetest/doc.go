@@ -10,6 +10,18 @@
 // owners never hold one claim, and a change is never visible without its
 // audit entries.
 //
+// For the optional interfaces a store may implement, it proves listing
+// (casemgmt.Lister: filters, both orders, pages that neither skip nor
+// repeat a case while other goroutines create, update and delete cases),
+// the change feed (casemgmt.Feed: an entry of the right kind for every
+// committed write and none for a failed one, the write's events after it,
+// numbers without gaps in commit order, and consumers that follow it
+// while writers run concurrently rebuilding the store's cases from it
+// alone) and purging (casemgmt.Purger: old keys, interactions and feed
+// entries go, cases, links, audit, claims and state stay, and purges run
+// at once remove each record once). A store without one of them has those
+// subtests skipped, with a message that says so.
+//
 // Every subtest gets a new store from newStore. The suite takes a few
 // seconds; its concurrency tests are worth running with -race.
 //

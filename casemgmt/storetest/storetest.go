@@ -60,6 +60,13 @@ func Run(t *testing.T, newStore func(t *testing.T) casemgmt.Store) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"AuditVisibleWithChange", testAuditVisibleWithChange},
 		{"UnstorableText", testUnstorableText},
+		// Optional interfaces: skipped for stores without them.
+		{"List", testList},
+		{"ListConcurrentWrites", testListConcurrentWrites},
+		{"Feed", testFeed},
+		{"FeedConcurrentWriters", testFeedConcurrentWriters},
+		{"Purge", testPurge},
+		{"PurgeConcurrently", testPurgeConcurrently},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,6 +26,14 @@
 //   - Contacts are found by email, phone and name as casemgmt.MatchContact
 //     compares them; index phones by casemgmt.PhoneKey.
 //
+// Beyond Store, FileStore implements the optional interfaces hosts use to
+// follow the store: casemgmt.Lister (cases page by page, by creation time
+// and id), casemgmt.Feed (every committed change in commit order, written
+// with the change: in a database, number entries from a counter row each
+// write updates last, not from a sequence) and casemgmt.Purger (old keys,
+// interactions and feed entries). The suite tests each one a store has,
+// and skips the others.
+//
 // Then keep store_test.go: storetest.Run(t, newStore) runs the whole
 // suite, concurrency included, against your adapter. Run it with -race.
 //

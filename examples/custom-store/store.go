@@ -50,7 +50,10 @@ type fileState struct {
 	Contacts     map[string]*casemgmt.Contact `json:"contacts"`
 	Audit        []casemgmt.AuditEntry        `json:"audit"`
 	Interactions []*casemgmt.Interaction      `json:"interactions"`
-	Keys         map[string]bool              `json:"keys"`
+	Keys         map[string]time.Time         `json:"keys"` // key -> when it was used
+	Feed         []casemgmt.FeedEntry         `json:"feed"`
+	LastFeed     int64                        `json:"last_feed"`
+	FeedPurged   int64                        `json:"feed_purged"`
 	Claims       map[string]fileClaim         `json:"claims"`
 	State        map[string][]byte            `json:"state"`
 }
@@ -60,7 +63,12 @@ type fileClaim struct {
 	Expires time.Time `json:"expires"`
 }
 
-var _ casemgmt.Store = (*FileStore)(nil)
+var (
+	_ casemgmt.Store  = (*FileStore)(nil)
+	_ casemgmt.Lister = (*FileStore)(nil)
+	_ casemgmt.Feed   = (*FileStore)(nil)
+	_ casemgmt.Purger = (*FileStore)(nil)
+)
 
 // OpenFileStore opens the store kept in path, creating it when the file
 // does not exist.
@@ -93,7 +101,7 @@ func decodeState(data []byte) (*fileState, error) {
 		st.Contacts = map[string]*casemgmt.Contact{}
 	}
 	if st.Keys == nil {
-		st.Keys = map[string]bool{}
+		st.Keys = map[string]time.Time{}
 	}
 	if st.Claims == nil {
 		st.Claims = map[string]fileClaim{}
@@ -165,18 +173,26 @@ func writeFileAtomic(path string, data []byte) error {
 
 func (s *FileStore) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// journal checks and appends a write's audit entries and interaction, and
-// uses its key. It runs inside update, after the change itself was
-// checked, so the order of errors is the contract's.
-func (s *FileStore) journal(st *fileState, caseID string, w *casemgmt.Write, t time.Time) error {
+// journal checks and appends a write's audit entries and interaction,
+// uses its key, and appends the feed entries of the change (of kind k,
+// with the case as committed, c, and the link l). It runs inside update,
+// after the change itself was checked, so the order of errors is the
+// contract's.
+func (s *FileStore) journal(st *fileState, caseID, number string, w *casemgmt.Write, t time.Time,
+	k casemgmt.ChangeKind, c *casemgmt.Case, l *casemgmt.Link) error {
 	if w.Interaction != nil && w.Interaction.ID != "" && st.hasInteraction(w.Interaction.ID) {
 		return fmt.Errorf("%w: interaction %q", casemgmt.ErrDuplicate, w.Interaction.ID)
 	}
 	if w.Key != "" {
-		if st.Keys[w.Key] {
+		if _, used := st.Keys[w.Key]; used {
 			return casemgmt.ErrKeyUsed
 		}
-		st.Keys[w.Key] = true
+		st.Keys[w.Key] = s.clock()
+	}
+	for _, e := range casemgmt.NewFeedEntries(k, caseID, number, c, l, w, t) {
+		st.LastFeed++
+		e.Seq = st.LastFeed
+		st.Feed = append(st.Feed, e)
 	}
 	for _, e := range w.Audit {
 		e = e.Clone()
@@ -285,7 +301,7 @@ func (s *FileStore) create(st *fileState, c *casemgmt.Case, w *casemgmt.Write) (
 	}
 	c.CreatedAt, c.UpdatedAt = t, t
 	st.Cases[c.ID] = c
-	if err := s.journal(st, c.ID, w, t); err != nil {
+	if err := s.journal(st, c.ID, c.Number, w, t, casemgmt.ChangeCaseCreated, c, nil); err != nil {
 		return nil, err
 	}
 	return c.Clone(), nil
@@ -362,7 +378,7 @@ func (s *FileStore) replace(st *fileState, old, c *casemgmt.Case, w *casemgmt.Wr
 		c.Status = old.Status
 	}
 	st.Cases[c.ID] = c
-	if err := s.journal(st, c.ID, w, t); err != nil {
+	if err := s.journal(st, c.ID, c.Number, w, t, casemgmt.ChangeCaseUpdated, c, nil); err != nil {
 		return nil, err
 	}
 	return c.Clone(), nil
@@ -410,11 +426,12 @@ func (s *FileStore) DeleteCase(ctx context.Context, id string, w casemgmt.Write)
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
-		if _, ok := st.Cases[id]; !ok {
+		old, ok := st.Cases[id]
+		if !ok {
 			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 		}
 		delete(st.Cases, id)
-		return s.journal(st, id, &w, writeTime(&w, s.clock()))
+		return s.journal(st, id, old.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeCaseDeleted, nil, nil)
 	})
 }
 
@@ -441,7 +458,7 @@ func (s *FileStore) Relate(ctx context.Context, caseID string, l casemgmt.Link, 
 			return errNothingToDo
 		}
 		c.Links = casemgmt.SortLinks(append(c.Links, l))
-		return s.journal(st, caseID, &w, writeTime(&w, s.clock()))
+		return s.journal(st, caseID, c.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeLinked, c, &l)
 	})
 	if errors.Is(err, errNothingToDo) {
 		return nil
@@ -473,7 +490,7 @@ func (s *FileStore) Unrelate(ctx context.Context, caseID string, l casemgmt.Link
 			return fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
 		}
 		c.Links = slices.Delete(c.Links, i, i+1)
-		return s.journal(st, caseID, &w, writeTime(&w, s.clock()))
+		return s.journal(st, caseID, c.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeUnlinked, c, &l)
 	})
 }
 
@@ -728,10 +745,10 @@ func (s *FileStore) UseKey(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	err := s.update(ctx, func(st *fileState) error {
-		if st.Keys[key] {
+		if _, used := st.Keys[key]; used {
 			return errNothingToDo
 		}
-		st.Keys[key] = true
+		st.Keys[key] = s.clock()
 		return nil
 	})
 	if errors.Is(err, errNothingToDo) {
@@ -812,4 +829,89 @@ func (s *FileStore) PutState(ctx context.Context, key string, value []byte) erro
 		st.State[key] = slices.Clone(value)
 		return nil
 	})
+}
+
+// ListCases implements casemgmt.Lister: it filters and sorts all cases,
+// which is fine for a few thousand; a database adapter runs one indexed
+// query from the cursor's (created_at, id) instead (see
+// casemgmt/sqlstore).
+func (s *FileStore) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.CasePage, error) {
+	if err := ctx.Err(); err != nil {
+		return casemgmt.CasePage{}, err
+	}
+	if err := q.Check(); err != nil {
+		return casemgmt.CasePage{}, err
+	}
+	pos, _ := q.Position()
+	cs, err := s.findCases(ctx, func(c *casemgmt.Case) bool { return q.Match(c, pos) })
+	slices.SortFunc(cs, q.Compare)
+	return q.Page(limit(cs, q.PageSize()+1)), err
+}
+
+// ReadChanges implements casemgmt.Feed. Feed entries are numbered in
+// update, which runs one write at a time, so numbers follow the order of
+// commits; a database adapter numbers them from a counter row that each
+// write updates last in its transaction (see casemgmt/sqlstore).
+func (s *FileStore) ReadChanges(ctx context.Context, after int64, n int) ([]casemgmt.FeedEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if after < 0 || n < 0 {
+		return nil, fmt.Errorf("%w: negative feed cursor or limit", casemgmt.ErrInvalid)
+	}
+	q := casemgmt.ListQuery{Limit: n}
+	var out []casemgmt.FeedEntry
+	err := s.view(ctx, func(st *fileState) error {
+		if after < st.FeedPurged {
+			return fmt.Errorf("%w: after %d, up to %d", casemgmt.ErrChangesPurged, after, st.FeedPurged)
+		}
+		for _, e := range st.Feed {
+			if e.Seq > after && len(out) < q.PageSize() {
+				out = append(out, e.Clone())
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// LastChange implements casemgmt.Feed.
+func (s *FileStore) LastChange(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.view(ctx, func(st *fileState) error {
+		n = st.LastFeed
+		return nil
+	})
+	return n, err
+}
+
+// Purge implements casemgmt.Purger.
+func (s *FileStore) Purge(ctx context.Context, before time.Time) (casemgmt.PurgeResult, error) {
+	var r casemgmt.PurgeResult
+	if before.IsZero() {
+		return r, fmt.Errorf("%w: purge without a time", casemgmt.ErrInvalid)
+	}
+	err := s.update(ctx, func(st *fileState) error {
+		r = casemgmt.PurgeResult{}
+		for k, used := range st.Keys {
+			if used.Before(before) {
+				delete(st.Keys, k)
+				r.Keys++
+			}
+		}
+		n := len(st.Interactions)
+		st.Interactions = slices.DeleteFunc(st.Interactions, func(in *casemgmt.Interaction) bool { return in.Time.Before(before) })
+		r.Interactions = int64(n - len(st.Interactions))
+		i := 0
+		for i < len(st.Feed) && st.Feed[i].Time.Before(before) {
+			i++
+		}
+		if i > 0 {
+			st.FeedPurged = st.Feed[i-1].Seq
+			st.Feed = st.Feed[i:]
+			r.Changes = int64(i)
+		}
+		return nil
+	})
+	return r, err
 }

@@ -1,7 +1,7 @@
 -- Usage of a predictor per period key (budget.Counter): what finished
 -- calls spent, and what calls still running reserved.
 
-CREATE TABLE usage_counters (
+CREATE TABLE {usage_counters} (
 	key TEXT COLLATE "C" PRIMARY KEY,
 	calls BIGINT NOT NULL DEFAULT 0,
 	prompt_tokens BIGINT NOT NULL DEFAULT 0,

@@ -1,13 +1,15 @@
 -- Cases, their links, contacts, the journal and coordination state.
+-- Names in braces are tables and indexes: the Store adds its prefix
+-- (WithTablePrefix) and, on PostgreSQL, its schema (WithSchema).
 -- Times are Unix nanoseconds (UTC); NULL is the zero time.
 
-CREATE TABLE counters (
+CREATE TABLE {counters} (
 	name TEXT PRIMARY KEY,
 	value INTEGER NOT NULL
 );
-INSERT INTO counters (name, value) VALUES ('case_number', 0);
+INSERT INTO {counters} (name, value) VALUES ('case_number', 0);
 
-CREATE TABLE cases (
+CREATE TABLE {cases} (
 	id TEXT PRIMARY KEY,
 	number TEXT NOT NULL UNIQUE,
 	external_id TEXT UNIQUE,
@@ -25,27 +27,27 @@ CREATE TABLE cases (
 	updated_at INTEGER NOT NULL,
 	version INTEGER NOT NULL
 );
-CREATE INDEX cases_contact ON cases (contact_id, created_at, id) WHERE contact_id IS NOT NULL;
-CREATE INDEX cases_due ON cases (next_due_at, id) WHERE next_due_at IS NOT NULL;
+CREATE INDEX {cases_contact} ON {cases} (contact_id, created_at, id) WHERE contact_id IS NOT NULL;
+CREATE INDEX {cases_due} ON {cases} (next_due_at, id) WHERE next_due_at IS NOT NULL;
 
 -- Conversation and email links: each id belongs to one case.
-CREATE TABLE case_refs (
+CREATE TABLE {case_refs} (
 	kind TEXT NOT NULL,
 	ref TEXT NOT NULL,
-	case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+	case_id TEXT NOT NULL REFERENCES {cases} (id) ON DELETE CASCADE,
 	PRIMARY KEY (kind, ref)
 );
-CREATE INDEX case_refs_case ON case_refs (case_id);
+CREATE INDEX {case_refs_case} ON {case_refs} (case_id);
 
 -- Contact links: a contact may be linked to many cases.
-CREATE TABLE case_contacts (
+CREATE TABLE {case_contacts} (
 	contact_id TEXT NOT NULL,
-	case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+	case_id TEXT NOT NULL REFERENCES {cases} (id) ON DELETE CASCADE,
 	PRIMARY KEY (contact_id, case_id)
 );
-CREATE INDEX case_contacts_case ON case_contacts (case_id);
+CREATE INDEX {case_contacts_case} ON {case_contacts} (case_id);
 
-CREATE TABLE contacts (
+CREATE TABLE {contacts} (
 	id TEXT PRIMARY KEY,
 	name TEXT NOT NULL,
 	email TEXT NOT NULL,
@@ -55,19 +57,19 @@ CREATE TABLE contacts (
 	phone_key TEXT,
 	created_at INTEGER NOT NULL
 );
-CREATE INDEX contacts_name ON contacts (name_norm) WHERE name_norm IS NOT NULL;
-CREATE INDEX contacts_phone ON contacts (phone_key) WHERE phone_key IS NOT NULL;
+CREATE INDEX {contacts_name} ON {contacts} (name_norm) WHERE name_norm IS NOT NULL;
+CREATE INDEX {contacts_phone} ON {contacts} (phone_key) WHERE phone_key IS NOT NULL;
 
 -- No foreign key to cases: the trail outlives a deleted case.
-CREATE TABLE audit (
+CREATE TABLE {audit} (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	case_id TEXT NOT NULL,
 	time INTEGER NOT NULL,
 	entry TEXT NOT NULL
 );
-CREATE INDEX audit_case ON audit (case_id, seq);
+CREATE INDEX {audit_case} ON {audit} (case_id, seq);
 
-CREATE TABLE interactions (
+CREATE TABLE {interactions} (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	id TEXT NOT NULL UNIQUE,
 	case_id TEXT,
@@ -76,22 +78,22 @@ CREATE TABLE interactions (
 	time INTEGER NOT NULL,
 	record TEXT NOT NULL
 );
-CREATE INDEX interactions_time ON interactions (time, seq);
-CREATE INDEX interactions_case ON interactions (case_id, time, seq) WHERE case_id IS NOT NULL;
-CREATE INDEX interactions_conversation ON interactions (conversation_id, time, seq) WHERE conversation_id IS NOT NULL;
+CREATE INDEX {interactions_time} ON {interactions} (time, seq);
+CREATE INDEX {interactions_case} ON {interactions} (case_id, time, seq) WHERE case_id IS NOT NULL;
+CREATE INDEX {interactions_conversation} ON {interactions} (conversation_id, time, seq) WHERE conversation_id IS NOT NULL;
 
-CREATE TABLE idempotency_keys (
+CREATE TABLE {idempotency_keys} (
 	key TEXT PRIMARY KEY,
 	used_at INTEGER NOT NULL
 );
 
-CREATE TABLE claims (
+CREATE TABLE {claims} (
 	name TEXT PRIMARY KEY,
 	owner TEXT NOT NULL,
 	expires_at INTEGER NOT NULL
 );
 
-CREATE TABLE state (
+CREATE TABLE {state} (
 	key TEXT PRIMARY KEY,
 	value BLOB NOT NULL
 );

@@ -1,7 +1,7 @@
 -- Usage of a predictor per period key (budget.Counter): what finished
 -- calls spent, and what calls still running reserved.
 
-CREATE TABLE usage_counters (
+CREATE TABLE {usage_counters} (
 	key TEXT PRIMARY KEY,
 	calls INTEGER NOT NULL DEFAULT 0,
 	prompt_tokens INTEGER NOT NULL DEFAULT 0,

@@ -1,1 +1,0 @@
--- Placeholder for step 0003: replaced by that step's own file.
