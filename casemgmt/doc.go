@@ -30,7 +30,6 @@
 // idempotency keys, interactions and feed entries, never cases or their
 // audit trail).
 //
-//
 // # What this package leaves out, and why
 //
 // The package imports no channel implementation, no condition language

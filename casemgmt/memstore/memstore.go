@@ -45,7 +45,7 @@ type Store struct {
 	claims map[string]claim
 	state  map[string][]byte
 
-	kb knowledge.Index // knowledge articles (knowledge.go); locks itself
+	kb         knowledge.Index      // knowledge articles (knowledge.go); locks itself
 	feed       []casemgmt.FeedEntry // by Seq, consecutive
 	lastFeed   int64                // Seq of the newest entry
 	feedPurged int64                // highest Seq purged
