@@ -43,7 +43,7 @@ const resolutionTenant = `{
 }`
 
 var returnsArticle = knowledge.Article{ID: "kb-returns", Title: "Returning a product", Language: "en",
-	URL: "https://help.example.org/returns",
+	URL:  "https://help.example.org/returns",
 	Body: "You can return any product within 30 days of delivery. Print the return label from your order page and drop the parcel at any post office. The refund reaches your card within 5 days of our receiving the parcel."}
 
 // resolutionRig is an agent over a memstore with the returns article and
