@@ -57,17 +57,34 @@ func (r *run) draft(c *casemgmt.Case, d *resolve.Decision, w *resolutionWork, no
 			dr.Citations = append(dr.Citations, resolveCitation{ArticleID: ct.ArticleID, Quote: ct.Quote})
 		}
 	}
-	b, err := json.Marshal(dr)
+	entry, ev, err := r.a.putDraft(c, &dr)
 	if err != nil {
 		return err
 	}
-	c.Meta[MetaDraft] = string(b)
-	w.audit = append(w.audit, casemgmt.AuditEntry{CaseID: c.ID, Field: MetaDraft, New: "waiting: " + clip(dr.Message.Subject, 80),
-		Actor: r.a.actor(), Reason: "drafted for a person to confirm: " + w.in.Reason, Time: now})
+	w.audit = append(w.audit, entry)
+	w.events = append(w.events, ev)
 	w.out.Draft, w.out.Message = &dr, &dr.Message
 	w.in.Reason = "drafted: " + w.in.Reason
 	w.msg = nil
 	return nil
+}
+
+// putDraft keeps d on c (replacing the draft waiting there) and returns
+// the audit entry and the feed event that say so.
+func (a *Agent) putDraft(c *casemgmt.Case, d *Draft) (casemgmt.AuditEntry, casemgmt.Event, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return casemgmt.AuditEntry{}, casemgmt.Event{}, err
+	}
+	if c.Meta == nil {
+		c.Meta = map[string]string{}
+	}
+	c.Meta[MetaDraft] = string(b)
+	entry := casemgmt.AuditEntry{CaseID: c.ID, Field: MetaDraft, New: "waiting: " + clip(d.Message.Subject, 80),
+		Actor: a.actor(), Reason: "drafted for a person to confirm: " + d.Reason, Time: d.Created}
+	ev := casemgmt.Event{Kind: casemgmt.ChangeDraftWaiting, Actor: a.actor(), Reason: d.Reason,
+		Data: map[string]string{"kind": d.Kind, "subject": d.Message.Subject}}
+	return entry, ev, nil
 }
 
 // PendingDraft returns the draft waiting on the case, or ErrNoDraft.

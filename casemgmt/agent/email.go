@@ -832,15 +832,24 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 	if err != nil {
 		return "sending failed: " + err.Error()
 	}
-	if err := a.recordSent(ctx, c.ID, id, "acknowledgement sent"); err != nil {
+	if err := a.recordSent(ctx, c.ID, id, "acknowledgement sent", out); err != nil {
 		a.log.WarnContext(ctx, "acknowledgement sent but not recorded", "case", c.ID, "message", id, "err", err)
 	}
 	return ""
 }
 
-// recordSent links mail the agent sent to its case and counts it.
-func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error {
+// recordSent links mail the agent sent to its case and counts it, with an
+// "email sent" event on the change feed.
+func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string, m *channel.Outgoing) error {
 	msgID = strings.Trim(msgID, "<> ")
+	ev := casemgmt.Event{Kind: casemgmt.ChangeEmailSent, Actor: a.actor(), Reason: why,
+		Data: map[string]string{"message_id": msgID, "subject": m.Subject}}
+	if msgID != "" {
+		ev.MessageIDs = []string{msgID}
+	}
+	if len(m.To) > 0 {
+		ev.Data["to"] = m.To[0].Email
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := a.store.GetCase(ctx, caseID)
 		if err != nil {
@@ -852,7 +861,7 @@ func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string) error
 		}
 		c.Meta[MetaSent] = strconv.Itoa(n + 1)
 		now := a.now()
-		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now})
+		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Events: []casemgmt.Event{ev}})
 		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
 			continue
 		}

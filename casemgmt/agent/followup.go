@@ -20,9 +20,6 @@ const (
 	MetaFollowUpPolicy = "followup.policy"
 	// MetaFollowUpStep counts the follow-ups of the sequence done so far.
 	MetaFollowUpStep = "followup.step"
-	// MetaFollowUpDraft holds the text of a follow-up prepared for a
-	// person to confirm (automation "draft").
-	MetaFollowUpDraft = "followup.draft"
 )
 
 // Triggers of follow-up runs.
@@ -155,7 +152,6 @@ func (a *Agent) schedule(c *casemgmt.Case, by casemgmt.Actor, now time.Time) []c
 	case running != "":
 		delete(c.Meta, MetaFollowUpPolicy)
 		delete(c.Meta, MetaFollowUpStep)
-		delete(c.Meta, MetaFollowUpDraft)
 		return a.setDue(c, time.Time{}, by, "follow-up policy "+running+" stopped", now)
 	}
 	return nil
@@ -292,10 +288,18 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 	c.Meta[MetaFollowUpStep] = strconv.Itoa(step + 1)
 	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
 	if p.Automation == AutomationDraft {
-		c.Meta[MetaFollowUpDraft] = renderTemplate(tpl.Body, vars)
 		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d prepared for a person to confirm", step+1)
 		o.Action, o.Reason = "follow_up_drafted", in.Reason
-		return o, a.writeDue(ctx, c, audit, in, now)
+		d := &Draft{CaseID: c.ID, Kind: "follow_up", Message: *followUpMessage(a, c, tpl, vars, to), Reason: in.Reason, Created: now}
+		entry, ev, err := a.putDraft(c, d)
+		if err != nil {
+			return o, err
+		}
+		o.Message = &d.Message
+		if a.shadow {
+			return o, a.writeDue(ctx, c, append(audit, entry), in, now)
+		}
+		return o, a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: append(audit, entry), Interaction: in, Events: []casemgmt.Event{ev}})
 	}
 	if to.Email == "" || a.mail.sender == nil {
 		why := "the case's contact has no email address"
@@ -307,16 +311,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		o.Reason = in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
 	}
-	subject := renderTemplate(tpl.Subject, vars)
-	if subject == "" {
-		subject = "Re: " + c.Title
-	}
-	refs := c.LinkIDs(casemgmt.LinkEmail)
-	out := &channel.Outgoing{From: a.mail.from, To: []channel.Address{to}, Subject: subject,
-		Text: renderTemplate(tpl.Body, vars), References: refs, Automated: true, CaseID: c.ID}
-	if len(refs) > 0 {
-		out.InReplyTo = refs[len(refs)-1]
-	}
+	out := followUpMessage(a, c, tpl, vars, to)
 	o.Message = out
 	if a.shadow {
 		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
@@ -339,12 +334,28 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (D
 		_ = a.store.AddInteraction(ctx, in)
 		return o, err
 	}
-	if err := a.recordSent(ctx, c.ID, id, fmt.Sprintf("follow-up %d sent", step+1)); err != nil {
+	if err := a.recordSent(ctx, c.ID, id, fmt.Sprintf("follow-up %d sent", step+1), out); err != nil {
 		return o, err
 	}
 	in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
 	o.Action, o.Reason = "follow_up_sent", in.Reason
 	return o, a.store.AddInteraction(ctx, in)
+}
+
+// followUpMessage is the follow-up email of template tpl to the case's
+// contact, threaded under the case's mail.
+func followUpMessage(a *Agent, c *casemgmt.Case, tpl Template, vars map[string]string, to channel.Address) *channel.Outgoing {
+	subject := renderTemplate(tpl.Subject, vars)
+	if subject == "" {
+		subject = "Re: " + c.Title
+	}
+	refs := c.LinkIDs(casemgmt.LinkEmail)
+	out := &channel.Outgoing{From: a.mail.from, To: []channel.Address{to}, Subject: subject,
+		Text: renderTemplate(tpl.Body, vars), References: refs, Automated: true, CaseID: c.ID}
+	if len(refs) > 0 {
+		out.InReplyTo = refs[len(refs)-1]
+	}
+	return out
 }
 
 // followUpTemplate is the message of the step: the policy's own, the

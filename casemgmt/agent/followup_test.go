@@ -176,12 +176,20 @@ func TestFollowUpDraftSendsNothing(t *testing.T) {
 	r := newFollowUpRig(t, "draft")
 	c := r.newWaitingCase("C-1")
 	r.advance(49 * time.Hour)
-	got := r.get(c.ID)
+	_ = r.get(c.ID)
 	if r.box.Len() != 0 {
 		t.Fatalf("draft automation sent %d messages", r.box.Len())
 	}
-	if !strings.Contains(got.Meta[agent.MetaFollowUpDraft], "follow-up 1") {
-		t.Errorf("draft = %q", got.Meta[agent.MetaFollowUpDraft])
+	d, err := r.ag.PendingDraft(context.Background(), c.ID)
+	if err != nil || !strings.Contains(d.Message.Text, "follow-up 1") || d.Kind != "follow_up" || d.Message.To[0].Email != "ana@example.org" {
+		t.Fatalf("draft = %+v, %v", d, err)
+	}
+	// A person approves it: it goes out as the agent's follow-ups do.
+	if _, err := r.ag.ApproveDraft(context.Background(), c.ID, "rep-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if sent, ok := r.box.Last(); !ok || !strings.Contains(sent.Message.Text, "follow-up 1") {
+		t.Errorf("approved follow-up not sent: %v %+v", ok, sent)
 	}
 }
 

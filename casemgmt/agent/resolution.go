@@ -103,6 +103,7 @@ type resolutionWork struct {
 	in      *casemgmt.Interaction
 	msg     *channel.Outgoing // to deliver after the write
 	draft   bool
+	events  []casemgmt.Event // for the change feed, with the write
 	attempt int
 }
 
@@ -136,7 +137,7 @@ func (r *run) resolveCase(ctx context.Context, caseID string, automation string)
 		if len(w.audit) == 0 {
 			return w.out, w.c, a.record(ctx, w.in)
 		}
-		err = a.store.UpdateCase(ctx, w.c, casemgmt.Write{Time: a.now(), Audit: w.audit, Interaction: w.in})
+		err = a.store.UpdateCase(ctx, w.c, casemgmt.Write{Time: a.now(), Audit: w.audit, Interaction: w.in, Events: w.events})
 		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
 			if err := backoff(ctx, attempt); err != nil {
 				return nil, nil, err
@@ -695,7 +696,7 @@ func (r *run) deliver(ctx context.Context, w *resolutionWork) error {
 		return err
 	}
 	w.out.Sent = true
-	return a.recordSent(ctx, c.ID, id, "resolution message sent")
+	return a.recordSent(ctx, c.ID, id, "resolution message sent", m)
 }
 
 // afterRun runs resolution after a run that created or updated res.Case,

@@ -347,3 +347,30 @@ func TestResolutionOffLine(t *testing.T) {
 		t.Errorf("business line (off): %+v", out.Resolution)
 	}
 }
+
+// Hosts following the change feed see the agent's mail and drafts: an
+// "email sent" event with every message the agent sends and a "draft
+// waiting" event with every draft, in the same transaction as the write.
+func TestFeedCarriesSentMailAndDrafts(t *testing.T) {
+	for _, automation := range []string{"full", "confirm"} {
+		r := newResolutionRig(t, automation, "hand_over")
+		res := r.email("I want to send it back, order ORD-654321.", false)
+		entries, err := r.store.ReadChanges(context.Background(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[casemgmt.ChangeKind]int{}
+		for _, e := range entries {
+			if e.CaseID == res.Case.ID {
+				kinds[e.Kind]++
+			}
+		}
+		want := casemgmt.ChangeEmailSent
+		if automation == "confirm" {
+			want = casemgmt.ChangeDraftWaiting
+		}
+		if kinds[want] != 1 || kinds[casemgmt.ChangeCaseCreated] != 1 {
+			t.Errorf("%s: feed kinds %v, want one %s", automation, kinds, want)
+		}
+	}
+}
