@@ -122,12 +122,15 @@ const (
 	// OutcomeShadow is a run in shadow mode: what it would have done is in
 	// the record, and nothing was written or sent.
 	OutcomeShadow Outcome = "shadow"
+	// OutcomeDuplicate is a message or event delivered again: it changed
+	// nothing, and the record names the case of the first delivery.
+	OutcomeDuplicate Outcome = "duplicate"
 )
 
 // Valid reports whether o is one of the known outcomes.
 func (o Outcome) Valid() bool {
 	switch o {
-	case OutcomeCreated, OutcomeUpdated, OutcomeUnchanged, OutcomeSkipped, OutcomeFailed, OutcomeShadow:
+	case OutcomeCreated, OutcomeUpdated, OutcomeUnchanged, OutcomeSkipped, OutcomeFailed, OutcomeShadow, OutcomeDuplicate:
 		return true
 	}
 	return false

@@ -199,3 +199,14 @@ var ErrTooLarge = errors.New("channel: message too large")
 func NormalizeEmail(addr string) string {
 	return strings.ToLower(strings.TrimSpace(addr))
 }
+
+// Receipt says what became of an inbound message or event: the case it
+// went to, if any, and the outcome ("created", "updated", "unchanged",
+// "skipped" with the reason, "duplicate", ...). Webhook handlers answer
+// with it when their receiver gives one. It is plain data.
+type Receipt struct {
+	CaseID     string `json:"case_id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
+	Outcome    string `json:"outcome,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}

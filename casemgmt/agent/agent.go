@@ -270,6 +270,16 @@ type Result struct {
 	Resolution *ResolutionOutcome
 }
 
+// Receipt says what the call did, as webhooks answer: the case's id and
+// number, the outcome and why.
+func (r *Result) Receipt() channel.Receipt {
+	rc := channel.Receipt{Outcome: string(r.Outcome), Reason: r.Reason}
+	if r.Case != nil {
+		rc.CaseID, rc.CaseNumber = r.Case.ID, r.Case.Number
+	}
+	return rc
+}
+
 // ChangedFields returns the names of the fields the call changed, in
 // order.
 func (r *Result) ChangedFields() []string {

@@ -68,6 +68,19 @@ func (a *Agent) ReceiveEmail(ctx context.Context, mailbox string, p *email.Parse
 	return err
 }
 
+// ReceiveEmailReceipt implements email.ReceiptReceiver: ReceiveEmail,
+// and what became of the message.
+func (a *Agent) ReceiveEmailReceipt(ctx context.Context, mailbox string, p *email.Parsed) (channel.Receipt, error) {
+	if p == nil {
+		return channel.Receipt{}, fmt.Errorf("%w: nil message", casemgmt.ErrInvalid)
+	}
+	res, err := a.InboundEmail(ctx, mailbox, &p.Message)
+	if err != nil {
+		return channel.Receipt{}, err
+	}
+	return res.Receipt(), nil
+}
+
 // InboundEmail processes one inbound email that arrived in mailbox:
 //
 //   - a message already processed (the same Message-ID, linked to a case
@@ -115,7 +128,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 	if c, dup, err := a.processed(ctx, key, msg.ID); err != nil {
 		return nil, err
 	} else if dup {
-		return r.finish(ctx, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+		return r.finish(ctx, casemgmt.OutcomeDuplicate, "duplicate delivery of "+msg.ID, c, nil)
 	}
 	// Concurrent deliveries of one message: one processes it, the others
 	// wait for it and are then duplicates. No prediction is made for them.
@@ -125,7 +138,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 			return nil, err
 		}
 		if dup {
-			return r.finish(ctx, casemgmt.OutcomeSkipped, "duplicate delivery of "+msg.ID, c, nil)
+			return r.finish(ctx, casemgmt.OutcomeDuplicate, "duplicate delivery of "+msg.ID, c, nil)
 		}
 		defer release()
 	}
@@ -715,7 +728,7 @@ func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) 
 		// A concurrent delivery of the same email won.
 		cs, ferr := a.store.FindCasesByMessageID(ctx, []string{m.ID})
 		if ferr == nil && len(cs) > 0 {
-			return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: "duplicate delivery of " + m.ID, Case: cs[0]}, nil
+			return &Result{Outcome: casemgmt.OutcomeDuplicate, Reason: "duplicate delivery of " + m.ID, Case: cs[0]}, nil
 		}
 		return nil, err
 	}

@@ -349,8 +349,8 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 
 	for _, mailbox := range []string{"support@acme.example", "SUPPORT@acme.example", ""} {
 		res := f.deliverTo(t, mailbox, first)
-		if res.Outcome != casemgmt.OutcomeSkipped || !strings.Contains(res.Reason, "duplicate") {
-			t.Errorf("redelivery to %q: %s (%s), want a skipped duplicate", mailbox, res.Outcome, res.Reason)
+		if res.Outcome != casemgmt.OutcomeDuplicate || !strings.Contains(res.Reason, "duplicate") {
+			t.Errorf("redelivery to %q: %s (%s), want a duplicate", mailbox, res.Outcome, res.Reason)
 		}
 	}
 	if n := len(f.audit(t, c.ID)); n != audit || f.pred.calls.Load() != calls {
@@ -364,8 +364,8 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 	}
 	calls++
 	audit = len(f.audit(t, c.ID))
-	if res := f.deliver(t, reply); res.Outcome != casemgmt.OutcomeSkipped {
-		t.Errorf("reply redelivered: %s (%s), want skipped", res.Outcome, res.Reason)
+	if res := f.deliver(t, reply); res.Outcome != casemgmt.OutcomeDuplicate {
+		t.Errorf("reply redelivered: %s (%s), want a duplicate", res.Outcome, res.Reason)
 	}
 	// An email that was skipped is a duplicate the second time too.
 	stray := msg{id: "dup-3@example.org", to: "nobody@acme.example", subject: "Hello"}
@@ -392,7 +392,7 @@ func TestEmailDuplicatesDropped(t *testing.T) {
 	// Each redelivery is recorded as a skip with its reason.
 	dups := 0
 	for _, in := range f.runsOf(t, "dup-1@example.org") {
-		if in.Outcome == casemgmt.OutcomeSkipped && strings.HasPrefix(in.Reason, "duplicate delivery") {
+		if in.Outcome == casemgmt.OutcomeDuplicate && strings.HasPrefix(in.Reason, "duplicate delivery") {
 			dups++
 		}
 	}
@@ -447,8 +447,8 @@ func TestEmailDuplicatesConcurrent(t *testing.T) {
 	if got := count(rs, casemgmt.OutcomeCreated); got != 1 {
 		t.Errorf("created %d times, want once", got)
 	}
-	if got := count(rs, casemgmt.OutcomeSkipped); got != n-1 {
-		t.Errorf("skipped %d times, want %d", got, n-1)
+	if got := count(rs, casemgmt.OutcomeDuplicate); got != n-1 {
+		t.Errorf("duplicates %d, want %d", got, n-1)
 	}
 	cs := f.cases(t)
 	if len(cs) != 1 {
@@ -476,8 +476,8 @@ func TestEmailDuplicatesConcurrent(t *testing.T) {
 	// A reply delivered 16 times at once is one update.
 	rs = run(f, msg{id: "conc-2@example.org", subject: "Re: Camera dead", inReplyTo: "<conc-1@example.org>",
 		body: "It reboots every hour now.\r\n"})
-	if got := count(rs, casemgmt.OutcomeSkipped); got != n-1 {
-		t.Errorf("reply: skipped %d times, want %d", got, n-1)
+	if got := count(rs, casemgmt.OutcomeDuplicate); got != n-1 {
+		t.Errorf("reply: duplicates %d, want %d", got, n-1)
 	}
 	if got := f.pred.calls.Load(); got != 2 {
 		t.Errorf("predictor calls after the reply = %d, want 2", got)
@@ -906,7 +906,7 @@ func TestEmailBadInput(t *testing.T) {
 	// message twice is still a duplicate.
 	m := msg{subject: "Camera dead"}
 	f.created(t, m)
-	if res := f.deliver(t, m); res.Outcome != casemgmt.OutcomeSkipped {
+	if res := f.deliver(t, m); res.Outcome != casemgmt.OutcomeDuplicate {
 		t.Errorf("redelivery without Message-ID: %s (%s)", res.Outcome, res.Reason)
 	}
 }

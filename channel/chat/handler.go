@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caseagent/caseagent/channel"
 )
 
 // The headers that carry a request's signature.
@@ -33,6 +35,13 @@ type Receiver interface {
 
 // ReceiverFunc adapts a function to the Receiver interface.
 type ReceiverFunc func(ctx context.Context, ev *Event) error
+
+// ReceiptReceiver is a Receiver that says what it did with an event: the
+// handler then answers 200 with the receipt as JSON instead of 204.
+type ReceiptReceiver interface {
+	Receiver
+	ReceiveChatEventReceipt(ctx context.Context, ev *Event) (channel.Receipt, error)
+}
 
 // ReceiveChatEvent calls f.
 func (f ReceiverFunc) ReceiveChatEvent(ctx context.Context, ev *Event) error { return f(ctx, ev) }
@@ -155,8 +164,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	err = h.recv.ReceiveChatEvent(r.Context(), ev)
+	var receipt *channel.Receipt
+	if rr, ok := h.recv.(ReceiptReceiver); ok {
+		var rc channel.Receipt
+		rc, err = rr.ReceiveChatEventReceipt(r.Context(), ev)
+		receipt = &rc
+	} else {
+		err = h.recv.ReceiveChatEvent(r.Context(), ev)
+	}
 	switch {
+	case (err == nil || errors.Is(err, ErrDuplicateMessage)) && receipt != nil:
+		if errors.Is(err, ErrDuplicateMessage) {
+			receipt.Outcome, receipt.Reason = "duplicate", err.Error()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_ = json.NewEncoder(w).Encode(receipt)
 	case err == nil, errors.Is(err, ErrDuplicateMessage):
 		w.WriteHeader(http.StatusNoContent)
 	case errors.Is(err, ErrEnded):

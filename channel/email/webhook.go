@@ -35,6 +35,14 @@ type Receiver interface {
 // ReceiverFunc adapts a function to Receiver.
 type ReceiverFunc func(ctx context.Context, mailbox string, p *Parsed) error
 
+// ReceiptReceiver is a Receiver that says what it did with a message: the
+// handler adds the receipt (case id and number, outcome, reason) to its
+// answer.
+type ReceiptReceiver interface {
+	Receiver
+	ReceiveEmailReceipt(ctx context.Context, mailbox string, p *Parsed) (channel.Receipt, error)
+}
+
 // ReceiveEmail calls f.
 func (f ReceiverFunc) ReceiveEmail(ctx context.Context, mailbox string, p *Parsed) error {
 	return f(ctx, mailbox, p)
@@ -251,7 +259,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := h.recv.ReceiveEmail(r.Context(), h.mailbox, p); err != nil {
+	var receipt channel.Receipt
+	var err2 error
+	if rr, ok := h.recv.(ReceiptReceiver); ok {
+		receipt, err2 = rr.ReceiveEmailReceipt(r.Context(), h.mailbox, p)
+	} else {
+		err2 = h.recv.ReceiveEmail(r.Context(), h.mailbox, p)
+	}
+	if err := err2; err != nil {
 		// A store's error may carry a connection string with its password.
 		h.log.Error("email webhook: receiver failed", "message_id", p.Message.ID, "err", redact.String(err.Error(), string(h.secret), string(h.sigKey)))
 		httpError(w, http.StatusInternalServerError, "the message could not be stored; retry later")
@@ -262,7 +277,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		MessageID string `json:"message_id"`
 		Class     Class  `json:"class,omitempty"`
 		Problems  int    `json:"problems"`
-	}{p.Message.ID, p.Classification.Class, len(p.Problems)})
+		channel.Receipt
+	}{p.Message.ID, p.Classification.Class, len(p.Problems), receipt})
 }
 
 func httpError(w http.ResponseWriter, status int, msg string) {

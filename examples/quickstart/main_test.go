@@ -31,7 +31,7 @@ func TestQuickstart(t *testing.T) {
 		`To: "Elif Demir" <elif.demir@example.com>`,
 		"In-Reply-To: <8f2e1c@mail.example.com>",
 		"-> at arrival: created case CAS-000003 (origin, title, contact,",
-		"-> at arrival: skipped: duplicate delivery of 8f2e1c@mail.example.com",
+		"-> at arrival: duplicate: duplicate delivery of 8f2e1c@mail.example.com",
 		"-> at arrival: updated case CAS-000003 (serial_number)",
 		`CAS-000003  "Outdoor camera floodlight stays on all night"`,
 		"contact           = C-1005",
