@@ -162,9 +162,9 @@ func (r *Resolver) Resolve(ctx context.Context, req *resolve.Request) (*resolve.
 //     text ordered), or that gives a link or e-mail address found in no
 //     article shown, is refused: UnableToResolve for review;
 //   - citations of articles the model was not shown, and quotes that do
-//     not occur in their article, are dropped, and resolve.Check has the
-//     last word: an answer without a valid citation becomes
-//     UnableToResolve for review.
+//     not occur in their article, are dropped (and a message that had
+//     one needs review), and resolve.Check has the last word: an answer
+//     without a valid citation becomes UnableToResolve for review.
 //
 // Errors are those of the model call (*Error), an answer that cannot be
 // read even after the repair round (wrapping ErrInvalidAnswer), a nil
@@ -215,6 +215,11 @@ func (r *Resolver) decide(ctx context.Context, req *resolve.Request, res *Resolu
 	kept, drops := knowledge.CheckCitations(d.Citations, f.articles())
 	d.Citations = kept
 	d.Links = f.links(kept)
+	if len(drops) > 0 && d.Message != "" {
+		// A model that invented a quote may have invented what it
+		// supports: a person reads the message first.
+		d.NeedsReview = true
+	}
 	checked, more := resolve.Check(req, d)
 	res.Drops = append(drops, more...)
 	for _, dr := range res.Drops {

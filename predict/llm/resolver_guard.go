@@ -3,6 +3,7 @@ package llm
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -94,6 +95,18 @@ func (g *resolveGuard) refuse(d *resolve.Decision) string {
 		// is for a person to decide.
 		return fmt.Sprintf("the decision %s follows a customer text that holds instructions to the system", d.Kind)
 	}
+	for _, u := range urlRe.FindAllString(d.Message, -1) {
+		u = strings.ToLower(strings.TrimRight(u, ".,;:!?"))
+		if !strings.Contains(g.raw, u) {
+			return fmt.Sprintf("the message gives the link %q, which no article shown gives", clip(u, 80))
+		}
+	}
+	for _, e := range emailRe.FindAllString(d.Message, -1) {
+		e = strings.ToLower(e)
+		if !strings.Contains(g.raw, e) && !slices.Contains(g.senders, e) {
+			return fmt.Sprintf("the message gives the address %q, which no article shown gives", clip(e, 80))
+		}
+	}
 	msg := wordSeq(d.Message)
 	for _, q := range g.quoted {
 		if strings.Contains(msg, q) && !strings.Contains(g.articles, q) {
@@ -114,28 +127,7 @@ func (g *resolveGuard) refuse(d *resolve.Decision) string {
 			}
 		}
 	}
-	for _, u := range urlRe.FindAllString(d.Message, -1) {
-		u = strings.ToLower(strings.TrimRight(u, ".,;:!?"))
-		if !strings.Contains(g.raw, u) {
-			return fmt.Sprintf("the message gives the link %q, which no article shown gives", clip(u, 80))
-		}
-	}
-	for _, e := range emailRe.FindAllString(d.Message, -1) {
-		e = strings.ToLower(e)
-		if !strings.Contains(g.raw, e) && !containsString(g.senders, e) {
-			return fmt.Sprintf("the message gives the address %q, which no article shown gives", clip(e, 80))
-		}
-	}
 	return ""
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // wordSeq is s as its lower-cased words (letters and digits) between

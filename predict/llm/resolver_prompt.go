@@ -111,15 +111,6 @@ func (f *frame) links(cs []knowledge.Citation) []resolve.Link {
 	return out
 }
 
-func (f *frame) attribute(name string) resolve.Attribute {
-	for _, a := range f.req.Intent.Attributes {
-		if a.Name == name {
-			return a
-		}
-	}
-	return resolve.Attribute{Name: name}
-}
-
 // schema is the JSON Schema of a decision for f: the kinds allowed, the
 // missing attributes as the only names to ask for, and the ids of the
 // articles shown as the only ones to cite.
