@@ -330,3 +330,27 @@ func extractDecision(resp *llms.ContentResponse, maxBytes int) (string, error) {
 	}
 	return extract(resp, maxBytes)
 }
+
+// EstimateUsage tells what one Resolve of req will use at most, short of
+// a repair round: nothing when the model will not be asked (no intent,
+// nothing the customer wrote); otherwise one call, the prompt as it will
+// be sent, counted with the configured counter, and an answer at the
+// token cap (WithMaxTokens), priced from the price table. A caller with
+// a spending budget reserves it while the call runs.
+func (r *Resolver) EstimateUsage(req *resolve.Request) predict.Usage {
+	if req == nil || req.Intent == nil || strings.TrimSpace(resolve.CustomerText(req.Messages)) == "" {
+		return predict.Usage{}
+	}
+	pr := r.build(newFrame(req, r.cfg.articles))
+	cfg := &r.p.cfg
+	u := predict.Usage{Calls: 1, CompletionTokens: cfg.maxTokens}
+	u.PromptTokens = 2*tokensPerMessage + tokensPerReply + cfg.count(pr.system) + cfg.count(pr.user)
+	if cfg.mode == ModeTool {
+		u.PromptTokens += cfg.count(ResolverToolName) + cfg.count(resolverToolDescription) + cfg.count(string(pr.schema))
+	}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	if price, ok := cfg.prices[cfg.name]; ok {
+		u.Cost = price.Cost(u)
+	}
+	return u
+}

@@ -537,3 +537,29 @@ func TestResolverModes(t *testing.T) {
 		})
 	}
 }
+
+// TestResolverEstimateUsage checks the estimate against what the
+// provider reports for the same call: the prompt is counted as sent.
+func TestResolverEstimateUsage(t *testing.T) {
+	srv := llmfake.NewOpenAI(t, careful) // the fake counts a quarter of the request's bytes
+	r, _ := resolver(t, srv, llmfake.OpenAI, llm.WithModelOptions(llm.WithMaxTokens(500),
+		llm.WithPrices(map[string]llm.Price{"test-model": {PromptPer1K: 1, CompletionPer1K: 2}})))
+	req := resolvetest.Requests()["complete"]
+	est := r.EstimateUsage(req)
+	res, err := r.ResolveDetailed(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Calls != 1 || est.CompletionTokens != 500 || est.Cost <= 0.5*2 {
+		t.Errorf("estimate %+v", est)
+	}
+	// The request's JSON envelope and escapes add to the bytes the fake
+	// counts, so its count is higher, but not by more than half.
+	if got := res.Usage.PromptTokens; est.PromptTokens > got || float64(est.PromptTokens) < 0.5*float64(got) {
+		t.Errorf("estimated %d prompt tokens, the provider counted %d", est.PromptTokens, got)
+	}
+	t.Logf("estimated %d prompt tokens, the provider counted %d", est.PromptTokens, res.Usage.PromptTokens)
+	if u := r.EstimateUsage(resolvetest.Requests()["no intent"]); u != (predict.Usage{}) {
+		t.Errorf("no intent: estimate %+v, want none", u)
+	}
+}
