@@ -120,4 +120,22 @@
 // PromptOverhead reports the tokens a request spends besides the
 // conversation: for a helpdesk schema of nine fields with 21 described
 // options it is about 1,140 tokens (TestPromptOverhead measures it).
+//
+// # Resolution
+//
+// NewResolver makes a resolve.Resolver on the same models, calls and
+// guards: one forced call of ResolverToolName whose schema allows only
+// the kinds the request allows (a Question only for the intent's missing
+// attributes, an answer only when nothing is missing and an article was
+// retrieved), the attributes missing, and the ids of the articles shown.
+// The articles' passages and the customer's messages come fenced as
+// data; an answer that breaks the schema gets one repair round. An
+// answer that obeys the customer's text is refused and becomes
+// UnableToResolve for review: it repeats an instruction's words (as
+// predict/instruct finds instructions), resolves or drops a case whose
+// text gives orders, or names a link or an address no article shown
+// gives. Invented citations are dropped (and the message goes to review),
+// and resolve.Check has the last word: no answer goes out without a
+// valid citation. ResolveDetailed, or WithResolutionReport, tells the
+// usage and cost, the citations dropped and any refusal.
 package llm
