@@ -78,13 +78,13 @@ func (r *otelRig) ended() []span {
 			}
 		}
 		for _, kv := range s.Attributes() {
-			sp.Attrs[string(kv.Key)] = kv.Value.Emit()
+			sp.Attrs[string(kv.Key)] = kv.Value.String()
 		}
 		for _, e := range s.Events() {
 			ev := e.Name
 			for _, kv := range e.Attributes {
 				if kv.Key == "exception.message" {
-					ev += ": " + kv.Value.Emit()
+					ev += ": " + kv.Value.String()
 				}
 			}
 			sp.Events = append(sp.Events, ev)
@@ -178,7 +178,7 @@ func (r *otelRig) points(t *testing.T) map[string]float64 {
 func setKey(s attribute.Set) string {
 	var kv []string
 	for _, a := range s.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	sort.Strings(kv)
 	return "{" + strings.Join(kv, ",") + "}"
