@@ -493,3 +493,91 @@ func (s *telConflictOnce) UpdateCase(ctx context.Context, c *casemgmt.Case, w ca
 	}
 	return s.Store.UpdateCase(ctx, c, w)
 }
+
+// TestTelemetryOneSpanPerCall checks that a call that hands over to
+// another (UpdateFromConversation runs the conversation's update) is one
+// run span, and that a refused request is a failed run.
+func TestTelemetryOneSpanPerCall(t *testing.T) {
+	rig := newOtelRig()
+	f := agenttest.NewFixture(t, nil, append(rig.opts(), agent.WithProfiles(agent.Profiles{
+		Profiles: map[string]agent.Profile{"all": {Name: "all", Features: []agent.Feature{
+			agent.FeatureAutoCreate, agent.FeatureAutoUpdate, agent.FeatureUpdateFromConversation}}},
+		Assign: map[string]string{"rep-1": "all"},
+	}))...)
+	conv, c := f.Created(t, "conv-tel-ufc", "My X200 keeps rebooting")
+	rig.spans.Reset()
+	agenttest.Say(conv, "It is the X300 in fact")
+	if _, err := f.Agent.UpdateFromConversation(context.Background(), conv, "rep-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Agent.UpdateFromConversation(context.Background(), conv, "rep-2"); !errors.Is(err, agent.ErrNotPermitted) {
+		t.Fatalf("a representative without the feature: %v", err)
+	}
+	var got []map[string]string
+	for _, s := range named(rig.ended(), agent.SpanRun) {
+		got = append(got, pick(s, "caseagent.run.trigger", "caseagent.case.id", "caseagent.run.outcome"))
+	}
+	want := []map[string]string{
+		{"caseagent.run.trigger": "update_requested", "caseagent.case.id": c.ID, "caseagent.run.outcome": "unchanged"},
+		// The refusal is recorded on the case it looked up.
+		{"caseagent.run.trigger": "update_requested", "caseagent.case.id": c.ID, "caseagent.run.outcome": "failed"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("run spans (-want +got):\n%s", diff)
+	}
+}
+
+// TestTelemetryConcurrentRuns checks that runs at the same time on one
+// agent keep their spans apart: every call's span names its own run's
+// conversation.
+func TestTelemetryConcurrentRuns(t *testing.T) {
+	rig := newOtelRig()
+	f := agenttest.NewFixture(t, nil, rig.opts()...)
+	f.Pred.Set(map[string]agenttest.Answer{
+		"issue_description": {Value: "My X200 keeps rebooting", Conf: 0.9, Quote: "keeps rebooting"},
+		"contact":           {Value: "C-1", Conf: 0.95},
+	})
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			conv := agenttest.Convo(fmt.Sprintf("conv-tel-c%d", i), "My X200 keeps rebooting")
+			_, err := f.Agent.ConversationAccepted(context.Background(), conv, "rep-1")
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ro := rig.spans.Ended()
+	conv := map[string]string{} // run span id -> conversation
+	for _, s := range ro {
+		if s.Name() == agent.SpanRun {
+			for _, kv := range s.Attributes() {
+				if kv.Key == agent.AttrConversationID {
+					conv[s.SpanContext().SpanID().String()] = kv.Value.AsString()
+				}
+			}
+		}
+	}
+	if len(conv) != n {
+		t.Fatalf("%d run spans with a conversation, want %d", len(conv), n)
+	}
+	for _, s := range ro {
+		if s.Name() == agent.SpanRun {
+			continue
+		}
+		want, ok := conv[s.Parent().SpanID().String()]
+		var got string
+		for _, kv := range s.Attributes() {
+			if kv.Key == agent.AttrConversationID {
+				got = kv.Value.AsString()
+			}
+		}
+		if !ok || got != want {
+			t.Errorf("span %s names conversation %q, its run %q", s.Name(), got, want)
+		}
+	}
+}
