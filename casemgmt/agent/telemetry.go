@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -156,6 +157,31 @@ type telemetry struct {
 	storeSets [numStoreOps][numResults]attribute.Set
 	// raw is the store the host gave, which Store returns.
 	raw casemgmt.Store
+	// sets keeps the attribute sets of run and predictor data points
+	// made so far, by their attributes' values (a setKey).
+	sets sync.Map
+}
+
+// setKey names an attribute set of two string attributes.
+type setKey struct {
+	k1, v1, k2, v2 string
+}
+
+// set returns the attribute set {k1=v1, k2=v2} (only k1 when k2 is
+// empty), made once.
+func (t *telemetry) set(k1 attribute.Key, v1 string, k2 attribute.Key, v2 string) metric.MeasurementOption {
+	key := setKey{string(k1), v1, string(k2), v2}
+	if s, ok := t.sets.Load(key); ok {
+		return s.(metric.MeasurementOption)
+	}
+	var set attribute.Set
+	if k2 == "" {
+		set = attribute.NewSet(k1.String(v1))
+	} else {
+		set = attribute.NewSet(k1.String(v1), k2.String(v2))
+	}
+	s, _ := t.sets.LoadOrStore(key, metric.WithAttributeSet(set))
+	return s.(metric.MeasurementOption)
 }
 
 // Bucket boundaries, in seconds: runs and predictor calls from a
@@ -367,7 +393,7 @@ func (r *runSpan) finish(outcome string, err error) {
 	if err != nil {
 		failSpan(r.span, err)
 	}
-	set := metric.WithAttributes(AttrTrigger.String(r.trigger), AttrOutcome.String(outcome))
+	set := r.t.set(AttrTrigger, r.trigger, AttrOutcome, outcome)
 	r.t.runs.Add(ctx, 1, set)
 	r.t.runDur.Record(ctx, time.Since(r.start).Seconds(), set)
 	r.span.End()
@@ -445,11 +471,11 @@ func (p *tracedPredictor) Predict(ctx context.Context, req *predict.Request) (*p
 	d := time.Since(start).Seconds()
 	if err != nil {
 		failSpan(span, err)
-		t.predDur.Record(ctx, d, metric.WithAttributes(AttrResult.String("error")))
+		t.predDur.Record(ctx, d, t.set(AttrResult, "error", "", ""))
 		return res, err
 	}
 	if res == nil {
-		t.predDur.Record(ctx, d, metric.WithAttributes(AttrResult.String("ok")))
+		t.predDur.Record(ctx, d, t.set(AttrResult, "ok", "", ""))
 		return res, nil
 	}
 	u := res.Usage
@@ -459,9 +485,9 @@ func (p *tracedPredictor) Predict(ctx context.Context, req *predict.Request) (*p
 			AttrOutputTokens.Int(u.CompletionTokens), AttrCost.Float64(u.Cost))
 	}
 	name := AttrPredictor.String(res.Predictor)
-	t.predDur.Record(ctx, d, metric.WithAttributes(name, AttrResult.String("ok")))
+	t.predDur.Record(ctx, d, t.set(AttrPredictor, res.Predictor, AttrResult, "ok"))
 	if u.Calls > 0 {
-		t.modelCalls.Add(ctx, int64(u.Calls), metric.WithAttributes(name))
+		t.modelCalls.Add(ctx, int64(u.Calls), t.set(AttrPredictor, res.Predictor, "", ""))
 	}
 	prompt, completion := u.PromptTokens, u.CompletionTokens
 	if prompt == 0 && completion == 0 {
