@@ -4,7 +4,7 @@
 //
 // An Agent is built from a casemgmt.Store, a predict.Predictor and a
 // tenant Config, with options for the rest (a clock, a logger, a mail
-// sender, shadow mode, profiles):
+// sender, shadow mode, profiles, OpenTelemetry providers):
 //
 //	cfg, err := agent.LoadConfig("tenant.yaml")
 //	ag, err := agent.New(store, predictor, cfg, agent.WithSender(smtp, from))
@@ -96,6 +96,8 @@
 //     redacted error as an exception event, when the call failed.
 //   - caseagent.agent.run_due (SpanRunDue): one RunDue call, parent of
 //     its runs; caseagent.due.cases is the number of cases handled.
+//     Calls outside a run (the predictor and store calls of Check) are
+//     spans of their own.
 //   - caseagent.predictor.predict (SpanPredict): one predictor call,
 //     child of its run: caseagent.case.id and caseagent.conversation.id of
 //     the run, caseagent.predict.fields (fields asked),
