@@ -132,6 +132,7 @@ type Agent struct {
 	rvPool sync.Pool
 	// changeBufs keeps emptied change slices (*[]Change) for plan.
 	changeBufs sync.Pool
+	tel        *telemetry // nil without WithTracerProvider or WithMeterProvider
 }
 
 // askedFields is a list of field names and the fields a predictor is
@@ -172,7 +173,7 @@ func WithProfiles(p Profiles) Option { return func(a *Agent) { a.prof = &p } }
 
 // Store returns the store the agent works on, for parts of a host that
 // work beside it (the live-chat receiver keeps conversations there).
-func (a *Agent) Store() casemgmt.Store { return a.store }
+func (a *Agent) Store() casemgmt.Store { return a.hostStore() }
 
 // Logger returns the agent's logger, for parts of a host that log beside
 // it.
@@ -201,6 +202,9 @@ func New(store casemgmt.Store, pred predict.Predictor, cfg *Config, opts ...Opti
 	}
 	for _, o := range opts {
 		o(a)
+	}
+	if err := a.instrument(); err != nil {
+		return nil, err
 	}
 	if !a.minSet {
 		a.minConf = cfg.Create.MinConfidence
@@ -320,7 +324,9 @@ func (a *Agent) ConversationEnded(ctx context.Context, conv *channel.Conversatio
 // it, ErrNotFound when no case is linked, and otherwise a Result whose
 // Changes say what changed (none, with OutcomeUnchanged, when nothing
 // did).
-func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conversation, rep string) (*Result, error) {
+func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conversation, rep string) (res *Result, err error) {
+	ctx, span := a.tel.startConversation(ctx, TriggerUpdateRequested, conv)
+	defer func() { span.end(res, err) }()
 	if !a.prof.Allows(rep, FeatureUpdateFromConversation) {
 		err := fmt.Errorf("%w: %s may not use update from conversation", ErrNotPermitted, rep)
 		// The refusal is recorded like every other run.
@@ -340,7 +346,9 @@ func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conver
 }
 
 // runConversation is one agent run on a conversation.
-func (a *Agent) runConversation(ctx context.Context, r *run) (*Result, error) {
+func (a *Agent) runConversation(ctx context.Context, r *run) (res *Result, err error) {
+	ctx, span := a.tel.startConversation(ctx, r.trigger, r.conv)
+	defer func() { span.end(res, err) }()
 	if r.conv == nil || r.conv.ID == "" {
 		return nil, fmt.Errorf("%w: a conversation with an id is required", casemgmt.ErrInvalid)
 	}
@@ -1075,7 +1083,9 @@ func (r *run) updateCase(ctx context.Context, c *casemgmt.Case) (*Result, error)
 // schema; a bad one is a *FieldError and nothing is changed. Person edits
 // always win; the agent will not overwrite them unless the tenant allows
 // it. A concurrent modification is retried.
-func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[string]any) (*Result, error) {
+func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[string]any) (res *Result, err error) {
+	ctx, span := a.tel.startRun(ctx, TriggerHumanEdit, caseID, "")
+	defer func() { span.end(res, err) }()
 	if len(edits) == 0 {
 		return nil, fmt.Errorf("%w: no edits", casemgmt.ErrInvalid)
 	}

@@ -4,7 +4,7 @@
 //
 // An Agent is built from a casemgmt.Store, a predict.Predictor and a
 // tenant Config, with options for the rest (a clock, a logger, a mail
-// sender, shadow mode, profiles):
+// sender, shadow mode, profiles, OpenTelemetry providers):
 //
 //	cfg, err := agent.LoadConfig("tenant.yaml")
 //	ag, err := agent.New(store, predictor, cfg, agent.WithSender(smtp, from))
@@ -66,4 +66,84 @@
 //     policy has (follow-ups);
 //   - {{questions}}, {{answer}}, {{citations}}: what resolution asks, the
 //     answer it proposes and the articles it cites (resolution messages).
+//
+// # Telemetry
+//
+// WithTracerProvider and WithMeterProvider give the agent OpenTelemetry
+// providers; the host wires exporters (OTLP, Prometheus) to them. Without
+// them nothing is traced or measured (the global providers are never
+// used) and the agent wraps nothing. With them, the agent wraps its
+// store, predictor and sender, so every call it makes is traced; Store
+// still returns the store the host gave, so the host's own calls on it
+// are not. The library uses the OpenTelemetry API only. The tracer and
+// meter are named InstrumentationScope,
+// "github.com/caseagent/caseagent/casemgmt/agent". Error messages on
+// spans are redacted (API keys, tokens and passwords removed). Names
+// below are stable.
+//
+// Spans:
+//
+//   - caseagent.agent.run (SpanRun): one agent call: ConversationAccepted,
+//     CustomerMessage, ConversationEnded, UpdateFromConversation,
+//     EditCase, InboundEmail, and each case RunDue works on. Attributes:
+//     caseagent.run.trigger (conversation_accepted, customer_message,
+//     conversation_ended, update_requested, human_edit, email,
+//     follow_up), caseagent.run.outcome (created, updated, unchanged,
+//     skipped, shadow, or failed when the call returned an error),
+//     caseagent.conversation.id, caseagent.case.id (once known),
+//     caseagent.email.mailbox and caseagent.email.message_id (email),
+//     caseagent.followup.action (follow_up). Status Error, with the
+//     redacted error as an exception event, when the call failed.
+//   - caseagent.agent.run_due (SpanRunDue): one RunDue call, parent of
+//     its runs; caseagent.due.cases is the number of cases handled.
+//     Calls outside a run (the predictor and store calls of Check) are
+//     spans of their own.
+//   - caseagent.predictor.predict (SpanPredict): one predictor call,
+//     child of its run: caseagent.case.id and caseagent.conversation.id of
+//     the run, caseagent.predict.fields (fields asked),
+//     caseagent.predictor.name and caseagent.predict.predictions (fields
+//     answered), and, when the predictor reports usage,
+//     caseagent.model.calls, caseagent.model.prompt_tokens,
+//     caseagent.model.completion_tokens and caseagent.model.cost.
+//   - caseagent.store.<Method> (for example caseagent.store.UpdateCase):
+//     one store call: caseagent.store.operation (the method's name),
+//     caseagent.case.id and caseagent.conversation.id (from the call, or
+//     its run's), and caseagent.result when it is not ok (not_found,
+//     conflict, duplicate, key_used, invalid, canceled, error). Not found
+//     is an answer, not a failure; every other error sets status Error.
+//   - caseagent.mail.send (SpanMailSend): one mail the agent sends:
+//     caseagent.mail.kind (acknowledgement, follow_up, other),
+//     caseagent.case.id, caseagent.mail.recipients, and
+//     caseagent.mail.message_id once sent.
+//
+// Metrics (durations in seconds):
+//
+//   - caseagent.agent.runs, counter {run}: runs by caseagent.run.trigger
+//     and caseagent.run.outcome.
+//   - caseagent.agent.run.duration, histogram s: their duration, by the
+//     same attributes.
+//   - caseagent.predictor.duration, histogram s: predictor calls, by
+//     caseagent.predictor.name and caseagent.result (ok, error; a failed
+//     call has no predictor name).
+//   - caseagent.model.calls, counter {call}; caseagent.model.tokens,
+//     counter {token}, also by caseagent.token.type (prompt, completion;
+//     a bare total counts as prompt); caseagent.model.cost, counter in the
+//     host's currency (from the predictor's price table): what
+//     predictors reported, by caseagent.predictor.name.
+//   - caseagent.store.duration, histogram s: store calls, by
+//     caseagent.store.operation and caseagent.result (ok, not_found,
+//     conflict, duplicate, key_used, invalid, canceled, error).
+//   - caseagent.mail.sent and caseagent.mail.errors, counters {message}:
+//     mail sent and failed to send, by caseagent.mail.kind
+//     (acknowledgement: the answers to inbound email; follow_up).
+//   - caseagent.followup.actions, counter {case}: what RunDue did per
+//     case, by caseagent.followup.action (follow_up_sent,
+//     follow_up_drafted, closed, stopped, skipped); not counted in shadow
+//     mode.
+//   - caseagent.feed.lag, gauge s: how far a reader of the store's change
+//     feed is behind, by caseagent.feed.name, recorded when the host
+//     calls RecordFeedLag.
+//
+// The span and metric names are the Span and Metric constants, and the
+// attribute keys the Attr constants, of this package.
 package agent

@@ -101,7 +101,9 @@ func (a *Agent) ReceiveEmailReceipt(ctx context.Context, mailbox string, p *emai
 //     it has context for, leaving the intake rule's values alone.
 //
 // Every outcome, skips included, is recorded with its reason.
-func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Message) (*Result, error) {
+func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Message) (res *Result, err error) {
+	ctx, span := a.tel.startEmail(ctx, mailbox, m)
+	defer func() { span.end(res, err) }()
 	if m == nil {
 		return nil, fmt.Errorf("%w: nil message", casemgmt.ErrInvalid)
 	}

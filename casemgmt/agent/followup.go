@@ -194,7 +194,9 @@ type DueOutcome struct {
 // (every few minutes); several processes may call it at once: a claim
 // per case and an idempotency key per follow-up make sure no follow-up is
 // sent twice.
-func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error) {
+func (a *Agent) RunDue(ctx context.Context, now time.Time) (done []DueOutcome, err error) {
+	ctx, span := a.tel.startDue(ctx)
+	defer func() { span.end(len(done), err) }()
 	due, err := a.store.FindDueCases(ctx, now, casemgmt.Filter{Limit: 500})
 	if err != nil {
 		return nil, err
@@ -212,7 +214,9 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) ([]DueOutcome, error)
 	return out, errors.Join(errs...)
 }
 
-func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (DueOutcome, error) {
+func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (done DueOutcome, err error) {
+	ctx, span := a.tel.startRun(ctx, TriggerFollowUp, caseID, "")
+	defer func() { span.endDue(ctx, done, err) }()
 	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: a.shadow}
 	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID

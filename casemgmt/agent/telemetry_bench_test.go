@@ -1,0 +1,66 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/channel"
+)
+
+// BenchmarkAgentEventTelemetry is BenchmarkAgentEvent's update and create
+// events on 1,000 cases with telemetry on: every span sampled and handed
+// to a batch processor (whose exporter drops them), and every metric
+// aggregated by the SDK. Compare with BenchmarkAgentEvent at cases=1000
+// for what tracing and metrics cost per event. The store spans are made
+// outside the timed store, so their cost is in agent-ns/op.
+func BenchmarkAgentEventTelemetry(b *testing.B) {
+	ctx := context.Background()
+	const n = 1_000
+	plain, store := seeded(b, n)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(ctx)
+		_ = mp.Shutdown(ctx)
+	})
+	a, err := agent.New(store, instant, plain.Config(), agent.WithTracerProvider(tp), agent.WithMeterProvider(mp))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var updates, creates int
+	b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
+		measure(b, store, &updates, func(i int) *channel.Conversation {
+			return benchConv((i*7919)%n, i/n+1)
+		}, func(i int, c *channel.Conversation) {
+			res, err := a.CustomerMessage(ctx, c, "rep-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Outcome != casemgmt.OutcomeUpdated {
+				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+			}
+		})
+	})
+	b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
+		measure(b, store, &creates, func(i int) *channel.Conversation {
+			c := benchConv(n+i, 0)
+			c.ID = fmt.Sprintf("new-%d-%d", n, i)
+			return c
+		}, func(i int, c *channel.Conversation) {
+			res, err := a.ConversationAccepted(ctx, c, "rep-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Outcome != casemgmt.OutcomeCreated {
+				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+			}
+		})
+	})
+}
