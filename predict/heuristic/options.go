@@ -36,6 +36,9 @@ type optionModel struct {
 	// value itself does ("devolver" as "return").
 	nameKey string
 	nameW   float64
+	// nameDeniable is set when a negation before the value denies it
+	// ("niente di urgente" for "Urgent").
+	nameDeniable bool
 }
 
 type weighted struct {
@@ -312,6 +315,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			}
 			if len(keys) == 1 {
 				m.nameKey, m.nameW = keys[0], nameStrength(o.Value)
+				m.nameDeniable = lx.deniable[keys[0]]
 			}
 		}
 		addCues(m.pos, &m.cues, o.Value, 0.8, false)
@@ -386,10 +390,19 @@ var correctionCues = map[string]bool{
 	"perdon": true, "perdona": true, "disculpa": true, "disculpe": true, "corrijo": true, "realidad": true, "equivoque": true,
 	"eigentlich": true, "korrektur": true, "entschuldigung": true, "falsch": true, "verzeihung": true,
 	"desculpa": true, "desculpe": true, "verdade": true, "errado": true, "engano": true,
-	"pardon": true, "desole": true, "fait": true, "erreur": true, "trompe": true,
+	"pardon": true, "desole": true, "fait": true, "erreur": true, "trompe": true, "trompee": true, "attendez": true,
+	"scusa": true, "scusi": true, "scusate": true, "sbagliato": true, "sbagliata": true, "errore": true, "anzi": true, "correggo": true,
+	"excuses": true, "eigenlijk": true, "vergist": true, "fout": true, "verkeerd": true, "bedoel": true,
+	"wait": true, "desculpem": true, "enganei": true,
 }
 
-var locatives = map[string]bool{"in": true, "via": true, "through": true, "using": true, "from": true, "en": true, "im": true, "na": true, "dans": true, "über": true, "uber": true, "mit": true, "con": true, "com": true, "avec": true}
+// possessives before a name make it the customer's own thing: "my X200".
+var possessives = map[string]bool{
+	"my": true, "mein": true, "meine": true, "mi": true, "meu": true, "minha": true, "mon": true, "ma": true,
+	"mio": true, "mia": true, "mijn": true,
+}
+
+var locatives = map[string]bool{"in": true, "via": true, "through": true, "using": true, "from": true, "en": true, "im": true, "na": true, "dans": true, "über": true, "uber": true, "mit": true, "con": true, "com": true, "avec": true, "nel": true, "nella": true, "tramite": true, "via de": true, "met": true, "op": true}
 
 // mentions finds the explicit mentions of options in the customer's
 // sentences.
@@ -468,14 +481,19 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			if best == nil {
 				continue
 			}
-			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: mentionNegated(s.toks, i)}
+			// A value that names a situation a negation denies ("Urgent")
+			// is denied by any negation before it ("niente di urgente");
+			// other values only by one that denies their identity ("not
+			// the X200").
+			neg := mentionNegated(s.toks, i) || cf.opts[best.opt].nameDeniable && negated(s.toks, i)
+			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg}
 			if s.part == partConfirmed {
 				m.strength *= 0.6
 			}
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
 			}
-			if i > 0 && (s.toks[i-1].fold == "my" || s.toks[i-1].fold == "mein" || s.toks[i-1].fold == "mi" || s.toks[i-1].fold == "meu" || s.toks[i-1].fold == "mon" || s.toks[i-1].fold == "ma" || s.toks[i-1].fold == "meine" || s.toks[i-1].fold == "minha") {
+			if i > 0 && possessives[s.toks[i-1].fold] {
 				m.strength *= 1.3
 			}
 			if k := len(out) - 1; k >= start && out[k].sent == si && out[k].end == i && out[k].opt == m.opt {
@@ -905,6 +923,7 @@ func (c *conversation) customerText() string {
 var identityNegators = map[string]bool{
 	"not": true, "no": true, "isnt": true, "wasnt": true, "never": true, "nicht": true, "kein": true, "keine": true, "keinen": true,
 	"nao": true, "pas": true, "non": true, "ni": true, "nem": true, "nor": true, "neither": true,
+	"niet": true, "geen": true, "nessun": true, "nessuna": true,
 }
 
 // fillers may stand between such a negator and the name.
@@ -914,6 +933,7 @@ var fillers = map[string]bool{
 	"der": true, "die": true, "das": true, "den": true, "dem": true, "ein": true, "eine": true, "mein": true, "meine": true, "ist": true, "es ist": true,
 	"o": true, "os": true, "as": true, "e": true, "um": true, "uma": true, "meu": true, "minha": true,
 	"le": true, "les": true, "une": true, "est": true, "c": true, "mon": true, "ma": true,
+	"il": true, "lo": true, "uno": true, "mio": true, "mia": true, "het": true, "de": true, "een": true, "mijn": true,
 }
 
 // mentionNegated reports whether the name at toks[i] is denied.
