@@ -607,7 +607,28 @@ type choiceResult struct {
 	opt   int
 	conf  float64
 	quote []quoteRef
+	// kind and score are the evidence the confidence was read from (see
+	// calibration).
+	kind  string
+	score float64
 }
+
+// Kinds of evidence for an option, the keys of the calibration table.
+const (
+	// kindCorrection: the customer corrects themselves and names the
+	// option ("sorry, it's the X300"); the score is 1.
+	kindCorrection = "choice.correction"
+	// kindMention: an option named outright; the score is its margin over
+	// the next named option, as a share of its own weight.
+	kindMention = "choice.mention"
+	// kindSimilarity: the customer's words meet the option's label and
+	// description; the score is its share of the evidence.
+	kindSimilarity = "choice.similarity"
+	// kindSimilarityNamed: as kindSimilarity, the option also being
+	// named, or the situation its one-word value names said in other
+	// words.
+	kindSimilarityNamed = "choice.similarity.named"
+)
 
 type quoteRef struct {
 	sent int
@@ -745,7 +766,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 
 // predict decides an option field: a correction or a strong explicit
 // mention, else the classifier, else description similarity.
-func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, known any) (choiceResult, bool) {
+func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, minConf float64, known any) (choiceResult, bool) {
 	if len(cf.opts) == 0 || len(c.sents) == 0 {
 		return choiceResult{}, false
 	}
@@ -813,7 +834,11 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	}
 	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
 		m := ms[lastCorr]
-		return choiceResult{opt: m.opt, conf: 0.9, quote: []quoteRef{{sent: m.sent}}}, true
+		conf := cal.confidence(kindCorrection, 1)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kindCorrection, score: 1}, true
 	}
 	best, second := argTop2(ment)
 	strong := 0.9
@@ -822,8 +847,12 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	}
 	if best >= 0 && strongest[best] >= strong {
 		margin := ment[best] - max(second, 0)
-		conf := 0.7 + 0.25*math.Min(1, margin/ment[best])
-		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best)}, true
+		ratio := math.Min(1, margin/ment[best])
+		conf := cal.confidence(kindMention, ratio)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best), kind: kindMention, score: ratio}, true
 	}
 	if cl != nil {
 		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
@@ -856,16 +885,18 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	if share < minShare {
 		return choiceResult{}, false
 	}
-	// Mapped so that, on the stories the tests replay, values at 0.5 or
-	// more are right about as often as they say.
-	conf := 0.4 + 0.55*share
+	kind := kindSimilarity
+	if ment[b] > 0 {
+		kind = kindSimilarityNamed
+	}
+	conf := cal.confidence(kind, share)
 	if conf < minConf {
 		return choiceResult{}, false
 	}
 	// The case already says otherwise and all there is to go on is one
 	// message (an email reply, say): description similarity alone changes
 	// the value only when it is clear.
-	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && conf < minChangeConfidence {
+	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && rawConfidence(kind, share) < minChangeConfidence {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(b)
@@ -873,7 +904,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	if len(q) == 0 {
 		return choiceResult{}, false
 	}
-	return choiceResult{opt: b, conf: conf, quote: q}, true
+	return choiceResult{opt: b, conf: conf, quote: q, kind: kind, score: share}, true
 }
 
 func argTop2(v []float64) (best int, second float64) {
@@ -999,8 +1030,9 @@ func sortedKeys(m map[string]float64) []string {
 // of the confidence when the evidence is weak.
 const noneScore = 0.5
 
-// minChangeConfidence is the confidence description similarity needs to
-// answer other than the value the case already has.
+// minChangeConfidence is the raw confidence (0.4 + 0.55 × share) that
+// description similarity needs to answer other than the value the case
+// already has.
 const minChangeConfidence = 0.7
 
 // minShare is the least share of the evidence the best option needs for
