@@ -170,10 +170,14 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			w *= 1.2
 		}
 		for _, t := range s.terms {
+			tw := w * t.w
+			if selfAssessed[t.key] {
+				tw *= selfAssessedWeight
+			}
 			if t.neg {
-				c.bag[t.key] += 0.5 * w * t.w
+				c.bag[t.key] += 0.5 * tw
 			} else {
-				c.bag[t.key] += w * t.w
+				c.bag[t.key] += tw
 			}
 		}
 		if s.question && !hasTerm(s.terms, "#question") {

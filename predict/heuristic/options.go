@@ -39,6 +39,9 @@ type optionModel struct {
 	// nameDeniable is set when a negation before the value denies it
 	// ("niente di urgente" for "Urgent").
 	nameDeniable bool
+	// nameSelfAssessed is set when the value is the customer's own
+	// verdict ("Urgent"): naming it is no evidence.
+	nameSelfAssessed bool
 }
 
 type weighted struct {
@@ -316,6 +319,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			if len(keys) == 1 {
 				m.nameKey, m.nameW = keys[0], nameStrength(o.Value)
 				m.nameDeniable = lx.deniable[keys[0]]
+				m.nameSelfAssessed = selfAssessed[keys[0]]
 			}
 		}
 		addCues(m.pos, &m.cues, o.Value, 0.8, false)
@@ -489,6 +493,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg}
 			if s.part == partConfirmed {
 				m.strength *= 0.6
+			}
+			if cf.opts[best.opt].nameSelfAssessed {
+				// Naming the customer's own verdict is no evidence of it;
+				// denying it ("not urgent") still rules it out.
+				m.strength = 0
 			}
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
@@ -677,6 +686,10 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 	for _, cue := range cues {
 		present, pred, missingEntity := 0, false, false
 		for _, t := range cue {
+			if selfAssessed[t.key] {
+				// The customer's verdict alone meets no phrase.
+				continue
+			}
 			// Faint signals ("fine" somewhere) do not make a phrase count.
 			if v := c.bag[t.key]; v >= 0.5 {
 				present++
@@ -711,7 +724,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			}
 		}
 		for _, t := range cue {
-			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" {
+			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] {
 				continue
 			}
 			t.w *= scale
@@ -819,7 +832,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 					break
 				}
 			}
-			if !named {
+			if !named && !o.nameSelfAssessed {
 				ment[i] += o.nameW * c.weights[s.order]
 			}
 		}
