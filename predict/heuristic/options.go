@@ -210,9 +210,20 @@ func nameStrength(orig string) float64 {
 			hasUpperInside = true
 		}
 	}
+	content := 0
+	for _, t := range toks {
+		if !stopWords[t.fold] {
+			content++
+		}
+	}
 	switch {
 	case hasDigit(orig) || hasUpperInside:
 		return 1
+	case content >= 3:
+		// "verify my identity", "card payment wrong exchange rate": a
+		// phrase that describes rather than names; saying it is evidence,
+		// not a decision.
+		return 0.6
 	case len(toks) > 1:
 		return 0.9
 	case len(toks[0].fold) >= 5:
@@ -678,6 +689,20 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 	return scores
 }
 
+// frameConcepts say that the customer asks or requests, not what about.
+var frameConcepts = map[string]bool{"#howto": true, "#question": true, "#request": true}
+
+// framesOnly reports whether the terms of cue present in the customer's
+// text are all frames.
+func framesOnly(c *conversation, cue []weighted) bool {
+	for _, t := range cue {
+		if c.bag[t.key] >= 0.5 && !frameConcepts[t.key] {
+			return false
+		}
+	}
+	return true
+}
+
 // countCues returns the terms of cues that count for the customer's text,
 // each once with its greatest weight: all present terms of a phrase that
 // has one, or more than one, or any situation concept present; a generic
@@ -702,6 +727,11 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			continue
 		}
 		scale := 1.0
+		if len(cue) > 1 && framesOnly(c, cue) {
+			// "how to contact customer service" is not met by any
+			// question: only its frame is there.
+			scale = 0.6
+		}
 		if missingEntity {
 			scale = 0.5
 		}
@@ -845,6 +875,19 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 		}
 		return nil
 	}
+	// A correction corrects something: another option named before it.
+	if lastCorr >= 0 {
+		before := false
+		for _, m := range ms[:lastCorr] {
+			if m.opt != ms[lastCorr].opt && m.sent != ms[lastCorr].sent {
+				before = true
+				break
+			}
+		}
+		if !before {
+			lastCorr = -1
+		}
+	}
 	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
 		m := ms[lastCorr]
 		conf := cal.confidence(kindCorrection, 1)
@@ -857,6 +900,20 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	strong := 0.9
 	if cf.bare {
 		strong = 1 // only model codes and the like
+	}
+	// A name decides unless another option's description fits the
+	// customer's words better: "the exchange rate looks wrong" names the
+	// option "exchange rate", yet one described as a wrong exchange rate
+	// on a card payment fits better.
+	var sim []float64
+	if best >= 0 && strongest[best] >= strong && !cf.bare {
+		sim = cf.similarity(c, excluded)
+		for i := range sim {
+			if i != best && sim[i] > sim[best] && sim[i] > 0 {
+				strong = math.Inf(1)
+				break
+			}
+		}
 	}
 	if best >= 0 && strongest[best] >= strong {
 		margin := ment[best] - max(second, 0)
@@ -886,7 +943,9 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	if cf.bare {
 		return choiceResult{}, false
 	}
-	sim := cf.similarity(c, excluded)
+	if sim == nil {
+		sim = cf.similarity(c, excluded)
+	}
 	for i := range sim {
 		sim[i] += 2.5 * ment[i]
 	}
