@@ -61,6 +61,9 @@ func rawConfidence(kind string, score float64) float64 {
 		return 0.7 + 0.25*score
 	case kindSimilarity, kindSimilarityNamed:
 		return 0.4 + 0.55*score
+	case kindSimilarityCrowded:
+		// Many options met: a share says less.
+		return 0.3 + 0.55*score
 	}
 	return calibrationPrior
 }

@@ -648,7 +648,15 @@ const (
 	// named, or the situation its one-word value names said in other
 	// words.
 	kindSimilarityNamed = "choice.similarity.named"
+	// kindSimilarityCrowded: as kindSimilarity, with crowdedRivals or
+	// more other options that the words also meet, as in a field of many
+	// fine-grained options.
+	kindSimilarityCrowded = "choice.similarity.crowded"
 )
+
+// crowdedRivals is how many other options with evidence make an answer
+// by similarity a crowded one.
+const crowdedRivals = 3
 
 type quoteRef struct {
 	sent int
@@ -961,6 +969,15 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	if ment[b] > 0 {
 		kind = kindSimilarityNamed
 	}
+	rivals := 0
+	for i, x := range sim {
+		if i != b && x > 0 {
+			rivals++
+		}
+	}
+	if rivals >= crowdedRivals {
+		kind = kindSimilarityCrowded
+	}
 	conf := cal.confidence(kind, share)
 	if conf < minConf {
 		return choiceResult{}, false
@@ -968,7 +985,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	// The case already says otherwise and all there is to go on is one
 	// message (an email reply, say): description similarity alone changes
 	// the value only when it is clear.
-	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && rawConfidence(kind, share) < minChangeConfidence {
+	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(b)
@@ -1102,9 +1119,9 @@ func sortedKeys(m map[string]float64) []string {
 // of the confidence when the evidence is weak.
 const noneScore = 0.5
 
-// minChangeConfidence is the raw confidence (0.4 + 0.55 × share) that
-// description similarity needs to answer other than the value the case
-// already has.
+// minChangeConfidence is the raw confidence (0.4 + 0.55 × the share
+// among all options) that description similarity needs to answer other
+// than the value the case already has.
 const minChangeConfidence = 0.7
 
 // minShare is the least share of the evidence the best option needs for
@@ -1116,6 +1133,25 @@ const minShare = 0.3
 // best score so that a clear winner is not overconfident and a faint one
 // is not trusted.
 func softmaxShare(scores []float64, best int) float64 {
+	top := scores[best]
+	temp := 0.35 + 0.25*top
+	var sum float64
+	for i, s := range scores {
+		// Options without evidence are the "none of them" alternative,
+		// counted once below: a field with many options does not dilute
+		// a clear winner.
+		if s > 0 || i == best {
+			sum += math.Exp((s - top) / temp)
+		}
+	}
+	sum += math.Exp((noneScore - top) / temp)
+	return 1 / sum
+}
+
+// shareAmongAll is softmaxShare with every option taking its share,
+// those without evidence too: the stricter reading that changing a value
+// the case already has asks for.
+func shareAmongAll(scores []float64, best int) float64 {
 	top := scores[best]
 	temp := 0.35 + 0.25*top
 	var sum float64

@@ -100,6 +100,10 @@ func zeroShotField(t *testing.T, file string, withDescriptions bool) predict.Fie
 // queries) and precision (right answers of those).
 type zeroShotFigures struct {
 	n, answered, right int
+	// conf and ok are every answer's confidence and whether it was right,
+	// below the threshold too.
+	conf []float64
+	ok   []bool
 }
 
 func (z zeroShotFigures) coverage() float64  { return float64(z.answered) / float64(max(z.n, 1)) }
@@ -118,6 +122,10 @@ func measureZeroShot(t *testing.T, p *Predictor, f predict.Field, items []labell
 		}
 		z.n++
 		pr, ok := res.Predictions["intent"]
+		if ok {
+			z.conf = append(z.conf, pr.Confidence)
+			z.ok = append(z.ok, strings.EqualFold(pr.Value.(string), it.label))
+		}
 		if !ok || pr.Confidence < threshold {
 			continue
 		}
@@ -151,6 +159,18 @@ func TestZeroShotIntents(t *testing.T) {
 			desc := measureZeroShot(t, p, zeroShotField(t, c.file, true), items, threshold)
 			t.Logf("%s, %d queries: bare names: coverage %.1f%%, precision %.1f%%; described: coverage %.1f%%, precision %.1f%%",
 				c.name, desc.n, 100*bare.coverage(), 100*bare.precision(), 100*desc.coverage(), 100*desc.precision())
+			high, highRight := 0, 0
+			for i, c := range desc.conf {
+				if c >= 0.8 {
+					high++
+					if desc.ok[i] {
+						highRight++
+					}
+				}
+			}
+			t.Logf("%s described: expected calibration error %.3f over %d answers; at 0.8: coverage %.1f%%, precision %.1f%%",
+				c.name, expectedCalibrationError(desc.conf, desc.ok), len(desc.conf),
+				100*float64(high)/float64(desc.n), 100*float64(highRight)/float64(max(high, 1)))
 			if desc.coverage() <= bare.coverage() {
 				t.Errorf("descriptions do not widen coverage: %.3f, bare %.3f", desc.coverage(), bare.coverage())
 			}
