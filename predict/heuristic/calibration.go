@@ -1,6 +1,9 @@
 package heuristic
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // calibration maps the evidence behind an answer to a confidence: for
 // each kind of evidence (kindMention, kindSimilarity, ...) and a score in
@@ -54,7 +57,7 @@ func (c calibration) confidence(kind string, score float64) float64 {
 // any measurement: what calibrationTable is measured against, and what
 // stands for a kind it does not know.
 func rawConfidence(kind string, score float64) float64 {
-	switch kind {
+	switch strings.TrimSuffix(kind, kindManySuffix) {
 	case kindCorrection:
 		return 0.9
 	case kindMention:

@@ -19,6 +19,11 @@ var calibrationTable = calibration{
 		Right:     []int{0, 0, 0, 0, 83},
 		Total:     []int{0, 0, 0, 0, 83},
 	},
+	"choice.mention.many": {
+		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
+		Right:     []int{0, 0, 0, 0, 1},
+		Total:     []int{0, 0, 0, 0, 1},
+	},
 	"choice.similarity": {
 		Precision: []float64{0.455, 0.667, 0.94, 0.94, 0.983},
 		Right:     []int{0, 1, 33, 43, 118},
@@ -29,9 +34,24 @@ var calibrationTable = calibration{
 		Right:     []int{0, 0, 0, 3, 0},
 		Total:     []int{0, 0, 0, 3, 0},
 	},
+	"choice.similarity.crowded.many": {
+		Precision: []float64{0.329, 0.329, 0.592, 0.806, 0.806},
+		Right:     []int{0, 0, 7, 4, 0},
+		Total:     []int{0, 2, 12, 4, 0},
+	},
+	"choice.similarity.many": {
+		Precision: []float64{0.455, 0.565, 0.595, 0.931, 0.938},
+		Right:     []int{0, 0, 3, 15, 17},
+		Total:     []int{0, 0, 6, 16, 18},
+	},
 	"choice.similarity.named": {
 		Precision: []float64{0.455, 0.565, 0.667, 0.889, 0.974},
 		Right:     []int{0, 0, 1, 7, 36},
 		Total:     []int{0, 0, 1, 7, 36},
+	},
+	"choice.similarity.named.many": {
+		Precision: []float64{0.455, 0.565, 0.667, 0.785, 0.833},
+		Right:     []int{0, 0, 1, 0, 4},
+		Total:     []int{0, 0, 1, 0, 4},
 	},
 }

@@ -3,6 +3,7 @@ package heuristic
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/format"
@@ -25,7 +26,8 @@ var updateCalibration = flag.Bool("update-calibration", false, "regenerate calib
 // storiesDir and blockedDir hold the labelled material the calibration
 // is measured on: the project's own acceptance stories, those that pass
 // and those the predictor cannot serve yet, each expect step labelling
-// the answers given before it.
+// the answers given before it; and the labelled phrases of
+// testdata/calibration, single messages for a field of many options.
 var (
 	storiesDir = filepath.Join("..", "..", "casemgmt", "replay", "testdata", "stories")
 	blockedDir = filepath.Join("..", "..", "casemgmt", "replay", "testdata", "stories-blocked")
@@ -172,7 +174,7 @@ func TestCalibrationTable(t *testing.T) {
 	if os.Getenv("CALIBRATION_STORIES") != "" {
 		t.Skip("measuring on other stories")
 	}
-	answers := labelledAnswers(t, nil)
+	answers := append(labelledAnswers(t, nil), phraseAnswers(t, nil)...)
 	if len(answers) < 200 {
 		t.Fatalf("%d labelled answers, want at least 200", len(answers))
 	}
@@ -227,6 +229,9 @@ var calibrationTable = calibration{
 // ten.
 func TestCalibrationError(t *testing.T) {
 	answers := labelledAnswers(t, calibrationTable)
+	if os.Getenv("CALIBRATION_STORIES") == "" {
+		answers = append(answers, phraseAnswers(t, calibrationTable)...)
+	}
 	var conf []float64
 	var right []bool
 	high, highRight := 0, 0
@@ -255,7 +260,7 @@ func TestCalibrationError(t *testing.T) {
 
 	// Cross-fitted: measure on the stories of one half, apply to the
 	// other, and pool the answers of both halves.
-	raw := labelledAnswers(t, nil)
+	raw := append(labelledAnswers(t, nil), phraseAnswers(t, nil)...)
 	half := func(id string) bool { return len(id)%2 == 0 }
 	conf, right = conf[:0], right[:0]
 	for _, keep := range []func(string) bool{half, func(id string) bool { return !half(id) }} {
@@ -306,5 +311,93 @@ func TestFitCalibration(t *testing.T) {
 	}
 	if ece := expectedCalibrationError([]float64{0.9, 0.9, 0.2, 0.2}, []bool{true, false, false, false}); ece < 0.29 || ece > 0.31 {
 		t.Errorf("ece = %v, want 0.3", ece)
+	}
+}
+
+// phraseSet is a labelled set of single customer messages for one field
+// (testdata/calibration).
+type phraseSet struct {
+	Field predict.Field `json:"field"`
+	Items []struct {
+		Lang  string `json:"lang"`
+		Text  string `json:"text"`
+		Label string `json:"label"`
+	} `json:"items"`
+}
+
+func loadPhraseSets(t testing.TB) map[string]*phraseSet {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "calibration", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*phraseSet{}
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps phraseSet
+		if err := json.Unmarshal(b, &ps); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out[filepath.Base(path)] = &ps
+	}
+	return out
+}
+
+// phraseAnswers predicts every labelled phrase under the calibration and
+// returns the option answers, labelled, each as its own story.
+func phraseAnswers(t testing.TB, cal calibration) []labelledAnswer {
+	t.Helper()
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cal = cal
+	var out []labelledAnswer
+	for name, ps := range loadPhraseSets(t) {
+		for i, it := range ps.Items {
+			var got *labelledAnswer
+			p.observe = func(_, value, kind string, score float64) {
+				got = &labelledAnswer{story: fmt.Sprintf("%s#%d", name, i), calibrationSample: calibrationSample{kind: kind, score: score, right: value == it.Label}}
+			}
+			req := &predict.Request{Fields: []predict.Field{ps.Field}, Messages: []channel.Message{{
+				ID: "m1", Kind: channel.KindChat, Role: channel.RoleCustomer, Direction: channel.Inbound, Text: it.Text,
+			}}}
+			if _, err := p.Predict(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			if got != nil {
+				out = append(out, *got)
+			}
+		}
+	}
+	return out
+}
+
+// TestLabelledPhrases reports coverage and precision at 0.5 on the
+// labelled phrase sets.
+func TestLabelledPhrases(t *testing.T) {
+	for name, ps := range loadPhraseSets(t) {
+		p := newPredictor(t)
+		answered, right := 0, 0
+		for _, it := range ps.Items {
+			req := &predict.Request{Fields: []predict.Field{ps.Field}, Messages: []channel.Message{{
+				ID: "m1", Kind: channel.KindChat, Role: channel.RoleCustomer, Direction: channel.Inbound, Text: it.Text,
+			}}}
+			res, err := p.Predict(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pr, ok := res.Predictions[ps.Field.Name]; ok && pr.Confidence >= 0.5 {
+				answered++
+				if pr.Value == it.Label {
+					right++
+				}
+			}
+		}
+		t.Logf("%s: %d phrases, coverage %.1f%%, precision %.1f%%", name, len(ps.Items),
+			100*float64(answered)/float64(len(ps.Items)), 100*float64(right)/float64(max(answered, 1)))
 	}
 }

@@ -654,6 +654,22 @@ const (
 	kindSimilarityCrowded = "choice.similarity.crowded"
 )
 
+// manyOptions is the number of options above which a field's answers
+// are measured apart (kinds ending in kindManySuffix): among many
+// fine-grained options the same evidence is right less often.
+const manyOptions = 12
+
+// kindManySuffix marks the kinds of evidence of a field of many options.
+const kindManySuffix = ".many"
+
+// kindOf returns the kind of evidence for this field.
+func (cf *choiceField) kindOf(kind string) string {
+	if len(cf.opts) > manyOptions {
+		return kind + kindManySuffix
+	}
+	return kind
+}
+
 // crowdedRivals is how many other options with evidence make an answer
 // by similarity a crowded one.
 const crowdedRivals = 3
@@ -898,11 +914,12 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	}
 	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
 		m := ms[lastCorr]
-		conf := cal.confidence(kindCorrection, 1)
+		kind := cf.kindOf(kindCorrection)
+		conf := cal.confidence(kind, 1)
 		if conf < minConf {
 			return choiceResult{}, false
 		}
-		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kindCorrection, score: 1}, true
+		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kind, score: 1}, true
 	}
 	best, second := argTop2(ment)
 	strong := 0.9
@@ -926,11 +943,12 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	if best >= 0 && strongest[best] >= strong {
 		margin := ment[best] - max(second, 0)
 		ratio := math.Min(1, margin/ment[best])
-		conf := cal.confidence(kindMention, ratio)
+		kind := cf.kindOf(kindMention)
+		conf := cal.confidence(kind, ratio)
 		if conf < minConf {
 			return choiceResult{}, false
 		}
-		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best), kind: kindMention, score: ratio}, true
+		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best), kind: kind, score: ratio}, true
 	}
 	if cl != nil {
 		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
@@ -978,6 +996,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	if rivals >= crowdedRivals {
 		kind = kindSimilarityCrowded
 	}
+	kind = cf.kindOf(kind)
 	conf := cal.confidence(kind, share)
 	if conf < minConf {
 		return choiceResult{}, false
