@@ -184,6 +184,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			c.bag["#question"] += 0.5 * w
 		}
 	}
+	// Setting something up is a question only when the customer asks
+	// one: "the schedule runs an hour late" tells of a schedule, it does
+	// not ask how to make one.
+	if c.bag["#setup"] > 0 && c.bag["#question"] == 0 && c.bag["#howto"] == 0 {
+		c.bag["#setup"] *= 0.4
+	}
 	return c
 }
 
