@@ -54,6 +54,7 @@ type weighted struct {
 var nounConcepts = map[string]bool{
 	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true,
 	"#business": true, "#use": true, "#request": true, "#address": true, "#works": true, "#problem": true,
+	"#order": true,
 }
 
 func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
