@@ -930,9 +930,9 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	// A name decides unless another option's description fits the
 	// customer's words better: "the exchange rate looks wrong" names the
 	// option "exchange rate", yet one described as a wrong exchange rate
-	// on a card payment fits better.
+	// on a card payment fits better. A model code ("X200") always decides.
 	var sim []float64
-	if best >= 0 && strongest[best] >= strong && !cf.bare {
+	if best >= 0 && strongest[best] >= strong && strongest[best] < 1 && !cf.bare {
 		sim = cf.similarity(c, excluded)
 		for i := range sim {
 			if i != best && sim[i] > sim[best] && sim[i] > 0 {
