@@ -692,12 +692,10 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 		counted = cf.countCues(c, o.cues, counted[:0])
 		var s float64
 		for _, t := range counted {
-			tf := c.bag[t.key]
-			wt := 1.0
-			if t.key[0] != '#' {
-				wt = 0.6
-			}
-			s += wt * t.w * cf.idf[t.key] * saturate(tf)
+			// Words the lexicon does not know weigh as much as its
+			// concepts: in a schema of the tenant's own terms ("top-up",
+			// "withdrawal") they carry the meaning.
+			s += t.w * cf.idf[t.key] * saturate(c.bag[t.key])
 		}
 		s /= o.norm
 		counted = cf.countCues(c, o.negCues, counted[:0])
