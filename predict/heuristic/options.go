@@ -547,10 +547,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 	return out
 }
 
-// hasPlainTerm reports whether ts holds key, not negated.
+// hasPlainTerm reports whether ts holds key, not negated and said rather
+// than implied.
 func hasPlainTerm(ts []term, key string) bool {
 	for _, t := range ts {
-		if t.key == key && !t.neg {
+		if t.key == key && !t.neg && !t.implied {
 			return true
 		}
 	}
