@@ -24,4 +24,10 @@
 //
 // Steps the agent cannot serve yet are reported as unsupported, and the
 // scenario fails: nothing is counted as passed that was not checked.
+//
+// Every field expectation ends as met, missed (nothing was written) or
+// wrong (another value was written, or a value where the story expects
+// none), per scenario and per field. A wrong value costs more than a
+// missing one, so the report gives, next to the pass rate, the precision
+// of written values: met / (met + wrong).
 package replay

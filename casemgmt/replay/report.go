@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// WriteText writes the report for people: a line per scenario, the
-// checks that failed, the per-field tally, and a last line
+// WriteText writes the report for people: a line per scenario with its
+// field tally, the checks that failed (field checks marked missed or
+// wrong), the per-field tally with the precision of written values, the
+// pass rate next to the overall precision, and a last line
 // "N passed, N failed".
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
@@ -18,7 +20,15 @@ func (r *Report) WriteText(w io.Writer) error {
 		if !s.Passed {
 			mark = "FAIL"
 		}
-		fmt.Fprintf(&b, "%s %s\n", mark, s.ID)
+		var t Tally
+		for _, ft := range s.Fields {
+			t.add(ft)
+		}
+		fmt.Fprintf(&b, "%s %s", mark, s.ID)
+		if t.Met+t.Missed+t.Wrong > 0 {
+			fmt.Fprintf(&b, "  (met %d, missed %d, wrong %d)", t.Met, t.Missed, t.Wrong)
+		}
+		b.WriteString("\n")
 		if s.Error != "" {
 			fmt.Fprintf(&b, "    error: %s\n", s.Error)
 		}
@@ -27,9 +37,14 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, e := range s.Expects {
 			for _, c := range e.Checks {
-				if !c.OK {
-					fmt.Fprintf(&b, "    step %d %s: want %s, got %s\n", e.Step, c.What, c.Want, c.Got)
+				if c.OK {
+					continue
 				}
+				kind := ""
+				if c.Outcome != "" {
+					kind = " [" + c.Outcome + "]"
+				}
+				fmt.Fprintf(&b, "    step %d %s%s: want %s, got %s\n", e.Step, c.What, kind, c.Want, c.Got)
 			}
 		}
 	}
@@ -39,12 +54,16 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	sort.Strings(names)
 	if len(names) > 0 {
-		b.WriteString("\nfield                  met  missed\n")
+		b.WriteString("\nfield                  met  missed  wrong  precision\n")
 		for _, f := range names {
 			t := r.Fields[f]
-			fmt.Fprintf(&b, "%-20s %5d %7d\n", f, t.Met, t.Missed)
+			fmt.Fprintf(&b, "%-20s %5d %7d %6d %9.3f\n", f, t.Met, t.Missed, t.Wrong, t.Precision())
 		}
+		t := r.Total
+		fmt.Fprintf(&b, "%-20s %5d %7d %6d %9.3f\n", "all fields", t.Met, t.Missed, t.Wrong, t.Precision())
 	}
+	fmt.Fprintf(&b, "\npass rate %.1f%%, precision of written values %.1f%% (%d right of %d written)\n",
+		100*r.PassRate, 100*r.Precision, r.Total.Met, r.Total.Met+r.Total.Wrong)
 	fmt.Fprintf(&b, "\n%d passed, %d failed\n", r.Passed, r.Failed)
 	_, err := io.WriteString(w, b.String())
 	return err

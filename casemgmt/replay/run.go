@@ -46,7 +46,16 @@ type Check struct {
 	Want string `json:"want"`
 	Got  string `json:"got"`
 	OK   bool   `json:"ok"`
+	// Outcome is, for a field check, "met", "missed" or "wrong".
+	Outcome string `json:"outcome,omitempty"`
 }
+
+// Field check outcomes.
+const (
+	OutcomeMet    = "met"
+	OutcomeMissed = "missed"
+	OutcomeWrong  = "wrong"
+)
 
 // StepResult is the outcome of one expect step.
 type StepResult struct {
@@ -64,22 +73,49 @@ type ScenarioResult struct {
 	// Error is a failure to run the scenario at all.
 	Error   string       `json:"error,omitempty"`
 	Expects []StepResult `json:"expects"`
-	// Fields counts, per field, the expected values met and missed.
+	// Fields counts, per field, the expected values met, missed and
+	// wrong.
 	Fields map[string]*Tally `json:"fields"`
 }
 
-// Tally counts expected field values met and missed.
+// Tally counts a field's expectations by outcome: met (the expectation
+// holds), missed (a value was expected and nothing was written) and wrong
+// (another value was written, or a value was written where the story
+// expects none).
 type Tally struct {
 	Met    int `json:"met"`
 	Missed int `json:"missed"`
+	Wrong  int `json:"wrong"`
+}
+
+// Precision is the share of written values that are right,
+// met / (met + wrong), and 1 when nothing was written. An expected empty
+// field left empty counts as met.
+func (t Tally) Precision() float64 {
+	if t.Met+t.Wrong == 0 {
+		return 1
+	}
+	return float64(t.Met) / float64(t.Met+t.Wrong)
+}
+
+func (t *Tally) add(o *Tally) {
+	t.Met += o.Met
+	t.Missed += o.Missed
+	t.Wrong += o.Wrong
 }
 
 // Report is the outcome of a replay.
 type Report struct {
 	Scenarios []*ScenarioResult `json:"scenarios"`
 	Fields    map[string]*Tally `json:"fields"`
-	Passed    int               `json:"passed"`
-	Failed    int               `json:"failed"`
+	// Total sums the field tallies of every scenario.
+	Total  Tally `json:"total"`
+	Passed int   `json:"passed"`
+	Failed int   `json:"failed"`
+	// PassRate is passed / (passed + failed); Precision is
+	// Total.Precision(): the share of written values that are right.
+	PassRate  float64 `json:"pass_rate"`
+	Precision float64 `json:"precision"`
 }
 
 // Run replays the scenarios in order and reports on each.
@@ -103,10 +139,14 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario) (*Report, error
 			if rep.Fields[f] == nil {
 				rep.Fields[f] = &Tally{}
 			}
-			rep.Fields[f].Met += t.Met
-			rep.Fields[f].Missed += t.Missed
+			rep.Fields[f].add(t)
+			rep.Total.add(t)
 		}
 	}
+	if n := rep.Passed + rep.Failed; n > 0 {
+		rep.PassRate = float64(rep.Passed) / float64(n)
+	}
+	rep.Precision = rep.Total.Precision()
 	return rep, nil
 }
 
@@ -208,7 +248,7 @@ func (st *state) missRest(steps []Step, from int, res *ScenarioResult) {
 		sr := StepResult{Step: from + j + 1}
 		for _, f := range sortedFields(s.Expect.Fields) {
 			tally(res, f).Missed++
-			sr.Checks = append(sr.Checks, Check{What: "field:" + f, Want: s.Expect.Fields[f].String(), Got: "(not replayed)"})
+			sr.Checks = append(sr.Checks, Check{What: "field:" + f, Want: s.Expect.Fields[f].String(), Got: "(not replayed)", Outcome: OutcomeMissed})
 		}
 		res.Expects = append(res.Expects, sr)
 	}
@@ -389,9 +429,15 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 			v, has = c.Value(f)
 		}
 		ok := want.Holds(v, has)
-		if ok {
+		outcome := OutcomeMissed
+		switch {
+		case ok:
 			tally(res, f).Met++
-		} else {
+			outcome = OutcomeMet
+		case has:
+			tally(res, f).Wrong++
+			outcome = OutcomeWrong
+		default:
 			tally(res, f).Missed++
 		}
 		got := "(empty)"
@@ -399,6 +445,7 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 			got = fmt.Sprint(v)
 		}
 		add("field:"+f, want.String(), got, ok)
+		sr.Checks[len(sr.Checks)-1].Outcome = outcome
 	}
 	if c != nil {
 		st.version = c.Version

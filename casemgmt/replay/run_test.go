@@ -13,6 +13,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/heuristic"
+	"github.com/google/go-cmp/cmp"
 )
 
 const tenant = `{
@@ -170,5 +171,85 @@ func TestPublicScenariosPassOffline(t *testing.T) {
 		var b bytes.Buffer
 		_ = rep.WriteText(&b)
 		t.Errorf("public scenarios:\n%s", b.String())
+	}
+}
+
+// The report tells a value left unwritten (missed) from a value written
+// that the story does not expect (wrong), per field and per scenario, and
+// the precision counts only written values.
+func TestReportTellsMissedFromWrong(t *testing.T) {
+	s := parse(t, `{"id": "mixed", "channel": "chat", "customer": {"authenticated_contact": "C-1"}, "steps": [
+	  {"customer": "my router is broken"},
+	  {"event": "ended"},
+	  {"expect": {"case": "created", "fields": {"contact": "C-1", "category": "Billing", "serial_number": "SN-9999"}}},
+	  {"customer": "serial SN-1234"},
+	  {"event": "update_requested", "by": "rep-2"},
+	  {"expect": {"fields": {"serial_number": {"empty": true}, "issue_description": {"mentions": ["router"]}}}}
+	]}`)
+	rep, err := runner(t).Run(context.Background(), []*replay.Scenario{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]replay.Tally{
+		"contact":           {Met: 1},
+		"category":          {Wrong: 1},
+		"serial_number":     {Missed: 1, Wrong: 1},
+		"issue_description": {Met: 1},
+	}
+	for f, w := range want {
+		if got := rep.Scenarios[0].Fields[f]; got == nil || *got != w {
+			t.Errorf("scenario tally of %s = %+v, want %+v", f, got, w)
+		}
+		if got := rep.Fields[f]; got == nil || *got != w {
+			t.Errorf("report tally of %s = %+v, want %+v", f, got, w)
+		}
+	}
+	if rep.Total != (replay.Tally{Met: 2, Missed: 1, Wrong: 2}) {
+		t.Errorf("total = %+v", rep.Total)
+	}
+	if rep.Precision != 0.5 || rep.PassRate != 0 {
+		t.Errorf("precision %v, pass rate %v; want 0.5 and 0", rep.Precision, rep.PassRate)
+	}
+	var outcomes []string
+	for _, e := range rep.Scenarios[0].Expects {
+		for _, c := range e.Checks {
+			if c.Outcome != "" {
+				outcomes = append(outcomes, c.What+"="+c.Outcome)
+			}
+		}
+	}
+	wantOutcomes := []string{"field:category=wrong", "field:contact=met", "field:serial_number=missed",
+		"field:issue_description=met", "field:serial_number=wrong"}
+	if diff := cmp.Diff(wantOutcomes, outcomes); diff != "" {
+		t.Errorf("check outcomes (-want +got):\n%s", diff)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, frag := range []string{
+		"FAIL mixed  (met 2, missed 1, wrong 2)",
+		"field:category [wrong]: want Billing, got Product defect",
+		"field:serial_number [missed]: want SN-9999, got (empty)",
+		"pass rate 0.0%, precision of written values 50.0% (2 right of 4 written)",
+		"\n0 passed, 1 failed\n",
+	} {
+		if !strings.Contains(text.String(), frag) {
+			t.Errorf("text report lacks %q:\n%s", frag, text.String())
+		}
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var decoded struct {
+		Fields    map[string]replay.Tally `json:"fields"`
+		Precision float64                 `json:"precision"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if decoded.Fields["category"].Wrong != 1 || decoded.Precision != 0.5 {
+		t.Errorf("json = %s", js.String())
 	}
 }

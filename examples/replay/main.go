@@ -1,6 +1,8 @@
 // Command replay replays acceptance scenarios against a tenant
 // configuration with the offline predictor, and reports pass or fail per
-// scenario and met or missed per field.
+// scenario and, per field, values met, missed (nothing written) and wrong
+// (another value written), with the precision of written values next to
+// the pass rate.
 //
 //	go run ./examples/replay -config ../shared/scenarios/helpdesk.json ../shared/scenarios
 //

@@ -174,15 +174,25 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			w *= 1.2
 		}
 		for _, t := range s.terms {
+			tw := w * t.w
+			if selfAssessed[t.key] {
+				tw *= selfAssessedWeight
+			}
 			if t.neg {
-				c.bag[t.key] += 0.5 * w * t.w
+				c.bag[t.key] += 0.5 * tw
 			} else {
-				c.bag[t.key] += w * t.w
+				c.bag[t.key] += tw
 			}
 		}
 		if s.question && !hasTerm(s.terms, "#question") {
 			c.bag["#question"] += 0.5 * w
 		}
+	}
+	// Setting something up is a question only when the customer asks
+	// one: "the schedule runs an hour late" tells of a schedule, it does
+	// not ask how to make one.
+	if c.bag["#setup"] > 0 && c.bag["#question"] == 0 && c.bag["#howto"] == 0 {
+		c.bag["#setup"] *= 0.4
 	}
 	return c
 }

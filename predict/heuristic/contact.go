@@ -27,7 +27,10 @@ var nameCues = [][]string{
 	{"me", "llamo"}, {"mi", "nombre", "es"}, {"soy"}, {"le", "habla"}, {"habla"},
 	{"mein", "name", "ist"}, {"ich", "bin"}, {"hier", "ist"}, {"ich", "heisse"},
 	{"meu", "nome", "e"}, {"me", "chamo"}, {"sou", "o"}, {"sou", "a"}, {"sou"}, {"aqui", "e", "o"}, {"aqui", "e", "a"}, {"aqui", "e"}, {"aqui", "fala"}, {"hier", "spricht"},
-	{"je", "m", "appelle"}, {"mon", "nom", "est"}, {"je", "suis"}, {"c", "est"},
+	{"je", "m", "appelle"}, {"mon", "nom", "est"}, {"je", "suis"}, {"c", "est"}, {"c", "est", "moi"},
+	{"mi", "chiamo"}, {"il", "mio", "nome", "e"}, {"sono"}, {"sono", "io"}, {"qui", "e"}, {"qui", "parla"}, {"parla"},
+	{"mijn", "naam", "is"}, {"hier", "is"}, {"ik", "ben"}, {"ik", "heet"}, {"u", "spreekt", "met"},
+	{"its", "me"}, {"it", "is", "me"}, {"me"},
 }
 
 // looseCues may be followed by a name typed in lower case, as chat users
@@ -35,6 +38,7 @@ var nameCues = [][]string{
 var looseCues = map[string]bool{
 	"my name is": true, "name is": true, "this is": true, "me llamo": true, "mi nombre es": true, "mein name ist": true, "hier ist": true,
 	"meu nome e": true, "me chamo": true, "aqui e o": true, "aqui e a": true, "aqui e": true, "hier spricht": true, "aqui fala": true, "je m appelle": true, "mon nom est": true,
+	"mi chiamo": true, "il mio nome e": true, "qui e": true, "mijn naam is": true, "hier is": true, "ik heet": true, "u spreekt met": true,
 }
 
 // hereWords follow a name in "Farid Haddad here".
@@ -45,6 +49,8 @@ var signOffs = map[string]bool{
 	"saludos": true, "gracias": true, "atentamente": true, "un": true, "gruss": true, "grusse": true, "danke": true,
 	"viele": true, "mfg": true, "obrigado": true, "obrigada": true, "abracos": true, "atenciosamente": true, "cumprimentos": true,
 	"cordialement": true, "merci": true, "bien": true, "amities": true, "bonne": true,
+	"cordiali": true, "saluti": true, "grazie": true, "distinti": true, "ciao": true, "buona": true,
+	"groeten": true, "groet": true, "met": true, "vriendelijke": true, "hartelijke": true, "bedankt": true, "dank": true,
 }
 
 func isNameWord(t *token, src string, needCap bool) bool {

@@ -18,6 +18,8 @@ hola buenas buenos dias tardes noches gracias saludos un saludo vale si adios mu
 hallo guten tag morgen abend danke vielen gruss grusse viele liebe ja nein tschuss bitte nochmal
 ola bom dia boa tarde noite obrigado obrigada sim tchau abracos
 bonjour bonsoir salut merci beaucoup oui non cordialement au revoir
+ciao salve buongiorno buonasera grazie mille saluti cordiali distinti arrivederci
+hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendelijke hartelijk tot ziens nee
 `) {
 		m[w] = true
 	}

@@ -109,6 +109,11 @@ type Predictor struct {
 	minConf     float64
 	cacheSize   int
 	log         *slog.Logger
+	// cal maps evidence to confidence; nil reads the raw scores.
+	cal calibration
+	// observe, when set, is told the evidence of every option answer
+	// (for building the calibration table).
+	observe func(field, value, kind string, score float64)
 
 	pinned map[uint64][]*compiledField // read-only after New
 
@@ -125,6 +130,7 @@ func New(opts ...Option) (*Predictor, error) {
 		classifiers: map[string]Classifier{},
 		minConf:     0.35,
 		cacheSize:   256,
+		cal:         calibrationTable,
 		log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		pinned:      map[uint64][]*compiledField{},
 		cache:       map[uint64][]*compiledField{},
@@ -372,7 +378,10 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 		case kindChoice:
 			var r choiceResult
-			r, ok = cf.choice.predict(conv, p.classifiers[f.Name], p.minConf, req.Known[f.Name])
+			r, ok = cf.choice.predict(conv, p.classifiers[f.Name], p.cal, p.minConf, req.Known[f.Name])
+			if ok && p.observe != nil && r.kind != "" {
+				p.observe(f.Name, f.Options[r.opt].Value, r.kind, r.score)
+			}
 			if ok {
 				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
 			}

@@ -236,6 +236,11 @@ func negatedBefore(src string, a int) bool {
 		return false
 	}
 	for j := len(toks) - 1; j >= 0 && j >= len(toks)-3; j-- {
+		// Portuguese "no" is "in the" ("no pedido ORD-..."): it denies
+		// only right before the value or before a filler ("no es el").
+		if toks[j].fold == "no" && j < len(toks)-1 && !fillers[toks[j+1].fold] {
+			continue
+		}
 		if negators[toks[j].fold] || wrongCues[toks[j].fold] {
 			return true
 		}

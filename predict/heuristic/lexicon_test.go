@@ -17,25 +17,25 @@ func termKeys(text string) []string {
 }
 
 // TestLexiconLanguages checks that the same situation reads as the same
-// concept in the five languages.
+// concept in the seven languages.
 func TestLexiconLanguages(t *testing.T) {
 	tests := []struct {
 		concept string
 		texts   []string
 	}{
-		{"#reboot", []string{"it keeps rebooting", "se reinicia solo", "startet ständig neu", "reinicia sozinho", "il redémarre tout seul"}},
-		{"#charge", []string{"I was charged twice", "me cobraron", "wurde abgebucht", "fui cobrado", "j'ai été débité"}},
-		{"#refund", []string{"I want a refund", "quiero un reembolso", "bitte um Erstattung", "quero o reembolso", "je veux un remboursement"}},
-		{"#duplicate", []string{"charged twice", "dos veces", "zweimal", "duas vezes", "deux fois"}},
-		{"#malfunction", []string{"it stopped working", "no funciona", "funktioniert nicht", "não funciona", "ne fonctionne pas"}},
-		{"#lost", []string{"the parcel never arrived", "no ha llegado", "ist nicht angekommen", "não chegou", "colis pas reçu"}},
-		{"#return", []string{"I want to send it back", "quiero devolverlo", "ich möchte es zurückschicken", "quero devolver", "je veux le retourner"}},
-		{"#howto", []string{"how do I set it up", "¿cómo puedo configurarlo?", "wie kann ich das einstellen", "como posso configurar", "comment faire pour"}},
-		{"#signin", []string{"I can't log in", "no puedo iniciar sesión", "ich kann mich nicht anmelden", "não consigo fazer login", "je ne peux pas me connecter"}},
-		{"#safety", []string{"it is smoking", "sale humo", "es kommt Rauch", "sai fumaça", "il y a de la fumée"}},
-		{"#security", []string{"my account was hacked", "me han hackeado", "mein Konto wurde gehackt", "fui hackeado", "mon compte a été piraté"}},
-		{"#feature", []string{"please add a feature", "me gustaría una función", "ein Wunsch: bitte", "gostaria de uma funcionalidade", "je souhaite une fonctionnalité"}},
-		{"#resolved", []string{"thanks, that fixed it", "ya funciona, gracias", "es funktioniert wieder", "resolvido, obrigado", "c'est résolu"}},
+		{"#reboot", []string{"it keeps rebooting", "se reinicia solo", "startet ständig neu", "reinicia sozinho", "il redémarre tout seul", "si riavvia da solo", "hij herstart steeds"}},
+		{"#charge", []string{"I was charged twice", "me cobraron", "wurde abgebucht", "fui cobrado", "j'ai été débité", "mi hanno addebitato", "er is twee keer afgeschreven"}},
+		{"#refund", []string{"I want a refund", "quiero un reembolso", "bitte um Erstattung", "quero o reembolso", "je veux un remboursement", "vorrei un rimborso", "ik wil mijn geld terug"}},
+		{"#duplicate", []string{"charged twice", "dos veces", "zweimal", "duas vezes", "deux fois", "due volte", "twee keer"}},
+		{"#malfunction", []string{"it stopped working", "no funciona", "funktioniert nicht", "não funciona", "ne fonctionne pas", "non funziona più", "het werkt niet"}},
+		{"#lost", []string{"the parcel never arrived", "no ha llegado", "ist nicht angekommen", "não chegou", "colis pas reçu", "il pacco non è mai arrivato", "het pakket is nooit aangekomen"}},
+		{"#return", []string{"I want to send it back", "quiero devolverlo", "ich möchte es zurückschicken", "quero devolver", "je veux le retourner", "vorrei restituirlo", "ik wil hem terugsturen"}},
+		{"#howto", []string{"how do I set it up", "¿cómo puedo configurarlo?", "wie kann ich das einstellen", "como posso configurar", "comment faire pour", "come faccio a configurarlo", "hoe kan ik dat instellen"}},
+		{"#signin", []string{"I can't log in", "no puedo iniciar sesión", "ich kann mich nicht anmelden", "não consigo fazer login", "je ne peux pas me connecter", "non riesco ad accedere", "ik kan niet inloggen"}},
+		{"#safety", []string{"it is smoking", "sale humo", "es kommt Rauch", "sai fumaça", "il y a de la fumée", "esce del fumo", "er komt rook uit"}},
+		{"#security", []string{"my account was hacked", "me han hackeado", "mein Konto wurde gehackt", "fui hackeado", "mon compte a été piraté", "il mio account è stato violato", "mijn account is gehackt"}},
+		{"#feature", []string{"please add a feature", "me gustaría una función", "ein Wunsch: bitte", "gostaria de uma funcionalidade", "je souhaite une fonctionnalité", "sarebbe bello avere questa funzionalità", "het zou handig zijn als"}},
+		{"#resolved", []string{"thanks, that fixed it", "ya funciona, gracias", "es funktioniert wieder", "resolvido, obrigado", "c'est résolu", "ora funziona, risolto", "het is opgelost"}},
 	}
 	for _, tc := range tests {
 		for _, text := range tc.texts {
@@ -50,7 +50,7 @@ func TestLexiconLanguages(t *testing.T) {
 func TestLexiconNegation(t *testing.T) {
 	for _, text := range []string{
 		"it is not broken", "no problem at all", "I was not charged twice", "nothing is broken",
-		"no está roto", "nicht kaputt", "não está quebrado", "pas de problème",
+		"no está roto", "nicht kaputt", "não está quebrado", "pas de problème", "non è rotto", "het is niet kapot",
 	} {
 		for _, k := range termKeys(text) {
 			if k == "#malfunction" || k == "#charge" || k == "#duplicate" {

@@ -36,6 +36,12 @@ type optionModel struct {
 	// value itself does ("devolver" as "return").
 	nameKey string
 	nameW   float64
+	// nameDeniable is set when a negation before the value denies it
+	// ("niente di urgente" for "Urgent").
+	nameDeniable bool
+	// nameSelfAssessed is set when the value is the customer's own
+	// verdict ("Urgent"): naming it is no evidence.
+	nameSelfAssessed bool
 }
 
 type weighted struct {
@@ -48,6 +54,7 @@ type weighted struct {
 var nounConcepts = map[string]bool{
 	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true,
 	"#business": true, "#use": true, "#request": true, "#address": true, "#works": true, "#problem": true,
+	"#order": true,
 }
 
 func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
@@ -204,9 +211,20 @@ func nameStrength(orig string) float64 {
 			hasUpperInside = true
 		}
 	}
+	content := 0
+	for _, t := range toks {
+		if !stopWords[t.fold] {
+			content++
+		}
+	}
 	switch {
 	case hasDigit(orig) || hasUpperInside:
 		return 1
+	case content >= 3:
+		// "verify my identity", "card payment wrong exchange rate": a
+		// phrase that describes rather than names; saying it is evidence,
+		// not a decision.
+		return 0.6
 	case len(toks) > 1:
 		return 0.9
 	case len(toks[0].fold) >= 5:
@@ -312,6 +330,8 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			}
 			if len(keys) == 1 {
 				m.nameKey, m.nameW = keys[0], nameStrength(o.Value)
+				m.nameDeniable = lx.deniable[keys[0]]
+				m.nameSelfAssessed = selfAssessed[keys[0]]
 			}
 		}
 		addCues(m.pos, &m.cues, o.Value, 0.8, false)
@@ -386,10 +406,19 @@ var correctionCues = map[string]bool{
 	"perdon": true, "perdona": true, "disculpa": true, "disculpe": true, "corrijo": true, "realidad": true, "equivoque": true,
 	"eigentlich": true, "korrektur": true, "entschuldigung": true, "falsch": true, "verzeihung": true,
 	"desculpa": true, "desculpe": true, "verdade": true, "errado": true, "engano": true,
-	"pardon": true, "desole": true, "fait": true, "erreur": true, "trompe": true,
+	"pardon": true, "desole": true, "fait": true, "erreur": true, "trompe": true, "trompee": true, "attendez": true,
+	"scusa": true, "scusi": true, "scusate": true, "sbagliato": true, "sbagliata": true, "errore": true, "anzi": true, "correggo": true,
+	"excuses": true, "eigenlijk": true, "vergist": true, "fout": true, "verkeerd": true, "bedoel": true,
+	"wait": true, "desculpem": true, "enganei": true,
 }
 
-var locatives = map[string]bool{"in": true, "via": true, "through": true, "using": true, "from": true, "en": true, "im": true, "na": true, "dans": true, "über": true, "uber": true, "mit": true, "con": true, "com": true, "avec": true}
+// possessives before a name make it the customer's own thing: "my X200".
+var possessives = map[string]bool{
+	"my": true, "mein": true, "meine": true, "mi": true, "meu": true, "minha": true, "mon": true, "ma": true,
+	"mio": true, "mia": true, "mijn": true,
+}
+
+var locatives = map[string]bool{"in": true, "via": true, "through": true, "using": true, "from": true, "en": true, "im": true, "na": true, "dans": true, "über": true, "uber": true, "mit": true, "con": true, "com": true, "avec": true, "nel": true, "nella": true, "tramite": true, "via de": true, "met": true, "op": true}
 
 // mentions finds the explicit mentions of options in the customer's
 // sentences.
@@ -468,14 +497,24 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			if best == nil {
 				continue
 			}
-			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: mentionNegated(s.toks, i)}
+			// A value that names a situation a negation denies ("Urgent")
+			// is denied by any negation before it ("niente di urgente");
+			// other values only by one that denies their identity ("not
+			// the X200").
+			neg := mentionNegated(s.toks, i) || cf.opts[best.opt].nameDeniable && negated(s.toks, i)
+			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg}
 			if s.part == partConfirmed {
 				m.strength *= 0.6
+			}
+			if cf.opts[best.opt].nameSelfAssessed {
+				// Naming the customer's own verdict is no evidence of it;
+				// denying it ("not urgent") still rules it out.
+				m.strength = 0
 			}
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
 			}
-			if i > 0 && (s.toks[i-1].fold == "my" || s.toks[i-1].fold == "mein" || s.toks[i-1].fold == "mi" || s.toks[i-1].fold == "meu" || s.toks[i-1].fold == "mon" || s.toks[i-1].fold == "ma" || s.toks[i-1].fold == "meine" || s.toks[i-1].fold == "minha") {
+			if i > 0 && possessives[s.toks[i-1].fold] {
 				m.strength *= 1.3
 			}
 			if k := len(out) - 1; k >= start && out[k].sent == si && out[k].end == i && out[k].opt == m.opt {
@@ -508,10 +547,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 	return out
 }
 
-// hasPlainTerm reports whether ts holds key, not negated.
+// hasPlainTerm reports whether ts holds key, not negated and said rather
+// than implied.
 func hasPlainTerm(ts []term, key string) bool {
 	for _, t := range ts {
-		if t.key == key && !t.neg {
+		if t.key == key && !t.neg && !t.implied {
 			return true
 		}
 	}
@@ -589,7 +629,52 @@ type choiceResult struct {
 	opt   int
 	conf  float64
 	quote []quoteRef
+	// kind and score are the evidence the confidence was read from (see
+	// calibration).
+	kind  string
+	score float64
 }
+
+// Kinds of evidence for an option, the keys of the calibration table.
+const (
+	// kindCorrection: the customer corrects themselves and names the
+	// option ("sorry, it's the X300"); the score is 1.
+	kindCorrection = "choice.correction"
+	// kindMention: an option named outright; the score is its margin over
+	// the next named option, as a share of its own weight.
+	kindMention = "choice.mention"
+	// kindSimilarity: the customer's words meet the option's label and
+	// description; the score is its share of the evidence.
+	kindSimilarity = "choice.similarity"
+	// kindSimilarityNamed: as kindSimilarity, the option also being
+	// named, or the situation its one-word value names said in other
+	// words.
+	kindSimilarityNamed = "choice.similarity.named"
+	// kindSimilarityCrowded: as kindSimilarity, with crowdedRivals or
+	// more other options that the words also meet, as in a field of many
+	// fine-grained options.
+	kindSimilarityCrowded = "choice.similarity.crowded"
+)
+
+// manyOptions is the number of options above which a field's answers
+// are measured apart (kinds ending in kindManySuffix): among many
+// fine-grained options the same evidence is right less often.
+const manyOptions = 12
+
+// kindManySuffix marks the kinds of evidence of a field of many options.
+const kindManySuffix = ".many"
+
+// kindOf returns the kind of evidence for this field.
+func (cf *choiceField) kindOf(kind string) string {
+	if len(cf.opts) > manyOptions {
+		return kind + kindManySuffix
+	}
+	return kind
+}
+
+// crowdedRivals is how many other options with evidence make an answer
+// by similarity a crowded one.
+const crowdedRivals = 3
 
 type quoteRef struct {
 	sent int
@@ -608,12 +693,10 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 		counted = cf.countCues(c, o.cues, counted[:0])
 		var s float64
 		for _, t := range counted {
-			tf := c.bag[t.key]
-			wt := 1.0
-			if t.key[0] != '#' {
-				wt = 0.6
-			}
-			s += wt * t.w * cf.idf[t.key] * saturate(tf)
+			// Words the lexicon does not know weigh as much as its
+			// concepts: in a schema of the tenant's own terms ("top-up",
+			// "withdrawal") they carry the meaning.
+			s += t.w * cf.idf[t.key] * saturate(c.bag[t.key])
 		}
 		s /= o.norm
 		counted = cf.countCues(c, o.negCues, counted[:0])
@@ -630,6 +713,20 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 	return scores
 }
 
+// frameConcepts say that the customer asks or requests, not what about.
+var frameConcepts = map[string]bool{"#howto": true, "#question": true, "#request": true}
+
+// framesOnly reports whether the terms of cue present in the customer's
+// text are all frames.
+func framesOnly(c *conversation, cue []weighted) bool {
+	for _, t := range cue {
+		if c.bag[t.key] >= 0.5 && !frameConcepts[t.key] {
+			return false
+		}
+	}
+	return true
+}
+
 // countCues returns the terms of cues that count for the customer's text,
 // each once with its greatest weight: all present terms of a phrase that
 // has one, or more than one, or any situation concept present; a generic
@@ -638,6 +735,10 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 	for _, cue := range cues {
 		present, pred, missingEntity := 0, false, false
 		for _, t := range cue {
+			if selfAssessed[t.key] {
+				// The customer's verdict alone meets no phrase.
+				continue
+			}
 			// Faint signals ("fine" somewhere) do not make a phrase count.
 			if v := c.bag[t.key]; v >= 0.5 {
 				present++
@@ -650,6 +751,11 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			continue
 		}
 		scale := 1.0
+		if len(cue) > 1 && framesOnly(c, cue) {
+			// "how to contact customer service" is not met by any
+			// question: only its frame is there.
+			scale = 0.6
+		}
 		if missingEntity {
 			scale = 0.5
 		}
@@ -672,7 +778,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			}
 		}
 		for _, t := range cue {
-			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" {
+			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] {
 				continue
 			}
 			t.w *= scale
@@ -727,7 +833,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 
 // predict decides an option field: a correction or a strong explicit
 // mention, else the classifier, else description similarity.
-func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, known any) (choiceResult, bool) {
+func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, minConf float64, known any) (choiceResult, bool) {
 	if len(cf.opts) == 0 || len(c.sents) == 0 {
 		return choiceResult{}, false
 	}
@@ -780,7 +886,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 					break
 				}
 			}
-			if !named {
+			if !named && !o.nameSelfAssessed {
 				ment[i] += o.nameW * c.weights[s.order]
 			}
 		}
@@ -793,19 +899,56 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 		}
 		return nil
 	}
+	// A correction corrects something: another option named before it.
+	if lastCorr >= 0 {
+		before := false
+		for _, m := range ms[:lastCorr] {
+			if m.opt != ms[lastCorr].opt && m.sent != ms[lastCorr].sent {
+				before = true
+				break
+			}
+		}
+		if !before {
+			lastCorr = -1
+		}
+	}
 	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
 		m := ms[lastCorr]
-		return choiceResult{opt: m.opt, conf: 0.9, quote: []quoteRef{{sent: m.sent}}}, true
+		kind := cf.kindOf(kindCorrection)
+		conf := cal.confidence(kind, 1)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kind, score: 1}, true
 	}
 	best, second := argTop2(ment)
 	strong := 0.9
 	if cf.bare {
 		strong = 1 // only model codes and the like
 	}
+	// A name decides unless another option's description fits the
+	// customer's words better: "the exchange rate looks wrong" names the
+	// option "exchange rate", yet one described as a wrong exchange rate
+	// on a card payment fits better. A model code ("X200") always decides.
+	var sim []float64
+	if best >= 0 && strongest[best] >= strong && strongest[best] < 1 && !cf.bare {
+		sim = cf.similarity(c, excluded)
+		for i := range sim {
+			if i != best && sim[i] > sim[best] && sim[i] > 0 {
+				strong = math.Inf(1)
+				break
+			}
+		}
+	}
 	if best >= 0 && strongest[best] >= strong {
 		margin := ment[best] - max(second, 0)
-		conf := 0.7 + 0.25*math.Min(1, margin/ment[best])
-		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best)}, true
+		ratio := math.Min(1, margin/ment[best])
+		kind := cf.kindOf(kindMention)
+		conf := cal.confidence(kind, ratio)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best), kind: kind, score: ratio}, true
 	}
 	if cl != nil {
 		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
@@ -826,7 +969,9 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	if cf.bare {
 		return choiceResult{}, false
 	}
-	sim := cf.similarity(c, excluded)
+	if sim == nil {
+		sim = cf.similarity(c, excluded)
+	}
 	for i := range sim {
 		sim[i] += 2.5 * ment[i]
 	}
@@ -838,16 +983,28 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	if share < minShare {
 		return choiceResult{}, false
 	}
-	// Mapped so that, on the stories the tests replay, values at 0.5 or
-	// more are right about as often as they say.
-	conf := 0.4 + 0.55*share
+	kind := kindSimilarity
+	if ment[b] > 0 {
+		kind = kindSimilarityNamed
+	}
+	rivals := 0
+	for i, x := range sim {
+		if i != b && x > 0 {
+			rivals++
+		}
+	}
+	if rivals >= crowdedRivals {
+		kind = kindSimilarityCrowded
+	}
+	kind = cf.kindOf(kind)
+	conf := cal.confidence(kind, share)
 	if conf < minConf {
 		return choiceResult{}, false
 	}
 	// The case already says otherwise and all there is to go on is one
 	// message (an email reply, say): description similarity alone changes
 	// the value only when it is clear.
-	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && conf < minChangeConfidence {
+	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(b)
@@ -855,7 +1012,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, minConf float64, 
 	if len(q) == 0 {
 		return choiceResult{}, false
 	}
-	return choiceResult{opt: b, conf: conf, quote: q}, true
+	return choiceResult{opt: b, conf: conf, quote: q, kind: kind, score: share}, true
 }
 
 func argTop2(v []float64) (best int, second float64) {
@@ -905,6 +1062,7 @@ func (c *conversation) customerText() string {
 var identityNegators = map[string]bool{
 	"not": true, "no": true, "isnt": true, "wasnt": true, "never": true, "nicht": true, "kein": true, "keine": true, "keinen": true,
 	"nao": true, "pas": true, "non": true, "ni": true, "nem": true, "nor": true, "neither": true,
+	"niet": true, "geen": true, "nessun": true, "nessuna": true,
 }
 
 // fillers may stand between such a negator and the name.
@@ -914,6 +1072,7 @@ var fillers = map[string]bool{
 	"der": true, "die": true, "das": true, "den": true, "dem": true, "ein": true, "eine": true, "mein": true, "meine": true, "ist": true, "es ist": true,
 	"o": true, "os": true, "as": true, "e": true, "um": true, "uma": true, "meu": true, "minha": true,
 	"le": true, "les": true, "une": true, "est": true, "c": true, "mon": true, "ma": true,
+	"il": true, "lo": true, "uno": true, "mio": true, "mia": true, "het": true, "de": true, "een": true, "mijn": true,
 }
 
 // mentionNegated reports whether the name at toks[i] is denied.
@@ -979,8 +1138,9 @@ func sortedKeys(m map[string]float64) []string {
 // of the confidence when the evidence is weak.
 const noneScore = 0.5
 
-// minChangeConfidence is the confidence description similarity needs to
-// answer other than the value the case already has.
+// minChangeConfidence is the raw confidence (0.4 + 0.55 × the share
+// among all options) that description similarity needs to answer other
+// than the value the case already has.
 const minChangeConfidence = 0.7
 
 // minShare is the least share of the evidence the best option needs for
@@ -992,6 +1152,25 @@ const minShare = 0.3
 // best score so that a clear winner is not overconfident and a faint one
 // is not trusted.
 func softmaxShare(scores []float64, best int) float64 {
+	top := scores[best]
+	temp := 0.35 + 0.25*top
+	var sum float64
+	for i, s := range scores {
+		// Options without evidence are the "none of them" alternative,
+		// counted once below: a field with many options does not dilute
+		// a clear winner.
+		if s > 0 || i == best {
+			sum += math.Exp((s - top) / temp)
+		}
+	}
+	sum += math.Exp((noneScore - top) / temp)
+	return 1 / sum
+}
+
+// shareAmongAll is softmaxShare with every option taking its share,
+// those without evidence too: the stricter reading that changing a value
+// the case already has asks for.
+func shareAmongAll(scores []float64, best int) float64 {
 	top := scores[best]
 	temp := 0.35 + 0.25*top
 	var sum float64

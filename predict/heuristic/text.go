@@ -273,6 +273,10 @@ var negators = map[string]bool{
 	"nicht": true, "nichts": true, "kein": true, "keine": true, "keinen": true, "keiner": true, "keinem": true, "nie": true, "niemals": true, "ohne": true, "statt": true, "anstatt": true,
 	// French
 	"pas": true, "rien": true, "ne": true, "n": true, "sans": true, "jamais": true, "aucun": true, "aucune": true, "non": true, "plutot": true,
+	// Italian
+	"niente": true, "nulla": true, "nessun": true, "nessuno": true, "nessuna": true, "senza": true, "neanche": true, "nemmeno": true,
+	// Dutch
+	"niet": true, "geen": true, "nooit": true, "niets": true, "niks": true, "zonder": true,
 }
 
 // negated reports whether the word at index i is inside a negation scope:
@@ -315,6 +319,10 @@ o os as um uma uns umas e ou mas do da dos das no na nos nas com por para que se
 eu voce ele ela isso isto ola obrigado obrigada
 le la les un une des et ou mais du au aux dans sur avec pour par que qui est sont je moi mon ma mes
 nous vous il elle ce cette ces bonjour merci cordialement
+il lo gli un uno una di del della dei delle al alla dal nel nella su per che si ci vi ho ha hanno mio mia miei mie tuo suo sua
+piu molto anche gia ciao grazie salve buongiorno questo questa quello quella sono stato stata
+de het een en maar van op aan met voor naar bij uit om dat die dit deze zijn ben heb heeft hebben mijn mij ik je jij uw
+wij ons onze hij zij ze er hier ook nog al heel erg dank bedankt hallo hoi
 `) {
 		m[w] = true
 	}

@@ -1,0 +1,107 @@
+package heuristic
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
+)
+
+// storiesTenantFields returns the fields of the own stories' tenant.
+func storiesTenantFields(t *testing.T, names ...string) []predict.Field {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(storiesDir, "helpdesk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Fields []predict.Field `json:"fields"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []predict.Field
+	for _, n := range names {
+		for _, f := range v.Fields {
+			if f.Name == n {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// TestPriorityFromImpact checks, in every supported language, that
+// priority follows what the customer says about impact: a safety risk or a
+// business stopped is Urgent, a device down High, a problem with a
+// workaround Normal; a denied risk does not raise it and shouting alone
+// does not either. The tenant's priority options describe these levels
+// in English only.
+func TestPriorityFromImpact(t *testing.T) {
+	fields := storiesTenantFields(t, "priority")
+	p := newPredictor(t)
+	type tc struct {
+		lang, text, want string
+	}
+	// want "-Urgent" means anything but Urgent (or no answer).
+	tests := []tc{
+		{"en", "The hub is giving off smoke and the plastic is melting.", "Urgent"},
+		{"en", "Our shop can't take card payments because the router is down, customers are leaving.", "Urgent"},
+		{"en", "The camera has been offline since yesterday and nothing I try brings it back.", "High"},
+		{"en", "The mesh node drops every evening for a few minutes, but with a cable everything works.", "Normal"},
+		{"en", "No smoke or anything, the plug just clicks now and then.", "-Urgent"},
+		{"en", "URGENT!!! The app shows the temperature one degree too high.", "-Urgent"},
+		{"es", "Sale humo del termostato y huele a quemado.", "Urgent"},
+		{"es", "Tengo un restaurante y el router está caído, no podemos cobrar con tarjeta.", "Urgent"},
+		{"es", "La cámara está desconectada desde ayer y no vuelve a conectarse.", "High"},
+		{"es", "A veces la cámara pierde la conexión unos minutos, pero luego vuelve sola.", "Normal"},
+		{"es", "¡¡URGENTE!! La luz del enchufe parpadea a veces, por lo demás funciona.", "-Urgent"},
+		{"de", "Aus dem Stecker kommen Funken und es riecht verbrannt.", "Urgent"},
+		{"de", "Unser Büro steht still, der Router ist ausgefallen und niemand hat Internet.", "Urgent"},
+		{"de", "Die Kamera ist seit gestern offline und verbindet sich nicht mehr.", "High"},
+		{"de", "Der Knoten verliert ab und zu die Verbindung, mit LAN-Kabel geht es vorerst.", "Normal"},
+		{"de", "DRINGEND!!! Die Anzeige am Thermostat flackert manchmal kurz.", "-Urgent"},
+		{"pt", "O hub começou a deitar fumo e cheira a queimado.", "Urgent"},
+		{"pt", "A nossa loja está parada, o router caiu e não conseguimos cobrar.", "Urgent"},
+		{"pt", "A câmara está offline desde ontem e não volta a ligar.", "High"},
+		{"pt", "De vez em quando a tomada desliga-se sozinha, mas volta a funcionar logo.", "Normal"},
+		{"fr", "Le thermostat surchauffe et il y a une odeur de brûlé.", "Urgent"},
+		{"fr", "Notre boulangerie est à l'arrêt, le routeur est en panne et on ne peut plus encaisser.", "Urgent"},
+		{"fr", "La caméra est hors ligne depuis hier et ne se reconnecte plus.", "High"},
+		{"fr", "Parfois le nœud mesh se déconnecte le soir, avec un câble tout marche.", "Normal"},
+		{"fr", "URGENT !!! L'écran du thermostat clignote parfois, sinon tout fonctionne.", "-Urgent"},
+		{"it", "Dalla presa escono scintille e c'è odore di bruciato.", "Urgent"},
+		{"it", "Il nostro negozio è bloccato: il router è guasto e non possiamo incassare.", "Urgent"},
+		{"it", "La telecamera è offline da ieri e non si riconnette.", "High"},
+		{"it", "Ogni tanto la telecamera si disconnette, poi torna da sola. Niente di urgente.", "Normal"},
+		{"it", "URGENTE!!! Il termostato a volte mostra un'ora sbagliata.", "-Urgent"},
+		{"nl", "Er komt rook uit de hub en het ruikt verbrand.", "Urgent"},
+		{"nl", "Onze winkel ligt stil, de router is kapot en we kunnen niet pinnen.", "Urgent"},
+		{"nl", "De camera is sinds gisteren offline en maakt geen verbinding meer.", "High"},
+		{"nl", "De node valt af en toe weg, maar met een netwerkkabel werkt alles.", "Normal"},
+		{"nl", "DRINGEND!!! Het lampje van de stekker knippert soms, verder werkt hij.", "-Urgent"},
+	}
+	for _, tt := range tests {
+		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
+			ID: "m1", Kind: channel.KindChat, Role: channel.RoleCustomer, Direction: channel.Inbound, Text: tt.text,
+		}}}
+		res, err := p.Predict(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, ok := res.Predictions["priority"]
+		got := ""
+		if ok && pr.Confidence >= 0.5 {
+			got, _ = pr.Value.(string)
+		}
+		switch {
+		case tt.want == "-Urgent" && got == "Urgent",
+			tt.want != "-Urgent" && got != tt.want:
+			t.Errorf("%s %q: priority %q (%.2f), want %s", tt.lang, tt.text, got, pr.Confidence, tt.want)
+		}
+	}
+}
