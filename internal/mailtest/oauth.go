@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-		"net"
+	"net"
 	"net/http"
 	"os"
 	"os/user"
