@@ -15,6 +15,7 @@ require (
 	github.com/tmc/langchaingo v0.1.14
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/net v0.43.0
+	golang.org/x/oauth2 v0.38.0
 	golang.org/x/text v0.41.0
 	modernc.org/sqlite v1.61.1
 )

@@ -528,6 +528,14 @@ ssl_cert = <{{dir}}/tls/cert.pem
 ssl_key = <{{dir}}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
+# Refusals are answered at once: tests try wrong credentials on purpose.
+auth_failure_delay = 0
+auth_verbose = yes
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 log_path = {{dir}}/dovecot.log
 mail_location = maildir:{{dir}}/mail/%d/%n
 first_valid_uid = 1
