@@ -9,8 +9,19 @@
 // (IMAPSAddr) with a certificate made for the server that TLSConfig
 // trusts. Users live in a passwd-file (no system users are needed); mail
 // is stored as user nobody. RestartIMAP, Kick and SetUIDValidity stage
-// the failures a mail client must survive. The servers come from Debian's packages dovecot-imapd and
-// postfix, which .ci/mail.sh installs. When the binaries are absent, or
+// the failures a mail client must survive.
+//
+// Besides passwords, both servers take OAuth 2.0 access tokens (SASL
+// XOAUTH2 and OAUTHBEARER): IssueToken makes a token for a user, which
+// Dovecot's oauth2 passdb checks at every login against an RFC 7662
+// introspection endpoint the Server runs on loopback, until it expires or
+// RevokeToken revokes it. Postfix's submission ports (SubmissionAddr with
+// STARTTLS, SubmissionsAddr with implicit TLS) require SMTP AUTH, which
+// Postfix hands to Dovecot, so SMTP logins are checked the same way.
+//
+// The servers come from Debian's packages dovecot-imapd (with
+// dovecot-core, which has the oauth2 passdb) and postfix, which
+// .ci/mail.sh installs. When the binaries are absent, or
 // the test does not run as root (both daemons drop privileges from root),
 // the test is skipped with a message that says how to enable it.
 //
@@ -113,8 +124,10 @@ func Start(t testing.TB, cfg Config) *Server {
 	if err := s.setup(cfg); err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
-	if s.issuer, err = startIssuer(dir); err != nil {
-		t.Fatalf("mailtest: %v", err)
+	if hasOAuthPassdb() {
+		if s.issuer, err = startIssuer(dir); err != nil {
+			t.Fatalf("mailtest: %v", err)
+		}
 	}
 	for _, local := range cfg.Users {
 		s.AddUser(t, local)
@@ -527,7 +540,7 @@ ssl = yes
 ssl_cert = <{{dir}}/tls/cert.pem
 ssl_key = <{{dir}}/tls/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login xoauth2 oauthbearer
+auth_mechanisms = plain login{{oauthmechs}}
 # Refusals are answered at once: tests try wrong credentials on purpose.
 auth_failure_delay = 0
 auth_verbose = yes
@@ -545,12 +558,7 @@ passdb {
   mechanisms = plain login
   args = scheme=PLAIN username_format=%u {{dir}}/users
 }
-passdb {
-  driver = oauth2
-  mechanisms = xoauth2 oauthbearer
-  args = {{dir}}/dovecot-oauth2.conf.ext
-}
-{{authlistener}}userdb {
+{{oauthpassdb}}{{authlistener}}userdb {
   driver = passwd-file
   args = username_format=%u {{dir}}/users
 }
@@ -585,7 +593,8 @@ func (s *Server) startDovecot(port, tlsPort int) error {
 		}
 		conf := strings.NewReplacer("{{dir}}", s.dir, "{{port}}", strconv.Itoa(port),
 			"{{tlsport}}", strconv.Itoa(tlsPort), "{{id}}", filepath.Base(s.dir),
-			"{{authlistener}}", s.authListener()).Replace(dovecotConf)
+			"{{authlistener}}", s.authListener(), "{{oauthmechs}}", s.oauthMechs(),
+			"{{oauthpassdb}}", s.oauthPassdb()).Replace(dovecotConf)
 		confPath := filepath.Join(s.dir, "dovecot.conf")
 		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 			return err
