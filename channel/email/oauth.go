@@ -135,14 +135,14 @@ func (a *OAuthSASL) Next(challenge []byte) ([]byte, error) {
 	return []byte{}, nil
 }
 
-// secrets are the forms of the token that may appear in a server's
-// answer: the token and the base64 of the initial response.
-func (a *OAuthSASL) secrets() []string {
+// encodedResponse is the base64 of the initial response, as servers
+// that echo what they got may show it; "" when there is none.
+func (a *OAuthSASL) encodedResponse() string {
 	_, ir, err := a.Start()
 	if err != nil {
-		return []string{a.Token}
+		return ""
 	}
-	return []string{a.Token, base64.StdEncoding.EncodeToString(ir)}
+	return base64.StdEncoding.EncodeToString(ir)
 }
 
 // DefaultRefreshMargin is how long before its expiry a TokenCache

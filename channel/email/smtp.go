@@ -564,11 +564,13 @@ func (s *SMTPSender) session(ctx context.Context) (c *smtp.Client, done func(), 
 		port, _ := strconv.Atoi(s.port)
 		a := &smtpOAuth{want: s.cfg.Mechanism, sasl: OAuthSASL{Username: s.cfg.Username, Token: tok.AccessToken, Host: s.host, Port: port}}
 		auth = a
-		secrets = []string{tok.AccessToken}
+		// The SASL messages first: the token inside them would otherwise
+		// be masked alone and the rest of each message left.
 		for _, m := range []OAuthMechanism{XOAuth2, OAuthBearer} {
 			a.sasl.Mechanism = m
-			secrets = append(secrets, a.sasl.secrets()...)
+			secrets = append(secrets, a.sasl.encodedResponse())
 		}
+		secrets = append(secrets, tok.AccessToken)
 		a.sasl.Mechanism = AutoMechanism
 	case s.cfg.Username != "":
 		auth = smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)

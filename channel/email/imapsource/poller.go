@@ -636,13 +636,15 @@ func (p *Poller) login(c *imapclient.Client) (time.Time, error) {
 	port, _ := strconv.Atoi(portStr)
 	a := &saslClient{OAuthSASL: email.OAuthSASL{Mechanism: mech, Username: p.cfg.Username, Token: tok.AccessToken, Host: host, Port: port}}
 	if err := c.Authenticate(a); err != nil {
-		secrets := []string{tok.AccessToken}
+		// The SASL messages before the token, so that each is masked whole.
+		var secrets []string
 		for _, m := range []email.OAuthMechanism{email.XOAuth2, email.OAuthBearer} {
 			s := email.OAuthSASL{Mechanism: m, Username: a.Username, Token: a.Token, Host: host, Port: port}
 			if _, ir, err := s.Start(); err == nil {
 				secrets = append(secrets, base64.StdEncoding.EncodeToString(ir))
 			}
 		}
+		secrets = append(secrets, tok.AccessToken)
 		return time.Time{}, &Error{Op: "authenticate " + mech.String(), Err: redact.Error(refused(err, a.ServerError), secrets...)}
 	}
 	return tok.Expiry, nil
