@@ -260,6 +260,12 @@ func TestSMTPOAuthAgainstFakeServer(t *testing.T) {
 		}
 	}
 
+	plainOnly := newSMTPServer(t, func(s *smtpServer) { s.user, s.pw = "help@example.com", "pw" })
+	err = newTestSender(t, plainOnly, withToken(token, AutoMechanism)).Probe(context.Background())
+	if !errors.Is(err, ErrNoOAuthMechanism) || !strings.Contains(err.Error(), "PLAIN") {
+		t.Errorf("server without OAuth: err = %v; want ErrNoOAuthMechanism naming what it offers", err)
+	}
+
 	failing := &countingSource{clock: time.Now}
 	failing.fail.Store(true)
 	err = newTestSender(t, srv, func(c *SMTPConfig) { c.Password, c.TokenSource = "", failing }).Probe(context.Background())
