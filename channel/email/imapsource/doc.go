@@ -62,10 +62,10 @@
 // OAUTHBEARER when the server offers it, else XOAUTH2). Use an
 // email.TokenCache (email.ClientCredentials for Microsoft 365's
 // application identity, see the email package) so that a token is reused
-// until shortly before it expires. Since Microsoft 365 ends a session
-// when the token it logged in with expires, the poller logs in anew, with
-// a fresh token, a minute before that, and ends an IDLE wait in time for
-// it. For Microsoft 365 the address is outlook.office365.com:993, the
+// until shortly before it expires. Since some servers, Microsoft 365
+// among them, end a session when the token it logged in with expires,
+// the poller logs in anew, with a fresh token, a minute before that, and
+// ends an IDLE wait in time for it. For Microsoft 365 the address is outlook.office365.com:993, the
 // Username the mailbox, and the token's scope
 // https://outlook.office365.com/.default; for Google Workspace
 // imap.gmail.com:993 and the scope https://mail.google.com/.
