@@ -20,6 +20,7 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/net v0.43.0
+	golang.org/x/oauth2 v0.38.0
 	golang.org/x/text v0.41.0
 	modernc.org/sqlite v1.61.1
 )

@@ -2,6 +2,10 @@
 # Installs Dovecot (IMAP) and Postfix from Debian's packages so that the
 # tests' helper (internal/mailtest) can start private servers of its own,
 # configured in temporary folders and listening on 127.0.0.1 only.
+# dovecot-imapd brings dovecot-core, whose authentication process has the
+# oauth2 passdb (and the XOAUTH2 and OAUTHBEARER mechanisms) that the
+# OAuth tests use; Postfix hands SMTP AUTH to Dovecot, which Debian's
+# postfix supports (postconf -a lists dovecot). Both are checked below.
 #
 # Idempotent and non-interactive: does nothing when the binaries are
 # present. Postfix is preseeded with "No configuration", so apt asks
@@ -22,6 +26,19 @@ have_servers() {
 	return 0
 }
 
+# check_oauth says whether the OAuth tests can run; they skip otherwise.
+check_oauth() {
+	if grep -q -a dovecot-oauth2-passdb /usr/lib/dovecot/auth 2>/dev/null; then
+		echo "mail.sh: dovecot has the oauth2 passdb"
+	else
+		echo "mail.sh: dovecot has no oauth2 passdb: the OAuth tests will skip" >&2
+	fi
+	if ! postconf -a 2>/dev/null | grep -qx dovecot; then
+		echo "mail.sh: postfix has no Dovecot SASL: the SMTP AUTH tests will fail" >&2
+		return 1
+	fi
+}
+
 stop_system_servers() {
 	# The tests start their own instances; a system one must not listen.
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
@@ -37,6 +54,7 @@ stop_system_servers() {
 
 if have_servers; then
 	stop_system_servers
+	check_oauth
 	exit 0
 fi
 
@@ -46,3 +64,4 @@ install_quietly dovecot-imapd postfix
 
 stop_system_servers
 have_servers
+check_oauth

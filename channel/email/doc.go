@@ -96,6 +96,51 @@
 // The errors of SMTPSender (SendError) have keys, tokens and the
 // configured password redacted, since servers echo what they were sent.
 //
+// # OAuth 2.0: Microsoft 365 and Google Workspace
+//
+// Microsoft 365 and Google Workspace refuse passwords for SMTP and IMAP.
+// SMTPConfig (and imapsource.Config) take an oauth2.TokenSource
+// (golang.org/x/oauth2) instead of a Password: the access token is sent
+// with SASL XOAUTH2 or OAUTHBEARER (RFC 7628), over TLS only, with
+// OAuthMechanism choosing (by default OAUTHBEARER when the server offers
+// it, else XOAUTH2, the only one Microsoft 365 offers). A token is asked
+// for at every login, so the source should hand out the same token until
+// shortly before it expires: TokenCache does that with a margin
+// (DefaultRefreshMargin), and ClientCredentials makes one for the client
+// credentials grant, the application identity of Microsoft 365:
+//
+//	// An app registration in the tenant, with the Office 365 Exchange
+//	// Online application permissions SMTP.SendAsApp and IMAP.AccessAsApp,
+//	// and a service principal given access to the shared mailbox.
+//	tokens, err := email.ClientCredentials(ctx, &clientcredentials.Config{
+//		ClientID:     clientID,
+//		ClientSecret: clientSecret,
+//		TokenURL:     "https://login.microsoftonline.com/" + tenantID + "/oauth2/v2.0/token",
+//		Scopes:       []string{"https://outlook.office365.com/.default"},
+//	})
+//	sender, err := email.NewSMTPSender(email.SMTPConfig{
+//		Addr:        "smtp.office365.com:587", // STARTTLS
+//		Username:    "support@contoso.com",
+//		TokenSource: tokens,
+//		From:        channel.Address{Name: "Support", Email: "support@contoso.com"},
+//	})
+//	// The IMAP poller takes the same token source:
+//	// imapsource.Config{Addr: "outlook.office365.com:993", Username: "support@contoso.com", TokenSource: tokens}
+//
+// Google Workspace has no client credentials grant: a service account
+// with domain-wide delegation for the scope https://mail.google.com/
+// acts as the mailbox (golang.org/x/oauth2/jwt, with Subject set to the
+// mailbox), against smtp.gmail.com:587 and imap.gmail.com:993; wrap its
+// TokenSource in oauth2.ReuseTokenSourceWithExpiry with the same margin,
+// as its own cache would otherwise hand out a token until ten seconds
+// before it expires (Example_googleWorkspace). A user's own consent
+// (an oauth2.Config with a refresh token) works the same way.
+//
+// A refused token is a SendError that matches ErrAuthFailed, with what
+// the server said (such as {"status":"invalid_token"}) and without the
+// token. SMTPSender.Probe checks the connection and the credentials
+// without sending, for a prerequisites panel.
+//
 // Everything in the package is safe for concurrent use unless its
 // documentation says otherwise.
 package email

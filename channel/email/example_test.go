@@ -9,6 +9,9 @@ import (
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/oauth2/jwt"
 )
 
 func ExampleParse() {
@@ -194,4 +197,64 @@ func ExampleSMTPSender_Compose() {
 	//
 	// We are on it.
 	//
+}
+
+// Microsoft 365: the application identity of a tenant sends as a shared
+// mailbox, with tokens from the client credentials grant, refreshed five
+// minutes before they expire. Nothing is fetched or sent until the first
+// Send or Probe.
+func Example_microsoft365() {
+	ctx := context.Background()
+	tenantID := "00000000-0000-0000-0000-000000000000"
+	tokens, err := email.ClientCredentials(ctx, &clientcredentials.Config{
+		ClientID:     "11111111-1111-1111-1111-111111111111",
+		ClientSecret: "the app registration's secret",
+		TokenURL:     "https://login.microsoftonline.com/" + tenantID + "/oauth2/v2.0/token",
+		Scopes:       []string{"https://outlook.office365.com/.default"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sender, err := email.NewSMTPSender(email.SMTPConfig{
+		Addr:        "smtp.office365.com:587",
+		TLS:         email.StartTLS,
+		Username:    "support@contoso.com",
+		TokenSource: tokens,
+		From:        channel.Address{Name: "Contoso Support", Email: "support@contoso.com"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = sender // sender.Probe(ctx) checks the login; sender.Send sends.
+
+	// Microsoft 365 offers XOAUTH2 only; the default picks it.
+	mech, _ := email.AutoMechanism.Choose([]string{"LOGIN", "XOAUTH2"})
+	fmt.Println("mechanism:", mech)
+	// Output: mechanism: XOAUTH2
+}
+
+// Google Workspace: a service account with domain-wide delegation acts
+// as the support mailbox. Its tokens are cached until five minutes
+// before they expire.
+func Example_googleWorkspace() {
+	ctx := context.Background()
+	account := &jwt.Config{
+		Email:      "caseagent@project-id.iam.gserviceaccount.com", // client_email of the key file
+		PrivateKey: []byte("-----BEGIN PRIVATE KEY-----\n..."),     // private_key of the key file
+		Scopes:     []string{"https://mail.google.com/"},
+		TokenURL:   "https://oauth2.googleapis.com/token",
+		Subject:    "support@example.com", // the mailbox to act as
+	}
+	tokens := oauth2.ReuseTokenSourceWithExpiry(nil, account.TokenSource(ctx), email.DefaultRefreshMargin)
+	sender, err := email.NewSMTPSender(email.SMTPConfig{
+		Addr:        "smtp.gmail.com:587",
+		Username:    "support@example.com",
+		TokenSource: tokens,
+		Mechanism:   email.OAuthBearer,
+		From:        channel.Address{Name: "Support", Email: "support@example.com"},
+	})
+	fmt.Println(sender != nil, err)
+	// Output: true <nil>
 }

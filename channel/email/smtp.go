@@ -13,12 +13,14 @@ import (
 	"net/mail"
 	"net/smtp"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/redact"
+	"golang.org/x/oauth2"
 )
 
 // TLSMode is how an SMTPSender secures its connection.
@@ -41,10 +43,18 @@ const (
 type SMTPConfig struct {
 	// Addr is the server's host:port.
 	Addr string
-	// Username and Password authenticate with AUTH PLAIN, over TLS only.
-	// No authentication when Username is empty.
-	Username string
-	Password string
+	// Username is the mailbox to authenticate as; no authentication when
+	// it is empty. Password authenticates with AUTH PLAIN; TokenSource
+	// instead authenticates with an OAuth 2.0 access token, by the SASL
+	// Mechanism (default AutoMechanism), as Microsoft 365 and Google
+	// Workspace require. A token is asked of TokenSource for every
+	// connection: give a TokenCache (or another source that reuses a
+	// token until shortly before it expires). Credentials of either kind
+	// are sent over TLS only.
+	Username    string
+	Password    string
+	TokenSource oauth2.TokenSource
+	Mechanism   OAuthMechanism
 	// TLS is the TLS mode; TLSConfig, when set, is used for it (the
 	// default verifies the server's certificate for the host of Addr).
 	TLS       TLSMode
@@ -116,16 +126,16 @@ var ErrInvalidMessage = errors.New("email: invalid outgoing message")
 // An SMTPSender is safe for concurrent use; each Send uses its own
 // connection.
 type SMTPSender struct {
-	cfg  SMTPConfig
-	host string
-	log  *slog.Logger
+	cfg        SMTPConfig
+	host, port string
+	log        *slog.Logger
 }
 
 var _ channel.Sender = (*SMTPSender)(nil)
 
 // NewSMTPSender checks cfg and returns a sender. It does not connect.
 func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
-	host, _, err := net.SplitHostPort(cfg.Addr)
+	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil || host == "" {
 		return nil, fmt.Errorf("%w: SMTP address %q is not host:port", ErrInvalidConfig, cfg.Addr)
 	}
@@ -135,8 +145,17 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if _, err := mail.ParseAddress(cfg.From.Email); err != nil {
 		return nil, fmt.Errorf("%w: From %q: %v", ErrInvalidConfig, cfg.From.Email, err)
 	}
-	if cfg.TLS == NoTLS && cfg.Username != "" {
+	if cfg.TLS == NoTLS && (cfg.Username != "" || cfg.TokenSource != nil) {
 		return nil, fmt.Errorf("%w: credentials are never sent without TLS", ErrInvalidConfig)
+	}
+	if cfg.TokenSource != nil && cfg.Password != "" {
+		return nil, fmt.Errorf("%w: give a Password or a TokenSource, not both", ErrInvalidConfig)
+	}
+	if cfg.TokenSource != nil && cfg.Username == "" {
+		return nil, fmt.Errorf("%w: a TokenSource needs the Username it authenticates", ErrInvalidConfig)
+	}
+	if !cfg.Mechanism.Valid() {
+		return nil, fmt.Errorf("%w: unknown OAuth mechanism %d", ErrInvalidConfig, cfg.Mechanism)
 	}
 	if cfg.TLS < StartTLS || cfg.TLS > NoTLS {
 		return nil, fmt.Errorf("%w: unknown TLS mode %d", ErrInvalidConfig, cfg.TLS)
@@ -163,7 +182,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &SMTPSender{cfg: cfg, host: host, log: log}, nil
+	return &SMTPSender{cfg: cfg, host: host, port: port, log: log}, nil
 }
 
 // reservedHeaders are set by the sender and may not come from
@@ -470,10 +489,10 @@ func references(refs []string, inReplyTo string) []string {
 }
 
 // sendError is the *SendError of step op, with the configured password
-// redacted from the text of err, alone and as the AUTH PLAIN response
-// that carries it (servers echo what they got).
-func (s *SMTPSender) sendError(op string, err error) *SendError {
-	known := []string{s.cfg.Password}
+// and secrets redacted from the text of err, alone and as the AUTH
+// response that carries them (servers echo what they got).
+func (s *SMTPSender) sendError(op string, err error, secrets ...string) *SendError {
+	known := append([]string{s.cfg.Password}, secrets...)
 	if s.cfg.Password != "" {
 		known = append(known, base64.StdEncoding.EncodeToString([]byte("\x00"+s.cfg.Username+"\x00"+s.cfg.Password)))
 	}
@@ -508,51 +527,165 @@ func (s *SMTPSender) tlsConfig() *tls.Config {
 	return &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}
 }
 
-func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (err error) {
+// Probe checks that the server can be reached and takes the
+// credentials: it connects, secures the connection as configured,
+// authenticates when a Username is set, and says QUIT, sending no mail.
+// Its error is a *SendError (errors.Is(err, ErrAuthFailed) when the
+// credentials were refused), with any secret redacted. It is for a
+// prerequisites check; Send needs no Probe first.
+func (s *SMTPSender) Probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
+	c, done, err := s.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := c.Quit(); err != nil {
+		return s.sendError("quit", err)
+	}
+	return nil
+}
+
+// session connects, says EHLO, secures the connection and authenticates;
+// done closes the connection.
+func (s *SMTPSender) session(ctx context.Context) (c *smtp.Client, done func(), err error) {
+	var auth smtp.Auth
+	var secrets []string
+	switch {
+	case s.cfg.TokenSource != nil:
+		tok, err := s.cfg.TokenSource.Token()
+		if err == nil && (tok == nil || tok.AccessToken == "") {
+			err = errors.New("the token source returned no access token")
+		}
+		if err != nil {
+			return nil, nil, s.sendError("token", err)
+		}
+		port, _ := strconv.Atoi(s.port)
+		a := &smtpOAuth{want: s.cfg.Mechanism, sasl: OAuthSASL{Username: s.cfg.Username, Token: tok.AccessToken, Host: s.host, Port: port}}
+		auth = a
+		// The SASL messages first: the token inside them would otherwise
+		// be masked alone and the rest of each message left.
+		for _, m := range []OAuthMechanism{XOAuth2, OAuthBearer} {
+			a.sasl.Mechanism = m
+			secrets = append(secrets, a.sasl.encodedResponse())
+		}
+		secrets = append(secrets, tok.AccessToken)
+		a.sasl.Mechanism = AutoMechanism
+	case s.cfg.Username != "":
+		auth = smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		return s.sendError("dial", err)
+		return nil, nil, s.sendError("dial", err)
 	}
-	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
+	fail := func(op string, err error) (*smtp.Client, func(), error) {
+		stop()
+		conn.Close()
+		return nil, nil, s.sendError(op, err, secrets...)
+	}
 	if s.cfg.TLS == ImplicitTLS {
 		tc := tls.Client(conn, s.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return s.sendError("tls", err)
+			return fail("tls", err)
 		}
 		conn = tc
 	}
-	c, err := smtp.NewClient(conn, s.host)
+	c, err = smtp.NewClient(conn, s.host)
 	if err != nil {
-		return s.sendError("greeting", err)
+		return fail("greeting", err)
 	}
-	defer c.Close()
 	if err := c.Hello(s.cfg.LocalName); err != nil {
-		return s.sendError("ehlo", err)
+		return fail("ehlo", err)
 	}
 	if s.cfg.TLS == StartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
-			return s.sendError("starttls", errors.New("the server does not offer STARTTLS"))
+			return fail("starttls", errors.New("the server does not offer STARTTLS"))
 		}
 		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return s.sendError("starttls", err)
+			return fail("starttls", err)
 		}
 	}
-	if s.cfg.Username != "" {
+	if auth != nil {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return s.sendError("auth", errors.New("the server does not offer AUTH"))
+			return fail("auth", errors.New("the server does not offer AUTH"))
 		}
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
-			return s.sendError("auth", err)
+		if err := c.Auth(auth); err != nil {
+			detail := ""
+			if a, ok := auth.(*smtpOAuth); ok {
+				detail = a.sasl.ServerError
+			}
+			return fail("auth", refused(err, detail))
 		}
 	}
+	return c, func() { stop(); c.Close() }, nil
+}
+
+// refused marks an SMTP error as ErrAuthFailed when the server answered
+// with a permanent failure (535 and the like), and adds what the server
+// said in its challenge.
+func refused(err error, detail string) error {
+	var te *textproto.Error
+	if !errors.As(err, &te) || te.Code < 500 {
+		return err
+	}
+	return &authError{err: err, detail: detail}
+}
+
+// authError is a refusal of the credentials; it matches ErrAuthFailed.
+type authError struct {
+	err    error
+	detail string
+}
+
+func (e *authError) Error() string {
+	if e.detail != "" {
+		return e.err.Error() + " (the server said " + e.detail + ")"
+	}
+	return e.err.Error()
+}
+func (e *authError) Unwrap() error        { return e.err }
+func (e *authError) Is(target error) bool { return target == ErrAuthFailed }
+
+// smtpOAuth is OAuthSASL as net/smtp's Auth, choosing the mechanism from
+// the server's list.
+type smtpOAuth struct {
+	want OAuthMechanism
+	sasl OAuthSASL
+}
+
+func (a *smtpOAuth) Start(info *smtp.ServerInfo) (string, []byte, error) {
+	if !info.TLS {
+		return "", nil, errors.New("tokens are never sent without TLS")
+	}
+	m, err := a.want.Choose(info.Auth)
+	if err != nil {
+		return "", nil, err
+	}
+	a.sasl.Mechanism = m
+	return a.sasl.Start()
+}
+
+func (a *smtpOAuth) Next(fromServer []byte, more bool) ([]byte, error) {
+	if !more {
+		return nil, nil
+	}
+	return a.sasl.Next(fromServer)
+}
+
+func (s *SMTPSender) deliver(ctx context.Context, rcpts []string, raw []byte) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	c, done, err := s.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := c.Mail(s.cfg.EnvelopeFrom); err != nil {
 		return s.sendError("mail from", err)
 	}

@@ -59,6 +59,7 @@ type smtpServer struct {
 	rejectTo  string // a recipient answered with 550
 	tempFail  bool   // answer MAIL FROM with 451
 	echo      bool   // echo the credentials in a refused AUTH
+	token     string // the access token XOAUTH2 and OAUTHBEARER accept
 
 	mu       sync.Mutex
 	received []delivery
@@ -124,7 +125,10 @@ func (s *smtpServer) serve(conn net.Conn) {
 			if s.startTLS && !isTLS {
 				lines = append(lines, "250-STARTTLS")
 			}
-			if s.user != "" {
+			switch {
+			case s.token != "" && isTLS:
+				lines = append(lines, "250-AUTH PLAIN XOAUTH2 OAUTHBEARER")
+			case s.user != "":
 				lines = append(lines, "250-AUTH PLAIN")
 			}
 			lines = append(lines, "250 8BITMIME")
@@ -139,6 +143,23 @@ func (s *smtpServer) serve(conn net.Conn) {
 			r, w = bufio.NewReader(tc), bufio.NewWriter(tc)
 		case "AUTH":
 			f := strings.Fields(line)
+			if len(f) == 3 && s.token != "" && (f[1] == "XOAUTH2" || f[1] == "OAUTHBEARER") {
+				b, _ := base64.StdEncoding.DecodeString(f[2])
+				switch {
+				case strings.Contains(string(b), "auth=Bearer "+s.token+"\x01"):
+					authed = true
+					reply("235 ok")
+				case s.echo:
+					reply("535 5.7.8 token refused: " + f[2] + " (" + strings.ReplaceAll(string(b), "\x01", " ") + ")")
+				default:
+					reply("334 " + base64.StdEncoding.EncodeToString([]byte(`{"status":"invalid_token"}`)))
+					if _, err := r.ReadString('\n'); err != nil {
+						return
+					}
+					reply("535 5.7.8 token refused")
+				}
+				continue
+			}
 			if len(f) < 3 || !strings.EqualFold(f[1], "PLAIN") {
 				reply("504 unsupported")
 				continue

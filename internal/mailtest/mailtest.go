@@ -9,8 +9,19 @@
 // (IMAPSAddr) with a certificate made for the server that TLSConfig
 // trusts. Users live in a passwd-file (no system users are needed); mail
 // is stored as user nobody. RestartIMAP, Kick and SetUIDValidity stage
-// the failures a mail client must survive. The servers come from Debian's packages dovecot-imapd and
-// postfix, which .ci/mail.sh installs. When the binaries are absent, or
+// the failures a mail client must survive.
+//
+// Besides passwords, both servers take OAuth 2.0 access tokens (SASL
+// XOAUTH2 and OAUTHBEARER): IssueToken makes a token for a user, which
+// Dovecot's oauth2 passdb checks at every login against an RFC 7662
+// introspection endpoint the Server runs on loopback, until it expires or
+// RevokeToken revokes it. Postfix's submission ports (SubmissionAddr with
+// STARTTLS, SubmissionsAddr with implicit TLS) require SMTP AUTH, which
+// Postfix hands to Dovecot, so SMTP logins are checked the same way.
+//
+// The servers come from Debian's packages dovecot-imapd (with
+// dovecot-core, which has the oauth2 passdb) and postfix, which
+// .ci/mail.sh installs. When the binaries are absent, or
 // the test does not run as root (both daemons drop privileges from root),
 // the test is skipped with a message that says how to enable it.
 //
@@ -72,6 +83,8 @@ type Server struct {
 	dir      string
 	uid, gid int
 
+	issuer *issuer
+
 	mu        sync.Mutex
 	users     map[string]User
 	dovecot   *proc
@@ -80,6 +93,8 @@ type Server struct {
 	imapsAddr string
 	certPool  *x509.CertPool
 	smtpAddr  string
+
+	submissionAddr, submissionsAddr string
 }
 
 // errMissing reports that a binary the servers need is not installed.
@@ -108,6 +123,11 @@ func Start(t testing.TB, cfg Config) *Server {
 	t.Cleanup(s.stop)
 	if err := s.setup(cfg); err != nil {
 		t.Fatalf("mailtest: %v", err)
+	}
+	if hasOAuthPassdb() {
+		if s.issuer, err = startIssuer(dir); err != nil {
+			t.Fatalf("mailtest: %v", err)
+		}
 	}
 	for _, local := range cfg.Users {
 		s.AddUser(t, local)
@@ -195,11 +215,30 @@ func (s *Server) TLSConfig() *tls.Config {
 }
 
 // SMTPAddr is Postfix's host:port, or "" without Config.SMTP. It relays
-// nothing: it accepts mail for Domain only, without authentication or TLS.
+// nothing: it accepts mail for Domain only, without authentication or
+// TLS. It offers STARTTLS, and SMTP AUTH once TLS is on.
 func (s *Server) SMTPAddr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.smtpAddr
+}
+
+// SubmissionAddr is Postfix's submission host:port (as port 587), or ""
+// without Config.SMTP: it requires STARTTLS and then SMTP AUTH, checked
+// by Dovecot, before it accepts any mail: PLAIN and LOGIN with a user's
+// password, XOAUTH2 and OAUTHBEARER with a token from IssueToken. Its
+// certificate is the one TLSConfig trusts.
+func (s *Server) SubmissionAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.submissionAddr
+}
+
+// SubmissionsAddr is as SubmissionAddr over implicit TLS (as port 465).
+func (s *Server) SubmissionsAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.submissionsAddr
 }
 
 // Dir is the folder holding the configuration, logs and mail.
@@ -412,6 +451,7 @@ func (s *Server) stop() {
 		}
 	}
 	wg.Wait()
+	s.issuer.close()
 	os.RemoveAll(s.dir)
 }
 
@@ -500,16 +540,25 @@ ssl = yes
 ssl_cert = <{{dir}}/tls/cert.pem
 ssl_key = <{{dir}}/tls/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{{oauthmechs}}
+# Refusals are answered at once: tests try wrong credentials on purpose.
+auth_failure_delay = 0
+auth_verbose = yes
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 log_path = {{dir}}/dovecot.log
 mail_location = maildir:{{dir}}/mail/%d/%n
 first_valid_uid = 1
 mail_fsync = never
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {{dir}}/users
 }
-userdb {
+{{oauthpassdb}}{{authlistener}}userdb {
   driver = passwd-file
   args = username_format=%u {{dir}}/users
 }
@@ -543,7 +592,9 @@ func (s *Server) startDovecot(port, tlsPort int) error {
 			}
 		}
 		conf := strings.NewReplacer("{{dir}}", s.dir, "{{port}}", strconv.Itoa(port),
-			"{{tlsport}}", strconv.Itoa(tlsPort), "{{id}}", filepath.Base(s.dir)).Replace(dovecotConf)
+			"{{tlsport}}", strconv.Itoa(tlsPort), "{{id}}", filepath.Base(s.dir),
+			"{{authlistener}}", s.authListener(), "{{oauthmechs}}", s.oauthMechs(),
+			"{{oauthpassdb}}", s.oauthPassdb()).Replace(dovecotConf)
 		confPath := filepath.Join(s.dir, "dovecot.conf")
 		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 			return err
@@ -573,7 +624,8 @@ func (s *Server) startDovecot(port, tlsPort int) error {
 }
 
 // postfixMain is Postfix's main.cf: SMTP on loopback, mail for Domain to
-// Maildirs named after the local part, everything else refused.
+// Maildirs named after the local part, everything else refused; the TLS
+// and SASL settings serve the submission ports of postfixMaster.
 const postfixMain = `# written by mailtest
 compatibility_level = 3.6
 queue_directory = {{dir}}/postfix/queue
@@ -609,12 +661,31 @@ maillog_file = {{dir}}/postfix.log
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
+smtpd_tls_cert_file = {{dir}}/tls/cert.pem
+smtpd_tls_key_file = {{dir}}/tls/key.pem
+smtpd_tls_auth_only = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = {{authsocket}}
+smtpd_sasl_security_options = noanonymous
+smtpd_sasl_tls_security_options = noanonymous
 `
 
-// postfixMaster runs every daemon unchrooted; the only listener is smtpd on
-// the loopback port.
+// postfixMaster runs every daemon unchrooted; the listeners are smtpd on
+// loopback ports: open SMTP, and submission with STARTTLS or implicit TLS
+// and SMTP AUTH through Dovecot.
 const postfixMaster = `# written by mailtest
 127.0.0.1:{{port}} inet n - n - - smtpd
+127.0.0.1:{{subport}} inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:{{subsport}} inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n - n 60   1 pickup
 cleanup   unix  n - n -    0 cleanup
 qmgr      unix  n - n 300  1 qmgr
@@ -634,6 +705,7 @@ virtual   unix  - n n -    - virtual
 anvil     unix  - - n -    1 anvil
 scache    unix  - - n -    1 scache
 postlog   unix-dgram n - n - 1 postlogd
+tlsmgr    unix  - - n 1000? 1 tlsmgr
 `
 
 func (s *Server) startPostfix(cfg Config) error {
@@ -664,7 +736,16 @@ func (s *Server) startPostfix(cfg Config) error {
 		if err != nil {
 			return err
 		}
+		subPort, err := freePort()
+		if err != nil {
+			return err
+		}
+		subsPort, err := freePort()
+		if err != nil {
+			return err
+		}
 		r := strings.NewReplacer("{{dir}}", s.dir, "{{domain}}", Domain, "{{port}}", strconv.Itoa(port),
+			"{{subport}}", strconv.Itoa(subPort), "{{subsport}}", strconv.Itoa(subsPort), "{{authsocket}}", s.authSocket(),
 			"{{uid}}", strconv.Itoa(s.uid), "{{gid}}", strconv.Itoa(s.gid),
 			"{{size}}", strconv.FormatInt(cfg.MaxMessageSize, 10))
 		if err := writeSettled(filepath.Join(conf, "main.cf"), r.Replace(postfixMain)); err != nil {
@@ -689,6 +770,8 @@ func (s *Server) startPostfix(cfg Config) error {
 		}
 		s.mu.Lock()
 		s.postfix, s.smtpAddr = p, addr
+		s.submissionAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(subPort))
+		s.submissionsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(subsPort))
 		s.mu.Unlock()
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/channel/email/imapsource"
 	"github.com/caseagent/caseagent/internal/mailtest"
+	"golang.org/x/oauth2"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -27,6 +28,10 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"flag with a space", func(c *imapsource.Config) { c.Mark = imapsource.MarkFlag; c.Flag = "$Case Done" }},
 		{"system flag as keyword", func(c *imapsource.Config) { c.Mark = imapsource.MarkFlag; c.Flag = `\Seen` }},
 		{"skip flag with a parenthesis", func(c *imapsource.Config) { c.SkipFlag = "(x" }},
+		{"password and token", func(c *imapsource.Config) {
+			c.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"})
+		}},
+		{"unknown OAuth mechanism", func(c *imapsource.Config) { c.Mechanism = 9 }},
 	}
 	r := &recorder{}
 	if _, err := imapsource.New(ok, newMemState(), r); err != nil {
@@ -38,6 +43,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			tt.edit(&cfg)
 			if _, err := imapsource.New(cfg, newMemState(), r); !errors.Is(err, imapsource.ErrInvalidConfig) {
 				t.Errorf("New = %v, want ErrInvalidConfig", err)
+			}
+			if err := imapsource.Probe(context.Background(), cfg); !errors.Is(err, imapsource.ErrInvalidConfig) {
+				t.Errorf("Probe = %v, want ErrInvalidConfig", err)
 			}
 		})
 	}

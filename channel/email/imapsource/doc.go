@@ -54,6 +54,28 @@
 //	}
 //	go poller.Run(ctx)
 //
+// # OAuth 2.0 and probes
+//
+// Microsoft 365 and Google Workspace refuse passwords: give
+// Config.TokenSource instead of Config.Password, and the poller
+// authenticates with XOAUTH2 or OAUTHBEARER (Config.Mechanism; by default
+// OAUTHBEARER when the server offers it, else XOAUTH2). Use an
+// email.TokenCache (email.ClientCredentials for Microsoft 365's
+// application identity, see the email package) so that a token is reused
+// until shortly before it expires. Since some servers, Microsoft 365
+// among them, end a session when the token it logged in with expires,
+// the poller logs in anew, with a fresh token, a minute before that, and
+// ends an IDLE wait in time for it. For Microsoft 365 the address is outlook.office365.com:993, the
+// Username the mailbox, and the token's scope
+// https://outlook.office365.com/.default; for Google Workspace
+// imap.gmail.com:993 and the scope https://mail.google.com/.
+//
+// A refused password or token is an *Error that matches
+// email.ErrAuthFailed, with the token and the SASL message carrying it
+// redacted. Probe (and Poller.Probe) log in, select the folder read-only
+// and log out, for a prerequisites panel that checks the connection
+// rather than the configuration alone.
+//
 // The tests of this package run against Dovecot and Postfix on loopback
 // (see internal/mailtest); they are skipped where those are not
 // installed.

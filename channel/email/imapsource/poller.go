@@ -3,12 +3,14 @@ package imapsource
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/caseagent/caseagent/internal/redact"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"golang.org/x/oauth2"
 )
 
 // TLSMode is how a Poller secures its connection.
@@ -62,14 +65,24 @@ const (
 	DefaultDialTimeout = 30 * time.Second
 )
 
-// Config configures a Poller. Addr, Username and Password are required;
-// every other field has a default.
+// Config configures a Poller. Addr, Username, and a Password or a
+// TokenSource are required; every other field has a default.
 type Config struct {
 	// Addr is the server's host:port.
 	Addr string
-	// Username and Password log in with LOGIN.
-	Username string
-	Password string
+	// Username is the mailbox to log in as. Password logs in with LOGIN;
+	// TokenSource instead authenticates with an OAuth 2.0 access token,
+	// by the SASL Mechanism (default email.AutoMechanism: OAUTHBEARER
+	// when the server offers it, else XOAUTH2), as Microsoft 365 and
+	// Google Workspace require. A token is asked of TokenSource at every
+	// login: give an email.TokenCache (or another source that reuses a
+	// token until shortly before it expires). A connection is logged in
+	// anew before the token it logged in with expires (see Now), since
+	// some servers end a session when its token expires.
+	Username    string
+	Password    string
+	TokenSource oauth2.TokenSource
+	Mechanism   email.OAuthMechanism
 	// TLS is the TLS mode; TLSConfig, when set, is used for it (the
 	// default verifies the server's certificate for the host of Addr).
 	TLS       TLSMode
@@ -129,6 +142,9 @@ type Config struct {
 	// Sleep waits d or until ctx ends, returning ctx's error then; default
 	// a timer. Tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock that token expiries are compared with; default
+	// time.Now.
+	Now func() time.Time
 	// Dial opens the TCP connection; default a net.Dialer with
 	// DefaultDialTimeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -211,8 +227,11 @@ type Poller struct {
 	recv  email.Receiver
 	log   *slog.Logger
 
-	mu     sync.Mutex // serialises polls; guards client
+	mu     sync.Mutex // serialises polls; guards client and expires
 	client *imapclient.Client
+	// expires is when the token the client logged in with expires; zero
+	// for a password or a token without expiry.
+	expires time.Time
 	// newMail is signalled when the server says the mailbox grew.
 	newMail chan struct{}
 }
@@ -222,21 +241,45 @@ func New(cfg Config, state State, r email.Receiver) (*Poller, error) {
 	if state == nil || r == nil {
 		return nil, fmt.Errorf("%w: a State and a Receiver are required", ErrInvalidConfig)
 	}
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	return newPoller(cfg, state, r), nil
+}
+
+func newPoller(cfg Config, state State, r email.Receiver) *Poller {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("mailbox", cfg.Name, "folder", cfg.Mailbox)
+	return &Poller{cfg: cfg, state: state, recv: r, log: log, newMail: make(chan struct{}, 1)}
+}
+
+// normalize checks cfg and fills in its defaults.
+func (cfg Config) normalize() (Config, error) {
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil || host == "" {
-		return nil, fmt.Errorf("%w: address %q is not host:port", ErrInvalidConfig, cfg.Addr)
+		return cfg, fmt.Errorf("%w: address %q is not host:port", ErrInvalidConfig, cfg.Addr)
 	}
 	if cfg.Username == "" {
-		return nil, fmt.Errorf("%w: Username is required", ErrInvalidConfig)
+		return cfg, fmt.Errorf("%w: Username is required", ErrInvalidConfig)
+	}
+	if cfg.TokenSource != nil && cfg.Password != "" {
+		return cfg, fmt.Errorf("%w: give a Password or a TokenSource, not both", ErrInvalidConfig)
+	}
+	if !cfg.Mechanism.Valid() {
+		return cfg, fmt.Errorf("%w: unknown OAuth mechanism %d", ErrInvalidConfig, cfg.Mechanism)
 	}
 	switch cfg.TLS {
 	case ImplicitTLS, StartTLS:
 	case NoTLS:
 		if !isLoopback(host) {
-			return nil, fmt.Errorf("%w: NoTLS is for loopback test servers only, not %s", ErrInvalidConfig, host)
+			return cfg, fmt.Errorf("%w: NoTLS is for loopback test servers only, not %s", ErrInvalidConfig, host)
 		}
 	default:
-		return nil, fmt.Errorf("%w: unknown TLS mode %d", ErrInvalidConfig, cfg.TLS)
+		return cfg, fmt.Errorf("%w: unknown TLS mode %d", ErrInvalidConfig, cfg.TLS)
 	}
 	if cfg.Mailbox == "" {
 		cfg.Mailbox = DefaultMailbox
@@ -254,17 +297,17 @@ func New(cfg Config, state State, r email.Receiver) (*Poller, error) {
 			cfg.Flag = DefaultFlag
 		}
 		if !validKeyword(cfg.Flag) {
-			return nil, fmt.Errorf("%w: Flag %q is not an IMAP keyword", ErrInvalidConfig, cfg.Flag)
+			return cfg, fmt.Errorf("%w: Flag %q is not an IMAP keyword", ErrInvalidConfig, cfg.Flag)
 		}
 	case MarkMove:
 		if cfg.MoveTo == "" {
-			return nil, fmt.Errorf("%w: MarkMove needs MoveTo", ErrInvalidConfig)
+			return cfg, fmt.Errorf("%w: MarkMove needs MoveTo", ErrInvalidConfig)
 		}
 		if cfg.MoveTo == cfg.Mailbox {
-			return nil, fmt.Errorf("%w: MoveTo is the polled mailbox", ErrInvalidConfig)
+			return cfg, fmt.Errorf("%w: MoveTo is the polled mailbox", ErrInvalidConfig)
 		}
 	default:
-		return nil, fmt.Errorf("%w: unknown Mark %d", ErrInvalidConfig, cfg.Mark)
+		return cfg, fmt.Errorf("%w: unknown Mark %d", ErrInvalidConfig, cfg.Mark)
 	}
 	switch cfg.SkipFlag {
 	case "":
@@ -273,7 +316,7 @@ func New(cfg Config, state State, r email.Receiver) (*Poller, error) {
 		cfg.SkipFlag = ""
 	default:
 		if !validKeyword(cfg.SkipFlag) {
-			return nil, fmt.Errorf("%w: SkipFlag %q is not an IMAP keyword", ErrInvalidConfig, cfg.SkipFlag)
+			return cfg, fmt.Errorf("%w: SkipFlag %q is not an IMAP keyword", ErrInvalidConfig, cfg.SkipFlag)
 		}
 	}
 	if cfg.Parser == nil {
@@ -304,12 +347,10 @@ func New(cfg Config, state State, r email.Receiver) (*Poller, error) {
 		d := &net.Dialer{Timeout: DefaultDialTimeout}
 		cfg.Dial = d.DialContext
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	log = log.With("mailbox", cfg.Name, "folder", cfg.Mailbox)
-	return &Poller{cfg: cfg, state: state, recv: r, log: log, newMail: make(chan struct{}, 1)}, nil
+	return cfg, nil
 }
 
 func isLoopback(host string) bool {
@@ -402,6 +443,11 @@ func (p *Poller) idle(ctx context.Context, limit time.Duration) (bool, error) {
 		return true, nil
 	default:
 	}
+	if !p.expires.IsZero() {
+		// End the wait before the token expires, so that the next poll
+		// logs in anew rather than losing the session.
+		limit = max(min(limit, p.expires.Sub(p.cfg.Now())-sessionMargin), 0)
+	}
 	cmd, err := c.Idle()
 	if err != nil {
 		p.log.Debug("imap IDLE failed", "err", err)
@@ -453,16 +499,7 @@ func (p *Poller) Close() error {
 	if c == nil {
 		return nil
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = c.Logout().Wait()
-	}()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	return c.Close()
+	return logout(c)
 }
 
 // PollOnce connects if needed, handles the messages waiting (at most
@@ -496,6 +533,10 @@ func (p *Poller) PollOnce(ctx context.Context) (Report, error) {
 	return rep, err
 }
 
+// sessionMargin is how long before its token expires a connection is
+// logged in anew.
+const sessionMargin = time.Minute
+
 // connect returns the open connection, or opens and logs in a new one.
 func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 	if c := p.client; c != nil {
@@ -503,7 +544,12 @@ func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 		case <-c.Closed():
 			p.client = nil
 		default:
-			return c, nil
+			if p.expires.IsZero() || p.cfg.Now().Add(sessionMargin).Before(p.expires) {
+				return c, nil
+			}
+			p.log.Debug("imap token about to expire: logging in anew")
+			logout(c)
+			p.client = nil
 		}
 	}
 	conn, err := p.cfg.Dial(ctx, "tcp", p.cfg.Addr)
@@ -555,14 +601,154 @@ func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 		c.Close()
 		return nil, &Error{Op: "greeting", Err: err}
 	}
-	if err := c.Login(p.cfg.Username, p.cfg.Password).Wait(); err != nil {
+	expires, err := p.login(c)
+	if err != nil {
 		c.Close()
-		// Servers may echo what they were sent.
-		return nil, &Error{Op: "login", Err: redact.Error(err, p.cfg.Password)}
+		return nil, err
 	}
 	p.log.Debug("imap connected", "addr", p.cfg.Addr)
-	p.client = c
+	p.client, p.expires = c, expires
 	return c, nil
+}
+
+// login authenticates on c with the password or a token, and returns
+// the token's expiry.
+func (p *Poller) login(c *imapclient.Client) (time.Time, error) {
+	if p.cfg.TokenSource == nil {
+		if err := c.Login(p.cfg.Username, p.cfg.Password).Wait(); err != nil {
+			// Servers may echo what they were sent.
+			return time.Time{}, &Error{Op: "login", Err: redact.Error(refused(err, ""), p.cfg.Password)}
+		}
+		return time.Time{}, nil
+	}
+	tok, err := p.cfg.TokenSource.Token()
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errors.New("the token source returned no access token")
+	}
+	if err != nil {
+		return time.Time{}, &Error{Op: "token", Err: redact.Error(err)}
+	}
+	mech, err := p.cfg.Mechanism.Choose(c.Caps().AuthMechanisms())
+	if err != nil {
+		return time.Time{}, &Error{Op: "authenticate", Err: err}
+	}
+	host, portStr, _ := net.SplitHostPort(p.cfg.Addr)
+	port, _ := strconv.Atoi(portStr)
+	a := &saslClient{OAuthSASL: email.OAuthSASL{Mechanism: mech, Username: p.cfg.Username, Token: tok.AccessToken, Host: host, Port: port}}
+	if err := c.Authenticate(a); err != nil {
+		// The SASL messages before the token, so that each is masked whole.
+		var secrets []string
+		for _, m := range []email.OAuthMechanism{email.XOAuth2, email.OAuthBearer} {
+			s := email.OAuthSASL{Mechanism: m, Username: a.Username, Token: a.Token, Host: host, Port: port}
+			if _, ir, err := s.Start(); err == nil {
+				secrets = append(secrets, base64.StdEncoding.EncodeToString(ir))
+			}
+		}
+		secrets = append(secrets, tok.AccessToken)
+		return time.Time{}, &Error{Op: "authenticate " + mech.String(), Err: redact.Error(refused(err, a.ServerError), secrets...)}
+	}
+	return tok.Expiry, nil
+}
+
+// saslClient is email.OAuthSASL for go-imap. XOAUTH2's empty answer to
+// a refusal cannot be sent in IMAP (go-imap writes "=", which servers
+// read as a bad base64 line), so the exchange ends on the client's side
+// with errTokenRefused instead; the connection is dropped after it.
+type saslClient struct{ email.OAuthSASL }
+
+var errTokenRefused = errors.New("the server refused the token")
+
+func (a *saslClient) Next(challenge []byte) ([]byte, error) {
+	resp, err := a.OAuthSASL.Next(challenge)
+	if err == nil && len(resp) == 0 {
+		return nil, errTokenRefused
+	}
+	return resp, err
+}
+
+// refused marks a refusal of the credentials (a NO answer to LOGIN or
+// AUTHENTICATE, or a refusing challenge) as email.ErrAuthFailed, with
+// what the server said in its challenge.
+func refused(err error, detail string) error {
+	var ie *imap.Error
+	if errors.Is(err, errTokenRefused) || (errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo) {
+		return &authError{err: err, detail: detail}
+	}
+	return err
+}
+
+// authError is a refusal of the credentials; it matches
+// email.ErrAuthFailed.
+type authError struct {
+	err    error
+	detail string
+}
+
+func (e *authError) Error() string {
+	if e.detail != "" {
+		return e.err.Error() + " (the server said " + e.detail + ")"
+	}
+	return e.err.Error()
+}
+func (e *authError) Unwrap() error        { return e.err }
+func (e *authError) Is(target error) bool { return target == email.ErrAuthFailed }
+
+// logout says LOGOUT, waiting for the answer at most a few seconds, and
+// closes c.
+func logout(c *imapclient.Client) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Logout().Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return c.Close()
+}
+
+// Probe checks that the mailbox can be read: it connects, logs in with a
+// connection of its own, selects the polled folder read-only and logs
+// out. Its error is an *Error (errors.Is(err, email.ErrAuthFailed) when
+// the credentials were refused), with any secret redacted. It is for a
+// prerequisites check and leaves the poller's own connection alone.
+func (p *Poller) Probe(ctx context.Context) error {
+	return probe(ctx, p.cfg)
+}
+
+// Probe checks cfg as New does and then the mailbox as Poller.Probe
+// does, without a State or a Receiver.
+func Probe(ctx context.Context, cfg Config) error {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return err
+	}
+	return probe(ctx, cfg)
+}
+
+func probe(ctx context.Context, cfg Config) error {
+	p := newPoller(cfg, nil, nil)
+	c, err := p.connect(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if _, err := c.Select(cfg.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		c.Close()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Op: "select " + cfg.Mailbox, Err: err}
+	}
+	if err := logout(c); err != nil && ctx.Err() == nil {
+		p.log.Debug("imap logout after probe", "err", err)
+	}
+	return ctx.Err()
 }
 
 // loadState reads the stored position.
