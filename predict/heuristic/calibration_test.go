@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
@@ -119,7 +119,7 @@ func (r *recorder) expectAfter(step int, field string) (replay.FieldExpect, bool
 // calibration (nil: raw scores) and returns its option answers, labelled.
 func labelledAnswers(t testing.TB, cal calibration) []labelledAnswer {
 	t.Helper()
-	cfg, err := casemgmt.LoadConfig(filepath.Join(storiesDir, "helpdesk.json"))
+	cfg, err := agent.LoadConfig(filepath.Join(storiesDir, "helpdesk.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
