@@ -73,9 +73,6 @@ func start(t *testing.T, db, extra string, opts ...option) *running {
 	for k, v := range testEnv {
 		env[k] = v
 	}
-	if cfg.Mailboxes != nil {
-		env["TEST_IMAP_PASSWORD"] = imapPasswordForTest
-	}
 	opts = append([]option{withGetenv(func(k string) string { return env[k] })}, opts...)
 	svc, err := newService(t.Context(), cfg, opts...)
 	if err != nil {
@@ -104,8 +101,6 @@ func (r *running) shutdown(t *testing.T) {
 		t.Fatal("the service did not stop")
 	}
 }
-
-var imapPasswordForTest string
 
 // chatEvent posts a signed chat event and returns the status.
 func chatEvent(t *testing.T, url string, ev chat.Event) int {
@@ -452,4 +447,3 @@ func TestRestartDoesNotDuplicate(t *testing.T) {
 		t.Errorf("agent actors in the audit (-want +got):\n%s", diff)
 	}
 }
-
