@@ -36,12 +36,12 @@ var testEnv = map[string]string{
 	"TEST_EMAIL_KEY":   emailKey,
 }
 
-// serviceYAML is the service file of the tests; %s are the store file and
-// any extra YAML.
+// serviceYAML is the service file of the tests; the verbs are the
+// process name, the store and any extra YAML.
 const serviceYAML = `
-name: test-1
+name: %s
 listen: 127.0.0.1:0
-store: %s
+store: %q
 tenant: tenant.json
 run_due_interval: 50ms
 shutdown_timeout: 20s
@@ -65,7 +65,13 @@ type running struct {
 // test ends or stop is called.
 func start(t *testing.T, db, extra string, opts ...option) *running {
 	t.Helper()
-	cfg, err := ParseConfig(fmt.Appendf(nil, serviceYAML, db, extra))
+	return startNamed(t, "test-1", db, extra, opts...)
+}
+
+// startNamed is start with a process name.
+func startNamed(t *testing.T, name, db, extra string, opts ...option) *running {
+	t.Helper()
+	cfg, err := ParseConfig(fmt.Appendf(nil, serviceYAML, name, db, extra))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,8 +273,7 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 	ev, _ := json.Marshal(chatStory("conv-2")[0])
 	req, _ := http.NewRequest(http.MethodPost, r.url+"/webhooks/chat", bytes.NewReader(ev))
 	req.Header.Set("Content-Type", "application/json")
-	ts, _ := chat.Sign([]byte("another secret, 32 bytes long..."), ev, time.Now())
-	_, sig := chat.Sign([]byte("another secret, 32 bytes long..."), ev, time.Now())
+	ts, sig := chat.Sign([]byte("another secret, 32 bytes long..."), ev, time.Now())
 	req.Header.Set(chat.HeaderTimestamp, ts)
 	req.Header.Set(chat.HeaderSignature, sig)
 	if code := do(t, req); code != http.StatusUnauthorized {
@@ -295,10 +300,6 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics has no %s", want)
 		}
-	}
-	if !strings.Contains(metrics, `caseagent_http_requests_total{http_request_method="POST",http_response_status_code="204",http_route="/webhooks/chat",otel_scope_name`) &&
-		!strings.Contains(metrics, `http_route="/webhooks/chat"`) {
-		t.Errorf("/metrics: no chat route")
 	}
 	if t.Failed() {
 		t.Log(metrics)

@@ -71,7 +71,7 @@ func withPredictor(p predict.Predictor) option { return func(o *options) { o.pre
 
 // newService opens the store, builds the agent and everything around it,
 // and binds the listen address. Nothing runs until run.
-func newService(ctx context.Context, cfg *Config, opts ...option) (s *service, err error) {
+func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, err error) {
 	o := options{getenv: os.Getenv, logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
@@ -80,7 +80,7 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (s *service, e
 		host, _ := os.Hostname()
 		cfg.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	s = &service{cfg: cfg, log: o.logger.With("process", cfg.Name)}
+	s := &service{cfg: cfg, log: o.logger.With("process", cfg.Name)}
 	var closers []func()
 	defer func() {
 		if err != nil {
