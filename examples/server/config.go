@@ -58,6 +58,10 @@ type ChatConfig struct {
 	// CustomerMessages also runs the agent on each customer message, not
 	// only when a chat is accepted and ended.
 	CustomerMessages bool `yaml:"customer_messages"`
+	// ClaimTTL is how long a process holds a conversation while the agent
+	// works on it (livechat.WithClaimTTL); it must exceed the slowest
+	// agent call, model included. Default one minute.
+	ClaimTTL Duration `yaml:"claim_ttl"`
 }
 
 // EmailWebhookConfig is an inbound-mail webhook for one mailbox.

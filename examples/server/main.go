@@ -39,6 +39,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	tenant := fs.String("tenant", "", "the tenant configuration `file` (default: from the file)")
 	otlp := fs.String("otlp-endpoint", "", "also push metrics and traces over OTLP/HTTP to this `URL` (default: from the file, or $OTEL_EXPORTER_OTLP_ENDPOINT)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	addrFile := fs.String("addr-file", "", "once listening, write the address to this `file` (useful with -listen 127.0.0.1:0)")
 	check := fs.Bool("check", false, "print the agent's prerequisites panel and exit (status 1 when something failed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -84,6 +85,13 @@ func cli(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	}
+	if *addrFile != "" {
+		if err := os.WriteFile(*addrFile, []byte(svc.Addr().String()+"\n"), 0o644); err != nil {
+			fmt.Fprintln(stderr, "server:", err)
+			svc.close()
+			return 1
+		}
 	}
 	if err := svc.run(ctx); err != nil {
 		fmt.Fprintln(stderr, "server:", err)

@@ -293,7 +293,7 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="200",http_route="/webhooks/email"`,
 		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="401",http_route="/webhooks/chat"`,
 		`caseagent_http_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="204",http_route="/webhooks/chat"`,
-		`caseagent_http_requests_total{http_request_method="GET",http_response_status_code="200",http_route="GET /readyz"`,
+		`caseagent_http_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/readyz"`,
 		`caseagent_rundue_runs_total{`,
 		`go_goroutines `,
 	} {

@@ -157,16 +157,21 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 
 	mux := http.NewServeMux()
 	handle := func(route string, h http.Handler) { mux.Handle(route, s.tel.instrument(route, h)) }
-	handle("GET /healthz", http.HandlerFunc(s.healthz))
-	handle("GET /readyz", http.HandlerFunc(s.readyz))
-	handle("GET "+cfg.Telemetry.MetricsPath, s.tel.metricsHandler())
+	get := func(route string, h http.Handler) { mux.Handle("GET "+route, s.tel.instrument(route, h)) }
+	get("/healthz", http.HandlerFunc(s.healthz))
+	get("/readyz", http.HandlerFunc(s.readyz))
+	get(cfg.Telemetry.MetricsPath, s.tel.metricsHandler())
 	if cc := cfg.Chat; cc != nil {
 		key, err := secret(cc.SecretEnv, "chat.secret_env")
 		if err != nil {
 			return nil, err
 		}
-		recv, err := livechat.New(s.agent, livechat.WithOwner(cfg.Name), livechat.WithLogger(s.log),
-			livechat.WithCustomerMessages(cc.CustomerMessages))
+		lopts := []livechat.Option{livechat.WithOwner(cfg.Name), livechat.WithLogger(s.log),
+			livechat.WithCustomerMessages(cc.CustomerMessages)}
+		if cc.ClaimTTL > 0 {
+			lopts = append(lopts, livechat.WithClaimTTL(time.Duration(cc.ClaimTTL)))
+		}
+		recv, err := livechat.New(s.agent, lopts...)
 		if err != nil {
 			return nil, err
 		}
