@@ -35,6 +35,10 @@ type Config struct {
 	RunDueInterval *Duration `yaml:"run_due_interval"`
 	// ShutdownTimeout bounds the graceful shutdown; default 30s.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// DrainDelay is how long the service keeps accepting requests after a
+	// stop signal while /readyz answers 503, so that a load balancer
+	// takes it out of rotation first; default 0.
+	DrainDelay Duration `yaml:"drain_delay"`
 	// ReadyCache is how long a readiness answer is reused, so that
 	// frequent probes do not call the predictor each time; default 10s.
 	ReadyCache Duration `yaml:"ready_cache"`

@@ -448,3 +448,26 @@ func TestRestartDoesNotDuplicate(t *testing.T) {
 		t.Errorf("agent actors in the audit (-want +got):\n%s", diff)
 	}
 }
+
+func TestDrainDelayFailsReadiness(t *testing.T) {
+	r := start(t, filepath.Join(t.TempDir(), "cases.db"), "drain_delay: 2s\n")
+	if code, _ := get(t, r.url+"/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz before the stop = %d, want 200", code)
+	}
+	r.stop()
+	deadline := time.Now().Add(time.Second)
+	for {
+		code, body := get(t, r.url+"/readyz")
+		if code == http.StatusServiceUnavailable && strings.Contains(body, `"draining":true`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz while draining = %d %s, want 503 draining", code, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Webhooks are still taken while draining.
+	if code := chatEvent(t, r.url, chatStory("conv-d")[0]); code != http.StatusNoContent {
+		t.Errorf("chat event while draining: %d, want 204", code)
+	}
+}

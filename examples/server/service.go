@@ -291,6 +291,10 @@ func (s *service) run(ctx context.Context) error {
 		err = fmt.Errorf("http server: %w", err)
 	}
 	s.draining.Store(true)
+	if d := time.Duration(s.cfg.DrainDelay); d > 0 && err == nil {
+		s.log.Info("draining: readiness fails while requests are still taken", "delay", d.String())
+		time.Sleep(d)
+	}
 	s.log.Info("shutting down", "timeout", time.Duration(s.cfg.ShutdownTimeout).String())
 	grace, cancelGrace := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(s.cfg.ShutdownTimeout))
 	defer cancelGrace()
