@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/channel/email/imapsource"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/budget"
 	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/caseagent/caseagent/predict/llm"
 	"github.com/tmc/langchaingo/llms"
@@ -92,7 +94,7 @@ func withPassword(dsn, password string) (string, error) {
 // newPredictor builds the predictor the configuration chooses: the offline
 // one, or a model with the offline one filling what it leaves open and
 // standing in when it fails.
-func newPredictor(pc PredictorConfig, getenv func(string) string) (predict.Predictor, error) {
+func newPredictor(pc PredictorConfig, counter budget.Counter, getenv func(string) string, log *slog.Logger) (predict.Predictor, error) {
 	offline, err := heuristic.New()
 	if err != nil {
 		return nil, err
@@ -115,9 +117,22 @@ func newPredictor(pc PredictorConfig, getenv func(string) string) (predict.Predi
 	default:
 		return nil, fmt.Errorf("predictor.llm.mode %q: want tool, json or text", lc.Mode)
 	}
-	p, err := llm.New(model, llm.WithModelName(lc.Model), llm.WithMode(mode))
-	if err != nil {
+	var p predict.Predictor
+	if p, err = llm.New(model, llm.WithModelName(lc.Model), llm.WithMode(mode), llm.WithLogger(log)); err != nil {
 		return nil, err
+	}
+	if b := lc.Budget; b != nil {
+		limits, err := b.limits(offline)
+		if err != nil {
+			return nil, fmt.Errorf("predictor.llm.budget: %w", err)
+		}
+		scope := b.Scope
+		if scope == "" {
+			scope = "default"
+		}
+		if p, err = budget.New(p, counter, limits, budget.WithScope(scope), budget.WithLogger(log)); err != nil {
+			return nil, fmt.Errorf("predictor.llm.budget: %w", err)
+		}
 	}
 	if lc.Alone {
 		return p, nil

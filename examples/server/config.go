@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/budget"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,7 +42,8 @@ type Config struct {
 	// takes it out of rotation first; default 0.
 	DrainDelay Duration `yaml:"drain_delay"`
 	// ReadyCache is how long a readiness answer is reused, so that
-	// frequent probes do not call the predictor each time; default 10s.
+	// frequent probes do not call the predictor each time; default 10s,
+	// 5m with a model.
 	ReadyCache Duration `yaml:"ready_cache"`
 
 	Chat          *ChatConfig          `yaml:"chat"`
@@ -135,6 +138,24 @@ type LLMConfig struct {
 	// Alone uses the model alone; by default the offline predictor fills
 	// what the model leaves open or when it fails.
 	Alone bool `yaml:"alone"`
+	// Budget, when set, limits the model's spending per period, counted
+	// in the store and shared by every process using it.
+	Budget *BudgetConfig `yaml:"budget"`
+}
+
+// BudgetConfig is a spending budget (package predict/budget).
+type BudgetConfig struct {
+	// Period is "day" or "month" (default), in TimeZone (an IANA name;
+	// default UTC).
+	Period   string `yaml:"period"`
+	TimeZone string `yaml:"time_zone"`
+	// Scope names the budget in the store's counters; default "default".
+	Scope string `yaml:"scope"`
+	// Soft warns; Hard stops calls: past it, OnHard "fallback" (default)
+	// predicts offline, "stop" predicts nothing.
+	Soft   budget.Limit `yaml:"soft"`
+	Hard   budget.Limit `yaml:"hard"`
+	OnHard string       `yaml:"on_hard"`
 }
 
 // TelemetryConfig configures the exporters.
@@ -215,7 +236,12 @@ func (c *Config) defaults() {
 		c.ShutdownTimeout = Duration(30 * time.Second)
 	}
 	if c.ReadyCache == 0 {
+		// Check asks the predictor a small question: with a model that is
+		// a paid call, so probes reuse the answer longer.
 		c.ReadyCache = Duration(10 * time.Second)
+		if c.Predictor.Kind == "llm" {
+			c.ReadyCache = Duration(5 * time.Minute)
+		}
 	}
 	if c.Chat != nil {
 		if c.Chat.Path == "" {
@@ -314,6 +340,10 @@ func (c *Config) validate() error {
 	case "llm":
 		if c.Predictor.LLM == nil || c.Predictor.LLM.Model == "" {
 			errs = append(errs, errors.New("predictor.llm.model is required with kind llm"))
+		} else if b := c.Predictor.LLM.Budget; b != nil {
+			if _, err := b.limits(nil); err != nil {
+				errs = append(errs, fmt.Errorf("predictor.llm.budget: %w", err))
+			}
 		}
 	default:
 		errs = append(errs, fmt.Errorf("predictor.kind %q: want offline or llm", c.Predictor.Kind))
@@ -331,4 +361,37 @@ func storeKind(dsn string) (kind, target string) {
 		return "sqlite", strings.TrimPrefix(dsn, "sqlite:")
 	}
 	return "sqlite", dsn
+}
+
+// limits builds the budget's limits; fallback is the predictor used past
+// the hard limit with on_hard "fallback".
+func (b *BudgetConfig) limits(fallback predict.Predictor) (budget.Limits, error) {
+	loc := time.UTC
+	if b.TimeZone != "" {
+		var err error
+		if loc, err = time.LoadLocation(b.TimeZone); err != nil {
+			return budget.Limits{}, err
+		}
+	}
+	l := budget.Limits{Soft: b.Soft, Hard: b.Hard}
+	switch b.Period {
+	case "", "month":
+		l.Period = budget.Monthly(loc)
+	case "day":
+		l.Period = budget.Daily(loc)
+	default:
+		return budget.Limits{}, fmt.Errorf("period %q: want day or month", b.Period)
+	}
+	switch b.OnHard {
+	case "", "fallback":
+		l.OnHard = budget.Fallback(fallback)
+	case "stop":
+		l.OnHard = budget.Stop()
+	default:
+		return budget.Limits{}, fmt.Errorf("on_hard %q: want fallback or stop", b.OnHard)
+	}
+	if b.Hard.IsZero() {
+		return budget.Limits{}, errors.New("hard: set calls, tokens or cost")
+	}
+	return l, nil
 }

@@ -156,3 +156,20 @@ func TestOTLPExport(t *testing.T) {
 		t.Errorf("the collector got %v, want /v1/metrics and /v1/traces", paths)
 	}
 }
+
+func TestParseConfigBudget(t *testing.T) {
+	for _, tc := range []struct{ budget, want string }{
+		{"{period: week, hard: {calls: 1}}", `period "week"`},
+		{"{hard: {calls: 1}, on_hard: panic}", `on_hard "panic"`},
+		{"{soft: {calls: 1}}", "hard: set calls, tokens or cost"},
+		{"{time_zone: Mars/Olympus, hard: {cost: 5}}", "Mars/Olympus"},
+	} {
+		_, err := ParseConfig([]byte("tenant: t\npredictor: {kind: llm, llm: {model: m, budget: " + tc.budget + "}}"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("budget %s: error %v, want one with %q", tc.budget, err, tc.want)
+		}
+	}
+	if _, err := ParseConfig([]byte("tenant: t\npredictor: {kind: llm, llm: {model: m, budget: {period: day, time_zone: Europe/Paris, soft: {cost: 4}, hard: {cost: 5}, on_hard: stop}}}")); err != nil {
+		t.Errorf("a valid budget: %v", err)
+	}
+}

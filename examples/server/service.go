@@ -123,7 +123,7 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 
 	pred := o.predictor
 	if pred == nil {
-		if pred, err = newPredictor(cfg.Predictor, o.getenv); err != nil {
+		if pred, err = newPredictor(cfg.Predictor, s.store, o.getenv, s.log); err != nil {
 			return nil, err
 		}
 	}
