@@ -72,6 +72,10 @@ func cli(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the process at once
+	}()
 	svc, err := newService(ctx, cfg, withLogger(log))
 	if err != nil {
 		fmt.Fprintln(stderr, "server:", err)
