@@ -689,7 +689,7 @@ func (r *run) deliver(ctx context.Context, w *resolutionWork) error {
 		w.out.Reason = "message already sent"
 		return err
 	}
-	id, err := a.mail.sender.Send(ctx, m)
+	id, err := a.mail.sender.Send(withMailKind(ctx, MailAnswer), m)
 	if err != nil {
 		_ = a.record(ctx, &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerResolution, Actor: a.actor(),
 			Outcome: casemgmt.OutcomeFailed, Reason: "resolution message not sent: " + errText(err)})

@@ -86,6 +86,8 @@ const (
 	MailAcknowledgement = "acknowledgement"
 	MailFollowUp        = "follow_up"
 	MailOther           = "other"
+	// MailAnswer is a message of resolution: a question or an answer.
+	MailAnswer = "answer"
 )
 
 // WithTracerProvider sets where the agent's spans go: a span per run, per
@@ -514,7 +516,19 @@ type tracedSender struct {
 
 // mailKind names what mail a run sends: acknowledgements from email
 // runs, follow-ups from scheduled work.
+// mailKindKey marks, in a context, the kind of the mail sent with it
+// when the run's trigger does not tell (resolution's messages).
+type mailKindKey struct{}
+
+// withMailKind returns ctx with the kind of the mail sent with it.
+func withMailKind(ctx context.Context, kind string) context.Context {
+	return context.WithValue(ctx, mailKindKey{}, kind)
+}
+
 func mailKind(ctx context.Context) string {
+	if k, ok := ctx.Value(mailKindKey{}).(string); ok {
+		return k
+	}
 	if r := runOf(ctx); r != nil {
 		switch r.trigger {
 		case TriggerEmail:

@@ -113,12 +113,9 @@ func (t *telemetry) shutdown(ctx context.Context) error {
 // agentTelemetryOptions are the agent's options that hand it the
 // service's tracer and meter providers, so that its own spans and metrics
 // (runs, predictor calls, store calls, mail sent) go through the same
-// exporters. The agent of this module version takes no telemetry options,
-// so the list is empty; where agent.WithTracerProvider and
-// agent.WithMeterProvider exist, this returns them.
+// exporters.
 func agentTelemetryOptions(tp trace.TracerProvider, mp metric.MeterProvider) []agent.Option {
-	_, _ = tp, mp
-	return nil
+	return []agent.Option{agent.WithTracerProvider(tp), agent.WithMeterProvider(mp)}
 }
 
 // statusRecorder remembers the status code a handler wrote.
