@@ -303,12 +303,12 @@ func (st *state) note(res *agent.Result) {
 	case out.Decision != nil:
 		m.kind, m.asks = out.Decision.Kind, out.Decision.Ask
 		for _, c := range out.Decision.Citations {
-			m.cites = append(m.cites, c.ArticleID)
+			m.cites = addOnce(m.cites, c.ArticleID)
 		}
 	case out.Draft != nil: // an approved draft
 		m.kind = resolve.Kind(out.Draft.Kind)
 		for _, c := range out.Draft.Citations {
-			m.cites = append(m.cites, c.ArticleID)
+			m.cites = addOnce(m.cites, c.ArticleID)
 		}
 	}
 	chat := st.conv.Kind == channel.KindChat && st.conv.Status != channel.StatusEnded
@@ -418,7 +418,7 @@ func (st *state) expectResolution(ctx context.Context, e *ResolutionExpect, c *c
 		default:
 			m := sentMessage{kind: resolve.Kind(d.Kind), text: d.Message.Subject + "\n" + d.Message.Text}
 			for _, ct := range d.Citations {
-				m.cites = append(m.cites, ct.ArticleID)
+				m.cites = addOnce(m.cites, ct.ArticleID)
 			}
 			got, ok := e.Draft.check(m)
 			add("draft", e.Draft.String(), got, ok)
@@ -485,6 +485,14 @@ func (w MessageExpect) String() string {
 		return "any message"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// addOnce appends s to list unless it is there already.
+func addOnce(list []string, s string) []string {
+	if containsStr(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func containsStr(list []string, s string) bool {
