@@ -306,10 +306,15 @@ func (st *state) note(res *agent.Result) {
 			m.cites = addOnce(m.cites, c.ArticleID)
 		}
 	case out.Draft != nil: // an approved draft
-		m.kind = resolve.Kind(out.Draft.Kind)
+		m.kind, m.asks = resolve.Kind(out.Draft.Kind), st.draftAsks
 		for _, c := range out.Draft.Citations {
 			m.cites = addOnce(m.cites, c.ArticleID)
 		}
+	}
+	if out.Draft != nil && out.Decision != nil {
+		// A draft keeps no record of what its question asks: remember it
+		// for when the draft is approved.
+		st.draftAsks = out.Decision.Ask
 	}
 	chat := st.conv.Kind == channel.KindChat && st.conv.Status != channel.StatusEnded
 	switch {

@@ -156,6 +156,8 @@ type state struct {
 	outbox  *channel.Outbox
 	// sent are the resolution messages since the previous expect.
 	sent []sentMessage
+	// draftAsks is what the question waiting as a draft asks for.
+	draftAsks []string
 }
 
 func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioResult) error {
