@@ -185,6 +185,10 @@ func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation
 	if automation == AutomationOff {
 		return nil, nil
 	}
+	// Resolution messages greet the case's contact by name.
+	if to, err := a.contactAddress(ctx, c); err == nil {
+		r.contact = to.Name
+	}
 	w := &resolutionWork{c: c, out: &ResolutionOutcome{Line: lob.Name, Automation: automation},
 		in: &casemgmt.Interaction{CaseID: c.ID, ConversationID: r.in.ConversationID, MessageIDs: r.in.MessageIDs,
 			Trigger: TriggerResolution, Actor: a.actor(), Time: a.now()}}
@@ -262,9 +266,14 @@ func (r *run) identify(ctx context.Context, c *casemgmt.Case, w *resolutionWork)
 		}
 	}
 	var preds map[string]predict.Prediction
-	if len(fields) > 0 && r.conv != nil && len(r.conv.Messages) > 0 {
-		req := &predict.Request{Fields: fields, Messages: r.conv.Messages, Known: map[string]any(cloneValues(c.Fields)),
-			Customer: r.conv.Customer, Directory: a.dir}
+	// Without a conversation (resolution invoked on a stored case), the
+	// case's description stands for the customer's words.
+	msgs := r.resolutionMessages(c)
+	if len(fields) > 0 && len(msgs) > 0 && strings.TrimSpace(msgs[len(msgs)-1].Text) != "" {
+		req := &predict.Request{Fields: fields, Messages: msgs, Known: map[string]any(cloneValues(c.Fields)), Directory: a.dir}
+		if r.conv != nil {
+			req.Customer = r.conv.Customer
+		}
 		res, err := a.pred.Predict(ctx, req)
 		if err != nil {
 			return nil, 0, fmt.Errorf("identify the intent: %w", err)
@@ -312,7 +321,7 @@ func (r *run) identify(ctx context.Context, c *casemgmt.Case, w *resolutionWork)
 		if a.schema.Has(at.Name) {
 			res, err := a.schema.Apply(ctx, c, []casemgmt.Change{{Field: at.Name, Value: p.Value, Reason: "resolution of " + intent.Name,
 				Provenance: casemgmt.Provenance{Actor: a.actor(), Confidence: p.Confidence, Evidence: p.Evidence, Rule: "resolution: " + intent.Name,
-					MessageIDs: sourceIDs(r.conv.Messages, p.Evidence)}}}, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: a.now()})
+					MessageIDs: sourceIDs(msgs, p.Evidence)}}}, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: a.now()})
 			if err != nil {
 				continue
 			}
@@ -581,7 +590,7 @@ func (r *run) messageVars(c *casemgmt.Case, extra map[string]string) map[string]
 			}
 		}
 	}
-	vars := addCaseVars(map[string]string{"subject": subject}, c, "")
+	vars := addCaseVars(map[string]string{"subject": subject}, c, r.contact)
 	for k, v := range extra {
 		vars[k] = v
 	}

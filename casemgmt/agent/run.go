@@ -25,6 +25,7 @@ type run struct {
 	start     time.Time
 	in        *casemgmt.Interaction         // the run's record
 	preds     map[string]predict.Prediction // what predict kept
+	contact   string                        // the case's contact's name, for resolution messages
 }
 
 // finish records a run that wrote no case and returns its result.

@@ -22,6 +22,22 @@
 // and "sent" (emails the agent sent for the case so far). A scenario passes
 // when every expect holds.
 //
+// Stories of autonomous resolution add, at the top of a scenario, "tenant"
+// (another configuration file), "shadow" (replay with a shadow agent) and
+// "resolvers" (an intent's own resolver: a name registered in
+// Runner.Resolvers, or scripted decisions); the steps
+//
+//	{"event": "resolve_requested", "by": "rep-7", "automation": "confirm"}
+//	{"draft": "approve"} / {"draft": "edit", "text": "..."} / {"draft": "discard", "reason": "..."}
+//
+// and, in expect steps, "intent", "resolution" (where it stands on the
+// case), "summary", "messages" (what the agent sent since the previous
+// expect: kind, mentions, cited articles, the attributes a question asks
+// for), "draft" and "outbox". Knowledge articles come from
+// Runner.Articles; LoadSuite reads a folder of stories with its
+// helpdesk.json and knowledge folder. FORMAT.md, beside this package,
+// documents the whole format for people who write stories.
+//
 // Steps the agent cannot serve yet are reported as unsupported, and the
 // scenario fails: nothing is counted as passed that was not checked.
 //

@@ -16,6 +16,8 @@ import (
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/knowledge"
+	"github.com/caseagent/caseagent/predict/resolve"
 )
 
 // Runner replays scenarios against a configuration and a predictor. Each
@@ -34,6 +36,13 @@ type Runner struct {
 	Start time.Time
 	// AgentOptions are added to every agent the runner builds.
 	AgentOptions []agent.Option
+	// Articles are the knowledge articles answers may cite: put in each
+	// scenario's store when it keeps articles (knowledge.Store), else
+	// searched through an index of them.
+	Articles []knowledge.Article
+	// Resolvers are resolvers the host registered by name, for scenarios
+	// to give to intents ("resolvers": {"warranty_claim": "name"}).
+	Resolvers map[string]resolve.Resolver
 }
 
 // DefaultStart is when scenario clocks start unless told otherwise.
@@ -184,6 +193,11 @@ type state struct {
 	version int64 // of the case at the previous expect; 0 when none
 	rep     string
 	nextMsg int
+	outbox  *channel.Outbox
+	// sent are the resolution messages since the previous expect.
+	sent []sentMessage
+	// draftAsks is what the question waiting as a draft asks for.
+	draftAsks []string
 }
 
 func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioResult) error {
@@ -202,18 +216,27 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, res *ScenarioRes
 	} else {
 		store = memstore.New(memstore.WithClock(clk.now))
 	}
-	if _, err := r.Config.ImportContacts(ctx, store); err != nil {
-		return err
-	}
-	opts := append([]agent.Option{
-		agent.WithClock(clk.now),
-		agent.WithSender(&channel.Outbox{}, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
-	}, r.AgentOptions...)
-	ag, err := agent.New(store, r.Predictor, r.Config, opts...)
+	cfg, err := r.config(sc)
 	if err != nil {
 		return err
 	}
-	st := &state{r: r, sc: sc, store: store, ag: ag, clk: clk, rep: "rep-1"}
+	if _, err := cfg.ImportContacts(ctx, store); err != nil {
+		return err
+	}
+	outbox := &channel.Outbox{}
+	opts := append([]agent.Option{
+		agent.WithClock(clk.now),
+		agent.WithSender(outbox, channel.Address{Name: "Support", Email: "support@caseagent.invalid"}),
+	}, r.AgentOptions...)
+	ropts, err := r.resolutionOptions(ctx, sc, store)
+	if err != nil {
+		return err
+	}
+	ag, err := agent.New(store, r.Predictor, cfg, append(opts, ropts...)...)
+	if err != nil {
+		return err
+	}
+	st := &state{r: r, sc: sc, store: store, ag: ag, clk: clk, rep: "rep-1", outbox: outbox}
 	st.conv = channel.Conversation{
 		ID: "conv-" + sc.ID, Kind: channel.KindChat, Status: channel.StatusRequested,
 		Customer:  channel.Customer{ContactID: sc.Customer.AuthenticatedContact},
@@ -299,27 +322,34 @@ func (st *state) step(ctx context.Context, i int, s Step, res *ScenarioResult) e
 		return st.advance(ctx, s.Advance)
 	case StepExpect:
 		res.Expects = append(res.Expects, st.expect(ctx, i, s.Expect, res))
+	case StepDraft:
+		return st.draftStep(ctx, s)
 	}
 	return nil
 }
 
 func (st *state) event(ctx context.Context, s Step) error {
+	if s.Event == EventResolveRequested {
+		return st.resolveStep(ctx, s)
+	}
 	if st.sc.Channel != "chat" {
 		return fmt.Errorf("%w: %s events in an email scenario", errUnsupported, s.Event)
 	}
 	var err error
+	var res *agent.Result
+	defer func() { st.note(res) }()
 	switch s.Event {
 	case EventAccepted:
 		if st.conv.Status == channel.StatusRequested {
 			st.conv.Status = channel.StatusAccepted
 		}
-		_, err = st.ag.ConversationAccepted(ctx, &st.conv, st.rep)
+		res, err = st.ag.ConversationAccepted(ctx, &st.conv, st.rep)
 	case EventEnded:
 		st.conv.Status = channel.StatusEnded
 		st.conv.EndedAt = st.clk.now()
-		_, err = st.ag.ConversationEnded(ctx, &st.conv, st.rep)
+		res, err = st.ag.ConversationEnded(ctx, &st.conv, st.rep)
 	case EventUpdateRequested:
-		_, err = st.ag.UpdateFromConversation(ctx, &st.conv, s.By)
+		res, err = st.ag.UpdateFromConversation(ctx, &st.conv, s.By)
 		if errors.Is(err, casemgmt.ErrNotFound) {
 			err = nil // nothing to update: the expectations will say so
 		}
@@ -361,6 +391,7 @@ func (st *state) email(ctx context.Context, raw string) error {
 	if err != nil {
 		return err
 	}
+	st.note(res)
 	if res.Case != nil && st.caseID == "" {
 		st.caseID = res.Case.ID
 	}
@@ -447,6 +478,7 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 		add("field:"+f, want.String(), got, ok)
 		sr.Checks[len(sr.Checks)-1].Outcome = outcome
 	}
+	st.expectResolution(ctx, &e.ResolutionExpect, c, add)
 	if c != nil {
 		st.version = c.Version
 	}

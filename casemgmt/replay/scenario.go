@@ -23,6 +23,14 @@ type Scenario struct {
 	// Customer is, for chat, who the visitor is.
 	Customer Customer `json:"customer"`
 	Steps    []Step   `json:"steps"`
+	// Tenant names a configuration file, relative to the scenario's file,
+	// to replay this scenario with instead of the runner's.
+	Tenant string `json:"tenant,omitempty"`
+	// Shadow replays the scenario with a shadow agent, which writes and
+	// sends nothing.
+	Shadow bool `json:"shadow,omitempty"`
+	// Resolvers gives intents resolvers of their own (see ResolverSpec).
+	Resolvers map[string]ResolverSpec `json:"resolvers,omitempty"`
 	// File is where the scenario was read from, when it came from a file.
 	File string `json:"-"`
 }
@@ -44,6 +52,7 @@ const (
 	StepHumanEdit StepKind = "human_edit"
 	StepAdvance   StepKind = "advance"
 	StepExpect    StepKind = "expect"
+	StepDraft     StepKind = "draft"
 )
 
 // The events of an event step.
@@ -51,6 +60,8 @@ const (
 	EventAccepted        = "accepted"
 	EventEnded           = "ended"
 	EventUpdateRequested = "update_requested"
+	// EventResolveRequested: a representative invokes resolution.
+	EventResolveRequested = "resolve_requested"
 )
 
 // Step is one step of a scenario. Exactly one of its kinds is set; Kind
@@ -61,6 +72,13 @@ type Step struct {
 	// representative who asked for the update.
 	Event string `json:"event,omitempty"`
 	By    string `json:"by,omitempty"`
+	// Automation is the level a resolve_requested event asks for ("" for
+	// the line's own).
+	Automation string `json:"automation,omitempty"`
+	// Draft is what a draft step does: approve, edit or discard; Text is
+	// an edit's text (also of customer and rep steps), Reason a discard's.
+	Draft  string `json:"draft,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	// Text is the message of a customer or rep step.
 	Text string `json:"-"`
 	// Email is a raw RFC 5322 message.
@@ -81,6 +99,7 @@ type Expect struct {
 	Status string                 `json:"status,omitempty"`
 	// Sent is the number of emails the agent has sent for the case so far.
 	Sent *int `json:"sent,omitempty"`
+	ResolutionExpect
 }
 
 // FieldExpect is what a field must hold: exactly Equals, a text that
@@ -136,7 +155,7 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	allowed := map[StepKind][]string{
-		StepEvent: {"event", "by"}, StepCustomer: {"customer"}, StepRep: {"rep"},
+		StepEvent: {"event", "by", "automation"}, StepDraft: {"draft", "by", "text", "reason"}, StepCustomer: {"customer"}, StepRep: {"rep"},
 		StepEmail: {"email"}, StepHumanEdit: {"human_edit"}, StepAdvance: {"advance"},
 		StepExpect: {"expect"},
 	}
@@ -148,7 +167,7 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 	}
 	if len(kinds) != 1 {
 		sort.Strings(kinds)
-		return fmt.Errorf("a step has exactly one of event, customer, rep, email, human_edit, advance, expect; this one has %v", kinds)
+		return fmt.Errorf("a step has exactly one of event, customer, rep, email, human_edit, advance, expect, draft; this one has %v", kinds)
 	}
 	kind := StepKind(kinds[0])
 	for k := range raw {
@@ -177,14 +196,26 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 				return fmt.Errorf("by: %w", err)
 			}
 		}
+		if a, ok := raw["automation"]; ok {
+			if s.Event != EventResolveRequested {
+				return errors.New("automation: only a resolve_requested event has one")
+			}
+			if err := json.Unmarshal(a, &s.Automation); err != nil {
+				return fmt.Errorf("automation: %w", err)
+			}
+		}
 		switch s.Event {
 		case EventAccepted, EventEnded:
-		case EventUpdateRequested:
+		case EventUpdateRequested, EventResolveRequested:
 			if s.By == "" {
-				return errors.New("an update_requested event needs by")
+				return fmt.Errorf("a %s event needs by", s.Event)
 			}
 		default:
-			return fmt.Errorf("event: %q is not accepted, ended or update_requested", s.Event)
+			return fmt.Errorf("event: %q is not accepted, ended, update_requested or resolve_requested", s.Event)
+		}
+	case StepDraft:
+		if err := parseDraftStep(raw, s); err != nil {
+			return err
 		}
 	case StepCustomer, StepRep:
 		if err := str(string(kind), &s.Text); err != nil {
@@ -224,6 +255,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		default:
 			return fmt.Errorf("expect.case: %q is not none, created, updated or unchanged", s.Expect.Case)
 		}
+		if err := s.Expect.ResolutionExpect.validate(); err != nil {
+			return fmt.Errorf("expect.%w", err)
+		}
 	}
 	return nil
 }
@@ -257,6 +291,11 @@ func Parse(b []byte) (*Scenario, error) {
 	}
 	if len(s.Steps) == 0 {
 		return nil, fmt.Errorf("replay: scenario %s has no steps", s.ID)
+	}
+	for intent, spec := range s.Resolvers {
+		if err := spec.validate(); err != nil {
+			return nil, fmt.Errorf("replay: scenario %s: resolvers.%s: %w", s.ID, intent, err)
+		}
 	}
 	return &s, nil
 }

@@ -121,5 +121,7 @@ func printSent(out io.Writer, s channel.Sent) {
 	if m.Automated {
 		fmt.Fprintln(out, "    Auto-Submitted: auto-replied")
 	}
-	fmt.Fprintf(out, "    | %s\n", m.Text)
+	for _, line := range strings.Split(strings.TrimRight(m.Text, "\n"), "\n") {
+		fmt.Fprintf(out, "    | %s\n", line)
+	}
 }

@@ -9,8 +9,12 @@
 // mailbox), replays a few live chats through the agent with the offline
 // predictor, then an email that becomes a case (acknowledged through a
 // sender that prints what it would send) and the customer's reply that
-// updates it, and prints each case that was created or updated, with
-// every field's confidence and evidence, and the audit trail.
+// updates it. Then two customers write to the help center's mailbox,
+// whose line of business lets the agent resolve: one question is answered
+// from a knowledge article (the examples' knowledge folder), quoted with
+// its citations, and a return is met with a question for the missing order
+// number. Last it prints each case that was created or updated, with every
+// field's confidence and evidence, and the audit trail.
 //
 // With -db FILE it keeps the SQLite database at FILE (a new file) instead
 // of a temporary directory, for examples/insights to report on:
@@ -128,6 +132,10 @@ func run(ctx context.Context, out io.Writer, dbPath string) error {
 	if _, err := cfg.ImportContacts(ctx, store); err != nil {
 		return err
 	}
+	articles, err := loadKnowledge(ctx, store)
+	if err != nil {
+		return err
+	}
 	pred, err := heuristic.New()
 	if err != nil {
 		return err
@@ -146,8 +154,8 @@ func run(ctx context.Context, out io.Writer, dbPath string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "caseagent quickstart: SQLite store at %s, %d fields, %d contacts, %d update rules, %d intake rule(s)\n",
-		filepath.Base(dbPath), len(cfg.Fields), len(cfg.Contacts), len(cfg.UpdateRules), len(cfg.IntakeRules))
+	fmt.Fprintf(out, "caseagent quickstart: SQLite store at %s, %d fields, %d contacts, %d update rules, %d intake rule(s), %d intents, %d knowledge articles\n",
+		filepath.Base(dbPath), len(cfg.Fields), len(cfg.Contacts), len(cfg.UpdateRules), len(cfg.IntakeRules), len(cfg.Resolution.Intents), articles)
 
 	for i, ch := range chats {
 		fmt.Fprintf(out, "\n=== Chat %d: %s\n", i+1, ch.about)
@@ -198,6 +206,11 @@ func run(ctx context.Context, out io.Writer, dbPath string) error {
 		return err
 	}
 
+	helpCases, err := resolution(ctx, out, ag, outbox, &now)
+	if err != nil {
+		return err
+	}
+
 	fmt.Fprintln(out, "\n=== Cases in the store")
 	cases, err := store.FindCasesByContact(ctx, "C-1012", casemgmt.Filter{})
 	if err != nil {
@@ -208,8 +221,10 @@ func run(ctx context.Context, out io.Writer, dbPath string) error {
 			cases = append(cases, c)
 		}
 	}
-	if c, err := store.GetCase(ctx, emailCase); err == nil {
-		cases = append(cases, c)
+	for _, id := range append([]string{emailCase}, helpCases...) {
+		if c, err := store.GetCase(ctx, id); err == nil {
+			cases = append(cases, c)
+		}
 	}
 	for _, c := range cases {
 		printCase(out, cfg, c)

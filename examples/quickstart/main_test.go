@@ -11,7 +11,9 @@ import (
 // and show a case created, a person's edit kept, a chat with too little
 // context left without a case, an email that becomes a case through the
 // intake rule and is acknowledged, its redelivery dropped, and the reply
-// that updates it.
+// that updates it; then, on the help center's line of business, one case
+// resolved by an answer quoted from a knowledge article with its
+// citations, and one question for the missing order number.
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), &out, ""); err != nil {
@@ -38,15 +40,33 @@ func TestQuickstart(t *testing.T) {
 		"product           = P-CAM4O",
 		"serial_number     = SN-F4Q8L2ZC",
 		"intake_rule:support mailbox case              created",
+		"=== Email 3: a question the help center's articles answer",
+		`-> resolution (line "help center", automation full): intent reset_password`,
+		"decision: resolved",
+		`cites kb-password-reset: "Open the Acme Home app, tap Sign in`,
+		"would send: Re: Forgot my password [CAS-000004]",
+		"    | Hello Chen Wei,",
+		"    | Open the Acme Home app, tap Sign in, then tap \"Forgot password?\".",
+		"    | - Reset a forgotten password: https://help.acme-home.example/en/reset-password",
+		`CAS-000004  "Forgot my password"  status waiting_on_customer`,
+		"=== Email 4: a return that needs the order number",
+		"intent return_product",
+		"decision: question, asking for order_number",
+		"would send: Re: Sending the hub back [CAS-000005]",
+		"    | - What is your order number?",
+		`CAS-000005  "Sending the hub back"  status waiting_on_customer`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "CAS-000004") {
+	if strings.Contains(got, "CAS-000006") {
 		t.Errorf("the third chat, the redelivery and the reply must not become cases\n%s", got)
 	}
-	if n := strings.Count(got, "would send:"); n != 1 {
-		t.Errorf("%d messages sent, want one acknowledgement\n%s", n, got)
+	if n := strings.Count(got, "would send:"); n != 3 {
+		t.Errorf("%d messages sent, want one acknowledgement, one answer and one question\n%s", n, got)
+	}
+	if n := strings.Count(got, "What is your order number?"); n != 1 {
+		t.Errorf("the order number asked %d times, want once\n%s", n, got)
 	}
 }

@@ -6,6 +6,13 @@
 //
 //	go run ./examples/replay -config ../shared/scenarios/helpdesk.json ../shared/scenarios
 //
+// Knowledge articles for resolution stories come from -knowledge, by
+// default the knowledge folder beside the scenarios when there is one:
+//
+//	go run ./examples/replay casemgmt/replay/testdata/resolution
+//
+// See casemgmt/replay/FORMAT.md for the format of stories.
+//
 // With -json the report is written as JSON. The text report ends with the
 // line "N passed, N failed". The exit status is 1 when a scenario fails.
 package main
@@ -22,6 +29,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict/heuristic"
+	"github.com/caseagent/caseagent/predict/knowledge"
 )
 
 func main() {
@@ -39,6 +47,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	config := fs.String("config", "", "tenant configuration (JSON or YAML); default: helpdesk.json beside the scenarios")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
+	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,11 +66,22 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *kb == "" {
+		if st, err := os.Stat(filepath.Join(dirOf(paths[0]), "knowledge")); err == nil && st.IsDir() {
+			*kb = filepath.Join(dirOf(paths[0]), "knowledge")
+		}
+	}
+	var articles []knowledge.Article
+	if *kb != "" {
+		if articles, err = replay.LoadKnowledge(*kb); err != nil {
+			return err
+		}
+	}
 	pred, err := heuristic.New()
 	if err != nil {
 		return err
 	}
-	r := &replay.Runner{Config: cfg, Predictor: pred}
+	r := &replay.Runner{Config: cfg, Predictor: pred, Articles: articles}
 	rep, err := r.Run(ctx, scenarios)
 	if err != nil {
 		return err
