@@ -332,7 +332,7 @@ func (a *Agent) UpdateFromConversation(ctx context.Context, conv *channel.Conver
 		// The refusal is recorded like every other run.
 		if conv != nil && conv.ID != "" && !a.shadow {
 			in := &casemgmt.Interaction{ConversationID: conv.ID, Trigger: TriggerUpdateRequested,
-				Actor: casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: rep}, Outcome: casemgmt.OutcomeSkipped, Reason: err.Error(), Time: a.now()}
+				Actor: casemgmt.Actor{Kind: casemgmt.ActorPerson, ID: rep}, Outcome: casemgmt.OutcomeSkipped, Reason: errText(err), Time: a.now()}
 			if c, ferr := a.store.FindCaseByConversation(ctx, conv.ID); ferr == nil {
 				in.CaseID = c.ID
 			}

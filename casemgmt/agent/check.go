@@ -83,7 +83,7 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 		}
 	}
 	if err != nil {
-		add("store", CheckFail, err.Error(), "check the database address and credentials, and that its schema migrations ran")
+		add("store", CheckFail, errText(err), "check the database address and credentials, and that its schema migrations ran")
 	} else {
 		add("store", CheckOK, "reachable", "")
 	}
@@ -101,7 +101,7 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 		Messages: []channel.Message{{ID: "check", Kind: channel.KindChat, Role: channel.RoleCustomer, Text: "Hello, this is a check of the service."}},
 	})
 	if perr != nil {
-		add("predictor", CheckFail, perr.Error(), "check the model's address, name and API key, or use the offline predictor")
+		add("predictor", CheckFail, errText(perr), "check the model's address, name and API key, or use the offline predictor")
 	} else {
 		add("predictor", CheckOK, fmt.Sprintf("answered in %s", a.now().Sub(start).Round(time.Millisecond)), "")
 	}

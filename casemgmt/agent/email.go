@@ -685,7 +685,7 @@ func (r *run) fillFromEmail(ctx context.Context, in *intake) {
 	}
 	if _, err := r.predict(ctx, nil, names); err != nil {
 		a.log.WarnContext(ctx, "prediction failed for a new email", "message", m.ID, "err", err)
-		r.in.Reason = "prediction failed: " + err.Error()
+		r.in.Reason = "prediction failed: " + errText(err)
 		return
 	}
 	// Evaluate rules with the rule's values in.
@@ -827,7 +827,7 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 	for i := 0; i < limit && !granted; i++ {
 		first, err := a.store.UseKey(ctx, "ack:"+to+":"+day+":"+strconv.Itoa(i))
 		if err != nil {
-			return "counting acknowledgements failed: " + err.Error()
+			return "counting acknowledgements failed: " + errText(err)
 		}
 		granted = first
 	}
@@ -845,7 +845,7 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 	}
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
-		return "sending failed: " + err.Error()
+		return "sending failed: " + errText(err)
 	}
 	if err := a.recordSent(ctx, c.ID, id, "acknowledgement sent", out); err != nil {
 		a.log.WarnContext(ctx, "acknowledgement sent but not recorded", "case", c.ID, "message", id, "err", err)

@@ -334,7 +334,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	}
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
-		in.Outcome, in.Reason = casemgmt.OutcomeFailed, "follow-up not sent: "+err.Error()
+		in.Outcome, in.Reason = casemgmt.OutcomeFailed, "follow-up not sent: "+errText(err)
 		_ = a.store.AddInteraction(ctx, in)
 		return o, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/caseagent/caseagent/casemgmt"
+	"github.com/caseagent/caseagent/internal/redact"
 )
 
 // problems collects what is wrong in a configuration.
@@ -24,12 +25,14 @@ func (ps problems) err(source string) error {
 }
 
 // errText is an error's text without the package prefix of the domain's
-// errors, for records that already say where they come from.
+// errors, for records that already say where they come from, with
+// secrets (API keys, tokens, passwords in URLs) taken out: provider and
+// server errors echo what they were sent, and records are kept.
 func errText(err error) string {
 	if err == nil {
 		return "<nil>"
 	}
-	return strings.TrimPrefix(err.Error(), "casemgmt: ")
+	return redact.String(strings.TrimPrefix(err.Error(), "casemgmt: "))
 }
 
 // storable reports whether v is a value a case field can hold.

@@ -1,11 +1,15 @@
 package agent_test
 
 import (
+	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -119,3 +123,40 @@ func TestBulkMailCreatesNoCaseByDefault(t *testing.T) {
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+// A predictor whose error echoes the API key it was given does not put
+// the key into the interaction records the store keeps.
+func TestRecordedErrorsAreRedacted(t *testing.T) {
+	f := newMailFixture(t, nil)
+	f.pred.err = errors.New(`openai: 401 {"error": "Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"}`)
+	res, err := f.ag.InboundEmail(context.Background(), "support@acme.example", parse(t, msg{id: "leak-1@example.org", subject: "Camera dead"}.raw()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range f.runsOf(t, "leak-1@example.org") {
+		if strings.Contains(in.Reason, "sk-proj-") {
+			t.Errorf("the key is in the record: %q", in.Reason)
+		}
+	}
+	if res.Interaction != nil && strings.Contains(res.Interaction.Reason, "sk-proj-") {
+		t.Errorf("the key is in the result: %q", res.Interaction.Reason)
+	}
+}
+
+// The email webhook's answer says what became of the message: the case
+// and the outcome, and a redelivery is a duplicate.
+func TestEmailReceipt(t *testing.T) {
+	f := newMailFixture(t, nil)
+	p, err := email.NewParser().ParseBytes([]byte(msg{id: "rc-1@example.org", subject: "Camera dead"}.raw()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := f.ag.ReceiveEmailReceipt(context.Background(), "support@acme.example", p)
+	if err != nil || rc.Outcome != "created" || rc.CaseNumber != "CAS-000001" || rc.CaseID == "" {
+		t.Fatalf("receipt %+v, %v", rc, err)
+	}
+	rc, err = f.ag.ReceiveEmailReceipt(context.Background(), "support@acme.example", p)
+	if err != nil || rc.Outcome != "duplicate" || rc.CaseNumber != "CAS-000001" {
+		t.Errorf("redelivery receipt %+v, %v", rc, err)
+	}
+}

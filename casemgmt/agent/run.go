@@ -66,7 +66,7 @@ func (a *Agent) record(ctx context.Context, in *casemgmt.Interaction) error {
 func (r *run) failed(ctx context.Context, cause error) (*Result, error) {
 	in := r.in
 	in.Outcome = casemgmt.OutcomeFailed
-	in.Reason = cause.Error()
+	in.Reason = errText(cause)
 	in.Latency = r.a.now().Sub(r.start)
 	if ctx.Err() == nil {
 		if err := r.a.record(ctx, in); err != nil {

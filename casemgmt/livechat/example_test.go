@@ -3,14 +3,17 @@ package livechat_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/livechat"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
+	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/chat"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -60,7 +63,7 @@ create: {fields: [issue_description, contact], require: all}
 		fmt.Println(err)
 		return
 	}
-	post := func(body string) int {
+	post := func(body string) string {
 		ts, sig := chat.Sign(secret, []byte(body), time.Now())
 		req := httptest.NewRequest(http.MethodPost, "/chat", bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
@@ -68,7 +71,9 @@ create: {fields: [issue_description, contact], require: all}
 		req.Header.Set(chat.HeaderSignature, sig)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		return rec.Code
+		var receipt channel.Receipt
+		_ = json.Unmarshal(rec.Body.Bytes(), &receipt)
+		return strings.TrimSpace(fmt.Sprint(rec.Code, " ", receipt.Outcome, " ", receipt.CaseNumber))
 	}
 	fmt.Println(post(`{"id": "e1", "type": "requested", "conversation_id": "chat-7", "time": "2026-01-02T09:00:00Z",
 		"customer": {"contact_id": "C-1"}}`))
@@ -86,9 +91,9 @@ create: {fields: [issue_description, contact], require: all}
 	}
 	fmt.Println(c.Number, c.Fields["issue_description"], c.ContactID)
 	// Output:
-	// 204
-	// 204
-	// 204
-	// 204
+	// 200 recorded
+	// 200 recorded
+	// 200 created CAS-000001
+	// 200 duplicate
 	// CAS-000001 My invoice looks wrong. C-1
 }

@@ -169,58 +169,75 @@ func New(a *agent.Agent, opts ...Option) (*Receiver, error) {
 
 // ReceiveChatEvent implements chat.Receiver.
 func (r *Receiver) ReceiveChatEvent(ctx context.Context, ev *chat.Event) error {
+	_, err := r.ReceiveChatEventReceipt(ctx, ev)
+	return err
+}
+
+// ReceiveChatEventReceipt implements chat.ReceiptReceiver: it handles ev
+// as ReceiveChatEvent does and says what the agent did for it (the case
+// and the outcome), or, for an event that calls no agent, that it was
+// recorded.
+func (r *Receiver) ReceiveChatEventReceipt(ctx context.Context, ev *chat.Event) (channel.Receipt, error) {
 	if ev == nil {
-		return fmt.Errorf("%w: no event", chat.ErrInvalidEvent)
+		return channel.Receipt{}, fmt.Errorf("%w: no event", chat.ErrInvalidEvent)
 	}
 	// The handler checked the event within its limits; callers that hand
 	// events in directly get the same checks of its shape.
 	if err := ev.Validate(chat.Limits{MaxText: math.MaxInt32, MaxID: math.MaxInt32}); err != nil {
-		return err
+		return channel.Receipt{}, err
 	}
 	unlock, err := r.lock(ctx, ev.ConversationID)
 	if err != nil {
-		return err
+		return channel.Receipt{}, err
 	}
 	defer unlock()
 	claim := ClaimPrefix + ev.ConversationID
 	if err := r.claim(ctx, claim); err != nil {
-		return err
+		return channel.Receipt{}, err
 	}
 	defer func() {
 		if err := r.store.ReleaseClaim(context.WithoutCancel(ctx), claim, r.owner); err != nil {
 			r.log.WarnContext(ctx, "could not release a chat claim", "conversation", ev.ConversationID, "err", err)
 		}
 	}()
-	return r.receive(ctx, ev)
+	res, err := r.receive(ctx, ev)
+	if err != nil {
+		return channel.Receipt{}, err
+	}
+	if res == nil {
+		return channel.Receipt{Outcome: "recorded", Reason: "the event is kept with the conversation; it calls no agent"}, nil
+	}
+	return res.Receipt(), nil
 }
 
-// receive handles ev while holding the conversation.
-func (r *Receiver) receive(ctx context.Context, ev *chat.Event) error {
+// receive handles ev while holding the conversation, and returns the
+// result of the agent call it made for ev, if any.
+func (r *Receiver) receive(ctx context.Context, ev *chat.Event) (*agent.Result, error) {
 	key := StatePrefix + ev.ConversationID
 	st, err := r.load(ctx, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if slices.Contains(st.Events, ev.ID) {
 		if p := st.Pending; p != nil && p.Event == ev.ID {
 			return r.runPending(ctx, key, st, ev)
 		}
-		return fmt.Errorf("%w: event %s was received before", chat.ErrDuplicateMessage, ev.ID)
+		return nil, fmt.Errorf("%w: event %s was received before", chat.ErrDuplicateMessage, ev.ID)
 	}
 	if st.Pending != nil {
 		// An earlier event still owes an agent call: make it first, on
 		// the conversation as it was then.
-		if err := r.runPending(ctx, key, st, nil); err != nil {
-			return err
+		if _, err := r.runPending(ctx, key, st, nil); err != nil {
+			return nil, err
 		}
 	}
 	if ev.Type == chat.EventMessage && len(st.Conversation.Messages) >= r.maxMessages {
-		return fmt.Errorf("%w: the conversation has %d messages, the most it may hold", chat.ErrInvalidEvent, r.maxMessages)
+		return nil, fmt.Errorf("%w: the conversation has %d messages, the most it may hold", chat.ErrInvalidEvent, r.maxMessages)
 	}
 	conv := st.Conversation
 	conv.Messages = slices.Clone(conv.Messages)
 	if err := chat.Apply(&conv, ev); err != nil {
-		return err
+		return nil, err
 	}
 	st.Conversation = conv
 	st.Events = append(st.Events, ev.ID)
@@ -232,10 +249,10 @@ func (r *Receiver) receive(ctx context.Context, ev *chat.Event) error {
 		st.Pending = &Pending{Event: ev.ID, Trigger: trigger}
 	}
 	if err := r.save(ctx, key, st); err != nil {
-		return err
+		return nil, err
 	}
 	if st.Pending == nil {
-		return nil
+		return nil, nil
 	}
 	return r.runPending(ctx, key, st, ev)
 }
@@ -258,7 +275,7 @@ func (r *Receiver) trigger(conv *channel.Conversation, ev *chat.Event) string {
 
 // runPending makes the agent call st owes and clears it. ev is the event
 // being handled, or nil for an older event's call.
-func (r *Receiver) runPending(ctx context.Context, key string, st *State, ev *chat.Event) error {
+func (r *Receiver) runPending(ctx context.Context, key string, st *State, ev *chat.Event) (*agent.Result, error) {
 	p := st.Pending
 	rep := st.Representative
 	if rep == "" && ev != nil {
@@ -283,26 +300,26 @@ func (r *Receiver) runPending(ctx context.Context, key string, st *State, ev *ch
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return err // the call is still owed
+			return nil, err // the call is still owed
 		}
 		p.Attempts++
 		if p.Attempts < r.maxAttempts {
 			if serr := r.save(ctx, key, st); serr != nil {
-				return errors.Join(err, serr)
+				return nil, errors.Join(err, serr)
 			}
-			return fmt.Errorf("casemgmt: chat %s: %s: %w", st.Conversation.ID, p.Trigger, err)
+			return nil, fmt.Errorf("casemgmt: chat %s: %s: %w", st.Conversation.ID, p.Trigger, err)
 		}
 		r.log.ErrorContext(ctx, "giving up an agent call for a chat", "conversation", st.Conversation.ID,
 			"event", p.Event, "trigger", p.Trigger, "attempts", p.Attempts, "err", err)
 	}
 	st.Pending = nil
 	if err := r.save(ctx, key, st); err != nil {
-		return err
+		return nil, err
 	}
 	if res != nil && r.observe != nil && ev != nil {
 		r.observe(ctx, ev, res)
 	}
-	return nil
+	return res, nil
 }
 
 func (r *Receiver) load(ctx context.Context, key string) (*State, error) {

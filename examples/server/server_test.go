@@ -238,8 +238,8 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 	}
 
 	for _, ev := range chatStory("conv-1") {
-		if code := chatEvent(t, r.url, ev); code != http.StatusNoContent {
-			t.Fatalf("chat event %s: status %d, want 204", ev.ID, code)
+		if code := chatEvent(t, r.url, ev); code != http.StatusOK {
+			t.Fatalf("chat event %s: status %d, want 200", ev.ID, code)
 		}
 	}
 	c, err := r.svc.store.FindCaseByConversation(t.Context(), "conv-1")
@@ -250,8 +250,8 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 		t.Errorf("chat case product = %v, want P-X300", got)
 	}
 	// A redelivered event is taken again and changes nothing.
-	if code := chatEvent(t, r.url, chatStory("conv-1")[1]); code != http.StatusNoContent {
-		t.Errorf("redelivered chat event: status %d, want 204", code)
+	if code := chatEvent(t, r.url, chatStory("conv-1")[1]); code != http.StatusOK {
+		t.Errorf("redelivered chat event: status %d, want 200", code)
 	}
 
 	code, err = postEmail(r.url, newEmail("floodlight-1@mail.example.com", "Floodlight stays on"))
@@ -289,10 +289,10 @@ func TestServiceWebhooksHealthAndMetrics(t *testing.T) {
 		t.Fatalf("/metrics = %d", code)
 	}
 	for _, want := range []string{
-		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="204",http_route="/webhooks/chat"`,
+		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="200",http_route="/webhooks/chat"`,
 		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="200",http_route="/webhooks/email"`,
 		`caseagent_http_requests_total{http_request_method="POST",http_response_status_code="401",http_route="/webhooks/chat"`,
-		`caseagent_http_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="204",http_route="/webhooks/chat"`,
+		`caseagent_http_request_duration_seconds_bucket{http_request_method="POST",http_response_status_code="200",http_route="/webhooks/chat"`,
 		`caseagent_http_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/readyz"`,
 		`caseagent_rundue_runs_total{`,
 		`go_goroutines `,
@@ -400,7 +400,7 @@ func TestRestartDoesNotDuplicate(t *testing.T) {
 
 	first := start(t, db, "")
 	for _, ev := range story[:3] {
-		if code := chatEvent(t, first.url, ev); code != http.StatusNoContent {
+		if code := chatEvent(t, first.url, ev); code != http.StatusOK {
 			t.Fatalf("chat event %s: %d", ev.ID, code)
 		}
 	}
@@ -416,7 +416,7 @@ func TestRestartDoesNotDuplicate(t *testing.T) {
 	second := start(t, db, "")
 	// The platforms redeliver what they are unsure of, and go on.
 	for _, ev := range story {
-		if code := chatEvent(t, second.url, ev); code != http.StatusNoContent {
+		if code := chatEvent(t, second.url, ev); code != http.StatusOK {
 			t.Fatalf("chat event %s after the restart: %d", ev.ID, code)
 		}
 	}
@@ -467,7 +467,7 @@ func TestDrainDelayFailsReadiness(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// Webhooks are still taken while draining.
-	if code := chatEvent(t, r.url, chatStory("conv-d")[0]); code != http.StatusNoContent {
-		t.Errorf("chat event while draining: %d, want 204", code)
+	if code := chatEvent(t, r.url, chatStory("conv-d")[0]); code != http.StatusOK {
+		t.Errorf("chat event while draining: %d, want 200", code)
 	}
 }
