@@ -18,6 +18,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/budget"
 	"github.com/caseagent/caseagent/predict/knowledge"
 	"github.com/caseagent/caseagent/predict/resolve"
 	"github.com/caseagent/caseagent/rules"
@@ -125,6 +126,9 @@ type Agent struct {
 	resolver        resolve.Resolver
 	intentResolvers map[string]resolve.Resolver
 	retriever       knowledge.Retriever
+	// budget and mailboxes are what Check reports on besides.
+	budget    *budget.Budget
+	mailboxes []mailboxProbe
 	// asked are the field lists most predictions ask for (the create and
 	// the update candidates), prepared once.
 	asked []askedFields
@@ -170,6 +174,21 @@ func WithMinConfidence(c float64) Option {
 // WithProfiles sets the representatives' profiles (default: everything is
 // allowed to everyone).
 func WithProfiles(p Profiles) Option { return func(a *Agent) { a.prof = &p } }
+
+// WithBudget lets Check report the spending budget's standing (the budget
+// itself is the predictor, or a part of it, the host passes to New).
+func WithBudget(b *budget.Budget) Option { return func(a *Agent) { a.budget = b } }
+
+// WithMailboxProbe lets Check probe a mailbox the host polls (log in,
+// select, log out), such as imapsource's Poller.Probe.
+func WithMailboxProbe(name string, probe func(ctx context.Context) error) Option {
+	return func(a *Agent) { a.mailboxes = append(a.mailboxes, mailboxProbe{name, probe}) }
+}
+
+type mailboxProbe struct {
+	name  string
+	probe func(ctx context.Context) error
+}
 
 // Store returns the store the agent works on, for parts of a host that
 // work beside it (the live-chat receiver keeps conversations there).

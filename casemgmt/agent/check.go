@@ -10,6 +10,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/budget"
 )
 
 // CheckStatus is the state of one prerequisite.
@@ -141,6 +142,28 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 	if a.mail.ids.Validate() != nil && sends {
 		add("message ids", CheckWarn, "replies to the agent's mail thread by References only", "set WithMessageIDs so replies find their case by a signed Message-ID")
 	}
+	// The connections themselves, where the sender and the mailboxes can
+	// be probed: a login, nothing sent or read.
+	if p, ok := a.mail.sender.(interface{ Probe(context.Context) error }); ok {
+		a.probe(ctx, r, "smtp", p.Probe)
+	}
+	for _, mb := range a.mailboxes {
+		a.probe(ctx, r, "mailbox "+mb.name, mb.probe)
+	}
+	a.checkResolution(ctx, add)
+	if a.budget != nil {
+		st, err := a.budget.Status(ctx)
+		switch {
+		case err != nil:
+			add("budget", CheckWarn, errText(err), "the store's usage counters could not be read")
+		case st.State == budget.StateOK:
+			add("budget", CheckOK, st.Message, "")
+		case st.State == budget.StateExhausted && st.OnHard == "stop":
+			add("budget", CheckFail, st.Message, st.Hint)
+		default:
+			add("budget", CheckWarn, st.Message, st.Hint)
+		}
+	}
 
 	// Rules compiled in New.
 	add("rules", CheckOK, fmt.Sprintf("%d update, %d intake and %d follow-up rules compiled", a.rules.update.Len(), a.rules.intake.Len(), a.rules.followUp.Len()), "")
@@ -151,3 +174,39 @@ func (a *Agent) Check(ctx context.Context) *CheckReport {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, casemgmt.ErrNotFound) }
+
+// probe checks one connection with a deadline.
+func (a *Agent) probe(ctx context.Context, r *CheckReport, name string, probe func(context.Context) error) {
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	item := CheckItem{Name: name, Status: CheckOK, Detail: "connected and logged in"}
+	if err := probe(pctx); err != nil {
+		item.Status, item.Detail = CheckFail, errText(err)
+		item.Hint = "check the server's address and port, and the account's password or the app's token and permissions"
+	}
+	r.Items = append(r.Items, item)
+}
+
+// checkResolution checks what autonomous resolution needs: articles to
+// cite, and a sender where it sends on its own.
+func (a *Agent) checkResolution(ctx context.Context, add func(name string, st CheckStatus, detail, hint string)) {
+	res := &a.cfg.Resolution
+	if len(res.Lines) == 0 {
+		return
+	}
+	full := false
+	for _, l := range res.Lines {
+		full = full || l.Automation == AutomationFull
+	}
+	switch {
+	case a.retriever == nil:
+		add("knowledge", CheckWarn, "resolution is on but no knowledge base is set: the agent can only ask and hand over", "give the agent WithKnowledge, or keep articles in a store that holds them")
+	default:
+		add("knowledge", CheckOK, "a knowledge base is set", "")
+	}
+	if full && a.mail.sender == nil {
+		add("resolution", CheckFail, "a line of business resolves on its own, but no sender is configured", "configure WithSender, or set the line's automation to confirm")
+	} else {
+		add("resolution", CheckOK, fmt.Sprintf("%d intents in %d lines of business", len(res.Intents), len(res.Lines)), "")
+	}
+}

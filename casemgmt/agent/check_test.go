@@ -3,7 +3,9 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/budget"
 )
 
 const checkConfig = `{
@@ -80,5 +83,54 @@ func TestCheck(t *testing.T) {
 				t.Errorf("OK() = %v, want %v", rep.OK(), tt.ok)
 			}
 		})
+	}
+}
+
+// probingOutbox is a sender whose server can be probed.
+type probingOutbox struct {
+	channel.Outbox
+	err error
+}
+
+func (p *probingOutbox) Probe(context.Context) error { return p.err }
+
+// Check probes the connections themselves, not only their configuration,
+// and reports the spending budget.
+func TestCheckProbesConnectionsAndBudget(t *testing.T) {
+	ok := predict.Func(func(context.Context, *predict.Request) (*predict.Result, error) {
+		return &predict.Result{Predictor: "ok"}, nil
+	})
+	cfg, err := agent.ParseConfig([]byte(checkConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := memstore.New()
+	b, err := budget.New(ok, &budget.MemoryCounter{}, budget.Limits{Period: budget.Monthly(time.UTC), Hard: budget.Limit{Calls: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtp := &probingOutbox{err: errors.New(`535 5.7.8 authentication failed for token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl`)}
+	ag, err := agent.New(store, b, cfg, agent.WithSender(smtp, channel.Address{Email: "support@example.org"}), agent.WithBudget(b),
+		agent.WithMailboxProbe("support", func(context.Context) error { return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ag.Check(context.Background())
+	got := map[string]agent.CheckItem{}
+	for _, it := range r.Items {
+		got[it.Name] = it
+	}
+	if it := got["smtp"]; it.Status != agent.CheckFail || strings.Contains(it.Detail, "eyJhbGci") || it.Hint == "" {
+		t.Errorf("smtp probe: %+v", it)
+	}
+	if it := got["mailbox support"]; it.Status != agent.CheckOK {
+		t.Errorf("mailbox probe: %+v", it)
+	}
+	// Check's own predictor call used the one call the budget allows.
+	if it := got["budget"]; it.Status == "" || !strings.Contains(it.Detail, "1") {
+		t.Errorf("budget: %+v", it)
+	}
+	if r.OK() {
+		t.Error("a failing SMTP login left Check OK")
 	}
 }

@@ -204,6 +204,11 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) (done []DueOutcome, e
 	var out []DueOutcome
 	var errs []error
 	for _, c := range due {
+		if err := ctx.Err(); err != nil {
+			// A host that stops stops between cases; the rest stay due.
+			errs = append(errs, err)
+			break
+		}
 		o, err := a.runDueCase(ctx, c.ID, now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("case %s: %w", c.ID, err))
