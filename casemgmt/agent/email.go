@@ -484,6 +484,19 @@ func (r *run) emailIntake(ctx context.Context, m *channel.Message) (*Result, err
 		c: &casemgmt.Case{Status: casemgmt.StatusActive, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: m.ID}}}}
 	r.intakeValues(ctx, in)
 	r.fillFromEmail(ctx, in)
+	if r.answersWithoutCase(ctx, in) {
+		// The case as it would be, for resolution to read.
+		tmp := &casemgmt.Case{Status: casemgmt.StatusActive, ContactID: in.contact.ID}
+		if _, err := a.schema.Apply(ctx, tmp, in.changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: in.now}); err == nil {
+			saved := in.c
+			in.c = tmp
+			res, err := r.answerWithoutCase(ctx, in)
+			in.c = saved
+			if err != nil || res != nil {
+				return res, err
+			}
+		}
+	}
 	return r.createFromEmail(ctx, in)
 }
 

@@ -159,7 +159,7 @@ func (r *run) resolveCase(ctx context.Context, caseID string, automation string)
 // decideResolution works out what resolution does for c, on a copy of c
 // it changes; nil when resolution does not apply.
 func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation string) (*resolutionWork, error) {
-	a, cfg := r.a, &r.a.cfg.Resolution
+	a := r.a
 	if !c.Status.Open() {
 		return nil, nil
 	}
@@ -169,16 +169,10 @@ func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation
 		// answer is awaited (see customerReplied).
 		return nil, nil
 	}
-	rv := a.ruleValues(c, c.Fields, r.conv)
-	defer a.putRuleValues(rv)
-	line, errs := a.rules.lines.First(rv)
-	for _, e := range errs {
-		a.log.WarnContext(ctx, "line of business condition failed", "rule", e.Rule, "err", e.Err)
-	}
-	if line == nil {
+	lob := r.lineOf(ctx, c)
+	if lob == nil {
 		return nil, nil
 	}
-	lob := &cfg.Lines[line.Action]
 	if automation == "" {
 		automation = lob.Automation
 	}
@@ -220,6 +214,22 @@ func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation
 	w.out.Decision = d
 	w.draft = automation == AutomationConfirm || d.NeedsReview
 	return w, r.act(c, req, d, w, now)
+}
+
+// lineOf returns the line of business of c: the first whose condition
+// holds, or nil.
+func (r *run) lineOf(ctx context.Context, c *casemgmt.Case) *LineOfBusiness {
+	a := r.a
+	rv := a.ruleValues(c, c.Fields, r.conv)
+	defer a.putRuleValues(rv)
+	line, errs := a.rules.lines.First(rv)
+	for _, e := range errs {
+		a.log.WarnContext(ctx, "line of business condition failed", "rule", e.Rule, "err", e.Err)
+	}
+	if line == nil {
+		return nil
+	}
+	return &a.cfg.Resolution.Lines[line.Action]
 }
 
 // identify returns the case's intent: the one identified before, or the

@@ -32,7 +32,7 @@ const resolutionTenant = `{
     "intents": [
       {"name": "return_request", "description": "Use when the customer wants to send a product back.",
        "attributes": [{"name": "order_number", "label": "order number"}], "articles": ["kb-returns"]},
-      {"name": "password_reset", "description": "Use when the customer cannot log in."}
+      {"name": "password_reset", "description": "Use when the customer cannot log in.", "articles": ["kb-password"]}
     ],
     "lines_of_business": [
       {"name": "business", "when": {"field": "segment", "op": "equals", "value": "Business"}, "automation": "off"},
@@ -372,5 +372,47 @@ func TestFeedCarriesSentMailAndDrafts(t *testing.T) {
 		if kinds[want] != 1 || kinds[casemgmt.ChangeCaseCreated] != 1 {
 			t.Errorf("%s: feed kinds %v, want one %s", automation, kinds, want)
 		}
+	}
+}
+
+// Where the line of business says so, an email the knowledge base answers
+// is answered without a case; one it cannot answer makes a case; and the
+// customer coming back to the answer gets a case too.
+func TestResolutionEmailWithoutCase(t *testing.T) {
+	r := newResolutionRig(t, "full", "hand_over")
+	cfg := r.ag.Config()
+	cfg.Resolution.Lines[1].EmailWithoutCase = true
+	ag, err := agent.New(r.store, resolutionPredictor, cfg, agent.WithClock(r.clock), agent.WithMessageIDs(mailIDs),
+		agent.WithSender(r.out, channel.Address{Email: "support@acme.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ag = ag
+	res := r.email("Hello, I want to send it back, order ORD-654321.", false)
+	if res.Case != nil || res.Resolution == nil || !res.Resolution.Sent || r.out.Len() != 1 {
+		t.Fatalf("answer without a case: %s (%s), case %v, %d sent", res.Outcome, res.Reason, res.Case, r.out.Len())
+	}
+	if got, _ := r.out.Last(); !strings.Contains(got.Message.Text, "within 30 days") || got.Message.CaseID != "" {
+		t.Errorf("answer %+v", got.Message)
+	}
+	if n, _ := r.store.ListCases(context.Background(), casemgmt.ListQuery{}); len(n.Cases) != 0 {
+		t.Errorf("%d cases", len(n.Cases))
+	}
+	// The same email again changes nothing and sends nothing.
+	r.mu.Lock()
+	r.n--
+	r.mu.Unlock()
+	if res := r.email("Hello, I want to send it back, order ORD-654321.", false); res.Outcome != casemgmt.OutcomeDuplicate || r.out.Len() != 1 {
+		t.Errorf("redelivery: %s (%s), %d sent", res.Outcome, res.Reason, r.out.Len())
+	}
+	// The customer comes back: a case.
+	res = r.email("That did not work, the label page fails.", true)
+	if res.Outcome != casemgmt.OutcomeCreated {
+		t.Errorf("comeback: %s (%s)", res.Outcome, res.Reason)
+	}
+	// An email the knowledge base cannot answer makes a case.
+	res = r.email("I cannot log in anymore.", false)
+	if res.Outcome != casemgmt.OutcomeCreated {
+		t.Errorf("unanswerable: %s (%s)", res.Outcome, res.Reason)
 	}
 }
