@@ -65,10 +65,17 @@ type Weights struct {
 	Person, Accepted, Rule, Agent int
 }
 
-// DefaultWeights weigh what people set or confirmed twice and the agent's
-// untouched values once, as weak labels: measured best of the policies
-// compared in TestWeakLabelPolicies (see the package README figures).
-func DefaultWeights() Weights { return Weights{Person: 2, Accepted: 2, Rule: 1, Agent: 1} }
+// DefaultWeights count what people set, corrected or accepted, and what
+// intake rules set, once each, and leave the agent's untouched values out.
+// Measured (TestWeakLabelPolicies, first run, on a generated set of 800
+// cases under three histories): leaving them out reached mean accuracy
+// 1.000 on the newest cases' people's labels, against 0.866 when they
+// counted once beside people's twice, 0.855 when all counted alike and
+// 0.860 with people's three times. The agent's untouched mistakes are
+// systematic (they follow the text), so the classifier learns them back.
+// WithWeights turns weak labels on for a tenant whose agent is known to
+// be precise.
+func DefaultWeights() Weights { return Weights{Person: 1, Accepted: 1, Rule: 1, Agent: 0} }
 
 func (w Weights) of(k Kind) int {
 	switch k {
