@@ -287,7 +287,8 @@ func Train(ctx context.Context, src Source, schema *casemgmt.Schema, opts ...Opt
 
 // Evaluate replays the labelled cases against the models, field by field
 // (a case counts for a field only when it has a label for it), and
-// returns the textclass/eval report. Fields without a model are left out.
+// returns the textclass/eval report. Fields without a model, or without a
+// labelled case, are left out.
 func Evaluate(ctx context.Context, models map[string]*textclass.Model, fields []predict.Field, cases []Case, opts ...eval.Option) (*eval.Report, error) {
 	p := textclass.NewPredictor(models)
 	out := &eval.Report{Predictor: "textclass"}
@@ -300,6 +301,9 @@ func Evaluate(ctx context.Context, models map[string]*textclass.Model, fields []
 			if l, ok := k.Labels[f.Name]; ok {
 				recs = append(recs, eval.Record{Line: i + 1, Text: k.Text, Labels: map[string]string{f.Name: l.Value}})
 			}
+		}
+		if len(recs) == 0 {
+			continue
 		}
 		rep, err := eval.Run(ctx, p, []predict.Field{f}, recs, append([]eval.Option{eval.WithWorkers(1)}, opts...)...)
 		if err != nil {

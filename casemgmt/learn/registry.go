@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
@@ -161,7 +163,8 @@ type bundle struct {
 // champion when there is none, or when its evaluation is at least as good
 // as the champion's on the same test cases (Score.AtLeast): the champion
 // is evaluated again on res.Test, so both are measured on the same newer
-// cases. The decision is recorded whatever it is, and returned.
+// cases and fields. A challenger that lacks a field the champion predicts
+// is not promoted. The decision is recorded whatever it is, and returned.
 func (r *Registry) Offer(ctx context.Context, res *Result) (Decision, error) {
 	if res == nil || len(res.Models) == 0 {
 		return Decision{}, fmt.Errorf("%w: nothing trained to offer", ErrTooFew)
@@ -199,23 +202,47 @@ func (r *Registry) Offer(ctx context.Context, res *Result) (Decision, error) {
 		return Decision{}, err
 	default:
 		d.Champion = champ.Version
-		rep, err := Evaluate(ctx, champ.Models, res.Fields, res.Test, eval.WithThreshold(res.Report.Threshold))
+		// Both are measured on the same cases and the same fields: those
+		// of either; a field one of them does not predict scores 0.
+		fields := slices.Clone(res.Fields)
+		for _, f := range champ.Fields {
+			if !slices.ContainsFunc(fields, func(g predict.Field) bool { return g.Name == f.Name }) {
+				fields = append(fields, f)
+			}
+		}
+		rep, err := Evaluate(ctx, champ.Models, fields, res.Test, eval.WithThreshold(res.Report.Threshold))
 		if err != nil {
 			return Decision{}, err
 		}
 		cs := ScoreOf(rep)
-		// A field the champion does not predict scores 0 for it.
-		for _, f := range res.Fields {
+		for _, f := range fields {
 			if _, ok := cs.Fields[f.Name]; !ok {
 				cs.Fields[f.Name] = FieldScore{}
 			}
+			if _, ok := d.ChallengerScore.Fields[f.Name]; !ok && labelled(res.Test, f.Name, Weights{1, 1, 1, 0}) > 0 {
+				d.ChallengerScore.Fields[f.Name] = FieldScore{}
+			}
 		}
-		cs = rescore(cs)
+		for name := range cs.Fields {
+			if _, ok := d.ChallengerScore.Fields[name]; !ok {
+				delete(cs.Fields, name) // no test case has a label for it
+			}
+		}
+		cs, d.ChallengerScore = rescore(cs), rescore(d.ChallengerScore)
 		d.ChampionScore = &cs
-		if d.ChallengerScore.AtLeast(cs) {
+		var lacks []string
+		for _, f := range champ.Fields {
+			if res.Models[f.Name] == nil {
+				lacks = append(lacks, f.Name)
+			}
+		}
+		switch {
+		case len(lacks) > 0:
+			d.Reason = fmt.Sprintf("does not predict %s, which the champion does", strings.Join(lacks, ", "))
+		case d.ChallengerScore.AtLeast(cs):
 			d.Promoted = true
 			d.Reason = fmt.Sprintf("accuracy %.3f ≥ %.3f and macro-F1 %.3f ≥ %.3f", d.ChallengerScore.Accuracy, cs.Accuracy, d.ChallengerScore.MacroF1, cs.MacroF1)
-		} else {
+		default:
 			d.Reason = fmt.Sprintf("below the champion: accuracy %.3f vs %.3f, macro-F1 %.3f vs %.3f", d.ChallengerScore.Accuracy, cs.Accuracy, d.ChallengerScore.MacroF1, cs.MacroF1)
 		}
 	}

@@ -28,9 +28,13 @@ func TestChampionAndChallenger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Trained on the agent's values alone, the challenger learns its
+	// Trained on the agent's values above all, the challenger learns its
 	// mistakes back.
-	bad, err := learn.Train(ctx, st, testSchema(t), learn.WithWeights(learn.Weights{Agent: 1}), learn.WithFields("category"))
+	bad, err := learn.Train(ctx, st, testSchema(t), learn.WithWeights(learn.Weights{Person: 1, Agent: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial, err := learn.Train(ctx, st, testSchema(t), learn.WithFields("category"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +47,7 @@ func TestChampionAndChallenger(t *testing.T) {
 		{"first model, no champion", good, true, 1},
 		{"worse challenger", bad, false, 1},
 		{"as good as the champion", good, true, 3},
+		{"lacks a field of the champion", partial, false, 3},
 	}
 	for i, s := range steps {
 		d, err := reg.Offer(ctx, s.res)
@@ -68,8 +73,8 @@ func TestChampionAndChallenger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 3 {
-		t.Fatalf("%d decisions recorded, want 3", len(ds))
+	if len(ds) != len(steps) {
+		t.Fatalf("%d decisions recorded, want %d", len(ds), len(steps))
 	}
 	if d := ds[1]; d.ChampionScore.Accuracy <= d.ChallengerScore.Accuracy || !d.Time.Equal(clock) || d.Champion != 1 {
 		t.Errorf("the refusal records %+v", d)
