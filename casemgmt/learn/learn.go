@@ -71,7 +71,11 @@ type Weights struct {
 // cases under three histories): leaving them out reached mean accuracy
 // 1.000 on the newest cases' people's labels, against 0.866 when they
 // counted once beside people's twice, 0.855 when all counted alike and
-// 0.860 with people's three times. The agent's untouched mistakes are
+// 0.860 with people's three times (the generated set is easy). On
+// banking77's real customer text (TestWeakLabelPoliciesBanking77, first
+// run, 2,695 cases, an agent right on 66% of what it wrote): 0.791
+// accuracy and 0.776 macro-F1, against 0.765 and 0.727 with weak labels
+// and 0.773 and 0.744 all equal. The agent's untouched mistakes are
 // systematic (they follow the text), so the classifier learns them back.
 // WithWeights turns weak labels on for a tenant whose agent is known to
 // be precise.
