@@ -89,6 +89,20 @@ func TestFeedback(t *testing.T) {
 		t.Errorf("accepting a person's value: %v, want ErrNoAgentValue", err)
 	}
 
+	// Closed, the case trains the classifier with the accepted value as
+	// a label a person gave.
+	if _, err := f.Agent.EditCase(ctx, c.ID, "rep-7", map[string]any{"status": "closed"}); err != nil {
+		t.Fatal(err)
+	}
+	field, _ := f.Config.Schema().Field("category")
+	cases, err := learn.Collect(ctx, f.Store, []predictField{field.PredictField()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 1 || cases[0].Labels["category"] != (learn.Label{Value: "Product defect", Kind: learn.Accepted}) {
+		t.Errorf("training reads %+v, want the accepted value", cases)
+	}
+
 	rep, err := f.Agent.FeedbackReport(ctx, c.CreatedAt)
 	if err != nil {
 		t.Fatal(err)

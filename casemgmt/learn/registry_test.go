@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/caseagent/caseagent/casemgmt/learn"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
@@ -166,5 +168,51 @@ func TestRegistryPredictor(t *testing.T) {
 	}
 	if ways["default"] == 0 || ways["classifier"] == 0 {
 		t.Errorf("answers by %v: the texts do not show both ways", ways)
+	}
+}
+
+// Offers made at once by several processes sharing the store each get
+// their own version and decision.
+func TestOfferConcurrent(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	fill(t, st, makeStories(200, 12), history, 13)
+	res, err := learn.Train(ctx, st, testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			reg, err := learn.NewRegistry(st)
+			if err == nil {
+				_, err = reg.Offer(ctx, res)
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg, err := learn.NewRegistry(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := reg.Decisions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []int
+	for _, d := range ds {
+		versions = append(versions, d.Version)
+		if !d.Promoted {
+			t.Errorf("version %d, as good as the champion, was not promoted: %s", d.Version, d.Reason)
+		}
+	}
+	if diff := cmp.Diff([]int{1, 2, 3, 4}, versions); diff != "" {
+		t.Errorf("versions (-want +got):\n%s", diff)
 	}
 }
