@@ -2,6 +2,7 @@ package predict_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -53,4 +54,32 @@ func TestConfidentChain(t *testing.T) {
 	if _, err := predict.Confident(nil, 0.5); err == nil {
 		t.Errorf("Confident(nil): no error")
 	}
+}
+
+// The tenant's classifier answers where it is sure; the default answers
+// the rest.
+func ExampleConfident() {
+	classifier := predict.Func(func(context.Context, *predict.Request) (*predict.Result, error) {
+		return &predict.Result{Predictor: "classifier", Predictions: map[string]predict.Prediction{
+			"category": {Value: "billing", Confidence: 0.93},
+			"priority": {Value: "high", Confidence: 0.41},
+		}}, nil
+	})
+	def := predict.Func(func(context.Context, *predict.Request) (*predict.Result, error) {
+		return &predict.Result{Predictor: "default", Predictions: map[string]predict.Prediction{
+			"priority": {Value: "normal", Confidence: 0.7},
+		}}, nil
+	})
+	sure, err := predict.Confident(classifier, 0.8)
+	if err != nil {
+		panic(err)
+	}
+	res, err := predict.Chain(sure, def).Predict(context.Background(), &predict.Request{Fields: []predict.Field{
+		{Name: "category", Type: predict.TypeChoice}, {Name: "priority", Type: predict.TypeChoice},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Predictor, res.Predictions["category"].Value, res.Predictions["priority"].Value)
+	// Output: classifier+default billing normal
 }

@@ -13,4 +13,15 @@
 // recorded with both evaluations. Registry.Predictor gives the chain a
 // tenant uses: the classifier where it is confident, the zero-shot
 // default elsewhere and for a tenant with no history.
+//
+// What people say of the agent's values feeds it: casemgmt/agent's
+// AcceptValue and RejectValue write audit entries (ReasonAccepted,
+// ReasonRejected) that Collect reads, so an accepted value counts as a
+// label a person gave, and a rejected one is cleared and no label at all
+// until a person sets the field. The options' example phrases
+// (predict.Option.Examples) are training examples too, so a field a
+// tenant described with a few phrases before it had history keeps them.
+//
+// Which labels count, and how much, was measured (see DefaultWeights):
+// the agent's untouched values are left out by default.
 package learn
