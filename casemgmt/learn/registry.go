@@ -39,6 +39,7 @@ type Registry struct {
 	name  string
 	owner string
 	now   func() time.Time
+	keep  int
 }
 
 // RegistryOption changes a Registry.
@@ -51,16 +52,22 @@ func WithName(name string) RegistryOption { return func(r *Registry) { r.name = 
 // WithClock sets the clock of decisions (time.Now by default).
 func WithClock(now func() time.Time) RegistryOption { return func(r *Registry) { r.now = now } }
 
+// WithKeep sets how many of the latest versions keep their models (5 by
+// default, at least 1); the champion's are always kept. Older models are
+// emptied (the store's state has no delete) and Version reports them as
+// ErrNoModel; their decisions stay.
+func WithKeep(n int) RegistryOption { return func(r *Registry) { r.keep = n } }
+
 // NewRegistry returns a registry over st.
 func NewRegistry(st StateStore, opts ...RegistryOption) (*Registry, error) {
 	if st == nil {
 		return nil, fmt.Errorf("%w: no store", ErrBadOption)
 	}
-	r := &Registry{st: st, name: "classifier", now: time.Now}
+	r := &Registry{st: st, name: "classifier", now: time.Now, keep: 5}
 	for _, o := range opts {
 		o(r)
 	}
-	if r.name == "" || casemgmt.CheckText("registry name", r.name) != nil || r.now == nil {
+	if r.name == "" || casemgmt.CheckText("registry name", r.name) != nil || r.now == nil || r.keep < 1 {
 		return nil, fmt.Errorf("%w: bad registry name or clock", ErrBadOption)
 	}
 	r.owner = casemgmt.NewID("learn_")
@@ -270,7 +277,21 @@ func (r *Registry) Offer(ctx context.Context, res *Result) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	return d, r.st.PutState(ctx, r.key("decisions"), all)
+	if err := r.st.PutState(ctx, r.key("decisions"), all); err != nil {
+		return Decision{}, err
+	}
+	// Empty the models of the version that just fell out of the kept
+	// ones, unless it is the champion.
+	champion := d.Champion
+	if d.Promoted {
+		champion = d.Version
+	}
+	if old := d.Version - r.keep; old >= 1 && old != champion {
+		if err := r.st.PutState(ctx, r.key("model", strconv.Itoa(old)), nil); err != nil {
+			return Decision{}, err
+		}
+	}
+	return d, nil
 }
 
 // rescore recomputes the means of s over its fields.
@@ -330,6 +351,9 @@ func (r *Registry) Version(ctx context.Context, v int) (*Champion, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("%w: version %d was pruned", ErrNoModel, v)
 	}
 	var b bundle
 	if err := json.Unmarshal(raw, &b); err != nil {

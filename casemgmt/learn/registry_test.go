@@ -19,7 +19,7 @@ func TestChampionAndChallenger(t *testing.T) {
 	st := memstore.New()
 	fill(t, st, makeStories(300, 7), history, 8)
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	reg, err := learn.NewRegistry(st, learn.WithClock(func() time.Time { return clock }))
+	reg, err := learn.NewRegistry(st, learn.WithClock(func() time.Time { return clock }), learn.WithKeep(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +80,13 @@ func TestChampionAndChallenger(t *testing.T) {
 	}
 	if d := ds[1]; d.ChampionScore.Accuracy <= d.ChallengerScore.Accuracy || !d.Time.Equal(clock) || d.Champion != 1 {
 		t.Errorf("the refusal records %+v", d)
+	}
+	// With two versions kept, 1 and 2 have fallen out; 3 (the champion)
+	// and 4 are kept.
+	for v, kept := range map[int]bool{1: false, 2: false, 3: true, 4: true} {
+		if _, err := reg.Version(ctx, v); kept != (err == nil) || (!kept && !errors.Is(err, learn.ErrNoModel)) {
+			t.Errorf("version %d: %v, want kept %v", v, err, kept)
+		}
 	}
 	// A registry opened again on the store reads the same champion.
 	again, err := learn.NewRegistry(st)
