@@ -51,6 +51,14 @@ type Option struct {
 	// Description tells when the option applies, typically in the form
 	// "Use when: ... Not for: ...", and may list other names for it.
 	Description string `json:"description,omitempty"`
+	// Examples are phrases a customer might write when this option
+	// applies, in any language ("my card was charged twice", "doppelt
+	// abgebucht"), the way intent tools ask for training phrases. An
+	// administrator gives a few per option before the tenant has any
+	// history: textclass.TrainFewShot trains a classifier from them, and
+	// the offline default predictor (predict/heuristic) reads them as
+	// further cues for the option. They are data, never instructions.
+	Examples []string `json:"examples,omitempty"`
 }
 
 // Field is one field to predict.

@@ -595,6 +595,10 @@ func (r *run) plan(ctx context.Context, c *casemgmt.Case, first []string, dst []
 				fo.Reason = errText(err)
 				break
 			}
+			if rejectedBefore(c, n, v, &p, conv.Messages) {
+				fo.Reason = "rejected by a representative on the same evidence"
+				break
+			}
 			if old, exists := c.Value(n); same && exists && old == v {
 				break
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,7 +229,8 @@ func sameField(a, b *predict.Field) bool {
 		return false
 	}
 	for i := range a.Options {
-		if a.Options[i] != b.Options[i] {
+		x, y := &a.Options[i], &b.Options[i]
+		if x.Value != y.Value || x.Label != y.Label || x.Description != y.Description || !slices.Equal(x.Examples, y.Examples) {
 			return false
 		}
 	}

@@ -10,9 +10,10 @@ import (
 
 // TrainFewShot trains a classifier for a choice field from a handful of
 // example phrases per option, for a tenant that has no history yet, the
-// way intent tools ask for training phrases. phrases maps an option's
-// value to phrases a customer might write when it applies, in any
-// language. Every option of the field also counts its own name (its
+// way intent tools ask for training phrases. Each option's own Examples
+// (predict.Option.Examples, given in the tenant's configuration) are
+// phrases for it; phrases maps an option's value to more phrases, in any
+// language, which are added after them (nil adds none). Every option of the field also counts its own name (its
 // label, or its value with underscores and hyphens read as spaces) as a
 // phrase, so an option without phrases can still be chosen when a
 // customer names it. Options are taken in the field's order, which with
@@ -43,9 +44,11 @@ func TrainFewShot(ctx context.Context, field predict.Field, phrases map[string][
 		if strings.TrimSpace(name) != "" {
 			ex = append(ex, Example{Text: name, Label: o.Value})
 		}
-		for _, p := range phrases[o.Value] {
-			if strings.TrimSpace(p) != "" {
-				ex = append(ex, Example{Text: p, Label: o.Value})
+		for _, list := range [][]string{o.Examples, phrases[o.Value]} {
+			for _, p := range list {
+				if strings.TrimSpace(p) != "" {
+					ex = append(ex, Example{Text: p, Label: o.Value})
+				}
 			}
 		}
 	}
