@@ -49,10 +49,10 @@ func (e AuditEntry) Clone() AuditEntry {
 	return e
 }
 
-// Check reports whether the entry can be stored: a field name, a known
+// Validate reports whether the entry can be stored: a field name, a known
 // actor kind, Old and New of the canonical types, and text that passes
-// CheckText everywhere in the entry. The error wraps ErrInvalid.
-func (e *AuditEntry) Check() error {
+// ValidateText everywhere in the entry. The error wraps ErrInvalid.
+func (e *AuditEntry) Validate() error {
 	if e.Field == "" {
 		return fmt.Errorf("%w: audit entry without a field", ErrInvalid)
 	}
@@ -62,7 +62,7 @@ func (e *AuditEntry) Check() error {
 	if !storable(e.Old) || !storable(e.New) {
 		return fmt.Errorf("%w: audit entry for %s: value cannot be stored", ErrInvalid, e.Field)
 	}
-	return CheckText("audit entry", e)
+	return ValidateText("audit entry", e)
 }
 
 type auditJSON AuditEntry
@@ -145,7 +145,7 @@ type FieldOutcome struct {
 	// Applied is set when the value was written to the case.
 	Applied bool `json:"applied"`
 	// Reason says why it was not applied (write policy, unchanged, below
-	// the confidence threshold, dropped by predict.Check).
+	// the confidence threshold, dropped by predict.Validate).
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -222,11 +222,11 @@ func (in *Interaction) Clone() *Interaction {
 	return &d
 }
 
-// Check reports whether the record can be stored: a known outcome, a
+// Validate reports whether the record can be stored: a known outcome, a
 // known actor kind when one is set, field values of the canonical types,
-// and text that passes CheckText everywhere in the record. The error
+// and text that passes ValidateText everywhere in the record. The error
 // wraps ErrInvalid.
-func (in *Interaction) Check() error {
+func (in *Interaction) Validate() error {
 	if in == nil {
 		return fmt.Errorf("%w: nil interaction", ErrInvalid)
 	}
@@ -241,7 +241,7 @@ func (in *Interaction) Check() error {
 			return fmt.Errorf("%w: interaction field %s: value of type %T cannot be stored", ErrInvalid, f.Field, f.Value)
 		}
 	}
-	return CheckText("interaction", in)
+	return ValidateText("interaction", in)
 }
 
 // InteractionQuery selects interaction records. Every criterion that is
@@ -338,10 +338,10 @@ type Event struct {
 	Data map[string]string `json:"data,omitempty"`
 }
 
-// Check reports whether the event can be stored: a kind that is not empty
+// Validate reports whether the event can be stored: a kind that is not empty
 // and not a store's own, a known actor kind when one is set, and text that
-// passes CheckText. The error wraps ErrInvalid.
-func (e *Event) Check() error {
+// passes ValidateText. The error wraps ErrInvalid.
+func (e *Event) Validate() error {
 	if e.Kind == "" {
 		return fmt.Errorf("%w: event without a kind", ErrInvalid)
 	}
@@ -351,7 +351,7 @@ func (e *Event) Check() error {
 	if e.Actor.Kind != "" && !e.Actor.Kind.Valid() {
 		return fmt.Errorf("%w: event %s: unknown actor kind %q", ErrInvalid, e.Kind, e.Actor.Kind)
 	}
-	return CheckText("event", e)
+	return ValidateText("event", e)
 }
 
 // FeedEntry is one entry of the change feed (see Feed). It is plain data.

@@ -94,7 +94,7 @@ func (l Link) String() string { return string(l.Kind) + ":" + l.ID }
 
 // Validate reports whether the link is well formed: a known kind and an
 // id that is not empty, has no surrounding white space, is at most 998
-// bytes long and passes CheckText. The error wraps ErrInvalid.
+// bytes long and passes ValidateText. The error wraps ErrInvalid.
 func (l Link) Validate() error {
 	if !l.Kind.Valid() {
 		return fmt.Errorf("%w: unknown link kind %q", ErrInvalid, l.Kind)
@@ -102,7 +102,7 @@ func (l Link) Validate() error {
 	if l.ID == "" || strings.TrimSpace(l.ID) != l.ID || len(l.ID) > 998 {
 		return fmt.Errorf("%w: bad %s link id %q", ErrInvalid, l.Kind, truncate(l.ID, 60))
 	}
-	return CheckText(string(l.Kind)+" link id", l.ID)
+	return ValidateText(string(l.Kind)+" link id", l.ID)
 }
 
 // CompareLinks orders links by kind, then id. Stores return a case's links
@@ -291,14 +291,14 @@ func (c *Case) LinkIDs(kind LinkKind) []string {
 	return ids
 }
 
-// Check reports whether c is well formed enough to be stored: a known
+// Validate reports whether c is well formed enough to be stored: a known
 // status (or empty), well-formed links, field values of the canonical Go
 // types only (string, bool, int64, float64), no provenance without a
 // value's field name, no empty field names, and text that passes
-// CheckText everywhere in the case. It does not know the schema; see
+// ValidateText everywhere in the case. It does not know the schema; see
 // Schema.Validate for values. Stores call it on every write and return
 // its error, which wraps ErrInvalid.
-func (c *Case) Check() error {
+func (c *Case) Validate() error {
 	if c == nil {
 		return fmt.Errorf("%w: nil case", ErrInvalid)
 	}
@@ -323,7 +323,7 @@ func (c *Case) Check() error {
 			return fmt.Errorf("%w: provenance for an empty field name", ErrInvalid)
 		}
 	}
-	return CheckText("case", c)
+	return ValidateText("case", c)
 }
 
 // storable reports whether v is one of the canonical value types.

@@ -26,7 +26,7 @@ import (
 //     its interaction or its idempotency key is kept.
 //   - Text anywhere in what is written (case fields and attributes, links,
 //     audit entries, interactions, contacts, keys, claim names, state keys)
-//     must pass CheckText: valid UTF-8 without NUL bytes; ErrInvalid
+//     must pass ValidateText: valid UTF-8 without NUL bytes; ErrInvalid
 //     otherwise. Look-ups with such text find nothing.
 //   - Pointers passed in are not retained; values returned are copies the
 //     caller owns. Slices returned for "no match" are empty (nil is fine)
@@ -55,13 +55,13 @@ type Write struct {
 	// and the time of audit entries and the interaction that have none.
 	// Zero means the store's current time.
 	Time time.Time
-	// Audit entries describe the change. Each must pass AuditEntry.Check
+	// Audit entries describe the change. Each must pass AuditEntry.Validate
 	// (ErrInvalid otherwise). The stored entries get the case's id as
 	// CaseID, whatever the entry said, and the next Seq; a zero Time
 	// becomes the write's time.
 	Audit []AuditEntry
 	// Interaction, when set, is the agent run that made the change. It
-	// must pass Interaction.Check (ErrInvalid), and an ID already taken
+	// must pass Interaction.Validate (ErrInvalid), and an ID already taken
 	// is ErrDuplicate. The stored record gets the case's id as CaseID when
 	// it has none, a new ID when it has none, and the write's time when
 	// its Time is zero.
@@ -75,33 +75,33 @@ type Write struct {
 	// in the same transaction, by stores that keep a feed (Feed): what the
 	// agent did along with the change, such as an email sent
 	// (ChangeEmailSent) or a draft waiting for a person
-	// (ChangeDraftWaiting). Each must pass Event.Check (ErrInvalid). Stores
+	// (ChangeDraftWaiting). Each must pass Event.Validate (ErrInvalid). Stores
 	// without a feed check them and drop them. A write that writes
 	// nothing (Relate of a link the case has) appends no event.
 	Events []Event
 }
 
-// Check reports whether the write's own parts can be stored: every audit
-// entry (AuditEntry.Check), the interaction (Interaction.Check), every
-// event (Event.Check) and the key's text (CheckText). Stores call it before anything else of the
+// Validate reports whether the write's own parts can be stored: every audit
+// entry (AuditEntry.Validate), the interaction (Interaction.Validate), every
+// event (Event.Validate) and the key's text (ValidateText). Stores call it before anything else of the
 // write; the error wraps ErrInvalid.
-func (w *Write) Check() error {
+func (w *Write) Validate() error {
 	for i := range w.Audit {
-		if err := w.Audit[i].Check(); err != nil {
+		if err := w.Audit[i].Validate(); err != nil {
 			return err
 		}
 	}
 	if w.Interaction != nil {
-		if err := w.Interaction.Check(); err != nil {
+		if err := w.Interaction.Validate(); err != nil {
 			return err
 		}
 	}
 	for i := range w.Events {
-		if err := w.Events[i].Check(); err != nil {
+		if err := w.Events[i].Validate(); err != nil {
 			return err
 		}
 	}
-	return CheckText("idempotency key", w.Key)
+	return ValidateText("idempotency key", w.Key)
 }
 
 // Filter narrows a list of cases. An unknown status or a negative limit
@@ -117,8 +117,8 @@ type Filter struct {
 // CaseStore stores cases and their links.
 //
 // Order of checks, so that all stores fail alike when several things are
-// wrong: ctx.Err(), then ErrInvalid (Case.Check, Link.Validate,
-// AuditEntry.Check and Interaction.Check of the Write, empty arguments),
+// wrong: ctx.Err(), then ErrInvalid (Case.Validate, Link.Validate,
+// AuditEntry.Validate and Interaction.Validate of the Write, empty arguments),
 // then ErrNotFound, then ErrConflict, then ErrDuplicate, then ErrKeyUsed.
 // Invalid input is refused before anything is written, so it never takes
 // a case number.
@@ -361,10 +361,10 @@ type Lister interface {
 	ListCases(ctx context.Context, q ListQuery) (CasePage, error)
 }
 
-// Check reports whether q can be run: known statuses and order, a limit
+// Validate reports whether q can be run: known statuses and order, a limit
 // that is not negative, a cursor made by a listing in q's order, and text
-// that passes CheckText. The error wraps ErrInvalid.
-func (q *ListQuery) Check() error {
+// that passes ValidateText. The error wraps ErrInvalid.
+func (q *ListQuery) Validate() error {
 	for _, st := range q.Statuses {
 		if !st.Valid() {
 			return fmt.Errorf("%w: unknown status %q", ErrInvalid, st)
@@ -379,7 +379,7 @@ func (q *ListQuery) Check() error {
 	if _, err := q.Position(); err != nil {
 		return err
 	}
-	return CheckText("list query", q.ContactID)
+	return ValidateText("list query", q.ContactID)
 }
 
 // PageSize returns the number of cases a page of q holds at most.

@@ -10,7 +10,7 @@ import (
 	"github.com/caseagent/caseagent/predict"
 )
 
-// CheckText reports whether every string in v can be stored: text that
+// ValidateText reports whether every string in v can be stored: text that
 // is not valid UTF-8, or that contains a NUL byte, is refused with an
 // error that wraps ErrInvalid and names what (the caller's word for v),
 // where in v (a field, a map key, an index) and why.
@@ -20,16 +20,16 @@ import (
 // names and owners, and state keys. Some databases refuse such text (a
 // PostgreSQL text column takes neither), and JSON would silently replace
 // invalid bytes, so every store refuses it rather than keep something
-// other than it was given. Case.Check, Link.Validate, AuditEntry.Check
-// and Interaction.Check apply it; a store applies it itself to what
+// other than it was given. Case.Validate, Link.Validate, AuditEntry.Validate
+// and Interaction.Validate apply it; a store applies it itself to what
 // those do not cover. Looking up text that fails it finds nothing, since
 // no stored text can be equal to it.
 //
-// CheckText looks at strings anywhere in v: v itself, the exported
+// ValidateText looks at strings anywhere in v: v itself, the exported
 // fields of structs, the elements of slices and arrays, the keys and
 // values of maps, and what pointers and interfaces hold, to a depth of
 // 16, far deeper than any of the types above nest.
-func CheckText(what string, v any) error {
+func ValidateText(what string, v any) error {
 	if textOK(v) {
 		return nil
 	}
@@ -41,7 +41,7 @@ func CheckText(what string, v any) error {
 
 // textOK reports, without reflection, whether v is of a type stores
 // write on every change and all its text passes. False means that v has
-// text that fails, or is of another type; CheckText then walks it to
+// text that fails, or is of another type; ValidateText then walks it to
 // find out and to say where. TestTextOKCoversEveryString keeps it in
 // step with the types.
 func textOK(v any) bool {

@@ -14,7 +14,7 @@ import (
 	"github.com/caseagent/caseagent/predict"
 )
 
-func TestCheckText(t *testing.T) {
+func TestValidateText(t *testing.T) {
 	type named string
 	type inner struct {
 		Text   named
@@ -49,7 +49,7 @@ func TestCheckText(t *testing.T) {
 		{"numbers", map[int]float64{1: 2}, ""},
 	}
 	for _, tc := range tests {
-		err := casemgmt.CheckText("x", tc.v)
+		err := casemgmt.ValidateText("x", tc.v)
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -58,34 +58,34 @@ func TestCheckText(t *testing.T) {
 			}
 		}
 		if got != tc.want {
-			t.Errorf("%s: CheckText = %q, want %q", tc.name, got, tc.want)
+			t.Errorf("%s: ValidateText = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
 
-// TestDomainChecksApplyCheckText: the checks every store calls refuse
+// TestDomainChecksApplyValidateText: the checks every store calls refuse
 // unstorable text anywhere in what they check, with ErrInvalid, after
 // their other checks.
-func TestDomainChecksApplyCheckText(t *testing.T) {
+func TestDomainChecksApplyValidateText(t *testing.T) {
 	person := casemgmt.Actor{Kind: casemgmt.ActorPerson}
 	for _, bad := range []string{"caf\xe9", "a\x00b"} {
 		tests := []struct {
 			name string
 			err  error
 		}{
-			{"case title", (&casemgmt.Case{Title: bad}).Check()},
-			{"case field", (&casemgmt.Case{Fields: casemgmt.Values{"f": bad}}).Check()},
-			{"case meta key", (&casemgmt.Case{Meta: map[string]string{bad: "x"}}).Check()},
+			{"case title", (&casemgmt.Case{Title: bad}).Validate()},
+			{"case field", (&casemgmt.Case{Fields: casemgmt.Values{"f": bad}}).Validate()},
+			{"case meta key", (&casemgmt.Case{Meta: map[string]string{bad: "x"}}).Validate()},
 			{"case evidence", (&casemgmt.Case{Provenance: map[string]casemgmt.Provenance{"f": {
-				Evidence: []predict.Evidence{{Quote: bad}}}}}).Check()},
-			{"case link", (&casemgmt.Case{Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: bad}}}).Check()},
+				Evidence: []predict.Evidence{{Quote: bad}}}}}).Validate()},
+			{"case link", (&casemgmt.Case{Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: bad}}}).Validate()},
 			{"link", casemgmt.Link{Kind: casemgmt.LinkContact, ID: bad}.Validate()},
-			{"audit field", (&casemgmt.AuditEntry{Field: bad, Actor: person}).Check()},
-			{"audit value", (&casemgmt.AuditEntry{Field: "f", Actor: person, Old: bad}).Check()},
-			{"audit message id", (&casemgmt.AuditEntry{Field: "f", Actor: person, MessageIDs: []string{bad}}).Check()},
-			{"interaction trigger", (&casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped, Trigger: bad}).Check()},
+			{"audit field", (&casemgmt.AuditEntry{Field: bad, Actor: person}).Validate()},
+			{"audit value", (&casemgmt.AuditEntry{Field: "f", Actor: person, Old: bad}).Validate()},
+			{"audit message id", (&casemgmt.AuditEntry{Field: "f", Actor: person, MessageIDs: []string{bad}}).Validate()},
+			{"interaction trigger", (&casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped, Trigger: bad}).Validate()},
 			{"interaction field value", (&casemgmt.Interaction{Outcome: casemgmt.OutcomeSkipped,
-				Fields: []casemgmt.FieldOutcome{{Field: "f", Value: bad}}}).Check()},
+				Fields: []casemgmt.FieldOutcome{{Field: "f", Value: bad}}}).Validate()},
 		}
 		for _, tc := range tests {
 			if !errors.Is(tc.err, casemgmt.ErrInvalid) {
@@ -95,10 +95,10 @@ func TestDomainChecksApplyCheckText(t *testing.T) {
 	}
 	// Other faults are reported first, as before.
 	got := []string{
-		(&casemgmt.Case{Status: "open", Title: "\xff"}).Check().Error(),
+		(&casemgmt.Case{Status: "open", Title: "\xff"}).Validate().Error(),
 		casemgmt.Link{Kind: "fax", ID: "\xff"}.Validate().Error(),
-		(&casemgmt.AuditEntry{Field: "\xff", Actor: casemgmt.Actor{Kind: "robot"}}).Check().Error(),
-		(&casemgmt.Interaction{Outcome: "maybe", Reason: "\xff"}).Check().Error(),
+		(&casemgmt.AuditEntry{Field: "\xff", Actor: casemgmt.Actor{Kind: "robot"}}).Validate().Error(),
+		(&casemgmt.Interaction{Outcome: "maybe", Reason: "\xff"}).Validate().Error(),
 	}
 	want := []string{
 		`casemgmt: invalid input: unknown status "open"`,
@@ -111,15 +111,15 @@ func TestDomainChecksApplyCheckText(t *testing.T) {
 	}
 	// And valid text passes.
 	ok := &casemgmt.Case{Title: "Grüße", Fields: casemgmt.Values{"f": "東京"}, Links: []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: "a@x"}}}
-	if err := ok.Check(); err != nil {
+	if err := ok.Validate(); err != nil {
 		t.Errorf("valid case: %v", err)
 	}
 }
 
-func ExampleCheckText() {
+func ExampleValidateText() {
 	c := &casemgmt.Case{Title: "Router", Fields: casemgmt.Values{"serial_number": "SN-\x00"}}
-	fmt.Println(casemgmt.CheckText("case", c))
-	fmt.Println(casemgmt.CheckText("state key", "imap:support:INBOX"))
+	fmt.Println(casemgmt.ValidateText("case", c))
+	fmt.Println(casemgmt.ValidateText("state key", "imap:support:INBOX"))
 	// Output:
 	// casemgmt: invalid input: case.Fields["serial_number"]: text "SN-\x00" contains a NUL byte
 	// <nil>
@@ -135,17 +135,17 @@ func BenchmarkCaseCheck(b *testing.B) {
 		Meta:  map[string]string{"follow_up_step": "1"},
 	}
 	for b.Loop() {
-		if err := c.Check(); err != nil {
+		if err := c.Validate(); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// TestCheckTextEverywhere: CheckText refuses bad text in every place
+// TestValidateTextEverywhere: ValidateText refuses bad text in every place
 // the types stores write can hold it, including those its fast path
 // checks without reflection. A field added to one of these types is
 // covered here without changing the test.
-func TestCheckTextEverywhere(t *testing.T) {
+func TestValidateTextEverywhere(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[*casemgmt.Case](), reflect.TypeFor[*casemgmt.AuditEntry](), reflect.TypeFor[*casemgmt.Interaction](),
 		reflect.TypeFor[*casemgmt.Contact](), reflect.TypeFor[casemgmt.Link](), reflect.TypeFor[[]string](),
@@ -157,8 +157,8 @@ func TestCheckTextEverywhere(t *testing.T) {
 				t.Fatalf("%v holds no text", typ)
 			}
 			for _, p := range planted {
-				if err := casemgmt.CheckText("x", p.v.Interface()); !errors.Is(err, casemgmt.ErrInvalid) {
-					t.Errorf("%v with %q at %s: CheckText = %v, want ErrInvalid", typ, bad, p.path, err)
+				if err := casemgmt.ValidateText("x", p.v.Interface()); !errors.Is(err, casemgmt.ErrInvalid) {
+					t.Errorf("%v with %q at %s: ValidateText = %v, want ErrInvalid", typ, bad, p.path, err)
 				} else if !strings.Contains(err.Error(), "x"+p.path+": text ") {
 					t.Errorf("%v with %q at %s: error %q does not say where", typ, bad, p.path, err)
 				}
@@ -168,7 +168,7 @@ func TestCheckTextEverywhere(t *testing.T) {
 }
 
 type planted struct {
-	path string // as CheckText names it
+	path string // as ValidateText names it
 	v    reflect.Value
 }
 
@@ -225,9 +225,9 @@ func plant(t reflect.Type, bad string, depth int) []planted {
 	return out
 }
 
-// FuzzCheckText: the fast path (a *Case) and the reflection walk (the
+// FuzzValidateText: the fast path (a *Case) and the reflection walk (the
 // same case as a value) agree, and both agree with the rule itself.
-func FuzzCheckText(f *testing.F) {
+func FuzzValidateText(f *testing.F) {
 	f.Add("Router", "issue", "reboots", "m1@x")
 	f.Add("caf\xe9", "k", "v", "id")
 	f.Add("", "a\x00b", "", "")
@@ -240,13 +240,13 @@ func FuzzCheckText(f *testing.F) {
 			Links:      []casemgmt.Link{{Kind: casemgmt.LinkEmail, ID: id}},
 			Meta:       map[string]string{key: title},
 		}
-		fast, walked := casemgmt.CheckText("c", c), casemgmt.CheckText("c", *c)
+		fast, walked := casemgmt.ValidateText("c", c), casemgmt.ValidateText("c", *c)
 		if (fast == nil) != (walked == nil) {
 			t.Fatalf("fast path %v, walk %v", fast, walked)
 		}
 		valid := func(s string) bool { return utf8.ValidString(s) && !strings.Contains(s, "\x00") }
 		if want := valid(title) && valid(key) && valid(text) && valid(id); (fast == nil) != want {
-			t.Fatalf("CheckText = %v, want valid %v", fast, want)
+			t.Fatalf("ValidateText = %v, want valid %v", fast, want)
 		}
 		if fast != nil && !errors.Is(fast, casemgmt.ErrInvalid) {
 			t.Fatalf("%v does not wrap ErrInvalid", fast)

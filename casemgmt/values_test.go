@@ -111,7 +111,7 @@ func TestCaseCheck(t *testing.T) {
 		{nil, false},
 	}
 	for _, tc := range tests {
-		err := tc.c.Check()
+		err := tc.c.Validate()
 		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, casemgmt.ErrInvalid)) {
 			t.Errorf("Check(%+v) = %v, want ok=%v", tc.c, err, tc.ok)
 		}

@@ -6,7 +6,7 @@
 // evidence quoted from the messages, or nothing at all to abstain).
 //
 // One call predicts every requested field. Whatever a predictor answers,
-// [Check] keeps only what fits: a value of the field's type, inside its
+// [Validate] keeps only what fits: a value of the field's type, inside its
 // options, matching its pattern, with evidence that really occurs in the
 // messages. Callers run it on every result, so a careless or manipulated
 // predictor cannot write what the request did not allow.

@@ -9,7 +9,7 @@ import (
 	"github.com/caseagent/caseagent/predict"
 )
 
-func ExampleCheck() {
+func ExampleValidate() {
 	req := &predict.Request{
 		Fields: []predict.Field{
 			{Name: "category", Type: predict.TypeChoice, Options: []predict.Option{{Value: "Billing"}, {Value: "Shipping"}}},
@@ -22,7 +22,7 @@ func ExampleCheck() {
 		"serial":   {Value: "SN-4K2P9Q7Z", Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "serial SN-4K2P9Q7Z"}}},
 		"priority": {Value: "Urgent", Confidence: 1},
 	}}
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.Validate(req, res)
 	fmt.Println("kept:", kept["category"].Value)
 	for _, d := range drops {
 		if d.Field == "serial" {

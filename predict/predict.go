@@ -299,14 +299,14 @@ func Fallback(primary Predictor, fallbacks ...Predictor) Predictor {
 	})
 }
 
-// Drop is a predicted value that Check refused, and why.
+// Drop is a predicted value that Validate refused, and why.
 type Drop struct {
 	Field  string `json:"field"`
 	Value  any    `json:"value"`
 	Reason string `json:"reason"`
 }
 
-// Check keeps the predictions of res that the request allows and returns
+// Validate keeps the predictions of res that the request allows and returns
 // the others as drops: a field that was not requested, a value of the wrong
 // type, outside the field's options, not matching its pattern, a
 // confidence outside [0,1], or evidence that does not occur in the
@@ -316,9 +316,9 @@ type Drop struct {
 //
 // Each kept evidence names the message that holds its quote: the
 // MessageID the predictor gave when that message holds it, else the latest
-// message that does ("" when the quote spans two messages). Check never
+// message that does ("" when the quote spans two messages). Validate never
 // modifies res: kept predictions with evidence get evidence of their own.
-func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop) {
+func Validate(req *Request, res *Result) (kept map[string]Prediction, drops []Drop) {
 	if res == nil {
 		return map[string]Prediction{}, nil
 	}
@@ -361,7 +361,7 @@ func Check(req *Request, res *Result) (kept map[string]Prediction, drops []Drop)
 }
 
 // locate returns a copy of ev with each quote's MessageID set to the
-// message that holds it, as Check says.
+// message that holds it, as Validate says.
 func locate(msgs []channel.Message, f *textfold.Conversation, ev []Evidence) []Evidence {
 	out := make([]Evidence, len(ev))
 	copy(out, ev)

@@ -54,7 +54,7 @@ func TestCheck(t *testing.T) {
 		"devices":  {Value: float64(3), Confidence: 0.6, Evidence: ev("+1 415 555 0101")},
 		"amount":   {Value: 9.999, Confidence: 0.6, Evidence: ev("Ana Lima")},
 	}}
-	kept, drops := predict.Check(request(), res)
+	kept, drops := predict.Validate(request(), res)
 	want := map[string]any{
 		"title": "Router dead", "notes": "line one\nline two", "category": "Billing", "product": "P-X200", "contact": "C-1",
 		"serial": "SN-4K2P9Q7Z", "reply_to": "ana@example.org", "urgent": true, "devices": int64(3), "amount": 10.0,
@@ -106,7 +106,7 @@ func TestCheckDrops(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.field+" "+tc.reason, func(t *testing.T) {
 			res := &predict.Result{Predictions: map[string]predict.Prediction{tc.field: tc.pred}}
-			kept, drops := predict.Check(request(), res)
+			kept, drops := predict.Validate(request(), res)
 			if len(kept) != 0 || len(drops) != 1 {
 				t.Fatalf("kept %v, drops %v", kept, drops)
 			}
@@ -119,11 +119,11 @@ func TestCheckDrops(t *testing.T) {
 
 func TestCheckBadPatternAndNil(t *testing.T) {
 	req := &predict.Request{Fields: []predict.Field{{Name: "code", Type: predict.TypeText, Pattern: "([a-z"}}}
-	_, drops := predict.Check(req, &predict.Result{Predictions: map[string]predict.Prediction{"code": {Value: "abc", Confidence: 1}}})
+	_, drops := predict.Validate(req, &predict.Result{Predictions: map[string]predict.Prediction{"code": {Value: "abc", Confidence: 1}}})
 	if len(drops) != 1 || !strings.Contains(drops[0].Reason, "bad pattern") {
 		t.Errorf("drops = %+v", drops)
 	}
-	kept, drops := predict.Check(req, nil)
+	kept, drops := predict.Validate(req, nil)
 	if len(kept) != 0 || drops != nil {
 		t.Errorf("Check(nil) = %v, %v", kept, drops)
 	}
@@ -226,7 +226,7 @@ func TestCheckLocatesEvidence(t *testing.T) {
 	} {
 		res := &predict.Result{Predictions: map[string]predict.Prediction{
 			"notes": {Value: "x", Confidence: 0.5, Evidence: []predict.Evidence{{MessageID: tc.named, Quote: tc.quote}}}}}
-		kept, drops := predict.Check(req, res)
+		kept, drops := predict.Validate(req, res)
 		if len(drops) > 0 {
 			t.Errorf("%q: dropped: %v", tc.quote, drops)
 			continue
@@ -241,7 +241,7 @@ func TestCheckLocatesEvidence(t *testing.T) {
 	for _, quote := range []string{"old serial", "charged twice"} {
 		res := &predict.Result{Predictions: map[string]predict.Prediction{
 			"notes": {Value: "x", Confidence: 0.5, Evidence: []predict.Evidence{{Quote: quote}}}}}
-		if _, drops := predict.Check(req, res); len(drops) != 1 {
+		if _, drops := predict.Validate(req, res); len(drops) != 1 {
 			t.Errorf("%q from quoted history was kept as evidence", quote)
 		}
 	}
@@ -359,7 +359,7 @@ func TestCheckKeepsOnlyRequested(t *testing.T) {
 	res := &predict.Result{Predictions: map[string]predict.Prediction{
 		"category": {Value: "How-to", Confidence: 0.5}, "serial": {Value: "SN-4K2P9Q7Z", Confidence: 1},
 	}}
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.Validate(req, res)
 	if diff := cmp.Diff([]string{"category"}, keys(kept)); diff != "" {
 		t.Errorf("kept (-want +got)\n%s", diff)
 	}

@@ -460,7 +460,7 @@ func (a *Agent) candidateFields(first []string) []string {
 }
 
 // predict asks the predictor for fields of the run's conversation and
-// keeps what predict.Check allows, as r.preds, which plan then reads. It
+// keeps what predict.Validate allows, as r.preds, which plan then reads. It
 // fills the record's predictor, usage and the dropped fields.
 func (r *run) predict(ctx context.Context, known casemgmt.Values, names []string) (map[string]predict.Prediction, error) {
 	a, conv, in := r.a, r.conv, r.in
@@ -494,7 +494,7 @@ func (r *run) predict(ctx context.Context, known casemgmt.Values, names []string
 	}
 	in.Predictor = res.Predictor
 	in.Usage.Add(res.Usage)
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.Validate(req, res)
 	for _, d := range drops {
 		v := d.Value
 		if !storable(v) {
@@ -636,7 +636,7 @@ func (a *Agent) fieldIndex(name string) int {
 }
 
 // sourceIDs returns the ids of the messages the evidence quotes
-// (predict.Check names them); with none, the latest customer message (or
+// (predict.Validate names them); with none, the latest customer message (or
 // the latest message), which the value is then taken from.
 func sourceIDs(msgs []channel.Message, ev []predict.Evidence) []string {
 	var ids []string

@@ -77,7 +77,7 @@ type ResolutionOutcome struct {
 	// Intent is the identified intent, "" when none was.
 	Intent           string  `json:"intent,omitempty"`
 	IntentConfidence float64 `json:"intent_confidence,omitempty"`
-	// Decision is the resolver's decision after resolve.Check; Dropped
+	// Decision is the resolver's decision after resolve.Validate; Dropped
 	// are the citations Check refused.
 	Decision *resolve.Decision        `json:"decision,omitempty"`
 	Dropped  []knowledge.CitationDrop `json:"dropped,omitempty"`
@@ -210,7 +210,7 @@ func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation
 	if err != nil {
 		return nil, fmt.Errorf("resolver of intent %s: %w", intent.Name, err)
 	}
-	d, w.out.Dropped = resolve.Check(req, d)
+	d, w.out.Dropped = resolve.Validate(req, d)
 	w.out.Decision = d
 	w.draft = automation == AutomationConfirm || d.NeedsReview
 	return w, r.act(c, req, d, w, now)
@@ -291,7 +291,7 @@ func (r *run) identify(ctx context.Context, c *casemgmt.Case, w *resolutionWork)
 		if res != nil {
 			w.in.Predictor = res.Predictor
 			w.in.Usage.Add(res.Usage)
-			preds, _ = predict.Check(req, res)
+			preds, _ = predict.Validate(req, res)
 		}
 	}
 	conf := 1.0

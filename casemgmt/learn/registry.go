@@ -67,7 +67,7 @@ func NewRegistry(st StateStore, opts ...RegistryOption) (*Registry, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	if r.name == "" || casemgmt.CheckText("registry name", r.name) != nil || r.now == nil || r.keep < 1 {
+	if r.name == "" || casemgmt.ValidateText("registry name", r.name) != nil || r.now == nil || r.keep < 1 {
 		return nil, fmt.Errorf("%w: bad registry name or clock", ErrBadOption)
 	}
 	r.owner = casemgmt.NewID("learn_")

@@ -16,7 +16,7 @@ func (s *Store) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.C
 	if err := ctx.Err(); err != nil {
 		return casemgmt.CasePage{}, err
 	}
-	if err := q.Check(); err != nil {
+	if err := q.Validate(); err != nil {
 		return casemgmt.CasePage{}, err
 	}
 	pos, _ := q.Position()

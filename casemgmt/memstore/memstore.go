@@ -314,11 +314,11 @@ func (s *Store) beginCaseWrite(ctx context.Context, c *casemgmt.Case, w *casemgm
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	unlock = s.lock(ctx)
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		unlock()
 		return nil, err
 	}
@@ -459,14 +459,14 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return false, err
 	}
 	if c.ExternalID == "" {
 		return false, fmt.Errorf("%w: upsert needs an external id", casemgmt.ErrInvalid)
 	}
 	defer s.lock(ctx)()
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return false, err
 	}
 	id, ok := s.byExternal[c.ExternalID]
@@ -485,7 +485,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 		return err
 	}
 	defer s.lock(ctx)()
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	old, ok := s.cases[id]
@@ -541,7 +541,7 @@ func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link,
 		return err
 	}
 	defer s.lock(ctx)()
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	c, ok := s.cases[caseID]
@@ -690,7 +690,7 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 	if c == nil || (c.Name == "" && c.Email == "" && c.Phone == "") {
 		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("contact", c); err != nil {
+	if err := casemgmt.ValidateText("contact", c); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -759,7 +759,7 @@ func (s *Store) FindContacts(ctx context.Context, q predict.ContactQuery) ([]cas
 	}
 	// Text that could not be stored matches nothing, also where
 	// normalizing would have replaced its invalid bytes.
-	if casemgmt.CheckText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
+	if casemgmt.ValidateText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
 		return nil, nil
 	}
 	s.mu.RLock()
@@ -810,7 +810,7 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.Check(); err != nil {
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -860,7 +860,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("idempotency key", key); err != nil {
+	if err := casemgmt.ValidateText("idempotency key", key); err != nil {
 		return false, err
 	}
 	s.mu.Lock()
@@ -880,7 +880,7 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
+	if err := casemgmt.ValidateText("claim name and owner", []string{name, owner}); err != nil {
 		return false, err
 	}
 	s.mu.Lock()
@@ -928,7 +928,7 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("state key", key); err != nil {
+	if err := casemgmt.ValidateText("state key", key); err != nil {
 		return err
 	}
 	s.mu.Lock()

@@ -228,7 +228,7 @@ func (s *Store) SearchArticles(ctx context.Context, q knowledge.Query) ([]knowle
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := q.Check(); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	limit := q.Limit

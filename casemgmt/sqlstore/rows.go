@@ -60,7 +60,7 @@ type caseRow struct {
 }
 
 // encodeCase turns the attributes of c that are stored as given into
-// column values; c has passed Case.Check, text included. Errors wrap
+// column values; c has passed Case.Validate, text included. Errors wrap
 // casemgmt.ErrInvalid.
 func encodeCase(c *casemgmt.Case) (caseRow, error) {
 	var r caseRow

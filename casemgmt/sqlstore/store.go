@@ -68,7 +68,7 @@ var errNoop = errors.New("sqlstore: nothing to write")
 // checkWrite validates what can be wrong in a write before touching the
 // database. Errors wrap casemgmt.ErrInvalid.
 func checkWrite(w *casemgmt.Write) error {
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	for i := range w.Audit {
@@ -202,7 +202,7 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	if err := checkWrite(&w); err != nil {
@@ -398,7 +398,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	if err := checkWrite(&w); err != nil {
@@ -445,7 +445,7 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return false, err
 	}
 	if c.ExternalID == "" {
@@ -765,7 +765,7 @@ func (s *Store) CreateContact(ctx context.Context, c *casemgmt.Contact) error {
 	if _, err := nanos(c.CreatedAt, "contact created_at"); err != nil {
 		return err
 	}
-	if err := casemgmt.CheckText("contact", c); err != nil {
+	if err := casemgmt.ValidateText("contact", c); err != nil {
 		return err
 	}
 	id := c.ID
@@ -881,7 +881,7 @@ func (s *Store) AddInteraction(ctx context.Context, in *casemgmt.Interaction) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.Check(); err != nil {
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	if _, err := nanos(in.Time, "interaction time"); err != nil {
@@ -997,7 +997,7 @@ func (s *Store) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("idempotency key", key); err != nil {
+	if err := casemgmt.ValidateText("idempotency key", key); err != nil {
 		return false, err
 	}
 	var first bool
@@ -1024,7 +1024,7 @@ func (s *Store) AcquireClaim(ctx context.Context, name, owner string, ttl time.D
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
+	if err := casemgmt.ValidateText("claim name and owner", []string{name, owner}); err != nil {
 		return false, err
 	}
 	now := s.cfg.now()
@@ -1093,7 +1093,7 @@ func (s *Store) PutState(ctx context.Context, key string, value []byte) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("state key", key); err != nil {
+	if err := casemgmt.ValidateText("state key", key); err != nil {
 		return err
 	}
 	if value == nil {

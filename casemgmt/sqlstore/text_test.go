@@ -15,7 +15,7 @@ import (
 )
 
 // FuzzCaseRoundTrip: whatever a case holds comes back as it was written,
-// or is refused with ErrInvalid. (That text casemgmt.CheckText refuses is
+// or is refused with ErrInvalid. (That text casemgmt.ValidateText refuses is
 // refused everywhere, in both dialects, is storetest's UnstorableText.)
 func FuzzCaseRoundTrip(f *testing.F) {
 	f.Add("Router reboots", "issue", "My router reboots\nevery day.", int64(3), 19.99, true, "chat-1", "m1@x")

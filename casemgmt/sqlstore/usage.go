@@ -56,7 +56,7 @@ func checkUsageKey(key string) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty usage key", casemgmt.ErrInvalid)
 	}
-	return casemgmt.CheckText("usage key", key)
+	return casemgmt.ValidateText("usage key", key)
 }
 
 func getUsage(ctx context.Context, q querier, key string) (budget.Count, error) {

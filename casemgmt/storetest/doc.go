@@ -4,7 +4,7 @@
 //
 // It covers every method, the errors (matched with errors.Is), values
 // coming back with their Go types, copies, cancelled contexts changing
-// nothing, text that casemgmt.CheckText refuses being refused in
+// nothing, text that casemgmt.ValidateText refuses being refused in
 // everything written (and found nowhere when looked up), and concurrency: updates retried on conflict lose nothing, one
 // idempotency key has one effect, one conversation gets one case, two
 // owners never hold one claim, and a change is never visible without its

@@ -1453,7 +1453,7 @@ func testAuditVisibleWithChange(t *testing.T, s casemgmt.Store) {
 }
 
 // testUnstorableText: text that is not valid UTF-8 or holds a NUL byte
-// (casemgmt.CheckText) is refused with ErrInvalid wherever a store would
+// (casemgmt.ValidateText) is refused with ErrInvalid wherever a store would
 // keep it, and the refused write changes nothing; looking such text up
 // finds nothing, with the documented not-found answer and no other error.
 func testUnstorableText(t *testing.T, s casemgmt.Store) {

@@ -27,10 +27,10 @@ import (
 // Lookups scan the cases, which is fine for a few thousand; a database
 // adapter uses indexes instead (see casemgmt/sqlstore).
 //
-// Like every Store it refuses text that casemgmt.CheckText refuses:
-// Case.Check, Link.Validate, AuditEntry.Check and Interaction.Check do
+// Like every Store it refuses text that casemgmt.ValidateText refuses:
+// Case.Validate, Link.Validate, AuditEntry.Validate and Interaction.Validate do
 // that for cases, links and the journal, and the methods for contacts,
-// keys, claims and state call CheckText themselves.
+// keys, claims and state call ValidateText themselves.
 //
 // FileStore is safe for concurrent use within one process. Two processes
 // must not share one file.
@@ -258,10 +258,10 @@ func (s *FileStore) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	var out *casemgmt.Case
@@ -341,10 +341,10 @@ func (s *FileStore) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	var out *casemgmt.Case
@@ -389,13 +389,13 @@ func (s *FileStore) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := c.Check(); err != nil {
+	if err := c.Validate(); err != nil {
 		return false, err
 	}
 	if c.ExternalID == "" {
 		return false, fmt.Errorf("%w: upsert needs an external id", casemgmt.ErrInvalid)
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return false, err
 	}
 	var out *casemgmt.Case
@@ -422,7 +422,7 @@ func (s *FileStore) DeleteCase(ctx context.Context, id string, w casemgmt.Write)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
@@ -443,7 +443,7 @@ func (s *FileStore) Relate(ctx context.Context, caseID string, l casemgmt.Link, 
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	err := s.update(ctx, func(st *fileState) error {
@@ -477,7 +477,7 @@ func (s *FileStore) Unrelate(ctx context.Context, caseID string, l casemgmt.Link
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := w.Check(); err != nil {
+	if err := w.Validate(); err != nil {
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
@@ -603,7 +603,7 @@ func (s *FileStore) CreateContact(ctx context.Context, c *casemgmt.Contact) erro
 	if c == nil || (c.Name == "" && c.Email == "" && c.Phone == "") {
 		return fmt.Errorf("%w: a contact needs a name, an email or a phone", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("contact", c); err != nil {
+	if err := casemgmt.ValidateText("contact", c); err != nil {
 		return err
 	}
 	stored := *c
@@ -660,7 +660,7 @@ func (s *FileStore) FindContacts(ctx context.Context, q predict.ContactQuery) ([
 	}
 	// Text that could not be stored matches nothing, also where
 	// normalizing would have replaced its invalid bytes.
-	if casemgmt.CheckText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
+	if casemgmt.ValidateText("contact query", []string{q.Email, q.Phone, q.Name}) != nil {
 		return nil, nil
 	}
 	var out []casemgmt.Contact
@@ -695,7 +695,7 @@ func (s *FileStore) AddInteraction(ctx context.Context, in *casemgmt.Interaction
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := in.Check(); err != nil {
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	stored := in.Clone()
@@ -741,7 +741,7 @@ func (s *FileStore) UseKey(ctx context.Context, key string) (bool, error) {
 	if key == "" {
 		return false, fmt.Errorf("%w: empty idempotency key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("idempotency key", key); err != nil {
+	if err := casemgmt.ValidateText("idempotency key", key); err != nil {
 		return false, err
 	}
 	err := s.update(ctx, func(st *fileState) error {
@@ -765,7 +765,7 @@ func (s *FileStore) AcquireClaim(ctx context.Context, name, owner string, ttl ti
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("%w: a claim needs a name, an owner and a positive ttl", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("claim name and owner", []string{name, owner}); err != nil {
+	if err := casemgmt.ValidateText("claim name and owner", []string{name, owner}); err != nil {
 		return false, err
 	}
 	err := s.update(ctx, func(st *fileState) error {
@@ -822,7 +822,7 @@ func (s *FileStore) PutState(ctx context.Context, key string, value []byte) erro
 	if key == "" {
 		return fmt.Errorf("%w: empty state key", casemgmt.ErrInvalid)
 	}
-	if err := casemgmt.CheckText("state key", key); err != nil {
+	if err := casemgmt.ValidateText("state key", key); err != nil {
 		return err
 	}
 	return s.update(ctx, func(st *fileState) error {
@@ -839,7 +839,7 @@ func (s *FileStore) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemg
 	if err := ctx.Err(); err != nil {
 		return casemgmt.CasePage{}, err
 	}
-	if err := q.Check(); err != nil {
+	if err := q.Validate(); err != nil {
 		return casemgmt.CasePage{}, err
 	}
 	pos, _ := q.Position()

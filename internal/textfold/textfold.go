@@ -1,6 +1,6 @@
 // Package textfold folds text for comparing what a predictor quotes with
 // what a conversation says: lower case, every run of white space one
-// space. predict.Check compares evidence this way; predictors that check
+// space. predict.Validate compares evidence this way; predictors that check
 // their own quotes fold the same way, so that both agree.
 package textfold
 

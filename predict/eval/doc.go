@@ -12,7 +12,7 @@
 // test parts, stratified and seeded; [Train] trains a textclass model per
 // field; [Fields] derives choice fields from the labels; [Run] replays
 // the test part, each record as one new customer message, checks the
-// answers with predict.Check as the agent does, and returns a [Report]
+// answers with predict.Validate as the agent does, and returns a [Report]
 // that writes itself as text, JSON or a self-contained HTML page with a
 // reliability chart per field. Any predictor can be measured this way,
 // chains included: the calibration error and the reliability bins come

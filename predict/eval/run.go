@@ -58,7 +58,7 @@ type Outcome struct {
 	Field    string
 	Expected string
 	// Predicted is empty when the predictor abstained (or its answer was
-	// dropped by predict.Check).
+	// dropped by predict.Validate).
 	Predicted  string
 	Confidence float64
 }
@@ -66,7 +66,7 @@ type Outcome struct {
 // Run replays records through p, asking for fields with each record's
 // text as one new customer message, and reports per field how the
 // answers compare with the records' labels. Predictions are passed
-// through predict.Check first, as the agent does. A predictor error on a
+// through predict.Validate first, as the agent does. A predictor error on a
 // record counts as abstaining on every field and is reported; a cancelled
 // ctx ends the run with its error.
 func Run(ctx context.Context, p predict.Predictor, fields []predict.Field, records []Record, opts ...Option) (*Report, error) {
@@ -163,7 +163,7 @@ func predictRecord(ctx context.Context, p predict.Predictor, fields []predict.Fi
 	if err != nil {
 		return out, err
 	}
-	kept, _ := predict.Check(req, res)
+	kept, _ := predict.Validate(req, res)
 	for i, f := range fields {
 		if pr, ok := kept[f.Name]; ok {
 			out[i].Predicted = fmt.Sprint(pr.Value)

@@ -92,7 +92,7 @@
 // but does not count towards a classification, and its label lines
 // ("Priority: Urgent") are no evidence.
 //
-// Every prediction quotes the words it came from, so [predict.Check]
+// Every prediction quotes the words it came from, so [predict.Validate]
 // keeps it. Matchers are compiled once per field definition and cached
 // ([WithCacheSize]); [Compile] prepares a schema ahead of time and reports
 // fields it cannot use.

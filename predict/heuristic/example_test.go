@@ -50,7 +50,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	kept, _ := predict.Check(req, res)
+	kept, _ := predict.Validate(req, res)
 	var names []string
 	for n := range kept {
 		names = append(names, n)

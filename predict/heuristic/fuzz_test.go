@@ -10,7 +10,7 @@ import (
 
 // FuzzPredict feeds arbitrary customer text through every extractor: the
 // predictor must not fail or panic, and whatever it predicts must pass
-// predict.Check (values of the field's type, inside its options, matching
+// predict.Validate (values of the field's type, inside its options, matching
 // its pattern, with evidence that occurs in the messages).
 func FuzzPredict(f *testing.F) {
 	for _, s := range []string{
@@ -41,7 +41,7 @@ func FuzzPredict(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kept, drops := predict.Check(req, res)
+		kept, drops := predict.Validate(req, res)
 		if len(drops) > 0 {
 			t.Fatalf("dropped %+v", drops)
 		}

@@ -67,7 +67,7 @@ func chat(lines ...string) []channel.Message {
 	return out
 }
 
-// predictChecked predicts and runs predict.Check, failing on any drop.
+// predictChecked predicts and runs predict.Validate, failing on any drop.
 func predictChecked(t *testing.T, p *Predictor, req *predict.Request) map[string]predict.Prediction {
 	t.Helper()
 	res, err := p.Predict(context.Background(), req)
@@ -77,7 +77,7 @@ func predictChecked(t *testing.T, p *Predictor, req *predict.Request) map[string
 	if res.Predictor != Name {
 		t.Errorf("Predictor = %q, want %q", res.Predictor, Name)
 	}
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.Validate(req, res)
 	if len(drops) > 0 {
 		t.Errorf("Check dropped %+v", drops)
 	}

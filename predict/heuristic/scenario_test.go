@@ -278,7 +278,7 @@ func applyToCase(t *testing.T, p *Predictor, req *predict.Request, state map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, drops := predict.Check(req, res)
+	kept, drops := predict.Validate(req, res)
 	if len(drops) > 0 {
 		t.Errorf("Check dropped %v", drops)
 	}

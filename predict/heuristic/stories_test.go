@@ -143,7 +143,7 @@ func TestStoriesOnSharedTenant(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kept, drops := predict.Check(req, res)
+		kept, drops := predict.Validate(req, res)
 		if len(drops) > 0 {
 			t.Errorf("%s: drops %+v", st.name, drops)
 		}

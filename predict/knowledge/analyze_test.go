@@ -102,7 +102,7 @@ func TestQuotesAndCitations(t *testing.T) {
 			t.Errorf("Quotes(%q) = %v", q, got)
 		}
 	}
-	kept, drops := knowledge.CheckCitations([]knowledge.Citation{
+	kept, drops := knowledge.ValidateCitations([]knowledge.Citation{
 		{ArticleID: "a", Quote: "press the reset button"},
 		{ArticleID: "a", Quote: "PRESS THE RESET  BUTTON"},
 		{ArticleID: "b", Quote: "press the reset button"},

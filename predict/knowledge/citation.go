@@ -19,14 +19,14 @@ type Citation struct {
 	Quote     string `json:"quote"`
 }
 
-// CitationDrop is a citation that CheckCitations refused, and why.
+// CitationDrop is a citation that ValidateCitations refused, and why.
 type CitationDrop struct {
 	Citation
 	Reason string `json:"reason"`
 }
 
 // Quotes reports whether q occurs in a's title, text or body, compared
-// after folding case and white space (as predict.Check compares evidence)
+// after folding case and white space (as predict.Validate compares evidence)
 // compared with messages.
 func (a *Article) Quotes(q string) bool {
 	fq := textfold.Fold(q)
@@ -41,12 +41,12 @@ func (a *Article) Quotes(q string) bool {
 	return false
 }
 
-// CheckCitations keeps the citations whose article is among articles and
+// ValidateCitations keeps the citations whose article is among articles and
 // whose quote, at least MinQuoteRunes long, occurs in it (Article.Quotes),
 // once each; it returns the others as drops. Whatever wrote an answer (the
 // default resolver, a model, a host's code), a citation that does not
 // check is not evidence, and an answer without one is not sent.
-func CheckCitations(cs []Citation, articles []Article) (kept []Citation, drops []CitationDrop) {
+func ValidateCitations(cs []Citation, articles []Article) (kept []Citation, drops []CitationDrop) {
 	byID := make(map[string]*Article, len(articles))
 	for i := range articles {
 		byID[articles[i].ID] = &articles[i]

@@ -23,7 +23,7 @@
 // Terms, so every retriever matches words alike.
 //
 // Answers cite articles: a Citation is an article id and a quoted passage,
-// and CheckCitations drops any citation whose passage does not occur in
+// and ValidateCitations drops any citation whose passage does not occur in
 // the article (case and white space folded, as evidence is checked).
 //
 // Index is safe for concurrent use; Article, Query and Hit are plain data.

@@ -52,9 +52,9 @@ Pull the cover off and put in two new alkaline batteries.
 	//   > Pull the cover off and put in two new alkaline batteries.
 }
 
-func ExampleCheckCitations() {
+func ExampleValidateCitations() {
 	articles := []knowledge.Article{{ID: "kb-7", Title: "Refunds", Body: "We refund a yearly plan\ncancelled within 14 days."}}
-	kept, drops := knowledge.CheckCitations([]knowledge.Citation{
+	kept, drops := knowledge.ValidateCitations([]knowledge.Citation{
 		{ArticleID: "kb-7", Quote: "We refund a yearly plan cancelled within 14 days"},
 		{ArticleID: "kb-7", Quote: "We refund every plan at any time"},
 	}, articles)
@@ -90,7 +90,7 @@ type vectorRetriever struct {
 }
 
 func (r *vectorRetriever) Retrieve(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
-	if err := q.Check(); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	qv := r.e.Embed(ctx, q.Text)

@@ -146,7 +146,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Query) ([]Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := q.Check(); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	ix.mu.RLock()

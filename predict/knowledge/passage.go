@@ -31,7 +31,7 @@ const (
 // paragraphs, a run of whole sentences; its score is the number of
 // distinct query terms it holds, plus a little for each repetition. Only
 // passages that hold a query term are returned. Every passage occurs in
-// a.Text() as it is, so a citation quoting it passes CheckCitations.
+// a.Text() as it is, so a citation quoting it passes ValidateCitations.
 func SelectPassages(a *Article, query string, max int) []Passage {
 	return selectPassages(articlePassages(a), Terms(query, a.Language), max)
 }

@@ -41,9 +41,9 @@ type Query struct {
 	Limit int `json:"limit,omitempty"`
 }
 
-// Check reports a query a retriever refuses: a negative Limit or one over
+// Validate reports a query a retriever refuses: a negative Limit or one over
 // MaxLimit.
-func (q *Query) Check() error {
+func (q *Query) Validate() error {
 	if q.Limit < 0 || q.Limit > MaxLimit {
 		return fmt.Errorf("%w: query limit %d outside [0, %d]", ErrInvalid, q.Limit, MaxLimit)
 	}
@@ -142,7 +142,7 @@ func StoreRetriever(s Store) Retriever {
 		return RetrieverFunc(se.SearchArticles)
 	}
 	return RetrieverFunc(func(ctx context.Context, q Query) ([]Hit, error) {
-		if err := q.Check(); err != nil {
+		if err := q.Validate(); err != nil {
 			return nil, err
 		}
 		var ix Index

@@ -10,7 +10,7 @@ import (
 
 // The predictor conforms on every provider's client, even when the model
 // answers values outside the options and evidence it invented: what it
-// returns passes predict.Check.
+// returns passes predict.Validate.
 func TestConformance(t *testing.T) {
 	answer := args(
 		map[string]any{"category": "Billing", "serial_number": "SN-4K2P9Q7Z", "priority": "Critical", "product": "P-X200"},

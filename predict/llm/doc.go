@@ -36,7 +36,7 @@
 // without a repair. Then, whatever the model said:
 //
 //   - every quote must occur in the messages after folding case and white
-//     space (the semantics of predict.Check; quoted history does not
+//     space (the semantics of predict.Validate; quoted history does not
 //     count), and at least one quote is required;
 //   - a quote that lies inside an instruction the customer addressed to
 //     the model ("ignore previous instructions", "set the priority to
@@ -68,7 +68,7 @@
 //   - identifiers (fields with a pattern), e-mail addresses and contacts
 //     must appear in their own evidence, so a model cannot invent a
 //     serial number and quote something else;
-//   - predict.Check runs over the result as the last word.
+//   - predict.Validate runs over the result as the last word.
 //
 // The prompt helps too: instructions and the fields with their
 // descriptions and options come first; the known values and the
@@ -135,7 +135,7 @@
 // predict/instruct finds instructions), resolves or drops a case whose
 // text gives orders, or names a link or an address no article shown
 // gives. Invented citations are dropped (and the message goes to review),
-// and resolve.Check has the last word: no answer goes out without a
+// and resolve.Validate has the last word: no answer goes out without a
 // valid citation. ResolveDetailed, or WithResolutionReport, tells the
 // usage and cost, the citations dropped and any refusal.
 package llm

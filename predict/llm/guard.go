@@ -381,7 +381,7 @@ func resolveContact(ctx context.Context, dir predict.Directory, v string) (strin
 // whose evidence occurs in the messages outside any instruction the
 // customer addressed to the model, whose identifiers occur in their own
 // evidence, and whose contacts resolve to exactly one directory entry.
-// predict.Check runs over what is left, as the last word.
+// predict.Validate runs over what is left, as the last word.
 func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (map[string]predict.Prediction, []predict.Drop, error) {
 	h := newHaystack(req.Messages, specs)
 	out := &predict.Result{Predictions: map[string]predict.Prediction{}}
@@ -440,6 +440,6 @@ func guard(ctx context.Context, req *predict.Request, specs []spec, a *answer) (
 		}
 		out.Predictions[s.Name] = predict.Prediction{Value: v, Confidence: a.Confidence[s.Name], Evidence: ev}
 	}
-	kept, more := predict.Check(req, out)
+	kept, more := predict.Validate(req, out)
 	return kept, append(drops, more...), nil
 }

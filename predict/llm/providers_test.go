@@ -85,9 +85,9 @@ func TestProviders(t *testing.T) {
 				if res.Usage.Calls != tt.calls {
 					t.Errorf("Usage.Calls = %d, want %d", res.Usage.Calls, tt.calls)
 				}
-				kept, drops := predict.Check(request(tn.fields(t, allFive...), dir), res)
+				kept, drops := predict.Validate(request(tn.fields(t, allFive...), dir), res)
 				if len(drops) != 0 || len(kept) != len(res.Predictions) {
-					t.Errorf("result fails predict.Check: %v", drops)
+					t.Errorf("result fails predict.Validate: %v", drops)
 				}
 			})
 		}

@@ -73,7 +73,7 @@ func WithResolutionReport(f func(context.Context, *Resolution)) ResolverOption {
 // usage, the citations dropped, and why the model's answer was refused,
 // if it was. It is plain data.
 type Resolution struct {
-	// Decision is the decision, already passed through resolve.Check.
+	// Decision is the decision, already passed through resolve.Validate.
 	Decision *resolve.Decision `json:"decision"`
 	// Usage is what the model calls used (none when the decision needed
 	// no call).
@@ -97,7 +97,7 @@ type Resolution struct {
 // Resolver is a resolve.Resolver on any langchaingo model: one forced
 // tool call per decision (two with a repair), whose answer is validated,
 // guarded against instructions in the customer's text, and passed
-// through resolve.Check. It is safe for concurrent use.
+// through resolve.Validate. It is safe for concurrent use.
 type Resolver struct {
 	p   *Predictor
 	cfg resolverConfig
@@ -163,7 +163,7 @@ func (r *Resolver) Resolve(ctx context.Context, req *resolve.Request) (*resolve.
 //     article shown, is refused: UnableToResolve for review;
 //   - citations of articles the model was not shown, and quotes that do
 //     not occur in their article, are dropped (and a message that had
-//     one needs review), and resolve.Check has the last word: an answer
+//     one needs review), and resolve.Validate has the last word: an answer
 //     without a valid citation becomes UnableToResolve for review.
 //
 // Errors are those of the model call (*Error), an answer that cannot be
@@ -212,7 +212,7 @@ func (r *Resolver) decide(ctx context.Context, req *resolve.Request, res *Resolu
 		d.NeedsReview = true
 	}
 	// Only what the model was shown may be cited.
-	kept, drops := knowledge.CheckCitations(d.Citations, f.articles())
+	kept, drops := knowledge.ValidateCitations(d.Citations, f.articles())
 	d.Citations = kept
 	d.Links = f.links(kept)
 	if len(drops) > 0 && d.Message != "" {
@@ -220,7 +220,7 @@ func (r *Resolver) decide(ctx context.Context, req *resolve.Request, res *Resolu
 		// supports: a person reads the message first.
 		d.NeedsReview = true
 	}
-	checked, more := resolve.Check(req, d)
+	checked, more := resolve.Validate(req, d)
 	res.Drops = append(drops, more...)
 	for _, dr := range res.Drops {
 		r.p.cfg.logger.DebugContext(ctx, "llm: dropped citation", "article", dr.ArticleID, "reason", dr.Reason)

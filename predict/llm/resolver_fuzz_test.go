@@ -15,7 +15,7 @@ import (
 
 // FuzzResolverAnswer feeds arbitrary model answers and customer texts
 // through the resolver: nothing may panic, every decision passes
-// resolve.Check untouched, an answer always carries a citation that
+// resolve.Validate untouched, an answer always carries a citation that
 // occurs in its article, and an answer to a text that gives orders is
 // reviewed.
 func FuzzResolverAnswer(f *testing.F) {
@@ -48,9 +48,9 @@ func FuzzResolverAnswer(f *testing.F) {
 				continue
 			}
 			d := res.Decision
-			checked, drops := resolve.Check(req, d)
+			checked, drops := resolve.Validate(req, d)
 			if diff := cmp.Diff(d, checked); diff != "" || len(drops) > 0 {
-				t.Fatalf("decision changes under resolve.Check (%v):\n%s", drops, diff)
+				t.Fatalf("decision changes under resolve.Validate (%v):\n%s", drops, diff)
 			}
 			if d.Kind == resolve.Resolved {
 				arts := knowledge.HitArticles(req.Hits)

@@ -216,10 +216,10 @@ func TestResolverAnswers(t *testing.T) {
 				if res.Usage.Calls != tt.calls {
 					t.Errorf("Usage.Calls = %d, want %d", res.Usage.Calls, tt.calls)
 				}
-				// Whatever happened, the decision passes resolve.Check as it is.
-				checked, drops := resolve.Check(req, d)
+				// Whatever happened, the decision passes resolve.Validate as it is.
+				checked, drops := resolve.Validate(req, d)
 				if diff := cmp.Diff(d, checked); diff != "" || len(drops) > 0 {
-					t.Errorf("decision changes under resolve.Check (%v):\n%s", drops, diff)
+					t.Errorf("decision changes under resolve.Validate (%v):\n%s", drops, diff)
 				}
 				if d.Kind == resolve.Resolved {
 					want := []resolve.Link{{ArticleID: "battery", Title: "Replace the thermostat batteries", URL: "https://help.example.com/battery"}}

@@ -19,7 +19,7 @@
 // [Run] is the conformance suite for predictor implementations, as
 // storetest.Run is for stores: one call proves what the agent relies on
 // of a predictor (answers only for requested fields, values and evidence
-// that pass predict.Check, the request left unchanged, any input
+// that pass predict.Validate, the request left unchanged, any input
 // accepted, a done context honoured, safe concurrent use):
 //
 //	func TestConformance(t *testing.T) {

@@ -78,7 +78,7 @@ func suiteConversations() map[string][]channel.Message {
 // subtest. Run checks what the agent relies on of every predictor:
 //
 //   - it answers only requested fields, and every answer passes
-//     predict.Check: values of the field's type, inside its options and
+//     predict.Validate: values of the field's type, inside its options and
 //     pattern, confidence in [0,1], evidence that occurs in the messages;
 //   - it names itself in Result.Predictor and reports no negative usage;
 //   - it never changes the request it is given;
@@ -221,7 +221,7 @@ func checkResult(t testing.TB, name string, req *predict.Request, res *predict.R
 	if u.Calls < 0 || u.PromptTokens < 0 || u.CompletionTokens < 0 || u.TotalTokens < 0 || u.Cost < 0 {
 		t.Errorf("%s: negative usage %+v", name, u)
 	}
-	_, drops := predict.Check(req, res)
+	_, drops := predict.Validate(req, res)
 	for _, d := range drops {
 		t.Errorf("%s: %s = %v would be dropped: %s", name, d.Field, d.Value, d.Reason)
 	}

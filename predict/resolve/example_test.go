@@ -23,12 +23,12 @@ func Example() {
 
 	r, _ := resolve.NewDefault()
 	d, _ := r.Resolve(ctx, req)
-	d, _ = resolve.Check(req, d) // always, whatever the resolver
+	d, _ = resolve.Validate(req, d) // always, whatever the resolver
 	fmt.Printf("%s %v\n%s\n\n", d.Kind, d.Ask, d.Message)
 
 	req.Known = map[string]any{"product": "Thermo 2"}
 	d, _ = r.Resolve(ctx, req)
-	d, _ = resolve.Check(req, d)
+	d, _ = resolve.Validate(req, d)
 	fmt.Printf("%s, %d citations\n%s\n", d.Kind, len(d.Citations), d.Message)
 	// Output:
 	// question [product]

@@ -172,11 +172,11 @@ func (f Func) Resolve(ctx context.Context, req *Request) (*Decision, error) { re
 // ErrInvalid reports a request a resolver refuses.
 var ErrInvalid = errors.New("resolve: invalid request")
 
-// Check returns the decision the caller may act on, and the citations it
+// Validate returns the decision the caller may act on, and the citations it
 // dropped:
 //
 //   - a nil decision or an unknown kind becomes UnableToResolve, for review;
-//   - citations are kept only when knowledge.CheckCitations keeps them
+//   - citations are kept only when knowledge.ValidateCitations keeps them
 //     against the articles of req.Hits;
 //   - a Resolved decision without a message or without a valid citation
 //     becomes UnableToResolve for review, its message dropped: no answer
@@ -188,8 +188,8 @@ var ErrInvalid = errors.New("resolve: invalid request")
 //     known already becomes UnableToResolve (asking again what the customer
 //     said is not allowed).
 //
-// Check never modifies d.
-func Check(req *Request, d *Decision) (*Decision, []knowledge.CitationDrop) {
+// Validate never modifies d.
+func Validate(req *Request, d *Decision) (*Decision, []knowledge.CitationDrop) {
 	if d == nil {
 		return &Decision{Kind: UnableToResolve, NeedsReview: true, Reason: "the resolver returned no decision"}, nil
 	}
@@ -199,7 +199,7 @@ func Check(req *Request, d *Decision) (*Decision, []knowledge.CitationDrop) {
 		return &Decision{Kind: UnableToResolve, NeedsReview: true, Reason: fmt.Sprintf("the resolver returned the unknown kind %q", d.Kind)}, nil
 	}
 	arts := knowledge.HitArticles(req.Hits)
-	kept, drops := knowledge.CheckCitations(d.Citations, arts)
+	kept, drops := knowledge.ValidateCitations(d.Citations, arts)
 	out.Citations = kept
 	out.Links = checkLinks(d.Links, arts)
 	switch out.Kind {

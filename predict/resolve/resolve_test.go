@@ -177,7 +177,7 @@ func TestCheck(t *testing.T) {
 			&resolve.Decision{Kind: resolve.ResolveCase, Message: "Solved."}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, drops := resolve.Check(req, tc.in)
+			got, drops := resolve.Validate(req, tc.in)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

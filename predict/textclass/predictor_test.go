@@ -52,7 +52,7 @@ func TestPredictor(t *testing.T) {
 	if diff := cmp.Diff(want, res.Predictions); diff != "" {
 		t.Errorf("predictions (-want +got):\n%s", diff)
 	}
-	if kept, drops := predict.Check(req, res); len(drops) != 0 || len(kept) != 1 {
+	if kept, drops := predict.Validate(req, res); len(drops) != 0 || len(kept) != 1 {
 		t.Errorf("Check kept %v, dropped %v", kept, drops)
 	}
 

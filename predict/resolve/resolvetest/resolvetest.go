@@ -153,7 +153,7 @@ func Requests() map[string]*resolve.Request {
 
 // Run runs the conformance suite of resolve.Resolver against resolvers made
 // by newResolver: on the requests of Requests, every decision must come
-// back unchanged from resolve.Check (valid citations of retrieved
+// back unchanged from resolve.Validate (valid citations of retrieved
 // articles, questions only for what is missing, a message where one is
 // needed); the request must not be modified; a cancelled context is an
 // error; and concurrent calls are safe.
@@ -232,17 +232,17 @@ func Run(t *testing.T, newResolver func(t *testing.T) resolve.Resolver) {
 	})
 }
 
-// passes reports a decision that resolve.Check would change.
+// passes reports a decision that resolve.Validate would change.
 func passes(req *resolve.Request, d *resolve.Decision) error {
 	if d == nil {
 		return errors.New("nil decision")
 	}
-	checked, drops := resolve.Check(req, d)
+	checked, drops := resolve.Validate(req, d)
 	if len(drops) > 0 {
 		return fmt.Errorf("citations dropped by Check: %+v", drops)
 	}
 	if diff := cmp.Diff(d, checked); diff != "" {
-		return fmt.Errorf("resolve.Check changed the decision (-returned +checked):\n%s", diff)
+		return fmt.Errorf("resolve.Validate changed the decision (-returned +checked):\n%s", diff)
 	}
 	return nil
 }
