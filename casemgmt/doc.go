@@ -35,8 +35,9 @@
 // The package imports no channel implementation, no condition language
 // and no configuration format: only channel (the Message and Conversation
 // types) and predict (fields and evidence). A store adapter that imports
-// casemgmt and storetest builds without the mail parser, the HTML reader,
-// expr or YAML; go list -deps ./casemgmt/storetest shows it.
+// casemgmt and storetest builds without the mail parser (enmime), the
+// HTML-to-text converter or expr; go list -deps ./casemgmt/storetest shows
+// it.
 //
 // The agent that drives the domain lives in casemgmt/agent, with the
 // tenant configuration and its loader (agent.LoadConfig): the loader
