@@ -268,7 +268,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	df := map[string]int{}
 	cf.bare = true
 	for _, o := range f.Options {
-		if strings.TrimSpace(o.Description) != "" {
+		if strings.TrimSpace(o.Description) != "" || len(o.Examples) > 0 {
 			cf.bare = false
 		}
 	}
@@ -341,6 +341,11 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		}
 		addCues(m.pos, &m.cues, use, 1, false)
 		addCues(m.pos, &m.cues, rest, 0.8, false)
+		// Example phrases an administrator gave read as what the option
+		// is used for, in any language.
+		for _, ex := range o.Examples {
+			addCues(m.pos, &m.cues, ex, 1, false)
+		}
 		addCues(m.neg, &m.negCues, not, 1, true)
 		for k := range m.neg {
 			if m.pos[k] > 0 {
