@@ -134,6 +134,9 @@ func ReadCalibration(r io.Reader) (*Calibration, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCalibration, err)
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: more than one JSON value", ErrCalibration)
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -136,6 +136,7 @@ func TestCalibrationJSON(t *testing.T) {
 	}
 	for name, in := range map[string]string{
 		"not JSON":      "knots",
+		"two values":    `{"global":{"knots":[]}}{}`,
 		"unknown key":   `{"global":{"knots":[]},"temperature":2}`,
 		"not monotone":  `{"global":{"knots":[{"confidence":0.9,"probability":0.5},{"confidence":0.5,"probability":0.6}]}}`,
 		"out of bounds": `{"global":{"knots":[{"confidence":-1,"probability":0.5}]}}`,
