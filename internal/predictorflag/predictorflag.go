@@ -1,9 +1,3 @@
-// Package predictorflag gives commands one set of flags that choose any
-// predictor the module ships: the offline default, a trained classifier
-// saved to a file, a model behind an LLM endpoint, or a chain of them,
-// with a saved calibration applied on top. examples/replay and
-// examples/evaluate use it so that both take the same flags and say the
-// same things about bad ones.
 package predictorflag
 
 import (
@@ -51,7 +45,8 @@ func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
 
-// Flags are the flags' values. The zero value with Kind set is usable.
+// Flags are the flags' values. The zero value with Kind set is usable. A
+// Flags is not safe for concurrent use.
 type Flags struct {
 	// Kind is -predictor: offline, model, llm, chain, or a chain spelt
 	// out as a comma-separated list of the first three ("model,offline").
