@@ -13,7 +13,10 @@
 //
 // Predictors compose: [Chain] asks a second predictor for what the first
 // left open (extractors first, a model for the rest), and [Fallback] turns
-// to another predictor when one fails.
+// to another predictor when one fails. [Calibrate] maps a predictor's
+// self-reported confidence through a [Calibration] learned from labelled
+// cases (eval.FitCalibration), so that of the values given confidence
+// about c, a fraction about c is right; it never changes a value.
 //
 // Implementations live in subpackages: heuristic (the offline default),
 // llm (any langchaingo model) and predicttest (a scripted fake for tests).

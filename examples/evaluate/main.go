@@ -23,7 +23,21 @@
 //	-predictor NAME   classifier (default): the trained classifier alone;
 //	                  heuristic: the offline default predictor with the trained
 //	                  classifier plugged in; description: the offline default
-//	                  predictor untrained, matching option labels and descriptions
+//	                  predictor untrained, matching option labels and descriptions;
+//	                  and, untrained, any shipped predictor (internal/predictorflag):
+//	                  offline (the same as description), model (-model FILE, a
+//	                  classifier saved with -save), llm (-llm-provider openai|
+//	                  anthropic|ollama, -llm-url URL, -llm-model NAME, the API key
+//	                  from the environment variable -llm-key-env names), chain
+//	                  (-chain, default model,offline) or a list such as
+//	                  llm,offline: each fills what the ones before left open or
+//	                  answered below -chain-threshold (0.5)
+//	-calibration FILE map the predictor's confidence through a saved calibration
+//	-fit-calibration FILE
+//	                  learn a calibration of an untrained predictor (not
+//	                  classifier or heuristic) from the training records, save it
+//	                  to FILE, and evaluate the calibrated predictor on the test
+//	                  records
 //	-schema FILE      JSON with a "fields" list (the tenant configuration's
 //	                  format) giving the options and their descriptions for label
 //	                  columns of the same name; otherwise the options are the
@@ -83,6 +97,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/eval"
 	"github.com/caseagent/caseagent/predict/heuristic"
@@ -91,7 +106,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr), os.Getenv)
 	stop()
 	os.Exit(code)
 }
@@ -140,7 +155,7 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal bool) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal bool, getenv func(string) string) int {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -152,7 +167,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	testPath := fs.String("test", "", "test records (with -train)")
 	split := fs.Float64("split", 0.35, "test fraction of -data")
 	seed := fs.Uint64("seed", 1, "seed of the split and of training")
-	predictorName := fs.String("predictor", "classifier", "classifier, heuristic or description")
+	pf := predictorflag.Register(fs, "classifier", "classifier (trained), heuristic (the offline predictor with the trained classifier), description (untrained)")
+	fitCalibration := fs.String("fit-calibration", "", "learn a calibration from the training records, save it to this `file`, and evaluate the calibrated predictor")
 	schemaPath := fs.String("schema", "", "JSON file with a \"fields\" list describing the label columns")
 	threshold := fs.Float64("threshold", 0.5, "confidence of the coverage figures")
 	htmlPath := fs.String("html", "", "write an HTML report to this file")
@@ -192,7 +208,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	}
 	err := evaluate(ctx, options{
 		texts: texts, labels: labels, data: *data, train: *trainPath, test: *testPath,
-		split: *split, seed: *seed, predictor: *predictorName, schema: *schemaPath,
+		split: *split, seed: *seed, predictor: pf.Kind, flags: pf, getenv: getenv, fitCalibration: *fitCalibration, schema: *schemaPath,
 		threshold: *threshold, json: jsonOut, html: *htmlPath, save: *savePath, load: *loadPath,
 		progress: *forceProgress || terminal, workers: *workers,
 		baseline: *baseline, seeds: *seeds, curve: *curve, curveSizes: curveSizes, shots: *shots,
@@ -203,7 +219,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	}
 	fmt.Fprintln(stderr, "evaluate:", err)
 	var ue *usageError
-	if errors.As(err, &ue) || errors.Is(err, eval.ErrData) {
+	if errors.As(err, &ue) || errors.Is(err, eval.ErrData) || predictorflag.IsUsage(err) {
 		return 2
 	}
 	return 1
@@ -215,6 +231,9 @@ type options struct {
 	split             float64
 	seed              uint64
 	predictor, schema string
+	flags             *predictorflag.Flags
+	getenv            func(string) string
+	fitCalibration    string
 	threshold         float64
 	json              jsonFlag
 	html, save, load  string
@@ -345,19 +364,36 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return &usageError{"-shots must not be negative"}
 	}
 	needsTraining := true
+	shipped := false // built by predictorflag
 	switch o.predictor {
 	case "classifier", "heuristic":
 	case "description":
 		needsTraining = false
-		if o.save != "" {
-			return &usageError{"-save needs a trained predictor (classifier or heuristic)"}
-		}
 	default:
-		return &usageError{fmt.Sprintf("unknown -predictor %q: use classifier, heuristic or description", o.predictor)}
+		if _, err := o.flags.Kinds(); err != nil {
+			return &usageError{fmt.Sprintf("unknown -predictor %q: use classifier, heuristic, description, offline, model, llm, chain, or a list such as model,offline", o.predictor)}
+		}
+		needsTraining, shipped = false, true
+	}
+	if !shipped && (len(o.flags.Models) > 0 || o.flags.LLMModel != "" || o.flags.LLMURL != "" || o.flags.LLMKeyEnv != "") {
+		return &usageError{fmt.Sprintf("-model and -llm-* are for -predictor model, llm or a chain, not %s", o.predictor)}
+	}
+	if !needsTraining && o.save != "" {
+		return &usageError{"-save needs a trained predictor (classifier or heuristic)"}
+	}
+	if o.fitCalibration != "" {
+		switch {
+		case needsTraining || o.load != "":
+			return &usageError{"-fit-calibration is for untrained predictors (description, offline, model, llm, chains): the classifier calibrates itself while it trains"}
+		case o.flags.Calibration != "":
+			return &usageError{"give -calibration or -fit-calibration, not both"}
+		case o.data == "" && o.train == "":
+			return &usageError{"-fit-calibration learns from training records: give -train with -test, or -data"}
+		}
 	}
 	if o.load != "" {
 		if !needsTraining {
-			return &usageError{"-load needs -predictor classifier or heuristic"}
+			return &usageError{"-load needs -predictor classifier or heuristic (or use -predictor model -model FILE)"}
 		}
 		if o.save != "" || o.train != "" {
 			return &usageError{"-load evaluates a saved classifier: it takes no -save or -train"}
@@ -381,7 +417,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if needsTraining || o.baseline {
+		if needsTraining || o.baseline || o.fitCalibration != "" {
 			train, test, err = eval.Split(all, o.labels[0], o.split, o.seed)
 			if err != nil {
 				return err
@@ -489,8 +525,45 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 	var p predict.Predictor
-	if p, err = predictorFor(models); err != nil {
-		return err
+	name := o.predictor
+	if shipped {
+		if p, name, err = o.flags.Build(predictorflag.Env{Getenv: o.getenv}, o.labels); err != nil {
+			return err
+		}
+	} else {
+		if p, err = predictorFor(models); err != nil {
+			return err
+		}
+		if o.flags.Calibration != "" {
+			c, err := predict.LoadCalibration(o.flags.Calibration)
+			if err != nil {
+				return err
+			}
+			if p, err = predict.Calibrate(p, c); err != nil {
+				return err
+			}
+			name += " calibrated"
+		}
+	}
+	if o.fitCalibration != "" {
+		fopts := []eval.Option{eval.WithWorkers(o.workers)}
+		if o.progress {
+			fopts = append(fopts, eval.WithProgress(stderr))
+		}
+		c, err := eval.FitCalibration(ctx, p, fields, train, fopts...)
+		if err != nil {
+			return err
+		}
+		c.Predictor = name
+		if err := c.Save(o.fitCalibration); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "calibrated on %d training records (%d answers): calibration error %.3f -> %.3f; saved to %s\n",
+			len(train), c.Global.Examples, c.Global.ErrorBefore, c.Global.ErrorAfter, o.fitCalibration)
+		if p, err = predict.Calibrate(p, c); err != nil {
+			return err
+		}
+		name += " calibrated"
 	}
 
 	ropts := []eval.Option{eval.WithThreshold(o.threshold), eval.WithWorkers(o.workers)}
@@ -502,7 +575,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep.Predictor = o.predictor
+	rep.Predictor = name
 	rep.Training = trained
 	rep.TrainingSeconds = trainingSeconds
 

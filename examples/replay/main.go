@@ -1,8 +1,8 @@
 // Command replay replays acceptance scenarios against a tenant
-// configuration with the offline predictor, and reports pass or fail per
-// scenario and, per field, values met, missed (nothing written) and wrong
-// (another value written), with the precision of written values next to
-// the pass rate.
+// configuration with the offline predictor, or any other (-predictor),
+// and reports pass or fail per scenario and, per field, values met,
+// missed (nothing written) and wrong (another value written), with the
+// precision of written values next to the pass rate.
 //
 //	go run ./examples/replay -config ../shared/scenarios/helpdesk.json ../shared/scenarios
 //
@@ -12,6 +12,19 @@
 //	go run ./examples/replay casemgmt/replay/testdata/resolution
 //
 // See casemgmt/replay/FORMAT.md for the format of stories.
+//
+// Any shipped predictor can be replayed (see internal/predictorflag):
+//
+//	-predictor offline        the offline default (the default)
+//	-predictor model -model category=FILE
+//	                          a classifier saved by examples/evaluate -save
+//	-predictor llm -llm-provider openai|anthropic|ollama -llm-url URL -llm-model NAME
+//	                          a model at an LLM endpoint; the API key is read from
+//	                          the environment variable -llm-key-env names
+//	                          (default OPENAI_API_KEY or ANTHROPIC_API_KEY)
+//	-predictor model,offline  a chain: each predictor fills what the ones before
+//	                          left open or answered below -chain-threshold (0.5)
+//	-calibration FILE         map the confidence through a saved calibration
 //
 // With -json the report is written as JSON. The text report ends with the
 // line "N passed, N failed". The exit status is 1 when a scenario fails.
@@ -28,12 +41,12 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
-	"github.com/caseagent/caseagent/predict/heuristic"
+	"github.com/caseagent/caseagent/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict/knowledge"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Getenv); err != nil {
 		if !errors.Is(err, errFailed) {
 			fmt.Fprintln(os.Stderr, "replay:", err)
 		}
@@ -43,12 +56,16 @@ func main() {
 
 var errFailed = errors.New("some scenarios failed")
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func run(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	pf := predictorflag.Register(fs, predictorflag.Offline, "")
 	config := fs.String("config", "", "tenant configuration (JSON or YAML); default: helpdesk.json beside the scenarios")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := pf.Kinds(); err != nil {
 		return err
 	}
 	paths := fs.Args()
@@ -77,7 +94,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	pred, err := heuristic.New()
+	pred, _, err := pf.Build(predictorflag.Env{Getenv: getenv}, nil)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,12 @@
 // measures each, which the HTML report draws as a chart. Both take a
 // [Trainer], so any trainable predictor can be measured.
 //
+// [FitCalibration] replays labelled records through a predictor and
+// learns, per field and overall, a monotone map from the confidence it
+// reports to the fraction of its answers that were right (isotonic
+// regression, smoothed): a predict.Calibration that predict.Calibrate
+// applies. Fit it on records kept apart from those it is measured on.
+//
 // The command examples/evaluate puts these together for a user's own
 // export.
 package eval

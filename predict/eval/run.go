@@ -94,6 +94,33 @@ func Run(ctx context.Context, p predict.Predictor, fields []predict.Field, recor
 		}
 	}
 	start := c.now()
+	outcomes, errs, err := predictAll(ctx, p, fields, records, &c)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Records: len(records), Threshold: c.threshold, Seconds: c.now().Sub(start).Seconds()}
+	for i, err := range errs {
+		if err != nil {
+			rep.Errors++
+			if rep.FirstError == "" {
+				rep.FirstError = fmt.Sprintf("line %d: %v", records[i].Line, err)
+			}
+		}
+	}
+	for fi, f := range fields {
+		var outs []Outcome
+		for i := range records {
+			outs = append(outs, outcomes[i][fi])
+		}
+		rep.Fields = append(rep.Fields, score(f.Name, outs, &c))
+	}
+	return rep, nil
+}
+
+// predictAll asks p about every record, c.workers at a time, and returns
+// the outcomes and the predictor's error of each record. A cancelled ctx
+// ends it with ctx's error.
+func predictAll(ctx context.Context, p predict.Predictor, fields []predict.Field, records []Record, c *runConfig) ([][]Outcome, []error, error) {
 	outcomes := make([][]Outcome, len(records))
 	errs := make([]error, len(records))
 	bar := newProgress(c.progress, len(records), c.now)
@@ -119,25 +146,9 @@ feed:
 	wg.Wait()
 	bar.done()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rep := &Report{Records: len(records), Threshold: c.threshold, Seconds: c.now().Sub(start).Seconds()}
-	for i, err := range errs {
-		if err != nil {
-			rep.Errors++
-			if rep.FirstError == "" {
-				rep.FirstError = fmt.Sprintf("line %d: %v", records[i].Line, err)
-			}
-		}
-	}
-	for fi, f := range fields {
-		var outs []Outcome
-		for i := range records {
-			outs = append(outs, outcomes[i][fi])
-		}
-		rep.Fields = append(rep.Fields, score(f.Name, outs, &c))
-	}
-	return rep, nil
+	return outcomes, errs, nil
 }
 
 // predictRecord asks p about one record and returns an outcome per field.

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caseagent/caseagent/internal/llmfake"
+	"github.com/caseagent/caseagent/predict/textclass"
+)
+
+var (
+	stories = filepath.Join("..", "..", "casemgmt", "replay", "testdata")
+	story   = filepath.Join(stories, "906-email-injection-note-to-assistant-howto.scenario.json")
+	config  = filepath.Join(stories, "helpdesk.json")
+)
+
+func replayStory(t *testing.T, getenv func(string) string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), append(append([]string{"-config", config}, args...), story), &out, getenv)
+	if errors.Is(err, errFailed) {
+		err = nil // a story may fail with a weak predictor: it was replayed
+	}
+	return out.String(), err
+}
+
+func noEnv(string) string { return "" }
+
+// saveCategoryModel trains a small classifier of the helpdesk categories.
+func saveCategoryModel(t *testing.T) string {
+	t.Helper()
+	phrases := map[string][]string{
+		"Billing":        {"I was charged twice", "the invoice is wrong", "refund the extra fee"},
+		"How-to":         {"how do I set up the schedule", "where is the setting for", "how can I change the language"},
+		"Product defect": {"the camera stopped working", "it keeps rebooting", "the screen is broken"},
+		"Account access": {"I cannot log in", "the password reset never arrives", "my account is locked"},
+	}
+	var ex []textclass.Example
+	for i := range 6 {
+		for label, ps := range phrases {
+			ex = append(ex, textclass.Example{Text: fmt.Sprintf("%s (case %d)", ps[i%len(ps)], i), Label: label})
+		}
+	}
+	m, err := textclass.Train(context.Background(), ex, textclass.WithSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "category.bin")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// The replay runs end to end with every kind of predictor.
+func TestReplayPredictors(t *testing.T) {
+	model := saveCategoryModel(t)
+	srv := llmfake.NewOpenAI(t, llmfake.Answer(`{"values":{"category":"How-to"},"confidence":{"category":0.9},"evidence":{"category":[]}}`))
+	keyEnv := func(k string) string {
+		if k == "FAKE_KEY" {
+			return "k"
+		}
+		return ""
+	}
+	llmFlags := []string{"-llm-url", srv.URL, "-llm-model", "test-model", "-llm-key-env", "FAKE_KEY"}
+	def, err := replayStory(t, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"offline", []string{"-predictor", "offline"}},
+		{"model", []string{"-predictor", "model", "-model", "category=" + model}},
+		{"llm", append([]string{"-predictor", "llm"}, llmFlags...)},
+		{"chain", []string{"-predictor", "chain", "-model", "category=" + model}},
+		{"llm chain", append([]string{"-predictor", "llm,model,offline", "-model", "category=" + model}, llmFlags...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := srv.Calls()
+			out, err := replayStory(t, keyEnv, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, "passed,") {
+				t.Errorf("no summary in:\n%s", out)
+			}
+			if tt.name == "offline" && out != def {
+				t.Errorf("-predictor offline differs from the default:\n%s\nwant:\n%s", out, def)
+			}
+			if strings.Contains(tt.name, "llm") && srv.Calls() == calls {
+				t.Error("the model endpoint was never called")
+			}
+		})
+	}
+}
+
+func TestReplayBadPredictorFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-predictor", "oracle"}, `unknown predictor "oracle"`},
+		{[]string{"-predictor", "model"}, "needs -model FIELD=FILE"},
+		{[]string{"-predictor", "model", "-model", "cat.bin"}, "say which field"},
+		{[]string{"-predictor", "llm", "-llm-model", "m"}, "OPENAI_API_KEY"},
+		{[]string{"-llm-model", "m"}, "are for -predictor llm"},
+	}
+	for _, tt := range tests {
+		_, err := replayStory(t, noEnv, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want one with %q", tt.args, err, tt.want)
+		}
+	}
+}
