@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
+	retry "github.com/caseagent/caseagent/internal/backoff"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/budget"
 	"github.com/caseagent/caseagent/predict/knowledge"
@@ -1174,13 +1174,7 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 // a random time up to 50µs doubled per attempt (at most about 13ms), so
 // that writers contending for one case do not collide again in lockstep.
 func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(rand.Int64N(int64(50*time.Microsecond) << min(attempt, 8)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return conflictBackoff.Wait(ctx, attempt)
 }
+
+var conflictBackoff = retry.Policy{Base: 50 * time.Microsecond, Max: 50 * time.Microsecond << 8, Jitter: 1}

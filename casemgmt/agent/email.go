@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	retry "github.com/caseagent/caseagent/internal/backoff"
+
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
@@ -278,13 +280,8 @@ func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func
 		if time.Now().After(deadline) {
 			return nil, nil, false, fmt.Errorf("%w: %s", ErrEmailBusy, msgID)
 		}
-		d := time.Millisecond << min(attempt, 7)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, nil, false, ctx.Err()
-		case <-t.C:
+		if err := retry.Sleep(ctx, time.Millisecond<<min(attempt, 7)); err != nil {
+			return nil, nil, false, err
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/backoff"
+
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/channel"
@@ -384,8 +386,7 @@ func (r *Receiver) lock(ctx context.Context, id string) (func(), error) {
 // claim takes the store claim, retrying with a growing backoff (from 2ms
 // to 100ms) until ctx ends.
 func (r *Receiver) claim(ctx context.Context, name string) error {
-	wait := 2 * time.Millisecond
-	for {
+	for attempt := 0; ; attempt++ {
 		ok, err := r.store.AcquireClaim(ctx, name, r.owner, r.ttl)
 		if err != nil {
 			return err
@@ -393,13 +394,12 @@ func (r *Receiver) claim(ctx context.Context, name string) error {
 		if ok {
 			return nil
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := claimBackoff.Wait(ctx, attempt); err != nil {
+			return err
 		}
-		wait = min(wait*2, 100*time.Millisecond)
 	}
 }
+
+// claimBackoff is how a receiver waits for a conversation another process
+// holds: from 2ms, doubling up to 100ms.
+var claimBackoff = backoff.Policy{Base: 2 * time.Millisecond, Max: 100 * time.Millisecond, Jitter: 0.5}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/backoff"
+
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -336,13 +338,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
 			return ctx.Err()
 		}
 		s.log.DebugContext(ctx, "sqlstore: retrying transaction", "attempt", attempt, "err", err)
-		backoff := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := txBackoff.Wait(ctx, attempt); err != nil {
+			return err
 		}
 	}
 }
@@ -362,3 +359,8 @@ func (s *Store) tryTx(ctx context.Context, fn func(tx querier) error) error {
 	}
 	return tx.Commit()
 }
+
+// txBackoff is the wait before a transaction is tried again after a
+// serialization failure or a busy database: up to 1ms doubled per attempt
+// (at most 64ms), drawn at random so that writers do not collide again.
+var txBackoff = backoff.Policy{Base: time.Millisecond, Max: 64 * time.Millisecond, Jitter: 1}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"github.com/caseagent/caseagent/channel/chat"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/channel/email/imapsource"
+	retry "github.com/caseagent/caseagent/internal/backoff"
 	"github.com/caseagent/caseagent/predict"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -380,9 +380,7 @@ func (s *service) poll(hard context.Context, stop <-chan struct{}, p *mailboxPol
 // backoff is the wait after n consecutive failed polls: from one second,
 // doubling up to five minutes, each drawn between half and all of it.
 func backoff(n int) time.Duration {
-	d := time.Second << min(n, 8)
-	d = min(d, 5*time.Minute)
-	return d/2 + rand.N(d/2+1)
+	return retry.Policy{Base: time.Second, Max: 5 * time.Minute, Jitter: 0.5}.Delay(n)
 }
 
 // runDue does the scheduled work now and then every interval until stop

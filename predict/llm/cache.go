@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // DefaultCacheSize is how many answers a Predictor remembers by default.
@@ -75,61 +77,74 @@ func cacheKey(p *prompt) [32]byte {
 }
 
 // flight lets concurrent identical requests share one model call: the
-// first asks, the others wait for its answer. It is safe for concurrent
-// use.
+// first asks, the others wait for its answer (golang.org/x/sync's
+// singleflight). It is safe for concurrent use.
 type flight struct {
-	mu    sync.Mutex
-	calls map[[32]byte]*call
-}
-
-type call struct {
-	done    chan struct{}
-	a       *answer
-	err     error
-	waiters int
+	g  singleflight.Group
+	mu sync.Mutex
+	n  map[string]int // callers under way, by key
 }
 
 // do returns fn's answer for key, calling fn only when no identical call
 // is under way; shared reports that the answer came from another
 // caller's call. A waiter whose leader failed makes its own call, so one
-// caller's cancelled context never fails another.
+// caller's cancelled context never fails another; a waiter whose own
+// context ends stops waiting.
 func (f *flight) do(ctx context.Context, key [32]byte, fn func() (*answer, error)) (a *answer, shared bool, err error) {
-	f.mu.Lock()
-	if f.calls == nil {
-		f.calls = map[[32]byte]*call{}
-	}
-	if c, ok := f.calls[key]; ok {
-		c.waiters++
-		f.mu.Unlock()
+	k := string(key[:])
+	f.count(k, 1)
+	defer f.count(k, -1)
+	led := make(chan struct{})
+	ch := f.g.DoChan(k, func() (any, error) {
+		close(led)
+		return fn()
+	})
+	leader := func() bool {
 		select {
-		case <-c.done:
-			if c.err == nil {
-				return c.a, true, nil
-			}
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
+		case <-led:
+			return true
+		default:
+			return false
 		}
-		a, err := fn()
-		return a, false, err
 	}
-	c := &call{done: make(chan struct{})}
-	f.calls[key] = c
-	f.mu.Unlock()
+	select {
+	case r := <-ch:
+		if leader() {
+			a, _ := r.Val.(*answer)
+			return a, false, r.Err
+		}
+		if r.Err != nil {
+			a, err := fn()
+			return a, false, err
+		}
+		return r.Val.(*answer), true, nil
+	case <-ctx.Done():
+		if leader() {
+			// The call is this caller's own: fn sees the same context and
+			// returns its own account of the deadline.
+			r := <-ch
+			a, _ := r.Val.(*answer)
+			return a, false, r.Err
+		}
+		return nil, false, ctx.Err()
+	}
+}
 
-	c.a, c.err = fn()
+func (f *flight) count(k string, d int) {
 	f.mu.Lock()
-	delete(f.calls, key)
-	f.mu.Unlock()
-	close(c.done)
-	return c.a, false, c.err
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	f.n[k] += d
+	if f.n[k] <= 0 {
+		delete(f.n, k)
+	}
 }
 
 // waiting returns how many callers wait on the call for key.
 func (f *flight) waiting(key [32]byte) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if c, ok := f.calls[key]; ok {
-		return c.waiters
-	}
-	return 0
+	return max(f.n[string(key[:])]-1, 0)
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"slices"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/channel/email"
+	"github.com/caseagent/caseagent/internal/backoff"
 	"github.com/caseagent/caseagent/internal/redact"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -476,17 +476,7 @@ func (p *Poller) idle(ctx context.Context, limit time.Duration) (bool, error) {
 
 // backoff is the wait after n consecutive failures (n from 0).
 func (p *Poller) backoff(n int) time.Duration {
-	d := p.cfg.MinBackoff
-	for i := 0; i < n && d < p.cfg.MaxBackoff; i++ {
-		if d > p.cfg.MaxBackoff/2 {
-			d = p.cfg.MaxBackoff
-			break
-		}
-		d *= 2
-	}
-	d = min(d, p.cfg.MaxBackoff)
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(d-half)+1))
+	return backoff.Policy{Base: p.cfg.MinBackoff, Max: p.cfg.MaxBackoff, Jitter: 0.5}.Delay(n)
 }
 
 // Close logs out and drops the connection, if one is open. A later poll
