@@ -4,13 +4,16 @@
 //   - it loads its tenant configuration and is told, at load time, of every
 //     mistake in it (here a misspelt field in a rule and a misspelt
 //     placeholder in an acknowledgement), each with its path;
+//
 //   - it shares its own SQLite database with the SDK: the helpdesk already
 //     has a table called cases, so the SDK's tables get a prefix;
+//
 //   - it runs the agent on inbound email and prints what the webhook would
 //     answer (the receipt: case, number, outcome);
+//
 //   - it keeps its own cases table in sync from the change feed alone.
 //
-//	go run ./examples/host
+//     go run ./examples/host
 package main
 
 import (
