@@ -6,6 +6,8 @@ package textfold
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
 )
@@ -157,4 +159,65 @@ func isASCII(s string) bool {
 // its quoted history.
 func Text(msgs []channel.Message) string {
 	return New(msgs).Text()
+}
+
+// Rune lower-cases r and strips the diacritics of the Latin letters
+// the supported languages use. It returns 0 for runes that fold to two
+// letters; see AppendRune.
+func Rune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}
+	r = unicode.ToLower(r)
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
+		return 'a'
+	case 'ç', 'ć', 'č':
+		return 'c'
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ę', 'ě':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
+		return 'i'
+	case 'ñ', 'ń', 'ň':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
+		return 'o'
+	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ł':
+		return 'l'
+	case 'ś', 'š', 'ş':
+		return 's'
+	case 'ź', 'ż', 'ž':
+		return 'z'
+	case 'ř':
+		return 'r'
+	case 'ğ':
+		return 'g'
+	case 'ß', 'æ', 'œ':
+		return 0
+	}
+	return r
+}
+
+// AppendRune appends r folded as Rune folds it, with the letters that
+// fold to two written out (ß as ss, æ as ae, œ as oe).
+func AppendRune(b []byte, r rune) []byte {
+	f := Rune(r)
+	switch {
+	case f == 0 && r == 'ß':
+		return append(b, "ss"...)
+	case f == 0 && (r == 'æ' || r == 'Æ'):
+		return append(b, "ae"...)
+	case f == 0:
+		return append(b, "oe"...)
+	case f < utf8.RuneSelf:
+		return append(b, byte(f))
+	}
+	return utf8.AppendRune(b, f)
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // token is one word of a text: its folded form (lower case, without
@@ -49,70 +51,11 @@ var wordFlags = sync.OnceValue(func() map[string]uint16 {
 	return m
 })
 
-// foldRune lower-cases r and strips the diacritics of the Latin letters
-// the supported languages use. It returns 0 for runes that fold to two
-// letters; see foldRuneTo.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + ('a' - 'A')
-		}
-		return r
-	}
-	r = unicode.ToLower(r)
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
-		return 'a'
-	case 'ç', 'ć', 'č':
-		return 'c'
-	case 'è', 'é', 'ê', 'ë', 'ē', 'ę', 'ě':
-		return 'e'
-	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
-		return 'i'
-	case 'ñ', 'ń', 'ň':
-		return 'n'
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
-		return 'o'
-	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
-		return 'u'
-	case 'ý', 'ÿ':
-		return 'y'
-	case 'ł':
-		return 'l'
-	case 'ś', 'š', 'ş':
-		return 's'
-	case 'ź', 'ż', 'ž':
-		return 'z'
-	case 'ř':
-		return 'r'
-	case 'ğ':
-		return 'g'
-	case 'ß', 'æ', 'œ':
-		return 0
-	}
-	return r
-}
-
-func appendFolded(b []byte, r rune) []byte {
-	f := foldRune(r)
-	switch {
-	case f == 0 && r == 'ß':
-		return append(b, "ss"...)
-	case f == 0 && (r == 'æ' || r == 'Æ'):
-		return append(b, "ae"...)
-	case f == 0:
-		return append(b, "oe"...)
-	case f < utf8.RuneSelf:
-		return append(b, byte(f))
-	}
-	return utf8.AppendRune(b, f)
-}
-
 // fold returns s lower-cased without diacritics.
 func fold(s string) string {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
-		b = appendFolded(b, r)
+		b = textfold.AppendRune(b, r)
 	}
 	return string(b)
 }
@@ -152,7 +95,7 @@ func tokenize(s string, out []token) []token {
 		for i < len(s) {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if isWordRune(r) {
-				buf = appendFolded(buf, r)
+				buf = textfold.AppendRune(buf, r)
 				i += n
 				end = i
 				continue

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -291,7 +292,7 @@ func (d *Detector) mayHold(line string, third bool) bool {
 		}
 		if i < len(line) && isWordRune(r) {
 			i += size
-			f := foldRune(r)
+			f := textfold.Rune(r)
 			if f == 0 {
 				f = 's' // ß and the ligatures: no listed word has them
 			}

@@ -3,6 +3,8 @@ package instruct
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // token is a word of a line: folded (lower case, no diacritics) and where
@@ -14,39 +16,6 @@ type token struct {
 	// brk is set when punctuation that ends a clause comes right before
 	// the word.
 	brk bool
-}
-
-// foldRune lower-cases r and strips the diacritics of the Latin letters
-// the supported languages use; 0 for letters that fold to two (ß, æ, œ).
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	r = unicode.ToLower(r)
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
-		return 'a'
-	case 'ç', 'ć', 'č':
-		return 'c'
-	case 'è', 'é', 'ê', 'ë', 'ē', 'ę', 'ě':
-		return 'e'
-	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
-		return 'i'
-	case 'ñ', 'ń', 'ň':
-		return 'n'
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
-		return 'o'
-	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
-		return 'u'
-	case 'ý', 'ÿ':
-		return 'y'
-	case 'ß', 'æ', 'œ':
-		return 0
-	}
-	return r
 }
 
 func isWordRune(r rune) bool {
@@ -95,7 +64,7 @@ func tokenizeInto(s string, out []token, buf []byte) ([]token, []byte) {
 				}
 				buf = append(buf, c)
 			default:
-				switch f := foldRune(r); {
+				switch f := textfold.Rune(r); {
 				case f == 0 && r == 'ß':
 					buf = append(buf, "ss"...)
 				case f == 0 && (r == 'æ' || r == 'Æ'):
