@@ -434,23 +434,30 @@ func (p *Predictor) callOptions() []llms.CallOption {
 	return opts
 }
 
-// ask makes the call (and the repair call when needed) and returns the
-// validated answer.
-func (p *Predictor) ask(ctx context.Context, pr *prompt, specs []spec) (*answer, predict.Usage, error) {
-	var usage predict.Usage
+// firstCall returns the call options and messages of a prompt's first
+// call: the tool forced (or JSON mode) as the predictor's mode says, the
+// system text, then the user's.
+func (p *Predictor) firstCall(pr *prompt, tool, description string) ([]llms.CallOption, []llms.MessageContent) {
 	opts := p.callOptions()
 	switch p.cfg.mode {
 	case ModeTool:
 		opts = append(opts,
-			llms.WithTools([]llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: ToolName, Description: toolDescription, Parameters: pr.schema}}}),
-			llms.WithToolChoice(llms.ToolChoice{Type: "function", Function: &llms.FunctionReference{Name: ToolName}}))
+			llms.WithTools([]llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: tool, Description: description, Parameters: pr.schema}}}),
+			llms.WithToolChoice(llms.ToolChoice{Type: "function", Function: &llms.FunctionReference{Name: tool}}))
 	case ModeJSON:
 		opts = append(opts, llms.WithJSONMode())
 	}
-	msgs := []llms.MessageContent{
+	return opts, []llms.MessageContent{
 		llms.TextParts(llms.ChatMessageTypeSystem, pr.system),
 		llms.TextParts(llms.ChatMessageTypeHuman, pr.user),
 	}
+}
+
+// ask makes the call (and the repair call when needed) and returns the
+// validated answer.
+func (p *Predictor) ask(ctx context.Context, pr *prompt, specs []spec) (*answer, predict.Usage, error) {
+	var usage predict.Usage
+	opts, msgs := p.firstCall(pr, ToolName, toolDescription)
 	resp, err := p.generate(ctx, msgs, opts)
 	if err != nil {
 		return nil, usage, err

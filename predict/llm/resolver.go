@@ -233,19 +233,7 @@ func (r *Resolver) decide(ctx context.Context, req *resolve.Request, res *Resolu
 // schema, and returns the decision read from the answer.
 func (r *Resolver) ask(ctx context.Context, pr *prompt, f *frame, usage *predict.Usage) (*resolve.Decision, error) {
 	p := r.p
-	opts := p.callOptions()
-	switch p.cfg.mode {
-	case ModeTool:
-		opts = append(opts,
-			llms.WithTools([]llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: ResolverToolName, Description: resolverToolDescription, Parameters: pr.schema}}}),
-			llms.WithToolChoice(llms.ToolChoice{Type: "function", Function: &llms.FunctionReference{Name: ResolverToolName}}))
-	case ModeJSON:
-		opts = append(opts, llms.WithJSONMode())
-	}
-	msgs := []llms.MessageContent{
-		llms.TextParts(llms.ChatMessageTypeSystem, pr.system),
-		llms.TextParts(llms.ChatMessageTypeHuman, pr.user),
-	}
+	opts, msgs := p.firstCall(pr, ResolverToolName, resolverToolDescription)
 	resp, err := p.generate(ctx, msgs, opts)
 	if err != nil {
 		return nil, err
