@@ -46,10 +46,13 @@ const (
 	AttrNextDue      = "next_due_at"
 )
 
-// Names of schema fields that mirror a case attribute. When the schema
-// declares a field with one of these names, Apply keeps the attribute
-// equal to the field's value: Title for "title", ContactID for "contact"
-// and Origin for "origin".
+// Names of schema fields that are a case attribute. A case's title,
+// contact and origin are one value each: when the schema declares a field
+// with one of these names, the field is how the value is set (with its
+// provenance and audit), and Apply keeps the attribute (Title, ContactID,
+// Origin) equal to it; when it declares none, the attribute alone holds
+// the value. Writers that set a title or an origin go through the field
+// where there is one.
 const (
 	FieldTitle   = "title"
 	FieldContact = "contact"

@@ -884,9 +884,7 @@ func (r *run) createCase(ctx context.Context) (*Result, error) {
 	audit = applied.Audit
 	applied.Audit = applied.Audit[1:]
 	a.markApplied(in, applied)
-	if c.Title == "" {
-		c.Title = defaultTitle(c, r.conv)
-	}
+	audit = append(audit, a.titleCase(ctx, c, r.conv, now)...)
 	c.Meta = map[string]string{MetaPredicted: fp}
 	in.Outcome = casemgmt.OutcomeCreated
 	in.Latency = a.now().Sub(start)
@@ -968,6 +966,26 @@ func (a *Agent) appendOriginChange(dst []casemgmt.Change, kind channel.Kind) []c
 		}
 	}
 	return dst
+}
+
+// titleCase gives a case without a title one from its conversation. The
+// case's title is one value: where the schema has a title field, the
+// title is set through it (so field, attribute and audit agree);
+// otherwise it is the case's attribute alone.
+func (a *Agent) titleCase(ctx context.Context, c *casemgmt.Case, conv *channel.Conversation, now time.Time) []casemgmt.AuditEntry {
+	if c.Title != "" {
+		return nil
+	}
+	title := defaultTitle(c, conv)
+	if a.schema.Has(casemgmt.FieldTitle) {
+		res, err := a.schema.Apply(ctx, c, []casemgmt.Change{{Field: casemgmt.FieldTitle, Value: title, Reason: "named after the conversation",
+			Provenance: casemgmt.Provenance{Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: "title"}}}}, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Now: now})
+		if err == nil {
+			return res.Audit
+		}
+	}
+	c.Title = title
+	return nil
 }
 
 // defaultTitle names a case that has no title field value.

@@ -122,7 +122,7 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		msg.ID = syntheticID(&msg)
 	}
 	r := &run{a: a, trigger: TriggerEmail, mailbox: mailbox, start: a.now()}
-	r.in = &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}}
+	r.in = &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}, Time: r.start}
 	link := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msg.ID}
 	if err := link.Validate(); err != nil {
 		return nil, err
@@ -721,9 +721,7 @@ func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) 
 		return r.failed(ctx, err)
 	}
 	a.markApplied(r.in, applied)
-	if c.Title == "" {
-		c.Title = defaultTitle(c, r.conv)
-	}
+	applied.Audit = append(applied.Audit, a.titleCase(ctx, c, r.conv, in.now)...)
 	if c.ContactID == "" {
 		c.ContactID = in.contact.ID
 	}
@@ -754,7 +752,7 @@ func (r *run) createFromEmail(ctx context.Context, in *intake) (*Result, error) 
 			a.log.InfoContext(ctx, "acknowledgement not sent", "case", c.ID, "reason", why)
 			skip := &casemgmt.Interaction{CaseID: c.ID, MessageIDs: []string{m.ID}, Trigger: TriggerAcknowledgement,
 				Actor: a.actor(), Outcome: casemgmt.OutcomeSkipped, Reason: "acknowledgement not sent: " + why}
-			if err := a.store.AddInteraction(ctx, skip); err != nil {
+			if err := a.record(ctx, skip); err != nil {
 				a.log.WarnContext(ctx, "could not record an unsent acknowledgement", "case", c.ID, "err", err)
 			}
 		}

@@ -340,7 +340,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	id, err := a.mail.sender.Send(ctx, out)
 	if err != nil {
 		in.Outcome, in.Reason = casemgmt.OutcomeFailed, "follow-up not sent: "+errText(err)
-		_ = a.store.AddInteraction(ctx, in)
+		_ = a.record(ctx, in)
 		return o, err
 	}
 	if err := a.recordSent(ctx, c.ID, id, fmt.Sprintf("follow-up %d sent", step+1), out); err != nil {
@@ -348,7 +348,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	}
 	in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
 	o.Action, o.Reason = "follow_up_sent", in.Reason
-	return o, a.store.AddInteraction(ctx, in)
+	return o, a.record(ctx, in)
 }
 
 // followUpMessage is the follow-up email of template tpl to the case's

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -158,5 +160,38 @@ func TestEmailReceipt(t *testing.T) {
 	rc, err = f.ag.ReceiveEmailReceipt(context.Background(), "support@acme.example", p)
 	if err != nil || rc.Outcome != "duplicate" || rc.CaseNumber != "CAS-000001" {
 		t.Errorf("redelivery receipt %+v, %v", rc, err)
+	}
+}
+
+// One clock dates everything the agent does: its records carry the
+// agent's time, not the store's, whatever the outcome.
+func TestRecordsCarryTheAgentsClock(t *testing.T) {
+	f := newMailFixture(t, nil)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	store := memstore.New() // the store's own clock is the wall clock
+	if _, err := f.cfg.ImportContacts(context.Background(), store); err != nil {
+		t.Fatal(err)
+	}
+	ag, err := agent.New(store, f.pred, f.cfg, agent.WithClock(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(m msg) {
+		if _, err := ag.InboundEmail(context.Background(), "support@acme.example", parse(t, m.raw())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := msg{id: "clock-1@example.org", subject: "Camera dead"}
+	deliver(m)
+	deliver(m) // a duplicate
+	deliver(msg{id: "clock-2@example.org", from: "Zed <zed@nowhere.example>", to: "sales@acme.example", subject: "Hi"})
+	all, err := store.ListInteractions(context.Background(), casemgmt.InteractionQuery{})
+	if err != nil || len(all) < 3 {
+		t.Fatalf("%d records, %v", len(all), err)
+	}
+	for _, in := range all {
+		if !in.Time.Equal(at) {
+			t.Errorf("%v %s (%s): record dated %v, the agent's clock says %v", in.MessageIDs, in.Outcome, in.Reason, in.Time, at)
+		}
 	}
 }

@@ -59,6 +59,10 @@ func (a *Agent) record(ctx context.Context, in *casemgmt.Interaction) error {
 	if a.shadow {
 		in.Shadow = true
 	}
+	if in.Time.IsZero() {
+		// The agent's clock, not the store's, dates what the agent did.
+		in.Time = a.now()
+	}
 	return a.store.AddInteraction(ctx, in)
 }
 
