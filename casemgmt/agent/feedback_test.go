@@ -10,7 +10,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/learn"
-	"github.com/caseagent/caseagent/internal/agenttest"
+	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
 

@@ -21,7 +21,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/livechat"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/chat"
-	"github.com/caseagent/caseagent/internal/agenttest"
+	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 )
 
 const (

@@ -97,7 +97,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caseagent/caseagent/internal/predictorflag"
+	"github.com/caseagent/caseagent/examples/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/eval"
 	"github.com/caseagent/caseagent/predict/heuristic"

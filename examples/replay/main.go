@@ -41,7 +41,7 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
-	"github.com/caseagent/caseagent/internal/predictorflag"
+	"github.com/caseagent/caseagent/examples/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict/knowledge"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/llmfake"
-	"github.com/caseagent/caseagent/internal/predictorflag"
+	"github.com/caseagent/caseagent/examples/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
 	"github.com/google/go-cmp/cmp"
