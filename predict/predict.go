@@ -9,7 +9,6 @@ import (
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/fieldpattern"
-	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // FieldType is the type of a case field. Values of each type are carried
@@ -323,7 +322,7 @@ func Validate(req *Request, res *Result) (kept map[string]Prediction, drops []Dr
 		return map[string]Prediction{}, nil
 	}
 	kept = make(map[string]Prediction, len(res.Predictions))
-	f := textfold.New(req.Messages)
+	f := newFolded(req.Messages)
 	for name, p := range res.Predictions {
 		fd, ok := req.Field(name)
 		if !ok {
@@ -362,7 +361,7 @@ func Validate(req *Request, res *Result) (kept map[string]Prediction, drops []Dr
 
 // locate returns a copy of ev with each quote's MessageID set to the
 // message that holds it, as Validate says.
-func locate(msgs []channel.Message, f *textfold.Conversation, ev []Evidence) []Evidence {
+func locate(msgs []channel.Message, f *foldedConv, ev []Evidence) []Evidence {
 	out := make([]Evidence, len(ev))
 	copy(out, ev)
 	holds := func(i int, e *Evidence, q string) bool {

@@ -8,89 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/caseagent/caseagent/channel"
 )
-
-// Conversation is the evidence text of a conversation's messages (see
-// Text), folded when first asked for and then kept, with the
-// folded quotes compared against it. Make it with New. It is not
-// safe for concurrent use.
-type Conversation struct {
-	msgs   []channel.Message
-	done   bool
-	text   string
-	ends   []int // ends[i] is where message i's text ends in text
-	quotes []foldedQuote
-}
-
-type foldedQuote struct{ quote, folded string }
-
-// New returns the folded evidence text of msgs, to be computed when
-// first needed. msgs must not change while f is in use.
-func New(msgs []channel.Message) *Conversation { return &Conversation{msgs: msgs} }
-
-// Of reports whether f folds exactly msgs.
-func (f *Conversation) Of(msgs []channel.Message) bool {
-	return len(f.msgs) == len(msgs) && (len(msgs) == 0 || &f.msgs[0] == &msgs[0])
-}
-
-func (f *Conversation) fold() {
-	if f.done {
-		return
-	}
-	f.done = true
-	n := 0
-	for i := range f.msgs {
-		m := &f.msgs[i]
-		n += len(m.Subject) + len(m.From.Name) + len(m.From.Email) + len(m.Text) + len(m.Signature) + 5
-	}
-	b := make([]byte, 0, n)
-	f.ends = make([]int, len(f.msgs))
-	for i := range f.msgs {
-		m := &f.msgs[i]
-		for _, s := range [...]string{m.Subject, m.From.Name, m.From.Email, m.Text, m.Signature} {
-			if s != "" {
-				b = appendConversation(b, s)
-				b = append(b, '\n')
-			}
-		}
-		f.ends[i] = len(b)
-	}
-	f.text = string(b)
-}
-
-// Text is Text of the messages.
-func (f *Conversation) Text() string {
-	f.fold()
-	return f.text
-}
-
-// Message is Text of message i alone.
-func (f *Conversation) Message(i int) string {
-	f.fold()
-	start := 0
-	if i > 0 {
-		start = f.ends[i-1]
-	}
-	return f.text[start:f.ends[i]]
-}
-
-// Quote is Fold(q), kept for the next time the same quote is asked
-// for.
-func (f *Conversation) Quote(q string) string {
-	for _, fq := range f.quotes {
-		if fq.quote == q {
-			return fq.folded
-		}
-	}
-	fq := foldedQuote{quote: q, folded: Fold(q)}
-	if f.quotes == nil {
-		f.quotes = make([]foldedQuote, 0, 8) // a handful per prediction
-	}
-	f.quotes = append(f.quotes, fq)
-	return fq.folded
-}
 
 // Fold folds s for evidence comparison: lower case, every run of
 // white space one space, trimmed.
@@ -101,11 +19,11 @@ func Fold(s string) string {
 	if foldedASCII(s) {
 		return s
 	}
-	return string(appendConversation(make([]byte, 0, len(s)), s))
+	return string(AppendFold(make([]byte, 0, len(s)), s))
 }
 
-// appendConversation appends Fold(s) to b, in one pass when s is ASCII.
-func appendConversation(b []byte, s string) []byte {
+// AppendFold appends Fold(s) to b, in one pass when s is ASCII.
+func AppendFold(b []byte, s string) []byte {
 	if !isASCII(s) {
 		return append(b, Fold(s)...)
 	}
@@ -152,13 +70,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// Text is the folded text that evidence may quote: of every
-// message its subject, its sender, its new text and its signature, but not
-// its quoted history.
-func Text(msgs []channel.Message) string {
-	return New(msgs).Text()
 }
 
 // Rune lower-cases r and strips the diacritics of the Latin letters

@@ -1,10 +1,11 @@
-package textfold
+package predict
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 )
 
 // foldReference is Fold as specified: lower case, white space runs
@@ -18,12 +19,12 @@ func FuzzFold(f *testing.F) {
 		f.Add(s, "Subject")
 	}
 	f.Fuzz(func(t *testing.T, s, subject string) {
-		if got, want := Fold(s), foldReference(s); got != want {
+		if got, want := textfold.Fold(s), foldReference(s); got != want {
 			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
 		}
 		msgs := []channel.Message{{Subject: subject, Text: s}, {Text: subject, Signature: s}}
 		var want strings.Builder
-		fd := New(msgs)
+		fd := newFolded(msgs)
 		for i := range msgs {
 			m := &msgs[i]
 			var one strings.Builder
@@ -37,7 +38,7 @@ func FuzzFold(f *testing.F) {
 			}
 			want.WriteString(one.String())
 		}
-		if got := Text(msgs); got != want.String() {
+		if got := evidenceText(msgs); got != want.String() {
 			t.Fatalf("Text = %q, want %q", got, want.String())
 		}
 		if got := fd.Quote(s); got != foldReference(s) {
