@@ -15,8 +15,8 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
-	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
+	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
 

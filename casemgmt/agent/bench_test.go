@@ -10,9 +10,9 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
-	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 	"github.com/caseagent/caseagent/predict"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
-	"github.com/caseagent/caseagent/casemgmt/learn"
 	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
+	"github.com/caseagent/caseagent/casemgmt/learn"
 	"github.com/caseagent/caseagent/predict"
 )
 

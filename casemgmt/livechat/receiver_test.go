@@ -18,10 +18,10 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 	"github.com/caseagent/caseagent/casemgmt/livechat"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/chat"
-	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
 )
 
 const (

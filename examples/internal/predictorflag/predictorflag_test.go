@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/caseagent/caseagent/channel"
-	"github.com/caseagent/caseagent/internal/llmfake"
 	"github.com/caseagent/caseagent/examples/internal/predictorflag"
+	"github.com/caseagent/caseagent/internal/llmfake"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
 	"github.com/google/go-cmp/cmp"
