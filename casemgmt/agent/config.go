@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -293,162 +295,190 @@ func parseConfig(data []byte) (*Config, error) {
 // neither an object nor an expression, intake values that do not fit their
 // field, unknown policies, and waits that are not positive.
 func (c *Config) Validate() error {
-	var ps problems
+	v := &configCheck{c: c, known: map[string]bool{}}
 	if len(c.Fields) == 0 {
-		ps.add("fields", "a configuration needs at least one field")
+		v.ps.add("fields", "a configuration needs at least one field")
 	}
-	ps.addAll(casemgmt.ValidateFields("fields", c.Fields))
-	known := map[string]bool{}
+	v.ps.addAll(casemgmt.ValidateFields("fields", c.Fields))
 	for _, f := range c.Fields {
-		known[f.Name] = true
+		v.known[f.Name] = true
 	}
-	knownList := func(path string, names []string) {
-		seen := map[string]bool{}
-		for i, n := range names {
-			at := fmt.Sprintf("%s[%d]", path, i)
-			switch {
-			case !known[n]:
-				ps.add(at, fmt.Sprintf("unknown field %q", truncate(n, 80)))
-			case seen[n]:
-				ps.add(at, fmt.Sprintf("field %q listed twice", n))
-			}
-			seen[n] = true
-		}
+	v.contacts()
+	v.createAndDefaults()
+	v.updateRules()
+	var schema *casemgmt.Schema
+	if len(v.ps) == 0 {
+		schema, _ = casemgmt.NewSchema(c.Fields)
 	}
+	v.intakeRules(knownFields{names: v.known, schema: schema})
+	v.followUps()
+	c.Resolution.validate(&v.ps, c)
+	if schema != nil {
+		checkConditions(&v.ps, c, schema)
+	}
+	if err := v.ps.err(""); err != nil {
+		return err
+	}
+	c.schema = schema
+	return nil
+}
 
+// configCheck is one validation of a configuration: the problems found
+// so far and the names of its fields.
+type configCheck struct {
+	c     *Config
+	ps    problems
+	known map[string]bool
+}
+
+// knownList checks a list of field names: known, each once.
+func (v *configCheck) knownList(path string, names []string) {
+	seen := map[string]bool{}
+	for i, n := range names {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case !v.known[n]:
+			v.ps.add(at, fmt.Sprintf("unknown field %q", truncate(n, 80)))
+		case seen[n]:
+			v.ps.add(at, fmt.Sprintf("field %q listed twice", n))
+		}
+		seen[n] = true
+	}
+}
+
+// name checks the name of item i of a list: given, and unique in seen.
+func (v *configCheck) name(path, name string, seen map[string]int, i int) {
+	at := fmt.Sprintf("%s[%d].name", path, i)
+	if strings.TrimSpace(name) == "" {
+		v.ps.add(at, "missing")
+	} else if j, dup := seen[name]; dup {
+		v.ps.add(at, fmt.Sprintf("duplicate name %q (also %s[%d])", truncate(name, 80), path, j))
+	} else {
+		seen[name] = i
+	}
+}
+
+// oneOf checks that value is empty or one of allowed.
+func (v *configCheck) oneOf(path, value string, allowed ...string) {
+	if value == "" || slices.Contains(allowed, value) {
+		return
+	}
+	if len(allowed) == 2 {
+		v.ps.add(path, fmt.Sprintf("%q is neither %q nor %q", truncate(value, 40), allowed[0], allowed[1]))
+		return
+	}
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	v.ps.add(path, fmt.Sprintf("%q is not one of %s", truncate(value, 40), strings.Join(quoted, ", ")))
+}
+
+func (v *configCheck) contacts() {
 	ids, emails := map[string]int{}, map[string]int{}
-	for i, ct := range c.Contacts {
+	for i, ct := range v.c.Contacts {
 		at := fmt.Sprintf("contacts[%d]", i)
 		if ct.ID == "" {
-			ps.add(at+".id", "missing")
+			v.ps.add(at+".id", "missing")
 		} else if j, dup := ids[ct.ID]; dup {
-			ps.add(at+".id", fmt.Sprintf("duplicate contact id %q (also contacts[%d])", truncate(ct.ID, 80), j))
+			v.ps.add(at+".id", fmt.Sprintf("duplicate contact id %q (also contacts[%d])", truncate(ct.ID, 80), j))
 		} else {
 			ids[ct.ID] = i
 		}
 		if ct.Name == "" && ct.Email == "" && ct.Phone == "" {
-			ps.add(at, "a contact needs a name, an email or a phone")
+			v.ps.add(at, "a contact needs a name, an email or a phone")
 		}
 		if ct.Email != "" {
 			e := channel.NormalizeEmail(ct.Email)
 			if !strings.Contains(e, "@") || strings.ContainsAny(e, " <>") {
-				ps.add(at+".email", fmt.Sprintf("%q is not an email address", truncate(ct.Email, 80)))
+				v.ps.add(at+".email", fmt.Sprintf("%q is not an email address", truncate(ct.Email, 80)))
 			} else if j, dup := emails[e]; dup {
-				ps.add(at+".email", fmt.Sprintf("duplicate email %q (also contacts[%d])", truncate(e, 80), j))
+				v.ps.add(at+".email", fmt.Sprintf("duplicate email %q (also contacts[%d])", truncate(e, 80), j))
 			} else {
 				emails[e] = i
 			}
 		}
 		if ct.Phone != "" && casemgmt.NormalizePhone(ct.Phone) == "" {
-			ps.add(at+".phone", fmt.Sprintf("%q is not a phone number", truncate(ct.Phone, 80)))
+			v.ps.add(at+".phone", fmt.Sprintf("%q is not a phone number", truncate(ct.Phone, 80)))
 		}
 	}
+}
 
-	switch c.StrangerReplies {
-	case "", StrangerRepliesHold, StrangerRepliesNewCase:
-	default:
-		ps.add("stranger_replies", fmt.Sprintf("%q is neither %q nor %q", truncate(c.StrangerReplies, 40), StrangerRepliesHold, StrangerRepliesNewCase))
-	}
-	knownList("create.fields", c.Create.Fields)
-	switch c.Create.Require {
-	case "", RequireAll, RequireAny:
-	default:
-		ps.add("create.require", fmt.Sprintf("%q is neither %q nor %q", truncate(c.Create.Require, 40), RequireAll, RequireAny))
-	}
+func (v *configCheck) createAndDefaults() {
+	c := v.c
+	v.oneOf("stranger_replies", c.StrangerReplies, StrangerRepliesHold, StrangerRepliesNewCase)
+	v.knownList("create.fields", c.Create.Fields)
+	v.oneOf("create.require", c.Create.Require, RequireAll, RequireAny)
 	if mc := c.Create.MinConfidence; math.IsNaN(mc) || mc < 0 || mc > 1 {
-		ps.add("create.min_confidence", "must be between 0 and 1")
+		v.ps.add("create.min_confidence", "must be between 0 and 1")
 	}
-	knownList("default_update_fields", c.DefaultUpdateFields)
+	v.knownList("default_update_fields", c.DefaultUpdateFields)
+}
 
-	names := func(path, name string, seen map[string]int, i int) {
-		at := fmt.Sprintf("%s[%d].name", path, i)
-		if strings.TrimSpace(name) == "" {
-			ps.add(at, "missing")
-		} else if j, dup := seen[name]; dup {
-			ps.add(at, fmt.Sprintf("duplicate name %q (also %s[%d])", truncate(name, 80), path, j))
-		} else {
-			seen[name] = i
-		}
-	}
+func (v *configCheck) updateRules() {
 	seen := map[string]int{}
-	for i, r := range c.UpdateRules {
+	for i, r := range v.c.UpdateRules {
 		at := fmt.Sprintf("update_rules[%d]", i)
-		names("update_rules", r.Name, seen, i)
-		checkCondition(&ps, at+".when", r.When)
+		v.name("update_rules", r.Name, seen, i)
+		checkCondition(&v.ps, at+".when", r.When)
 		if len(r.Predict) == 0 {
-			ps.add(at+".predict", "an update rule needs fields to predict")
+			v.ps.add(at+".predict", "an update rule needs fields to predict")
 		}
-		knownList(at+".predict", r.Predict)
+		v.knownList(at+".predict", r.Predict)
 	}
-	var schema *casemgmt.Schema
-	if len(ps) == 0 {
-		schema, _ = casemgmt.NewSchema(c.Fields)
-	}
-	fields := knownFields{names: known, schema: schema}
-	seen = map[string]int{}
+}
+
+func (v *configCheck) intakeRules(fields knownFields) {
+	c := v.c
+	seen := map[string]int{}
 	for i, r := range c.IntakeRules {
 		at := fmt.Sprintf("intake_rules[%d]", i)
-		names("intake_rules", r.Name, seen, i)
-		checkCondition(&ps, at+".when", r.When)
+		v.name("intake_rules", r.Name, seen, i)
+		checkCondition(&v.ps, at+".when", r.When)
 		for _, k := range sortedKeys(r.Set) {
-			fields.checkIntakeValue(&ps, at+".set."+k, k, r.Set[k])
-		}
-		switch r.UnknownSenders {
-		case "", UnknownSendersCreateContact, UnknownSendersSkip:
-		default:
-			ps.add(at+".unknown_senders", fmt.Sprintf("%q is neither %q nor %q", truncate(r.UnknownSenders, 40), UnknownSendersCreateContact, UnknownSendersSkip))
-		}
-		if r.WaitAfterResolved < 0 {
-			ps.add(at+".wait_after_resolved", "must not be negative")
-		}
-		for _, k := range sortedKeys(r.Set) {
-			if v, ok := r.Set[k].(string); ok {
-				checkTemplateAt(&ps, at+".set."+k, v, useIntakeValue, c.Fields)
+			fields.checkIntakeValue(&v.ps, at+".set."+k, k, r.Set[k])
+			if s, ok := r.Set[k].(string); ok {
+				checkTemplateAt(&v.ps, at+".set."+k, s, useIntakeValue, c.Fields)
 			}
+		}
+		v.oneOf(at+".unknown_senders", r.UnknownSenders, UnknownSendersCreateContact, UnknownSendersSkip)
+		if r.WaitAfterResolved < 0 {
+			v.ps.add(at+".wait_after_resolved", "must not be negative")
 		}
 		if r.Acknowledge != nil {
 			if strings.TrimSpace(r.Acknowledge.Body) == "" {
-				ps.add(at+".acknowledge.body", "missing")
+				v.ps.add(at+".acknowledge.body", "missing")
 			}
-			checkTemplateAt(&ps, at+".acknowledge.subject", r.Acknowledge.Subject, useAcknowledgement, c.Fields)
-			checkTemplateAt(&ps, at+".acknowledge.body", r.Acknowledge.Body, useAcknowledgement, c.Fields)
+			checkTemplateAt(&v.ps, at+".acknowledge.subject", r.Acknowledge.Subject, useAcknowledgement, c.Fields)
+			checkTemplateAt(&v.ps, at+".acknowledge.body", r.Acknowledge.Body, useAcknowledgement, c.Fields)
 		}
 	}
-	seen = map[string]int{}
+}
+
+func (v *configCheck) followUps() {
+	c := v.c
+	seen := map[string]int{}
 	for i, p := range c.FollowUp {
 		at := fmt.Sprintf("follow_up[%d]", i)
-		names("follow_up", p.Name, seen, i)
-		checkCondition(&ps, at+".when", p.When)
-		switch p.Automation {
-		case "", AutomationFull, AutomationDraft:
-		default:
-			ps.add(at+".automation", fmt.Sprintf("%q is neither %q nor %q", truncate(p.Automation, 40), AutomationFull, AutomationDraft))
-		}
+		v.name("follow_up", p.Name, seen, i)
+		checkCondition(&v.ps, at+".when", p.When)
+		v.oneOf(at+".automation", p.Automation, AutomationFull, AutomationDraft)
 		if len(p.Waits) == 0 {
-			ps.add(at+".waits", "a follow-up policy needs at least one wait")
+			v.ps.add(at+".waits", "a follow-up policy needs at least one wait")
 		}
 		for j, w := range p.Waits {
 			if w <= 0 {
-				ps.add(fmt.Sprintf("%s.waits[%d]", at, j), "must be positive")
+				v.ps.add(fmt.Sprintf("%s.waits[%d]", at, j), "must be positive")
 			}
 		}
 		for j, m := range p.Messages {
 			if strings.TrimSpace(m.Body) == "" {
-				ps.add(fmt.Sprintf("%s.messages[%d].body", at, j), "missing")
+				v.ps.add(fmt.Sprintf("%s.messages[%d].body", at, j), "missing")
 			}
-			checkTemplateAt(&ps, fmt.Sprintf("%s.messages[%d].subject", at, j), m.Subject, useFollowUp, c.Fields)
-			checkTemplateAt(&ps, fmt.Sprintf("%s.messages[%d].body", at, j), m.Body, useFollowUp, c.Fields)
+			checkTemplateAt(&v.ps, fmt.Sprintf("%s.messages[%d].subject", at, j), m.Subject, useFollowUp, c.Fields)
+			checkTemplateAt(&v.ps, fmt.Sprintf("%s.messages[%d].body", at, j), m.Body, useFollowUp, c.Fields)
 		}
 	}
-	c.Resolution.validate(&ps, c)
-	if schema != nil {
-		checkConditions(&ps, c, schema)
-	}
-	if err := ps.err(""); err != nil {
-		return err
-	}
-	c.schema = schema
-	return nil
 }
 
 // checkTemplateAt records what is wrong in template s at path.
