@@ -461,6 +461,7 @@ func (r *run) act(c *casemgmt.Case, req *resolve.Request, d *resolve.Decision, w
 		vars := r.messageVars(c, map[string]string{"answer": d.Message, "citations": citationText(d)})
 		w.msg = r.outgoing(c, cfg.Messages.answer(), vars)
 		w.audit = append(w.audit, a.setState(c, ResolutionProposed, "answer proposed from "+citedArticles(d), now)...)
+		r.markChatProposal(c)
 		st, err := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "Proposed resolution", a.stamp("resolution proposed for intent "+req.Intent.Name, now))
 		if err != nil {
 			return err
@@ -731,6 +732,14 @@ func (r *run) resolveAfter(ctx context.Context, res *Result, err error) (*Result
 	}
 	if res.Outcome == casemgmt.OutcomeShadow && res.Reason == "would create a case" {
 		return res, nil // the case exists only in the shadow run's result
+	}
+	if c, err := r.chatVerdict(ctx, res.Case); err != nil {
+		r.a.log.WarnContext(ctx, "judging the customer's chat reply failed", "case", res.Case.ID, "err", err)
+	} else if c != nil {
+		if !r.a.shadow {
+			res.Case = c
+		}
+		return res, nil
 	}
 	out, c, rerr := r.resolveCase(ctx, res.Case.ID, "")
 	if rerr != nil {

@@ -136,6 +136,11 @@ var resolutionPredictor = predict.Func(func(_ context.Context, req *predict.Requ
 			case strings.Contains(text, "log in"):
 				res.Predictions[f.Name] = predict.Prediction{Value: "password_reset", Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "log in"}}}
 			}
+		case "contact":
+			// A signed-in chat visitor is the known contact.
+			if id := req.Customer.ContactID; id != "" {
+				res.Predictions[f.Name] = predict.Prediction{Value: id, Confidence: 1}
+			}
 		case "order_number":
 			if i := strings.Index(text, "ORD-"); i >= 0 && len(text) >= i+10 {
 				res.Predictions[f.Name] = predict.Prediction{Value: text[i : i+10], Confidence: 0.95, Evidence: []predict.Evidence{{Quote: text[i : i+10]}}}
