@@ -404,10 +404,8 @@ func (r *run) resolveRequest(ctx context.Context, c *casemgmt.Case, intent *reso
 		}
 	}
 	msgs := r.resolutionMessages(c)
-	lang, _ := c.Fields["language"].(string)
-	if lang == "" {
-		lang = knowledge.GuessLanguage(resolve.CustomerText(msgs))
-	}
+	lang := r.language(c)
+	intent = a.localIntent(intent, lang)
 	req := &resolve.Request{Intent: intent, Confidence: conf, Known: known, Messages: msgs, Language: lang}
 	if a.retriever != nil && len(req.Missing()) == 0 {
 		q := resolve.Query(intent, msgs, lang)
@@ -442,7 +440,7 @@ func (r *run) unidentified(c *casemgmt.Case, w *resolutionWork, now time.Time) e
 	if cfg.Unidentified == UnidentifiedAsk && c.Meta[MetaQuestions] == "" {
 		w.out.Decision = &resolve.Decision{Kind: resolve.Question, Reason: "the intent is not identified"}
 		w.draft = w.out.Automation == AutomationConfirm
-		return r.ask(c, cfg.Messages.askMore(), "", w, now)
+		return r.ask(c, cfg.Messages.askMoreIn(r.language(c)), "", w, now)
 	}
 	return r.handOver(c, "the agent could not tell what the customer needs", w, now)
 }
@@ -456,10 +454,10 @@ func (r *run) act(c *casemgmt.Case, req *resolve.Request, d *resolve.Decision, w
 		if n >= cfg.maxQuestions() {
 			return r.handOver(c, fmt.Sprintf("still missing %s after %d questions", strings.Join(d.Ask, ", "), n), w, now)
 		}
-		return r.ask(c, cfg.Messages.question(), d.Message, w, now)
+		return r.ask(c, cfg.Messages.questionIn(req.Language), d.Message, w, now)
 	case resolve.Resolved:
-		vars := r.messageVars(c, map[string]string{"answer": d.Message, "citations": citationText(d)})
-		w.msg = r.outgoing(c, cfg.Messages.answer(), vars)
+		vars := r.messageVars(c, map[string]string{"answer": d.Message, "citations": citationText(d, req.Language)})
+		w.msg = r.outgoing(c, cfg.Messages.answerIn(req.Language), vars)
 		w.audit = append(w.audit, a.setState(c, ResolutionProposed, "answer proposed from "+citedArticles(d), now)...)
 		r.markChatProposal(c)
 		st, err := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "Proposed resolution", a.stamp("resolution proposed for intent "+req.Intent.Name, now))
@@ -619,7 +617,7 @@ func (r *run) outgoing(c *casemgmt.Case, tpl Template, vars map[string]string) *
 }
 
 // citationText lists a decision's articles, as the answer's citations.
-func citationText(d *resolve.Decision) string {
+func citationText(d *resolve.Decision, lang string) string {
 	var lines []string
 	for _, l := range d.Links {
 		line := "- " + l.Title
@@ -636,7 +634,7 @@ func citationText(d *resolve.Decision) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return "Sources:\n" + strings.Join(lines, "\n")
+	return textsIn(lang).Sources + "\n" + strings.Join(lines, "\n")
 }
 
 // citedArticles names the articles a decision cites.
