@@ -11,7 +11,7 @@ import (
 // and fall back to English for others.
 func TestDefaultTemplatesLocalised(t *testing.T) {
 	tests := []struct {
-		lang                string
+		lang                 string
 		hello, solved, case_ string
 	}{
 		{"en", "Hello {{contact_name}}", "Does this solve your problem?", "(Case {{case_number}})"},
