@@ -177,10 +177,11 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) (done []DueOutcome, e
 func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (done DueOutcome, err error) {
 	ctx, span := a.tel.startRun(ctx, TriggerFollowUp, caseID, "")
 	defer func() { span.endDue(ctx, done, err) }()
-	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: a.shadow}
+	shadow := a.shadowIn(ctx)
+	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: shadow}
 	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID
-	if !a.shadow {
+	if !shadow {
 		ok, err := a.store.AcquireClaim(ctx, claim, owner, time.Minute)
 		if err != nil {
 			return o, err
@@ -260,7 +261,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 			return o, err
 		}
 		o.Message = &d.Message
-		if a.shadow {
+		if shadow {
 			return o, a.writeDue(ctx, c, append(audit, entry), in, now)
 		}
 		return o, a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: append(audit, entry), Interaction: in, Events: []casemgmt.Event{ev}})
@@ -277,7 +278,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	}
 	out := followUpMessage(a, c, tpl, vars, to)
 	o.Message = out
-	if a.shadow {
+	if shadow {
 		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
 		o.Action, o.Reason = "follow_up_sent", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
@@ -352,7 +353,7 @@ func (a *Agent) contactAddress(ctx context.Context, c *casemgmt.Case) (channel.A
 // writeDue stores a scheduled change. In shadow mode it changes nothing
 // and records what would have happened.
 func (a *Agent) writeDue(ctx context.Context, c *casemgmt.Case, audit []casemgmt.AuditEntry, in *casemgmt.Interaction, now time.Time) error {
-	if a.shadow {
+	if a.shadowIn(ctx) {
 		if in == nil {
 			return nil
 		}

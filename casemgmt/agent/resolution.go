@@ -130,7 +130,8 @@ func (r *run) resolveCase(ctx context.Context, caseID string, automation string)
 		if w.in.Outcome == "" {
 			w.in.Outcome = casemgmt.OutcomeUpdated
 		}
-		if a.shadow {
+		if a.shadowIn(ctx) {
+			w.out.Message = w.msg
 			w.in.Outcome, w.in.Reason = casemgmt.OutcomeShadow, "would have: "+w.in.Reason
 			return w.out, w.c, a.record(ctx, w.in)
 		}
