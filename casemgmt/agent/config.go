@@ -176,6 +176,8 @@ type FollowUpPolicy struct {
 	// unanswered for its wait.
 	CloseAfterLast bool `json:"close_after_last,omitempty"`
 	Disabled       bool `json:"disabled,omitempty"`
+	// Calendar, when set, makes the waits count business time only.
+	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // Duration is a time.Duration written as text: Go's form ("48h",
@@ -424,6 +426,7 @@ func (c *Config) Validate() error {
 		default:
 			ps.add(at+".automation", fmt.Sprintf("%q is neither %q nor %q", truncate(p.Automation, 40), AutomationFull, AutomationDraft))
 		}
+		checkCalendar(&ps, at+".calendar", p.Calendar)
 		if len(p.Waits) == 0 {
 			ps.add(at+".waits", "a follow-up policy needs at least one wait")
 		}

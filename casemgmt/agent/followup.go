@@ -103,7 +103,7 @@ func (a *Agent) schedule(c *casemgmt.Case, by casemgmt.Actor, now time.Time) []c
 		}
 		c.Meta[MetaFollowUpPolicy] = p.Name
 		c.Meta[MetaFollowUpStep] = "0"
-		return a.setDue(c, now.Add(time.Duration(p.Waits[0])), by, "follow-up policy "+p.Name+" started", now)
+		return a.setDue(c, p.waitAfter(now, p.Waits[0]), by, "follow-up policy "+p.Name+" started", now)
 	case running != "":
 		delete(c.Meta, MetaFollowUpPolicy)
 		delete(c.Meta, MetaFollowUpStep)
@@ -249,7 +249,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 		return o, err
 	}
 	vars := addCaseVars(map[string]string{"step": strconv.Itoa(step + 1), "steps": strconv.Itoa(len(p.Waits))}, c, to.Name)
-	next := now.Add(time.Duration(p.Waits[min(step+1, len(p.Waits)-1)]))
+	next := p.waitAfter(now, p.Waits[min(step+1, len(p.Waits)-1)])
 	c.Meta[MetaFollowUpStep] = strconv.Itoa(step + 1)
 	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
 	if p.Automation == AutomationDraft {
