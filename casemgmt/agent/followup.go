@@ -102,11 +102,17 @@ func (a *Agent) schedule(c *casemgmt.Case, by casemgmt.Actor, now time.Time) []c
 			c.Meta = map[string]string{}
 		}
 		c.Meta[MetaFollowUpPolicy] = p.Name
-		c.Meta[MetaFollowUpStep] = "0"
-		return a.setDue(c, p.waitAfter(now, p.Waits[0]), by, "follow-up policy "+p.Name+" started", now)
+		step, due := a.repEmailedStart(c, p, now)
+		c.Meta[MetaFollowUpStep] = strconv.Itoa(step)
+		why := "follow-up policy " + p.Name + " started"
+		if step > 0 {
+			why += "; a representative's email counts as follow-up 1"
+		}
+		return a.setDue(c, due, by, why, now)
 	case running != "":
 		delete(c.Meta, MetaFollowUpPolicy)
 		delete(c.Meta, MetaFollowUpStep)
+		delete(c.Meta, MetaRepEmailed)
 		return a.setDue(c, time.Time{}, by, "follow-up policy "+running+" stopped", now)
 	}
 	return nil

@@ -97,14 +97,13 @@ type ResolutionOutcome struct {
 // resolutionWork is what one resolution pass decided, before it is
 // written.
 type resolutionWork struct {
-	out     *ResolutionOutcome
-	c       *casemgmt.Case
-	audit   []casemgmt.AuditEntry
-	in      *casemgmt.Interaction
-	msg     *channel.Outgoing // to deliver after the write
-	draft   bool
-	events  []casemgmt.Event // for the change feed, with the write
-	attempt int
+	out    *ResolutionOutcome
+	c      *casemgmt.Case
+	audit  []casemgmt.AuditEntry
+	in     *casemgmt.Interaction
+	msg    *channel.Outgoing // to deliver after the write
+	draft  bool
+	events []casemgmt.Event // for the change feed, with the write
 }
 
 // resolveCase runs resolution on case c after the run's prediction, with

@@ -289,16 +289,15 @@ func TestResolutionStopsAsking(t *testing.T) {
 	if _, err := r.ag.Resolve(context.Background(), id, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	c := r.get(id)
-	if r.out.Len() != 1 {
-		t.Errorf("asked again without new information: %d sent", r.out.Len())
+	if c := r.get(id); r.out.Len() != 1 || c.Meta[agent.MetaResolution] != agent.ResolutionAsked {
+		t.Errorf("asked again without new information: %d sent, state %q", r.out.Len(), c.Meta[agent.MetaResolution])
 	}
 	r.email("I do not have it at hand.", true)
 	if r.out.Len() != 2 {
 		t.Errorf("second question not asked: %d sent", r.out.Len())
 	}
 	r.email("Still looking for it.", true)
-	c = r.get(id)
+	c := r.get(id)
 	if c.Meta[agent.MetaResolution] != agent.ResolutionHandedOver || !strings.Contains(c.Meta[agent.MetaSummary], "order_number") || r.out.Len() != 2 {
 		t.Errorf("after two questions: %q %q, %d sent", c.Meta[agent.MetaResolution], c.Meta[agent.MetaSummary], r.out.Len())
 	}
