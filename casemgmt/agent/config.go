@@ -178,6 +178,8 @@ type FollowUpPolicy struct {
 	// unanswered for its wait.
 	CloseAfterLast bool `json:"close_after_last,omitempty"`
 	Disabled       bool `json:"disabled,omitempty"`
+	// Calendar, when set, makes the waits count business time only.
+	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // Duration is a time.Duration written as text: Go's form ("48h",
@@ -463,6 +465,7 @@ func (v *configCheck) followUps() {
 		v.name("follow_up", p.Name, seen, i)
 		checkCondition(&v.ps, at+".when", p.When)
 		v.oneOf(at+".automation", p.Automation, AutomationFull, AutomationDraft)
+		checkCalendar(&v.ps, at+".calendar", p.Calendar)
 		if len(p.Waits) == 0 {
 			v.ps.add(at+".waits", "a follow-up policy needs at least one wait")
 		}

@@ -21,7 +21,16 @@
 //     acting on them, threads replies to their case and runs new email
 //     through the intake rules.
 //   - RunDue sends the follow-ups that are due and closes cases after the
-//     last one; a customer's reply settles or reopens the case.
+//     last one; a customer's reply (by email, or in the live chat where an
+//     answer was posted) settles or reopens the case. A policy's Calendar
+//     makes its waits count business time; RepresentativeEmailed (or a
+//     representative's copy reaching the mailbox from the agent's own
+//     address) counts a person's email as the first follow-up.
+//   - Simulate runs resolution or follow-up over stored cases (by id, or
+//     a casemgmt.ListQuery, at most a limit) and returns what the agent
+//     would do and send, writing, sending and recording nothing; shadow
+//     mode (WithShadow) does the same on live traffic and records what it
+//     would have done, marked Shadow.
 //   - Check is the prerequisites panel: store, predictor, sender,
 //     templates and rules, each with a status and a hint.
 //   - Summarize reports on the interaction records every run leaves.
@@ -66,6 +75,12 @@
 //     policy has (follow-ups);
 //   - {{questions}}, {{answer}}, {{citations}}: what resolution asks, the
 //     answer it proposes and the articles it cites (resolution messages).
+//
+// Resolution's default messages are written in the customer's language
+// (the case's "language" field, or the one their words are in) for
+// English, Spanish, German, Portuguese, French, Italian and Dutch; an
+// intent's attribute_labels and attribute_questions name what is asked for
+// in each language ({"order_number": {"de": "Bestellnummer"}}).
 //
 // # Telemetry
 //

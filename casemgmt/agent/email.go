@@ -169,6 +169,9 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		if err := r.relate(ctx, c.ID, link, "stored the "+kind+" on its case", true); err != nil {
 			return nil, err
 		}
+		if own { // a representative's copy counts as a follow-up (repemail.go)
+			a.representativeCopy(ctx, c.ID, &msg)
+		}
 		return &Result{Outcome: casemgmt.OutcomeSkipped, Reason: kind + " stored on its case; no prediction", Case: c, Interaction: r.in}, nil
 	}
 	if msg.Bulk {

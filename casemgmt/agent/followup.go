@@ -10,7 +10,6 @@ import (
 
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/channel"
-	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/rules"
 )
 
@@ -45,7 +44,8 @@ const (
 
 // ReplyJudge decides what a customer's reply to a case waiting on them
 // says. The default judge reads common phrases in English, Spanish,
-// German, French and Portuguese; a model-backed judge can replace it.
+// German, Portuguese, French, Italian and Dutch; a model-backed judge can
+// replace it.
 type ReplyJudge interface {
 	Judge(ctx context.Context, m *channel.Message) (Verdict, error)
 }
@@ -60,51 +60,6 @@ func (f ReplyJudgeFunc) Judge(ctx context.Context, m *channel.Message) (Verdict,
 
 // WithReplyJudge sets how customer replies to waiting cases are judged.
 func WithReplyJudge(j ReplyJudge) Option { return func(a *Agent) { a.judge = j } }
-
-// Phrases of the default judge, folded to lower case. Unresolved phrases
-// win over resolved ones ("the reset fixed it for a day, but it is still
-// dropping").
-var (
-	unresolvedPhrases = []string{
-		"still not", "still doesn", "still does", "still isn", "still is", "still the same", "still happening", "still broken",
-		"still dropping", "still no ", "still won", "still can", "not working", "doesn't work", "does not work", "didn't work",
-		"did not work", "didn't help", "did not help", "no change", "same problem", "same issue", "not fixed", "not solved",
-		"not resolved", "isn't fixed", "is not fixed", "happened again", "came back", "back again", "again today",
-		"todavía no", "sigue sin", "sigue igual", "sigue fallando", "no funciona", "no ha funcionado", "no se ha resuelto", "mismo problema",
-		"immer noch", "noch immer", "funktioniert nicht", "funktioniert immer noch nicht", "nicht gelöst", "nicht behoben", "hat nicht geholfen", "gleiche problem",
-		"toujours pas", "ne marche pas", "ne fonctionne pas", "ne fonctionne toujours", "pas résolu", "même problème", "n'a pas marché",
-		"ainda não", "não funciona", "não funcionou", "continua sem", "continua com", "mesmo problema", "não resolveu",
-	}
-	resolvedPhrases = []string{
-		"fixed it", "that fixed", "it's fixed", "it is fixed", "is fixed now", "now fixed", "fixed now", "solved", "resolved", "works now",
-		"working now", "working again", "works again", "that did it", "that did the trick", "that worked", "it worked", "all good now",
-		"all sorted", "sorted now", "problem is gone", "you can close", "please close", "close this", "close the case", "close the ticket",
-		"no longer need", "don't need help", "do not need help",
-		"got it working", "ya funciona", "funciona de nuevo", "vuelve a funcionar", "solucionado", "resuelto", "pueden cerrar", "puede cerrar",
-		"podéis cerrar", "podeis cerrar", "puedes cerrar", "ya está solucionado", "ya lo he solucionado",
-		"funktioniert wieder", "funktioniert jetzt", "klappt wieder", "klappt jetzt", "gelöst", "behoben", "erledigt", "können das ticket schließen", "können schließen",
-		"ça marche", "ca marche", "fonctionne à nouveau", "fonctionne de nouveau", "résolu", "vous pouvez fermer", "c'est réglé",
-		"já funciona", "funcionou", "voltou a funcionar", "resolvido", "podem fechar", "pode fechar", "podem encerrar", "pode encerrar",
-	}
-)
-
-// defaultJudge reads a reply's new text for the phrases above.
-type defaultJudge struct{}
-
-func (defaultJudge) Judge(_ context.Context, m *channel.Message) (Verdict, error) {
-	text := " " + textfold.Fold(strings.ReplaceAll(m.Subject+". "+m.Text, "’", "'")) + " "
-	for _, p := range unresolvedPhrases {
-		if strings.Contains(text, p) {
-			return VerdictUnresolved, nil
-		}
-	}
-	for _, p := range resolvedPhrases {
-		if strings.Contains(text, p) {
-			return VerdictResolved, nil
-		}
-	}
-	return VerdictNeutral, nil
-}
 
 // followUpPolicy returns the first active follow-up policy whose
 // condition and trigger hold for the case, or nil.
@@ -147,11 +102,17 @@ func (a *Agent) schedule(c *casemgmt.Case, by casemgmt.Actor, now time.Time) []c
 			c.Meta = map[string]string{}
 		}
 		c.Meta[MetaFollowUpPolicy] = p.Name
-		c.Meta[MetaFollowUpStep] = "0"
-		return a.setDue(c, now.Add(time.Duration(p.Waits[0])), by, "follow-up policy "+p.Name+" started", now)
+		step, due := a.repEmailedStart(c, p, now)
+		c.Meta[MetaFollowUpStep] = strconv.Itoa(step)
+		why := "follow-up policy " + p.Name + " started"
+		if step > 0 {
+			why += "; a representative's email counts as follow-up 1"
+		}
+		return a.setDue(c, due, by, why, now)
 	case running != "":
 		delete(c.Meta, MetaFollowUpPolicy)
 		delete(c.Meta, MetaFollowUpStep)
+		delete(c.Meta, MetaRepEmailed)
 		return a.setDue(c, time.Time{}, by, "follow-up policy "+running+" stopped", now)
 	}
 	return nil
@@ -222,10 +183,11 @@ func (a *Agent) RunDue(ctx context.Context, now time.Time) (done []DueOutcome, e
 func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (done DueOutcome, err error) {
 	ctx, span := a.tel.startRun(ctx, TriggerFollowUp, caseID, "")
 	defer func() { span.endDue(ctx, done, err) }()
-	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: a.shadow}
+	shadow := a.shadowIn(ctx)
+	o := DueOutcome{CaseID: caseID, Action: "skipped", Shadow: shadow}
 	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID
-	if !a.shadow {
+	if !shadow {
 		ok, err := a.store.AcquireClaim(ctx, claim, owner, time.Minute)
 		if err != nil {
 			return o, err
@@ -293,7 +255,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 		return o, err
 	}
 	vars := addCaseVars(map[string]string{"step": strconv.Itoa(step + 1), "steps": strconv.Itoa(len(p.Waits))}, c, to.Name)
-	next := now.Add(time.Duration(p.Waits[min(step+1, len(p.Waits)-1)]))
+	next := p.waitAfter(now, p.Waits[min(step+1, len(p.Waits)-1)])
 	c.Meta[MetaFollowUpStep] = strconv.Itoa(step + 1)
 	audit := a.setDue(c, next, a.actor(), fmt.Sprintf("follow-up %d of %d", step+1, len(p.Waits)), now)
 	if p.Automation == AutomationDraft {
@@ -305,7 +267,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 			return o, err
 		}
 		o.Message = &d.Message
-		if a.shadow {
+		if shadow {
 			return o, a.writeDue(ctx, c, append(audit, entry), in, now)
 		}
 		return o, a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: append(audit, entry), Interaction: in, Events: []casemgmt.Event{ev}})
@@ -322,7 +284,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	}
 	out := followUpMessage(a, c, tpl, vars, to)
 	o.Message = out
-	if a.shadow {
+	if shadow {
 		in.Outcome, in.Reason = casemgmt.OutcomeUpdated, fmt.Sprintf("follow-up %d of %d sent", step+1, len(p.Waits))
 		o.Action, o.Reason = "follow_up_sent", in.Reason
 		return o, a.writeDue(ctx, c, audit, in, now)
@@ -397,7 +359,7 @@ func (a *Agent) contactAddress(ctx context.Context, c *casemgmt.Case) (channel.A
 // writeDue stores a scheduled change. In shadow mode it changes nothing
 // and records what would have happened.
 func (a *Agent) writeDue(ctx context.Context, c *casemgmt.Case, audit []casemgmt.AuditEntry, in *casemgmt.Interaction, now time.Time) error {
-	if a.shadow {
+	if a.shadowIn(ctx) {
 		if in == nil {
 			return nil
 		}
@@ -484,9 +446,3 @@ func compileFollowUp(cfg *Config, vars rules.Vars, opts []rules.Option) (*rules.
 	}
 	return set, nil
 }
-
-// DefaultReplyJudge returns the judge the agent uses unless told
-// otherwise: it reads common phrases in English, Spanish, German, French
-// and Portuguese, and a phrase saying the problem remains wins over one
-// saying it is solved.
-func DefaultReplyJudge() ReplyJudge { return defaultJudge{} }

@@ -12,7 +12,7 @@ import (
 
 // answeredPrefix is the state key prefix under which the agent remembers
 // the answers it sent without a case: the key is the answer's Message-ID,
-// the value the customer's email it answered.
+// or the customer's email it answered, the value that email's id.
 const answeredPrefix = "agent:answered:"
 
 // answersWithoutCase reports whether a new email may be answered without
@@ -20,10 +20,27 @@ const answeredPrefix = "agent:answered:"
 // own there, and the email is not the customer coming back to an answer.
 func (r *run) answersWithoutCase(ctx context.Context, in *intake) bool {
 	a := r.a
-	if len(a.cfg.Resolution.Lines) == 0 || r.comeback(ctx, in.m) {
+	if len(a.cfg.Resolution.Lines) == 0 {
 		return false
 	}
-	lob := r.lineOf(ctx, in.c)
+	if r.comeback(ctx, in.m) {
+		// The customer comes back to an answer sent without a case: the
+		// answer did not settle it, so the case made now goes to a person
+		// rather than getting the same answer again.
+		if in.c.Meta == nil {
+			in.c.Meta = map[string]string{}
+		}
+		in.c.Meta[MetaResolution] = ResolutionHandedOver
+		in.c.Meta[MetaSummary] = "An answer from the knowledge base was sent without a case; the customer wrote back about it."
+		return false
+	}
+	// The line of business is read on the case as it would be, with the
+	// intake rule's values applied (a line chosen by segment, say).
+	tmp := &casemgmt.Case{Status: casemgmt.StatusActive, ContactID: in.contact.ID}
+	if _, err := a.schema.Apply(ctx, tmp, in.changes, casemgmt.ApplyOptions{Policy: a.cfg.Policy, Contacts: a.store, Now: in.now}); err != nil {
+		return false
+	}
+	lob := r.lineOf(ctx, tmp)
 	return lob != nil && lob.EmailWithoutCase && lob.Automation == AutomationFull
 }
 
@@ -86,8 +103,15 @@ func (r *run) answerWithoutCase(ctx context.Context, in *intake) (*Result, error
 		return nil, fmt.Errorf("answer without a case: %w", err)
 	}
 	w.out.Sent = true
-	if err := a.store.PutState(ctx, answeredPrefix+strings.Trim(id, "<> "), []byte(m.ID)); err != nil {
-		return nil, err
+	// A reply may name the answer or only the customer's own email (a
+	// client that threads on the first message): both mark a comeback.
+	for _, k := range []string{id, m.ID} {
+		if k = strings.Trim(k, "<> "); k == "" {
+			continue
+		}
+		if err := a.store.PutState(ctx, answeredPrefix+k, []byte(m.ID)); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.store.PutState(ctx, processedPrefix+r.emailKey(), []byte(r.in.Reason)); err != nil {
 		return nil, err

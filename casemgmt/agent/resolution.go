@@ -129,7 +129,8 @@ func (r *run) resolveCase(ctx context.Context, caseID string, automation string)
 		if w.in.Outcome == "" {
 			w.in.Outcome = casemgmt.OutcomeUpdated
 		}
-		if a.shadow {
+		if a.shadowIn(ctx) {
+			w.out.Message = w.msg
 			w.in.Outcome, w.in.Reason = casemgmt.OutcomeShadow, "would have: "+w.in.Reason
 			return w.out, w.c, a.record(ctx, w.in)
 		}
@@ -403,10 +404,8 @@ func (r *run) resolveRequest(ctx context.Context, c *casemgmt.Case, intent *reso
 		}
 	}
 	msgs := r.resolutionMessages(c)
-	lang, _ := c.Fields["language"].(string)
-	if lang == "" {
-		lang = knowledge.GuessLanguage(resolve.CustomerText(msgs))
-	}
+	lang := r.language(c)
+	intent = a.localIntent(intent, lang)
 	req := &resolve.Request{Intent: intent, Confidence: conf, Known: known, Messages: msgs, Language: lang}
 	if a.retriever != nil && len(req.Missing()) == 0 {
 		q := resolve.Query(intent, msgs, lang)
@@ -441,7 +440,7 @@ func (r *run) unidentified(c *casemgmt.Case, w *resolutionWork, now time.Time) e
 	if cfg.Unidentified == UnidentifiedAsk && c.Meta[MetaQuestions] == "" {
 		w.out.Decision = &resolve.Decision{Kind: resolve.Question, Reason: "the intent is not identified"}
 		w.draft = w.out.Automation == AutomationConfirm
-		return r.ask(c, cfg.Messages.askMore(), "", w, now)
+		return r.ask(c, cfg.Messages.askMoreIn(r.language(c)), "", w, now)
 	}
 	return r.handOver(c, "the agent could not tell what the customer needs", w, now)
 }
@@ -455,11 +454,12 @@ func (r *run) act(c *casemgmt.Case, req *resolve.Request, d *resolve.Decision, w
 		if n >= cfg.maxQuestions() {
 			return r.handOver(c, fmt.Sprintf("still missing %s after %d questions", strings.Join(d.Ask, ", "), n), w, now)
 		}
-		return r.ask(c, cfg.Messages.question(), d.Message, w, now)
+		return r.ask(c, cfg.Messages.questionIn(req.Language), d.Message, w, now)
 	case resolve.Resolved:
-		vars := r.messageVars(c, map[string]string{"answer": d.Message, "citations": citationText(d)})
-		w.msg = r.outgoing(c, cfg.Messages.answer(), vars)
+		vars := r.messageVars(c, map[string]string{"answer": d.Message, "citations": citationText(d, req.Language)})
+		w.msg = r.outgoing(c, cfg.Messages.answerIn(req.Language), vars)
 		w.audit = append(w.audit, a.setState(c, ResolutionProposed, "answer proposed from "+citedArticles(d), now)...)
+		r.markChatProposal(c)
 		st, err := casemgmt.SetStatus(c, casemgmt.StatusWaitingOnCustomer, "Proposed resolution", a.stamp("resolution proposed for intent "+req.Intent.Name, now))
 		if err != nil {
 			return err
@@ -617,7 +617,7 @@ func (r *run) outgoing(c *casemgmt.Case, tpl Template, vars map[string]string) *
 }
 
 // citationText lists a decision's articles, as the answer's citations.
-func citationText(d *resolve.Decision) string {
+func citationText(d *resolve.Decision, lang string) string {
 	var lines []string
 	for _, l := range d.Links {
 		line := "- " + l.Title
@@ -634,7 +634,7 @@ func citationText(d *resolve.Decision) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return "Sources:\n" + strings.Join(lines, "\n")
+	return textsIn(lang).Sources + "\n" + strings.Join(lines, "\n")
 }
 
 // citedArticles names the articles a decision cites.
@@ -730,6 +730,14 @@ func (r *run) resolveAfter(ctx context.Context, res *Result, err error) (*Result
 	}
 	if res.Outcome == casemgmt.OutcomeShadow && res.Reason == "would create a case" {
 		return res, nil // the case exists only in the shadow run's result
+	}
+	if c, err := r.chatVerdict(ctx, res.Case); err != nil {
+		r.a.log.WarnContext(ctx, "judging the customer's chat reply failed", "case", res.Case.ID, "err", err)
+	} else if c != nil {
+		if !r.a.shadow {
+			res.Case = c
+		}
+		return res, nil
 	}
 	out, c, rerr := r.resolveCase(ctx, res.Case.ID, "")
 	if rerr != nil {

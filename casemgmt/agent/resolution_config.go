@@ -67,6 +67,15 @@ type IntentRule struct {
 	// Attributes are what the intent needs before it can be resolved: a
 	// case field (by name) or a free question.
 	Attributes []resolve.Attribute `json:"attributes,omitempty"`
+	// AttributeLabels name attributes to the customer in their language:
+	// attribute name, then language tag, then label ({"order_number":
+	// {"de": "Bestellnummer", "es": "número de pedido"}}). A label in the
+	// customer's language is asked for in that language's words, in place
+	// of the attribute's own Label and Question.
+	AttributeLabels map[string]map[string]string `json:"attribute_labels,omitempty"`
+	// AttributeQuestions are whole questions per attribute and language,
+	// used before a label in the same language.
+	AttributeQuestions map[string]map[string]string `json:"attribute_questions,omitempty"`
 	// Articles are the ids of the knowledge articles that resolve it;
 	// empty means any article retrieved.
 	Articles []string `json:"articles,omitempty"`
@@ -100,26 +109,6 @@ type ResolutionMessages struct {
 	// {{citations}} the articles it relies on.
 	Answer *Template `json:"answer,omitempty"`
 }
-
-// Default resolution messages.
-var (
-	defaultAskMore = Template{
-		Subject: "Re: {{subject}} [{{case_number}}]",
-		Body:    "Hello {{contact_name}},\n\nThank you for your message. Could you tell us a little more about what you need, so that we can help you?\n\n(Case {{case_number}})",
-	}
-	defaultQuestion = Template{
-		Subject: "Re: {{subject}} [{{case_number}}]",
-		Body:    "Hello {{contact_name}},\n\n{{questions}}\n\n(Case {{case_number}})",
-	}
-	defaultAnswer = Template{
-		Subject: "Re: {{subject}} [{{case_number}}]",
-		Body:    "Hello {{contact_name}},\n\n{{answer}}\n\n{{citations}}\n\nDoes this solve your problem? Just reply to this email.\n\n(Case {{case_number}})",
-	}
-)
-
-func (m ResolutionMessages) askMore() Template  { return orDefault(m.AskMore, defaultAskMore) }
-func (m ResolutionMessages) question() Template { return orDefault(m.Question, defaultQuestion) }
-func (m ResolutionMessages) answer() Template   { return orDefault(m.Answer, defaultAnswer) }
 
 func orDefault(t *Template, d Template) Template {
 	if t == nil {
@@ -162,6 +151,7 @@ func (r *Resolution) validate(ps *problems, c *Config) {
 			seen[in.Name] = i + 1
 		}
 		checkCondition(ps, at+".when", in.When)
+		validateLabels(ps, at, in)
 		attrs := map[string]bool{}
 		for j, a := range in.Attributes {
 			aat := fmt.Sprintf("%s.attributes[%d]", at, j)

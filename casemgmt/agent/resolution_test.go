@@ -136,6 +136,11 @@ var resolutionPredictor = predict.Func(func(_ context.Context, req *predict.Requ
 			case strings.Contains(text, "log in"):
 				res.Predictions[f.Name] = predict.Prediction{Value: "password_reset", Confidence: 0.9, Evidence: []predict.Evidence{{Quote: "log in"}}}
 			}
+		case "contact":
+			// A signed-in chat visitor is the known contact.
+			if id := req.Customer.ContactID; id != "" {
+				res.Predictions[f.Name] = predict.Prediction{Value: id, Confidence: 1}
+			}
 		case "order_number":
 			if i := strings.Index(text, "ORD-"); i >= 0 && len(text) >= i+10 {
 				res.Predictions[f.Name] = predict.Prediction{Value: text[i : i+10], Confidence: 0.95, Evidence: []predict.Evidence{{Quote: text[i : i+10]}}}
@@ -284,8 +289,8 @@ func TestResolutionStopsAsking(t *testing.T) {
 	if _, err := r.ag.Resolve(context.Background(), id, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if r.out.Len() != 1 || r.get(id).Meta[agent.MetaQuestions] != "1" {
-		t.Errorf("asked again without new information: %d sent", r.out.Len())
+	if c := r.get(id); r.out.Len() != 1 || c.Meta[agent.MetaResolution] != agent.ResolutionAsked {
+		t.Errorf("asked again without new information: %d sent, state %q", r.out.Len(), c.Meta[agent.MetaResolution])
 	}
 	r.email("I do not have it at hand.", true)
 	if r.out.Len() != 2 {

@@ -56,6 +56,9 @@ func (r *run) shadowed(ctx context.Context, reason string, res *Result) (*Result
 
 // record stores an interaction record; a shadow agent's is marked so.
 func (a *Agent) record(ctx context.Context, in *casemgmt.Interaction) error {
+	if simulating(ctx) {
+		return nil // a simulation leaves no trace (see Simulate)
+	}
 	if a.shadow {
 		in.Shadow = true
 	}
