@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -768,7 +769,12 @@ func TestScaleThroughput(t *testing.T) {
 			dsn := pgtest.DSN(t)
 			config, _ := writeScaleConfig(t, t.TempDir())
 			c := newCluster(t, bin, config, dsn, procs)
+			ctx, stop := context.WithCancel(context.Background())
+			waits := make(chan map[string]int, 1)
+			go func() { waits <- sampleWaits(ctx, dsn) }()
 			res := c.replay(t, scaleOptions{n: n, workers: 8})
+			stop()
+			w := <-waits
 			var store, http float64
 			for _, p := range c.procs {
 				url := p.url.Load().(string)
@@ -785,6 +791,55 @@ func TestScaleThroughput(t *testing.T) {
 			t.Logf("procs=%d: %d deliveries (%d chats, %d emails, each twice) in %v: %.0f deliveries/s; store calls %.1fs of %.1fs in webhooks (%.0f%%)",
 				procs, res.events, n, n, res.elapsed.Round(time.Millisecond), float64(res.events)/res.elapsed.Seconds(),
 				store, http, 100*store/max(http, 1e-9))
+			t.Logf("procs=%d: PostgreSQL sessions sampled every 10ms (active, by wait event and statement): %s", procs, topWaits(w, 8))
 		})
 	}
+}
+
+// sampleWaits samples, until ctx ends, what the database's active
+// sessions are waiting on, counting samples by wait event and the start
+// of the statement.
+func sampleWaits(ctx context.Context, dsn string) map[string]int {
+	out := map[string]int{}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return out
+	}
+	defer db.Close()
+	for ctx.Err() == nil {
+		rows, err := db.Query("SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50) " +
+			"FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND pid <> pg_backend_pid()")
+		if err == nil {
+			for rows.Next() {
+				var k string
+				if rows.Scan(&k) == nil {
+					out[k]++
+				}
+			}
+			rows.Close()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return out
+}
+
+// topWaits formats the n most frequent samples.
+func topWaits(m map[string]int, n int) string {
+	type kv struct {
+		k string
+		v int
+	}
+	var all []kv
+	total := 0
+	for k, v := range m {
+		all = append(all, kv{k, v})
+		total += v
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d samples", total)
+	for i := 0; i < len(all) && i < n; i++ {
+		fmt.Fprintf(&b, "\n\t%5.1f%% %s", 100*float64(all[i].v)/float64(max(total, 1)), all[i].k)
+	}
+	return b.String()
 }
