@@ -205,7 +205,7 @@ func (c *cluster) deliver(i int, post func(url string) (int, error)) error {
 		}
 		t0 := time.Now()
 		code, err := post(url)
-		if testing.Verbose() && time.Since(t0) > 200*time.Millisecond {
+		if os.Getenv("CASEAGENT_SCALE_LOGS") != "" && time.Since(t0) > 200*time.Millisecond {
 			fmt.Fprintf(os.Stderr, "slow delivery to %s: %v %d %v\n", p.name, time.Since(t0), code, err)
 		}
 		if err == nil && code < 300 {
