@@ -35,6 +35,7 @@ type mailSettings struct {
 	from     channel.Address
 	ackLimit int
 	wait     time.Duration
+	claimTTL time.Duration // 0: emailClaimTTL
 }
 
 // WithSender sets the sender of the mail the agent writes itself
@@ -59,6 +60,23 @@ func WithAckLimit(n int) Option { return func(a *Agent) { a.mail.ackLimit = n } 
 // the same message, in this process or another sharing the store, to
 // finish before it gives up with ErrEmailBusy (default 30s).
 func WithEmailWait(d time.Duration) Option { return func(a *Agent) { a.mail.wait = d } }
+
+// WithClaimTTL sets how long the claims of this agent last: the claim one
+// delivery of an email holds against other deliveries (default two
+// minutes) and the claim on a case whose follow-up is being sent (default
+// one minute). It is how long an email or a follow-up waits after the
+// process handling it crashed before another process takes it over, so
+// it must be longer than the handling takes (the predictor included). Zero
+// or less keeps the defaults.
+func WithClaimTTL(d time.Duration) Option { return func(a *Agent) { a.mail.claimTTL = d } }
+
+// claimTTL is the TTL of a claim whose default is def.
+func (a *Agent) claimTTL(def time.Duration) time.Duration {
+	if a.mail.claimTTL > 0 {
+		return a.mail.claimTTL
+	}
+	return def
+}
 
 // ReceiveEmail implements email.Receiver: it hands a parsed message that
 // arrived in mailbox to InboundEmail.
@@ -259,7 +277,7 @@ func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func
 	}
 	deadline := time.Now().Add(wait)
 	for attempt := 0; ; attempt++ {
-		ok, err := a.store.AcquireClaim(ctx, name, owner, emailClaimTTL)
+		ok, err := a.store.AcquireClaim(ctx, name, owner, a.claimTTL(emailClaimTTL))
 		if err != nil {
 			return nil, nil, false, err
 		}

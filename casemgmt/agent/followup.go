@@ -188,7 +188,7 @@ func (a *Agent) runDueCase(ctx context.Context, caseID string, now time.Time) (d
 	owner := a.name + "/" + casemgmt.NewID("")
 	claim := "followup:" + caseID
 	if !shadow {
-		ok, err := a.store.AcquireClaim(ctx, claim, owner, time.Minute)
+		ok, err := a.store.AcquireClaim(ctx, claim, owner, a.claimTTL(time.Minute))
 		if err != nil {
 			return o, err
 		}

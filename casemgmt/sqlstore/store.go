@@ -240,18 +240,20 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 }
 
 // create inserts a case in tx and returns its number and feed entries.
+//
+// The case number comes from the counter row 'case_number', whose row lock
+// every creation holds until it commits; so it is taken last but one, just
+// before the feed's counter (the same order in every write, so they cannot
+// deadlock): the case row is first inserted with its id as a placeholder
+// number, and the writes that can fail on a duplicate (a racing delivery
+// of the same conversation or email, a used key) do so before the lock is
+// taken, instead of holding it while they run.
 func (s *Store) create(ctx context.Context, tx querier, id string, status casemgmt.Status, c *casemgmt.Case,
 	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, []casemgmt.FeedEntry, error) {
-	var n int64
-	if err := tx.QueryRowContext(ctx,
-		"UPDATE {counters} SET value = value + 1 WHERE name = 'case_number' RETURNING value").Scan(&n); err != nil {
-		return "", nil, err
-	}
-	number := casemgmt.FormatNumber(n)
 	tn := t.UnixNano()
 	_, err := tx.ExecContext(ctx, "INSERT INTO {cases} ("+caseColumns+") "+
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
-		id, number, row.externalID, c.Title, string(status), c.StatusReason, row.statusChangedAt, row.contactID, c.Origin,
+		id, id, row.externalID, c.Title, string(status), c.StatusReason, row.statusChangedAt, row.contactID, c.Origin,
 		row.fields, row.prov, row.meta, row.nextDueAt, tn, tn)
 	if err != nil {
 		return "", nil, duplicate(err, fmt.Sprintf("case %q or external id %q", id, c.ExternalID))
@@ -261,12 +263,24 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 			return "", nil, err
 		}
 	}
+	if err := s.journal(ctx, tx, id, w, t, nil); err != nil {
+		return "", nil, err
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx,
+		"UPDATE {counters} SET value = value + 1 WHERE name = 'case_number' RETURNING value").Scan(&n); err != nil {
+		return "", nil, err
+	}
+	number := casemgmt.FormatNumber(n)
+	if _, err := tx.ExecContext(ctx, "UPDATE {cases} SET number = $1 WHERE id = $2", number, id); err != nil {
+		return "", nil, err
+	}
 	snap := c.Clone()
 	snap.ID, snap.Number, snap.Version, snap.Status = id, number, 1, status
 	snap.CreatedAt, snap.UpdatedAt = t, t
 	snap.Links = links
 	feed := casemgmt.NewFeedEntries(casemgmt.ChangeCaseCreated, id, number, snap, nil, w, t)
-	return number, feed, s.journal(ctx, tx, id, w, t, feed)
+	return number, feed, appendFeed(ctx, tx, feed)
 }
 
 // updatedFeed returns the feed entries of an update of c that u describes.

@@ -45,14 +45,31 @@ type Config struct {
 	// frequent probes do not call the predictor each time; default 10s,
 	// 5m with a model.
 	ReadyCache Duration `yaml:"ready_cache"`
+	// ClaimTTL is how long an email or a follow-up being handled stays
+	// claimed by its process: after a crash, another process takes it over
+	// once it expires. Default: two minutes for emails, one for follow-ups.
+	ClaimTTL Duration `yaml:"claim_ttl"`
 
 	Chat          *ChatConfig          `yaml:"chat"`
 	EmailWebhooks []EmailWebhookConfig `yaml:"email_webhooks"`
 	Mailboxes     []MailboxConfig      `yaml:"mailboxes"`
 	SMTP          *SMTPConfig          `yaml:"smtp"`
-	MessageIDs    *MessageIDsConfig    `yaml:"message_ids"`
-	Predictor     PredictorConfig      `yaml:"predictor"`
-	Telemetry     TelemetryConfig      `yaml:"telemetry"`
+	// Outbox, instead of SMTP, writes each outgoing message as a JSON
+	// file into this folder (relative to the service file): for trials
+	// and tests without a mail server. Default: none.
+	Outbox     *OutboxConfig     `yaml:"outbox"`
+	MessageIDs *MessageIDsConfig `yaml:"message_ids"`
+	Predictor  PredictorConfig   `yaml:"predictor"`
+	Telemetry  TelemetryConfig   `yaml:"telemetry"`
+}
+
+// OutboxConfig writes outgoing mail into a folder instead of sending it.
+type OutboxConfig struct {
+	// Dir is the folder, created when missing.
+	Dir string `yaml:"dir"`
+	// From is the sender's address written into each message.
+	From     string `yaml:"from"`
+	FromName string `yaml:"from_name"`
 }
 
 // ChatConfig is the live-chat webhook.
@@ -202,6 +219,9 @@ func LoadConfig(path string) (*Config, error) {
 	if cfg.Tenant != "" && !filepath.IsAbs(cfg.Tenant) {
 		cfg.Tenant = filepath.Join(dir, cfg.Tenant)
 	}
+	if o := cfg.Outbox; o != nil && o.Dir != "" && !filepath.IsAbs(o.Dir) {
+		o.Dir = filepath.Join(dir, o.Dir)
+	}
 	if kind, p := storeKind(cfg.Store); kind == "sqlite" && p != ":memory:" && !filepath.IsAbs(p) {
 		cfg.Store = filepath.Join(dir, p)
 	}
@@ -330,6 +350,14 @@ func (c *Config) validate() error {
 		}
 		if _, err := smtpTLS(s.TLS); err != nil {
 			errs = append(errs, fmt.Errorf("smtp: %w", err))
+		}
+	}
+	if o := c.Outbox; o != nil {
+		if o.Dir == "" || o.From == "" {
+			errs = append(errs, errors.New("outbox: dir and from are required"))
+		}
+		if c.SMTP != nil {
+			errs = append(errs, errors.New("outbox: set either smtp or outbox, not both"))
 		}
 	}
 	if m := c.MessageIDs; m != nil && (m.Domain == "" || m.KeyEnv == "") {

@@ -52,6 +52,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"llm without model", "tenant: t\npredictor: {kind: llm}", "predictor.llm.model is required"},
 		{"unknown predictor", "tenant: t\npredictor: {kind: oracle}", `predictor.kind "oracle"`},
 		{"smtp without from", "tenant: t\nsmtp: {addr: 'h:587'}", "smtp: addr and from are required"},
+		{"outbox without dir", "tenant: t\noutbox: {from: a@b}", "outbox: dir and from are required"},
+		{"outbox and smtp", "tenant: t\noutbox: {dir: o, from: a@b}\nsmtp: {addr: 'h:587', from: a@b}", "either smtp or outbox"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseConfig([]byte(tc.yaml))

@@ -129,6 +129,9 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 	}
 
 	aopts := []agent.Option{agent.WithName(cfg.Name), agent.WithLogger(s.log)}
+	if cfg.ClaimTTL > 0 {
+		aopts = append(aopts, agent.WithClaimTTL(time.Duration(cfg.ClaimTTL)))
+	}
 	aopts = append(aopts, agentTelemetryOptions(s.tel.tp, s.tel.mp)...)
 	parser := email.NewParser(email.WithLogger(s.log))
 	if mc := cfg.MessageIDs; mc != nil {
@@ -150,6 +153,15 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 		from := channel.Address{Name: sc.FromName, Email: sc.From}
 		aopts = append(aopts, agent.WithSender(sender, from))
 		parser = email.NewParser(email.WithLogger(s.log), email.WithLoopMarker(sc.From))
+	}
+	if oc := cfg.Outbox; oc != nil {
+		sender, err := newOutbox(oc.Dir, cfg.Name)
+		if err != nil {
+			return nil, err
+		}
+		from := channel.Address{Name: oc.FromName, Email: oc.From}
+		aopts = append(aopts, agent.WithSender(sender, from))
+		parser = email.NewParser(email.WithLogger(s.log), email.WithLoopMarker(oc.From))
 	}
 	if s.agent, err = agent.New(s.store, pred, tenant, aopts...); err != nil {
 		return nil, err
