@@ -132,7 +132,9 @@ type Agent struct {
 	// asked are the field lists most predictions ask for (the create and
 	// the update candidates), prepared once.
 	asked []askedFields
-	// rvPool keeps *rules.Values with no variable set, for plan.
+	// rvPool keeps *rules.Values with no variable set, for plan. The two
+	// pools are kept because the agent benchmark shows them: without them
+	// an event makes 6 more allocations and 1.5 to 2.5 KB more garbage.
 	rvPool sync.Pool
 	// changeBufs keeps emptied change slices (*[]Change) for plan.
 	changeBufs sync.Pool
