@@ -265,7 +265,7 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 	snap.ID, snap.Number, snap.Version, snap.Status = id, number, 1, status
 	snap.CreatedAt, snap.UpdatedAt = t, t
 	snap.Links = links
-	feed := casemgmt.NewFeedEntries(casemgmt.ChangeCaseCreated, id, number, snap, nil, w, t)
+	feed := casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseCreated, CaseID: id, CaseNumber: number, Case: snap, Write: w, Time: t})
 	return number, feed, s.journal(ctx, tx, id, w, t, feed)
 }
 
@@ -273,7 +273,7 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 func updatedFeed(c *casemgmt.Case, u *updated, w *casemgmt.Write, t time.Time) []casemgmt.FeedEntry {
 	snap := c.Clone()
 	u.writeBack(snap, t)
-	return casemgmt.NewFeedEntries(casemgmt.ChangeCaseUpdated, u.id, u.number, snap, nil, w, t)
+	return casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseUpdated, CaseID: u.id, CaseNumber: u.number, Case: snap, Write: w, Time: t})
 }
 
 // insertLink adds a link; a conversation or email linked to another case
@@ -541,7 +541,7 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 		if _, err := tx.ExecContext(ctx, "DELETE FROM {case_contacts} WHERE case_id = $1", id); err != nil {
 			return err
 		}
-		feed = casemgmt.NewFeedEntries(casemgmt.ChangeCaseDeleted, id, number, nil, nil, &w, t)
+		feed = casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseDeleted, CaseID: id, CaseNumber: number, Write: &w, Time: t})
 		return s.journal(ctx, tx, id, &w, t, feed)
 	})
 	if err == nil {
@@ -667,7 +667,7 @@ func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, 
 		if len(cs) != 1 {
 			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 		}
-		feed = casemgmt.NewFeedEntries(k, caseID, cs[0].Number, cs[0], &l, w, t)
+		feed = casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: k, CaseID: caseID, CaseNumber: cs[0].Number, Case: cs[0], Link: &l, Write: w, Time: t})
 		return s.journal(ctx, tx, caseID, w, t, feed)
 	})
 	if err == nil {
