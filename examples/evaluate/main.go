@@ -598,9 +598,10 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.baseline {
 		trainers = append(trainers, eval.NamedTrainer{Name: "baseline", Train: eval.BaselineTrainer(o.labels, o.baselineConfig)})
 	}
+	setup := eval.Setup{Fields: fields, Train: train, Test: test, Seeds: seeds}
 	if len(trainers) > 0 {
 		fmt.Fprintf(stderr, "comparing %d predictors over %d seeds\n", len(trainers), len(seeds))
-		if rep.Comparison, err = eval.Compare(ctx, trainers, fields, train, test, seeds, ropts...); err != nil {
+		if rep.Comparison, err = eval.Compare(ctx, trainers, setup, ropts...); err != nil {
 			return err
 		}
 	}
@@ -610,7 +611,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			sizes = eval.DefaultCurveSizes()
 		}
 		fmt.Fprintf(stderr, "measuring the learning curve at %v and %d records over %d seeds\n", sizes, len(train), len(seeds))
-		if rep.LearningCurve, err = eval.LearningCurve(ctx, mainTrainer, fields, train, test, sizes, seeds, ropts...); err != nil {
+		if rep.LearningCurve, err = eval.LearningCurve(ctx, mainTrainer, setup, sizes, ropts...); err != nil {
 			return err
 		}
 	}
