@@ -414,13 +414,29 @@ func (c *FeedEntry) Changed(field string) (AuditEntry, bool) {
 	return AuditEntry{}, false
 }
 
+// FeedWrite describes one committed case write to NewFeedEntries.
+type FeedWrite struct {
+	// Kind is the kind of the store's own entry.
+	Kind ChangeKind
+	// CaseID and CaseNumber name the case.
+	CaseID, CaseNumber string
+	// Case is the case as committed; nil for ChangeCaseDeleted.
+	Case *Case
+	// Link is the link the write changed, or nil.
+	Link *Link
+	// Write holds the write's audit entries and events; it must not be nil.
+	Write *Write
+	// Time is the write's time.
+	Time time.Time
+}
+
 // NewFeedEntries returns the entries a committed case write appends: the
-// store's own entry of kind k (with the case as committed, c, which may be
-// nil for ChangeCaseDeleted, the write's audit entries and the link l when
-// not nil) followed by the write's events. Seq is left for the store to
-// number; caseID and number name the case; t is the write's time. Stores
-// call it so that all feeds read alike.
-func NewFeedEntries(k ChangeKind, caseID, number string, c *Case, l *Link, w *Write, t time.Time) []FeedEntry {
+// store's own entry of kind fw.Kind (with the case as committed, the
+// write's audit entries and the link when not nil) followed by the
+// write's events. Seq is left for the store to number. Stores call it so
+// that all feeds read alike.
+func NewFeedEntries(fw FeedWrite) []FeedEntry {
+	k, caseID, number, c, l, w, t := fw.Kind, fw.CaseID, fw.CaseNumber, fw.Case, fw.Link, fw.Write, fw.Time
 	out := make([]FeedEntry, 0, 1+len(w.Events))
 	first := FeedEntry{Kind: k, CaseID: caseID, CaseNumber: number, Time: t, Case: c.Clone()}
 	if l != nil {
@@ -496,10 +512,19 @@ type Feed interface {
 // the cursor of the named consumer.
 func FeedCursorKey(consumer string) string { return "feed-cursor:" + consumer }
 
-// FollowFeed hands the entries of f after the named consumer's cursor to
-// handle, a page (at most limit entries; see Feed.ReadChanges) at a time,
-// until none are left, and saves the cursor in st (Coordinator.PutState
-// under FeedCursorKey(consumer)) after each page handle accepted. It
+// FollowOptions names a FollowFeed consumer and its page size.
+type FollowOptions struct {
+	// Consumer names the consumer whose cursor FollowFeed keeps; required.
+	Consumer string
+	// Limit is the most entries per page (see Feed.ReadChanges; 0 is
+	// DefaultPageSize).
+	Limit int
+}
+
+// FollowFeed hands the entries of f after the cursor of the consumer
+// opts.Consumer to handle, a page (at most opts.Limit entries; see
+// Feed.ReadChanges) at a time, until none are left, and saves the cursor
+// in st (Coordinator.PutState under FeedCursorKey(opts.Consumer)) after each page handle accepted. It
 // returns how many entries were handled. When handle fails, the page's
 // entries come again on the next call: consumers see each entry at least
 // once, and must tolerate seeing one twice (apply the Case of an entry,
@@ -512,8 +537,9 @@ func FeedCursorKey(consumer string) string { return "feed-cursor:" + consumer }
 // then each entry may be handled by more than one of them; give each
 // consumer its own name, or let one process at a time follow (for
 // example under a claim, Coordinator.AcquireClaim).
-func FollowFeed(ctx context.Context, f Feed, st Coordinator, consumer string, limit int,
+func FollowFeed(ctx context.Context, f Feed, st Coordinator, opts FollowOptions,
 	handle func(ctx context.Context, entries []FeedEntry) error) (int, error) {
+	consumer, limit := opts.Consumer, opts.Limit
 	if consumer == "" {
 		return 0, fmt.Errorf("%w: a feed consumer needs a name", ErrInvalid)
 	}

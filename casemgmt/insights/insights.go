@@ -426,27 +426,7 @@ func Build(ctx context.Context, src Source, opts ...Option) (*Report, error) {
 		}
 		r.CasesRead++
 		cs := readCase(audit, cfg.until, dayOf)
-		for _, v := range cs.values {
-			fc := fields[v.field]
-			if fc == nil {
-				fc = &ValueCounts{}
-				fields[v.field] = fc
-			}
-			fc.Applied++
-			r.Days[v.day].Values.Applied++
-			var c *int
-			switch v.fate {
-			case fateKept:
-				c, r.Days[v.day].Values.Kept = &fc.Kept, r.Days[v.day].Values.Kept+1
-			case fateCorrected:
-				c, r.Days[v.day].Values.Corrected = &fc.Corrected, r.Days[v.day].Values.Corrected+1
-			case fateRejected:
-				c, r.Days[v.day].Values.Rejected = &fc.Rejected, r.Days[v.day].Values.Rejected+1
-			default:
-				c, r.Days[v.day].Values.Revised = &fc.Revised, r.Days[v.day].Values.Revised+1
-			}
-			*c++
-		}
+		r.countValues(fields, cs.values)
 		closedAt := map[int64]bool{}
 		for _, cl := range cs.closures {
 			if cl.byAgent {
@@ -468,22 +448,7 @@ func Build(ctx context.Context, src Source, opts ...Option) (*Report, error) {
 			sent++
 			r.Days[dayOf(t)].FollowUps++
 		}
-		if sent > 0 {
-			r.FollowUp.Cases++
-			r.FollowUp.Sent += sent
-			switch {
-			case cs.last == casemgmt.StatusWaitingOnCustomer:
-				r.FollowUp.Waiting++
-			case cs.last.Open():
-				r.FollowUp.BackWithPerson++
-			case cs.last == casemgmt.StatusResolved || cs.last == casemgmt.StatusClosed:
-				if cs.lastByAgent {
-					r.FollowUp.ResolvedByAgent++
-				} else {
-					r.FollowUp.ClosedByPeople++
-				}
-			}
-		}
+		r.countFollowUps(sent, cs)
 	}
 	for i := range r.Days {
 		r.Runs.plus(r.Days[i].Runs)
@@ -511,6 +476,54 @@ func Build(ctx context.Context, src Source, opts ...Option) (*Report, error) {
 		r.DraftsWaiting = &n
 	}
 	return r, nil
+}
+
+// countValues counts the fate of the agent's values of one case, by
+// field in fields and by day.
+func (r *Report) countValues(fields map[string]*ValueCounts, values []agentValue) {
+	for _, v := range values {
+		fc := fields[v.field]
+		if fc == nil {
+			fc = &ValueCounts{}
+			fields[v.field] = fc
+		}
+		fc.Applied++
+		r.Days[v.day].Values.Applied++
+		var c *int
+		switch v.fate {
+		case fateKept:
+			c, r.Days[v.day].Values.Kept = &fc.Kept, r.Days[v.day].Values.Kept+1
+		case fateCorrected:
+			c, r.Days[v.day].Values.Corrected = &fc.Corrected, r.Days[v.day].Values.Corrected+1
+		case fateRejected:
+			c, r.Days[v.day].Values.Rejected = &fc.Rejected, r.Days[v.day].Values.Rejected+1
+		default:
+			c, r.Days[v.day].Values.Revised = &fc.Revised, r.Days[v.day].Values.Revised+1
+		}
+		*c++
+	}
+}
+
+// countFollowUps counts a case the agent sent sent follow-ups to, and
+// where the case stands now.
+func (r *Report) countFollowUps(sent int, cs caseStory) {
+	if sent == 0 {
+		return
+	}
+	r.FollowUp.Cases++
+	r.FollowUp.Sent += sent
+	switch {
+	case cs.last == casemgmt.StatusWaitingOnCustomer:
+		r.FollowUp.Waiting++
+	case cs.last.Open():
+		r.FollowUp.BackWithPerson++
+	case cs.last == casemgmt.StatusResolved || cs.last == casemgmt.StatusClosed:
+		if cs.lastByAgent {
+			r.FollowUp.ResolvedByAgent++
+		} else {
+			r.FollowUp.ClosedByPeople++
+		}
+	}
 }
 
 // cutDays returns the days of [since, until) in loc.

@@ -185,14 +185,14 @@ func (s *Store) checkKey(w *casemgmt.Write) error {
 	return nil
 }
 
-// journal writes the write's key, audit entries, interaction and feed
-// entries (of kind k, with the case as committed, c, and the link l); the
-// caller holds the lock and has checked them.
-func (s *Store) journal(caseID, number string, w *casemgmt.Write, t time.Time, k casemgmt.ChangeKind, c *casemgmt.Case, l *casemgmt.Link) {
+// journal writes the key, audit entries, interaction and feed entries of
+// the write fw describes; the caller holds the lock and has checked them.
+func (s *Store) journal(fw casemgmt.FeedWrite) {
+	caseID, w, t := fw.CaseID, fw.Write, fw.Time
 	if w.Key != "" {
 		s.keys[w.Key] = s.clock()
 	}
-	for _, e := range casemgmt.NewFeedEntries(k, caseID, number, c, l, w, t) {
+	for _, e := range casemgmt.NewFeedEntries(fw) {
 		s.lastFeed++
 		e.Seq = s.lastFeed
 		s.feed = append(s.feed, e)
@@ -373,7 +373,7 @@ func (s *Store) create(c *casemgmt.Case, w *casemgmt.Write) error {
 	stored := c.Clone()
 	s.cases[c.ID] = stored
 	s.index(stored)
-	s.journal(c.ID, c.Number, w, t, casemgmt.ChangeCaseCreated, stored, nil)
+	s.journal(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseCreated, CaseID: c.ID, CaseNumber: c.Number, Case: stored, Write: w, Time: t})
 	return nil
 }
 
@@ -450,7 +450,7 @@ func (s *Store) replace(old, c *casemgmt.Case, w *casemgmt.Write) error {
 	s.unindex(old)
 	s.cases[c.ID] = stored
 	s.index(stored)
-	s.journal(c.ID, c.Number, w, t, casemgmt.ChangeCaseUpdated, stored, nil)
+	s.journal(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseUpdated, CaseID: c.ID, CaseNumber: c.Number, Case: stored, Write: w, Time: t})
 	return nil
 }
 
@@ -500,13 +500,13 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 	}
 	s.unindex(old)
 	delete(s.cases, id)
-	s.journal(id, old.Number, &w, s.writeTime(&w), casemgmt.ChangeCaseDeleted, nil, nil)
+	s.journal(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseDeleted, CaseID: id, CaseNumber: old.Number, Write: &w, Time: s.writeTime(&w)})
 	return nil
 }
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	return s.changeLinks(ctx, caseID, l, w, casemgmt.ChangeLinked, func(c *casemgmt.Case) (bool, error) {
+	return s.changeLinks(ctx, linkEdit{caseID, l, casemgmt.ChangeLinked}, w, func(c *casemgmt.Case) (bool, error) {
 		if err := s.checkLinksFree(caseID, []casemgmt.Link{l}); err != nil {
 			return false, err
 		}
@@ -520,7 +520,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	return s.changeLinks(ctx, caseID, l, w, casemgmt.ChangeUnlinked, func(c *casemgmt.Case) (bool, error) {
+	return s.changeLinks(ctx, linkEdit{caseID, l, casemgmt.ChangeUnlinked}, w, func(c *casemgmt.Case) (bool, error) {
 		i := slices.Index(c.Links, l)
 		if i < 0 {
 			return false, fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
@@ -530,10 +530,19 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 	})
 }
 
+// linkEdit names what Relate or Unrelate changes: the link l of case
+// caseID, journaled as kind k.
+type linkEdit struct {
+	caseID string
+	l      casemgmt.Link
+	k      casemgmt.ChangeKind
+}
+
 // changeLinks is Relate and Unrelate: the checks in the order the Store
 // contract gives, then change, which edits the links of a copy of the case
 // and reports whether anything is to be written, under the lock.
-func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write, k casemgmt.ChangeKind, change func(c *casemgmt.Case) (bool, error)) error {
+func (s *Store) changeLinks(ctx context.Context, e linkEdit, w casemgmt.Write, change func(c *casemgmt.Case) (bool, error)) error {
+	caseID, l, k := e.caseID, e.l, e.k
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -562,7 +571,7 @@ func (s *Store) changeLinks(ctx context.Context, caseID string, l casemgmt.Link,
 	s.unindex(c)
 	c.Links = edited.Links
 	s.index(c)
-	s.journal(caseID, c.Number, &w, s.writeTime(&w), k, c, &l)
+	s.journal(casemgmt.FeedWrite{Kind: k, CaseID: caseID, CaseNumber: c.Number, Case: c, Link: &l, Write: &w, Time: s.writeTime(&w)})
 	return nil
 }
 

@@ -106,26 +106,26 @@ func TestFollowFeed(t *testing.T) {
 		}
 	}
 	// "crm" fails on the page holding entry 4 (pages of 2: 1-2, 3-4).
-	n, err := casemgmt.FollowFeed(ctx, s, s, "crm", 2, handler("crm", 4))
+	n, err := casemgmt.FollowFeed(ctx, s, s, casemgmt.FollowOptions{Consumer: "crm", Limit: 2}, handler("crm", 4))
 	if err == nil || n != 2 {
 		t.Fatalf("FollowFeed with a failing handler: %d, %v", n, err)
 	}
-	n, err = casemgmt.FollowFeed(ctx, s, s, "search", 2, handler("search", -1))
+	n, err = casemgmt.FollowFeed(ctx, s, s, casemgmt.FollowOptions{Consumer: "search", Limit: 2}, handler("search", -1))
 	if err != nil || n != 5 {
 		t.Fatalf("FollowFeed: %d, %v", n, err)
 	}
-	n, err = casemgmt.FollowFeed(ctx, s, s, "crm", 2, handler("crm", -1))
+	n, err = casemgmt.FollowFeed(ctx, s, s, casemgmt.FollowOptions{Consumer: "crm", Limit: 2}, handler("crm", -1))
 	if err != nil || n != 3 {
 		t.Fatalf("FollowFeed after the failure: %d, %v", n, err)
 	}
-	if n, err := casemgmt.FollowFeed(ctx, s, s, "crm", 2, handler("crm", -1)); err != nil || n != 0 {
+	if n, err := casemgmt.FollowFeed(ctx, s, s, casemgmt.FollowOptions{Consumer: "crm", Limit: 2}, handler("crm", -1)); err != nil || n != 0 {
 		t.Fatalf("FollowFeed with nothing new: %d, %v", n, err)
 	}
 	want := map[string][]int64{"crm": {1, 2, 3, 4, 5}, "search": {1, 2, 3, 4, 5}}
 	if diff := cmp.Diff(want, seen); diff != "" {
 		t.Errorf("entries handled (-want +got):\n%s", diff)
 	}
-	if _, err := casemgmt.FollowFeed(ctx, s, s, "", 0, handler("x", -1)); !errors.Is(err, casemgmt.ErrInvalid) {
+	if _, err := casemgmt.FollowFeed(ctx, s, s, casemgmt.FollowOptions{Consumer: "", Limit: 0}, handler("x", -1)); !errors.Is(err, casemgmt.ErrInvalid) {
 		t.Errorf("FollowFeed without a name: %v", err)
 	}
 }

@@ -80,8 +80,8 @@ func (s *Store) ReadChanges(ctx context.Context, after int64, limit int) ([]case
 		return nil, fmt.Errorf("%w: negative feed cursor or limit", casemgmt.ErrInvalid)
 	}
 	lq := casemgmt.ListQuery{Limit: limit}
-	out, err := queryJSON(ctx, s.rq, "reading changes", "feed entry", func(seq int64, e *casemgmt.FeedEntry) { e.Seq = seq },
-		qReadFeed+strconv.Itoa(lq.PageSize()), after)
+	out, err := queryJSON(ctx, s.rq, jsonQuery[casemgmt.FeedEntry]{doing: "reading changes", what: "feed entry",
+		fix: func(seq int64, e *casemgmt.FeedEntry) { e.Seq = seq }, query: qReadFeed + strconv.Itoa(lq.PageSize()), args: []any{after}})
 	if err != nil {
 		return nil, err
 	}

@@ -163,7 +163,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		db.SetMaxOpenConns(1)
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
-		return newStore(ctx, db, db, SQLite, cfg, []*sql.DB{db})
+		return newStore(ctx, conns{w: db, r: db, owned: []*sql.DB{db}}, SQLite, cfg)
 	}
 	// WAL is a property of the file: the writer sets it, readers find it.
 	w, err := sql.Open("sqlite", path+params+"&_journal_mode=WAL&_synchronous=NORMAL")
@@ -190,7 +190,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return newStore(ctx, w, r, SQLite, cfg, []*sql.DB{w, r})
+	return newStore(ctx, conns{w: w, r: r, owned: []*sql.DB{w, r}}, SQLite, cfg)
 }
 
 // pingSQLite opens the first connection of db. Its journal_mode pragma
@@ -235,7 +235,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connecting to PostgreSQL: %w", err)
 	}
-	return newStore(ctx, db, db, Postgres, cfg, []*sql.DB{db})
+	return newStore(ctx, conns{w: db, r: db, owned: []*sql.DB{db}}, Postgres, cfg)
 }
 
 // New returns a Store on db, which speaks dialect, after migrating it. The
@@ -258,10 +258,19 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) (*Sto
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return newStore(ctx, db, db, dialect, cfg, nil)
+	return newStore(ctx, conns{w: db, r: db}, dialect, cfg)
 }
 
-func newStore(ctx context.Context, w, r *sql.DB, d Dialect, cfg config, owned []*sql.DB) (*Store, error) {
+// conns are the databases of a Store: w for writes, r for reads (the
+// same one but with SQLite files), and those of them the Store opened and
+// closes.
+type conns struct {
+	w, r  *sql.DB
+	owned []*sql.DB
+}
+
+func newStore(ctx context.Context, dbs conns, d Dialect, cfg config) (*Store, error) {
+	w, r, owned := dbs.w, dbs.r, dbs.owned
 	closeOwned := func() {
 		for _, db := range owned {
 			db.Close()

@@ -85,12 +85,20 @@ func checkWrite(w *casemgmt.Write) error {
 	return err
 }
 
+// caseWrite is a write w to case caseID at time t.
+type caseWrite struct {
+	caseID string
+	w      *casemgmt.Write
+	t      time.Time
+}
+
 // journal writes a write's interaction, idempotency key, audit entries and
 // feed entries (made by casemgmt.NewFeedEntries; journal numbers them) in
 // tx, in the order the contract checks them: a duplicate interaction id
 // (ErrDuplicate), then a used key (ErrKeyUsed). The feed comes last: its
 // counter is the last lock every write takes (see appendFeed).
-func (s *Store) journal(ctx context.Context, tx querier, caseID string, w *casemgmt.Write, t time.Time, feed []casemgmt.FeedEntry) error {
+func (s *Store) journal(ctx context.Context, tx querier, cw caseWrite, feed []casemgmt.FeedEntry) error {
+	caseID, w, t := cw.caseID, cw.w, cw.t
 	if w.Interaction != nil {
 		in := w.Interaction.Clone()
 		if in.CaseID == "" {
@@ -226,7 +234,7 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	var feed []casemgmt.FeedEntry
 	err = s.inTx(ctx, func(tx querier) error {
 		var err error
-		number, feed, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+		number, feed, err = s.create(ctx, tx, newCase{id: id, status: status, c: c, row: row, links: links}, &w, t)
 		return err
 	})
 	if err != nil {
@@ -239,6 +247,16 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	return nil
 }
 
+// newCase is a case to insert: c, encoded as row, with its id, status
+// and sorted links.
+type newCase struct {
+	id     string
+	status casemgmt.Status
+	c      *casemgmt.Case
+	row    caseRow
+	links  []casemgmt.Link
+}
+
 // create inserts a case in tx and returns its number and feed entries.
 //
 // The case number comes from the counter row 'case_number', whose row lock
@@ -248,8 +266,8 @@ func (s *Store) CreateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 // number, and the writes that can fail on a duplicate (a racing delivery
 // of the same conversation or email, a used key) do so before the lock is
 // taken, instead of holding it while they run.
-func (s *Store) create(ctx context.Context, tx querier, id string, status casemgmt.Status, c *casemgmt.Case,
-	row caseRow, links []casemgmt.Link, w *casemgmt.Write, t time.Time) (string, []casemgmt.FeedEntry, error) {
+func (s *Store) create(ctx context.Context, tx querier, nc newCase, w *casemgmt.Write, t time.Time) (string, []casemgmt.FeedEntry, error) {
+	id, status, c, row, links := nc.id, nc.status, nc.c, nc.row, nc.links
 	tn := t.UnixNano()
 	_, err := tx.ExecContext(ctx, "INSERT INTO {cases} ("+caseColumns+") "+
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
@@ -263,7 +281,7 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 			return "", nil, err
 		}
 	}
-	if err := s.journal(ctx, tx, id, w, t, nil); err != nil {
+	if err := s.journal(ctx, tx, caseWrite{caseID: id, w: w, t: t}, nil); err != nil {
 		return "", nil, err
 	}
 	var n int64
@@ -279,7 +297,7 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 	snap.ID, snap.Number, snap.Version, snap.Status = id, number, 1, status
 	snap.CreatedAt, snap.UpdatedAt = t, t
 	snap.Links = links
-	feed := casemgmt.NewFeedEntries(casemgmt.ChangeCaseCreated, id, number, snap, nil, w, t)
+	feed := casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseCreated, CaseID: id, CaseNumber: number, Case: snap, Write: w, Time: t})
 	return number, feed, appendFeed(ctx, tx, feed)
 }
 
@@ -287,7 +305,7 @@ func (s *Store) create(ctx context.Context, tx querier, id string, status casemg
 func updatedFeed(c *casemgmt.Case, u *updated, w *casemgmt.Write, t time.Time) []casemgmt.FeedEntry {
 	snap := c.Clone()
 	u.writeBack(snap, t)
-	return casemgmt.NewFeedEntries(casemgmt.ChangeCaseUpdated, u.id, u.number, snap, nil, w, t)
+	return casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseUpdated, CaseID: u.id, CaseNumber: u.number, Case: snap, Write: w, Time: t})
 }
 
 // insertLink adds a link; a conversation or email linked to another case
@@ -378,13 +396,23 @@ type updated struct {
 	links              []casemgmt.Link
 }
 
-// update runs an UPDATE built from updateSet in tx; ok is false when it
-// matched no row.
-func (s *Store) update(ctx context.Context, tx querier, query string, key any, c *casemgmt.Case, row caseRow,
-	t time.Time, extra ...any) (u updated, ok bool, err error) {
-	args := append([]any{key, row.externalID, c.Title, string(c.Status), c.StatusReason, row.statusChangedAt,
-		row.contactID, c.Origin, row.fields, row.prov, row.meta, row.nextDueAt, t.UnixNano()}, extra...)
-	err = tx.QueryRowContext(ctx, query, args...).Scan(&u.id, &u.number, &u.status, &u.created, &u.version)
+// caseUpdate is an UPDATE built from updateSet: query, with key as $1
+// and extra after the case's columns, writing c (encoded as row) at t.
+type caseUpdate struct {
+	query string
+	key   any
+	extra []any
+	c     *casemgmt.Case
+	row   caseRow
+	t     time.Time
+}
+
+// update runs cu in tx; ok is false when it matched no row.
+func (s *Store) update(ctx context.Context, tx querier, cu caseUpdate) (u updated, ok bool, err error) {
+	c, row, t := cu.c, cu.row, cu.t
+	args := append([]any{cu.key, row.externalID, c.Title, string(c.Status), c.StatusReason, row.statusChangedAt,
+		row.contactID, c.Origin, row.fields, row.prov, row.meta, row.nextDueAt, t.UnixNano()}, cu.extra...)
+	err = tx.QueryRowContext(ctx, cu.query, args...).Scan(&u.id, &u.number, &u.status, &u.created, &u.version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, false, nil
 	}
@@ -428,7 +456,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 	err = s.inTx(ctx, func(tx querier) error {
 		var ok bool
 		var err error
-		u, ok, err = s.update(ctx, tx, updateSet+"WHERE id = $1 AND version = $14"+updateReturning, c.ID, c, row, t, c.Version)
+		u, ok, err = s.update(ctx, tx, caseUpdate{query: updateSet + "WHERE id = $1 AND version = $14" + updateReturning, key: c.ID, extra: []any{c.Version}, c: c, row: row, t: t})
 		if err != nil {
 			return err
 		}
@@ -444,7 +472,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 			return fmt.Errorf("%w: case %s is at version %d, not %d", casemgmt.ErrConflict, c.ID, v, c.Version)
 		}
 		feed = updatedFeed(c, &u, &w, t)
-		return s.journal(ctx, tx, u.id, &w, t, feed)
+		return s.journal(ctx, tx, caseWrite{caseID: u.id, w: &w, t: t}, feed)
 	})
 	if err != nil {
 		return wrap("updating case", err)
@@ -492,17 +520,17 @@ func (s *Store) UpsertCase(ctx context.Context, c *casemgmt.Case, w casemgmt.Wri
 		err = s.inTx(ctx, func(tx querier) error {
 			var ok bool
 			var err error
-			u, ok, err = s.update(ctx, tx, updateSet+"WHERE external_id = $1"+updateReturning, c.ExternalID, c, row, t)
+			u, ok, err = s.update(ctx, tx, caseUpdate{query: updateSet + "WHERE external_id = $1" + updateReturning, key: c.ExternalID, c: c, row: row, t: t})
 			if err != nil {
 				return err
 			}
 			if ok {
 				created = false
 				feed = updatedFeed(c, &u, &w, t)
-				return s.journal(ctx, tx, u.id, &w, t, feed)
+				return s.journal(ctx, tx, caseWrite{caseID: u.id, w: &w, t: t}, feed)
 			}
 			created = true
-			number, feed, err = s.create(ctx, tx, id, status, c, row, links, &w, t)
+			number, feed, err = s.create(ctx, tx, newCase{id: id, status: status, c: c, row: row, links: links}, &w, t)
 			return err
 		})
 		// Another process may have created the case between the UPDATE
@@ -555,8 +583,8 @@ func (s *Store) DeleteCase(ctx context.Context, id string, w casemgmt.Write) err
 		if _, err := tx.ExecContext(ctx, "DELETE FROM {case_contacts} WHERE case_id = $1", id); err != nil {
 			return err
 		}
-		feed = casemgmt.NewFeedEntries(casemgmt.ChangeCaseDeleted, id, number, nil, nil, &w, t)
-		return s.journal(ctx, tx, id, &w, t, feed)
+		feed = casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseDeleted, CaseID: id, CaseNumber: number, Write: &w, Time: t})
+		return s.journal(ctx, tx, caseWrite{caseID: id, w: &w, t: t}, feed)
 	})
 	if err == nil {
 		s.notify(ctx, feed)
@@ -580,7 +608,7 @@ var errLinkRace = errors.New("sqlstore: link changed concurrently")
 
 // Relate implements casemgmt.CaseStore.
 func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	err := s.changeLink(ctx, caseID, l, &w, casemgmt.ChangeLinked, func(tx querier) error {
+	err := s.changeLink(ctx, linkEdit{caseID: caseID, l: l, k: casemgmt.ChangeLinked}, &w, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
@@ -626,7 +654,7 @@ func (s *Store) Relate(ctx context.Context, caseID string, l casemgmt.Link, w ca
 
 // Unrelate implements casemgmt.CaseStore.
 func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w casemgmt.Write) error {
-	err := s.changeLink(ctx, caseID, l, &w, casemgmt.ChangeUnlinked, func(tx querier) error {
+	err := s.changeLink(ctx, linkEdit{caseID: caseID, l: l, k: casemgmt.ChangeUnlinked}, &w, func(tx querier) error {
 		var res sql.Result
 		var err error
 		if l.Kind.Unique() {
@@ -648,11 +676,20 @@ func (s *Store) Unrelate(ctx context.Context, caseID string, l casemgmt.Link, w 
 	return wrap("unrelating case", err)
 }
 
+// linkEdit names what Relate or Unrelate changes: the link l of case
+// caseID, journaled as kind k.
+type linkEdit struct {
+	caseID string
+	l      casemgmt.Link
+	k      casemgmt.ChangeKind
+}
+
 // changeLink is Relate and Unrelate: the checks in the order the Store
 // contract gives, then, in one transaction with the case's existence
 // checked, change (which returns errNoop when there is nothing to write)
 // and the write's journal.
-func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, w *casemgmt.Write, k casemgmt.ChangeKind, change func(tx querier) error) error {
+func (s *Store) changeLink(ctx context.Context, e linkEdit, w *casemgmt.Write, change func(tx querier) error) error {
+	caseID, l, k := e.caseID, e.l, e.k
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -681,8 +718,8 @@ func (s *Store) changeLink(ctx context.Context, caseID string, l casemgmt.Link, 
 		if len(cs) != 1 {
 			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, caseID)
 		}
-		feed = casemgmt.NewFeedEntries(k, caseID, cs[0].Number, cs[0], &l, w, t)
-		return s.journal(ctx, tx, caseID, w, t, feed)
+		feed = casemgmt.NewFeedEntries(casemgmt.FeedWrite{Kind: k, CaseID: caseID, CaseNumber: cs[0].Number, Case: cs[0], Link: &l, Write: w, Time: t})
+		return s.journal(ctx, tx, caseWrite{caseID: caseID, w: w, t: t}, feed)
 	})
 	if err == nil {
 		s.notify(ctx, feed)
@@ -885,9 +922,10 @@ func (s *Store) ListAudit(ctx context.Context, caseID string) ([]casemgmt.AuditE
 	if !storableText(caseID) {
 		return nil, nil
 	}
-	return queryJSON(ctx, s.rq, "listing audit", "audit entry", func(seq int64, e *casemgmt.AuditEntry) {
-		e.Seq, e.CaseID = seq, caseID
-	}, qListAudit, caseID)
+	return queryJSON(ctx, s.rq, jsonQuery[casemgmt.AuditEntry]{doing: "listing audit", what: "audit entry",
+		fix: func(seq int64, e *casemgmt.AuditEntry) {
+			e.Seq, e.CaseID = seq, caseID
+		}, query: qListAudit, args: []any{caseID}})
 }
 
 // AddInteraction implements casemgmt.Journal.
@@ -972,13 +1010,22 @@ func (s *Store) ListInteractions(ctx context.Context, q casemgmt.InteractionQuer
 	if none || !storableText(q.CaseID, q.ConversationID, string(q.Outcome)) {
 		return nil, nil
 	}
-	return queryJSON[casemgmt.Interaction](ctx, s.rq, "listing interactions", "interaction", nil, query, args...)
+	return queryJSON(ctx, s.rq, jsonQuery[casemgmt.Interaction]{doing: "listing interactions", what: "interaction", query: query, args: args})
 }
 
-// queryJSON runs a query whose rows are a sequence number and a JSON
-// document, and decodes each document into a T; fix, when set, completes
-// each from its sequence number.
-func queryJSON[T any](ctx context.Context, q querier, doing, what string, fix func(seq int64, v *T), query string, args ...any) ([]T, error) {
+// jsonQuery is a query whose rows are a sequence number and a JSON
+// document of a T: doing names the query in errors, what a document; fix,
+// when set, completes each T from its sequence number.
+type jsonQuery[T any] struct {
+	doing, what string
+	fix         func(seq int64, v *T)
+	query       string
+	args        []any
+}
+
+// queryJSON runs jq and decodes each document into a T.
+func queryJSON[T any](ctx context.Context, q querier, jq jsonQuery[T]) ([]T, error) {
+	doing, what, fix, query, args := jq.doing, jq.what, jq.fix, jq.query, jq.args
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(doing, err)

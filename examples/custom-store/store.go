@@ -178,8 +178,8 @@ func (s *FileStore) clock() time.Time { return s.now().UTC().Truncate(time.Micro
 // with the case as committed, c, and the link l). It runs inside update,
 // after the change itself was checked, so the order of errors is the
 // contract's.
-func (s *FileStore) journal(st *fileState, caseID, number string, w *casemgmt.Write, t time.Time,
-	k casemgmt.ChangeKind, c *casemgmt.Case, l *casemgmt.Link) error {
+func (s *FileStore) journal(st *fileState, fw casemgmt.FeedWrite) error {
+	caseID, w, t := fw.CaseID, fw.Write, fw.Time
 	if w.Interaction != nil && w.Interaction.ID != "" && st.hasInteraction(w.Interaction.ID) {
 		return fmt.Errorf("%w: interaction %q", casemgmt.ErrDuplicate, w.Interaction.ID)
 	}
@@ -189,7 +189,7 @@ func (s *FileStore) journal(st *fileState, caseID, number string, w *casemgmt.Wr
 		}
 		st.Keys[w.Key] = s.clock()
 	}
-	for _, e := range casemgmt.NewFeedEntries(k, caseID, number, c, l, w, t) {
+	for _, e := range casemgmt.NewFeedEntries(fw) {
 		st.LastFeed++
 		e.Seq = st.LastFeed
 		st.Feed = append(st.Feed, e)
@@ -301,7 +301,7 @@ func (s *FileStore) create(st *fileState, c *casemgmt.Case, w *casemgmt.Write) (
 	}
 	c.CreatedAt, c.UpdatedAt = t, t
 	st.Cases[c.ID] = c
-	if err := s.journal(st, c.ID, c.Number, w, t, casemgmt.ChangeCaseCreated, c, nil); err != nil {
+	if err := s.journal(st, casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseCreated, CaseID: c.ID, CaseNumber: c.Number, Case: c, Write: w, Time: t}); err != nil {
 		return nil, err
 	}
 	return c.Clone(), nil
@@ -378,7 +378,7 @@ func (s *FileStore) replace(st *fileState, old, c *casemgmt.Case, w *casemgmt.Wr
 		c.Status = old.Status
 	}
 	st.Cases[c.ID] = c
-	if err := s.journal(st, c.ID, c.Number, w, t, casemgmt.ChangeCaseUpdated, c, nil); err != nil {
+	if err := s.journal(st, casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseUpdated, CaseID: c.ID, CaseNumber: c.Number, Case: c, Write: w, Time: t}); err != nil {
 		return nil, err
 	}
 	return c.Clone(), nil
@@ -431,7 +431,7 @@ func (s *FileStore) DeleteCase(ctx context.Context, id string, w casemgmt.Write)
 			return fmt.Errorf("%w: case %q", casemgmt.ErrNotFound, id)
 		}
 		delete(st.Cases, id)
-		return s.journal(st, id, old.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeCaseDeleted, nil, nil)
+		return s.journal(st, casemgmt.FeedWrite{Kind: casemgmt.ChangeCaseDeleted, CaseID: id, CaseNumber: old.Number, Write: &w, Time: writeTime(&w, s.clock())})
 	})
 }
 
@@ -458,7 +458,7 @@ func (s *FileStore) Relate(ctx context.Context, caseID string, l casemgmt.Link, 
 			return errNothingToDo
 		}
 		c.Links = casemgmt.SortLinks(append(c.Links, l))
-		return s.journal(st, caseID, c.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeLinked, c, &l)
+		return s.journal(st, casemgmt.FeedWrite{Kind: casemgmt.ChangeLinked, CaseID: caseID, CaseNumber: c.Number, Case: c, Link: &l, Write: &w, Time: writeTime(&w, s.clock())})
 	})
 	if errors.Is(err, errNothingToDo) {
 		return nil
@@ -490,7 +490,7 @@ func (s *FileStore) Unrelate(ctx context.Context, caseID string, l casemgmt.Link
 			return fmt.Errorf("%w: case %s has no link %s", casemgmt.ErrNotFound, c.Number, l)
 		}
 		c.Links = slices.Delete(c.Links, i, i+1)
-		return s.journal(st, caseID, c.Number, &w, writeTime(&w, s.clock()), casemgmt.ChangeUnlinked, c, &l)
+		return s.journal(st, casemgmt.FeedWrite{Kind: casemgmt.ChangeUnlinked, CaseID: caseID, CaseNumber: c.Number, Case: c, Link: &l, Write: &w, Time: writeTime(&w, s.clock())})
 	})
 }
 

@@ -106,7 +106,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr), os.Getenv)
+	code := run(ctx, os.Args[1:], process{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stderr), getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }
@@ -155,7 +155,16 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal bool, getenv func(string) string) int {
+// process is what run gets of the process around it: its output,
+// whether standard error is a terminal, and its environment.
+type process struct {
+	stdout, stderr io.Writer
+	terminal       bool
+	getenv         func(string) string
+}
+
+func run(ctx context.Context, args []string, pr process) int {
+	stdout, stderr, terminal, getenv := pr.stdout, pr.stderr, pr.terminal, pr.getenv
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -341,86 +350,91 @@ func nRange(flagName, s string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
-func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
+// check fills in defaults and checks the options, and reports whether
+// the predictor is trained here and whether predictorflag builds it.
+func (o *options) check() (needsTraining, shipped bool, err error) {
 	if len(o.texts) == 0 {
 		o.texts = []string{"text"}
 	}
 	switch {
 	case len(o.labels) == 0:
-		return &usageError{"name at least one -label column"}
+		return false, false, &usageError{"name at least one -label column"}
 	case o.data != "" && (o.train != "" || o.test != ""):
-		return &usageError{"give -data, or -train and -test, not both"}
+		return false, false, &usageError{"give -data, or -train and -test, not both"}
 	case o.data == "" && o.test == "":
-		return &usageError{"give -data FILE, or -train FILE and -test FILE"}
+		return false, false, &usageError{"give -data FILE, or -train FILE and -test FILE"}
 	case !(o.split > 0 && o.split < 1):
-		return &usageError{fmt.Sprintf("-split %v is not between 0 and 1", o.split)}
+		return false, false, &usageError{fmt.Sprintf("-split %v is not between 0 and 1", o.split)}
 	case !(o.threshold >= 0 && o.threshold <= 1):
-		return &usageError{fmt.Sprintf("-threshold %v is not between 0 and 1", o.threshold)}
+		return false, false, &usageError{fmt.Sprintf("-threshold %v is not between 0 and 1", o.threshold)}
 	case o.workers < 1:
-		return &usageError{"-workers must be at least 1"}
+		return false, false, &usageError{"-workers must be at least 1"}
 	case o.seeds < 1 || o.seeds > 100:
-		return &usageError{fmt.Sprintf("-seeds %d is not between 1 and 100", o.seeds)}
+		return false, false, &usageError{fmt.Sprintf("-seeds %d is not between 1 and 100", o.seeds)}
 	case o.shots < 0:
-		return &usageError{"-shots must not be negative"}
+		return false, false, &usageError{"-shots must not be negative"}
 	}
-	needsTraining := true
-	shipped := false // built by predictorflag
+	needsTraining, shipped = true, false // shipped: built by predictorflag
 	switch o.predictor {
 	case "classifier", "heuristic":
 	case "description":
 		needsTraining = false
 	default:
 		if _, err := o.flags.Kinds(); err != nil {
-			return &usageError{fmt.Sprintf("unknown -predictor %q: use classifier, heuristic, description, offline, model, llm, chain, or a list such as model,offline", o.predictor)}
+			return false, false, &usageError{fmt.Sprintf("unknown -predictor %q: use classifier, heuristic, description, offline, model, llm, chain, or a list such as model,offline", o.predictor)}
 		}
 		needsTraining, shipped = false, true
 	}
 	if !shipped && (len(o.flags.Models) > 0 || o.flags.LLMModel != "" || o.flags.LLMURL != "" || o.flags.LLMKeyEnv != "") {
-		return &usageError{fmt.Sprintf("-model and -llm-* are for -predictor model, llm or a chain, not %s", o.predictor)}
+		return false, false, &usageError{fmt.Sprintf("-model and -llm-* are for -predictor model, llm or a chain, not %s", o.predictor)}
 	}
 	if !needsTraining && o.save != "" {
-		return &usageError{"-save needs a trained predictor (classifier or heuristic)"}
+		return false, false, &usageError{"-save needs a trained predictor (classifier or heuristic)"}
 	}
 	if o.fitCalibration != "" {
 		switch {
 		case needsTraining || o.load != "":
-			return &usageError{"-fit-calibration is for untrained predictors (description, offline, model, llm, chains): the classifier calibrates itself while it trains"}
+			return false, false, &usageError{"-fit-calibration is for untrained predictors (description, offline, model, llm, chains): the classifier calibrates itself while it trains"}
 		case o.flags.Calibration != "":
-			return &usageError{"give -calibration or -fit-calibration, not both"}
+			return false, false, &usageError{"give -calibration or -fit-calibration, not both"}
 		case o.data == "" && o.train == "":
-			return &usageError{"-fit-calibration learns from training records: give -train with -test, or -data"}
+			return false, false, &usageError{"-fit-calibration learns from training records: give -train with -test, or -data"}
 		}
 	}
 	if o.load != "" {
 		if !needsTraining {
-			return &usageError{"-load needs -predictor classifier or heuristic (or use -predictor model -model FILE)"}
+			return false, false, &usageError{"-load needs -predictor classifier or heuristic (or use -predictor model -model FILE)"}
 		}
 		if o.save != "" || o.train != "" {
-			return &usageError{"-load evaluates a saved classifier: it takes no -save or -train"}
+			return false, false, &usageError{"-load evaluates a saved classifier: it takes no -save or -train"}
 		}
 		needsTraining = false
 	}
 	if needsTraining && o.data == "" && o.train == "" {
-		return &usageError{fmt.Sprintf("-predictor %s is trained: give -train with -test, or -data", o.predictor)}
+		return false, false, &usageError{fmt.Sprintf("-predictor %s is trained: give -train with -test, or -data", o.predictor)}
 	}
 	if !needsTraining && (o.curve || o.shots > 0 || o.seeds > 1) {
-		return &usageError{"-curve, -shots and -seeds train the predictor: use -predictor classifier or heuristic without -load"}
+		return false, false, &usageError{"-curve, -shots and -seeds train the predictor: use -predictor classifier or heuristic without -load"}
 	}
 	if o.baseline && o.data == "" && o.train == "" {
-		return &usageError{"-baseline is trained: give -train with -test, or -data"}
+		return false, false, &usageError{"-baseline is trained: give -train with -test, or -data"}
 	}
+	return needsTraining, shipped, nil
+}
+
+// records reads the training and test records: -data split (or all
+// tested when nothing is trained), or -train and -test.
+func (o *options) records(needsTraining bool) (train, test []eval.Record, err error) {
 	cols := eval.Columns{Text: o.texts, Labels: o.labels}
-	var train, test []eval.Record
-	var err error
 	if o.data != "" {
 		all, err := eval.ReadFile(o.data, cols)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if needsTraining || o.baseline || o.fitCalibration != "" {
 			train, test, err = eval.Split(all, o.labels[0], o.split, o.seed)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 		} else {
 			test = all
@@ -428,12 +442,24 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	} else {
 		if o.train != "" {
 			if train, err = eval.ReadFile(o.train, cols); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if test, err = eval.ReadFile(o.test, cols); err != nil {
-			return err
+			return nil, nil, err
 		}
+	}
+	return train, test, nil
+}
+
+func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	needsTraining, shipped, err := o.check()
+	if err != nil {
+		return err
+	}
+	train, test, err := o.records(needsTraining)
+	if err != nil {
+		return err
 	}
 	fields := eval.Fields(o.labels, train, test)
 	if o.schema != "" {
@@ -469,28 +495,13 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		return models, used, nil
 	}
-	predictorFor := func(models map[string]*textclass.Model) (predict.Predictor, error) {
-		if o.predictor == "classifier" {
-			return textclass.NewPredictor(models), nil
-		}
-		var hopts []heuristic.Option
-		for _, name := range slices.Sorted(maps.Keys(models)) {
-			hopts = append(hopts, heuristic.WithClassifier(name, models[name]))
-		}
-		return heuristic.New(hopts...)
-	}
 
 	var models map[string]*textclass.Model
 	var trainingSeconds float64
 	trained := 0
 	if o.load != "" {
-		models = map[string]*textclass.Model{}
-		for _, name := range o.labels {
-			m, err := textclass.Load(modelPath(o.load, name, len(o.labels)))
-			if err != nil {
-				return err
-			}
-			models[name] = m
+		if models, err = o.loadModels(); err != nil {
+			return err
 		}
 	}
 	if needsTraining {
@@ -499,51 +510,15 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for _, name := range o.labels {
-			m := models[name]
-			info, cal := m.Info(), m.Calibration()
-			fmt.Fprintf(stderr, "trained %s: %d examples, %d labels, %d features, %d epochs", name, info.Examples, info.Classes, info.Features, info.Epochs)
-			if cal.Held > 0 {
-				fmt.Fprintf(stderr, "; held-out (%d in %d folds) accuracy %.3f, macro-F1 %.3f, prior correction %.2f, calibration error %.3f -> %.3f (temperature %.2f",
-					cal.Held, cal.Folds, cal.Accuracy, cal.MacroF1, cal.PriorCorrection, cal.ErrorBefore, cal.Error, cal.Temperature)
-				if len(cal.Knots) > 0 {
-					fmt.Fprintf(stderr, ", isotonic map of %d knots", len(cal.Knots))
-				}
-				fmt.Fprint(stderr, ")")
-			}
-			fmt.Fprintln(stderr)
-		}
+		printTraining(stderr, models, o.labels)
 		trainingSeconds = time.Since(start).Seconds()
-		if o.save != "" {
-			for _, name := range o.labels {
-				path := modelPath(o.save, name, len(o.labels))
-				if err := models[name].Save(path); err != nil {
-					return err
-				}
-				fmt.Fprintf(stderr, "saved the %s classifier to %s\n", name, path)
-			}
+		if err := o.saveModels(stderr, models); err != nil {
+			return err
 		}
 	}
-	var p predict.Predictor
-	name := o.predictor
-	if shipped {
-		if p, name, err = o.flags.Build(predictorflag.Env{Getenv: o.getenv}, o.labels); err != nil {
-			return err
-		}
-	} else {
-		if p, err = predictorFor(models); err != nil {
-			return err
-		}
-		if o.flags.Calibration != "" {
-			c, err := predict.LoadCalibration(o.flags.Calibration)
-			if err != nil {
-				return err
-			}
-			if p, err = predict.Calibrate(p, c); err != nil {
-				return err
-			}
-			name += " calibrated"
-		}
+	p, name, err := o.build(shipped, models)
+	if err != nil {
+		return err
 	}
 	if o.fitCalibration != "" {
 		fopts := []eval.Option{eval.WithWorkers(o.workers)}
@@ -589,7 +564,7 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		return predictorFor(models)
+		return o.predictorFor(models)
 	}
 	var trainers []eval.NamedTrainer
 	if needsTraining && (o.seeds > 1 || o.baseline) {
@@ -598,9 +573,10 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if o.baseline {
 		trainers = append(trainers, eval.NamedTrainer{Name: "baseline", Train: eval.BaselineTrainer(o.labels, o.baselineConfig)})
 	}
+	setup := eval.Setup{Fields: fields, Train: train, Test: test, Seeds: seeds}
 	if len(trainers) > 0 {
 		fmt.Fprintf(stderr, "comparing %d predictors over %d seeds\n", len(trainers), len(seeds))
-		if rep.Comparison, err = eval.Compare(ctx, trainers, fields, train, test, seeds, ropts...); err != nil {
+		if rep.Comparison, err = eval.Compare(ctx, trainers, setup, ropts...); err != nil {
 			return err
 		}
 	}
@@ -610,25 +586,12 @@ func evaluate(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			sizes = eval.DefaultCurveSizes()
 		}
 		fmt.Fprintf(stderr, "measuring the learning curve at %v and %d records over %d seeds\n", sizes, len(train), len(seeds))
-		if rep.LearningCurve, err = eval.LearningCurve(ctx, mainTrainer, fields, train, test, sizes, seeds, ropts...); err != nil {
+		if rep.LearningCurve, err = eval.LearningCurve(ctx, mainTrainer, setup, sizes, ropts...); err != nil {
 			return err
 		}
 	}
 
-	if o.html != "" {
-		if err := writeFile(o.html, rep.WriteHTML); err != nil {
-			return err
-		}
-	}
-	switch {
-	case o.json.on && o.json.path == "":
-		return rep.WriteJSON(stdout)
-	case o.json.on:
-		if err := writeFile(o.json.path, rep.WriteJSON); err != nil {
-			return err
-		}
-	}
-	return rep.WriteText(stdout)
+	return o.write(rep, stdout)
 }
 
 // modelPath is where the classifier of a field is saved: path itself for
@@ -702,4 +665,106 @@ func fewShots(train []eval.Record, f predict.Field, n int, seed uint64) map[stri
 		out[v] = texts[:min(n, len(texts))]
 	}
 	return out
+}
+
+// predictorFor is the predictor evaluated over the trained or loaded
+// classifiers: the classifiers themselves, or the heuristic with them.
+func (o *options) predictorFor(models map[string]*textclass.Model) (predict.Predictor, error) {
+	if o.predictor == "classifier" {
+		return textclass.NewPredictor(models), nil
+	}
+	var hopts []heuristic.Option
+	for _, name := range slices.Sorted(maps.Keys(models)) {
+		hopts = append(hopts, heuristic.WithClassifier(name, models[name]))
+	}
+	return heuristic.New(hopts...)
+}
+
+// loadModels loads the classifiers saved with -save from -load.
+func (o *options) loadModels() (map[string]*textclass.Model, error) {
+	models := map[string]*textclass.Model{}
+	for _, name := range o.labels {
+		m, err := textclass.Load(modelPath(o.load, name, len(o.labels)))
+		if err != nil {
+			return nil, err
+		}
+		models[name] = m
+	}
+	return models, nil
+}
+
+// printTraining tells what training the classifiers of labels gave.
+func printTraining(stderr io.Writer, models map[string]*textclass.Model, labels []string) {
+	for _, name := range labels {
+		m := models[name]
+		info, cal := m.Info(), m.Calibration()
+		fmt.Fprintf(stderr, "trained %s: %d examples, %d labels, %d features, %d epochs", name, info.Examples, info.Classes, info.Features, info.Epochs)
+		if cal.Held > 0 {
+			fmt.Fprintf(stderr, "; held-out (%d in %d folds) accuracy %.3f, macro-F1 %.3f, prior correction %.2f, calibration error %.3f -> %.3f (temperature %.2f",
+				cal.Held, cal.Folds, cal.Accuracy, cal.MacroF1, cal.PriorCorrection, cal.ErrorBefore, cal.Error, cal.Temperature)
+			if len(cal.Knots) > 0 {
+				fmt.Fprintf(stderr, ", isotonic map of %d knots", len(cal.Knots))
+			}
+			fmt.Fprint(stderr, ")")
+		}
+		fmt.Fprintln(stderr)
+	}
+}
+
+// saveModels saves the trained classifiers to -save, when given.
+func (o *options) saveModels(stderr io.Writer, models map[string]*textclass.Model) error {
+	if o.save == "" {
+		return nil
+	}
+	for _, name := range o.labels {
+		path := modelPath(o.save, name, len(o.labels))
+		if err := models[name].Save(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "saved the %s classifier to %s\n", name, path)
+	}
+	return nil
+}
+
+// build returns the predictor evaluated and its name: one predictorflag
+// builds (shipped), or one over models, calibrated with -calibration.
+func (o *options) build(shipped bool, models map[string]*textclass.Model) (predict.Predictor, string, error) {
+	if shipped {
+		return o.flags.Build(predictorflag.Env{Getenv: o.getenv}, o.labels)
+	}
+	name := o.predictor
+	p, err := o.predictorFor(models)
+	if err != nil {
+		return nil, "", err
+	}
+	if o.flags.Calibration != "" {
+		c, err := predict.LoadCalibration(o.flags.Calibration)
+		if err != nil {
+			return nil, "", err
+		}
+		if p, err = predict.Calibrate(p, c); err != nil {
+			return nil, "", err
+		}
+		name += " calibrated"
+	}
+	return p, name, nil
+}
+
+// write writes the report: as HTML to -html, as JSON to -json, and as
+// text to stdout unless JSON goes there.
+func (o *options) write(rep *eval.Report, stdout io.Writer) error {
+	if o.html != "" {
+		if err := writeFile(o.html, rep.WriteHTML); err != nil {
+			return err
+		}
+	}
+	switch {
+	case o.json.on && o.json.path == "":
+		return rep.WriteJSON(stdout)
+	case o.json.on:
+		if err := writeFile(o.json.path, rep.WriteJSON); err != nil {
+			return err
+		}
+	}
+	return rep.WriteText(stdout)
 }

@@ -58,7 +58,7 @@ func writeFixture(t *testing.T) (csvPath, jsonlPath string) {
 func runEvaluate(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb, false, func(string) string { return "" })
+	code = run(context.Background(), args, process{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
 	return code, out.String(), errb.String()
 }
 

@@ -16,7 +16,7 @@ import (
 func runWithEnv(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb, false, func(k string) string { return vars[k] })
+	code = run(context.Background(), args, process{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }})
 	return code, out.String(), errb.String()
 }
 

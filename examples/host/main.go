@@ -132,7 +132,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	}
 
 	// 4. The helpdesk's own table, from the feed alone.
-	n, err := casemgmt.FollowFeed(ctx, store, store, "helpdesk", 100, func(ctx context.Context, entries []casemgmt.FeedEntry) error {
+	n, err := casemgmt.FollowFeed(ctx, store, store, casemgmt.FollowOptions{Consumer: "helpdesk", Limit: 100}, func(ctx context.Context, entries []casemgmt.FeedEntry) error {
 		for _, e := range entries {
 			if e.Case == nil {
 				continue

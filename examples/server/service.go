@@ -89,7 +89,7 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 			}
 		}
 	}()
-	secret := func(name, what string) (string, error) {
+	var secret secrets = func(name, what string) (string, error) {
 		v := o.getenv(name)
 		if v == "" {
 			return "", fmt.Errorf("%s: the environment variable %s is empty", what, name)
@@ -167,6 +167,32 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 		return nil, err
 	}
 
+	mux, err := s.newMux(cfg, secret, parser)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.addPollers(cfg, secret, parser); err != nil {
+		return nil, err
+	}
+
+	s.srv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// secrets reads the secret in the environment variable name, which the
+// configuration setting what names; an empty one is an error.
+type secrets func(name, what string) (string, error)
+
+// newMux serves the health, metrics, chat and email webhook routes.
+func (s *service) newMux(cfg *Config, secret secrets, parser *email.Parser) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	handle := func(route string, h http.Handler) { mux.Handle(route, s.tel.instrument(route, h)) }
 	get := func(route string, h http.Handler) { mux.Handle("GET "+route, s.tel.instrument(route, h)) }
@@ -216,11 +242,16 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 		}
 		handle(wc.Path, h)
 	}
+	return mux, nil
+}
+
+// addPollers sets up a poller per configured mailbox.
+func (s *service) addPollers(cfg *Config, secret secrets, parser *email.Parser) error {
 	for i, mc := range cfg.Mailboxes {
 		what := fmt.Sprintf("mailboxes[%d]", i)
 		password, err := secret(mc.PasswordEnv, what+".password_env")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tlsMode, _ := imapTLS(mc.TLS)
 		mark, _ := imapMark(mc.Mark)
@@ -233,21 +264,11 @@ func newService(ctx context.Context, cfg *Config, opts ...option) (_ *service, e
 			Logger:     s.log.With("mailbox", mc.Name),
 		}, s.store, s.agent)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		s.pollers = append(s.pollers, &mailboxPoller{cfg: mc, poller: p})
 	}
-
-	s.srv = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-	if s.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return nil
 }
 
 func newSMTP(sc *SMTPConfig, mc *MessageIDsConfig, getenv func(string) string, log *slog.Logger) (*email.SMTPSender, error) {

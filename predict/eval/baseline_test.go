@@ -178,7 +178,7 @@ func TestLearningCurveAndCompare(t *testing.T) {
 	}
 	ctx := context.Background()
 	fields := Fields([]string{"category"}, recs)
-	points, err := LearningCurve(ctx, ClassifierTrainer([]string{"category"}), fields, train, test, []int{10, 50, 100, 5000}, []uint64{1, 2})
+	points, err := LearningCurve(ctx, ClassifierTrainer([]string{"category"}), Setup{Fields: fields, Train: train, Test: test, Seeds: []uint64{1, 2}}, []int{10, 50, 100, 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestLearningCurveAndCompare(t *testing.T) {
 	cmps, err := Compare(ctx, []NamedTrainer{
 		{Name: "classifier", Train: ClassifierTrainer([]string{"category"})},
 		{Name: "baseline", Train: BaselineTrainer([]string{"category"}, BaselineConfig{})},
-	}, fields, train, test, []uint64{1, 2, 3})
+	}, Setup{Fields: fields, Train: train, Test: test, Seeds: []uint64{1, 2, 3}})
 	if err != nil {
 		t.Fatal(err)
 	}

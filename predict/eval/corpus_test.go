@@ -80,7 +80,7 @@ func TestCorpusQuality(t *testing.T) {
 			cmps, err := Compare(ctx, []NamedTrainer{
 				{Name: "classifier", Train: ClassifierTrainer(labels)},
 				{Name: "baseline", Train: BaselineTrainer(labels, BaselineConfig{})},
-			}, Fields(labels, train, test), train, test, []uint64{1, 2, 3})
+			}, Setup{Fields: Fields(labels, train, test), Train: train, Test: test, Seeds: []uint64{1, 2, 3}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -36,13 +36,26 @@ type CurvePoint struct {
 	Seeds            int     `json:"seeds"`
 }
 
-// LearningCurve trains on growing parts of train and measures every
-// field on all of test: for each size of sizes smaller than train (and
-// then for all of train), and each seed, the first size records of train
-// shuffled with that seed, as the cases a tenant would have labelled
-// first. A part with a single label for a field cannot be trained on and
-// is skipped. opts are passed to Run.
-func LearningCurve(ctx context.Context, tr Trainer, fields []predict.Field, train, test []Record, sizes []int, seeds []uint64, opts ...Option) ([]CurvePoint, error) {
+// Setup is what LearningCurve and Compare measure on: the fields, the
+// records trained on and measured on, and the training seeds.
+type Setup struct {
+	// Fields are the fields measured.
+	Fields []predict.Field
+	// Train are the records trained on; Test those measured on.
+	Train, Test []Record
+	// Seeds are the training seeds; none is the single seed 1.
+	Seeds []uint64
+}
+
+// LearningCurve trains on growing parts of su.Train and measures every
+// field of su.Fields on all of su.Test: for each size of sizes smaller
+// than su.Train (and then for all of su.Train), and each seed of
+// su.Seeds, the first size records of su.Train shuffled with that seed,
+// as the cases a tenant would have labelled first. A part with a single
+// label for a field cannot be trained on and is skipped. opts are passed
+// to Run.
+func LearningCurve(ctx context.Context, tr Trainer, su Setup, sizes []int, opts ...Option) ([]CurvePoint, error) {
+	fields, train, test, seeds := su.Fields, su.Train, su.Test, su.Seeds
 	if len(train) == 0 || len(test) == 0 {
 		return nil, ErrNoRecords
 	}
@@ -157,11 +170,12 @@ type Comparison struct {
 	TrainingSeconds float64 `json:"training_seconds"`
 }
 
-// Compare trains each named trainer once per seed on train, measures
-// every field on test and returns, per trainer and field in the order
-// given, the spread of accuracy, macro-F1 and calibration error over the
-// seeds. opts are passed to Run.
-func Compare(ctx context.Context, trainers []NamedTrainer, fields []predict.Field, train, test []Record, seeds []uint64, opts ...Option) ([]Comparison, error) {
+// Compare trains each named trainer once per seed of su.Seeds on
+// su.Train, measures every field of su.Fields on su.Test and returns, per
+// trainer and field in the order given, the spread of accuracy, macro-F1
+// and calibration error over the seeds. opts are passed to Run.
+func Compare(ctx context.Context, trainers []NamedTrainer, su Setup, opts ...Option) ([]Comparison, error) {
+	fields, train, test, seeds := su.Fields, su.Train, su.Test, su.Seeds
 	if len(seeds) == 0 {
 		seeds = []uint64{1}
 	}

@@ -201,6 +201,7 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 	// The shared detector reads the whole text: role lines and the turns
 	// they open, instructions, and third-party content.
 	spans := c.vocab.spans(src)
+	at0 := sentence{msg: mi, order: order, part: part, src: src}
 	for _, sp := range sentences(src) {
 		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))
 		if len(toks) == 0 {
@@ -209,7 +210,7 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 		at, third := spanAt(spans, sp, toks)
 		n := len(c.sents)
 		if at <= 0 {
-			c.addSentence(lx, mi, order, part, src, sp, toks, at == 0)
+			c.addSentence(lx, at0, sp, toks, at == 0)
 		} else {
 			// Facts first, then the instruction: each its own sentence.
 			cut := sp.start + toks[at].start
@@ -217,9 +218,9 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 			for facts.end > facts.start && strings.ContainsRune(" \t,;:-([<", rune(src[facts.end-1])) {
 				facts.end--
 			}
-			c.addSentence(lx, mi, order, part, src, facts, tokenize(src[facts.start:facts.end], nil), false)
+			c.addSentence(lx, at0, facts, tokenize(src[facts.start:facts.end], nil), false)
 			rest := span{cut, sp.end}
-			c.addSentence(lx, mi, order, part, src, rest, tokenize(src[rest.start:rest.end], nil), true)
+			c.addSentence(lx, at0, rest, tokenize(src[rest.start:rest.end], nil), true)
 		}
 		c.markThird(n, third)
 	}
@@ -233,11 +234,13 @@ func (c *conversation) markThird(n int, third bool) {
 	}
 }
 
-func (c *conversation) addSentence(lx *lexicon, mi, order, part int, src string, sp span, toks []token, instr bool) {
+// addSentence adds the sentence sp of the text that at names (its
+// message, order, part and source text), made of toks.
+func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []token, instr bool) {
 	if len(toks) == 0 {
 		return
 	}
-	s := sentence{msg: mi, order: order, part: part, src: src, start: sp.start, end: sp.end, toks: toks, instr: instr}
+	s := sentence{msg: at.msg, order: at.order, part: at.part, src: at.src, start: sp.start, end: sp.end, toks: toks, instr: instr}
 	s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
 	if s.instr {
 		c.instrs++

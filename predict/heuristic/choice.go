@@ -244,27 +244,6 @@ func compactOf(toks []token) []byte {
 func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	cf := &choiceField{names: map[string][]*optionName{}, idf: map[string]float64{}}
 	seen := map[string]bool{}
-	addName := func(opt int, orig string, strength float64) {
-		toks := tokenize(orig, nil)
-		if len(toks) == 0 {
-			return
-		}
-		c := compactOf(toks)
-		key := string(c) + "\x00" + string(rune('0'+opt))
-		if len(c) < 2 || seen[key] {
-			return
-		}
-		seen[key] = true
-		last := toks[len(toks)-1].fold
-		n := &optionName{opt: opt, compact: c, lastLen: len(last), digitEnd: hasDigit(last[len(last)-1:]), strength: strength}
-		k := string(c[:min(3, len(c))])
-		cf.names[k] = append(cf.names[k], n)
-		cf.first[c[0]] = true
-		if len(c) >= 6 && !hasDigit(string(c)) {
-			cf.fuzzy = append(cf.fuzzy, n)
-			cf.fuzzyFirst[c[0]] = true
-		}
-	}
 	df := map[string]int{}
 	cf.bare = true
 	for _, o := range f.Options {
@@ -275,51 +254,12 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	for i, o := range f.Options {
 		m := optionModel{value: o.Value, pos: map[string]float64{}, neg: map[string]float64{}}
 		aliases, use, not, rest := splitDescription(o.Description)
-		addName(i, o.Value, nameStrength(o.Value))
+		cf.addName(seen, i, o.Value, nameStrength(o.Value))
 		if o.Label != "" {
-			addName(i, o.Label, nameStrength(o.Label))
+			cf.addName(seen, i, o.Label, nameStrength(o.Label))
 		}
 		for _, a := range aliases {
-			addName(i, a, nameStrength(a))
-		}
-		addCues := func(into map[string]float64, cues *[][]weighted, text string, w float64, orToo bool) {
-			for _, part := range splitCues(text, orToo) {
-				var cue []weighted
-				seenKey := map[string]bool{}
-				lastStart := -1
-				for _, t := range lx.readTerms(tokenize(part, nil), nil, true) {
-					// In a description, the generic malfunction a phrase
-					// implies is left out: "intermittently" describes a
-					// degraded service, not every malfunction.
-					if t.start == lastStart && (t.key == "#malfunction" || t.key == "#problem") {
-						continue
-					}
-					lastStart = t.start
-					if t.neg || t.key == "#noimpact" {
-						// What an option says is not the case speaks
-						// against it: "nothing is broken", "no impact".
-						if t.key == "#noimpact" {
-							m.neg["#problem"] = max(m.neg["#problem"], 0.7)
-						} else if t.key[0] == '#' {
-							m.neg[t.key] = max(m.neg[t.key], 0.7)
-						}
-						if t.key != "#noimpact" {
-							continue
-						}
-					}
-					if seenKey[t.key] {
-						continue
-					}
-					seenKey[t.key] = true
-					cue = append(cue, weighted{t.key, w})
-					if into[t.key] < w {
-						into[t.key] = w
-					}
-				}
-				if len(cue) > 0 {
-					*cues = append(*cues, cue)
-				}
-			}
+			cf.addName(seen, i, a, nameStrength(a))
 		}
 		if vt := tokenize(o.Value, nil); len(vt) == 1 {
 			var keys []string
@@ -334,19 +274,19 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				m.nameSelfAssessed = selfAssessed[keys[0]]
 			}
 		}
-		addCues(m.pos, &m.cues, o.Value, 0.8, false)
-		addCues(m.pos, &m.cues, o.Label, 0.8, false)
+		m.addCues(lx, o.Value, 0.8, false)
+		m.addCues(lx, o.Label, 0.8, false)
 		for _, a := range aliases {
-			addCues(m.pos, &m.cues, a, 0.8, false)
+			m.addCues(lx, a, 0.8, false)
 		}
-		addCues(m.pos, &m.cues, use, 1, false)
-		addCues(m.pos, &m.cues, rest, 0.8, false)
+		m.addCues(lx, use, 1, false)
+		m.addCues(lx, rest, 0.8, false)
 		// Example phrases an administrator gave read as what the option
 		// is used for, in any language.
 		for _, ex := range o.Examples {
-			addCues(m.pos, &m.cues, ex, 1, false)
+			m.addCues(lx, ex, 1, false)
 		}
-		addCues(m.neg, &m.negCues, not, 1, true)
+		m.addCues(lx, not, 1, true)
 		for k := range m.neg {
 			if m.pos[k] > 0 {
 				delete(m.neg, k)
@@ -370,6 +310,84 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		}
 		cf.opts = append(cf.opts, m)
 	}
+	cf.weigh(df)
+	return cf
+}
+
+// addName indexes orig as a name of option opt with strength; seen holds
+// the names already indexed.
+func (cf *choiceField) addName(seen map[string]bool, opt int, orig string, strength float64) {
+	toks := tokenize(orig, nil)
+	if len(toks) == 0 {
+		return
+	}
+	c := compactOf(toks)
+	key := string(c) + "\x00" + string(rune('0'+opt))
+	if len(c) < 2 || seen[key] {
+		return
+	}
+	seen[key] = true
+	last := toks[len(toks)-1].fold
+	n := &optionName{opt: opt, compact: c, lastLen: len(last), digitEnd: hasDigit(last[len(last)-1:]), strength: strength}
+	k := string(c[:min(3, len(c))])
+	cf.names[k] = append(cf.names[k], n)
+	cf.first[c[0]] = true
+	if len(c) >= 6 && !hasDigit(string(c)) {
+		cf.fuzzy = append(cf.fuzzy, n)
+		cf.fuzzyFirst[c[0]] = true
+	}
+}
+
+// addCues adds the cues of text with weight w: to the option's positive
+// terms and cues, or with negative to its negative ones (where "or" also
+// separates cues).
+func (m *optionModel) addCues(lx *lexicon, text string, w float64, negative bool) {
+	into, cues, orToo := m.pos, &m.cues, false
+	if negative {
+		into, cues, orToo = m.neg, &m.negCues, true
+	}
+	for _, part := range splitCues(text, orToo) {
+		var cue []weighted
+		seenKey := map[string]bool{}
+		lastStart := -1
+		for _, t := range lx.readTerms(tokenize(part, nil), nil, true) {
+			// In a description, the generic malfunction a phrase
+			// implies is left out: "intermittently" describes a
+			// degraded service, not every malfunction.
+			if t.start == lastStart && (t.key == "#malfunction" || t.key == "#problem") {
+				continue
+			}
+			lastStart = t.start
+			if t.neg || t.key == "#noimpact" {
+				// What an option says is not the case speaks
+				// against it: "nothing is broken", "no impact".
+				if t.key == "#noimpact" {
+					m.neg["#problem"] = max(m.neg["#problem"], 0.7)
+				} else if t.key[0] == '#' {
+					m.neg[t.key] = max(m.neg[t.key], 0.7)
+				}
+				if t.key != "#noimpact" {
+					continue
+				}
+			}
+			if seenKey[t.key] {
+				continue
+			}
+			seenKey[t.key] = true
+			cue = append(cue, weighted{t.key, w})
+			if into[t.key] < w {
+				into[t.key] = w
+			}
+		}
+		if len(cue) > 0 {
+			*cues = append(*cues, cue)
+		}
+	}
+}
+
+// weigh sets the idf of every term from df, the number of options each
+// is a positive term of, and the norm of every option.
+func (cf *choiceField) weigh(df map[string]int) {
 	n := float64(len(cf.opts))
 	var total float64
 	for k, d := range df {
@@ -392,7 +410,6 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			cf.opts[i].norm = 1
 		}
 	}
-	return cf
 }
 
 // mention is an explicit mention of an option by name.
@@ -836,12 +853,78 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	return out
 }
 
+// choiceScores is what the mentions in a conversation say of each option
+// of a choice field: the mentions, the options they rule out, each
+// option's mention weight and strongest mention, and (once computed) the
+// description similarity.
+type choiceScores struct {
+	ms        []mention
+	excluded  []bool
+	ment      []float64
+	strongest []float64
+	sim       []float64
+}
+
 // predict decides an option field: a correction or a strong explicit
 // mention, else the classifier, else description similarity.
 func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, minConf float64, known any) (choiceResult, bool) {
 	if len(cf.opts) == 0 || len(c.sents) == 0 {
 		return choiceResult{}, false
 	}
+	sc, lastCorr := cf.scoreMentions(c)
+	ms, ment, strongest, excluded := sc.ms, sc.ment, sc.strongest, sc.excluded
+	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
+		m := ms[lastCorr]
+		kind := cf.kindOf(kindCorrection)
+		conf := cal.confidence(kind, 1)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kind, score: 1}, true
+	}
+	best, second := argTop2(ment)
+	strong := 0.9
+	if cf.bare {
+		strong = 1 // only model codes and the like
+	}
+	// A name decides unless another option's description fits the
+	// customer's words better: "the exchange rate looks wrong" names the
+	// option "exchange rate", yet one described as a wrong exchange rate
+	// on a card payment fits better. A model code ("X200") always decides.
+	if best >= 0 && strongest[best] >= strong && strongest[best] < 1 && !cf.bare {
+		sc.sim = cf.similarity(c, excluded)
+		for i := range sc.sim {
+			if i != best && sc.sim[i] > sc.sim[best] && sc.sim[i] > 0 {
+				strong = math.Inf(1)
+				break
+			}
+		}
+	}
+	if best >= 0 && strongest[best] >= strong {
+		margin := ment[best] - max(second, 0)
+		ratio := math.Min(1, margin/ment[best])
+		kind := cf.kindOf(kindMention)
+		conf := cal.confidence(kind, ratio)
+		if conf < minConf {
+			return choiceResult{}, false
+		}
+		return choiceResult{opt: best, conf: conf, quote: mentionQuote(ms, best), kind: kind, score: ratio}, true
+	}
+	if cl != nil {
+		if res, ok := cf.byClassifier(c, cl, minConf, excluded); ok {
+			return res, true
+		}
+	}
+	if cf.bare {
+		return choiceResult{}, false
+	}
+	return cf.bySimilarity(c, sc, cal, minConf, known)
+}
+
+// scoreMentions weighs the mentions of the options in c, and returns
+// them with the index of the last correction that corrects something
+// (another option named before it), or -1.
+func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 	ms := cf.mentions(c)
 	excluded := make([]bool, len(cf.opts))
 	// An option negated after its last positive mention is out.
@@ -872,8 +955,27 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 			lastCorr = k
 		}
 	}
-	// The concept a one-word value names, said in other words or another
-	// language, counts as a mention where the value is not named as such.
+	cf.addConceptMentions(c, ms, excluded, ment)
+	// A correction corrects something: another option named before it.
+	if lastCorr >= 0 {
+		before := false
+		for _, m := range ms[:lastCorr] {
+			if m.opt != ms[lastCorr].opt && m.sent != ms[lastCorr].sent {
+				before = true
+				break
+			}
+		}
+		if !before {
+			lastCorr = -1
+		}
+	}
+	return &choiceScores{ms: ms, excluded: excluded, ment: ment, strongest: strongest}, lastCorr
+}
+
+// addConceptMentions adds to ment the concept a one-word value names,
+// said in other words or another language: it counts as a mention where
+// the value is not named as such.
+func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, excluded []bool, ment []float64) {
 	for si := range c.sents {
 		s := &c.sents[si]
 		if s.instr || s.part == partConfirmed || s.settled {
@@ -896,86 +998,45 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 			}
 		}
 	}
-	mentionQuote := func(opt int) []quoteRef {
-		for k := len(ms) - 1; k >= 0; k-- {
-			if ms[k].opt == opt && !ms[k].neg {
-				return []quoteRef{{sent: ms[k].sent, i: ms[k].tok, j: ms[k].end}}
-			}
-		}
-		return nil
-	}
-	// A correction corrects something: another option named before it.
-	if lastCorr >= 0 {
-		before := false
-		for _, m := range ms[:lastCorr] {
-			if m.opt != ms[lastCorr].opt && m.sent != ms[lastCorr].sent {
-				before = true
-				break
-			}
-		}
-		if !before {
-			lastCorr = -1
+}
+
+// mentionQuote quotes the last positive mention of option opt in ms.
+func mentionQuote(ms []mention, opt int) []quoteRef {
+	for k := len(ms) - 1; k >= 0; k-- {
+		if ms[k].opt == opt && !ms[k].neg {
+			return []quoteRef{{sent: ms[k].sent, i: ms[k].tok, j: ms[k].end}}
 		}
 	}
-	if lastCorr >= 0 && ms[lastCorr].strength >= 0.6 {
-		m := ms[lastCorr]
-		kind := cf.kindOf(kindCorrection)
-		conf := cal.confidence(kind, 1)
-		if conf < minConf {
-			return choiceResult{}, false
-		}
-		return choiceResult{opt: m.opt, conf: conf, quote: []quoteRef{{sent: m.sent}}, kind: kind, score: 1}, true
-	}
-	best, second := argTop2(ment)
-	strong := 0.9
-	if cf.bare {
-		strong = 1 // only model codes and the like
-	}
-	// A name decides unless another option's description fits the
-	// customer's words better: "the exchange rate looks wrong" names the
-	// option "exchange rate", yet one described as a wrong exchange rate
-	// on a card payment fits better. A model code ("X200") always decides.
-	var sim []float64
-	if best >= 0 && strongest[best] >= strong && strongest[best] < 1 && !cf.bare {
-		sim = cf.similarity(c, excluded)
-		for i := range sim {
-			if i != best && sim[i] > sim[best] && sim[i] > 0 {
-				strong = math.Inf(1)
-				break
-			}
-		}
-	}
-	if best >= 0 && strongest[best] >= strong {
-		margin := ment[best] - max(second, 0)
-		ratio := math.Min(1, margin/ment[best])
-		kind := cf.kindOf(kindMention)
-		conf := cal.confidence(kind, ratio)
-		if conf < minConf {
-			return choiceResult{}, false
-		}
-		return choiceResult{opt: best, conf: conf, quote: mentionQuote(best), kind: kind, score: ratio}, true
-	}
-	if cl != nil {
-		if label, conf := cl.Classify(c.customerText()); label != "" && conf >= minConf && conf <= 1 {
-			for i := range cf.opts {
-				if strings.EqualFold(cf.opts[i].value, label) && !excluded[i] {
-					q := cf.evidenceFor(c, i, 2)
-					if len(q) == 0 {
-						q = fallbackEvidence(c)
-					}
-					if len(q) == 0 {
-						break
-					}
-					return choiceResult{opt: i, conf: conf, quote: q}, true
-				}
-			}
-		}
-	}
-	if cf.bare {
+	return nil
+}
+
+// byClassifier is the classifier's answer, when it names an option that
+// is not excluded with at least minConf and there is evidence to quote.
+func (cf *choiceField) byClassifier(c *conversation, cl Classifier, minConf float64, excluded []bool) (choiceResult, bool) {
+	label, conf := cl.Classify(c.customerText())
+	if label == "" || conf < minConf || conf > 1 {
 		return choiceResult{}, false
 	}
+	for i := range cf.opts {
+		if strings.EqualFold(cf.opts[i].value, label) && !excluded[i] {
+			q := cf.evidenceFor(c, i, 2)
+			if len(q) == 0 {
+				q = fallbackEvidence(c)
+			}
+			if len(q) == 0 {
+				break
+			}
+			return choiceResult{opt: i, conf: conf, quote: q}, true
+		}
+	}
+	return choiceResult{}, false
+}
+
+// bySimilarity decides by description similarity, mentions adding to it.
+func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calibration, minConf float64, known any) (choiceResult, bool) {
+	sim, ment := sc.sim, sc.ment
 	if sim == nil {
-		sim = cf.similarity(c, excluded)
+		sim = cf.similarity(c, sc.excluded)
 	}
 	for i := range sim {
 		sim[i] += 2.5 * ment[i]
@@ -1012,7 +1073,7 @@ func (cf *choiceField) predict(c *conversation, cl Classifier, cal calibration, 
 	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
 		return choiceResult{}, false
 	}
-	q := mentionQuote(b)
+	q := mentionQuote(sc.ms, b)
 	q = append(q, cf.evidenceFor(c, b, 2)...)
 	if len(q) == 0 {
 		return choiceResult{}, false

@@ -100,8 +100,9 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 					b.WriteByte(' ')
 				}
 				first = false
-				next = h.mark(part, lineStart, le, fl, b.Len(), spans, next)
-				nextThird = h.mark(part, lineStart, le, fl, b.Len(), third, nextThird)
+				ln := foldedLine{part: part, start: lineStart, end: le, folded: fl, base: b.Len()}
+				next = h.mark(ln, spans, next)
+				nextThird = h.mark(ln, third, nextThird)
 				h.addLine(&b, fl, v, customer)
 			}
 			b.WriteByte('\n')
@@ -121,11 +122,20 @@ func detectorOf(specs []spec) *instruct.Detector {
 	return instruct.ForFields(fields)
 }
 
-// mark adds the detector's spans that fall in the line part[ls:le],
-// folded as fl at offset base of the haystack. spans are ordered by
-// start and from is the first that may reach the line; it returns the
-// first that may reach the next one.
-func (h *haystack) mark(part string, ls, le int, fl string, base int, spans []instruct.Span, from int) int {
+// foldedLine is the line part[start:end], folded as folded at offset base
+// of the haystack.
+type foldedLine struct {
+	part       string
+	start, end int
+	folded     string
+	base       int
+}
+
+// mark adds the detector's spans that fall in the line ln. spans are
+// ordered by start and from is the first that may reach the line; it
+// returns the first that may reach the next one.
+func (h *haystack) mark(ln foldedLine, spans []instruct.Span, from int) int {
+	part, ls, le, fl, base := ln.part, ln.start, ln.end, ln.folded, ln.base
 	for from < len(spans) && spans[from].End <= ls {
 		from++
 	}

@@ -120,8 +120,16 @@ func neutralise(s string) string {
 
 var fenceMarkers = strings.NewReplacer("<<<", "<< <", ">>>", "> >>", "\x00", "")
 
+// messageCut is how renderMessage shortens a message's text: to about
+// tokens tokens as count counts them, when tokens is above 0.
+type messageCut struct {
+	tokens int
+	count  func(string) int
+}
+
 // renderMessage renders one message for the data section.
-func renderMessage(n string, i int, m *channel.Message, isNew bool, cut int, count func(string) int) string {
+func renderMessage(n string, i int, m *channel.Message, isNew bool, mc messageCut) string {
+	cut, count := mc.tokens, mc.count
 	var b strings.Builder
 	role := string(m.Role)
 	if role == "" {
@@ -203,7 +211,7 @@ func conversation(req *predict.Request, n string, budget int, count func(string)
 	parts := make([]string, len(msgs))
 	cost := make([]int, len(msgs))
 	for i := range msgs {
-		parts[i] = renderMessage(n, i, &msgs[i], i >= req.FirstNew, perMsg, count)
+		parts[i] = renderMessage(n, i, &msgs[i], i >= req.FirstNew, messageCut{tokens: perMsg, count: count})
 		cost[i] = count(parts[i])
 	}
 	keep := make([]bool, len(msgs))

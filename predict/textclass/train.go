@@ -198,6 +198,83 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	if c.epochs == 0 {
 		c.epochs = autoEpochs(len(examples))
 	}
+	labelSet, err := labelsOf(examples)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{feat: c.feat, temp: 1}
+	for l := range labelSet {
+		m.labels = append(m.labels, l)
+	}
+	sort.Strings(m.labels)
+	for i, l := range m.labels {
+		labelSet[l] = int32(i)
+	}
+
+	d, err := m.featurize(ctx, examples, labelSet, &c)
+	if err != nil {
+		return nil, err
+	}
+
+	k := len(m.labels)
+	all := make([]int, len(examples))
+	for i := range all {
+		all[i] = i
+	}
+	// The fits that calibrate (each without its held-out examples) and
+	// the final fit (with every example) are independent: they run at
+	// once.
+	var (
+		wg      sync.WaitGroup
+		held    heldOut
+		heldErr error
+	)
+	if c.calibrate {
+		folds := c.folds
+		if folds == 0 {
+			folds = autoFolds(len(examples))
+		}
+		parts := stratifiedFolds(d.y, k, folds, c.holdOut, c.seed)
+		wg.Go(func() {
+			for _, part := range parts {
+				hw, hb, err := fitSoftmax(ctx, d, part.fit, dims{rows: len(m.buckets), classes: k}, &c)
+				if err != nil {
+					heldErr = err
+					return
+				}
+				held.add(d, part.held, hw, hb, k)
+			}
+			held.folds = len(parts)
+		})
+	}
+	w, bias, err := fitSoftmax(ctx, d, all, dims{rows: len(m.buckets), classes: k}, &c)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if heldErr != nil {
+		return nil, heldErr
+	}
+	logPrior := make([]float64, k)
+	for _, y := range d.y {
+		logPrior[y]++
+	}
+	for c := range logPrior {
+		logPrior[c] = math.Log(logPrior[c] / float64(len(d.y)))
+	}
+	m.calib = tune(&held, logPrior, c.prior)
+	for c := range bias {
+		bias[c] -= float32(m.calib.PriorCorrection * logPrior[c])
+	}
+	m.temp = m.calib.Temperature
+	m.w, m.bias = w, bias
+	m.info = TrainInfo{Examples: len(examples), Classes: k, Features: len(m.buckets), Epochs: c.epochs}
+	return m, nil
+}
+
+// labelsOf checks the labels of examples and returns the set of them
+// (each mapped to 0), of at least two and at most maxLabels.
+func labelsOf(examples []Example) (map[string]int32, error) {
 	labelSet := map[string]int32{}
 	for i, ex := range examples {
 		switch {
@@ -216,16 +293,13 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 	if len(labelSet) > maxLabels {
 		return nil, fmt.Errorf("%w: %d labels, at most %d", ErrBadExample, len(labelSet), maxLabels)
 	}
-	m := &Model{feat: c.feat, temp: 1}
-	for l := range labelSet {
-		m.labels = append(m.labels, l)
-	}
-	sort.Strings(m.labels)
-	for i, l := range m.labels {
-		labelSet[l] = int32(i)
-	}
+	return labelSet, nil
+}
 
-	// Extract every example's features once and build the vocabulary.
+// featurize extracts every example's features once, builds m's
+// vocabulary (buckets, index, idf) and returns the weighted dataset, with
+// the labels numbered as labelSet says.
+func (m *Model) featurize(ctx context.Context, examples []Example, labelSet map[string]int32, c *config) (*dataset, error) {
 	ex := newExtractor(c.feat)
 	docs := make([][]uint32, len(examples))
 	counts := make([][]float32, len(examples))
@@ -279,62 +353,7 @@ func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, err
 		d.ptr = append(d.ptr, len(d.rows))
 		d.y[i] = labelSet[e.Label]
 	}
-	docs, counts = nil, nil
-
-	k := len(m.labels)
-	all := make([]int, len(examples))
-	for i := range all {
-		all[i] = i
-	}
-	// The fits that calibrate (each without its held-out examples) and
-	// the final fit (with every example) are independent: they run at
-	// once.
-	var (
-		wg      sync.WaitGroup
-		held    heldOut
-		heldErr error
-	)
-	if c.calibrate {
-		folds := c.folds
-		if folds == 0 {
-			folds = autoFolds(len(examples))
-		}
-		parts := stratifiedFolds(d.y, k, folds, c.holdOut, c.seed)
-		wg.Go(func() {
-			for _, part := range parts {
-				hw, hb, err := fitSoftmax(ctx, d, part.fit, len(m.buckets), k, &c)
-				if err != nil {
-					heldErr = err
-					return
-				}
-				held.add(d, part.held, hw, hb, k)
-			}
-			held.folds = len(parts)
-		})
-	}
-	w, bias, err := fitSoftmax(ctx, d, all, len(m.buckets), k, &c)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if heldErr != nil {
-		return nil, heldErr
-	}
-	logPrior := make([]float64, k)
-	for _, y := range d.y {
-		logPrior[y]++
-	}
-	for c := range logPrior {
-		logPrior[c] = math.Log(logPrior[c] / float64(len(d.y)))
-	}
-	m.calib = tune(&held, logPrior, c.prior)
-	for c := range bias {
-		bias[c] -= float32(m.calib.PriorCorrection * logPrior[c])
-	}
-	m.temp = m.calib.Temperature
-	m.w, m.bias = w, bias
-	m.info = TrainInfo{Examples: len(examples), Classes: k, Features: len(m.buckets), Epochs: c.epochs}
-	return m, nil
+	return d, nil
 }
 
 // autoFolds is the default number of calibration folds for n examples:
@@ -423,10 +442,16 @@ func stratifiedHoldOut(y []int32, k int, frac float64, seed uint64) (fit, held [
 	return fit, held
 }
 
+// dims is the shape of a weight matrix: feature rows by classes.
+type dims struct {
+	rows, classes int
+}
+
 // fitSoftmax trains a multinomial logistic regression with AdaGrad on the
 // examples idx of d. The L2 penalty is applied to the weights an example
 // touches, when it touches them.
-func fitSoftmax(ctx context.Context, d *dataset, idx []int, nRows, k int, c *config) ([]float32, []float32, error) {
+func fitSoftmax(ctx context.Context, d *dataset, idx []int, size dims, c *config) ([]float32, []float32, error) {
+	nRows, k := size.rows, size.classes
 	w := make([]float32, nRows*k)
 	g := make([]float32, nRows*k)
 	bias := make([]float64, k)
