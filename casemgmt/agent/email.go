@@ -847,21 +847,8 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 	case a.mail.sender == nil:
 		return "no sender is configured"
 	}
-	limit := a.mail.ackLimit
-	if limit <= 0 {
-		limit = 3
-	}
-	day := a.now().UTC().Format("2006-01-02")
-	granted := false
-	for i := 0; i < limit && !granted; i++ {
-		first, err := a.store.UseKey(ctx, "ack:"+to+":"+day+":"+strconv.Itoa(i))
-		if err != nil {
-			return "counting acknowledgements failed: " + errText(err)
-		}
-		granted = first
-	}
-	if !granted {
-		return fmt.Sprintf("the limit of %d acknowledgements a day to %s is reached", limit, to)
+	if why := a.allowMail(ctx, "ack", to); why != "" {
+		return why
 	}
 	subject := renderTemplate(ir.Acknowledge.Subject, vars)
 	if subject == "" {
@@ -880,6 +867,27 @@ func (r *run) acknowledge(ctx context.Context, c *casemgmt.Case, m *channel.Mess
 		a.log.WarnContext(ctx, "acknowledgement sent but not recorded", "case", c.ID, "message", id, "err", err)
 	}
 	return ""
+}
+
+// allowMail counts one automatic message of a kind to an address today
+// and returns why it may not be sent: at most the agent's limit a day per
+// address and kind (WithAckLimit, default 3), shared by every process.
+func (a *Agent) allowMail(ctx context.Context, kind, to string) string {
+	limit := a.mail.ackLimit
+	if limit <= 0 {
+		limit = 3
+	}
+	day := a.now().UTC().Format("2006-01-02")
+	for i := 0; i < limit; i++ {
+		first, err := a.store.UseKey(ctx, kind+":"+to+":"+day+":"+strconv.Itoa(i))
+		if err != nil {
+			return "counting the day's messages failed: " + errText(err)
+		}
+		if first {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the limit of %d automatic messages (%s) a day to %s is reached", limit, kind, to)
 }
 
 // recordSent links mail the agent sent to its case and counts it, with an

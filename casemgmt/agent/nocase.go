@@ -77,6 +77,11 @@ func (r *run) answerWithoutCase(ctx context.Context, in *intake) (*Result, error
 	case a.mail.sender == nil, m.Automated(), m.Bulk, noReply(m.From.Email), a.ownAddress(r.mailbox, m.From.Email):
 		return nil, nil // answered by a case and a person instead
 	}
+	if !a.shadowIn(ctx) {
+		if why := a.allowMail(ctx, "answer", channel.NormalizeEmail(m.From.Email)); why != "" {
+			return nil, nil // a case, and a person, instead
+		}
+	}
 	out := w.msg
 	out.CaseID = ""
 	out.To = []channel.Address{m.From}
@@ -88,7 +93,7 @@ func (r *run) answerWithoutCase(ctx context.Context, in *intake) (*Result, error
 	r.in.Reason = "answered from the knowledge base without a case, citing " + citedArticles(w.out.Decision)
 	r.in.Usage.Add(w.in.Usage)
 	res := &Result{Outcome: casemgmt.OutcomeSkipped, Reason: r.in.Reason, Interaction: r.in, Resolution: w.out}
-	if a.shadow {
+	if a.shadowIn(ctx) {
 		r.in.Outcome, r.in.Reason = casemgmt.OutcomeShadow, "would have "+r.in.Reason
 		res.Outcome = casemgmt.OutcomeShadow
 		return res, a.record(ctx, r.in)

@@ -210,6 +210,12 @@ func (r *run) decideResolution(ctx context.Context, c *casemgmt.Case, automation
 	if err != nil {
 		return nil, fmt.Errorf("resolver of intent %s: %w", intent.Name, err)
 	}
+	if d != nil && d.Usage != nil {
+		w.in.Usage.Add(*d.Usage)
+		if d.Model != "" {
+			w.in.Predictor = d.Model
+		}
+	}
 	d, w.out.Dropped = resolve.Validate(req, d)
 	w.out.Decision = d
 	w.draft = automation == AutomationConfirm || d.NeedsReview
@@ -691,6 +697,11 @@ func (r *run) deliver(ctx context.Context, w *resolutionWork) error {
 		why = to.Email + " must not get automatic mail"
 	}
 	if why != "" {
+		w.out.Reason = "message not sent: " + why
+		return a.record(ctx, &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerResolution, Actor: a.actor(),
+			Outcome: casemgmt.OutcomeSkipped, Reason: w.out.Reason})
+	}
+	if why := a.allowMail(ctx, "answer", channel.NormalizeEmail(to.Email)); why != "" {
 		w.out.Reason = "message not sent: " + why
 		return a.record(ctx, &casemgmt.Interaction{CaseID: c.ID, Trigger: TriggerResolution, Actor: a.actor(),
 			Outcome: casemgmt.OutcomeSkipped, Reason: w.out.Reason})

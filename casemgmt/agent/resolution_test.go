@@ -420,3 +420,38 @@ func TestResolutionEmailWithoutCase(t *testing.T) {
 		t.Errorf("unanswerable: %s (%s)", res.Outcome, res.Reason)
 	}
 }
+
+// Resolution's messages share the daily limit per address that
+// acknowledgements have: a customer who writes again and again is not
+// flooded with answers.
+func TestResolutionMailIsRateLimited(t *testing.T) {
+	r := newResolutionRig(t, "full", "hand_over", agent.WithAckLimit(1))
+	r.email("I want to send it back, order ORD-654321.", false)
+	if r.out.Len() != 1 {
+		t.Fatalf("first answer: %d sent", r.out.Len())
+	}
+	res := r.email("The lamp too: I want to send it back, order ORD-111111.", false)
+	if r.out.Len() != 1 || res.Resolution == nil || !strings.Contains(res.Resolution.Reason, "limit") {
+		t.Errorf("second answer the same day: %d sent, %+v", r.out.Len(), res.Resolution)
+	}
+}
+
+// What a resolver's model call cost is recorded with the resolution run.
+func TestResolutionRecordsResolverUsage(t *testing.T) {
+	costly := resolve.Func(func(ctx context.Context, req *resolve.Request) (*resolve.Decision, error) {
+		return &resolve.Decision{Kind: resolve.NoAction, Reason: "nothing to do",
+			Usage: &predict.Usage{Calls: 1, PromptTokens: 900, CompletionTokens: 80, TotalTokens: 980, Cost: 0.002}, Model: "llm:test"}, nil
+	})
+	r := newResolutionRig(t, "full", "hand_over", agent.WithIntentResolver("password_reset", costly))
+	res := r.email("I cannot log in anymore.", false)
+	ins, err := r.store.ListInteractions(context.Background(), casemgmt.InteractionQuery{CaseID: res.Case.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range ins {
+		if in.Trigger == agent.TriggerResolution && in.Usage.TotalTokens >= 980 && in.Predictor == "llm:test" {
+			return
+		}
+	}
+	t.Errorf("no resolution record carries the resolver's usage: %+v", ins)
+}

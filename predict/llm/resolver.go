@@ -146,7 +146,12 @@ func (r *Resolver) Resolve(ctx context.Context, req *resolve.Request) (*resolve.
 	if err != nil {
 		return nil, err
 	}
-	return res.Decision, nil
+	d := res.Decision
+	if d != nil {
+		u := res.Usage
+		d.Usage, d.Model = &u, res.Model
+	}
+	return d, nil
 }
 
 // ResolveDetailed decides for req and says what it took:

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/knowledge"
 )
 
@@ -152,6 +153,11 @@ type Decision struct {
 	// Reason says why, for the record: why the resolver is unable, why
 	// nothing is to be done, or what the answer relies on.
 	Reason string `json:"reason,omitempty"`
+	// Usage is what deciding cost (model calls, tokens, cost), for a
+	// resolver that calls a model; the agent records it with the run.
+	Usage *predict.Usage `json:"usage,omitempty"`
+	// Model names the model that decided, when one did.
+	Model string `json:"model,omitempty"`
 }
 
 // Resolver decides what to do for a customer's intent: ask for what is
