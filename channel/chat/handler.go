@@ -3,9 +3,6 @@ package chat
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,11 +10,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/webhooksig"
 )
 
 // The headers that carry a request's signature.
@@ -110,16 +106,7 @@ func NewHandler(secret []byte, recv Receiver, opts ...Option) (*Handler, error) 
 
 // Sign returns the timestamp and signature headers for a body sent at t.
 func Sign(secret, body []byte, t time.Time) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(t.Unix(), 10)
-	return timestamp, "sha256=" + hex.EncodeToString(mac(secret, timestamp, body))
-}
-
-func mac(secret []byte, timestamp string, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(timestamp))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return webhooksig.Sign(secret, body, t)
 }
 
 // ServeHTTP implements http.Handler. It answers 204 when the event was
@@ -194,26 +181,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify returns why the signature is refused, or "" when it holds.
 func (h *Handler) verify(hdr http.Header, body []byte) string {
-	ts, sig := hdr.Get(HeaderTimestamp), hdr.Get(HeaderSignature)
-	if ts == "" || sig == "" {
-		return "missing " + HeaderTimestamp + " or " + HeaderSignature
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "bad " + HeaderTimestamp
-	}
-	if d := h.now().Sub(time.Unix(secs, 0)); d > h.tolerance || d < -h.tolerance {
-		return HeaderTimestamp + " is outside the accepted window"
-	}
-	hexSig, ok := strings.CutPrefix(sig, "sha256=")
-	if !ok {
-		return "bad " + HeaderSignature
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || !hmac.Equal(got, mac(h.secret, ts, body)) {
-		return "signature does not match"
-	}
-	return ""
+	return webhooksig.Verify(h.secret, webhooksig.Check{TimestampHeader: HeaderTimestamp, SignatureHeader: HeaderSignature,
+		Timestamp: hdr.Get(HeaderTimestamp), Signature: hdr.Get(HeaderSignature), Body: body}, h.now(), h.tolerance)
 }
 
 // Decode reads one event from JSON. Unknown fields and trailing data are

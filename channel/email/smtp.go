@@ -634,23 +634,29 @@ func refused(err error, detail string) error {
 	if !errors.As(err, &te) || te.Code < 500 {
 		return err
 	}
-	return &authError{err: err, detail: detail}
+	return &AuthError{Err: err, Detail: detail}
 }
 
-// authError is a refusal of the credentials; it matches ErrAuthFailed.
-type authError struct {
-	err    error
-	detail string
+// AuthError is a server's refusal of the credentials (a password or a
+// token), with what the server said about it when it said something; it
+// matches ErrAuthFailed. The SMTP sender and the IMAP poller return it.
+type AuthError struct {
+	Err    error
+	Detail string
 }
 
-func (e *authError) Error() string {
-	if e.detail != "" {
-		return e.err.Error() + " (the server said " + e.detail + ")"
+func (e *AuthError) Error() string {
+	if e.Detail != "" {
+		return e.Err.Error() + " (the server said " + e.Detail + ")"
 	}
-	return e.err.Error()
+	return e.Err.Error()
 }
-func (e *authError) Unwrap() error        { return e.err }
-func (e *authError) Is(target error) bool { return target == ErrAuthFailed }
+
+// Unwrap returns Err.
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// Is matches ErrAuthFailed.
+func (e *AuthError) Is(target error) bool { return target == ErrAuthFailed }
 
 // smtpOAuth is OAuthSASL as net/smtp's Auth, choosing the mechanism from
 // the server's list.

@@ -3,10 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,12 +11,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/redact"
+	"github.com/caseagent/caseagent/internal/webhooksig"
 )
 
 // Receiver takes the inbound mail a Handler accepted. mailbox names the
@@ -65,16 +62,7 @@ const DefaultTolerance = 5 * time.Minute
 // seconds, and "sha256=" and the hex HMAC-SHA-256 under key of the
 // timestamp, a dot and the body.
 func Sign(key, body []byte, t time.Time) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(t.Unix(), 10)
-	return timestamp, "sha256=" + hex.EncodeToString(signatureMAC(key, timestamp, body))
-}
-
-func signatureMAC(key []byte, timestamp string, body []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(timestamp))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return webhooksig.Sign(key, body, t)
 }
 
 // HandlerOption configures a Handler. WithLogger is one too.
@@ -309,26 +297,8 @@ func (h *Handler) verifySignature(hdr http.Header, body []byte) string {
 	if len(h.sigKey) == 0 {
 		return "no secret presented"
 	}
-	ts, sig := hdr.Get(HeaderTimestamp), hdr.Get(HeaderSignature)
-	if ts == "" || sig == "" {
-		return "missing " + HeaderTimestamp + " or " + HeaderSignature
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "bad " + HeaderTimestamp
-	}
-	if d := h.now().Sub(time.Unix(secs, 0)); d > h.tolerance || d < -h.tolerance {
-		return HeaderTimestamp + " is outside the accepted window"
-	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(sig), "sha256=")
-	if !ok {
-		return "bad " + HeaderSignature
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || !hmac.Equal(got, signatureMAC(h.sigKey, ts, body)) {
-		return "signature does not match"
-	}
-	return ""
+	return webhooksig.Verify(h.sigKey, webhooksig.Check{TimestampHeader: HeaderTimestamp, SignatureHeader: HeaderSignature,
+		Timestamp: hdr.Get(HeaderTimestamp), Signature: hdr.Get(HeaderSignature), Body: body}, h.now(), h.tolerance)
 }
 
 func presentedSecrets(r *http.Request) []string {

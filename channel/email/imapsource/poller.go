@@ -662,26 +662,10 @@ func (a *saslClient) Next(challenge []byte) ([]byte, error) {
 func refused(err error, detail string) error {
 	var ie *imap.Error
 	if errors.Is(err, errTokenRefused) || (errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo) {
-		return &authError{err: err, detail: detail}
+		return &email.AuthError{Err: err, Detail: detail}
 	}
 	return err
 }
-
-// authError is a refusal of the credentials; it matches
-// email.ErrAuthFailed.
-type authError struct {
-	err    error
-	detail string
-}
-
-func (e *authError) Error() string {
-	if e.detail != "" {
-		return e.err.Error() + " (the server said " + e.detail + ")"
-	}
-	return e.err.Error()
-}
-func (e *authError) Unwrap() error        { return e.err }
-func (e *authError) Is(target error) bool { return target == email.ErrAuthFailed }
 
 // logout says LOGOUT, waiting for the answer at most a few seconds, and
 // closes c.
