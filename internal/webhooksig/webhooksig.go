@@ -25,8 +25,8 @@ func Sign(key, body []byte, t time.Time) (timestamp, signature string) {
 // reasons it gives), their values, and the body.
 type Check struct {
 	TimestampHeader, SignatureHeader string
-	Timestamp, Signature            string
-	Body                            []byte
+	Timestamp, Signature             string
+	Body                             []byte
 }
 
 // Verify returns why the request's signature is refused under key at now
