@@ -140,7 +140,11 @@ func (a *Agent) InboundEmail(ctx context.Context, mailbox string, m *channel.Mes
 		msg.ID = syntheticID(&msg)
 	}
 	r := &run{a: a, trigger: TriggerEmail, mailbox: mailbox, start: a.now()}
-	r.in = &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}, Time: r.start}
+	// The record names the delivery (mailbox and Message-ID) as its
+	// conversation: a skipped email's record is what makes a redelivery a
+	// duplicate, and it goes when records are purged.
+	r.in = &casemgmt.Interaction{Trigger: TriggerEmail, Actor: a.actor(), MessageIDs: []string{msg.ID}, Time: r.start,
+		ConversationID: emailKey(mailbox, msg.ID)}
 	link := casemgmt.Link{Kind: casemgmt.LinkEmail, ID: msg.ID}
 	if err := link.Validate(); err != nil {
 		return nil, err
@@ -240,13 +244,15 @@ const emailClaimTTL = 2 * time.Minute
 // the same message to finish.
 const defaultEmailWait = 30 * time.Second
 
-// processedPrefix is the state key prefix under which the agent marks
-// emails it processed without linking them to a case (skips).
+// processedPrefix is the state key prefix under which earlier versions
+// marked emails they skipped; such marks are still read.
 const processedPrefix = "casemgmt:email:processed:"
 
 // processed reports whether a message was processed before: it is linked
 // to a case (created from it, or a reply or auto-reply stored on it), or
-// it was skipped when it arrived in the same mailbox.
+// it was skipped when it arrived in the same mailbox (the skip's record,
+// whose conversation is the delivery's key, says so until records older
+// than a tenant's retention are purged).
 func (a *Agent) processed(ctx context.Context, key, msgID string) (*casemgmt.Case, bool, error) {
 	cs, err := a.store.FindCasesByMessageID(ctx, []string{msgID})
 	if err != nil {
@@ -254,6 +260,15 @@ func (a *Agent) processed(ctx context.Context, key, msgID string) (*casemgmt.Cas
 	}
 	if len(cs) > 0 {
 		return cs[0], true, nil
+	}
+	ins, err := a.store.ListInteractions(ctx, casemgmt.InteractionQuery{ConversationID: key, Outcome: casemgmt.OutcomeSkipped})
+	if err != nil {
+		return nil, false, err
+	}
+	for _, in := range ins {
+		if !in.Shadow {
+			return nil, true, nil
+		}
 	}
 	_, err = a.store.GetState(ctx, processedPrefix+key)
 	switch {
@@ -307,17 +322,10 @@ func (a *Agent) claimEmail(ctx context.Context, key, msgID string) (release func
 	}
 }
 
-// skipEmail records that the run's email was skipped, and why, and marks
-// it processed so that a redelivery is a duplicate.
+// skipEmail records that the run's email was skipped, and why: the record
+// makes a redelivery a duplicate.
 func (r *run) skipEmail(ctx context.Context, reason string) (*Result, error) {
-	res, err := r.finish(ctx, casemgmt.OutcomeSkipped, reason, nil, nil)
-	if err != nil || r.a.shadow {
-		return res, err
-	}
-	if err := r.a.store.PutState(ctx, processedPrefix+r.emailKey(), []byte(reason)); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return r.finish(ctx, casemgmt.OutcomeSkipped, reason, nil, nil)
 }
 
 // ownAddress reports whether addr is the agent's sending address or the

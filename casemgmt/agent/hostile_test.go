@@ -195,3 +195,23 @@ func TestRecordsCarryTheAgentsClock(t *testing.T) {
 		}
 	}
 }
+
+// A skipped email's record is what makes its redelivery a duplicate, and
+// retention purges it with the other records: after Purge, the same
+// message is processed again, as a new one.
+func TestSkippedEmailRecordsArePurged(t *testing.T) {
+	f := newMailFixture(t, nil)
+	m := msg{id: "skip-1@example.org", from: "Zed <zed@nowhere.example>", to: "sales@acme.example", subject: "Hi"}
+	if res := f.deliverTo(t, "sales@acme.example", m); res.Outcome != casemgmt.OutcomeSkipped {
+		t.Fatalf("first delivery: %s (%s)", res.Outcome, res.Reason)
+	}
+	if res := f.deliverTo(t, "sales@acme.example", m); res.Outcome != casemgmt.OutcomeDuplicate {
+		t.Fatalf("redelivery: %s (%s), want a duplicate", res.Outcome, res.Reason)
+	}
+	if _, err := f.store.Purge(context.Background(), f.clock.now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.deliverTo(t, "sales@acme.example", m); res.Outcome != casemgmt.OutcomeSkipped {
+		t.Errorf("after retention: %s (%s), want it processed again", res.Outcome, res.Reason)
+	}
+}

@@ -118,9 +118,6 @@ func (r *run) answerWithoutCase(ctx context.Context, in *intake) (*Result, error
 			return nil, err
 		}
 	}
-	if err := a.store.PutState(ctx, processedPrefix+r.emailKey(), []byte(r.in.Reason)); err != nil {
-		return nil, err
-	}
 	r.in.Latency = a.now().Sub(r.start)
 	return res, a.record(ctx, r.in)
 }
