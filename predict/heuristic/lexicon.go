@@ -222,12 +222,17 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 				if e.words[k].wide {
 					found := false
 					for g := 0; g <= maxWideGap && j+g < len(toks); g++ {
-						if g > 0 && toks[j+g].brk || toks[j+g].is(fNeg) {
+						if g > 0 && toks[j+g].brk {
 							break
 						}
+						// A negator ends the gap, unless the phrase asks
+						// for it ("code ... not arrive").
 						if e.words[k].match(&toks[j+g]) {
 							j += g + 1
 							found = true
+							break
+						}
+						if toks[j+g].is(fNeg) {
 							break
 						}
 					}
