@@ -153,6 +153,9 @@ func TestLexiconSituations(t *testing.T) {
 		{"scratch that, the real problem is the plug", "#retract", ""},
 		{"oubliez ça, le vrai problème c'est la caméra", "#retract", ""},
 		{"laat maar weten wanneer het klaar is", "", "#retract"},
+		{"desde que cambié de móvil no puedo entrar", "#signin", "#exchange"},
+		{"seit ich das Handy gewechselt habe, komme ich nicht rein", "#newphone", "#exchange"},
+		{"depuis que j'ai changé de téléphone", "#newphone", "#exchange"},
 	}
 	for _, tc := range tests {
 		got := termKeys(tc.text)
