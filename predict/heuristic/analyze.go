@@ -110,6 +110,10 @@ func stripSubjectPrefix(s string) string {
 	}
 }
 
+// retractedWeight is what the customer's words before a retraction
+// ("forget that", "the real problem is") weigh.
+const retractedWeight = 0.25
+
 func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c := &conversation{msgs: msgs, vocab: v}
 	for i := range msgs {
@@ -163,6 +167,15 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	for i := range c.sents {
 		c.sents[i].settled = settled[c.sents[i].msg]
 	}
+	// "Scratch that, the real problem is ...": what the customer said
+	// before withdrawing it counts for little.
+	retracted := -1
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.part == partText && !s.instr && !s.third && hasTerm(s.terms, "#retract") {
+			retracted = i
+		}
+	}
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
@@ -170,6 +183,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			continue
 		}
 		w := c.weights[s.order]
+		if i < retracted {
+			w *= retractedWeight
+		}
 		if s.part == partSubject {
 			w *= 1.2
 		}

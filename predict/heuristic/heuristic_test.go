@@ -643,3 +643,29 @@ func TestWeakNamesNeedTheWord(t *testing.T) {
 		}
 	}
 }
+
+func TestRetractionDiscountsWhatCameBefore(t *testing.T) {
+	tt := loadTenant(t)
+	fields := fieldsNamed(t, tt, "reason")
+	p := newPredictor(t)
+	tests := []struct {
+		name string
+		msgs []channel.Message
+		want any
+	}{
+		{"en", chat("Quick question: how do I set a schedule on the L1 bulb?", "R: Sure, what have you tried?", "Actually scratch that, the real problem is it won't turn on at all since yesterday."), "Hardware fault"},
+		{"es", chat("Una pregunta: ¿cómo programo la bombilla L1?", "R: Claro.", "Olvida lo anterior, el verdadero problema es que no se enciende desde ayer."), "Hardware fault"},
+		{"without retraction the question stands", chat("Quick question: how do I set a schedule on the L1 bulb? It works fine otherwise."), "Usage question"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := p.Predict(t.Context(), &predict.Request{Fields: fields, Messages: tc.msgs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Predictions["reason"].Value; got != tc.want {
+				t.Errorf("reason = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -139,6 +139,23 @@ func TestLexiconSituations(t *testing.T) {
 		{"ninguna de las luces funciona", "#outage", ""},
 		{"I've been setting it higher", "", "#setup"},
 		{"ayer por la tarde", "", "#late"},
+		{"me pide el código por SMS y no llega nunca", "#code", "#lost"},
+		{"no me llega el código", "#code", "#lost"},
+		{"le code de vérification n'arrive pas", "#code", "#lost"},
+		{"il codice via SMS non arriva", "#code", "#lost"},
+		{"de code per sms komt niet aan", "#code", "#lost"},
+		{"der Code kommt nicht an", "#code", "#lost"},
+		{"o código por SMS não chega", "#code", "#lost"},
+		{"il termostato mostra il codice E4", "#malfunction", "#signin"},
+		{"de thermostaat geeft drie graden te hoog aan", "#malfunction", ""},
+		{"il riscaldamento non parte più", "#outage", ""},
+		{"it hasn't turned the heating on since yesterday", "#malfunction", ""},
+		{"scratch that, the real problem is the plug", "#retract", ""},
+		{"oubliez ça, le vrai problème c'est la caméra", "#retract", ""},
+		{"laat maar weten wanneer het klaar is", "", "#retract"},
+		{"desde que cambié de móvil no puedo entrar", "#signin", "#exchange"},
+		{"seit ich das Handy gewechselt habe, komme ich nicht rein", "#newphone", "#exchange"},
+		{"depuis que j'ai changé de téléphone", "#newphone", "#exchange"},
 	}
 	for _, tc := range tests {
 		got := termKeys(tc.text)
