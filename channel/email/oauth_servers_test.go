@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,51 +19,6 @@ import (
 // The tests in this file run against Postfix and Dovecot (internal/mailtest):
 // Postfix's submission ports take SMTP AUTH through Dovecot, which checks
 // every token with the test's introspection endpoint.
-
-// issuing is a token source that gets a new token from the test servers
-// at each call, valid there for ttl, and dated on a clock of its own.
-type issuing struct {
-	t   *testing.T
-	s   *mailtest.Server
-	u   mailtest.User
-	ttl time.Duration
-	now func() time.Time
-
-	mu     sync.Mutex
-	issued []string
-}
-
-func (src *issuing) Token() (*oauth2.Token, error) {
-	tok := src.s.IssueToken(src.t, src.u, src.ttl)
-	src.mu.Lock()
-	src.issued = append(src.issued, tok)
-	src.mu.Unlock()
-	return &oauth2.Token{AccessToken: tok, TokenType: "Bearer", Expiry: src.now().Add(src.ttl)}, nil
-}
-
-func (src *issuing) tokens() []string {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return append([]string(nil), src.issued...)
-}
-
-// fakeClock is a clock that moves when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func startServers(t *testing.T) (*mailtest.Server, mailtest.User) {
 	t.Helper()
@@ -184,8 +138,8 @@ func TestOAuthSMTPRefusesBadTokens(t *testing.T) {
 func TestOAuthSMTPRefreshesBeforeExpiry(t *testing.T) {
 	s, u := startServers(t)
 	sales := s.User(t, "sales")
-	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	src := &issuing{t: t, s: s, u: u, ttl: 10 * time.Minute, now: clock.Now}
+	clock := mailtest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	src := &mailtest.TokenSource{T: t, Server: s, User: u, TTL: 10 * time.Minute, Now: clock.Now}
 	cache, err := email.NewTokenCache(src, email.WithRefreshMargin(5*time.Minute), email.WithTokenClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +158,7 @@ func TestOAuthSMTPRefreshesBeforeExpiry(t *testing.T) {
 		t.Fatalf("after two sends 4 minutes apart: %d tokens fetched, want 1", got)
 	}
 	clock.Advance(2 * time.Minute) // 4 minutes left, within the margin: replaced
-	s.RevokeToken(src.tokens()[0])
+	s.RevokeToken(src.Issued()[0])
 	send("third")
 	if got := cache.Fetches(); got != 2 {
 		t.Errorf("within the margin: %d tokens fetched, want 2", got)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // The OAuth 2.0 side of a Server: Dovecot checks the access tokens given
@@ -195,3 +197,56 @@ func (s *Server) authListener() string {
 }
 
 func (s *Server) authSocket() string { return filepath.Join(s.dir, "run", "auth-postfix") }
+
+// TokenSource is an oauth2.TokenSource that gets a new token from the
+// servers at each call, valid there for TTL and dated by Now, and keeps
+// every token it handed out.
+type TokenSource struct {
+	T      testing.TB
+	Server *Server
+	User   User
+	TTL    time.Duration
+	Now    func() time.Time
+
+	mu     sync.Mutex
+	issued []string
+}
+
+// Token issues a new token (see [Server.IssueToken]).
+func (src *TokenSource) Token() (*oauth2.Token, error) {
+	tok := src.Server.IssueToken(src.T, src.User, src.TTL)
+	src.mu.Lock()
+	src.issued = append(src.issued, tok)
+	src.mu.Unlock()
+	return &oauth2.Token{AccessToken: tok, TokenType: "Bearer", Expiry: src.Now().Add(src.TTL)}, nil
+}
+
+// Issued returns the tokens handed out so far, oldest first.
+func (src *TokenSource) Issued() []string {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	return append([]string(nil), src.issued...)
+}
+
+// Clock is a clock that moves only when told, for token expiry.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock that reads t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,50 +13,6 @@ import (
 	"github.com/caseagent/caseagent/internal/mailtest"
 	"golang.org/x/oauth2"
 )
-
-// issuing is a token source that gets a new token from the test servers
-// at each call, valid there for ttl, dated on a clock of its own.
-type issuing struct {
-	t   *testing.T
-	s   *mailtest.Server
-	u   mailtest.User
-	ttl time.Duration
-	now func() time.Time
-
-	mu     sync.Mutex
-	issued []string
-}
-
-func (src *issuing) Token() (*oauth2.Token, error) {
-	tok := src.s.IssueToken(src.t, src.u, src.ttl)
-	src.mu.Lock()
-	src.issued = append(src.issued, tok)
-	src.mu.Unlock()
-	return &oauth2.Token{AccessToken: tok, Expiry: src.now().Add(src.ttl)}, nil
-}
-
-func (src *issuing) first() string {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return src.issued[0]
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func static(tok string) oauth2.TokenSource {
 	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})
@@ -147,8 +102,8 @@ func TestOAuthSessionRenewedBeforeExpiry(t *testing.T) {
 	s := mailtest.Start(t, mailtest.Config{Users: []string{"support"}})
 	u := s.User(t, "support")
 	a := dialAdmin(t, s, u)
-	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	src := &issuing{t: t, s: s, u: u, ttl: 10 * time.Minute, now: clock.Now}
+	clock := mailtest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	src := &mailtest.TokenSource{T: t, Server: s, User: u, TTL: 10 * time.Minute, Now: clock.Now}
 	cache, err := email.NewTokenCache(src, email.WithRefreshMargin(5*time.Minute), email.WithTokenClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +130,7 @@ func TestOAuthSessionRenewedBeforeExpiry(t *testing.T) {
 	clock.Advance(6 * time.Minute) // 4 minutes left: the session goes on
 	poll("second", 1, 1)
 	clock.Advance(3*time.Minute + 30*time.Second) // 30 s left: log in anew
-	s.RevokeToken(src.first())
+	s.RevokeToken(src.Issued()[0])
 	poll("third", 2, 2)
 }
 
