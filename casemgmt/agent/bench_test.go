@@ -227,21 +227,7 @@ func BenchmarkAgentEvent(b *testing.B) {
 	for _, n := range benchSizes() {
 		a, store := seeded(b, n)
 		var updates, unchanged, creates int
-		b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
-			measure(b, store, &updates, func(i int) *channel.Conversation {
-				// Walk the cases with a stride so that consecutive events
-				// hit different cases; the product flips every pass.
-				return benchConv((i*7919)%n, i/n+1)
-			}, func(i int, c *channel.Conversation) {
-				res, err := a.CustomerMessage(ctx, c, "rep-1")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if res.Outcome != casemgmt.OutcomeUpdated {
-					b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
-				}
-			})
-		})
+		benchUpdates(b, a, store, n, &updates)
 		b.Run(fmt.Sprintf("unchanged/cases=%d", n), func(b *testing.B) {
 			measure(b, store, &unchanged, func(i int) *channel.Conversation {
 				c := benchConv((i*7919)%n, 0)
@@ -258,20 +244,45 @@ func BenchmarkAgentEvent(b *testing.B) {
 				}
 			})
 		})
-		b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
-			measure(b, store, &creates, func(i int) *channel.Conversation {
-				c := benchConv(n+i, 0)
-				c.ID = fmt.Sprintf("new-%d-%d", n, i)
-				return c
-			}, func(i int, c *channel.Conversation) {
-				res, err := a.ConversationAccepted(ctx, c, "rep-1")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if res.Outcome != casemgmt.OutcomeCreated {
-					b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
-				}
-			})
-		})
+		benchCreates(b, a, store, n, &creates)
 	}
+}
+
+// benchUpdates runs the update event on cases 0..n-1 of store: a new
+// customer message that corrects the product, so every event writes.
+// Consecutive events hit different cases (a stride walk); the product
+// flips every pass.
+func benchUpdates(b *testing.B, a *agent.Agent, store *timedStore, n int, events *int) {
+	b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
+		measure(b, store, events, func(i int) *channel.Conversation {
+			return benchConv((i*7919)%n, i/n+1)
+		}, func(i int, c *channel.Conversation) {
+			res, err := a.CustomerMessage(context.Background(), c, "rep-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Outcome != casemgmt.OutcomeUpdated {
+				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+			}
+		})
+	})
+}
+
+// benchCreates runs the create event: a new conversation becomes a case.
+func benchCreates(b *testing.B, a *agent.Agent, store *timedStore, n int, events *int) {
+	b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
+		measure(b, store, events, func(i int) *channel.Conversation {
+			c := benchConv(n+i, 0)
+			c.ID = fmt.Sprintf("new-%d-%d", n, i)
+			return c
+		}, func(i int, c *channel.Conversation) {
+			res, err := a.ConversationAccepted(context.Background(), c, "rep-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Outcome != casemgmt.OutcomeCreated {
+				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
+			}
+		})
+	})
 }

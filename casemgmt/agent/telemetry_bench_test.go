@@ -2,16 +2,13 @@ package agent_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
-	"github.com/caseagent/caseagent/channel"
 )
 
 // BenchmarkAgentEventTelemetry is BenchmarkAgentEvent's update and create
@@ -35,32 +32,6 @@ func BenchmarkAgentEventTelemetry(b *testing.B) {
 		b.Fatal(err)
 	}
 	var updates, creates int
-	b.Run(fmt.Sprintf("update/cases=%d", n), func(b *testing.B) {
-		measure(b, store, &updates, func(i int) *channel.Conversation {
-			return benchConv((i*7919)%n, i/n+1)
-		}, func(i int, c *channel.Conversation) {
-			res, err := a.CustomerMessage(ctx, c, "rep-1")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Outcome != casemgmt.OutcomeUpdated {
-				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
-			}
-		})
-	})
-	b.Run(fmt.Sprintf("create/cases=%d", n), func(b *testing.B) {
-		measure(b, store, &creates, func(i int) *channel.Conversation {
-			c := benchConv(n+i, 0)
-			c.ID = fmt.Sprintf("new-%d-%d", n, i)
-			return c
-		}, func(i int, c *channel.Conversation) {
-			res, err := a.ConversationAccepted(ctx, c, "rep-1")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Outcome != casemgmt.OutcomeCreated {
-				b.Fatalf("event %d: %s %s", i, res.Outcome, res.Reason)
-			}
-		})
-	})
+	benchUpdates(b, a, store, n, &updates)
+	benchCreates(b, a, store, n, &creates)
 }
