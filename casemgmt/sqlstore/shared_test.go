@@ -81,40 +81,8 @@ func testSharedUpdates(t *testing.T, stores [2]*sqlstore.Store) {
 		t.Fatal(err)
 	}
 	const workers, each = 8, 10 // per store
-	var conflicts atomic.Int64
-	var wg sync.WaitGroup
-	errc := make(chan error, 2*workers)
-	for i := range 2 * workers {
-		s := stores[i%2]
-		wg.Go(func() {
-			for range each {
-				for {
-					cur, err := s.GetCase(ctx, c.ID)
-					if err != nil {
-						errc <- err
-						return
-					}
-					n := cur.Fields["n"].(int64)
-					cur.Fields["n"] = n + 1
-					err = s.UpdateCase(ctx, cur, casemgmt.Write{Audit: []casemgmt.AuditEntry{{
-						Field: "n", Old: n, New: n + 1, Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: fmt.Sprint(i)},
-					}}})
-					if errors.Is(err, casemgmt.ErrConflict) {
-						conflicts.Add(1)
-						continue
-					}
-					if err != nil {
-						errc <- err
-						return
-					}
-					break
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
+	conflicts, err := incrementConcurrently(ctx, stores, c.ID, workers, each)
+	if err != nil {
 		t.Fatal(err)
 	}
 	const total = 2 * workers * each
@@ -138,7 +106,7 @@ func testSharedUpdates(t *testing.T, stores [2]*sqlstore.Store) {
 			t.Fatalf("audit entry %d: %v -> %v, want %d -> %d", i, e.Old, e.New, i, i+1)
 		}
 	}
-	t.Logf("%d updates, %d conflicts retried", total, conflicts.Load())
+	t.Logf("%d updates, %d conflicts retried", total, conflicts)
 }
 
 func testSharedKeys(t *testing.T, stores [2]*sqlstore.Store) {
@@ -394,39 +362,10 @@ func testSharedFeed(t *testing.T, stores [2]*sqlstore.Store) {
 			}
 		})
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, 2*workers)
-	for i := range 2 * workers {
-		s := stores[i%2]
-		wg.Go(func() {
-			for range each {
-				for {
-					cur, err := s.GetCase(ctx, c.ID)
-					if err != nil {
-						errc <- err
-						return
-					}
-					n := cur.Fields["n"].(int64)
-					cur.Fields["n"] = n + 1
-					err = s.UpdateCase(ctx, cur, casemgmt.Write{Audit: []casemgmt.AuditEntry{{
-						Field: "n", Old: n, New: n + 1, Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem}}}})
-					if errors.Is(err, casemgmt.ErrConflict) {
-						continue
-					}
-					if err != nil {
-						errc <- err
-						return
-					}
-					break
-				}
-			}
-		})
-	}
-	wg.Wait()
+	_, err = incrementConcurrently(ctx, stores, c.ID, workers, each)
 	close(done)
 	consumers.Wait()
-	close(errc)
-	for err := range errc {
+	if err != nil {
 		t.Fatal(err)
 	}
 	const total = 2 * workers * each
@@ -445,4 +384,45 @@ func testSharedFeed(t *testing.T, stores [2]*sqlstore.Store) {
 			}
 		}
 	}
+}
+
+// incrementConcurrently runs workers goroutines on each store that each
+// add one to the case's field n, each times, by read-modify-write with a
+// retry on conflict, and an audit entry per increment. It returns how many
+// conflicts were retried and the first error other than a conflict.
+func incrementConcurrently(ctx context.Context, stores [2]*sqlstore.Store, id string, workers, each int) (int64, error) {
+	var conflicts atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, 2*workers)
+	for i := range 2 * workers {
+		s := stores[i%2]
+		wg.Go(func() {
+			for range each {
+				for {
+					cur, err := s.GetCase(ctx, id)
+					if err != nil {
+						errc <- err
+						return
+					}
+					n := cur.Fields["n"].(int64)
+					cur.Fields["n"] = n + 1
+					err = s.UpdateCase(ctx, cur, casemgmt.Write{Audit: []casemgmt.AuditEntry{{
+						Field: "n", Old: n, New: n + 1, Actor: casemgmt.Actor{Kind: casemgmt.ActorSystem, ID: fmt.Sprint(i)},
+					}}})
+					if errors.Is(err, casemgmt.ErrConflict) {
+						conflicts.Add(1)
+						continue
+					}
+					if err != nil {
+						errc <- err
+						return
+					}
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	return conflicts.Load(), <-errc
 }
