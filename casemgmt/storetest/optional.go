@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,31 +20,15 @@ import (
 // casemgmt.Purger): each runs when the store implements its interface and
 // is skipped, saying so, when it does not.
 
-func lister(t *testing.T, s casemgmt.Store) casemgmt.Lister {
+// optional returns s as the optional interface T, or skips t, saying so,
+// when s does not implement it.
+func optional[T any](t *testing.T, s casemgmt.Store) T {
 	t.Helper()
-	l, ok := s.(casemgmt.Lister)
+	v, ok := s.(T)
 	if !ok {
-		t.Skipf("%T does not implement casemgmt.Lister", s)
+		t.Skipf("%T does not implement %v", s, reflect.TypeFor[T]())
 	}
-	return l
-}
-
-func feed(t *testing.T, s casemgmt.Store) casemgmt.Feed {
-	t.Helper()
-	f, ok := s.(casemgmt.Feed)
-	if !ok {
-		t.Skipf("%T does not implement casemgmt.Feed", s)
-	}
-	return f
-}
-
-func purger(t *testing.T, s casemgmt.Store) casemgmt.Purger {
-	t.Helper()
-	p, ok := s.(casemgmt.Purger)
-	if !ok {
-		t.Skipf("%T does not implement casemgmt.Purger", s)
-	}
-	return p
+	return v
 }
 
 // listAll pages through q until Next is empty and returns the ids in the
@@ -72,7 +57,7 @@ func listAll(ctx context.Context, l casemgmt.Lister, q casemgmt.ListQuery) ([]st
 }
 
 func testList(t *testing.T, s casemgmt.Store) {
-	l := lister(t, s)
+	l := optional[casemgmt.Lister](t, s)
 	ctx := context.Background()
 	// Created in an order other than their creation times, two at the same
 	// time (ties go by id).
@@ -201,7 +186,7 @@ func testList(t *testing.T, s casemgmt.Store) {
 // come twice, every case that exists throughout must come exactly once,
 // and the order must hold.
 func testListConcurrentWrites(t *testing.T, s casemgmt.Store) {
-	l := lister(t, s)
+	l := optional[casemgmt.Lister](t, s)
 	ctx := context.Background()
 	const stable, doomed = 60, 20
 	var stableIDs []string
@@ -315,7 +300,7 @@ func testListConcurrentWrites(t *testing.T, s casemgmt.Store) {
 }
 
 func testFeed(t *testing.T, s casemgmt.Store) {
-	f := feed(t, s)
+	f := optional[casemgmt.Feed](t, s)
 	ctx := context.Background()
 	if n, err := f.LastChange(ctx); err != nil || n != 0 {
 		t.Fatalf("LastChange of an empty store: %d, %v", n, err)
@@ -440,7 +425,7 @@ func testFeed(t *testing.T, s casemgmt.Store) {
 // Seq order without gaps, and rebuild the store's cases from the entries
 // alone.
 func testFeedConcurrentWriters(t *testing.T, s casemgmt.Store) {
-	f := feed(t, s)
+	f := optional[casemgmt.Feed](t, s)
 	ctx := context.Background()
 	const writers, each, consumers = 8, 12, 3
 	shared := create(t, s, &casemgmt.Case{Title: "shared", Fields: casemgmt.Values{"n": int64(0)}}, casemgmt.Write{})
@@ -574,7 +559,7 @@ func testFeedConcurrentWriters(t *testing.T, s casemgmt.Store) {
 }
 
 func testPurge(t *testing.T, s casemgmt.Store) {
-	p := purger(t, s)
+	p := optional[casemgmt.Purger](t, s)
 	ctx := context.Background()
 	// Three cases written at 0, 1h and 2h, each with an interaction and an
 	// audit entry; a key used with the middle one.
@@ -706,7 +691,7 @@ func purgeFeedless(s casemgmt.Store) cmp.Option {
 // writers go on: every old record is removed once, the counts add up, and
 // nothing new is removed.
 func testPurgeConcurrently(t *testing.T, s casemgmt.Store) {
-	p := purger(t, s)
+	p := optional[casemgmt.Purger](t, s)
 	ctx := context.Background()
 	const old = 40
 	for i := range old {
