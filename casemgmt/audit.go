@@ -12,6 +12,14 @@ import (
 	"github.com/caseagent/caseagent/predict"
 )
 
+// Reasons of the audit entries that record a representative's feedback on
+// a value the agent wrote: casemgmt/agent's AcceptValue and RejectValue
+// write them, and casemgmt/learn reads them as training labels.
+const (
+	ReasonFeedbackAccepted = "feedback: accepted by a representative"
+	ReasonFeedbackRejected = "feedback: rejected by a representative"
+)
+
 // AuditEntry records one change to a case. Every change, by anyone, has
 // one, written in the same transaction as the change (see Write). It is
 // plain data.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/caseagent/caseagent/casemgmt"
-	"github.com/caseagent/caseagent/casemgmt/learn"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -23,12 +22,12 @@ import (
 // FeedbackReport read.
 //
 //   - Accepting a value writes an entry with the value as both Old and
-//     New and the reason learn.ReasonAccepted, and makes the value the
+//     New and the reason casemgmt.ReasonFeedbackAccepted, and makes the value the
 //     representative's (its provenance's actor becomes the person, with
 //     the agent's evidence kept): the agent no longer revises it, and
 //     training counts it as a label a person confirmed.
 //   - Rejecting a value clears the field, writes an entry from the value
-//     to none with the reason learn.ReasonRejected and the agent's
+//     to none with the reason casemgmt.ReasonFeedbackRejected and the agent's
 //     evidence, and remembers on the case (Meta key MetaRejected plus the
 //     field) the value and the evidence it was taken from. The agent does
 //     not propose that value again from the same evidence: a later
@@ -95,12 +94,12 @@ func (a *Agent) feedback(ctx context.Context, caseID, field, rep string, accept 
 			Confidence: prov.Confidence, Evidence: slices.Clone(prov.Evidence), Model: prov.Model, Rule: prov.Rule, Time: now,
 		}
 		if accept {
-			e.New, e.Reason = v, learn.ReasonAccepted
+			e.New, e.Reason = v, casemgmt.ReasonFeedbackAccepted
 			p := prov.Clone()
 			p.Actor, p.Time, p.Confidence = by, now, 0
 			c.Provenance[field] = p
 		} else {
-			e.Reason = learn.ReasonRejected
+			e.Reason = casemgmt.ReasonFeedbackRejected
 			delete(c.Fields, field)
 			delete(c.Provenance, field)
 			rs := rejections(c, field)
@@ -242,11 +241,11 @@ func (a *Agent) FeedbackReport(ctx context.Context, since time.Time) ([]FieldFee
 					}
 					continue
 				case e.Actor.Kind != casemgmt.ActorPerson:
-				case e.Reason == learn.ReasonAccepted:
+				case e.Reason == casemgmt.ReasonFeedbackAccepted:
 					if counted {
 						get(e.Field).Accepted++
 					}
-				case e.Reason == learn.ReasonRejected:
+				case e.Reason == casemgmt.ReasonFeedbackRejected:
 					if counted {
 						get(e.Field).Rejected++
 					}

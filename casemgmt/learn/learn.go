@@ -52,10 +52,11 @@ const (
 )
 
 // Reasons of the audit entries that record representatives' feedback on
-// an agent's value (casemgmt/agent writes them; Train reads them).
+// an agent's value (casemgmt/agent writes them; Train reads them). They are
+// the domain's casemgmt.ReasonFeedbackAccepted and ReasonFeedbackRejected.
 const (
-	ReasonAccepted = "feedback: accepted by a representative"
-	ReasonRejected = "feedback: rejected by a representative"
+	ReasonAccepted = casemgmt.ReasonFeedbackAccepted
+	ReasonRejected = casemgmt.ReasonFeedbackRejected
 )
 
 // Weights is how many times a label of each kind counts in training; 0
