@@ -26,8 +26,12 @@
 //	                          left open or answered below -chain-threshold (0.5)
 //	-calibration FILE         map the confidence through a saved calibration
 //
-// With -json the report is written as JSON. The text report ends with the
-// line "N passed, N failed". The exit status is 1 when a scenario fails.
+// With -json the report is written as JSON; with -summary only the totals
+// are, naming no scenario, as a kept-aside set is reported:
+//
+//	go run ./examples/replay -summary -config casemgmt/replay/testdata/stories/helpdesk.json casemgmt/replay/testdata/holdout
+//
+// The text report ends with the line "N passed, N failed". The exit status is 1 when a scenario fails.
 package main
 
 import (
@@ -61,6 +65,7 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	pf := predictorflag.Register(fs, predictorflag.Offline, "")
 	config := fs.String("config", "", "tenant configuration (JSON or YAML); default: helpdesk.json beside the scenarios")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
+	summary := fs.Bool("summary", false, "write only the totals, naming no scenario (for a kept-aside set)")
 	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -103,9 +108,12 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	switch {
+	case *asJSON:
 		err = rep.WriteJSON(out)
-	} else {
+	case *summary:
+		err = rep.WriteSummary(out)
+	default:
 		err = rep.WriteText(out)
 	}
 	if err != nil {

@@ -120,3 +120,24 @@ func TestReplayBadPredictorFlags(t *testing.T) {
 		}
 	}
 }
+
+// -summary reports the totals of the full report and names no scenario.
+func TestReplaySummary(t *testing.T) {
+	full, err := replayStory(t, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := replayStory(t, noEnv, "-summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sum, "906-") || strings.Contains(sum, "PASS") || strings.Contains(sum, "FAIL") {
+		t.Errorf("the summary names a scenario:\n%s", sum)
+	}
+	if !strings.HasSuffix(full, sum) {
+		t.Errorf("the summary is not the totals of the full report:\n%s\nfull:\n%s", sum, full)
+	}
+	if !strings.Contains(sum, "passed,") || !strings.Contains(sum, "precision of written values") {
+		t.Errorf("no totals in:\n%s", sum)
+	}
+}

@@ -1,0 +1,87 @@
+package replay_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/caseagent/caseagent/casemgmt/agent"
+	"github.com/caseagent/caseagent/casemgmt/replay"
+	"github.com/caseagent/caseagent/predict/heuristic"
+)
+
+// The kept-aside set's floors: the figures of its first replay. A release
+// that does worse on it fails TestKeptAsideSet.
+const (
+	keptAsideMinPassed    = 23
+	keptAsideMinPrecision = 0.976
+)
+
+// TestKeptAsideSet replays the kept-aside stories (testdata/holdout) with
+// the offline predictor and reports only totals, per language and per
+// field, never which story failed, so that nobody tunes on them (see
+// testdata/holdout/README.md). It fails when fewer stories pass or fewer
+// written values are right than at the set's first replay.
+func TestKeptAsideSet(t *testing.T) {
+	dir := filepath.Join("testdata", "holdout")
+	cfg, err := agent.LoadConfig(filepath.Join("testdata", "stories", "helpdesk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := replay.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) < 28 {
+		t.Fatalf("loaded %d kept-aside stories, want at least 28", len(ss))
+	}
+	pred, err := heuristic.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := (&replay.Runner{Config: cfg, Predictor: pred}).Run(context.Background(), ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum strings.Builder
+	if err := rep.WriteSummary(&sum); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kept-aside set, by language (passed of stories): %s\n%s", byLanguage(rep), sum.String())
+	if rep.Passed < keptAsideMinPassed {
+		t.Errorf("%d kept-aside stories passed, fewer than the %d of its first replay", rep.Passed, keptAsideMinPassed)
+	}
+	if rep.Precision < keptAsideMinPrecision {
+		t.Errorf("precision of written values %.3f on the kept-aside set, below the %.3f of its first replay", rep.Precision, keptAsideMinPrecision)
+	}
+}
+
+// byLanguage counts passed stories per language, the third part of a
+// story's id ("h07-email-es-...").
+func byLanguage(rep *replay.Report) string {
+	passed, all := map[string]int{}, map[string]int{}
+	for _, s := range rep.Scenarios {
+		parts := strings.SplitN(s.ID, "-", 4)
+		lang := "?"
+		if len(parts) > 2 {
+			lang = parts[2]
+		}
+		all[lang]++
+		if s.Passed {
+			passed[lang]++
+		}
+	}
+	langs := make([]string, 0, len(all))
+	for l := range all {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	out := make([]string, 0, len(langs))
+	for _, l := range langs {
+		out = append(out, fmt.Sprintf("%s %d/%d", l, passed[l], all[l]))
+	}
+	return strings.Join(out, ", ")
+}
