@@ -421,6 +421,8 @@ type mention struct {
 	end      int
 	neg      bool
 	corr     bool
+	// works is set, with neg, for a name the customer says works.
+	works bool
 }
 
 var correctionCues = map[string]bool{
@@ -524,7 +526,11 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			// other values only by one that denies their identity ("not
 			// the X200").
 			neg := mentionNegated(s.toks, i) || cf.opts[best.opt].nameDeniable && negated(s.toks, i)
-			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg}
+			// Named as working ("the X300 in the house is fine"): no
+			// evidence for it, and ruled out unless named otherwise too
+			// ("my hub's light stays on; the hub itself works").
+			works := !neg && saidToWork(s, bestEnd)
+			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg || works, works: works}
 			if s.part == partConfirmed {
 				m.strength *= 0.6
 			}
@@ -558,15 +564,63 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 		}
 		if corr {
 			// In a correcting sentence the positive mentions are what the
-			// customer means now.
+			// customer means now; when it names the option said before
+			// as well ("sorry, it's the X300 at the office, the X200 is
+			// at home"), only the newly named one.
+			fresh := false
 			for k := start; k < len(out); k++ {
-				if !out[k].neg {
+				if !out[k].neg && !namedBefore(out[:start], out[k].opt) {
+					fresh = true
+				}
+			}
+			for k := start; k < len(out); k++ {
+				if !out[k].neg && (!fresh || !namedBefore(out[:start], out[k].opt)) {
 					out[k].corr = true
 				}
 			}
 		}
 	}
 	return out
+}
+
+// saidToWork reports whether the clause after a name, from token end,
+// says the thing works ("the X300 in the house is fine", "el X200
+// funciona bien"): it is named as what is not the problem.
+func saidToWork(s *sentence, end int) bool {
+	last := end
+	for last < len(s.toks) && last < end+6 && (last == end || !s.toks[last].brk) {
+		last++
+	}
+	for _, t := range s.terms {
+		if t.key == "#works" && !t.neg && !t.implied && t.start >= end && t.start < last {
+			// "works during the day, but at night ..." is no verdict.
+			for _, u := range s.toks[t.start:] {
+				if contrastWords[u.fold] {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// contrastWords turn what came before them in a sentence into a
+// concession: "it works, but ...".
+var contrastWords = map[string]bool{
+	"but": true, "however": true, "except": true, "only": true, "pero": true, "excepto": true, "salvo": true, "aber": true, "ausser": true, "nur": true,
+	"mas": true, "porem": true, "exceto": true, "mais": true, "sauf": true, "seulement": true, "ma": true, "tranne": true, "solo": true,
+	"maar": true, "behalve": true, "alleen": true,
+}
+
+// namedBefore reports whether ms holds a positive mention of opt.
+func namedBefore(ms []mention, opt int) bool {
+	for _, m := range ms {
+		if m.opt == opt && !m.neg {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPlainTerm reports whether ts holds key, not negated and said rather
@@ -937,8 +991,16 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 			lastPos[m.opt] = k
 		}
 	}
+	othersNamed := func(opt int) bool {
+		for o, k := range lastPos {
+			if o != opt && k >= 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for k, m := range ms {
-		if m.neg && k > lastPos[m.opt] {
+		if m.neg && k > lastPos[m.opt] && (!m.works || lastPos[m.opt] < 0 && othersNamed(m.opt)) {
 			excluded[m.opt] = true
 		}
 	}

@@ -31,7 +31,13 @@ var nameCues = [][]string{
 	{"mi", "chiamo"}, {"il", "mio", "nome", "e"}, {"sono"}, {"sono", "io"}, {"qui", "e"}, {"qui", "parla"}, {"parla"},
 	{"mijn", "naam", "is"}, {"hier", "is"}, {"ik", "ben"}, {"ik", "heet"}, {"u", "spreekt", "met"},
 	{"its", "me"}, {"it", "is", "me"}, {"me"},
+	{"ici"}, {"met"}, {"hier", "met"}, {"con"}, {"com"},
 }
+
+// openingCues introduce a name only where a clause starts, as on the
+// phone: "Bonjour, ici Chen Wei", "Hoi, met Kavya Nair"; elsewhere they
+// are ordinary words ("met Home Hub", "con Ana").
+var openingCues = map[string]bool{"ici": true, "met": true, "hier met": true, "con": true, "com": true}
 
 // looseCues may be followed by a name typed in lower case, as chat users
 // do; the others ("I am ...", "soy ...") only by capitalised words.
@@ -99,7 +105,11 @@ func nameCandidatesIn(src string, toks []token) []string {
 			if !ok {
 				continue
 			}
-			if name, ok := nameAfter(toks, src, i+len(cue), !looseCues[strings.Join(cue, " ")]); ok {
+			key := strings.Join(cue, " ")
+			if openingCues[key] && i > 0 && !toks[i].brk {
+				continue
+			}
+			if name, ok := nameAfter(toks, src, i+len(cue), !looseCues[key]); ok {
 				out = append(out, name)
 			}
 		}

@@ -79,6 +79,7 @@ func TestPriorityFromImpact(t *testing.T) {
 		{"it", "La telecamera è offline da ieri e non si riconnette.", "High"},
 		{"it", "Ogni tanto la telecamera si disconnette, poi torna da sola. Niente di urgente.", "Normal"},
 		{"it", "URGENTE!!! Il termostato a volte mostra un'ora sbagliata.", "-Urgent"},
+		{"it", "La presa è offline e la lampada collegata non si accende più.", "High"}, // a connected lamp, not a colleague
 		{"nl", "Er komt rook uit de hub en het ruikt verbrand.", "Urgent"},
 		{"nl", "Onze winkel ligt stil, de router is kapot en we kunnen niet pinnen.", "Urgent"},
 		{"nl", "De camera is sinds gisteren offline en maakt geen verbinding meer.", "High"},
@@ -103,5 +104,44 @@ func TestPriorityFromImpact(t *testing.T) {
 			tt.want != "-Urgent" && got != tt.want:
 			t.Errorf("%s %q: priority %q (%.2f), want %s", tt.lang, tt.text, got, pr.Confidence, tt.want)
 		}
+	}
+}
+
+// TestWhatTheCustomerMeans checks readings of what a conversation is
+// about beyond the words that name it: a product said to work is not the
+// product of the case, a correction that names both products means the
+// new one, and a question answered "not possible" that the customer
+// turns into a wish is a feature request.
+func TestWhatTheCustomerMeans(t *testing.T) {
+	fields := storiesTenantFields(t, "category", "product")
+	p := newPredictor(t)
+	tests := []struct {
+		name  string
+		msgs  []channel.Message
+		field string
+		want  string
+	}{
+		{"named as working", chat("the mesh node in my garage keeps going offline. the X300 in the house is fine."), "product", "P-M10"},
+		{"named as working, es", chat("El M10 del garaje se desconecta cada tarde. El X300 de casa funciona bien."), "product", "P-M10"},
+		{"works, but", chat("Minha Cam4 da sala funciona normal durante o dia, mas à noite a imagem fica totalmente preta. Já atualizei o app."), "product", "P-CAM4"},
+		{"a part of it fails", chat("sinds de update blijft de lichtring van mijn Home Hub de hele nacht aan. de hub zelf doet het verder prima."), "product", "P-HUB"},
+		{"correction naming both", chat("le routeur X200 redémarre en boucle", "R: Quel est le numéro de série ?", "pardon, c'est le X300 au bureau, le X200 c'est chez moi"), "product", "P-X300"},
+		{"correction naming both, en", chat("my X200 keeps rebooting", "sorry, it's the X300 at the office, the X200 is at home"), "product", "P-X300"},
+		{"question turned into a wish", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?",
+			"R: At the moment the guest network can only be switched by hand.",
+			"Ah ok. Could you pass it on as a suggestion then? I'd love it to shut off automatically at midnight."), "category", "Feature request"},
+		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: tc.msgs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := res.Predictions[tc.field]
+			if pr.Value != tc.want || pr.Confidence < 0.5 {
+				t.Errorf("%s = %v (%.2f), want %s", tc.field, pr.Value, pr.Confidence, tc.want)
+			}
+		})
 	}
 }
