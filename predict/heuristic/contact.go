@@ -23,7 +23,7 @@ type contactCandidate struct {
 
 // nameCues introduce the customer's own name.
 var nameCues = [][]string{
-	{"my", "name", "is"}, {"name", "is"}, {"this", "is"}, {"i", "am"}, {"im"}, {"it", "is"}, {"its"},
+	{"my", "name", "is"}, {"my", "names"}, {"name", "is"}, {"this", "is"}, {"i", "am"}, {"im"}, {"it", "is"}, {"its"},
 	{"me", "llamo"}, {"mi", "nombre", "es"}, {"soy"}, {"le", "habla"}, {"habla"},
 	{"mein", "name", "ist"}, {"ich", "bin"}, {"hier", "ist"}, {"ich", "heisse"},
 	{"meu", "nome", "e"}, {"me", "chamo"}, {"sou", "o"}, {"sou", "a"}, {"sou"}, {"aqui", "e", "o"}, {"aqui", "e", "a"}, {"aqui", "e"}, {"aqui", "fala"}, {"hier", "spricht"},
@@ -86,6 +86,18 @@ func nameAfter(toks []token, src string, i int, needCap bool) (string, bool) {
 	return src[toks[i].start:toks[i+n-1].end], true
 }
 
+// clauseEndsAfter reports whether the name, found from toks[i], is the
+// last thing in its clause.
+func clauseEndsAfter(toks []token, src string, i int, name string) bool {
+	end := toks[i].start + len(name)
+	for k := i; k < len(toks); k++ {
+		if toks[k].start >= end {
+			return toks[k].brk
+		}
+	}
+	return true
+}
+
 // nameCandidatesIn returns the full names the customer gives in a text
 // already split into words: "my name is ...", "this is ...", "... here".
 func nameCandidatesIn(src string, toks []token) []string {
@@ -109,7 +121,15 @@ func nameCandidatesIn(src string, toks []token) []string {
 			if openingCues[key] && i > 0 && !toks[i].brk {
 				continue
 			}
-			if name, ok := nameAfter(toks, src, i+len(cue), !looseCues[key]); ok {
+			name, ok := nameAfter(toks, src, i+len(cue), !looseCues[key])
+			if !ok {
+				// Typed in lower case ("hola soy farid haddad"): a name
+				// only when it ends the clause, so that "i am having
+				// trouble with ..." names nobody.
+				name, ok = nameAfter(toks, src, i+len(cue), false)
+				ok = ok && clauseEndsAfter(toks, src, i+len(cue), name)
+			}
+			if ok {
 				out = append(out, name)
 			}
 		}

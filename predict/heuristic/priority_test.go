@@ -130,6 +130,9 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"question turned into a wish", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?",
 			"R: At the moment the guest network can only be switched by hand.",
 			"Ah ok. Could you pass it on as a suggestion then? I'd love it to shut off automatically at midnight."), "category", "Feature request"},
+		{"handing in is no delivery", chat("Comprei dois routers X200 e a fatura saiu sem o NIF da empresa. Preciso de uma fatura nova com o NIF para entregar à contabilidade."), "category", "Billing"},
+		{"a pickup code is no sign-in", chat("ma commande est marquee livree au point relais mais ils n'ont aucun colis a mon nom", "oui j'ai le code mais ils trouvent rien avec. je sais pas ou est passe le colis"), "category", "Shipping"},
+		{"a wish about a fault", chat("tengo una cam4 que se desconecta del wifi 3 o 4 veces al dia. si la desenchufo vuelve a funcionar unas horas. no es urgente pero me gustaria que quedara bien"), "category", "Product defect"},
 		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
 	}
 	for _, tc := range tests {
@@ -141,6 +144,40 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 			pr := res.Predictions[tc.field]
 			if pr.Value != tc.want || pr.Confidence < 0.5 {
 				t.Errorf("%s = %v (%.2f), want %s", tc.field, pr.Value, pr.Confidence, tc.want)
+			}
+		})
+	}
+}
+
+// A forwarded message counts as the customer's account when the customer
+// wrote it: its From line is the sender's own address.
+func TestOwnForwardCounts(t *testing.T) {
+	fields := storiesTenantFields(t, "category")
+	p := newPredictor(t)
+	body := func(from string) string {
+		return "Bonjour,\n\nJe vous transfère ce message envoyé à la mauvaise adresse.\n\n---------- Message transféré ---------\nDe : Hiro Tanaka <" + from + ">\nDate : lun. 9 juin 2025 à 21:14\nObjet : Écran du T2\n\nIl n'existe aucune option pour verrouiller l'écran du thermostat. Serait-il possible d'ajouter un verrouillage enfant dans une prochaine mise à jour ?\n"
+	}
+	for _, tc := range []struct {
+		name, from string
+		want       any
+	}{
+		{"own", "hiro.tanaka@example.jp", "Feature request"},
+		{"own, other case", "Hiro.Tanaka@Example.JP", "Feature request"},
+		{"someone else's", "installer@shop.example", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msgs := []channel.Message{{ID: "e1", Kind: channel.KindEmail, Role: channel.RoleCustomer, Direction: channel.Inbound,
+				From: channel.Address{Name: "Hiro Tanaka", Email: "hiro.tanaka@example.jp"}, Subject: "TR: Écran du T2", Text: body(tc.from)}}
+			res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got any
+			if pr, ok := res.Predictions["category"]; ok && pr.Confidence >= 0.5 {
+				got = pr.Value
+			}
+			if got != tc.want {
+				t.Errorf("category = %v, want %v", got, tc.want)
 			}
 		})
 	}

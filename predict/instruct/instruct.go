@@ -50,6 +50,11 @@ type Span struct {
 	// identifiers that match a field's pattern. A value a predictor gives
 	// that is one of them was dictated, whatever its evidence.
 	Values []Value
+	// From is, for a ThirdParty span that opens with a forwarded
+	// message's header block, the email address of its From line, as
+	// written: a sender who forwards their own earlier message passes on
+	// their own account.
+	From string
 }
 
 // Value is a value of a field.
@@ -262,7 +267,7 @@ func (d *Detector) Spans(text string) []Span {
 		}
 	}
 	if third >= 0 {
-		out = append(out, Span{Start: third, End: len(text), Kind: ThirdParty})
+		out = append(out, Span{Start: third, End: len(text), Kind: ThirdParty, From: forwardedFrom(text[third:])})
 	}
 	slices.SortStableFunc(out, func(a, b Span) int { return a.Start - b.Start })
 	return out
@@ -541,7 +546,26 @@ func forwardStart(text string, start int, trimmed string) bool {
 	return n >= 2
 }
 
+// forwardedFrom returns the address of the From line in the first lines
+// of a forwarded message, or "".
+func forwardedFrom(text string) string {
+	for i := 0; i < 8 && text != ""; i++ {
+		line := text
+		if nl := strings.IndexByte(text, '\n'); nl >= 0 {
+			line, text = text[:nl], text[nl+1:]
+		} else {
+			text = ""
+		}
+		line = strings.TrimSpace(line)
+		if headerFrom.MatchString(line) {
+			return emailAddress.FindString(line)
+		}
+	}
+	return ""
+}
+
 var (
+	emailAddress     = regexp.MustCompile(`[^\s<>"'()\[\],;:]+@[^\s<>"'()\[\],;:]+\.[^\s<>"'()\[\],;:]+`)
 	forwardSeparator = regexp.MustCompile(`(?i)^(?:[-_=*>]{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|urspr[üu]ngliche nachricht|mensaje reenviado|mensaje original|mensagem encaminhada|mensagem reencaminhada|mensagem original|message transf[ée]r[ée]|message r[ée]exp[ée]di[ée]|message d'origine|messaggio inoltrato|messaggio originale|doorgestuurd bericht|oorspronkelijk bericht)\s*[-_=*<]{2,}|(?:begin forwarded message|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado|d[ée]but du message (?:transf[ée]r[ée]|r[ée]exp[ée]di[ée])|in[íi]cio da mensagem (?:re)?encaminhada|inizio messaggio inoltrato|begin doorgestuurd bericht)\s*:)$`)
 	headerFrom       = regexp.MustCompile(`(?i)^\*?(?:from|von|de|da|van|exp[ée]diteur|remitente)\s*\*?\s*:\s*\S`)
 	headerField      = regexp.MustCompile(`(?i)^\*?(?:sent|date|to|cc|subject|gesendet|datum|an|betreff|envoy[ée]|[àa]|objet|enviado|fecha|para|asunto|assunto|data|inviato|oggetto|verzonden|aan|onderwerp)\s*\*?\s*:`)

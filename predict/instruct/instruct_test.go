@@ -271,3 +271,26 @@ func TestForwardedContent(t *testing.T) {
 		}
 	}
 }
+
+// A forwarded message's span names the address of its From line, so
+// that a sender who forwards their own mail can be told from a third
+// party.
+func TestForwardedFrom(t *testing.T) {
+	d := instruct.ForFields(helpdesk())
+	tests := []struct{ text, want string }{
+		{"See below.\n\n---------- Message transféré ---------\nDe : Hiro Tanaka <hiro.tanaka@example.jp>\nDate : lun. 9 juin 2025\nObjet : Écran\n\nBonjour", "hiro.tanaka@example.jp"},
+		{"FYI\n\nVon: shop@store.example\nGesendet: Montag\nAn: kunde@example.de\nBetreff: Bestellung\n\nDanke", "shop@store.example"},
+		{"FYI\n\n-----Original Message-----\nSent: Monday\nSubject: x\n\nHello", ""},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, sp := range d.Spans(tc.text) {
+			if sp.Kind == instruct.ThirdParty {
+				got = append(got, sp.From)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%q: From %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
