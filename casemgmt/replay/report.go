@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/caseagent/caseagent/predict/eval"
 )
 
 // WriteText writes the report for people: a line per scenario with its
@@ -79,9 +81,36 @@ func (r *Report) writeSummary(b *strings.Builder) {
 		t := r.Total
 		fmt.Fprintf(b, "%-20s %5d %7d %6d %9.3f\n", "all fields", t.Met, t.Missed, t.Wrong, t.Precision())
 	}
+	writeAdvice(b, names, r.Fields)
 	fmt.Fprintf(b, "\npass rate %.1f%%, precision of written values %.1f%% (%d right of %d written)\n",
 		100*r.PassRate, 100*r.Precision, r.Total.Met, r.Total.Met+r.Total.Wrong)
 	fmt.Fprintf(b, "\n%d passed, %d failed\n", r.Passed, r.Failed)
+}
+
+// adviceTarget is the precision of written values the summary gives
+// each field's lowest threshold for.
+const adviceTarget = 0.99
+
+// writeAdvice writes, per field the agent predicted, the lowest
+// min_confidence that would have kept its written values right
+// adviceTarget of the time, and what it would have written.
+func writeAdvice(b *strings.Builder, names []string, fields map[string]*Tally) {
+	head := false
+	for _, f := range names {
+		t := fields[f]
+		if len(t.conf) == 0 {
+			continue
+		}
+		if !head {
+			fmt.Fprintf(b, "\nlowest min_confidence keeping predicted values %.0f%% right\n", 100*adviceTarget)
+			head = true
+		}
+		if p, ok := eval.LowestThreshold(t.Thresholds, adviceTarget); ok {
+			fmt.Fprintf(b, "%-20s %.2f  (precision %.3f, %d of %d predicted values written)\n", f, p.Threshold, p.Precision, p.Written, len(t.conf))
+		} else {
+			fmt.Fprintf(b, "%-20s none\n", f)
+		}
+	}
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -16,6 +16,7 @@ import (
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/channel/email"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/eval"
 	"github.com/caseagent/caseagent/predict/knowledge"
 	"github.com/caseagent/caseagent/predict/resolve"
 )
@@ -95,6 +96,17 @@ type Tally struct {
 	Met    int `json:"met"`
 	Missed int `json:"missed"`
 	Wrong  int `json:"wrong"`
+	// Thresholds has, in a Report, what each min_confidence from 0 to 1
+	// (in steps of 0.05) would have given the values the agent predicted
+	// and wrote: how many, their share of the expectations and the share
+	// of them that are right. Choose a field's threshold from it on
+	// stories the predictor was not tuned on (eval.LowestThreshold).
+	Thresholds []eval.ThresholdPoint `json:"thresholds,omitempty"`
+
+	// conf and right are the confidence of each predicted value written
+	// and whether it met the expectation.
+	conf  []float64
+	right []bool
 }
 
 // Precision is the share of written values that are right,
@@ -111,6 +123,21 @@ func (t *Tally) add(o *Tally) {
 	t.Met += o.Met
 	t.Missed += o.Missed
 	t.Wrong += o.Wrong
+	t.conf = append(t.conf, o.conf...)
+	t.right = append(t.right, o.right...)
+}
+
+// provenance returns the provenance of the case's field, if any.
+func provenance(c *casemgmt.Case, f string) casemgmt.Provenance {
+	if c == nil {
+		return casemgmt.Provenance{}
+	}
+	return c.Provenance[f]
+}
+
+// measure fills Thresholds from the predicted values counted.
+func (t *Tally) measure() {
+	t.Thresholds = eval.Thresholds(t.conf, t.right, t.Met+t.Missed+t.Wrong)
 }
 
 // Report is the outcome of a replay.
@@ -156,6 +183,10 @@ func (r *Runner) Run(ctx context.Context, scenarios []*Scenario) (*Report, error
 		rep.PassRate = float64(rep.Passed) / float64(n)
 	}
 	rep.Precision = rep.Total.Precision()
+	for _, t := range rep.Fields {
+		t.measure()
+	}
+	rep.Total.measure()
 	return rep, nil
 }
 
@@ -460,6 +491,11 @@ func (st *state) expect(ctx context.Context, i int, e *Expect, res *ScenarioResu
 			v, has = c.Value(f)
 		}
 		ok := want.Holds(v, has)
+		if pv := provenance(c, f); has && pv.Actor.Kind == casemgmt.ActorAgent && pv.Confidence > 0 {
+			t := tally(res, f)
+			t.conf = append(t.conf, pv.Confidence)
+			t.right = append(t.right, ok)
+		}
 		outcome := OutcomeMissed
 		switch {
 		case ok:

@@ -12,6 +12,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/eval"
 	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/google/go-cmp/cmp"
 )
@@ -196,16 +197,27 @@ func TestReportTellsMissedFromWrong(t *testing.T) {
 		"serial_number":     {Missed: 1, Wrong: 1},
 		"issue_description": {Met: 1},
 	}
+	counts := func(t *replay.Tally) [3]int { return [3]int{t.Met, t.Missed, t.Wrong} }
 	for f, w := range want {
-		if got := rep.Scenarios[0].Fields[f]; got == nil || *got != w {
+		if got := rep.Scenarios[0].Fields[f]; got == nil || counts(got) != counts(&w) {
 			t.Errorf("scenario tally of %s = %+v, want %+v", f, got, w)
 		}
-		if got := rep.Fields[f]; got == nil || *got != w {
+		if got := rep.Fields[f]; got == nil || counts(got) != counts(&w) {
 			t.Errorf("report tally of %s = %+v, want %+v", f, got, w)
 		}
 	}
-	if rep.Total != (replay.Tally{Met: 2, Missed: 1, Wrong: 2}) {
+	if counts(&rep.Total) != [3]int{2, 1, 2} {
 		t.Errorf("total = %+v", rep.Total)
+	}
+	// The wrong category was predicted and written: every threshold up
+	// to its confidence writes it, and no threshold keeps the field
+	// right.
+	th := rep.Fields["category"].Thresholds
+	if len(th) != 21 || th[0].Written != 1 || th[0].Precision != 0 || th[20].Written != 0 {
+		t.Errorf("category thresholds %+v, want one wrong value written at 0 and none at 1", th)
+	}
+	if _, ok := eval.LowestThreshold(th, 0.99); ok {
+		t.Error("a threshold keeps a field whose only written value is wrong")
 	}
 	if rep.Precision != 0.5 || rep.PassRate != 0 {
 		t.Errorf("precision %v, pass rate %v; want 0.5 and 0", rep.Precision, rep.PassRate)

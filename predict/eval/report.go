@@ -64,6 +64,10 @@ type FieldReport struct {
 	// confidence (equal-width bins, as in Reliability).
 	CalibrationError float64 `json:"calibration_error"`
 	Reliability      []Bin   `json:"reliability"`
+	// Thresholds has, for thresholds 0 to 1 in steps of 0.05, the values
+	// written at or above each, their coverage and precision: choose the
+	// field's min_confidence from it (see ThresholdFor).
+	Thresholds []ThresholdPoint `json:"thresholds"`
 	// Classes has precision, recall and F1 per label, sorted by label.
 	Classes []ClassReport `json:"classes"`
 	// MostConfused lists the most frequent mistakes; a Predicted of ""
@@ -208,6 +212,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  answered            %.3f  (accuracy when answered %.3f)\n", f.Answer, f.AnsweredAccuracy)
 		fmt.Fprintf(&b, "  coverage at %.2f    %.3f  (accuracy %.3f)\n", f.Threshold, f.Coverage, f.AccuracyAtThreshold)
 		fmt.Fprintf(&b, "  calibration error   %.3f  (ECE, %d bins)\n", f.CalibrationError, len(f.Reliability))
+		writeThresholdAdvice(&b, "  ", f.Thresholds)
 		b.WriteString("  reliability         confidence  answers  mean conf  accuracy\n")
 		for _, bin := range f.Reliability {
 			if bin.Count == 0 {
@@ -260,6 +265,22 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// AdviceTargets are the precisions WriteText gives the lowest
+// threshold for.
+var AdviceTargets = []float64{0.95, 0.98, 0.99}
+
+// writeThresholdAdvice writes, for each of AdviceTargets, the lowest
+// threshold that keeps the precision of written values at the target.
+func writeThresholdAdvice(b *strings.Builder, indent string, points []ThresholdPoint) {
+	for _, target := range AdviceTargets {
+		if p, ok := LowestThreshold(points, target); ok {
+			fmt.Fprintf(b, "%smin_confidence %.2f keeps precision %.3f >= %.2f (coverage %.3f, %d written)\n", indent, p.Threshold, p.Precision, target, p.Coverage, p.Written)
+		} else {
+			fmt.Fprintf(b, "%sno threshold keeps precision >= %.2f\n", indent, target)
+		}
+	}
 }
 
 func clipText(s string, n int) string {

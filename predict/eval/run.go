@@ -237,6 +237,7 @@ func score(field string, outs []Outcome, c *runConfig) FieldReport {
 	}
 	fr.CalibrationError = textclass.ExpectedCalibrationError(conf, correct, c.bins)
 	fr.Reliability = reliability(conf, correct, c.bins)
+	fr.Thresholds = Thresholds(conf, correct, len(outs))
 	for _, l := range slices.Sorted(maps.Keys(classes)) {
 		k := classes[l]
 		cr := ClassReport{Label: l, Support: k.support, Predicted: k.tp + k.fp}

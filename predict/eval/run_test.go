@@ -152,8 +152,36 @@ func TestRun(t *testing.T) {
 		},
 	}
 	opt := cmpopts.EquateApprox(0, 1e-12)
-	if diff := cmp.Diff(want, f, opt, cmpopts.IgnoreFields(FieldReport{}, "Reliability")); diff != "" {
+	if diff := cmp.Diff(want, f, opt, cmpopts.IgnoreFields(FieldReport{}, "Reliability", "Thresholds")); diff != "" {
 		t.Errorf("field report (-want +got):\n%s", diff)
+	}
+	// Answers at 0.45 (wrong), 0.6, 0.85 and 0.95 (right), of 7 records.
+	for _, tc := range []struct {
+		threshold float64
+		want      ThresholdPoint
+	}{
+		{0, ThresholdPoint{Threshold: 0, Written: 4, Coverage: 4.0 / 7, Precision: 0.75}},
+		{0.45, ThresholdPoint{Threshold: 0.45, Written: 4, Coverage: 4.0 / 7, Precision: 0.75}},
+		{0.5, ThresholdPoint{Threshold: 0.5, Written: 3, Coverage: 3.0 / 7, Precision: 1}},
+		{0.9, ThresholdPoint{Threshold: 0.9, Written: 1, Coverage: 1.0 / 7, Precision: 1}},
+		{1, ThresholdPoint{Threshold: 1, Precision: 1}},
+	} {
+		i := int(tc.threshold*20 + 0.5)
+		if len(f.Thresholds) != 21 {
+			t.Fatalf("%d thresholds, want 21", len(f.Thresholds))
+		}
+		if diff := cmp.Diff(tc.want, f.Thresholds[i], opt); diff != "" {
+			t.Errorf("at %v (-want +got):\n%s", tc.threshold, diff)
+		}
+	}
+	if p, ok := f.ThresholdFor(0.99); !ok || p.Threshold != 0.5 {
+		t.Errorf("ThresholdFor(0.99) = %+v, %v; want 0.5", p, ok)
+	}
+	if p, ok := f.ThresholdFor(0.7); !ok || p.Threshold != 0 {
+		t.Errorf("ThresholdFor(0.7) = %+v, %v; want 0", p, ok)
+	}
+	if _, ok := LowestThreshold(Thresholds([]float64{0.9}, []bool{false}, 1), 0.5); ok {
+		t.Error("a threshold was found where every written value is wrong")
 	}
 	wantBins := []Bin{4: {Count: 1, Confidence: 0.45}, 6: {Count: 1, Confidence: 0.6, Accuracy: 1}, 8: {Count: 1, Confidence: 0.85, Accuracy: 1}, 9: {Count: 1, Confidence: 0.95, Accuracy: 1}}
 	for i := range wantBins {

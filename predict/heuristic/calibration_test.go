@@ -18,6 +18,7 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/eval"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -367,6 +368,14 @@ func TestCalibrationError(t *testing.T) {
 	t.Logf("%d answers in %d batches, cross-fitted expected calibration error %.4f", len(conf), len(groups), ece)
 	if ece >= 0.05 {
 		t.Errorf("cross-fitted expected calibration error %.4f, want under 0.05", ece)
+	}
+	// What a threshold gives on text not tuned on, with cross-fitted
+	// confidences: how a tenant's min_confidence trades answers for
+	// precision.
+	for _, p := range eval.Thresholds(conf, right, len(conf)) {
+		if p.Threshold >= 0.5 && p.Threshold < 1 {
+			t.Logf("min_confidence %.2f: %d of %d answers written, %.1f%% right", p.Threshold, p.Written, len(conf), 100*p.Precision)
+		}
 	}
 
 	// The stories the predictor was changed for: it is right more often
