@@ -1,16 +1,13 @@
 package replay_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
-	"github.com/caseagent/caseagent/predict/heuristic"
 )
 
 // The kept-aside set's floors: the figures of its first replay. A release
@@ -26,25 +23,9 @@ const (
 // testdata/holdout/README.md). It fails when fewer stories pass or fewer
 // written values are right than at the set's first replay.
 func TestKeptAsideSet(t *testing.T) {
-	dir := filepath.Join("testdata", "holdout")
-	cfg, err := agent.LoadConfig(filepath.Join("testdata", "stories", "helpdesk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := replay.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ss) < 28 {
-		t.Fatalf("loaded %d kept-aside stories, want at least 28", len(ss))
-	}
-	pred, err := heuristic.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := (&replay.Runner{Config: cfg, Predictor: pred}).Run(context.Background(), ss)
-	if err != nil {
-		t.Fatal(err)
+	rep := replayOffline(t, filepath.Join("testdata", "stories", "helpdesk.json"), filepath.Join("testdata", "holdout"))
+	if len(rep.Scenarios) < 28 {
+		t.Fatalf("loaded %d kept-aside stories, want at least 28", len(rep.Scenarios))
 	}
 	var sum strings.Builder
 	if err := rep.WriteSummary(&sum); err != nil {

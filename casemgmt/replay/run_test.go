@@ -13,7 +13,6 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/eval"
-	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -152,22 +151,7 @@ func TestPublicScenariosPassOffline(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "helpdesk.json")); err != nil {
 		t.Skipf("no shared scenarios beside the module (%v)", err)
 	}
-	cfg, err := agent.LoadConfig(filepath.Join(dir, "helpdesk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := replay.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pred, err := heuristic.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := (&replay.Runner{Config: cfg, Predictor: pred}).Run(context.Background(), ss)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := replayOffline(t, filepath.Join(dir, "helpdesk.json"), dir)
 	if rep.Failed > 0 {
 		var b bytes.Buffer
 		_ = rep.WriteText(&b)
