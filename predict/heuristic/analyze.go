@@ -111,6 +111,10 @@ func stripSubjectPrefix(s string) string {
 	}
 }
 
+// askingHow are the concepts of asking how to do something, which a
+// sentence that asks for a feature does not count.
+var askingHow = map[string]bool{"#howto": true, "#question": true, "#setup": true}
+
 // retractedWeight is what the customer's words before a retraction
 // ("forget that", "the real problem is") weigh.
 const retractedWeight = 0.25
@@ -190,7 +194,14 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		if s.part == partSubject {
 			w *= 1.2
 		}
+		// A question that asks for something the product does not do
+		// ("could you add ...?", "is it possible to add ...?") is a
+		// request, not a question of how to do it.
+		wish := hasPlainTerm(s.terms, "#feature")
 		for _, t := range s.terms {
+			if wish && askingHow[t.key] {
+				continue
+			}
 			tw := w * t.w
 			if selfAssessed[t.key] {
 				tw *= selfAssessedWeight
@@ -201,15 +212,18 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				c.bag[t.key] += tw
 			}
 		}
-		if s.question && !hasTerm(s.terms, "#question") {
+		if s.question && !wish && !hasTerm(s.terms, "#question") {
 			c.bag["#question"] += 0.5 * w
 		}
 	}
-	// Setting something up is a question only when the customer asks
-	// one: "the schedule runs an hour late" tells of a schedule, it does
-	// not ask how to make one.
-	if c.bag["#setup"] > 0 && c.bag["#question"] == 0 && c.bag["#howto"] == 0 {
-		c.bag["#setup"] *= 0.4
+	// Setting something up, using it and its working are a question
+	// only when the customer asks one: "the schedule runs an hour late"
+	// tells of a schedule, "we use it as a baby monitor, everything works"
+	// of a use; neither asks how to do something.
+	if c.bag["#question"] == 0 && c.bag["#howto"] == 0 {
+		for _, k := range [...]string{"#setup", "#use", "#works"} {
+			c.bag[k] *= 0.4
+		}
 	}
 	return c
 }

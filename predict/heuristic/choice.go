@@ -96,6 +96,10 @@ type choiceField struct {
 	// fuzzyFirst marks the first bytes of the fuzzy names.
 	fuzzyFirst [256]bool
 	idf        map[string]float64
+	// heads are the nouns that end the labels of two options or more
+	// ("router" of "X200 Router" and "X300 Router"), with those options:
+	// alone, such a noun names none of them.
+	heads map[string][]int
 }
 
 var aliasMarkers = []string{
@@ -311,7 +315,28 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		cf.opts = append(cf.opts, m)
 	}
 	cf.weigh(df)
+	cf.heads = sharedHeads(f.Options)
 	return cf
+}
+
+// sharedHeads returns the last words of option labels of two words or
+// more that end the labels of two options or more.
+func sharedHeads(opts []predict.Option) map[string][]int {
+	by := map[string][]int{}
+	for i, o := range opts {
+		toks := tokenize(o.Label, nil)
+		if len(toks) < 2 {
+			continue
+		}
+		h := toks[len(toks)-1].fold
+		by[h] = append(by[h], i)
+	}
+	for h, os := range by {
+		if len(os) < 2 {
+			delete(by, h)
+		}
+	}
+	return by
 }
 
 // addName indexes orig as a name of option opt with strength; seen holds
@@ -592,7 +617,7 @@ func saidToWork(s *sentence, end int) bool {
 		last++
 	}
 	for _, t := range s.terms {
-		if t.key == "#works" && !t.neg && !t.implied && t.start >= end && t.start < last {
+		if (t.key == "#works" || t.key == "#fine") && !t.neg && !t.implied && t.start >= end && t.start < last {
 			// "works during the day, but at night ..." is no verdict.
 			for _, u := range s.toks[t.start:] {
 				if contrastWords[u.fold] {
@@ -1018,6 +1043,7 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 		}
 	}
 	cf.addConceptMentions(c, ms, excluded, ment)
+	cf.addHeadMentions(c, ms, excluded, ment)
 	// A correction corrects something: another option named before it.
 	if lastCorr >= 0 {
 		before := false
@@ -1060,6 +1086,57 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 			}
 		}
 	}
+}
+
+// headWeight is what a shared noun ("the router") adds to the one option
+// it can refer to.
+const headWeight = 0.5
+
+// addHeadMentions adds to ment the nouns shared by several options'
+// labels that the customer uses for one of them: after naming the X300
+// only, "the router" is the X300.
+func (cf *choiceField) addHeadMentions(c *conversation, ms []mention, excluded []bool, ment []float64) {
+	if len(cf.heads) == 0 {
+		return
+	}
+	for si := range c.sents {
+		s := &c.sents[si]
+		if s.instr || s.third || s.part == partConfirmed || s.settled {
+			continue
+		}
+		for i := range s.toks {
+			os := cf.heads[s.toks[i].fold]
+			if os == nil {
+				os = cf.heads[strings.TrimSuffix(s.toks[i].fold, "s")]
+			}
+			if os == nil || inMention(ms, si, i) || mentionNegated(s.toks, i) {
+				continue
+			}
+			only := -1
+			for _, o := range os {
+				if ment[o] > 0 && !excluded[o] {
+					if only >= 0 {
+						only = -1
+						break
+					}
+					only = o
+				}
+			}
+			if only >= 0 {
+				ment[only] += headWeight * c.weights[s.order]
+			}
+		}
+	}
+}
+
+// inMention reports whether token i of sentence si is part of a mention.
+func inMention(ms []mention, si, i int) bool {
+	for _, m := range ms {
+		if m.sent == si && i >= m.tok && i < m.end {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionQuote quotes the last positive mention of option opt in ms.

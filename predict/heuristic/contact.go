@@ -98,10 +98,14 @@ func clauseEndsAfter(toks []token, src string, i int, name string) bool {
 	return true
 }
 
+// nameCandidate is a full name to look up and the words it was read
+// from.
+type nameCandidate struct{ name, quote string }
+
 // nameCandidatesIn returns the full names the customer gives in a text
 // already split into words: "my name is ...", "this is ...", "... here".
-func nameCandidatesIn(src string, toks []token) []string {
-	var out []string
+func nameCandidatesIn(src string, toks []token) []nameCandidate {
+	var out []nameCandidate
 	for i := range toks {
 		for _, cue := range nameCues {
 			if i+len(cue) > len(toks) {
@@ -130,14 +134,20 @@ func nameCandidatesIn(src string, toks []token) []string {
 				ok = ok && clauseEndsAfter(toks, src, i+len(cue), name)
 			}
 			if ok {
-				out = append(out, name)
+				out = append(out, nameCandidate{name, name})
 			}
 		}
 		// "Farid Haddad here"
 		if i >= 2 && hereWords[toks[i].fold] && (i == 2 || toks[i-2].brk) {
 			if name, ok := nameAfter(toks[:i], src, i-2, false); ok {
-				out = append(out, name)
+				out = append(out, nameCandidate{name, name})
 			}
+		}
+		// "Fischer, Noah here": the surname first, as on forms and in
+		// directories; looked up as "Noah Fischer".
+		if i >= 2 && hereWords[toks[i].fold] && toks[i-1].brk && src[toks[i-2].end] == ',' && (i == 2 || toks[i-2].brk) &&
+			isNameWord(&toks[i-2], src, true) && isNameWord(&toks[i-1], src, true) {
+			out = append(out, nameCandidate{src[toks[i-1].start:toks[i-1].end] + " " + src[toks[i-2].start:toks[i-2].end], src[toks[i-2].start:toks[i-1].end]})
 		}
 	}
 	return out
@@ -240,7 +250,7 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 			continue
 		}
 		for _, n := range nameCandidatesIn(s.text(), s.toks) {
-			if !add(predict.ContactQuery{Name: n}, 0.8, s.msg, n) {
+			if !add(predict.ContactQuery{Name: n.name}, 0.8, s.msg, n.quote) {
 				return
 			}
 		}

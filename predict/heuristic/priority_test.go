@@ -133,6 +133,15 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"handing in is no delivery", chat("Comprei dois routers X200 e a fatura saiu sem o NIF da empresa. Preciso de uma fatura nova com o NIF para entregar à contabilidade."), "category", "Billing"},
 		{"a pickup code is no sign-in", chat("ma commande est marquee livree au point relais mais ils n'ont aucun colis a mon nom", "oui j'ai le code mais ils trouvent rien avec. je sais pas ou est passe le colis"), "category", "Shipping"},
 		{"a wish about a fault", chat("tengo una cam4 que se desconecta del wifi 3 o 4 veces al dia. si la desenchufo vuelve a funcionar unas horas. no es urgente pero me gustaria que quedara bien"), "category", "Product defect"},
+		{"a question asking for a feature", chat("Solo se puede activar o desactivar el foco; no hay manera de bajarle la intensidad. ¿Podrían añadir en alguna actualización un regulador de intensidad?"), "category", "Feature request"},
+		{"a wish after 'nothing is broken'", chat("bonjour, c est pas un bug, tout marche tres bien", "on l utilise comme babyphone. ce serait top qu elle detecte les pleurs et envoie une alerte"), "category", "Feature request"},
+		{"any chance of adding", chat("The cameras only record to the cloud or the SD card. Any chance of adding an RTSP stream in a future firmware?"), "category", "Feature request"},
+		{"a wifi password is set up, not signed in with", chat("Boa noite, como é que mudo a palavra-passe do wifi no router X200?"), "category", "How-to"},
+		{"a wifi password, en", chat("How do I change the wifi password on my X200?"), "category", "How-to"},
+		{"an account one cannot get into, pt-PT", chat("Quando carrego em Continuar com Google não tenho como entrar, e nunca criei uma palavra-passe. Não consigo aceder à conta."), "category", "Account access"},
+		{"a device that died, pt-BR", chat("minha tomada smartplug morreu kkk nao acende nem a luzinha"), "category", "Product defect"},
+		{"not understanding how", chat("vi que tem uma opção de timer no app mas não entendi como usar"), "category", "How-to"},
+		{"the router is the one named", chat("We have the X300 in the hallway, two smart plugs and a Cam4. The plugs and the camera have been flawless, no complaints. What's bugging me is the router: every few hours the 5 GHz network vanishes until I restart the router."), "product", "P-X300"},
 		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
 	}
 	for _, tc := range tests {
