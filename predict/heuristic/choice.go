@@ -860,6 +860,12 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 		if missingEntity {
 			scale = 0.5
 		}
+		if len(cue) == 1 && !pred && nounConcepts[cue[0].key] {
+			// A phrase that comes down to a generic noun ("where is my
+			// order" to the order): the customer naming the thing says
+			// little of what they want with it.
+			scale *= 0.5
+		}
 		loneProblem := false
 		if len(cue) > 1 && present < 2 && !pred {
 			// A lone generic noun: only the generic "problem" counts, and

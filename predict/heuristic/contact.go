@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -96,6 +97,37 @@ func clauseEndsAfter(toks []token, src string, i int, name string) bool {
 		}
 	}
 	return true
+}
+
+// nameWords ask for a name: "May I have your name?", "¿Su nombre?",
+// "Ihr Name?", "votre nom", "il suo nome", "uw naam".
+var nameWords = map[string]bool{"name": true, "names": true, "nombre": true, "nome": true, "nom": true, "naam": true, "namen": true}
+
+// answeredName returns the name that opens sentence i when it is the
+// first of a customer's answer to a representative who asked for a
+// name: "grace o'neill, commande ORD-527730", "chen wei. serienummer ...".
+func answeredName(c *conversation, i int) (string, bool) {
+	s := &c.sents[i]
+	if i > 0 && c.sents[i-1].msg == s.msg || s.msg == 0 {
+		return "", false
+	}
+	rep := &c.msgs[s.msg-1]
+	if rep.Role != channel.RoleRepresentative {
+		return "", false
+	}
+	asked := false
+	for _, t := range tokenize(rep.Text, nil) {
+		if nameWords[t.fold] {
+			asked = true
+			break
+		}
+	}
+	if !asked || len(s.toks) < 2 {
+		return "", false
+	}
+	src := s.text()
+	name, ok := nameAfter(s.toks, src, 0, false)
+	return name, ok && clauseEndsAfter(s.toks, src, 0, name)
 }
 
 // nameCandidate is a full name to look up and the words it was read
@@ -248,6 +280,11 @@ func contactCandidates(c *conversation, req *predict.Request, yield func(contact
 		s := &c.sents[i]
 		if s.part != partText || s.instr {
 			continue
+		}
+		if n, ok := answeredName(c, i); ok {
+			if !add(predict.ContactQuery{Name: n}, 0.8, s.msg, n) {
+				return
+			}
 		}
 		for _, n := range nameCandidatesIn(s.text(), s.toks) {
 			if !add(predict.ContactQuery{Name: n.name}, 0.8, s.msg, n.quote) {

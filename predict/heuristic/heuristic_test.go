@@ -341,6 +341,8 @@ func TestContacts(t *testing.T) {
 		{"lower case after c'est", chat("bonjour c'est chloe dubois. ma lampe ne marche plus"), channel.Customer{}, "U-5"},
 		{"my name's", chat("hey, my name's Ana Lima."), channel.Customer{}, "U-1"},
 		{"surname first", chat("Hallo, Weiß, Jürgen hier. Mein Schloss klemmt."), channel.Customer{}, "U-3"},
+		{"answering a question for the name", chat("je voudrais renvoyer deux prises", "R: Pouvez-vous me donner votre nom et le numéro de commande ?", "chloe dubois, commande ORD-527730"), channel.Customer{}, "U-5"},
+		{"a name not asked for", chat("je voudrais renvoyer deux prises", "R: Quel est le numéro de commande ?", "chloe dubois, commande ORD-527730"), channel.Customer{}, nil},
 		{"lower case words that go on name nobody", chat("i am ana lima fan and my bulb flickers"), channel.Customer{}, nil},
 		{"name es", chat("Hola, me llamo José Martínez"), channel.Customer{}, "U-2"},
 		{"name de", chat("Guten Tag, ich bin Jürgen Weiß."), channel.Customer{}, "U-3"},

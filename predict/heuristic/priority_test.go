@@ -142,6 +142,8 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"a device that died, pt-BR", chat("minha tomada smartplug morreu kkk nao acende nem a luzinha"), "category", "Product defect"},
 		{"not understanding how", chat("vi que tem uma opção de timer no app mas não entendi como usar"), "category", "How-to"},
 		{"the router is the one named", chat("We have the X300 in the hallway, two smart plugs and a Cam4. The plugs and the camera have been flawless, no complaints. What's bugging me is the router: every few hours the 5 GHz network vanishes until I restart the router."), "product", "P-X300"},
+		{"an order is not a delivery", chat("j'ai commandé des prises et je me suis trompée, j'en ai pris 4 au lieu de 2. Je voudrais renvoyer les 2 en trop, elles sont encore dans leur emballage. Ma commande est la ORD-527730."), "category", "Returns"},
+		{"a feature asked as a complaint", chat("Why can't the Home app send camera clips straight to Google Drive? Nothing is broken, the cameras work fine, I just think this is a basic thing that should be there. Please add it."), "category", "Feature request"},
 		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
 	}
 	for _, tc := range tests {

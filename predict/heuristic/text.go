@@ -265,7 +265,7 @@ nous vous il elle ce cette ces bonjour merci cordialement
 il lo gli un uno una di del della dei delle al alla dal nel nella su per che si ci vi ho ha hanno mio mia miei mie tuo suo sua
 piu molto anche gia ciao grazie salve buongiorno questo questa quello quella sono stato stata
 de het een en maar van op aan met voor naar bij uit om dat die dit deze zijn ben heb heeft hebben mijn mij ik je jij uw
-wij ons onze hij zij ze er hier ook nog al heel erg dank bedankt hallo hoi
+wij ons onze hij zij ze er hier ook nog al heel erg dank bedankt hallo hoi tot totdat
 `) {
 		m[w] = true
 	}
