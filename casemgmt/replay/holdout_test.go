@@ -10,18 +10,20 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/replay"
 )
 
-// The kept-aside set's floors: the figures of its first replay. A release
-// that does worse on it fails TestKeptAsideSet.
+// The kept-aside set's floors: what the latest release scores on it
+// (its first replay, on the release before the set was written, scored
+// 23 passed and 97.6% of written values right). A release that does
+// worse on it fails TestKeptAsideSet.
 const (
-	keptAsideMinPassed    = 23
-	keptAsideMinPrecision = 0.976
+	keptAsideMinPassed    = 26
+	keptAsideMinPrecision = 0.988
 )
 
 // TestKeptAsideSet replays the kept-aside stories (testdata/holdout) with
 // the offline predictor and reports only totals, per language and per
 // field, never which story failed, so that nobody tunes on them (see
 // testdata/holdout/README.md). It fails when fewer stories pass or fewer
-// written values are right than at the set's first replay.
+// written values are right than at the latest release.
 func TestKeptAsideSet(t *testing.T) {
 	rep := replayOffline(t, filepath.Join("testdata", "stories", "helpdesk.json"), filepath.Join("testdata", "holdout"))
 	if len(rep.Scenarios) < 28 {
@@ -33,10 +35,10 @@ func TestKeptAsideSet(t *testing.T) {
 	}
 	t.Logf("kept-aside set, by language (passed of stories): %s\n%s", byLanguage(rep), sum.String())
 	if rep.Passed < keptAsideMinPassed {
-		t.Errorf("%d kept-aside stories passed, fewer than the %d of its first replay", rep.Passed, keptAsideMinPassed)
+		t.Errorf("%d kept-aside stories passed, fewer than the %d of the latest release", rep.Passed, keptAsideMinPassed)
 	}
 	if rep.Precision < keptAsideMinPrecision {
-		t.Errorf("precision of written values %.3f on the kept-aside set, below the %.3f of its first replay", rep.Precision, keptAsideMinPrecision)
+		t.Errorf("precision of written values %.3f on the kept-aside set, below the %.3f of the latest release", rep.Precision, keptAsideMinPrecision)
 	}
 }
 
