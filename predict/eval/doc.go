@@ -2,8 +2,15 @@
 // reports, per field, how good and how honest its answers are: accuracy,
 // macro-F1, the share of records answered at or above a confidence
 // threshold and the accuracy of those, the expected calibration error
-// with its reliability bins, per-label precision and recall, and the most
-// frequent confusions.
+// with its reliability bins, per-label precision and recall, the most
+// frequent confusions, and what each threshold from 0 to 1 would write
+// and how often it would be right ([ThresholdPoint]).
+//
+// Choose a field's min_confidence with [FieldReport.ThresholdFor]: the
+// lowest threshold at which the written values keep a target precision
+// such as 0.98, writing as much as they can. [Thresholds] and
+// [LowestThreshold] do the same for any list of confidences and
+// outcomes, as the replay of stories does.
 //
 // Data come from a CSV file with a header row or from JSON Lines: one or
 // more text columns (joined, such as a subject and a body) and one label
