@@ -144,6 +144,9 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"the router is the one named", chat("We have the X300 in the hallway, two smart plugs and a Cam4. The plugs and the camera have been flawless, no complaints. What's bugging me is the router: every few hours the 5 GHz network vanishes until I restart the router."), "product", "P-X300"},
 		{"an order is not a delivery", chat("j'ai commandé des prises et je me suis trompée, j'en ai pris 4 au lieu de 2. Je voudrais renvoyer les 2 en trop, elles sont encore dans leur emballage. Ma commande est la ORD-527730."), "category", "Returns"},
 		{"a feature asked as a complaint", chat("Why can't the Home app send camera clips straight to Google Drive? Nothing is broken, the cameras work fine, I just think this is a basic thing that should be there. Please add it."), "category", "Feature request"},
+		{"how to bring it onto the new wifi, de", chat("Der Home Hub hängt per WLAN am alten Router. Wie bringe ich den Hub ins neue WLAN, ohne alle Geräte neu anlernen zu müssen?"), "category", "How-to"},
+		{"not finding where, pt-BR", chat("to tentando colocar o termostato T2 no app e nao acho onde", "ja instalei ele na parede, a tela liga certinho. mas no app quando vou em adicionar dispositivo nao sei qual opcao escolher"), "category", "How-to"},
+		{"a wish about prices is no bill, it", chat("L'app mostra solo i kWh consumati, non c'è modo di inserire il prezzo dell'energia. Sarebbe molto utile poter impostare la tariffa e vedere il costo mensile di ogni presa."), "category", "Feature request"},
 		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
 	}
 	for _, tc := range tests {
