@@ -3,6 +3,7 @@ package heuristic
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict/instruct"
@@ -344,6 +345,22 @@ var affirmatives = map[string]bool{
 // message mi answers with a plain yes, or -1: the message right before
 // it, a question, and mi opening with "yes" as a sentence of its own or
 // being short.
+// leadingTokens returns the tokens of text, or at least its first six
+// when it is long: all a short answer is told by.
+func leadingTokens(text string) []token {
+	const prefix = 96
+	if len(text) > prefix {
+		cut := prefix
+		for cut < len(text) && !utf8.RuneStart(text[cut]) {
+			cut++
+		}
+		if toks := tokenize(text[:cut], nil); len(toks) > 5 {
+			return toks
+		}
+	}
+	return tokenize(text, nil)
+}
+
 func confirmedQuestion(msgs []channel.Message, mi int) int {
 	if mi == 0 {
 		return -1
@@ -352,7 +369,7 @@ func confirmedQuestion(msgs []channel.Message, mi int) int {
 	if r.Role != channel.RoleRepresentative || !strings.Contains(r.Text, "?") {
 		return -1
 	}
-	toks := tokenize(msgs[mi].Text, nil)
+	toks := leadingTokens(msgs[mi].Text)
 	if len(toks) == 0 || !affirmatives[toks[0].fold] {
 		return -1
 	}
