@@ -173,6 +173,13 @@ func TestLexiconSituations(t *testing.T) {
 		{"Ist so etwas geplant?", "#feature", ""},
 		{"why is there no way to export clips?", "#feature", ""},
 		{"c'est pas un bug, tout marche", "#noimpact", ""},
+		{"depuis la mise à jour le wifi ne marche plus", "#malfunction", ""},
+		{"ce n'est pas cassé", "", "#malfunction"},
+		{"ah attendez, je me suis trompé", "", "#late"},
+		{"le wifi 5 GHz a disparu", "#malfunction", ""},
+		{"meine Bestellung ist seit 10 Tagen in Bearbeitung", "#late", ""},
+		{"luci e sensori non rispondono, niente funziona", "#outage", ""},
+		{"il n'y a aucun moyen de masquer une partie de l'image", "#lacks", ""},
 	}
 	for _, tc := range tests {
 		got := termKeys(tc.text)
