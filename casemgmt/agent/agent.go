@@ -1107,12 +1107,9 @@ func (r *run) updateCase(ctx context.Context, c *casemgmt.Case) (*Result, error)
 		if err == nil {
 			return &Result{Outcome: casemgmt.OutcomeUpdated, Case: work, Changes: applied.Audit, Interaction: in}, nil
 		}
-		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
-			return nil, err
-		}
 		// Someone changed the case meanwhile: apply the same predictions
 		// to what is stored now, under the write policy.
-		if err := backoff(ctx, attempt); err != nil {
+		if again, err := a.retryable(ctx, attempt, err); !again {
 			return nil, err
 		}
 		if c, err = a.store.GetCase(ctx, c.ID); err != nil {
@@ -1181,13 +1178,24 @@ func (a *Agent) EditCase(ctx context.Context, caseID, rep string, edits map[stri
 		if err == nil {
 			return &Result{Outcome: casemgmt.OutcomeUpdated, Case: c, Changes: audit}, nil
 		}
-		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
-			return nil, err
-		}
-		if err := backoff(ctx, attempt); err != nil {
+		if again, err := a.retryable(ctx, attempt, err); !again {
 			return nil, err
 		}
 	}
+}
+
+// retryable reports whether a write that failed with err on attempt is
+// worth another read-modify-write round: on a version conflict, within
+// the agent's retries, after a backoff. Otherwise it returns the error
+// to give up with (nil when the write succeeded).
+func (a *Agent) retryable(ctx context.Context, attempt int, err error) (bool, error) {
+	if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
+		return false, err
+	}
+	if err := backoff(ctx, attempt); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // backoff waits a little before retry attempt+1 after a version conflict,

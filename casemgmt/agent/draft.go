@@ -168,10 +168,9 @@ func (a *Agent) settleDraft(ctx context.Context, caseID, rep string, decide func
 			return &Result{Outcome: casemgmt.OutcomeShadow, Reason: "would have: " + why, Case: c, Changes: audit}, nil
 		}
 		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
-		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
+		if again, err := a.retryable(ctx, attempt, err); again {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, err
 		}
 		res := &Result{Outcome: casemgmt.OutcomeUpdated, Reason: why, Case: c, Changes: audit, Interaction: in, Resolution: w.out}

@@ -922,10 +922,9 @@ func (a *Agent) recordSent(ctx context.Context, caseID, msgID, why string, m *ch
 		c.Meta[MetaSent] = strconv.Itoa(n + 1)
 		now := a.now()
 		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Events: []casemgmt.Event{ev}})
-		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
+		if again, err := a.retryable(ctx, attempt, err); again {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return err
 		}
 		break

@@ -124,10 +124,7 @@ func (a *Agent) feedback(ctx context.Context, caseID, field, rep string, accept 
 		if err == nil {
 			return &Result{Outcome: casemgmt.OutcomeUpdated, Case: c, Changes: audit}, nil
 		}
-		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
-			return nil, err
-		}
-		if err := backoff(ctx, attempt); err != nil {
+		if again, err := a.retryable(ctx, attempt, err); !again {
 			return nil, err
 		}
 	}

@@ -423,7 +423,7 @@ func (a *Agent) customerReplied(ctx context.Context, caseID string, m *channel.M
 		if err == nil {
 			return c, nil
 		}
-		if !errors.Is(err, casemgmt.ErrConflict) || attempt >= a.retries {
+		if again, err := a.retryable(ctx, attempt, err); !again {
 			return nil, err
 		}
 	}

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,10 +83,9 @@ func (a *Agent) RepresentativeEmailed(ctx context.Context, caseID, rep, messageI
 			return &Result{Outcome: casemgmt.OutcomeShadow, Reason: in.Reason, Case: c, Interaction: in}, a.record(ctx, in)
 		}
 		err = a.store.UpdateCase(ctx, c, casemgmt.Write{Time: now, Audit: audit, Interaction: in})
-		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
+		if again, err := a.retryable(ctx, attempt, err); again {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, err
 		}
 		return &Result{Outcome: casemgmt.OutcomeUpdated, Reason: why, Case: c, Changes: audit, Interaction: in}, nil

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -138,13 +137,9 @@ func (r *run) resolveCase(ctx context.Context, caseID string, automation string)
 			return w.out, w.c, a.record(ctx, w.in)
 		}
 		err = a.store.UpdateCase(ctx, w.c, casemgmt.Write{Time: a.now(), Audit: w.audit, Interaction: w.in, Events: w.events})
-		if errors.Is(err, casemgmt.ErrConflict) && attempt < a.retries {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, nil, err
-			}
+		if again, err := a.retryable(ctx, attempt, err); again {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, nil, err
 		}
 		if w.msg != nil && !w.draft {
