@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
@@ -43,24 +42,9 @@ const calibrationSmoothing = 2
 // Fit on records kept apart from those used to measure the result. The
 // caller may name the predictor in the calibration's Predictor.
 func FitCalibration(ctx context.Context, p predict.Predictor, fields []predict.Field, records []Record, opts ...Option) (*predict.Calibration, error) {
-	c := runConfig{threshold: 0.5, bins: 10, workers: 1, confused: 10, now: time.Now}
-	for _, o := range opts {
-		o(&c)
-	}
-	switch {
-	case len(records) == 0:
-		return nil, ErrNoRecords
-	case len(fields) == 0:
-		return nil, errors.New("eval: no fields to calibrate")
-	case c.workers < 1:
-		return nil, fmt.Errorf("eval: %d workers", c.workers)
-	}
-	for _, f := range fields {
-		for _, r := range records {
-			if _, ok := r.Labels[f.Name]; !ok {
-				return nil, fmt.Errorf("eval: record of line %d has no label for field %q", r.Line, f.Name)
-			}
-		}
+	c, err := newRunConfig(fields, records, opts, "calibrate")
+	if err != nil {
+		return nil, err
 	}
 	outcomes, errs, err := predictAll(ctx, p, fields, records, &c)
 	if err != nil {

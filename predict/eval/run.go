@@ -70,28 +70,9 @@ type Outcome struct {
 // record counts as abstaining on every field and is reported; a cancelled
 // ctx ends the run with its error.
 func Run(ctx context.Context, p predict.Predictor, fields []predict.Field, records []Record, opts ...Option) (*Report, error) {
-	c := runConfig{threshold: 0.5, bins: 10, workers: 1, confused: 10, now: time.Now}
-	for _, o := range opts {
-		o(&c)
-	}
-	switch {
-	case len(records) == 0:
-		return nil, ErrNoRecords
-	case len(fields) == 0:
-		return nil, errors.New("eval: no fields to predict")
-	case !(c.threshold >= 0 && c.threshold <= 1):
-		return nil, fmt.Errorf("eval: threshold %v not in [0,1]", c.threshold)
-	case c.bins < 1 || c.bins > 100:
-		return nil, fmt.Errorf("eval: %d bins not in [1,100]", c.bins)
-	case c.workers < 1:
-		return nil, fmt.Errorf("eval: %d workers", c.workers)
-	}
-	for _, f := range fields {
-		for _, r := range records {
-			if _, ok := r.Labels[f.Name]; !ok {
-				return nil, fmt.Errorf("eval: record of line %d has no label for field %q", r.Line, f.Name)
-			}
-		}
+	c, err := newRunConfig(fields, records, opts, "predict")
+	if err != nil {
+		return nil, err
 	}
 	start := c.now()
 	outcomes, errs, err := predictAll(ctx, p, fields, records, &c)
@@ -115,6 +96,35 @@ func Run(ctx context.Context, p predict.Predictor, fields []predict.Field, recor
 		rep.Fields = append(rep.Fields, score(f.Name, outs, &c))
 	}
 	return rep, nil
+}
+
+// newRunConfig applies opts and checks them and the data a run or a
+// calibration (what it names the fields for) is asked for.
+func newRunConfig(fields []predict.Field, records []Record, opts []Option, what string) (runConfig, error) {
+	c := runConfig{threshold: 0.5, bins: 10, workers: 1, confused: 10, now: time.Now}
+	for _, o := range opts {
+		o(&c)
+	}
+	switch {
+	case len(records) == 0:
+		return c, ErrNoRecords
+	case len(fields) == 0:
+		return c, fmt.Errorf("eval: no fields to %s", what)
+	case !(c.threshold >= 0 && c.threshold <= 1):
+		return c, fmt.Errorf("eval: threshold %v not in [0,1]", c.threshold)
+	case c.bins < 1 || c.bins > 100:
+		return c, fmt.Errorf("eval: %d bins not in [1,100]", c.bins)
+	case c.workers < 1:
+		return c, fmt.Errorf("eval: %d workers", c.workers)
+	}
+	for _, f := range fields {
+		for _, r := range records {
+			if _, ok := r.Labels[f.Name]; !ok {
+				return c, fmt.Errorf("eval: record of line %d has no label for field %q", r.Line, f.Name)
+			}
+		}
+	}
+	return c, nil
 }
 
 // predictAll asks p about every record, c.workers at a time, and returns
