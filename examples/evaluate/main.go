@@ -732,22 +732,11 @@ func (o *options) build(shipped bool, models map[string]*textclass.Model) (predi
 	if shipped {
 		return o.flags.Build(predictorflag.Env{Getenv: o.getenv}, o.labels)
 	}
-	name := o.predictor
 	p, err := o.predictorFor(models)
 	if err != nil {
 		return nil, "", err
 	}
-	if o.flags.Calibration != "" {
-		c, err := predict.LoadCalibration(o.flags.Calibration)
-		if err != nil {
-			return nil, "", err
-		}
-		if p, err = predict.Calibrate(p, c); err != nil {
-			return nil, "", err
-		}
-		name += " calibrated"
-	}
-	return p, name, nil
+	return o.flags.Calibrated(p, o.predictor)
 }
 
 // write writes the report: as HTML to -html, as JSON to -json, and as

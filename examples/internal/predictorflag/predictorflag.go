@@ -170,19 +170,23 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 			return nil, "", err
 		}
 	}
-	p := chain(kinds, ps, f.Threshold)
-	name := strings.Join(kinds, ",")
-	if f.Calibration != "" {
-		c, err := predict.LoadCalibration(f.Calibration)
-		if err != nil {
-			return nil, "", err
-		}
-		if p, err = predict.Calibrate(p, c); err != nil {
-			return nil, "", err
-		}
-		name += " calibrated"
+	return f.Calibrated(chain(kinds, ps, f.Threshold), strings.Join(kinds, ","))
+}
+
+// Calibrated returns p, named name, with the -calibration file applied
+// to its confidence when one is given, and the name saying so.
+func (f *Flags) Calibrated(p predict.Predictor, name string) (predict.Predictor, string, error) {
+	if f.Calibration == "" {
+		return p, name, nil
 	}
-	return p, name, nil
+	c, err := predict.LoadCalibration(f.Calibration)
+	if err != nil {
+		return nil, "", err
+	}
+	if p, err = predict.Calibrate(p, c); err != nil {
+		return nil, "", err
+	}
+	return p, name + " calibrated", nil
 }
 
 // chain asks each predictor for what the ones before left open or
