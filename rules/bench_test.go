@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/caseagent/caseagent/internal/cputime"
+
 	"github.com/caseagent/caseagent/rules"
 )
 
@@ -83,7 +85,7 @@ func BenchmarkAll(b *testing.B) {
 				buf := make([]*rules.Rule[struct{}], 0, n)
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0, cpuOK := processCPU()
+				cpu0 := cputime.Used()
 				for b.Loop() {
 					var errs []*rules.RuntimeError
 					if form == "structured-append" {
@@ -96,7 +98,7 @@ func BenchmarkAll(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/rule")
-				if cpu1, ok := processCPU(); ok && cpuOK {
+				if cpu1 := cputime.Used(); cpu0 > 0 && cpu1 > cpu0 {
 					b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/rule")
 				}
 			})

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/cputime"
+
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/internal/agenttest"
@@ -184,7 +186,7 @@ func (t *timedStore) PutState(ctx context.Context, key string, value []byte) err
 // Garbage collection is counted wherever it happens to run.
 func measure(b *testing.B, store *timedStore, next *int, prepare func(i int) *channel.Conversation, event func(i int, c *channel.Conversation)) {
 	b.ReportAllocs()
-	cpu0, ok := processCPU()
+	cpu0 := cputime.Used()
 	store.spent = 0
 	var host time.Duration
 	start := time.Now()
@@ -201,7 +203,7 @@ func measure(b *testing.B, store *timedStore, next *int, prepare func(i int) *ch
 	if i == 0 {
 		return
 	}
-	if cpu1, ok1 := processCPU(); ok && ok1 {
+	if cpu1 := cputime.Used(); cpu0 > 0 && cpu1 > cpu0 {
 		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(i), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(host.Nanoseconds())/float64(i), "host-ns/op")

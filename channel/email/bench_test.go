@@ -3,20 +3,10 @@ package email
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime is the CPU time this process has used, user and system. On a
-// shared machine it measures the work done better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/caseagent/caseagent/internal/cputime"
+)
 
 // typicalMessage builds a reply of about 10 KB as mail programs send it:
 // a dozen trace headers, multipart/alternative with a plain and an HTML
@@ -75,7 +65,7 @@ func benchPipeline(b *testing.B, ids MessageIDs, raw []byte) {
 	p := NewParser()
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	for b.Loop() {
 		got, err := p.ParseBytes(raw)
 		if err != nil {
@@ -90,7 +80,7 @@ func benchPipeline(b *testing.B, ids MessageIDs, raw []byte) {
 		CaseNumbers(m.Subject)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Used() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
 	}
 }
@@ -125,13 +115,13 @@ func checkTypical(t *testing.T, ids MessageIDs, raw []byte) {
 func BenchmarkReadParts(b *testing.B) {
 	raw := typicalMessage(MessageIDs{Key: []byte("0123456789abcdef0123"), Domain: "example.com"})
 	p := NewParser()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	for b.Loop() {
 		if _, err := p.mime.ReadParts(strings.NewReader(string(raw))); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Used() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseagent/caseagent/internal/cputime"
+
 	"github.com/caseagent/caseagent/channel"
 )
 
@@ -226,9 +228,9 @@ func BenchmarkParseWorstCase(b *testing.B) {
 			var worst, total time.Duration
 			n := 0
 			for b.Loop() {
-				c0 := cpuTime()
+				c0 := cputime.Used()
 				_, _ = p.ParseBytes(c.raw)
-				d := cpuTime() - c0
+				d := cputime.Used() - c0
 				worst, total, n = max(worst, d), total+d, n+1
 			}
 			b.ReportMetric(float64(total.Microseconds())/1000/float64(n), "cpu-ms/op")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/caseagent/caseagent/internal/cputime"
+
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -37,7 +39,7 @@ func BenchmarkPredict(b *testing.B) {
 	b.SetBytes(int64(size))
 	ctx := context.Background()
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Used()
 	for b.Loop() {
 		if _, err := p.Predict(ctx, req); err != nil {
 			b.Fatal(err)
@@ -46,7 +48,7 @@ func BenchmarkPredict(b *testing.B) {
 	// On a shared machine wall time says little: the process's CPU time
 	// per prediction (garbage collection included) is what one core
 	// spends.
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := cputime.Used() - start; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "predictions/cpu-s")
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseagent/caseagent/internal/cputime"
+
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 )
@@ -59,13 +61,13 @@ func synthetic(n, k int, seed uint64) []Example {
 func BenchmarkTrain10k(b *testing.B) {
 	ex := synthetic(10000, 30, 1)
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Used()
 	for b.Loop() {
 		if _, err := Train(context.Background(), ex); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := cputime.Used() - start; cpu > 0 {
 		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	}
 }

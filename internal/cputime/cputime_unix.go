@@ -1,14 +1,15 @@
 //go:build unix
 
-package textclass
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the user and system time the process has used.
-func cpuTime() time.Duration {
+// Used returns the CPU time the process has used so far, or 0 where it
+// cannot be read.
+func Used() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
