@@ -58,22 +58,36 @@ func reply(args string) llmfake.Reply {
 
 var articleHead = regexp.MustCompile(`(?m)^## article "([^"]+)": .*\n(?:URL: .*\n)?(.+)`)
 
+// decisionSchema is what the tests read of the schema the resolver sends
+// with its tool: the decision kinds, the details it may ask for and the
+// articles it may cite.
+type decisionSchema struct {
+	Properties struct {
+		Kind struct {
+			Enum []string `json:"enum"`
+		} `json:"kind"`
+		Ask struct {
+			Items struct {
+				Enum []string `json:"enum"`
+			} `json:"items"`
+		} `json:"ask"`
+		Citations struct {
+			Items struct {
+				Properties struct {
+					ArticleID struct {
+						Enum []string `json:"enum"`
+					} `json:"article_id"`
+				} `json:"properties"`
+			} `json:"items"`
+		} `json:"citations"`
+	} `json:"properties"`
+}
+
 // careful plays a careful model: it reads the schema the resolver sent
 // and asks for every missing detail when it may ask, answers from the
 // first passage shown when it may answer, and hands over otherwise.
 func careful(req *llmfake.Request) llmfake.Reply {
-	var sch struct {
-		Properties struct {
-			Kind struct {
-				Enum []string `json:"enum"`
-			} `json:"kind"`
-			Ask struct {
-				Items struct {
-					Enum []string `json:"enum"`
-				} `json:"items"`
-			} `json:"ask"`
-		} `json:"properties"`
-	}
+	var sch decisionSchema
 	if len(req.Tools) == 0 || json.Unmarshal(req.Tools[0].Schema, &sch) != nil {
 		return llmfake.Reply{Status: http.StatusBadRequest, Error: "no schema"}
 	}
@@ -353,27 +367,7 @@ func TestResolverOnTheWire(t *testing.T) {
 			if got.ToolChoice != wantChoice {
 				t.Errorf("tool choice = %q, want %q", got.ToolChoice, wantChoice)
 			}
-			var sch struct {
-				Properties struct {
-					Kind struct {
-						Enum []string `json:"enum"`
-					} `json:"kind"`
-					Ask struct {
-						Items struct {
-							Enum []string `json:"enum"`
-						} `json:"items"`
-					} `json:"ask"`
-					Citations struct {
-						Items struct {
-							Properties struct {
-								ArticleID struct {
-									Enum []string `json:"enum"`
-								} `json:"article_id"`
-							} `json:"properties"`
-						} `json:"items"`
-					} `json:"citations"`
-				} `json:"properties"`
-			}
+			var sch decisionSchema
 			if err := json.Unmarshal(got.Tools[0].Schema, &sch); err != nil {
 				t.Fatal(err)
 			}
