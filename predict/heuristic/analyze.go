@@ -1,7 +1,6 @@
 package heuristic
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -232,14 +231,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
 	// The shared detector reads the whole text: role lines and the turns
 	// they open, instructions, and third-party content.
-	spans := c.vocab.spans(src)
-	if from := c.msgs[mi].From.Email; from != "" {
-		// A sender who forwards their own earlier mail passes on their
-		// own account.
-		spans = slices.DeleteFunc(spans, func(s instruct.Span) bool {
-			return s.Kind == instruct.ThirdParty && strings.EqualFold(s.From, from)
-		})
-	}
+	spans := instruct.Own(c.vocab.spans(src), c.msgs[mi].From.Email)
 	at0 := sentence{msg: mi, order: order, part: part, src: src}
 	for _, sp := range sentences(src) {
 		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))

@@ -43,7 +43,10 @@
 // is not the customer's account: it does not count towards a
 // classification, and a label line in it that names a field of the
 // request ("Priority: Urgent", "Seriennummer: SN-...") is reported as an
-// Instruction: another party's record is no evidence.
+// Instruction: another party's record is no evidence. A forward of the
+// sender's own earlier mail is their account: [Own] drops its
+// ThirdParty span, given the sender's address ([Span.From] is the
+// address of a forwarded message's From line).
 //
 // Build a [Field] once per field definition with [NewField] and a
 // [Detector] per request with [New], or both with [ForFields]. Detectors

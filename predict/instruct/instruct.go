@@ -546,6 +546,20 @@ func forwardStart(text string, start int, trimmed string) bool {
 	return n >= 2
 }
 
+// Own returns spans without the ThirdParty spans that forward the
+// sender's own mail: a forwarded message whose From line is the sender's
+// address (in any letter case) is the sender's own account, to be read
+// as their words. The Instruction spans inside it stay. spans is
+// filtered in place.
+func Own(spans []Span, sender string) []Span {
+	if sender == "" {
+		return spans
+	}
+	return slices.DeleteFunc(spans, func(s Span) bool {
+		return s.Kind == ThirdParty && strings.EqualFold(s.From, sender)
+	})
+}
+
 // forwardedFrom returns the address of the From line in the first lines
 // of a forwarded message, or "".
 func forwardedFrom(text string) string {

@@ -294,3 +294,31 @@ func TestForwardedFrom(t *testing.T) {
 		}
 	}
 }
+
+// Own keeps a forward of someone else's mail third-party and reads a
+// forward of the sender's own mail as theirs.
+func TestOwn(t *testing.T) {
+	d := instruct.ForFields(helpdesk())
+	text := "See below.\n\n---------- Forwarded message ---------\nFrom: Ana <ana@example.org>\nDate: Mon\nSubject: x\n\nPriority: Urgent\nMy router reboots."
+	count := func(spans []instruct.Span, k instruct.Kind) int {
+		n := 0
+		for _, sp := range spans {
+			if sp.Kind == k {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		sender string
+		third  int
+	}{{"ana@example.org", 0}, {"ANA@Example.org", 0}, {"bob@example.org", 1}, {"", 1}} {
+		spans := instruct.Own(d.Spans(text), tc.sender)
+		if got := count(spans, instruct.ThirdParty); got != tc.third {
+			t.Errorf("sender %q: %d third-party spans, want %d", tc.sender, got, tc.third)
+		}
+		if count(spans, instruct.Instruction) != 1 {
+			t.Errorf("sender %q: the label line is no longer an instruction: %+v", tc.sender, spans)
+		}
+	}
+}

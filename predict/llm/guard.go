@@ -66,6 +66,7 @@ func newHaystack(msgs []channel.Message, specs []spec) *haystack {
 			spans := det.Spans(part)
 			if customer {
 				h.dictate(spans)
+				spans = instruct.Own(spans, m.From.Email)
 			}
 			// Third-party content may span many lines with
 			// instructions inside: each kind is walked on its own.

@@ -193,6 +193,13 @@ func TestEvidenceRules(t *testing.T) {
 	tn := fixture(t)
 	quoted := emailIn
 	quoted.Quoted = "> On Monday you wrote: your serial is SN-QUOTED11"
+	forward := func(from string) channel.Message {
+		m := emailIn
+		m.Text = "Hello, see below what I sent last week to the wrong address.\n\n" +
+			"---------- Forwarded message ---------\nFrom: Aiko Sato <" + from + ">\nDate: Mon, 9 Mar 2026\nSubject: Dishwasher\n\n" +
+			"My Rinse 45 stops mid-cycle with error E24."
+		return m
+	}
 	tests := []struct {
 		name   string
 		msg    channel.Message
@@ -205,6 +212,8 @@ func TestEvidenceRules(t *testing.T) {
 		{name: "quote from the subject", msg: emailIn, field: "product", value: "K-DISH", quotes: []string{"Rinse 45 shows E24"}, keep: true},
 		{name: "no quote", msg: emailIn, field: "category", value: "Malfunction", quotes: nil},
 		{name: "one of two quotes invented", msg: emailIn, field: "category", value: "Malfunction", quotes: []string{"error E24", "the machine caught fire"}},
+		{name: "a forward of the sender's own mail is their words", msg: forward("Aiko.Sato@example.org"), field: "category", value: "Malfunction", quotes: []string{"stops mid-cycle with error E24"}, keep: true},
+		{name: "a forward of someone else's mail is not", msg: forward("installer@shop.example"), field: "category", value: "Malfunction", quotes: []string{"stops mid-cycle with error E24"}},
 		{name: "quoted history is not evidence", msg: quoted, field: "serial_number", value: "SN-QUOTED11", quotes: []string{"your serial is SN-QUOTED11"}},
 		{name: "identifier not in its quote", msg: emailIn, field: "serial_number", value: "SN-00000000", quotes: []string{"The serial is SN-4HD82KQ1"}},
 		{name: "identifier in its quote", msg: emailIn, field: "serial_number", value: "SN-4HD82KQ1", quotes: []string{"serial is SN-4HD82KQ1"}, keep: true},
