@@ -159,10 +159,8 @@ func labelledAnswers(t testing.TB, cal calibration) []labelledAnswer {
 
 func samplesOf(as []labelledAnswer, keep func(story string) bool) []calibrationSample {
 	var out []calibrationSample
-	for _, a := range as {
-		if keep(a.story) {
-			out = append(out, a.calibrationSample)
-		}
+	for _, a := range filterAnswers(as, keep) {
+		out = append(out, a.calibrationSample)
 	}
 	return out
 }
