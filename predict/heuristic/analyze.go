@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -69,6 +70,11 @@ type conversation struct {
 	vocab *vocab
 	// instrs counts the sentences that are instructions.
 	instrs int
+	// worse is set when the customer says the problem got worse.
+	worse bool
+	// rep holds the representatives' statements of repConcepts, which
+	// count for the customer's need (representativeSays).
+	rep []sentence
 }
 
 // source is a message identifiers may be read from.
@@ -119,6 +125,10 @@ var askingHow = map[string]bool{"#howto": true, "#question": true, "#setup": tru
 // ("forget that", "the real problem is") weigh.
 const retractedWeight = 0.25
 
+// easing concepts say a problem hurts less: a workaround, no impact, a
+// fault that comes and goes.
+var easing = map[string]bool{"#workaround": true, "#noimpact": true, "#degraded": true}
+
 func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c := &conversation{msgs: msgs, vocab: v}
 	for i := range msgs {
@@ -163,14 +173,20 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			}
 		}
 	}
-	settled := map[int]bool{}
+	// "Thanks, that fixed it": the message describes no need, neither
+	// the sentence that says so nor how it came about ("I had used the
+	// wrong password"), unless a sentence after it asks for something
+	// new ("that's settled; now I'd like to send it back").
+	settledAt := map[int]int{}
 	for i := range c.sents {
 		if hasTerm(c.sents[i].terms, "#resolved") {
-			settled[c.sents[i].msg] = true
+			settledAt[c.sents[i].msg] = i + 1
 		}
 	}
 	for i := range c.sents {
-		c.sents[i].settled = settled[c.sents[i].msg]
+		s := &c.sents[i]
+		at, ok := settledAt[s.msg]
+		s.settled = ok && (i < at || !asksAnew(s))
 	}
 	// "Scratch that, the real problem is ...": what the customer said
 	// before withdrawing it counts for little.
@@ -181,6 +197,25 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			retracted = i
 		}
 	}
+	repSays := c.representativeSays(lx)
+	// A question the representative answered with "it can't do that"
+	// has its answer: what the customer goes on to ask for is the need.
+	answered := -1
+	for _, rs := range repSays {
+		if rs.key == "#lacks" {
+			answered = max(answered, rs.order)
+		}
+	}
+	// "It has got worse": what eased the problem before ("it comes
+	// back by itself", "not urgent") no longer holds.
+	worse := -1
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.part == partText && !s.instr && !s.third && hasPlainTerm(s.terms, "#worse") {
+			worse = i
+		}
+	}
+	c.worse = worse >= 0
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
@@ -191,6 +226,8 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		if i < retracted {
 			w *= retractedWeight
 		}
+		outdated := i < worse
+		asked := s.order < answered
 		if s.part == partSubject {
 			w *= 1.2
 		}
@@ -203,6 +240,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				continue
 			}
 			tw := w * t.w
+			if outdated && easing[t.key] || asked && askingHow[t.key] {
+				tw *= retractedWeight
+			}
 			if selfAssessed[t.key] {
 				tw *= selfAssessedWeight
 			}
@@ -212,9 +252,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				c.bag[t.key] += tw
 			}
 		}
-		if s.question && !wish && !hasTerm(s.terms, "#question") {
+		if s.question && !wish && !asked && !hasTerm(s.terms, "#question") {
 			c.bag["#question"] += 0.5 * w
 		}
+	}
+	for _, rs := range repSays {
+		c.bag[rs.key] += repSaysWeight * c.weights[rs.order]
 	}
 	// Setting something up, using it and its working are a question
 	// only when the customer asks one: "the schedule runs an hour late"
@@ -226,6 +269,67 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 	}
 	return c
+}
+
+// repSaysWeight is what a representative's statement that the product
+// lacks a capability adds, against the customer's own words.
+const repSaysWeight = 0.8
+
+// repSaid is a concept a representative stated before the customer
+// message of the given order.
+type repSaid struct {
+	key   string
+	order int
+}
+
+// repConcepts are what a representative's word adds to the customer's:
+// the product lacks what was asked for ("that isn't possible in the app
+// yet"), when the customer goes on after it, and the request goes on as
+// a suggestion. Either way the customer asks for a capability, whatever
+// words they use.
+var repConcepts = [...]string{"#lacks", "#feature"}
+
+// representativeSays returns the concepts of repConcepts that a
+// representative stated (not asked) before a customer message.
+func (c *conversation) representativeSays(lx *lexicon) []repSaid {
+	var out []repSaid
+	next := 0
+	for mi := range c.msgs {
+		for next < len(c.customer) && c.customer[next] < mi {
+			next++
+		}
+		m := &c.msgs[mi]
+		if m.Role != channel.RoleRepresentative || len(c.customer) == 0 {
+			continue
+		}
+		// Said after the customer's last message, it can only be the
+		// representative passing the request on.
+		order, last := next, next == len(c.customer)
+		if last {
+			order--
+		}
+		for _, sp := range sentences(m.Text) {
+			s := sentence{msg: mi, order: order, src: m.Text, start: sp.start, end: sp.end}
+			if strings.HasSuffix(strings.TrimSpace(s.text()), "?") {
+				continue
+			}
+			s.toks = tokenize(s.text(), nil)
+			s.terms = lx.terms(s.toks, nil)
+			said := false
+			for _, k := range repConcepts {
+				if hasPlainTerm(s.terms, k) && (!last || k == "#feature") {
+					said = true
+					if !slices.Contains(out, repSaid{k, order}) {
+						out = append(out, repSaid{k, order})
+					}
+				}
+			}
+			if said {
+				c.rep = append(c.rep, s)
+			}
+		}
+	}
+	return out
 }
 
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {
@@ -276,9 +380,65 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	if s.instr {
 		c.instrs++
 	}
-	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?")
+	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") || asksUnmarked(s.toks)
 	c.sents = append(c.sents, s)
 }
+
+// wantWords say the customer wants something, folded.
+var wantWords = wordSet(`want wants like mochte moechte quiero quisiera quero gostaria queria voudrais aimerais souhaite vorrei voglio wil graag`)
+
+// asksAnew reports whether a sentence asks for something: a question, a
+// request or a wish.
+func asksAnew(s *sentence) bool {
+	if s.question || hasPlainTerm(s.terms, "#request") {
+		return true
+	}
+	for _, t := range s.toks {
+		if wantWords[t.fold] {
+			return true
+		}
+	}
+	return false
+}
+
+// questionOpeners are the word pairs, folded, that open a question of the
+// customer's own, with or without its question mark ("cn i do that w the
+// x300", "kann man das einstellen"). Requests to the company ("can you
+// ...") are not among them.
+var questionOpeners = map[[2]string]bool{}
+
+func init() {
+	for _, q := range strings.Split(`can i|cn i|could i|do i|does it|does this|does the|is there|are there|is it possible|how do|how can|how to|how does|what do i|where do i|where can i|`+
+		`kann ich|kann man|konnen wir|muss ich|gibt es|wie kann|wie geht|wie stelle|wo kann|wo finde|geht das|`+
+		`kan ik|kan je|kun je het|moet ik|is er|hoe kan|hoe moet|hoe stel|waar kan|`+
+		`est ce|puis je|peut on|comment faire|comment on|ou est ce|`+
+		`como hago|como puedo|se puede|donde puedo|hay forma|hay manera|`+
+		`como faco|como posso|da para|tem como|onde posso|`+
+		`come faccio|come posso|si puo|dove posso|c e modo`, "|") {
+		w := strings.Fields(q)
+		questionOpeners[[2]string{w[0], w[1]}] = true
+	}
+}
+
+// asksUnmarked reports whether a clause of a sentence, after an opening
+// "so", "and", "ok" or "hey", opens as a question of questionOpeners.
+func asksUnmarked(toks []token) bool {
+	for start := range toks {
+		if start > 0 && !toks[start].brk {
+			continue
+		}
+		i := start
+		for i < len(toks)-2 && (i == start || !toks[i].brk) && clauseOpeners[toks[i].fold] {
+			i++
+		}
+		if i+1 < len(toks) && !toks[i+1].brk && questionOpeners[[2]string{toks[i].fold, toks[i+1].fold}] {
+			return true
+		}
+	}
+	return false
+}
+
+var clauseOpeners = map[string]bool{"so": true, "and": true, "ok": true, "hey": true, "also": true, "but": true}
 
 // inInstruction reports whether offset at of the subject (subject set) or
 // the text of message mi lies in a sentence that is an instruction to the

@@ -42,6 +42,11 @@ type optionModel struct {
 	// nameSelfAssessed is set when the value is the customer's own
 	// verdict ("Urgent"): naming it is no evidence.
 	nameSelfAssessed bool
+	// nameDegree is set when the value is a word of degree ("Normal",
+	// "High", "Low"): in a customer's sentence it mentions the option
+	// only next to the field's own name ("priority: high"); "it only
+	// gets normally warm" and "a high bill" name no priority.
+	nameDegree bool
 }
 
 type weighted struct {
@@ -63,7 +68,7 @@ func isPredicate(key string) bool { return key[0] == '#' && !nounConcepts[key] }
 // "a business is down"); when the customer does not speak of the thing,
 // the rest of the phrase counts half.
 var entityConcepts = map[string]bool{
-	"#delivery": true, "#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true, "#business": true, "#address": true,
+	"#delivery": true, "#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true, "#account": true, "#business": true, "#address": true, "#password": true,
 }
 
 // splitCues splits a description part into its phrases.
@@ -100,6 +105,45 @@ type choiceField struct {
 	// ("router" of "X200 Router" and "X300 Router"), with those options:
 	// alone, such a noun names none of them.
 	heads map[string][]int
+	// fieldWords are the folded words that name the field itself
+	// ("priority", "prioridad"), which a degree value must stand by.
+	fieldWords map[string]bool
+}
+
+// degreeWords are values of a scale, folded, in the supported languages.
+var degreeWords = wordSet(`low lowest medium normal moderate high highest critical minor major
+	baja bajo media medio alta alto critica critico
+	niedrig niedrige mittel hoch hohe kritisch
+	baixa baixo moyenne basse haute critique normale
+	bassa basso alta alto critica critico normale
+	laag gemiddeld hoog normaal kritiek kritisch`)
+
+// scaleNames are the words for a field that ranks cases, folded.
+var scaleNames = wordSet(`priority priorities urgency severity level
+	prioridad urgencia severidad nivel
+	prioritat dringlichkeit schweregrad stufe
+	prioridade urgencia gravidade
+	priorite urgence gravite niveau
+	priorita urgenza gravita livello
+	prioriteit urgentie ernst niveau`)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// byFieldName reports whether one of the three words before toks[i] or
+// the two after toks[end-1] names the field.
+func (cf *choiceField) byFieldName(toks []token, i, end int) bool {
+	for j := max(0, i-3); j < min(len(toks), end+2); j++ {
+		if (j < i || j >= end) && (cf.fieldWords[toks[j].fold] || scaleNames[toks[j].fold]) {
+			return true
+		}
+	}
+	return false
 }
 
 var aliasMarkers = []string{
@@ -246,7 +290,10 @@ func compactOf(toks []token) []byte {
 }
 
 func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
-	cf := &choiceField{names: map[string][]*optionName{}, idf: map[string]float64{}}
+	cf := &choiceField{names: map[string][]*optionName{}, idf: map[string]float64{}, fieldWords: map[string]bool{}}
+	for _, t := range tokenize(strings.ReplaceAll(f.Name, "_", " "), nil) {
+		cf.fieldWords[t.fold] = true
+	}
 	seen := map[string]bool{}
 	df := map[string]int{}
 	cf.bare = true
@@ -264,6 +311,9 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		}
 		for _, a := range aliases {
 			cf.addName(seen, i, a, nameStrength(a))
+		}
+		if vt := tokenize(o.Value, nil); len(vt) == 1 && degreeWords[vt[0].fold] {
+			m.nameDegree = true
 		}
 		if vt := tokenize(o.Value, nil); len(vt) == 1 {
 			var keys []string
@@ -543,7 +593,7 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 				best = cf.fuzzyMatch(s.toks[i].fold)
 				bestEnd = i + 1
 			}
-			if best == nil {
+			if best == nil || cf.opts[best.opt].nameDegree && !cf.byFieldName(s.toks, i, bestEnd) {
 				continue
 			}
 			// A value that names a situation a negation denies ("Urgent")
@@ -779,7 +829,8 @@ const crowdedRivals = 3
 
 type quoteRef struct {
 	sent int
-	i, j int // token range; j == 0 means the whole sentence
+	i, j int  // token range; j == 0 means the whole sentence
+	rep  bool // sent indexes the representative's statements (conversation.rep)
 }
 
 // similarity scores the options against the bag of customer terms.
@@ -930,7 +981,20 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 			all = append(all, scored{quoteRef{sent: si}, v})
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].s > all[j].s })
+	// A representative's statement that counted ("that isn't possible
+	// yet") backs the customer's words, after them.
+	customer := len(all)
+	for si := range c.rep {
+		var v float64
+		for _, t := range c.rep[si].terms {
+			v += o.pos[t.key] * cf.idf[t.key]
+		}
+		if v > 0 {
+			all = append(all, scored{quoteRef{sent: si, rep: true}, v})
+		}
+	}
+	sort.SliceStable(all[:customer], func(i, j int) bool { return all[i].s > all[j].s })
+	sort.SliceStable(all[customer:], func(i, j int) bool { return all[customer+i].s > all[customer+j].s })
 	var out []quoteRef
 	for i := 0; i < len(all) && i < n; i++ {
 		out = append(out, all[i].ref)
@@ -1215,7 +1279,9 @@ func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calib
 	// The case already says otherwise and all there is to go on is one
 	// message (an email reply, say): description similarity alone changes
 	// the value only when it is clear.
-	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
+	// A customer who says it got worse says the value is out of date.
+	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !c.worse &&
+		!strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(sc.ms, b)

@@ -423,6 +423,9 @@ func (c *conversation) evidence(refs []quoteRef) []predict.Evidence {
 	seen := map[string]bool{}
 	for _, r := range refs {
 		s := &c.sents[r.sent]
+		if r.rep {
+			s = &c.rep[r.sent]
+		}
 		q := s.text()
 		if r.j > 0 {
 			q = s.quote(r.i, r.j)

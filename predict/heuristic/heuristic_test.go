@@ -627,7 +627,9 @@ func TestKnownValueIsKept(t *testing.T) {
 
 // TestWeakNamesNeedTheWord checks that an option named by a common word
 // ("High") is mentioned by the word or its plural, not by other words it
-// begins ("higher").
+// begins ("higher"), and that a word of degree mentions its option only
+// next to the field's name: "a high bill" and "mark this high" name no
+// level.
 func TestWeakNamesNeedTheWord(t *testing.T) {
 	f := predict.Field{Name: "level", Type: predict.TypeChoice, Options: []predict.Option{
 		{Value: "Low", Description: "Questions."}, {Value: "High", Description: "Something is down."},
@@ -639,7 +641,10 @@ func TestWeakNamesNeedTheWord(t *testing.T) {
 		want []string
 	}{
 		{"I set it four degrees higher", nil},
-		{"please mark this high", []string{"High"}},
+		{"please mark this high", nil},
+		{"the bill is high and the hub gets normal warm", []string{"Hub"}},
+		{"please set the level to high", []string{"High"}},
+		{"level: low, it can wait", []string{"Low"}},
 		{"both hubs are offline", []string{"Hub"}},
 		{"it was highlighted in the app", nil},
 	}

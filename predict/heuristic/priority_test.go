@@ -107,6 +107,49 @@ func TestPriorityFromImpact(t *testing.T) {
 	}
 }
 
+// TestWorseOutdatesWhatEasedIt checks that a customer who says the
+// problem got worse is read as it is now: a workaround or a fault that
+// came and went, told before, no longer lowers the priority, and a reply
+// that says so may change the priority the case already has.
+func TestWorseOutdatesWhatEasedIt(t *testing.T) {
+	fields := storiesTenantFields(t, "priority")
+	p := newPredictor(t)
+	tests := []struct {
+		name  string
+		msgs  []channel.Message
+		known string
+		want  string
+	}{
+		{"chat, en", chat("The outdoor cam drops off the wifi now and then but comes back by itself after a few minutes.",
+			"R: Thanks, which firmware does it show?", "It has got worse: since this morning it is offline for good and won't come back even after unplugging it."), "", "High"},
+		{"chat, it", chat("Il termostato ogni tanto si riavvia da solo, per ora lo rimetto a mano.",
+			"R: Da quanto tempo?", "È peggiorato: adesso è completamente spento e il riscaldamento non parte più."), "", "High"},
+		{"reply to a case, es", chat("Ha ido a peor: la cámara está desconectada desde anoche y no vuelve a conectarse aunque la reinicie."), "Normal", "High"},
+		{"reply without worse keeps the case's value", chat("La cámara está desconectada desde anoche y no vuelve a conectarse aunque la reinicie."), "Normal", ""},
+		{"better is not worse", chat("The hub loses its sensors every night but they come back by themselves. Not worse than last week, just annoying."), "", "Normal"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := &predict.Request{Fields: fields, Messages: tc.msgs}
+			if tc.known != "" {
+				req.Known = map[string]any{"priority": tc.known}
+			}
+			res, err := p.Predict(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, ok := res.Predictions["priority"]
+			got := ""
+			if ok && pr.Confidence >= 0.5 {
+				got, _ = pr.Value.(string)
+			}
+			if got != tc.want {
+				t.Errorf("priority = %q (%.2f), want %q", got, pr.Confidence, tc.want)
+			}
+		})
+	}
+}
+
 // TestWhatTheCustomerMeans checks readings of what a conversation is
 // about beyond the words that name it: a product said to work is not the
 // product of the case, a correction that names both products means the
@@ -148,6 +191,16 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"not finding where, pt-BR", chat("to tentando colocar o termostato T2 no app e nao acho onde", "ja instalei ele na parede, a tela liga certinho. mas no app quando vou em adicionar dispositivo nao sei qual opcao escolher"), "category", "How-to"},
 		{"a wish about prices is no bill, it", chat("L'app mostra solo i kWh consumati, non c'è modo di inserire il prezzo dell'energia. Sarebbe molto utile poter impostare la tariffa e vedere il costo mensile di ogni presa."), "category", "Feature request"},
 		{"a question stays a question", chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?"), "category", "How-to"},
+		{"the representative says it does not exist", chat("Can the thermostat learn when we come home from our phones' location?",
+			"R: I'm afraid geofencing does not exist on the T2.", "Too bad, my old one did that. Would be great to have."), "category", "Feature request"},
+		{"the representative passes it on, fr", chat("est ce que la caméra peut envoyer les vidéos sur mon NAS ?",
+			"R: Ce n'est pas possible pour l'instant.", "dommage, ça m'arrangerait vraiment", "R: Je transmets votre demande à l'équipe produit."), "category", "Feature request"},
+		{"a question without its mark", chat("hey so cn i set up a schedule for the porch cam in the app"), "category", "How-to"},
+		{"a question without its mark, de", chat("kann man beim Hub die Lichter automatisch bei Sonnenuntergang einschalten lassen"), "category", "How-to"},
+		{"settled, then a new need", chat("Danke, das hat funktioniert, der Stecker ist jetzt verbunden. Den zweiten Stecker möchte ich aber zurückschicken, er ist noch originalverpackt."), "category", "Returns"},
+		{"still the same after the fix", chat("He reiniciado el termostato y lo he vuelto a configurar en la app. Sigue igual: la pantalla marca cinco grados más."), "category", "Product defect"},
+		{"a device reset is no password reset", chat("I reset the hub with a paperclip and set it up again, the status light still blinks red and the sensors show offline."), "category", "Product defect"},
+		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

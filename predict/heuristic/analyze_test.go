@@ -1,0 +1,93 @@
+package heuristic
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/caseagent/caseagent/predict"
+)
+
+// TestQuestionsWithoutTheirMark checks that a customer typing fast is
+// still read as asking: a clause that opens as a question of their own
+// is one, with or without "?", and a request to the company is not.
+func TestQuestionsWithoutTheirMark(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"cn i do that w the x300", true},
+		{"so we rent the flat out, can i put guests on their own wifi", true},
+		{"kann man das irgendwo einstellen", true},
+		{"hoe kan ik de hub resetten", true},
+		{"est ce que la caméra enregistre la nuit", true},
+		{"como faço para mudar a senha do wifi", true},
+		{"can you refund the second charge", false},
+		{"the camera can i think see the street", false},
+		{"I do not know what happened", false},
+	}
+	for _, tc := range tests {
+		if got := asksUnmarked(tokenize(tc.text, nil)); got != tc.want {
+			t.Errorf("asksUnmarked(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestSettledUpToTheSaying checks that a message saying the problem is
+// solved settles what it says up to that, not a new need after it.
+func TestSettledUpToTheSaying(t *testing.T) {
+	c := analyze(defaultLexicon(), chat("The plug keeps dropping off the wifi.",
+		"Thanks, that fixed it. Now I would like to send the second plug back, it is unopened."), nil)
+	var settled, open []string
+	for i := range c.sents {
+		if c.sents[i].settled {
+			settled = append(settled, c.sents[i].text())
+		} else {
+			open = append(open, c.sents[i].text())
+		}
+	}
+	if len(settled) != 1 || !strings.Contains(settled[0], "fixed it") {
+		t.Errorf("settled %q, want only the sentence that says it is fixed", settled)
+	}
+	if c.bag["#return"] == 0 {
+		t.Errorf("the return asked after the fix does not count: open sentences %q", open)
+	}
+}
+
+// TestRepresentativeSaysItIsMissing checks that a representative's
+// statement that the product lacks what was asked counts for a feature
+// request, discounts the question it answered, and is quoted as
+// evidence when the customer's words do not name the need.
+func TestRepresentativeSaysItIsMissing(t *testing.T) {
+	msgs := chat("does the app show how much power each plug uses?",
+		"R: Unfortunately that does not exist in the app.",
+		"oh. shame, other brands show it.")
+	c := analyze(defaultLexicon(), msgs, nil)
+	if c.bag["#lacks"] < 0.5 {
+		t.Errorf("#lacks = %.2f, want the representative's statement to count", c.bag["#lacks"])
+	}
+	if q := c.bag["#question"]; q >= 0.5 {
+		t.Errorf("#question = %.2f, want the answered question discounted", q)
+	}
+	asked := chat("R: Unfortunately that does not exist in the app. Anything else?")
+	if c := analyze(defaultLexicon(), asked, nil); c.bag["#lacks"] != 0 {
+		t.Errorf("a representative's statement with no customer counts: %.2f", c.bag["#lacks"])
+	}
+
+	fields := storiesTenantFields(t, "category")
+	res, err := newPredictor(t).Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := res.Predictions["category"]
+	if pr.Value != "Feature request" {
+		t.Fatalf("category = %v (%.2f), want Feature request", pr.Value, pr.Confidence)
+	}
+	quoted := false
+	for _, e := range pr.Evidence {
+		quoted = quoted || e.MessageID == msgs[1].ID
+	}
+	if !quoted {
+		t.Errorf("evidence %+v does not quote the representative", pr.Evidence)
+	}
+}
