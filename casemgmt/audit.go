@@ -516,6 +516,20 @@ type Feed interface {
 	LastChange(ctx context.Context) (int64, error)
 }
 
+// StartReadChanges does what every Feed.ReadChanges begins with: it checks
+// ctx, after and limit and returns the most entries the read returns.
+// Store adapters call it first.
+func StartReadChanges(ctx context.Context, after int64, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if after < 0 || limit < 0 {
+		return 0, fmt.Errorf("%w: negative feed cursor or limit", ErrInvalid)
+	}
+	q := ListQuery{Limit: limit}
+	return q.PageSize(), nil
+}
+
 // FeedCursorKey is the Coordinator state key under which FollowFeed keeps
 // the cursor of the named consumer.
 func FeedCursorKey(consumer string) string { return "feed-cursor:" + consumer }

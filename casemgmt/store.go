@@ -382,6 +382,19 @@ func (q *ListQuery) Validate() error {
 	return ValidateText("list query", q.ContactID)
 }
 
+// Start does what every ListCases begins with: it checks ctx and q
+// (Validate) and returns the position of q's cursor, nil for the first
+// page. Store adapters call it first.
+func (q *ListQuery) Start(ctx context.Context) (*ListPosition, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	return q.Position()
+}
+
 // PageSize returns the number of cases a page of q holds at most.
 func (q *ListQuery) PageSize() int {
 	switch {

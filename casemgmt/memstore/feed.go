@@ -13,13 +13,10 @@ import (
 // creation from the cursor, so a page costs what it returns plus the
 // cases the criteria skip.
 func (s *Store) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.CasePage, error) {
-	if err := ctx.Err(); err != nil {
+	pos, err := q.Start(ctx)
+	if err != nil {
 		return casemgmt.CasePage{}, err
 	}
-	if err := q.Validate(); err != nil {
-		return casemgmt.CasePage{}, err
-	}
-	pos, _ := q.Position()
 	var from *dueEntry
 	if pos != nil {
 		from = &dueEntry{pos.CreatedAt, pos.ID}
@@ -44,14 +41,10 @@ func (s *Store) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.C
 
 // ReadChanges implements casemgmt.Feed.
 func (s *Store) ReadChanges(ctx context.Context, after int64, limit int) ([]casemgmt.FeedEntry, error) {
-	if err := ctx.Err(); err != nil {
+	n, err := casemgmt.StartReadChanges(ctx, after, limit)
+	if err != nil {
 		return nil, err
 	}
-	if after < 0 || limit < 0 {
-		return nil, fmt.Errorf("%w: negative feed cursor or limit", casemgmt.ErrInvalid)
-	}
-	q := casemgmt.ListQuery{Limit: limit}
-	n := q.PageSize()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if after < s.feedPurged {

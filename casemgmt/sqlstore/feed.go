@@ -73,15 +73,12 @@ const qReadFeed = "SELECT seq, entry FROM {feed} WHERE seq > $1 ORDER BY seq LIM
 
 // ReadChanges implements casemgmt.Feed.
 func (s *Store) ReadChanges(ctx context.Context, after int64, limit int) ([]casemgmt.FeedEntry, error) {
-	if err := ctx.Err(); err != nil {
+	n, err := casemgmt.StartReadChanges(ctx, after, limit)
+	if err != nil {
 		return nil, err
 	}
-	if after < 0 || limit < 0 {
-		return nil, fmt.Errorf("%w: negative feed cursor or limit", casemgmt.ErrInvalid)
-	}
-	lq := casemgmt.ListQuery{Limit: limit}
 	out, err := queryJSON(ctx, s.rq, jsonQuery[casemgmt.FeedEntry]{doing: "reading changes", what: "feed entry",
-		fix: func(seq int64, e *casemgmt.FeedEntry) { e.Seq = seq }, query: qReadFeed + strconv.Itoa(lq.PageSize()), args: []any{after}})
+		fix: func(seq int64, e *casemgmt.FeedEntry) { e.Seq = seq }, query: qReadFeed + strconv.Itoa(n), args: []any{after}})
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +164,10 @@ func qListCases(q *casemgmt.ListQuery, pos *casemgmt.ListPosition) (query string
 // page (and one case more, to know whether there is a next page) after
 // the cursor's (created_at, id).
 func (s *Store) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.CasePage, error) {
-	if err := ctx.Err(); err != nil {
+	pos, err := q.Start(ctx)
+	if err != nil {
 		return casemgmt.CasePage{}, err
 	}
-	if err := q.Validate(); err != nil {
-		return casemgmt.CasePage{}, err
-	}
-	pos, _ := q.Position()
 	if pos != nil && !storableText(pos.ID) {
 		return casemgmt.CasePage{}, fmt.Errorf("%w: bad list cursor", casemgmt.ErrInvalid)
 	}

@@ -836,13 +836,10 @@ func (s *FileStore) PutState(ctx context.Context, key string, value []byte) erro
 // query from the cursor's (created_at, id) instead (see
 // casemgmt/sqlstore).
 func (s *FileStore) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemgmt.CasePage, error) {
-	if err := ctx.Err(); err != nil {
+	pos, err := q.Start(ctx)
+	if err != nil {
 		return casemgmt.CasePage{}, err
 	}
-	if err := q.Validate(); err != nil {
-		return casemgmt.CasePage{}, err
-	}
-	pos, _ := q.Position()
 	cs, err := s.findCases(ctx, func(c *casemgmt.Case) bool { return q.Match(c, pos) })
 	slices.SortFunc(cs, q.Compare)
 	return q.Page(limit(cs, q.PageSize()+1)), err
@@ -853,20 +850,17 @@ func (s *FileStore) ListCases(ctx context.Context, q casemgmt.ListQuery) (casemg
 // commits; a database adapter numbers them from a counter row that each
 // write updates last in its transaction (see casemgmt/sqlstore).
 func (s *FileStore) ReadChanges(ctx context.Context, after int64, n int) ([]casemgmt.FeedEntry, error) {
-	if err := ctx.Err(); err != nil {
+	most, err := casemgmt.StartReadChanges(ctx, after, n)
+	if err != nil {
 		return nil, err
 	}
-	if after < 0 || n < 0 {
-		return nil, fmt.Errorf("%w: negative feed cursor or limit", casemgmt.ErrInvalid)
-	}
-	q := casemgmt.ListQuery{Limit: n}
 	var out []casemgmt.FeedEntry
-	err := s.view(ctx, func(st *fileState) error {
+	err = s.view(ctx, func(st *fileState) error {
 		if after < st.FeedPurged {
 			return fmt.Errorf("%w: after %d, up to %d", casemgmt.ErrChangesPurged, after, st.FeedPurged)
 		}
 		for _, e := range st.Feed {
-			if e.Seq > after && len(out) < q.PageSize() {
+			if e.Seq > after && len(out) < most {
 				out = append(out, e.Clone())
 			}
 		}
