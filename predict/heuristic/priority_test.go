@@ -90,21 +90,29 @@ func TestPriorityFromImpact(t *testing.T) {
 		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
 			ID: "m1", Kind: channel.KindChat, Role: channel.RoleCustomer, Direction: channel.Inbound, Text: tt.text,
 		}}}
-		res, err := p.Predict(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pr, ok := res.Predictions["priority"]
-		got := ""
-		if ok && pr.Confidence >= 0.5 {
-			got, _ = pr.Value.(string)
-		}
+		got, conf := written(t, p, req, "priority")
 		switch {
 		case tt.want == "-Urgent" && got == "Urgent",
 			tt.want != "-Urgent" && got != tt.want:
-			t.Errorf("%s %q: priority %q (%.2f), want %s", tt.lang, tt.text, got, pr.Confidence, tt.want)
+			t.Errorf("%s %q: priority %q (%.2f), want %s", tt.lang, tt.text, got, conf, tt.want)
 		}
 	}
+}
+
+// written returns the value p predicts for field, as a string, when its
+// confidence reaches the default threshold of 0.5, and the confidence.
+func written(t *testing.T, p *Predictor, req *predict.Request, field string) (string, float64) {
+	t.Helper()
+	res, err := p.Predict(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, ok := res.Predictions[field]
+	if !ok || pr.Confidence < 0.5 {
+		return "", pr.Confidence
+	}
+	v, _ := pr.Value.(string)
+	return v, pr.Confidence
 }
 
 // TestWorseOutdatesWhatEasedIt checks that a customer who says the
@@ -134,17 +142,8 @@ func TestWorseOutdatesWhatEasedIt(t *testing.T) {
 			if tc.known != "" {
 				req.Known = map[string]any{"priority": tc.known}
 			}
-			res, err := p.Predict(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pr, ok := res.Predictions["priority"]
-			got := ""
-			if ok && pr.Confidence >= 0.5 {
-				got, _ = pr.Value.(string)
-			}
-			if got != tc.want {
-				t.Errorf("priority = %q (%.2f), want %q", got, pr.Confidence, tc.want)
+			if got, conf := written(t, p, req, "priority"); got != tc.want {
+				t.Errorf("priority = %q (%.2f), want %q", got, conf, tc.want)
 			}
 		})
 	}
@@ -204,13 +203,8 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: tc.msgs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pr := res.Predictions[tc.field]
-			if pr.Value != tc.want || pr.Confidence < 0.5 {
-				t.Errorf("%s = %v (%.2f), want %s", tc.field, pr.Value, pr.Confidence, tc.want)
+			if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, tc.field); got != tc.want {
+				t.Errorf("%s = %q (%.2f), want %s", tc.field, got, conf, tc.want)
 			}
 		})
 	}
