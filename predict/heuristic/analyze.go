@@ -75,6 +75,9 @@ type conversation struct {
 	// rep holds the representatives' statements of repConcepts, which
 	// count for the customer's need (representativeSays).
 	rep []sentence
+	// scratch space for reading the representatives' statements.
+	scratchToks  []token
+	scratchTerms []term
 }
 
 // source is a message identifiers may be read from.
@@ -313,8 +316,11 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 			if strings.HasSuffix(strings.TrimSpace(s.text()), "?") {
 				continue
 			}
-			s.toks = tokenize(s.text(), nil)
-			s.terms = lx.terms(s.toks, nil)
+			// Most statements say none of it: read them into scratch
+			// space, and keep only what does.
+			c.scratchToks = tokenize(s.text(), c.scratchToks[:0])
+			c.scratchTerms = lx.terms(c.scratchToks, c.scratchTerms[:0])
+			s.toks, s.terms = c.scratchToks, c.scratchTerms
 			said := false
 			for _, k := range repConcepts {
 				if hasPlainTerm(s.terms, k) && (!last || k == "#feature") {
@@ -325,6 +331,7 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 				}
 			}
 			if said {
+				s.toks, s.terms = slices.Clone(s.toks), slices.Clone(s.terms)
 				c.rep = append(c.rep, s)
 			}
 		}

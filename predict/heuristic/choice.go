@@ -983,7 +983,6 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	}
 	// A representative's statement that counted ("that isn't possible
 	// yet") backs the customer's words, after them.
-	customer := len(all)
 	for si := range c.rep {
 		var v float64
 		for _, t := range c.rep[si].terms {
@@ -993,8 +992,12 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 			all = append(all, scored{quoteRef{sent: si, rep: true}, v})
 		}
 	}
-	sort.SliceStable(all[:customer], func(i, j int) bool { return all[i].s > all[j].s })
-	sort.SliceStable(all[customer:], func(i, j int) bool { return all[customer+i].s > all[customer+j].s })
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].ref.rep != all[j].ref.rep {
+			return !all[i].ref.rep
+		}
+		return all[i].s > all[j].s
+	})
 	var out []quoteRef
 	for i := 0; i < len(all) && i < n; i++ {
 		out = append(out, all[i].ref)

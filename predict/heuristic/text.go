@@ -112,7 +112,12 @@ func tokenize(s string, out []token) []token {
 			}
 			break
 		}
-		w := string(buf)
+		// A word already in folded form (most are) is the text's own
+		// substring: no copy.
+		w := s[start:end]
+		if string(buf) != w {
+			w = string(buf)
+		}
 		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: flags[w]})
 		brk = false
 		if i < len(s) {
