@@ -191,12 +191,13 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		at, ok := settledAt[s.msg]
 		s.settled = ok && (i < at || !asksAnew(s))
 	}
-	// "Scratch that, the real problem is ...": what the customer said
-	// before withdrawing it counts for little.
+	// "Scratch that, the real problem is ...", or "thanks, and another
+	// thing": what the customer said before withdrawing or closing it
+	// counts for little.
 	retracted := -1
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.part == partText && !s.instr && !s.third && hasTerm(s.terms, "#retract") {
+		if s.part == partText && !s.instr && !s.third && (hasTerm(s.terms, "#retract") || hasPlainTerm(s.terms, "#newtopic") && (c.thanked(i) || c.settledBefore(i))) {
 			retracted = i
 		}
 	}
@@ -389,6 +390,34 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	}
 	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") || asksUnmarked(s.toks)
 	c.sents = append(c.sents, s)
+}
+
+// thanksWords thank, folded.
+var thanksWords = wordSet(`thanks thank thx ty cheers gracias danke merci obrigado obrigada grazie bedankt dank`)
+
+// thanked reports whether c.sents[i], or the sentence before it in the
+// same message, thanks: "ok thanks, and another thing" closes one matter
+// to open the next.
+func (c *conversation) thanked(i int) bool {
+	for k := i; k >= 0 && k >= i-1 && c.sents[k].msg == c.sents[i].msg; k-- {
+		for _, t := range c.sents[k].toks {
+			if thanksWords[t.fold] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// settledBefore reports whether a sentence before c.sents[i] says the
+// problem is solved.
+func (c *conversation) settledBefore(i int) bool {
+	for k := range i {
+		if hasTerm(c.sents[k].terms, "#resolved") {
+			return true
+		}
+	}
+	return false
 }
 
 // wantWords say the customer wants something, folded.

@@ -199,6 +199,12 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"settled, then a new need", chat("Danke, das hat funktioniert, der Stecker ist jetzt verbunden. Den zweiten Stecker möchte ich aber zurückschicken, er ist noch originalverpackt."), "category", "Returns"},
 		{"still the same after the fix", chat("He reiniciado el termostato y lo he vuelto a configurar en la app. Sigue igual: la pantalla marca cinco grados más."), "category", "Product defect"},
 		{"a device reset is no password reset", chat("I reset the hub with a paperclip and set it up again, the status light still blinks red and the sensors show offline."), "category", "Product defect"},
+		{"thanks, and another thing", chat("quick one: how do I set up the hub on the new wifi?", "where do I find the network settings in the app?",
+			"R: Open the app, Hub > Network > Change Wi-Fi.", "found it, done. thanks! and another thing", "cloud plus was charged twice on my card this month"), "category", "Billing"},
+		{"another thing, still open", chat("how do I move the hub to the new wifi? and another thing, can the plug run on a timer?"), "category", "How-to"},
+		{"how long a refund takes is no how-to", chat("you charged my card twice for the same order, I need one refunded",
+			"R: I see the duplicate payment, I'm refunding it now.", "great, how long does that usually take?"), "category", "Billing"},
+		{"delivered, says the tracking", chat("el seguimiento dice entregado pero yo no tengo nada, ya he preguntado a los vecinos"), "category", "Shipping"},
 		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
 	}
 	for _, tc := range tests {
