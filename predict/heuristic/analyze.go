@@ -232,6 +232,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		outdated := i < worse
 		asked := s.order < answered
+		// "The order came a day early, no complaints there": what the
+		// customer says is fine is not what they need help with.
+		allFine := saysAllFine(s)
 		if s.part == partSubject {
 			w *= 1.2
 		}
@@ -240,7 +243,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// request, not a question of how to do it.
 		wish := hasPlainTerm(s.terms, "#feature")
 		for _, t := range s.terms {
-			if wish && askingHow[t.key] {
+			if wish && askingHow[t.key] || allFine && t.key != "#fine" {
 				continue
 			}
 			tw := w * t.w
@@ -418,6 +421,26 @@ func (c *conversation) settledBefore(i int) bool {
 		}
 	}
 	return false
+}
+
+// saysAllFine reports whether a sentence only says that something is
+// fine: it says so ("no complaints", "works perfectly"), with no fault
+// and no "but".
+func saysAllFine(s *sentence) bool {
+	if !hasPlainTerm(s.terms, "#fine") {
+		return false
+	}
+	for _, t := range s.terms {
+		if (t.key == "#malfunction" || t.key == "#problem" || t.key == "#outage") && !t.neg {
+			return false
+		}
+	}
+	for _, t := range s.toks {
+		if contrastWords[t.fold] {
+			return false
+		}
+	}
+	return true
 }
 
 // wantWords say the customer wants something, folded.

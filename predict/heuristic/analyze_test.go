@@ -91,3 +91,29 @@ func TestRepresentativeSaysItIsMissing(t *testing.T) {
 		t.Errorf("evidence %+v does not quote the representative", pr.Evidence)
 	}
 }
+
+// TestAllFineSaysNoNeed checks that a sentence that only says something
+// is fine adds nothing but that, and that one with a fault or a "but"
+// counts whole.
+func TestAllFineSaysNoNeed(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"The parcel came a day early, no complaints there.", true},
+		{"The plug works perfectly.", true},
+		{"The plug works perfectly, but the hub reboots.", false},
+		{"No complaints about the delivery, the camera keeps crashing.", false},
+		{"The parcel came a day early.", false},
+	}
+	for _, tc := range tests {
+		c := analyze(defaultLexicon(), chat(tc.text), nil)
+		if got := saysAllFine(&c.sents[0]); got != tc.want {
+			t.Errorf("saysAllFine(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+	c := analyze(defaultLexicon(), chat("The parcel came a day early, no complaints there."), nil)
+	if c.bag["#delivery"] != 0 {
+		t.Errorf("a delivery said to be fine counts %.2f for a delivery matter", c.bag["#delivery"])
+	}
+}

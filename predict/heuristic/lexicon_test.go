@@ -168,6 +168,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"en la app el pedido figura como entregado", "#lost", ""},
 		{"how long does a refund take", "#duration", "#howto"},
 		{"ok merci, et autre chose", "#newtopic", ""},
+		{"the floodlight has never come on", "#malfunction", ""},
+		{"la luce non si è mai accesa", "#malfunction", ""},
 		{"it hasn't turned the heating on since yesterday", "#malfunction", ""},
 		{"scratch that, the real problem is the plug", "#retract", ""},
 		{"oubliez ça, le vrai problème c'est la caméra", "#retract", ""},

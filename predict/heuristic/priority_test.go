@@ -205,6 +205,7 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"how long a refund takes is no how-to", chat("you charged my card twice for the same order, I need one refunded",
 			"R: I see the duplicate payment, I'm refunding it now.", "great, how long does that usually take?"), "category", "Billing"},
 		{"delivered, says the tracking", chat("el seguimiento dice entregado pero yo no tengo nada, ya he preguntado a los vecinos"), "category", "Shipping"},
+		{"what is fine is not the need", chat("The order came a day early and the box was perfect, no complaints there. The problem: the thermostat screen stays black and it has never come on."), "category", "Product defect"},
 		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
 	}
 	for _, tc := range tests {
