@@ -177,6 +177,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"since the power came back the screen is blank", "", "#workaround"},
 		{"it goes offline but comes back after a few minutes", "#workaround", ""},
 		{"I switched it off and on and it didn't come back", "", "#workaround"},
+		{"it is offline for good and won't come back even after a reset", "", "#workaround"},
 		{"it hasn't turned the heating on since yesterday", "#malfunction", ""},
 		{"scratch that, the real problem is the plug", "#retract", ""},
 		{"oubliez ça, le vrai problème c'est la caméra", "#retract", ""},
