@@ -312,6 +312,13 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		for _, a := range aliases {
 			cf.addName(seen, i, a, nameStrength(a))
 		}
+		// The same names in the other languages' words and order: "mesh
+		// node" is also "nodo mesh" and "Mesh-Knoten".
+		for _, n := range append([]string{o.Label}, aliases...) {
+			for _, v := range nameVariants(n) {
+				cf.addName(seen, i, v, nameStrength(v))
+			}
+		}
 		if vt := tokenize(o.Value, nil); len(vt) == 1 && degreeWords[vt[0].fold] {
 			m.nameDegree = true
 		}
@@ -411,6 +418,75 @@ func (cf *choiceField) addName(seen map[string]bool, opt int, orig string, stren
 		cf.fuzzy = append(cf.fuzzy, n)
 		cf.fuzzyFirst[c[0]] = true
 	}
+}
+
+// exchangeFor are the words that name what an exchange is for ("swap
+// the plugs for an outdoor camera"), folded.
+var exchangeFor = wordSet(`for contre por gegen pela pelo pelas pelos con voor against`)
+
+// exchangedFor reports whether the name at toks[i] is what the customer
+// wants in exchange: it follows an exchange word of its sentence and
+// "for", "contre", "gegen" and the like. That product is not the one the
+// case is about.
+func exchangedFor(s *sentence, i int) bool {
+	ex := false
+	for _, t := range s.terms {
+		if t.key == "#exchange" && t.start < i && !t.neg {
+			ex = true
+		}
+	}
+	if !ex {
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		switch {
+		case exchangeFor[s.toks[j].fold]:
+			return true
+		case !s.toks[j].is(fFiller):
+			return false
+		}
+	}
+	return false
+}
+
+// deviceWords are the device nouns and their qualifiers that product names
+// are made of, folded, with their words in the supported languages.
+var deviceWords = map[string][]string{
+	"node":    {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt"},
+	"nodes":   {"nodos", "nodi", "noeuds", "knoten", "knooppunten"},
+	"camera":  {"camara", "camera", "kamera", "telecamera", "cam"},
+	"cam":     {"camara", "camera", "kamera", "telecamera", "cam"},
+	"plug":    {"enchufe", "stecker", "steckdose", "tomada", "prise", "presa", "stekker"},
+	"router":  {"router", "routeur", "roteador"},
+	"indoor":  {"interior", "interna", "interno", "interieure", "interieur", "innen", "binnen"},
+	"outdoor": {"exterior", "externa", "esterna", "esterno", "exterieure", "exterieur", "aussen", "buiten"},
+}
+
+// nameVariants returns a two-word name ("mesh node", "indoor cam") in
+// the supported languages' words, in both orders: "nodo mesh", "mesh
+// knoten" (compacted, "meshknoten"), "camara interior".
+func nameVariants(name string) []string {
+	toks := tokenize(name, nil)
+	if len(toks) < 2 {
+		return nil
+	}
+	// The last two words: "M10 Mesh Node" varies as "mesh node".
+	a, b := toks[len(toks)-2].fold, toks[len(toks)-1].fold
+	bs := deviceWords[b]
+	if len(bs) == 0 {
+		return nil
+	}
+	as := append([]string{a}, deviceWords[a]...)
+	var out []string
+	for _, x := range as {
+		for _, y := range append([]string{b}, bs...) {
+			if x == a && y == b {
+				continue
+			}
+			out = append(out, y+" "+x, x+" "+y)
+		}
+	}
+	return out
 }
 
 // addCues adds the cues of text with weight w: to the option's positive
@@ -600,7 +676,7 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			// is denied by any negation before it ("niente di urgente");
 			// other values only by one that denies their identity ("not
 			// the X200").
-			neg := mentionNegated(s.toks, i) || cf.opts[best.opt].nameDeniable && negated(s.toks, i)
+			neg := mentionNegated(s.toks, i) || cf.opts[best.opt].nameDeniable && negated(s.toks, i) || exchangedFor(s, i)
 			// Named as working ("the X300 in the house is fine"): no
 			// evidence for it, and ruled out unless named otherwise too
 			// ("my hub's light stays on; the hub itself works").

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -683,5 +684,22 @@ func TestRetractionDiscountsWhatCameBefore(t *testing.T) {
 				t.Errorf("reason = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNameVariants checks that a two-word product name is also read in
+// the supported languages' words and order.
+func TestNameVariants(t *testing.T) {
+	got := nameVariants("M10 Mesh Node")
+	for _, want := range []string{"nodo mesh", "mesh knoten", "noeud mesh", "mesh knooppunt"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("nameVariants(M10 Mesh Node) lacks %q: %q", want, got)
+		}
+	}
+	if got := nameVariants("Cloud Plus subscription"); got != nil {
+		t.Errorf("a name without a device noun varies: %q", got)
+	}
+	if got := nameVariants("X200"); got != nil {
+		t.Errorf("a one-word name varies: %q", got)
 	}
 }

@@ -206,6 +206,10 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 			"R: I see the duplicate payment, I'm refunding it now.", "great, how long does that usually take?"), "category", "Billing"},
 		{"delivered, says the tracking", chat("el seguimiento dice entregado pero yo no tengo nada, ya he preguntado a los vecinos"), "category", "Shipping"},
 		{"what is fine is not the need", chat("The order came a day early and the box was perfect, no complaints there. The problem: the thermostat screen stays black and it has never come on."), "category", "Product defect"},
+		{"a name in another language's order, it", chat("Da qualche giorno la porta Ethernet del nodo mesh non funziona più, il LED resta spento."), "product", "P-M10"},
+		{"a name in another language's words, fr", chat("Ma caméra extérieure ne détecte plus aucun mouvement depuis la mise à jour."), "product", "P-CAM4O"},
+		{"a German compound", chat("Der Mesh-Knoten im Keller startet ständig neu."), "product", "P-M10"},
+		{"what an exchange is for is not the product", chat("Je voudrais échanger mes deux SmartPlug contre une caméra extérieure, elles sont encore emballées."), "product", "P-PLUG"},
 		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
 	}
 	for _, tc := range tests {
