@@ -264,7 +264,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 	}
 	for _, rs := range repSays {
-		c.bag[rs.key] += repSaysWeight * c.weights[rs.order]
+		// Passed on as a suggestion: the representative files a wish.
+		key := rs.key
+		if key == "#suggestion" {
+			key = "#feature"
+		}
+		c.bag[key] += repSaysWeight * c.weights[rs.order]
 	}
 	// Setting something up, using it and its working are a question
 	// only when the customer asks one: "the schedule runs an hour late"
@@ -292,9 +297,10 @@ type repSaid struct {
 // repConcepts are what a representative's word adds to the customer's:
 // the product lacks what was asked for ("that isn't possible in the app
 // yet"), when the customer goes on after it, and the request goes on as
-// a suggestion. Either way the customer asks for a capability, whatever
-// words they use.
-var repConcepts = [...]string{"#lacks", "#feature"}
+// a suggestion ("I'll log it as a suggestion"; not any word of a wish:
+// "oui, c'est prévu" answers a question). Either way the customer asks
+// for a capability, whatever words they use.
+var repConcepts = [...]string{"#lacks", "#suggestion"}
 
 // representativeSays returns the concepts of repConcepts that a
 // representative stated (not asked) before a customer message.
@@ -327,7 +333,8 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 			s.toks, s.terms = c.scratchToks, c.scratchTerms
 			said := false
 			for _, k := range repConcepts {
-				if hasPlainTerm(s.terms, k) && (!last || k == "#feature") {
+				stated := slices.ContainsFunc(s.terms, func(t term) bool { return t.key == k && !t.neg })
+				if stated && (!last || k == "#suggestion") {
 					said = true
 					if !slices.Contains(out, repSaid{k, order}) {
 						out = append(out, repSaid{k, order})

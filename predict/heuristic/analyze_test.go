@@ -69,6 +69,11 @@ func TestRepresentativeSaysItIsMissing(t *testing.T) {
 	if q := c.bag["#question"]; q >= 0.5 {
 		t.Errorf("#question = %.2f, want the answered question discounted", q)
 	}
+	answered := analyze(defaultLexicon(), chat("est-ce que la caméra peut arrêter de filmer quand on est là ?",
+		"R: Oui, c'est prévu : activez le mode présence dans les réglages.", "top, merci"), nil)
+	if answered.bag["#feature"] != 0 {
+		t.Errorf("a representative's \"c'est prévu\" (it is provided for) counts %.2f for a wish", answered.bag["#feature"])
+	}
 	asked := chat("R: Unfortunately that does not exist in the app. Anything else?")
 	if c := analyze(defaultLexicon(), asked, nil); c.bag["#lacks"] != 0 {
 		t.Errorf("a representative's statement with no customer counts: %.2f", c.bag["#lacks"])

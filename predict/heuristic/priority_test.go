@@ -193,7 +193,7 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"the representative says it does not exist", chat("Can the thermostat learn when we come home from our phones' location?",
 			"R: I'm afraid geofencing does not exist on the T2.", "Too bad, my old one did that. Would be great to have."), "category", "Feature request"},
 		{"the representative passes it on, fr", chat("est ce que la caméra peut envoyer les vidéos sur mon NAS ?",
-			"R: Ce n'est pas possible pour l'instant.", "dommage, ça m'arrangerait vraiment", "R: Je transmets votre demande à l'équipe produit."), "category", "Feature request"},
+			"R: Ce n'est pas possible pour l'instant.", "dommage, ça m'arrangerait vraiment", "R: Je transmets votre demande comme suggestion."), "category", "Feature request"},
 		{"a question without its mark", chat("hey so cn i set up a schedule for the porch cam in the app"), "category", "How-to"},
 		{"a question without its mark, de", chat("kann man beim Hub die Lichter automatisch bei Sonnenuntergang einschalten lassen"), "category", "How-to"},
 		{"settled, then a new need", chat("Danke, das hat funktioniert, der Stecker ist jetzt verbunden. Den zweiten Stecker möchte ich aber zurückschicken, er ist noch originalverpackt."), "category", "Returns"},
