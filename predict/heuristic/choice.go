@@ -316,7 +316,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		// node" is also "nodo mesh" and "Mesh-Knoten".
 		for _, n := range append([]string{o.Label}, aliases...) {
 			for _, v := range nameVariants(n) {
-				cf.addName(seen, i, v, nameStrength(v))
+				cf.addNameAs(seen, i, v, nameStrength(v), false)
 			}
 		}
 		if vt := tokenize(o.Value, nil); len(vt) == 1 && degreeWords[vt[0].fold] {
@@ -399,6 +399,12 @@ func sharedHeads(opts []predict.Option) map[string][]int {
 // addName indexes orig as a name of option opt with strength; seen holds
 // the names already indexed.
 func (cf *choiceField) addName(seen map[string]bool, opt int, orig string, strength float64) {
+	cf.addNameAs(seen, opt, orig, strength, true)
+}
+
+// addNameAs adds a name; with fuzzy, also for matching with small
+// misspellings (names made up from others are matched as written).
+func (cf *choiceField) addNameAs(seen map[string]bool, opt int, orig string, strength float64, fuzzy bool) {
 	toks := tokenize(orig, nil)
 	if len(toks) == 0 {
 		return
@@ -414,7 +420,7 @@ func (cf *choiceField) addName(seen map[string]bool, opt int, orig string, stren
 	k := string(c[:min(3, len(c))])
 	cf.names[k] = append(cf.names[k], n)
 	cf.first[c[0]] = true
-	if len(c) >= 6 && !hasDigit(string(c)) {
+	if fuzzy && len(c) >= 6 && !hasDigit(string(c)) {
 		cf.fuzzy = append(cf.fuzzy, n)
 		cf.fuzzyFirst[c[0]] = true
 	}
