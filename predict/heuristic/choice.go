@@ -118,6 +118,16 @@ var degreeWords = wordSet(`low lowest medium normal moderate high highest critic
 	bassa basso alta alto critica critico normale
 	laag gemiddeld hoog normaal kritiek kritisch`)
 
+// degreeStems are the degree words as a description's words are kept:
+// "it normally does" meets no "Normal".
+var degreeStems = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range degreeWords {
+		m[stem(w)] = true
+	}
+	return m
+}()
+
 // scaleNames are the words for a field that ranks cases, folded.
 var scaleNames = wordSet(`priority priorities urgency severity level
 	prioridad urgencia severidad nivel
@@ -969,7 +979,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 	for _, cue := range cues {
 		present, pred, missingEntity := 0, false, false
 		for _, t := range cue {
-			if selfAssessed[t.key] {
+			if selfAssessed[t.key] || degreeStems[t.key] {
 				// The customer's verdict alone meets no phrase.
 				continue
 			}
@@ -1018,7 +1028,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			}
 		}
 		for _, t := range cue {
-			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] {
+			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] || degreeStems[t.key] {
 				continue
 			}
 			t.w *= scale

@@ -183,6 +183,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"não tem cheiro de queimado nem nada", "", "#smoke"},
 		{"en el pasillo huele a plástico caliente", "#smoke", ""},
 		{"me dice que no existe ninguna cuenta con ese correo", "#signin", "#lacks"},
+		{"das ist gar nicht der X200, der steht im Keller", "", "#outage"},
+		{"vi chiediamo se potete pensare a una modalità semplificata", "#feature", ""},
 		{"it hasn't turned the heating on since yesterday", "#malfunction", ""},
 		{"scratch that, the real problem is the plug", "#retract", ""},
 		{"oubliez ça, le vrai problème c'est la caméra", "#retract", ""},

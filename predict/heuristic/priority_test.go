@@ -85,6 +85,8 @@ func TestPriorityFromImpact(t *testing.T) {
 		{"nl", "De camera is sinds gisteren offline en maakt geen verbinding meer.", "High"},
 		{"nl", "De node valt af en toe weg, maar met een netwerkkabel werkt alles.", "Normal"},
 		{"nl", "DRINGEND!!! Het lampje van de stekker knippert soms, verder werkt hij.", "-Urgent"},
+		{"en", "The router's light blinks red and never goes solid like it normally does, and there is no internet in the whole house.", "High"},
+		{"pt", "as luzes acendem normal mas a rede wifi sumiu, ninguém em casa tem internet desde ontem", "High"},
 	}
 	for _, tt := range tests {
 		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
