@@ -394,7 +394,7 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 		return
 	}
 	s := sentence{msg: at.msg, order: at.order, part: at.part, src: at.src, start: sp.start, end: sp.end, toks: toks, instr: instr}
-	s.terms = lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1))
+	s.terms = failedWorkarounds(s.toks, lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1)))
 	if s.instr {
 		c.instrs++
 	}
@@ -463,6 +463,42 @@ func asksAnew(s *sentence) bool {
 		if wantWords[t.fold] {
 			return true
 		}
+	}
+	return false
+}
+
+// failedWorkarounds drops a workaround that the sentence says failed: a
+// fault told after it with no "but" between ("auch per Kabel bekomme ich
+// keine Verbindung", "even with a cable nothing loads"). "With a cable it
+// works, but the wifi drops" keeps it.
+func failedWorkarounds(toks []token, ts []term) []term {
+	k := slices.IndexFunc(ts, func(t term) bool { return t.key == "#workaround" && !t.neg })
+	if k < 0 {
+		return ts
+	}
+	out := ts[:0]
+	for i, t := range ts {
+		if t.key == "#workaround" && failedAfter(toks, ts[i+1:], t.start) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// failedAfter reports whether a fault term of ts comes after token at with
+// no contrast word between.
+func failedAfter(toks []token, ts []term, at int) bool {
+	for _, t := range ts {
+		if t.key != "#malfunction" && t.key != "#outage" || t.neg || t.start <= at {
+			continue
+		}
+		for j := at + 1; j < t.start && j < len(toks); j++ {
+			if contrastWords[toks[j].fold] {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

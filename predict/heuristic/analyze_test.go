@@ -122,3 +122,41 @@ func TestAllFineSaysNoNeed(t *testing.T) {
 		t.Errorf("a delivery said to be fine counts %.2f for a delivery matter", c.bag["#delivery"])
 	}
 }
+
+// TestNamesThatAreWordsElsewhere checks that a capitalised name after a
+// cue is read even when one of its words is a function word of another
+// supported language ("Ben" is Dutch for "am"), and that lower case still
+// needs real name words.
+func TestNamesThatAreWordsElsewhere(t *testing.T) {
+	for text, want := range map[string]string{
+		"hola, soy Ben Okafor":   "Ben Okafor",
+		"hi, I am Mark Van Dijk": "Mark Van Dijk",
+		"hola soy farid haddad":  "farid haddad",
+		"i am in the garden now": "",
+	} {
+		toks := tokenize(text, nil)
+		got := ""
+		if ns := nameCandidatesIn(text, toks); len(ns) > 0 {
+			got = ns[0].name
+		}
+		if got != want {
+			t.Errorf("nameCandidatesIn(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestFailedWorkaround checks that a workaround the customer says did not
+// help is none.
+func TestFailedWorkaround(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Auch per Kabel am Laptop bekomme ich keine Verbindung.":      false,
+		"Even with a cable nothing loads, it doesn't work at all.":    false,
+		"With a cable everything works, but the wifi keeps dropping.": true,
+		"Met een kabel werkt alles.":                                  true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := c.bag["#workaround"] > 0; got != want {
+			t.Errorf("%q: workaround %v, want %v", text, got, want)
+		}
+	}
+}

@@ -61,14 +61,17 @@ var signOffs = map[string]bool{
 }
 
 func isNameWord(t *token, src string, needCap bool) bool {
-	if len(t.fold) < 2 || hasDigit(t.fold) || t.is(fStop|fNeg) {
+	if len(t.fold) < 2 || hasDigit(t.fold) || t.is(fNeg) {
 		return false
 	}
 	if needCap {
+		// A capitalised word after a cue is a name even when it is a
+		// function word of another language: "soy Ben Okafor" (Dutch
+		// "ben"), "I am Mark Van Dijk".
 		r, _ := utf8.DecodeRuneInString(src[t.start:])
 		return unicode.IsUpper(r)
 	}
-	return true
+	return !t.is(fStop)
 }
 
 // nameAfter returns the name of two or three words starting at toks[i],
