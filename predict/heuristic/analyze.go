@@ -78,6 +78,10 @@ type conversation struct {
 	// scratch space for reading the representatives' statements.
 	scratchToks  []token
 	scratchTerms []term
+	// repSpans are the other statements of representatives that a
+	// customer message followed, read only when asked (repStatements).
+	repSpans []sentence
+	repRead  bool
 }
 
 // source is a message identifiers may be read from.
@@ -344,10 +348,29 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 			if said {
 				s.toks, s.terms = slices.Clone(s.toks), slices.Clone(s.terms)
 				c.rep = append(c.rep, s)
+			} else if !last {
+				// Kept unread, for a name the customer only confirms
+				// (repStatements).
+				s.toks, s.terms = nil, nil
+				c.repSpans = append(c.repSpans, s)
 			}
 		}
 	}
 	return out
+}
+
+// repStatements returns the representatives' statements that a customer
+// message followed, read (once) into words.
+func (c *conversation) repStatements() []sentence {
+	if !c.repRead {
+		c.repRead = true
+		for i := range c.repSpans {
+			s := &c.repSpans[i]
+			// Names only: no terms, so none reads as said to work.
+			s.toks = tokenize(s.text(), nil)
+		}
+	}
+	return c.repSpans
 }
 
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {

@@ -3,6 +3,7 @@ package heuristic
 import (
 	"bytes"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -105,6 +106,9 @@ type choiceField struct {
 	// ("router" of "X200 Router" and "X300 Router"), with those options:
 	// alone, such a noun names none of them.
 	heads map[string][]int
+	// labelled is set when options have labels besides their values, as
+	// products do ("X200 Router"): a representative may name one.
+	labelled bool
 	// fieldWords are the folded words that name the field itself
 	// ("priority", "prioridad"), which a degree value must stand by.
 	fieldWords map[string]bool
@@ -318,6 +322,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		cf.addName(seen, i, o.Value, nameStrength(o.Value))
 		if o.Label != "" {
 			cf.addName(seen, i, o.Label, nameStrength(o.Label))
+			cf.labelled = true
 		}
 		for _, a := range aliases {
 			cf.addName(seen, i, a, nameStrength(a))
@@ -1107,6 +1112,10 @@ type choiceScores struct {
 	ment      []float64
 	strongest []float64
 	sim       []float64
+	// repOpt is the option a representative named when the customer
+	// named none (-1 for none), and repQuote where.
+	repOpt   int
+	repQuote []quoteRef
 }
 
 // predict decides an option field: a correction or a strong explicit
@@ -1209,6 +1218,10 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 	}
 	cf.addConceptMentions(c, ms, excluded, ment)
 	cf.addHeadMentions(c, ms, excluded, ment)
+	repOpt, repQuote := -1, []quoteRef(nil)
+	if cf.labelled && !slices.ContainsFunc(ms, func(m mention) bool { return !m.neg }) && !slices.ContainsFunc(ment, func(x float64) bool { return x > 0 }) {
+		repOpt, repQuote = cf.addRepNames(c, excluded, ment)
+	}
 	// A correction corrects something: another option named before it.
 	if lastCorr >= 0 {
 		before := false
@@ -1222,7 +1235,7 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 			lastCorr = -1
 		}
 	}
-	return &choiceScores{ms: ms, excluded: excluded, ment: ment, strongest: strongest}, lastCorr
+	return &choiceScores{ms: ms, excluded: excluded, ment: ment, strongest: strongest, repOpt: repOpt, repQuote: repQuote}, lastCorr
 }
 
 // addConceptMentions adds to ment the concept a one-word value names,
@@ -1251,6 +1264,42 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 			}
 		}
 	}
+}
+
+// repNameWeight is what a representative's statement that names one
+// option adds when the customer named none: "Those white boxes are our
+// M10 mesh nodes", and the customer goes on about them.
+const repNameWeight = 0.5
+
+// addRepNames adds to ment the one option the representatives' statements
+// name, when they name only one, and keeps the statement to quote.
+func (cf *choiceField) addRepNames(c *conversation, excluded []bool, ment []float64) (int, []quoteRef) {
+	sents := c.repStatements()
+	if len(sents) == 0 {
+		return -1, nil
+	}
+	tmp := conversation{sents: sents}
+	var named *mention
+	for _, m := range cf.mentions(&tmp) {
+		if m.neg || excluded[m.opt] {
+			continue
+		}
+		if named != nil && named.opt != m.opt {
+			return -1, nil
+		}
+		named = &m
+	}
+	if named == nil {
+		return -1, nil
+	}
+	s := sents[named.sent]
+	ment[named.opt] += repNameWeight * c.weights[s.order]
+	k := slices.IndexFunc(c.rep, func(r sentence) bool { return r.msg == s.msg && r.start == s.start })
+	if k < 0 {
+		k = len(c.rep)
+		c.rep = append(c.rep, s)
+	}
+	return named.opt, []quoteRef{{sent: k, i: named.tok, j: named.end, rep: true}}
 }
 
 // headWeight is what a shared noun ("the router") adds to the one option
@@ -1380,6 +1429,9 @@ func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calib
 		return choiceResult{}, false
 	}
 	q := mentionQuote(sc.ms, b)
+	if len(q) == 0 && sc.repOpt == b {
+		q = sc.repQuote
+	}
 	q = append(q, cf.evidenceFor(c, b, 2)...)
 	if len(q) == 0 {
 		return choiceResult{}, false

@@ -2,8 +2,10 @@
 // network, no model, deterministic, fast enough to run on every message.
 // It reads what the customer wrote (customer messages and email
 // subjects, never quoted history) and, of representative turns, only a
-// question the customer confirms and a statement that the product lacks
-// what was asked or that the request goes on as a suggestion; everything
+// question the customer confirms, a statement that the product lacks
+// what was asked or that the request goes on as a suggestion, and, when
+// the customer names no option, the one option a representative's
+// statement names ("Those white boxes are our M10 mesh nodes"); everything
 // it knows about a tenant comes from the request's fields: their types,
 // patterns, options and descriptions.
 //

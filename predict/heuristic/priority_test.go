@@ -212,6 +212,12 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"a name in another language's words, fr", chat("Ma caméra extérieure ne détecte plus aucun mouvement depuis la mise à jour."), "product", "P-CAM4O"},
 		{"a German compound", chat("Der Mesh-Knoten im Keller startet ständig neu."), "product", "P-M10"},
 		{"what an exchange is for is not the product", chat("Je voudrais échanger mes deux SmartPlug contre une caméra extérieure, elles sont encore emballées."), "product", "P-PLUG"},
+		{"named only by the representative", chat("the little white box in the bedroom blinks orange and my tablet has no internet up there",
+			"R: Those white boxes are our M10 mesh nodes. Could you unplug it for ten seconds?", "did that twice, still orange"), "product", "P-M10"},
+		{"the customer's own name wins over the representative's", chat("my X200 keeps dropping the wifi every evening",
+			"R: I see an X300 on your account too. Does it happen on both?", "only the X200, the other one is at my office"), "product", "P-X200"},
+		{"two products named by the representative name none", chat("the box in the hallway keeps restarting",
+			"R: On your account I see an X200 router and a Home Hub.", "it's the one with the antennas"), "product", ""},
 		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
 	}
 	for _, tc := range tests {
