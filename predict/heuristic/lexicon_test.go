@@ -186,6 +186,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"das ist gar nicht der X200, der steht im Keller", "", "#outage"},
 		{"vi chiediamo se potete pensare a una modalità semplificata", "#feature", ""},
 		{"dommage. vous pourriez l'ajouter ?", "#feature", ""},
+		{"Gostaria de sugerir que acrescentem essa função", "#feature", ""},
 		{"la Cam4 ne propose pour l'instant ni flux RTSP ni mode webcam", "#lacks", ""},
 		{"it hasn't turned the heating on since yesterday", "#malfunction", ""},
 		{"scratch that, the real problem is the plug", "#retract", ""},
