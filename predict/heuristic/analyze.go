@@ -287,8 +287,8 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	return c
 }
 
-// repSaysWeight is what a representative's statement that the product
-// lacks a capability adds, against the customer's own words.
+// repSaysWeight is what a representative's statement of repConcepts adds
+// to the customer's own words.
 const repSaysWeight = 0.8
 
 // repSaid is a concept a representative stated before the customer
