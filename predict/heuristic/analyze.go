@@ -263,7 +263,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				c.bag[t.key] += tw
 			}
 		}
-		if s.question && !wish && !asked && !hasTerm(s.terms, "#question") {
+		// A question that asks the company to act ("could you tell me
+		// when it ships?") is a request, not a question of how.
+		if s.question && !wish && !asked && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
 			c.bag["#question"] += 0.5 * w
 		}
 	}

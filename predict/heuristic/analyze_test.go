@@ -160,3 +160,20 @@ func TestFailedWorkaround(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestIsNoHowTo checks that a question asking the company to act
+// ("could you let me know ...?") does not count as asking how to do
+// something, while a question of the customer's own does.
+func TestRequestIsNoHowTo(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Could you let me know what the next step is?": false,
+		"¿Me podéis decir si sale hoy?":                false,
+		"How do I share the camera with my wife?":      true,
+		"Is the night mode on by default?":             true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := c.bag["#question"] > 0; got != want {
+			t.Errorf("%q: question %v, want %v", text, got, want)
+		}
+	}
+}
