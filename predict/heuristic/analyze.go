@@ -81,7 +81,6 @@ type conversation struct {
 	// repSpans are the other statements of representatives that a
 	// customer message followed, read only when asked (repStatements).
 	repSpans []sentence
-	repRead  bool
 }
 
 // source is a message identifiers may be read from.
@@ -362,17 +361,23 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 }
 
 // repStatements returns the representatives' statements that a customer
-// message followed, read (once) into words.
-func (c *conversation) repStatements() []sentence {
-	if !c.repRead {
-		c.repRead = true
-		for i := range c.repSpans {
-			s := &c.repSpans[i]
+// message followed and that may hold one of the words (folded, lower
+// case) in heads, read (once each) into words.
+func (c *conversation) repStatements(heads []string) []sentence {
+	var out []sentence
+	for i := range c.repSpans {
+		s := &c.repSpans[i]
+		if s.toks == nil {
+			lower := fold(s.text())
+			if !slices.ContainsFunc(heads, func(h string) bool { return strings.Contains(lower, h) }) {
+				continue
+			}
 			// Names only: no terms, so none reads as said to work.
 			s.toks = tokenize(s.text(), nil)
 		}
+		out = append(out, *s)
 	}
-	return c.repSpans
+	return out
 }
 
 func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string) {

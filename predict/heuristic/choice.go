@@ -109,6 +109,9 @@ type choiceField struct {
 	// labelled is set when options have labels besides their values, as
 	// products do ("X200 Router"): a representative may name one.
 	labelled bool
+	// heads1 are the first words of the options' names, lower case, to
+	// skip the representatives' statements that name none.
+	heads1 []string
 	// fieldWords are the folded words that name the field itself
 	// ("priority", "prioridad"), which a degree value must stand by.
 	fieldWords map[string]bool
@@ -381,6 +384,11 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				m.negCues = append(m.negCues, []weighted{{k, m.neg[k]}})
 			}
 		}
+		// A degree word meets no word of a description ("it normally
+		// does" is no Normal); it still shapes the option's length.
+		for ci, cue := range m.cues {
+			m.cues[ci] = slices.DeleteFunc(cue, func(t weighted) bool { return degreeStems[t.key] })
+		}
 		for k := range m.pos {
 			df[k]++
 		}
@@ -423,6 +431,9 @@ func (cf *choiceField) addNameAs(seen map[string]bool, opt int, orig string, str
 	toks := tokenize(orig, nil)
 	if len(toks) == 0 {
 		return
+	}
+	if h := toks[0].fold; len(h) >= 2 && !slices.Contains(cf.heads1, h) {
+		cf.heads1 = append(cf.heads1, h)
 	}
 	c := compactOf(toks)
 	key := string(c) + "\x00" + string(rune('0'+opt))
@@ -618,7 +629,11 @@ var locatives = map[string]bool{"in": true, "via": true, "through": true, "using
 
 // mentions finds the explicit mentions of options in the customer's
 // sentences.
-func (cf *choiceField) mentions(c *conversation) []mention {
+func (cf *choiceField) mentions(c *conversation) []mention { return cf.mentionsIn(c, true) }
+
+// mentionsIn is mentions; without fuzzy, names count only as written (a
+// representative spells the products right).
+func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 	var out []mention
 	var buf []byte
 	for si := range c.sents {
@@ -686,7 +701,7 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 					}
 				}
 			}
-			if best == nil && len(s.toks[i].fold) >= 5 {
+			if best == nil && fuzzy && len(s.toks[i].fold) >= 5 {
 				best = cf.fuzzyMatch(s.toks[i].fold)
 				bestEnd = i + 1
 			}
@@ -984,7 +999,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 	for _, cue := range cues {
 		present, pred, missingEntity := 0, false, false
 		for _, t := range cue {
-			if selfAssessed[t.key] || degreeStems[t.key] {
+			if selfAssessed[t.key] {
 				// The customer's verdict alone meets no phrase.
 				continue
 			}
@@ -1033,7 +1048,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			}
 		}
 		for _, t := range cue {
-			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] || degreeStems[t.key] {
+			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] {
 				continue
 			}
 			t.w *= scale
@@ -1274,13 +1289,13 @@ const repNameWeight = 0.5
 // addRepNames adds to ment the one option the representatives' statements
 // name, when they name only one, and keeps the statement to quote.
 func (cf *choiceField) addRepNames(c *conversation, excluded []bool, ment []float64) (int, []quoteRef) {
-	sents := c.repStatements()
+	sents := c.repStatements(cf.heads1)
 	if len(sents) == 0 {
 		return -1, nil
 	}
 	tmp := conversation{sents: sents}
 	var named *mention
-	for _, m := range cf.mentions(&tmp) {
+	for _, m := range cf.mentionsIn(&tmp, false) {
 		if m.neg || excluded[m.opt] {
 			continue
 		}
