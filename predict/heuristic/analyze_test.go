@@ -154,10 +154,17 @@ func TestFailedWorkaround(t *testing.T) {
 		"With a cable everything works, but the wifi keeps dropping.": true,
 		"Met een kabel werkt alles.":                                  true,
 	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := c.bag["#workaround"] > 0; got != want {
-			t.Errorf("%q: workaround %v, want %v", text, got, want)
-		}
+		checkInBag(t, text, "#workaround", want)
+	}
+}
+
+// checkInBag checks whether the concept key counts in the bag of a chat
+// of one customer message.
+func checkInBag(t *testing.T, text, key string, want bool) {
+	t.Helper()
+	c := analyze(defaultLexicon(), chat(text), nil)
+	if got := c.bag[key] > 0; got != want {
+		t.Errorf("%q: %s %v, want %v", text, key, got, want)
 	}
 }
 
@@ -171,9 +178,6 @@ func TestRequestIsNoHowTo(t *testing.T) {
 		"How do I share the camera with my wife?":      true,
 		"Is the night mode on by default?":             true,
 	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := c.bag["#question"] > 0; got != want {
-			t.Errorf("%q: question %v, want %v", text, got, want)
-		}
+		checkInBag(t, text, "#question", want)
 	}
 }
