@@ -197,13 +197,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// "Scratch that, the real problem is ...", or "thanks, and another
 	// thing": what the customer said before withdrawing or closing it
 	// counts for little.
-	retracted := -1
-	for i := range c.sents {
-		s := &c.sents[i]
-		if s.part == partText && !s.instr && !s.third && (hasTerm(s.terms, "#retract") || hasPlainTerm(s.terms, "#newtopic") && (c.thanked(i) || c.settledBefore(i))) {
-			retracted = i
-		}
-	}
+	retracted := c.lastOwn(func(i int, s *sentence) bool {
+		return hasTerm(s.terms, "#retract") || hasPlainTerm(s.terms, "#newtopic") && (c.thanked(i) || c.settledBefore(i))
+	})
 	repSays := c.representativeSays(lx)
 	// A question the representative answered with "it can't do that"
 	// has its answer: what the customer goes on to ask for is the need.
@@ -215,13 +211,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	}
 	// "It has got worse": what eased the problem before ("it comes
 	// back by itself", "not urgent") no longer holds.
-	worse := -1
-	for i := range c.sents {
-		s := &c.sents[i]
-		if s.part == partText && !s.instr && !s.third && hasPlainTerm(s.terms, "#worse") {
-			worse = i
-		}
-	}
+	worse := c.lastOwn(func(_ int, s *sentence) bool { return hasPlainTerm(s.terms, "#worse") })
 	c.worse = worse >= 0
 	c.bag = map[string]float64{}
 	for i := range c.sents {
@@ -432,6 +422,20 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	c.sents = append(c.sents, s)
 }
 
+// lastOwn returns the index of the last sentence of the customer's own
+// text (not an instruction, not passed-on content) for which ok holds,
+// -1 for none.
+func (c *conversation) lastOwn(ok func(i int, s *sentence) bool) int {
+	last := -1
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.part == partText && !s.instr && !s.third && ok(i, s) {
+			last = i
+		}
+	}
+	return last
+}
+
 // thanksWords thank, folded.
 var thanksWords = wordSet(`thanks thank thx ty cheers gracias danke merci obrigado obrigada grazie bedankt dank`)
 
@@ -440,10 +444,8 @@ var thanksWords = wordSet(`thanks thank thx ty cheers gracias danke merci obriga
 // to open the next.
 func (c *conversation) thanked(i int) bool {
 	for k := i; k >= 0 && k >= i-1 && c.sents[k].msg == c.sents[i].msg; k-- {
-		for _, t := range c.sents[k].toks {
-			if thanksWords[t.fold] {
-				return true
-			}
+		if anyWord(c.sents[k].toks, thanksWords) {
+			return true
 		}
 	}
 	return false
@@ -472,12 +474,7 @@ func saysAllFine(s *sentence) bool {
 			return false
 		}
 	}
-	for _, t := range s.toks {
-		if contrastWords[t.fold] {
-			return false
-		}
-	}
-	return true
+	return !anyWord(s.toks, contrastWords)
 }
 
 // wantWords say the customer wants something, folded.
@@ -486,15 +483,7 @@ var wantWords = wordSet(`want wants like mochte moechte quiero quisiera quero go
 // asksAnew reports whether a sentence asks for something: a question, a
 // request or a wish.
 func asksAnew(s *sentence) bool {
-	if s.question || hasPlainTerm(s.terms, "#request") {
-		return true
-	}
-	for _, t := range s.toks {
-		if wantWords[t.fold] {
-			return true
-		}
-	}
-	return false
+	return s.question || hasPlainTerm(s.terms, "#request") || anyWord(s.toks, wantWords)
 }
 
 // failedWorkarounds drops a workaround that the sentence says failed: a
@@ -502,8 +491,7 @@ func asksAnew(s *sentence) bool {
 // keine Verbindung", "even with a cable nothing loads"). "With a cable it
 // works, but the wifi drops" keeps it.
 func failedWorkarounds(toks []token, ts []term) []term {
-	k := slices.IndexFunc(ts, func(t term) bool { return t.key == "#workaround" && !t.neg })
-	if k < 0 {
+	if !slices.ContainsFunc(ts, func(t term) bool { return t.key == "#workaround" && !t.neg }) {
 		return ts
 	}
 	out := ts[:0]
@@ -537,9 +525,8 @@ func failedAfter(toks []token, ts []term, at int) bool {
 // customer's own, with or without its question mark ("cn i do that w the
 // x300", "kann man das einstellen"). Requests to the company ("can you
 // ...") are not among them.
-var questionOpeners = map[[2]string]bool{}
-
-func init() {
+var questionOpeners = func() map[[2]string]bool {
+	m := map[[2]string]bool{}
 	for _, q := range strings.Split(`can i|cn i|could i|do i|does it|does this|does the|is there|are there|is it possible|how do|how can|how to|how does|what do i|where do i|where can i|`+
 		`kann ich|kann man|konnen wir|muss ich|gibt es|wie kann|wie geht|wie stelle|wo kann|wo finde|geht das|`+
 		`kan ik|kan je|kun je het|moet ik|is er|hoe kan|hoe moet|hoe stel|waar kan|`+
@@ -548,9 +535,10 @@ func init() {
 		`como faco|como posso|da para|tem como|onde posso|`+
 		`come faccio|come posso|si puo|dove posso|c e modo`, "|") {
 		w := strings.Fields(q)
-		questionOpeners[[2]string{w[0], w[1]}] = true
+		m[[2]string{w[0], w[1]}] = true
 	}
-}
+	return m
+}()
 
 // asksUnmarked reports whether a clause of a sentence, after an opening
 // "so", "and", "ok" or "hey", opens as a question of questionOpeners.

@@ -109,9 +109,9 @@ type choiceField struct {
 	// labelled is set when options have labels besides their values, as
 	// products do ("X200 Router"): a representative may name one.
 	labelled bool
-	// heads1 are the first words of the options' names, lower case, to
+	// nameStarts are the first words of the options' names, folded, to
 	// skip the representatives' statements that name none.
-	heads1 []string
+	nameStarts []string
 	// fieldWords are the folded words that name the field itself
 	// ("priority", "prioridad"), which a degree value must stand by.
 	fieldWords map[string]bool
@@ -143,14 +143,6 @@ var scaleNames = wordSet(`priority priorities urgency severity level
 	priorite urgence gravite niveau
 	priorita urgenza gravita livello
 	prioriteit urgentie ernst niveau`)
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
-}
 
 // byFieldName reports whether one of the three words before toks[i] or
 // the two after toks[end-1] names the field.
@@ -337,10 +329,8 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				cf.addNameAs(seen, i, v, nameStrength(v), false)
 			}
 		}
-		if vt := tokenize(o.Value, nil); len(vt) == 1 && degreeWords[vt[0].fold] {
-			m.nameDegree = true
-		}
 		if vt := tokenize(o.Value, nil); len(vt) == 1 {
+			m.nameDegree = degreeWords[vt[0].fold]
 			var keys []string
 			for _, t := range lx.terms(vt, nil) {
 				if isPredicate(t.key) {
@@ -432,8 +422,8 @@ func (cf *choiceField) addNameAs(seen map[string]bool, opt int, orig string, str
 	if len(toks) == 0 {
 		return
 	}
-	if h := toks[0].fold; len(h) >= 2 && !slices.Contains(cf.heads1, h) {
-		cf.heads1 = append(cf.heads1, h)
+	if h := toks[0].fold; len(h) >= 2 && !slices.Contains(cf.nameStarts, h) {
+		cf.nameStarts = append(cf.nameStarts, h)
 	}
 	c := compactOf(toks)
 	key := string(c) + "\x00" + string(rune('0'+opt))
@@ -781,12 +771,7 @@ func saidToWork(s *sentence, end int) bool {
 	for _, t := range s.terms {
 		if (t.key == "#works" || t.key == "#fine") && !t.neg && !t.implied && t.start >= end && t.start < last {
 			// "works during the day, but at night ..." is no verdict.
-			for _, u := range s.toks[t.start:] {
-				if contrastWords[u.fold] {
-					return false
-				}
-			}
-			return true
+			return !anyWord(s.toks[t.start:], contrastWords)
 		}
 	}
 	return false
@@ -1289,7 +1274,7 @@ const repNameWeight = 0.5
 // addRepNames adds to ment the one option the representatives' statements
 // name, when they name only one, and keeps the statement to quote.
 func (cf *choiceField) addRepNames(c *conversation, excluded []bool, ment []float64) (int, []quoteRef) {
-	sents := c.repStatements(cf.heads1)
+	sents := c.repStatements(cf.nameStarts)
 	if len(sents) == 0 {
 		return -1, nil
 	}

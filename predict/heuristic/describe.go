@@ -7,9 +7,7 @@ import (
 
 // smallTalk are words of greetings, thanks and sign-offs: a sentence made
 // only of them says nothing about the customer's need.
-var smallTalk = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`
+var smallTalk = wordSet(`
 hi hello hey hiya dear there morning afternoon evening good all team support folks guys
 thanks thank thx ty you very much so lot many in advance cheers regards best kind warm wishes sincerely
 ok okay sure yes yeah yep no nope fine great perfect cool alright right bye goodbye see later
@@ -20,11 +18,7 @@ ola bom dia boa tarde noite obrigado obrigada sim tchau abracos
 bonjour bonsoir salut merci beaucoup oui non cordialement au revoir
 ciao salve buongiorno buonasera grazie mille saluti cordiali distinti arrivederci
 hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendelijke hartelijk tot ziens nee
-`) {
-		m[w] = true
-	}
-	return m
-}()
+`)
 
 // informative scores how much a sentence tells about the customer's
 // need: cue concepts count most, other content words a little; sentences

@@ -247,11 +247,28 @@ func negated(toks []token, i int) bool {
 	return false
 }
 
+// wordSet returns the words of s, separated by white space, as a set.
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// anyWord reports whether one of toks is a word of set.
+func anyWord(toks []token, set map[string]bool) bool {
+	for i := range toks {
+		if set[toks[i].fold] {
+			return true
+		}
+	}
+	return false
+}
+
 // stopWords are function words of the supported languages; they never
 // count as evidence for an option.
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`
+var stopWords = wordSet(`
 a an the and or but if of to in on at by for with from as is are was were be been being am
 it its this that these those there here i me my mine we our us you your he she him her his they them their
 do does did done have has had having will would shall should can could may might must
@@ -271,8 +288,4 @@ il lo gli un uno una di del della dei delle al alla dal nel nella su per che si 
 piu molto anche gia ciao grazie salve buongiorno questo questa quello quella sono stato stata
 de het een en maar van op aan met voor naar bij uit om dat die dit deze zijn ben heb heeft hebben mijn mij ik je jij uw
 wij ons onze hij zij ze er hier ook nog al heel erg dank bedankt hallo hoi tot totdat
-`) {
-		m[w] = true
-	}
-	return m
-}()
+`)
