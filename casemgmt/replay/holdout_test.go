@@ -10,11 +10,12 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/replay"
 )
 
-// The kept-aside set's floors: its first replay, on the release before
-// the set was written (22 passed, 73 of 77 written values right). A
-// release that does worse on it fails TestKeptAsideSet.
+// The kept-aside set's floors: what the latest release scores on it
+// (its first replay, on the release before the set was written, scored
+// 22 passed and 73 of 77 written values right). A release that does
+// worse on it fails TestKeptAsideSet.
 const (
-	keptAsideMinPassed    = 22
+	keptAsideMinPassed    = 23
 	keptAsideMinPrecision = 0.948
 )
 
