@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict/instruct"
 )
 
@@ -613,10 +614,6 @@ var affirmatives = map[string]bool{
 	"oui": true, "exactement": true, "absolument": true, "effectivement": true,
 }
 
-// confirmedQuestion returns the representative message that the customer
-// message mi answers with a plain yes, or -1: the message right before
-// it, a question, and mi opening with "yes" as a sentence of its own or
-// being short.
 // leadingTokens returns the tokens of text, or at least its first six
 // when it is long: all a short answer is told by.
 func leadingTokens(text string) []token {
@@ -633,6 +630,37 @@ func leadingTokens(text string) []token {
 	return tokenize(text, nil)
 }
 
+// opensAffirmative reports whether text's first word opens a plain yes;
+// it reads that word alone.
+func opensAffirmative(text string) bool {
+	var buf [16]byte
+	w := buf[:0]
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		if !isWordRune(r) {
+			if len(w) == 0 {
+				continue
+			}
+			if isApostrophe(r) && i < len(text) {
+				// "right's" is another word.
+				if r2, _ := utf8.DecodeRuneInString(text[i:]); isWordRune(r2) {
+					return false
+				}
+			}
+			break
+		}
+		if w = textfold.AppendRune(w, r); len(w) > len(buf) {
+			return false // longer than any affirmative
+		}
+	}
+	return affirmatives[string(w)]
+}
+
+// confirmedQuestion returns the representative message that the customer
+// message mi answers with a plain yes, or -1: the message right before
+// it, a question, and mi opening with "yes" as a sentence of its own or
+// being short.
 func confirmedQuestion(msgs []channel.Message, mi int) int {
 	if mi == 0 {
 		return -1
@@ -641,10 +669,10 @@ func confirmedQuestion(msgs []channel.Message, mi int) int {
 	if r.Role != channel.RoleRepresentative || !strings.Contains(r.Text, "?") {
 		return -1
 	}
-	toks := leadingTokens(msgs[mi].Text)
-	if len(toks) == 0 || !affirmatives[toks[0].fold] {
+	if !opensAffirmative(msgs[mi].Text) {
 		return -1
 	}
+	toks := leadingTokens(msgs[mi].Text)
 	if len(toks) == 1 || toks[1].brk || len(toks) <= 4 {
 		return mi - 1
 	}

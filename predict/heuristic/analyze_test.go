@@ -181,3 +181,29 @@ func TestRequestIsNoHowTo(t *testing.T) {
 		checkInBag(t, text, "#question", want)
 	}
 }
+
+// TestPlainYesToAQuestion checks which answers confirm the
+// representative's question: a short answer or one that opens with a
+// yes of its own, in any language, and not a word that only begins like
+// one.
+func TestPlainYesToAQuestion(t *testing.T) {
+	tests := []struct {
+		answer string
+		want   bool
+	}{
+		{"yes", true},
+		{"  Yes. It started on Monday and has not stopped since then, every evening.", true},
+		{"Sí, exacto", true},
+		{"...genau", true},
+		{"Exactement. Elle redémarre toutes les dix minutes depuis la mise à jour d'hier soir.", true},
+		{"right's not the word, it is just broken in a way I cannot describe at all, sorry", false},
+		{"yesterday it stopped again after the update and I had to pull the plug twice", false},
+		{"No, it is the other one, the one in the hall that I bought last year in March.", false},
+	}
+	for _, tc := range tests {
+		msgs := chat("R: Does it restart on its own?", tc.answer)
+		if got := confirmedQuestion(msgs, 1) == 0; got != tc.want {
+			t.Errorf("confirmedQuestion(%q) = %v, want %v", tc.answer, got, tc.want)
+		}
+	}
+}

@@ -51,8 +51,41 @@ type optionModel struct {
 }
 
 type weighted struct {
-	key string
-	w   float64
+	key  string
+	w    float64
+	kind termKind // what countCues asks of the key, found once
+}
+
+// termKind says what a cue term is, for countCues.
+type termKind uint8
+
+const (
+	kindSelfAssessed termKind = 1 << iota
+	kindPredicate
+	kindEntity
+	kindNoun
+	kindFrame
+)
+
+// cueTerm returns the cue term key with weight w.
+func cueTerm(key string, w float64) weighted {
+	var k termKind
+	if selfAssessed[key] {
+		k |= kindSelfAssessed
+	}
+	if isPredicate(key) {
+		k |= kindPredicate
+	}
+	if entityConcepts[key] {
+		k |= kindEntity
+	}
+	if nounConcepts[key] {
+		k |= kindNoun
+	}
+	if frameConcepts[key] {
+		k |= kindFrame
+	}
+	return weighted{key: key, w: w, kind: k}
 }
 
 // nounConcepts name things rather than situations: alone, they do not
@@ -371,7 +404,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 		}
 		for _, k := range sortedKeys(m.neg) {
 			if !inNegCues[k] {
-				m.negCues = append(m.negCues, []weighted{{k, m.neg[k]}})
+				m.negCues = append(m.negCues, []weighted{cueTerm(k, m.neg[k])})
 			}
 		}
 		// A degree word meets no word of a description ("it normally
@@ -547,7 +580,7 @@ func (m *optionModel) addCues(lx *lexicon, text string, w float64, negative bool
 				continue
 			}
 			seenKey[t.key] = true
-			cue = append(cue, weighted{t.key, w})
+			cue = append(cue, cueTerm(t.key, w))
 			if into[t.key] < w {
 				into[t.key] = w
 			}
@@ -966,10 +999,10 @@ func (cf *choiceField) similarity(c *conversation, excluded []bool) []float64 {
 var frameConcepts = map[string]bool{"#howto": true, "#question": true, "#request": true}
 
 // framesOnly reports whether the terms of cue present in the customer's
-// text are all frames.
-func framesOnly(c *conversation, cue []weighted) bool {
-	for _, t := range cue {
-		if c.bag[t.key] >= 0.5 && !frameConcepts[t.key] {
+// text (bag holds their weights there) are all frames.
+func framesOnly(cue []weighted, bag []float64) bool {
+	for k, t := range cue {
+		if bag[k] >= 0.5 && t.kind&kindFrame == 0 {
 			return false
 		}
 	}
@@ -981,18 +1014,26 @@ func framesOnly(c *conversation, cue []weighted) bool {
 // has one, or more than one, or any situation concept present; a generic
 // noun alone does not count.
 func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weighted) []weighted {
+	var bagBuf [16]float64
+	problem := c.bag["#problem"]
 	for _, cue := range cues {
-		present, pred, missingEntity := 0, false, false
+		bag := bagBuf[:0]
+		present, pred, missingEntity, missingPred := 0, false, false, false
 		for _, t := range cue {
-			if selfAssessed[t.key] {
+			v := c.bag[t.key]
+			bag = append(bag, v)
+			if v < 0.5 && t.kind&kindPredicate != 0 {
+				missingPred = true
+			}
+			if t.kind&kindSelfAssessed != 0 {
 				// The customer's verdict alone meets no phrase.
 				continue
 			}
 			// Faint signals ("fine" somewhere) do not make a phrase count.
-			if v := c.bag[t.key]; v >= 0.5 {
+			if v >= 0.5 {
 				present++
-				pred = pred || isPredicate(t.key)
-			} else if v == 0 && entityConcepts[t.key] {
+				pred = pred || t.kind&kindPredicate != 0
+			} else if v == 0 && t.kind&kindEntity != 0 {
 				missingEntity = true
 			}
 		}
@@ -1000,7 +1041,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 			continue
 		}
 		scale := 1.0
-		if len(cue) > 1 && framesOnly(c, cue) {
+		if len(cue) > 1 && framesOnly(cue, bag) {
 			// "how to contact customer service" is not met by any
 			// question: only its frame is there.
 			scale = 0.6
@@ -1008,7 +1049,7 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 		if missingEntity {
 			scale = 0.5
 		}
-		if len(cue) == 1 && !pred && nounConcepts[cue[0].key] {
+		if len(cue) == 1 && !pred && cue[0].kind&kindNoun != 0 {
 			// A phrase that comes down to a generic noun ("where is my
 			// order" to the order): the customer naming the thing says
 			// little of what they want with it.
@@ -1018,22 +1059,16 @@ func (cf *choiceField) countCues(c *conversation, cues [][]weighted, out []weigh
 		if len(cue) > 1 && present < 2 && !pred {
 			// A lone generic noun: only the generic "problem" counts, and
 			// little.
-			if c.bag["#problem"] == 0 {
+			if problem == 0 {
 				continue
 			}
 			scale, loneProblem = 0.35, true
 		}
 		// The generic "problem" backs a phrase fully only when the
-		// phrase's situations are all there: "a problem with a
-		// workaround" is not met by any problem.
-		missingPred := false
-		for _, t := range cue {
-			if c.bag[t.key] < 0.5 && isPredicate(t.key) {
-				missingPred = true
-			}
-		}
-		for _, t := range cue {
-			if c.bag[t.key] == 0 || loneProblem && t.key != "#problem" || selfAssessed[t.key] {
+		// phrase's situations are all there (missingPred): "a problem
+		// with a workaround" is not met by any problem.
+		for k, t := range cue {
+			if bag[k] == 0 || loneProblem && t.key != "#problem" || t.kind&kindSelfAssessed != 0 {
 				continue
 			}
 			t.w *= scale

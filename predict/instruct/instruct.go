@@ -1,6 +1,7 @@
 package instruct
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -144,15 +145,16 @@ func words(s string) []string {
 type Detector struct {
 	fields []*Field
 	// first holds the first words of the fields' names, to pass over
-	// the words that begin none; kinds says which words begin a field's
-	// name (kName) or an option's (kValue).
+	// the words that begin none; kinds says which lists a word is on
+	// (wordKinds) and which words begin a field's name (kName) or an
+	// option's (kValue), so that a line is read with one lookup a word.
 	first map[string]bool
-	kinds map[string]uint8
+	kinds map[string]kind
 }
 
 // New returns a detector that knows the given fields.
 func New(fields ...*Field) *Detector {
-	d := &Detector{first: map[string]bool{}, kinds: map[string]uint8{}}
+	d := &Detector{first: map[string]bool{}, kinds: maps.Clone(wordKinds)}
 	for _, f := range fields {
 		if f == nil {
 			continue
@@ -284,7 +286,8 @@ func (d *Detector) mayHold(line string, third bool) bool {
 	pn, n := 0, 0  // the previous word is w[:pn], the word w[pn+1:pn+1+n]
 	long := false
 	field := 0 // words left in which a linker follows a field's name
-	var all uint8
+	var all kind
+	pair := false // the previous word begins an injection phrase of two words or more
 	marks := strings.ContainsRune(line, '=') || third && strings.ContainsRune(line, ':')
 	for i := 0; i <= len(line); {
 		r, size := utf8.RuneError, 1
@@ -315,14 +318,13 @@ func (d *Detector) mayHold(line string, third bool) bool {
 		}
 		if !long {
 			word := w[pn+1 : pn+1+n]
-			k := wordKinds[string(word)]
-			if k&kStrong != 0 || pn > 0 && phrasePairs[string(w[:pn+1+n])] {
+			k := d.kinds[string(word)]
+			if k&kStrong != 0 || pn > 0 && pair && phrasePairs[string(w[:pn+1+n])] {
 				return true
 			}
-			fk := d.kinds[string(word)]
-			all |= k | fk
+			all |= k
 			switch {
-			case fk&kName != 0:
+			case k&kName != 0:
 				if marks {
 					return true
 				}
@@ -338,6 +340,7 @@ func (d *Detector) mayHold(line string, third bool) bool {
 				pn = copy(w[:], word)
 				w[pn] = ' '
 			}
+			pair = k&kPairFirst != 0
 		} else {
 			pn, field = 0, field-1
 		}
@@ -352,7 +355,7 @@ func (d *Detector) mayHold(line string, third bool) bool {
 // word of an injection phrase, or a field's name.
 func (d *Detector) hot(toks []token) bool {
 	for i := range toks {
-		if wordKinds[toks[i].w]&(kStrong|kOrder|kOverride|kQuote) != 0 || phraseFirst[toks[i].w] || d.first[toks[i].w] {
+		if d.kinds[toks[i].w]&(kStrong|kOrder|kOverride|kQuote|kPhraseFirst|kName) != 0 {
 			return true
 		}
 	}

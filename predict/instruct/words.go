@@ -5,16 +5,21 @@ package instruct
 // and Dutch. They describe the structure of an instruction (who it is
 // addressed to, the imperative, what it applies to), not fixed sentences.
 
+// kind says which lists a word is on.
+type kind uint16
+
 // The kinds of word a line is read for.
 const (
-	kStrong   uint8 = 1 << iota // an addressee or a role
-	kOrder                      // an order verb
-	kOverride                   // an override verb
-	kObject                     // what an override drops
-	kQuote                      // a quote verb
-	kLinker                     // a linker
-	kName                       // the first word of a field's name
-	kValue                      // the first word of an option's name
+	kStrong      kind = 1 << iota // an addressee or a role
+	kOrder                        // an order verb
+	kOverride                     // an override verb
+	kObject                       // what an override drops
+	kQuote                        // a quote verb
+	kLinker                       // a linker
+	kName                         // the first word of a field's name
+	kValue                        // the first word of an option's name
+	kPhraseFirst                  // the first word of an injection phrase
+	kPairFirst                    // the first word of an injection phrase of two words or more
 )
 
 func set(words ...string) map[string]bool {
@@ -175,11 +180,11 @@ var (
 		return m
 	}()
 	// wordKinds says which lists a word is on, for reading a line once.
-	wordKinds = func() map[string]uint8 {
-		m := map[string]uint8{}
+	wordKinds = func() map[string]kind {
+		m := map[string]kind{}
 		for _, l := range []struct {
 			words map[string]bool
-			kind  uint8
+			kind  kind
 		}{
 			{addressees, kStrong}, {bracketRoles, kStrong}, {setVerbs, kOrder}, {overrideVerbs, kOverride},
 			{overrideObjects, kObject}, {quoteVerbs, kQuote}, {linkers, kLinker},
@@ -189,8 +194,11 @@ var (
 			}
 		}
 		for _, p := range injectionPhrases {
+			m[p[0]] |= kPhraseFirst
 			if len(p) == 1 {
 				m[p[0]] |= kStrong
+			} else {
+				m[p[0]] |= kPairFirst
 			}
 		}
 		return m
