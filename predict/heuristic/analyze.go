@@ -73,6 +73,9 @@ type conversation struct {
 	instrs int
 	// worse is set when the customer says the problem got worse.
 	worse bool
+	// retracted indexes the sentence of sents that withdraws what came
+	// before it ("scratch that, the real problem is ..."), -1 for none.
+	retracted int
 	// rep holds the representatives' statements of repConcepts, which
 	// count for the customer's need (representativeSays).
 	rep []sentence
@@ -201,6 +204,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	retracted := c.lastOwn(func(i int, s *sentence) bool {
 		return hasTerm(s.terms, "#retract") || hasPlainTerm(s.terms, "#newtopic") && (c.thanked(i) || c.settledBefore(i))
 	})
+	c.retracted = retracted
 	repSays := c.representativeSays(lx)
 	// A question the representative answered with "it can't do that"
 	// has its answer: what the customer goes on to ask for is the need.
@@ -210,9 +214,17 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			answered = max(answered, rs.order)
 		}
 	}
-	// "It has got worse": what eased the problem before ("it comes
-	// back by itself", "not urgent") no longer holds.
-	worse := c.lastOwn(func(_ int, s *sentence) bool { return hasPlainTerm(s.terms, "#worse") })
+	// "It has got worse", or "now it is down completely" after telling
+	// what eased it: what eased the problem before ("it comes back by
+	// itself", "not urgent") no longer holds.
+	eased := c.lastOwn(func(_ int, s *sentence) bool {
+		return slices.ContainsFunc(s.terms, func(t term) bool { return easing[t.key] && !t.neg })
+	})
+	worse := c.lastOwn(func(i int, s *sentence) bool {
+		return hasPlainTerm(s.terms, "#worse") ||
+			eased >= 0 && i > eased && anyWord(s.toks, nowWords) &&
+				slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#outage" && !t.neg })
+	})
 	c.worse = worse >= 0
 	c.bag = map[string]float64{}
 	for i := range c.sents {
@@ -419,8 +431,54 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	if s.instr {
 		c.instrs++
 	}
-	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") || asksUnmarked(s.toks)
+	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") && !(tellsFault(s.terms) && tagQuestion(s.text())) || asksUnmarked(s.toks)
 	c.sents = append(c.sents, s)
+}
+
+// nowWords tell the present state, folded.
+var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso ora nu inmiddels`)
+
+// questionTags turn a statement into a question that only seeks
+// agreement ("this isn't normal, is it?"), folded.
+var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gell ne stimmts nao certo verdade non hein vero giusto toch niet he`)
+
+// tellsFault reports whether terms tell of a fault, not denied.
+func tellsFault(terms []term) bool {
+	return slices.ContainsFunc(terms, func(t term) bool {
+		return !t.neg && (t.key == "#malfunction" || t.key == "#outage" || t.key == "#problem")
+	})
+}
+
+// tagQuestion reports whether the sentence s is a statement with a
+// question tag after its last comma: told of a fault ("this isn't
+// normal, is it?"), it asks nothing; told of what to do ("I have to do
+// it on each one, right?"), it asks for confirmation.
+func tagQuestion(s string) bool {
+	i := strings.LastIndexByte(s, ',')
+	if i < 0 || len(tokenize(s[:i], nil)) < 3 {
+		return false
+	}
+	tag := tokenize(s[i+1:], nil)
+	switch {
+	case len(tag) == 1:
+		return questionTags[tag[0].fold]
+	case len(tag) <= 4:
+		var b strings.Builder
+		for k, t := range tag {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t.fold)
+		}
+		return longTags[b.String()]
+	}
+	return false
+}
+
+// longTags are question tags of more than one word, folded.
+var longTags = map[string]bool{
+	"isnt it": true, "is it": true, "doesnt it": true, "wasnt it": true, "arent they": true, "dont you": true, "dont they": true,
+	"nicht wahr": true, "n est ce pas": true, "no es cierto": true, "nao e": true, "nao e verdade": true, "non e vero": true, "of niet": true,
 }
 
 // lastOwn returns the index of the last sentence of the customer's own

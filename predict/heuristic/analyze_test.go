@@ -207,3 +207,55 @@ func TestPlainYesToAQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionTags checks which statements end with a question tag, in
+// every language, and that one telling of a fault asks nothing while
+// one telling of what to do asks.
+func TestQuestionTags(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"pero esto no es normal, ¿no?", true},
+		{"this is not how it should behave, is it?", true},
+		{"das sollte so nicht sein, oder?", true},
+		{"isso não é normal, né?", true},
+		{"ce n'est pas normal, n'est-ce pas ?", true},
+		{"non dovrebbe succedere, vero?", true},
+		{"dat hoort toch niet zo, toch?", true},
+		{"Hola, ¿cómo cambio la contraseña?", false},
+		{"I tried the reset, how do I get the lights back?", false},
+		{"no?", false},
+	}
+	for _, tc := range tests {
+		if got := tagQuestion(tc.text); got != tc.want {
+			t.Errorf("tagQuestion(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+	for text, asks := range map[string]bool{
+		"Por ahora pongo el termostato a 25 grados, pero esto no es normal, ¿no?": false,
+		"Ah, e tenho de fazer isso em cada uma, certo?":                           true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := c.sents[0].question; got != asks {
+			t.Errorf("%q asks: %v, want %v", text, got, asks)
+		}
+	}
+}
+
+// TestNowDownAfterEasing checks that a total failure told as the present
+// state ("now there is no internet at all") after what eased the problem
+// ("it comes back after a few minutes") outdates the easing, as "it has
+// got worse" does, and that the failure told without "now" does not.
+func TestNowDownAfterEasing(t *testing.T) {
+	for text, want := range map[string]bool{
+		"It keeps rebooting, it comes back after a couple of minutes. Now he has no internet at all.":  true,
+		"Se reinicia, vuelve a los dos minutos. Ahora ya no tiene internet.":                           true,
+		"It keeps rebooting, it comes back after a couple of minutes. He has no internet at all then.": false,
+		"Now he has no internet at all. It comes back after a couple of minutes, though.":              false,
+	} {
+		if got := analyze(defaultLexicon(), chat(text), nil).worse; got != want {
+			t.Errorf("%q: outdated easing = %v, want %v", text, got, want)
+		}
+	}
+}

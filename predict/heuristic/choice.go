@@ -1273,9 +1273,14 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 	return &choiceScores{ms: ms, excluded: excluded, ment: ment, strongest: strongest, repOpt: repOpt, repQuote: repQuote}, lastCorr
 }
 
+// nameLikeWeight is the least a phrase weighs to name a concept.
+const nameLikeWeight = 0.75
+
 // addConceptMentions adds to ment the concept a one-word value names,
 // said in other words or another language: it counts as a mention where
-// the value is not named as such.
+// the value is not named as such. A phrase that only hints at the
+// concept ("still in the box" for a return) weighs less than a name and
+// is no mention.
 func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, excluded []bool, ment []float64) {
 	for si := range c.sents {
 		s := &c.sents[si]
@@ -1284,7 +1289,9 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 		}
 		for i := range cf.opts {
 			o := &cf.opts[i]
-			if o.nameKey == "" || excluded[i] || !hasPlainTerm(s.terms, o.nameKey) {
+			if o.nameKey == "" || excluded[i] || !slices.ContainsFunc(s.terms, func(t term) bool {
+				return t.key == o.nameKey && !t.neg && !t.implied && t.w >= nameLikeWeight
+			}) {
 				continue
 			}
 			named := false

@@ -36,7 +36,9 @@ func informative(s *sentence) float64 {
 		return 0
 	}
 	text := s.text()
-	if strings.IndexByte(text, '@') >= 0 && content <= 4 {
+	if strings.IndexByte(text, '@') >= 0 && content <= 4 || saysAllFine(s) {
+		// An address, or "the camera I bought last year is still going
+		// strong": not what the customer needs help with.
 		return 0
 	}
 	var v float64
@@ -112,6 +114,9 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		v := informative(s)
 		if v <= 0 {
 			continue
+		}
+		if i < c.retracted {
+			v *= retractedWeight
 		}
 		if firstContent < 0 {
 			firstContent = s.order

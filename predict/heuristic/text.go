@@ -118,6 +118,7 @@ func tokenize(s string, out []token) []token {
 		if string(buf) != w {
 			w = string(buf)
 		}
+		w = withoutZu(w)
 		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: flags[w]})
 		brk = false
 		if i < len(s) {
@@ -128,6 +129,32 @@ func tokenize(s string, out []token) []token {
 		}
 	}
 	return out
+}
+
+// zuPrefixes are the German separable prefixes an infinitive takes "zu"
+// after ("umzutauschen", "zurückzuschicken"), folded.
+var zuPrefixes = []string{
+	"zusammen", "zuruck", "heraus", "herein", "hinaus", "wieder", "durch", "unter", "fest", "fort", "ab", "an", "auf", "aus",
+	"bei", "ein", "her", "hin", "los", "mit", "nach", "vor", "weg", "uber", "um", "zu",
+}
+
+// withoutZu returns a German infinitive with "zu" inside it as the plain
+// infinitive ("umzutauschen" is "umtauschen"), and any other word as it
+// is.
+func withoutZu(w string) string {
+	if len(w) < 9 || !strings.HasSuffix(w, "n") {
+		return w
+	}
+	for _, p := range zuPrefixes {
+		rest, ok := strings.CutPrefix(w, p)
+		if !ok {
+			continue
+		}
+		if rest, ok = strings.CutPrefix(rest, "zu"); ok && len(rest) >= 4 && (strings.HasSuffix(rest, "en") || strings.HasSuffix(rest, "ern") || strings.HasSuffix(rest, "eln")) {
+			return p + rest
+		}
+	}
+	return w
 }
 
 func hasDigit(s string) bool {
