@@ -218,6 +218,10 @@ func (d *Detector) Spans(text string) []Span {
 		if !turn && !d.mayHold(line, third >= 0 || quoted) {
 			continue
 		}
+		if toks == nil {
+			// Sized once for the text, not grown line by line.
+			toks, buf = make([]token, 0, len(text)/4+4), make([]byte, 0, len(text)+16)
+		}
 		toks, buf = tokenizeInto(line, toks, buf)
 		if len(toks) == 0 {
 			continue
