@@ -259,3 +259,22 @@ func TestNowDownAfterEasing(t *testing.T) {
 		}
 	}
 }
+
+// TestDescriptionLeavesOutWhatIsFine checks that a sentence that only
+// tells that something works or is fine, in any language, is not one to
+// describe the need with, while one that goes on with "but" is.
+func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Werkt goed met de lampen.": false,
+		"the outdoor cam I bought my dad last year is still going strong, he checks it every morning": false,
+		"La app funciona bien.":                               false,
+		"The app works, but the plug does not show up in it.": true,
+		"Die Kamera funktioniert, aber die Aufnahmen fehlen.": true,
+		"Does the thermostat work with a heat pump?":          true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := informative(&c.sents[0]) > 0; got != want {
+			t.Errorf("%q describes the need: %v, want %v", text, got, want)
+		}
+	}
+}

@@ -507,14 +507,16 @@ func exchangedFor(s *sentence, i int) bool {
 // deviceWords are the device nouns and their qualifiers that product names
 // are made of, folded, with their words in the supported languages.
 var deviceWords = map[string][]string{
-	"node":    {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt"},
-	"nodes":   {"nodos", "nodi", "noeuds", "knoten", "knooppunten"},
-	"camera":  {"camara", "camera", "kamera", "telecamera", "cam"},
-	"cam":     {"camara", "camera", "kamera", "telecamera", "cam"},
-	"plug":    {"enchufe", "stecker", "steckdose", "tomada", "prise", "presa", "stekker"},
-	"router":  {"router", "routeur", "roteador"},
-	"indoor":  {"interior", "interna", "interno", "interieure", "interieur", "innen", "binnen"},
-	"outdoor": {"exterior", "externa", "esterna", "esterno", "exterieure", "exterieur", "aussen", "buiten"},
+	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt"},
+	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten"},
+	"camera": {"camara", "camera", "kamera", "telecamera", "cam"},
+	"cam":    {"camara", "camera", "kamera", "telecamera", "cam"},
+	"plug":   {"enchufe", "stecker", "steckdose", "tomada", "prise", "presa", "stekker"},
+	"router": {"router", "routeur", "roteador"},
+	"indoor": {"interior", "interna", "interno", "interieure", "interieur", "innen", "binnen",
+		"de dentro", "de interior", "para interior", "d interieur", "da interno", "fur drinnen", "fur innen", "voor binnen"},
+	"outdoor": {"exterior", "externa", "esterna", "esterno", "exterieure", "exterieur", "aussen", "buiten",
+		"de fora", "de fuera", "de exterior", "para exterior", "d exterieur", "da esterno", "fur draussen", "fur aussen", "voor buiten"},
 }
 
 // nameVariants returns a two-word name ("mesh node", "indoor cam") in

@@ -36,9 +36,10 @@ func informative(s *sentence) float64 {
 		return 0
 	}
 	text := s.text()
-	if strings.IndexByte(text, '@') >= 0 && content <= 4 || saysAllFine(s) {
+	if strings.IndexByte(text, '@') >= 0 && content <= 4 || saysAllFine(s) || onlyWorks(s) {
 		// An address, or "the camera I bought last year is still going
-		// strong": not what the customer needs help with.
+		// strong", "works well with the lamps": not what the customer
+		// needs help with.
 		return 0
 	}
 	var v float64
@@ -70,6 +71,24 @@ func informative(s *sentence) float64 {
 	}
 	return v
 }
+
+// onlyWorks reports whether a sentence only tells that something works:
+// it says so, asks nothing and tells of nothing else but things, with no
+// "but".
+func onlyWorks(s *sentence) bool {
+	if s.question || !hasPlainTerm(s.terms, "#works") || anyWord(s.toks, contrastWords) {
+		return false
+	}
+	for _, t := range s.terms {
+		if t.key[0] == '#' && (t.neg || t.key != "#works" && !nounConcepts[t.key] && !deviceConcepts[t.key]) {
+			return false
+		}
+	}
+	return true
+}
+
+// deviceConcepts name devices.
+var deviceConcepts = map[string]bool{"#plug": true, "#thermostat": true}
 
 // leadingSmallTalk returns the offset in the sentence after greetings
 // such as "Hi there," or "Hello," that open it.

@@ -397,7 +397,8 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		case kindEmail:
 			pr, ok = predictEmail(conv)
 		case kindDescription:
-			pr, ok = predictDescription(conv, cf.limit)
+			named, _ := thingNamed(conv, cfs)
+			pr, ok = predictDescription(conv, cf.limit, named)
 		case kindTitle:
 			pr, ok = predictTitle(conv, cf.limit)
 		}
@@ -463,7 +464,39 @@ func predictEmail(c *conversation) (predict.Prediction, bool) {
 // describe it.
 const minDescribeScore = 1.2
 
-func predictDescription(c *conversation, limit int) (predict.Prediction, bool) {
+// thingNamed returns the one thing (an option of a labelled lookup among
+// the requested fields: a product, a plan) the customer names, as they
+// wrote it; false when they name none, or several.
+func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) {
+	for _, cf := range cfs {
+		if cf.kind != kindChoice || !cf.choice.labelled {
+			continue
+		}
+		opt, ref := -1, quoteRef{}
+		for _, m := range cf.choice.mentions(c) {
+			if m.neg {
+				continue
+			}
+			if opt >= 0 && m.opt != opt {
+				return predict.Evidence{}, false
+			}
+			opt, ref = m.opt, quoteRef{sent: m.sent, i: m.tok, j: m.end}
+		}
+		if opt < 0 {
+			continue
+		}
+		if ev := c.evidence([]quoteRef{ref}); len(ev) == 1 {
+			return ev[0], true
+		}
+	}
+	return predict.Evidence{}, false
+}
+
+// predictDescription describes the need with the customer's sentences
+// that tell it best; when they do not name the one thing the customer
+// names (named, if any), it leads with that name: "X300: since this
+// morning our internet drops every 15 minutes".
+func predictDescription(c *conversation, limit int, named predict.Evidence) (predict.Prediction, bool) {
 	picked, best := describe(c, limit, 2)
 	if len(picked) == 0 || best < minDescribeScore {
 		return predict.Prediction{}, false
@@ -476,7 +509,12 @@ func predictDescription(c *conversation, limit int) (predict.Prediction, bool) {
 		parts = append(parts, q)
 		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
 	}
-	v := clip(strings.Join(parts, " "), limit)
+	v := strings.Join(parts, " ")
+	if named.Quote != "" && !strings.Contains(fold(v), fold(named.Quote)) {
+		v = named.Quote + ": " + v
+		ev = append([]predict.Evidence{named}, ev...)
+	}
+	v = clip(v, limit)
 	conf := 0.5 + 0.4*min(1, best/5)
 	return predict.Prediction{Value: v, Confidence: conf, Evidence: ev}, true
 }

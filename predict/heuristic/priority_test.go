@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caseagent/caseagent/channel"
@@ -211,6 +212,8 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"a name in another language's order, it", chat("Da qualche giorno la porta Ethernet del nodo mesh non funziona più, il LED resta spento."), "product", "P-M10"},
 		{"a name in another language's words, fr", chat("Ma caméra extérieure ne détecte plus aucun mouvement depuis la mise à jour."), "product", "P-CAM4O"},
 		{"a German compound", chat("Der Mesh-Knoten im Keller startet ständig neu."), "product", "P-M10"},
+		{"a qualifier of several words, pt", chat("comprei faz 15 dias a camera de fora e ate agora nao chegou nada, o pedido ta parado"), "product", "P-CAM4O"},
+		{"a qualifier of several words, de", chat("Die Kamera für drinnen nimmt seit gestern nichts mehr auf."), "product", "P-CAM4"},
 		{"what an exchange is for is not the product", chat("Je voudrais échanger mes deux SmartPlug contre une caméra extérieure, elles sont encore emballées."), "product", "P-PLUG"},
 		{"named only by the representative", chat("the little white box in the bedroom blinks orange and my tablet has no internet up there",
 			"R: Those white boxes are our M10 mesh nodes. Could you unplug it for ten seconds?", "did that twice, still orange"), "product", "P-M10"},
@@ -260,5 +263,28 @@ func TestOwnForwardCounts(t *testing.T) {
 				t.Errorf("category = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDescriptionNamesTheThing checks that the description leads with
+// the one product the customer names, as they wrote it, when the
+// sentences that tell the need do not name it, and not when they do or
+// when the customer names several.
+func TestDescriptionNamesTheThing(t *testing.T) {
+	fields := storiesTenantFields(t, "issue_description", "product")
+	p := newPredictor(t)
+	tests := []struct {
+		msgs []channel.Message
+		want string // the description's start
+	}{
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's our X300."), "X300: Since this morning"},
+		{chat("Since this morning the X300 drops the internet every fifteen minutes and the whole office is stuck without email."), "Since this morning the X300"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 and an M10 node."), "Since this morning"},
+	}
+	for _, tc := range tests {
+		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "issue_description")
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("description %q, want it to start %q", got, tc.want)
+		}
 	}
 }
