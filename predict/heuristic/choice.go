@@ -645,6 +645,32 @@ var correctionCues = map[string]bool{
 }
 
 // possessives before a name make it the customer's own thing: "my X200".
+// boughtWeight scales a mention right after a purchase verb.
+const boughtWeight = 1.6
+
+// purchaseVerbs say the customer bought or ordered something, folded.
+var purchaseVerbs = wordSet(`bought purchased ordered compre compramos comprado comprada comprei compraste comprato comprata comprati
+achete achetee achetes commande commandee gekauft bestellt gekocht besteld kocht kochte`)
+
+// boughtBefore reports whether a purchase verb stands just before
+// toks[i], in its clause: "j'ai acheté la caméra extérieure", "ho
+// comprato per sbaglio il router X300". Of several products named, the
+// one bought is likelier the case's.
+func boughtBefore(toks []token, i int) bool {
+	if toks[i].brk {
+		return false
+	}
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if purchaseVerbs[toks[k].fold] {
+			return true
+		}
+		if toks[k].brk {
+			return false
+		}
+	}
+	return false
+}
+
 var possessives = map[string]bool{
 	"my": true, "mein": true, "meine": true, "mi": true, "meu": true, "minha": true, "mon": true, "ma": true,
 	"mio": true, "mia": true, "mijn": true,
@@ -754,7 +780,10 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 			if i > 0 && locatives[s.toks[i-1].fold] || i > 1 && locatives[s.toks[i-2].fold] && (s.toks[i-1].fold == "the" || s.toks[i-1].fold == "my") {
 				m.strength *= 0.5
 			}
-			if i > 0 && possessives[s.toks[i-1].fold] {
+			switch {
+			case boughtBefore(s.toks, i):
+				m.strength *= boughtWeight
+			case i > 0 && possessives[s.toks[i-1].fold]:
 				m.strength *= 1.3
 			}
 			if k := len(out) - 1; k >= start && out[k].sent == si && out[k].end == i && out[k].opt == m.opt {

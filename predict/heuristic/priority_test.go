@@ -212,6 +212,8 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"a name in another language's order, it", chat("Da qualche giorno la porta Ethernet del nodo mesh non funziona più, il LED resta spento."), "product", "P-M10"},
 		{"a name in another language's words, fr", chat("Ma caméra extérieure ne détecte plus aucun mouvement depuis la mise à jour."), "product", "P-CAM4O"},
 		{"a German compound", chat("Der Mesh-Knoten im Keller startet ständig neu."), "product", "P-M10"},
+		{"of several named, the one bought", chat("I bought the outdoor camera last week; I didn't realise the Cloud Plus plan is needed to keep the clips. I'd like to send it back."), "product", "P-CAM4O"},
+		{"of several named, the one bought, fr", chat("J'ai acheté la caméra extérieure le mois dernier. Je ne savais pas qu'il faut l'abonnement Cloud Plus pour garder les vidéos, et je ne veux pas payer des frais tous les mois. Je voudrais la renvoyer."), "product", "P-CAM4O"},
 		{"a qualifier of several words, pt", chat("comprei faz 15 dias a camera de fora e ate agora nao chegou nada, o pedido ta parado"), "product", "P-CAM4O"},
 		{"a qualifier of several words, de", chat("Die Kamera für drinnen nimmt seit gestern nichts mehr auf."), "product", "P-CAM4"},
 		{"what an exchange is for is not the product", chat("Je voudrais échanger mes deux SmartPlug contre une caméra extérieure, elles sont encore emballées."), "product", "P-PLUG"},
