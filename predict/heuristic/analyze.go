@@ -162,6 +162,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 					continue
 				}
 				q.toks = tokenize(q.text(), nil)
+				q.terms = lx.terms(q.toks, nil)
 				c.sents = append(c.sents, q)
 			}
 			c.sources = append(c.sources, source{msg: rep, order: k, confirmed: true})
@@ -229,12 +230,23 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c.bag = map[string]float64{}
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.third || s.part == partConfirmed || s.settled {
+		if s.instr || s.third || s.settled {
 			continue
 		}
 		w := c.weights[s.order]
 		if i < retracted {
 			w *= retractedWeight
+		}
+		confirmed := s.part == partConfirmed
+		if confirmed {
+			// "Do you want to exchange it for the three-pack?" "Yes,
+			// exactly": the customer's yes makes the question's matter
+			// theirs, less than their own words; "is it the strip or the
+			// bulb?" "yes" confirms neither.
+			if anyWord(s.toks, orWords) {
+				continue
+			}
+			w *= confirmedWeight
 		}
 		outdated := i < worse
 		asked := s.order < answered
@@ -249,7 +261,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// request, not a question of how to do it.
 		wish := hasPlainTerm(s.terms, "#feature")
 		for _, t := range s.terms {
-			if wish && askingHow[t.key] || allFine && t.key != "#fine" {
+			if wish && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
 			}
 			tw := w * t.w
@@ -290,6 +302,13 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	}
 	return c
 }
+
+// orWords offer alternatives, folded.
+var orWords = wordSet(`or oder ou of oppure`)
+
+// confirmedWeight is what a representative's question the customer
+// answered with a plain yes weighs, against the customer's own words.
+const confirmedWeight = 0.6
 
 // repSaysWeight is what a representative's statement of repConcepts adds
 // to the customer's own words.
@@ -428,12 +447,37 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	}
 	s := sentence{msg: at.msg, order: at.order, part: at.part, src: at.src, start: sp.start, end: sp.end, toks: toks, instr: instr}
 	s.terms = failedWorkarounds(s.toks, lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1)))
+	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
+		// "The reset mail never arrives": a mail, not a parcel.
+		s.terms = slices.DeleteFunc(s.terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
+	}
 	if s.instr {
 		c.instrs++
 	}
 	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") && !(tellsFault(s.terms) && tagQuestion(s.text())) || asksUnmarked(s.toks)
+	if !s.question {
+		// Spanish, Portuguese and Italian "como"/"come" before a pronoun
+		// ask how only in a question: "como la app se abre" is "as".
+		s.terms = slices.DeleteFunc(s.terms, func(t term) bool {
+			return (t.key == "#howto" || t.key == "#question") && t.start+1 < len(s.toks) &&
+				(s.toks[t.start].fold == "como" || s.toks[t.start].fold == "come") && objectPronouns[s.toks[t.start+1].fold]
+		})
+	}
 	c.sents = append(c.sents, s)
 }
+
+// mailWords name mails, messages, codes and links; parcelWords name
+// parcels and orders. Folded.
+var (
+	mailWords   = wordSet(`mail mails email emails correo correos courriel courriels mensaje mensajes mensagem mensagens message messages sms code codes codigo codigos codice codici link links enlace enlaces lien liens`)
+	parcelWords = wordSet(`parcel package order delivery shipment shipping courier carrier tracking paquete pedido envio entrega transporte transportista mensajero seguimiento
+paket sendung lieferung bestellung versand zusteller pacote encomenda entrega transportadora rastreio colis commande livraison livreur transporteur suivi
+pacco ordine consegna corriere spedizione pakket bestelling zending levering bezorging bezorger`)
+)
+
+// objectPronouns are the Spanish, Portuguese and Italian object
+// pronouns and articles that can follow "como"/"come", folded.
+var objectPronouns = wordSet(`lo la los las le les me te o a os as`)
 
 // nowWords tell the present state, folded.
 var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso ora nu inmiddels`)

@@ -278,3 +278,36 @@ func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
 		}
 	}
 }
+
+// TestMailThatNeverArrivesIsNoParcel checks that a mail, code or link
+// that does not arrive is not read as a lost delivery, in any language,
+// while a parcel that does not arrive still is.
+func TestMailThatNeverArrivesIsNoParcel(t *testing.T) {
+	for text, lost := range map[string]bool{
+		"El correo de confirmación nunca llegó.":                          false,
+		"The reset link never arrived, I checked spam twice.":             false,
+		"Le mail de réinitialisation n'arrive jamais.":                    false,
+		"Het pakket is nooit aangekomen.":                                 true,
+		"The order confirmation mail came, but the parcel never arrived.": true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := c.bag["#lost"] > 0; got != lost {
+			t.Errorf("%q: lost delivery %v, want %v", text, got, lost)
+		}
+	}
+}
+
+// TestComoAsksOnlyInAQuestion checks that "como"/"come" before a pronoun
+// asks how in a question and is "as" in a statement.
+func TestComoAsksOnlyInAQuestion(t *testing.T) {
+	for text, how := range map[string]bool{
+		"Come lo collego alla rete che ho già?":                                   true,
+		"¿Cómo la configuro para que grabe de noche?":                             true,
+		"como la app se abre directamente sin pedir nada, pueden ver las cámaras": false,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := hasTerm(c.sents[0].terms, "#howto"); got != how {
+			t.Errorf("%q asks how: %v, want %v", text, got, how)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package heuristic
 
 import (
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/caseagent/caseagent/channel"
 )
 
 // smallTalk are words of greetings, thanks and sign-offs: a sentence made
@@ -173,6 +176,71 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 	}
 	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
 	return picked, best.score
+}
+
+// fragmentTokens is the most words a message typed as a fragment has.
+const fragmentTokens = 8
+
+// describeRun picks the customer's run of three or more fragments, short
+// messages typed one after another with no representative's message
+// between them, that together tell the most ("comprei um X200" /
+// "semana passada" / "quero devolver"), within limit bytes, and what
+// they score together.
+func describeRun(c *conversation, limit int) ([]pickedSentence, float64) {
+	var best, run []pickedSentence
+	bestScore, score, size, lastMsg := 0.0, 0.0, 0, -1
+	flush := func() {
+		if len(run) >= 3 && score > bestScore {
+			best, bestScore = slices.Clone(run), score
+		}
+		run, score, size = run[:0], 0, 0
+	}
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.part != partText || s.instr || s.settled {
+			continue
+		}
+		if s.msg != lastMsg && (lastMsg >= 0 && !c.followsOn(lastMsg, s.msg) || !c.fragment(s.msg)) {
+			flush()
+		}
+		lastMsg = s.msg
+		if !c.fragment(s.msg) {
+			continue
+		}
+		v := informative(s)
+		if v <= 0 {
+			continue
+		}
+		if l := len(s.text()) + 1; size+l <= limit {
+			run = append(run, pickedSentence{idx: i, score: v})
+			score += v
+			size += l
+		}
+	}
+	flush()
+	return best, bestScore
+}
+
+// fragment reports whether message mi is short enough to be a fragment.
+func (c *conversation) fragment(mi int) bool {
+	n := 0
+	for i := range c.sents {
+		if c.sents[i].msg == mi && c.sents[i].part == partText {
+			n += len(c.sents[i].toks)
+		}
+	}
+	return n <= fragmentTokens
+}
+
+// followsOn reports whether message b follows message a with no
+// representative's message between them.
+func (c *conversation) followsOn(a, b int) bool {
+	for k := a + 1; k < b; k++ {
+		if c.msgs[k].Role == channel.RoleRepresentative {
+			return false
+		}
+	}
+	return true
 }
 
 // clip shortens s to at most n bytes at a word boundary.

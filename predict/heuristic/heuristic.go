@@ -357,6 +357,10 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		}
 	}
 	var conv *conversation
+	// The description is read last: it may lead with the product the
+	// product field found named.
+	var named predict.Evidence
+	var describeLater []int
 	for i := range req.Fields {
 		f := &req.Fields[i]
 		cf := cfs[i]
@@ -386,6 +390,12 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 			if ok {
 				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
+				if cf.choice.labelled && named.Quote == "" && r.conf >= p.minConf && len(r.quote) > 0 && r.quote[0].j > 0 && !r.quote[0].rep {
+					// Named as such ("the X300"), not told by similarity.
+					if ev := conv.evidence(r.quote[:1]); len(ev) == 1 {
+						named = ev[0]
+					}
+				}
 			}
 		case kindPattern:
 			var id identifier
@@ -397,8 +407,8 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		case kindEmail:
 			pr, ok = predictEmail(conv)
 		case kindDescription:
-			named, _ := thingNamed(conv, cfs)
-			pr, ok = predictDescription(conv, cf.limit, named)
+			describeLater = append(describeLater, i)
+			continue
 		case kindTitle:
 			pr, ok = predictTitle(conv, cf.limit)
 		}
@@ -411,6 +421,20 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		if cf.kind == kindPattern {
 			res.Predictions[f.Name] = pr
 		} else if v, err := f.Normalize(pr.Value); err == nil {
+			pr.Value = v
+			res.Predictions[f.Name] = pr
+		}
+	}
+	if len(describeLater) > 0 && named.Quote == "" {
+		named, _ = thingNamed(conv, cfs)
+	}
+	for _, i := range describeLater {
+		f := &req.Fields[i]
+		pr, ok := predictDescription(conv, cfs[i].limit, named)
+		if !ok {
+			continue
+		}
+		if v, err := f.Normalize(pr.Value); err == nil {
 			pr.Value = v
 			res.Predictions[f.Name] = pr
 		}
@@ -493,11 +517,19 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 }
 
 // predictDescription describes the need with the customer's sentences
-// that tell it best; when they do not name the one thing the customer
-// names (named, if any), it leads with that name: "X300: since this
-// morning our internet drops every 15 minutes".
+// that tell it best; when they do not name the thing the case is about
+// (named, if any: the product the product field found named, or else
+// the one the customer names), it leads with that name: "X300: since
+// this morning our internet drops every 15 minutes".
 func predictDescription(c *conversation, limit int, named predict.Evidence) (predict.Prediction, bool) {
 	picked, best := describe(c, limit, 2)
+	// A customer typing in fragments tells across messages what no
+	// fragment tells alone.
+	if !slices.ContainsFunc(picked, func(ps pickedSentence) bool { return !c.fragment(c.sents[ps.idx].msg) }) {
+		if run, score := describeRun(c, limit); score >= minDescribeScore {
+			picked, best = run, score
+		}
+	}
 	if len(picked) == 0 || best < minDescribeScore {
 		return predict.Prediction{}, false
 	}

@@ -269,9 +269,10 @@ func TestOwnForwardCounts(t *testing.T) {
 }
 
 // TestDescriptionNamesTheThing checks that the description leads with
-// the one product the customer names, as they wrote it, when the
-// sentences that tell the need do not name it, and not when they do or
-// when the customer names several.
+// the product the case is about, as the customer wrote it, when the
+// sentences that tell the need do not name it (of several named, the
+// one the product field finds), and not when they do or when no product
+// is named.
 func TestDescriptionNamesTheThing(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description", "product")
 	p := newPredictor(t)
@@ -281,12 +282,28 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 	}{
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's our X300."), "X300: Since this morning"},
 		{chat("Since this morning the X300 drops the internet every fifteen minutes and the whole office is stuck without email."), "Since this morning the X300"},
-		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 and an M10 node."), "Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "The X300 reboots, the M10 node in the hall is fine."), "X300: Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 	}
 	for _, tc := range tests {
 		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "issue_description")
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("description %q, want it to start %q", got, tc.want)
 		}
+	}
+}
+
+// TestFragmentsTellTheNeed checks that a customer who types the need in
+// fragments, one short message after another, gets a description from
+// their run, and that a chat of greetings alone gets none.
+func TestFragmentsTellTheNeed(t *testing.T) {
+	fields := storiesTenantFields(t, "issue_description")
+	p := newPredictor(t)
+	got, _ := written(t, p, &predict.Request{Fields: fields, Messages: chat("hola", "compré un enchufe", "hace un mes", "no enciende", "ni la luz", "quiero cambiarlo")}, "issue_description")
+	if !strings.Contains(got, "no enciende") || !strings.Contains(got, "cambiarlo") {
+		t.Errorf("description %q, want the fragments that tell the need", got)
+	}
+	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: chat("hola", "buenas", "R: Hola, ¿en qué puedo ayudarle?", "gracias")}, "issue_description"); got != "" {
+		t.Errorf("description %q of greetings, want none", got)
 	}
 }
