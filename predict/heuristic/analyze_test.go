@@ -311,3 +311,23 @@ func TestComoAsksOnlyInAQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestGermanZuInfinitives checks that an infinitive with "zu" inside it
+// reads as the plain infinitive, and that a verb whose prefix ends in
+// "zu" is left as it is.
+func TestGermanZuInfinitives(t *testing.T) {
+	for in, want := range map[string]string{
+		"umzutauschen":     "umtauschen",
+		"zuruckzuschicken": "zuruckschicken",
+		"hinzuzufugen":     "hinzufugen",
+		"hinzufugen":       "hinzufugen",
+		"anzumelden":       "anmelden",
+		"auszugleichen":    "ausgleichen",
+		"vorzugsweise":     "vorzugsweise",
+		"ausprobieren":     "ausprobieren",
+	} {
+		if got := withoutZu(in); got != want {
+			t.Errorf("withoutZu(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -173,6 +173,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"el correo de verificación no llega", "#signin", ""},
 		{"Vi chiedo di aggiungere un accesso temporaneo", "#feature", ""},
 		{"Ich bitte Sie, eine Tastensperre hinzuzufügen.", "#feature", ""},
+		{"Könnten Sie eine Tastensperre hinzufügen?", "#feature", ""},
+		{"Wäre es möglich, eine Tastensperre hinzuzufügen?", "#feature", ""},
 		{"¿Hay alguna forma de que la vea con su propia cuenta?", "#howto", ""},
 		{"Tengo una duda con la cámara que tengo en el salón.", "", "#business"},
 		{"tengo un salón de belleza y la caja no funciona", "#business", ""},

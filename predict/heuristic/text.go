@@ -132,15 +132,17 @@ func tokenize(s string, out []token) []token {
 }
 
 // zuPrefixes are the German separable prefixes an infinitive takes "zu"
-// after ("umzutauschen", "zurückzuschicken"), folded.
+// after ("umzutauschen", "zurückzuschicken"), folded, longest first.
 var zuPrefixes = []string{
-	"zusammen", "zuruck", "heraus", "herein", "hinaus", "wieder", "durch", "unter", "fest", "fort", "ab", "an", "auf", "aus",
-	"bei", "ein", "her", "hin", "los", "mit", "nach", "vor", "weg", "uber", "um", "zu",
+	"zusammen", "zuruck", "heraus", "herein", "hinaus", "wieder", "durch", "unter", "hinzu", "dazu", "fest", "fort",
+	"auf", "aus", "bei", "ein", "her", "hin", "los", "mit", "nach", "vor", "weg", "uber", "ab", "an", "um", "zu",
 }
 
 // withoutZu returns a German infinitive with "zu" inside it as the plain
-// infinitive ("umzutauschen" is "umtauschen"), and any other word as it
-// is.
+// infinitive ("umzutauschen" is "umtauschen", "hinzuzufügen" is
+// "hinzufügen"), and any other word as it is. The longest prefix the
+// word begins with decides: "hinzufügen" begins with "hinzu", not with
+// "hin" and a "zu".
 func withoutZu(w string) string {
 	if len(w) < 9 || !strings.HasSuffix(w, "n") {
 		return w
@@ -153,6 +155,7 @@ func withoutZu(w string) string {
 		if rest, ok = strings.CutPrefix(rest, "zu"); ok && len(rest) >= 4 && (strings.HasSuffix(rest, "en") || strings.HasSuffix(rest, "ern") || strings.HasSuffix(rest, "eln")) {
 			return p + rest
 		}
+		return w
 	}
 	return w
 }
