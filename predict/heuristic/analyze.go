@@ -190,7 +190,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// new ("that's settled; now I'd like to send it back").
 	settledAt := map[int]int{}
 	for i := range c.sents {
-		if hasTerm(c.sents[i].terms, "#resolved") {
+		if saysResolved(c.sents[i].terms) {
 			settledAt[c.sents[i].msg] = i + 1
 		}
 	}
@@ -486,6 +486,12 @@ var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso or
 // agreement ("this isn't normal, is it?"), folded.
 var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gell ne stimmts nao certo verdade non hein vero giusto toch niet he`)
 
+// saysResolved reports whether terms say the problem is solved, not
+// that it is not ("it's still not fixed").
+func saysResolved(terms []term) bool {
+	return slices.ContainsFunc(terms, func(t term) bool { return t.key == "#resolved" && !t.neg })
+}
+
 // tellsFault reports whether terms tell of a fault, not denied.
 func tellsFault(terms []term) bool {
 	return slices.ContainsFunc(terms, func(t term) bool {
@@ -558,7 +564,7 @@ func (c *conversation) thanked(i int) bool {
 // problem is solved.
 func (c *conversation) settledBefore(i int) bool {
 	for k := range i {
-		if hasTerm(c.sents[k].terms, "#resolved") {
+		if saysResolved(c.sents[k].terms) {
 			return true
 		}
 	}

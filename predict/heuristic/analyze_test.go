@@ -331,3 +331,20 @@ func TestGermanZuInfinitives(t *testing.T) {
 		}
 	}
 }
+
+// TestNotFixedSettlesNothing checks that a message saying the problem is
+// not solved, or asking to act until it is, settles nothing.
+func TestNotFixedSettlesNothing(t *testing.T) {
+	for _, text := range []string{
+		"The router still reboots every hour. It is not fixed.",
+		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.",
+		"A câmara continua offline, não deu certo.",
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		for i := range c.sents {
+			if c.sents[i].settled {
+				t.Errorf("%q: sentence %q settled", text, c.sents[i].text())
+			}
+		}
+	}
+}

@@ -516,6 +516,18 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 	return predict.Evidence{}, false
 }
 
+// nameOnly returns a name as quoted without the brackets and quotation
+// marks that stood around its words ("binnencamera (Cam4").
+func nameOnly(q string) string {
+	q = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`()[]{}"«»“”„`, r) {
+			return ' '
+		}
+		return r
+	}, q)
+	return strings.Join(strings.Fields(q), " ")
+}
+
 // predictDescription describes the need with the customer's sentences
 // that tell it best; when they do not name the thing the case is about
 // (named, if any: the product the product field found named, or else
@@ -542,8 +554,8 @@ func predictDescription(c *conversation, limit int, named predict.Evidence) (pre
 		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
 	}
 	v := strings.Join(parts, " ")
-	if named.Quote != "" && !strings.Contains(fold(v), fold(named.Quote)) {
-		v = named.Quote + ": " + v
+	if name := nameOnly(named.Quote); name != "" && !strings.Contains(fold(v), fold(name)) {
+		v = name + ": " + v
 		ev = append([]predict.Evidence{named}, ev...)
 	}
 	v = clip(v, limit)
