@@ -12,7 +12,7 @@ package heuristic
 //	go test ./predict/heuristic -run TestCalibrationTable -update-calibration
 var calibrationTable = calibration{
 	"choice.correction": {
-		Precision: []float64{0.861, 0.861, 0.861, 0.861, 0.861},
+		Precision: []float64{0.859, 0.859, 0.859, 0.859, 0.859},
 		Right:     []int{0, 0, 0, 0, 6},
 		Total:     []int{0, 0, 0, 0, 7},
 	},
@@ -32,19 +32,19 @@ var calibrationTable = calibration{
 		Total:     []int{0, 12, 169, 268, 552},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.692, 0.729, 0.922, 0.952},
+		Precision: []float64{0.355, 0.691, 0.729, 0.922, 0.952},
 		Right:     []int{0, 1, 15, 48, 19},
 		Total:     []int{0, 2, 21, 52, 19},
 	},
 	"choice.similarity.crowded.many": {
-		Precision: []float64{0.301, 0.301, 0.41, 0.857, 0.857},
-		Right:     []int{0, 0, 5, 7, 0},
-		Total:     []int{0, 2, 13, 7, 0},
+		Precision: []float64{0.142, 0.142, 0.533, 0.803, 0.803},
+		Right:     []int{0, 1, 16, 13, 1},
+		Total:     []int{0, 14, 30, 15, 1},
 	},
 	"choice.similarity.many": {
-		Precision: []float64{0.455, 0.541, 0.541, 0.913, 0.913},
-		Right:     []int{0, 0, 2, 10, 22},
-		Total:     []int{0, 1, 5, 10, 24},
+		Precision: []float64{0.289, 0.289, 0.289, 0.734, 0.884},
+		Right:     []int{0, 0, 12, 31, 50},
+		Total:     []int{0, 1, 46, 42, 56},
 	},
 	"choice.similarity.named": {
 		Precision: []float64{0.455, 0.565, 0.795, 0.888, 0.993},
@@ -52,8 +52,8 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 13, 70, 299},
 	},
 	"choice.similarity.named.many": {
-		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.8},
-		Right:     []int{0, 0, 0, 2, 3},
-		Total:     []int{0, 0, 0, 2, 3},
+		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
+		Right:     []int{0, 0, 0, 2, 4},
+		Total:     []int{0, 0, 0, 2, 4},
 	},
 }
