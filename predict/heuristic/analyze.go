@@ -447,6 +447,13 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	}
 	s := sentence{msg: at.msg, order: at.order, part: at.part, src: at.src, start: sp.start, end: sp.end, toks: toks, instr: instr}
 	s.terms = failedWorkarounds(s.toks, lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1)))
+	if anyWord(s.toks, wantWords) {
+		// "Queria que ela acendesse sozinha quando escurece": what the
+		// customer wants done by itself is automation, not a fault.
+		s.terms = slices.DeleteFunc(s.terms, func(t term) bool {
+			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
+		})
+	}
 	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
 		// "The reset mail never arrives": a mail, not a parcel.
 		s.terms = slices.DeleteFunc(s.terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
@@ -478,6 +485,10 @@ pacco ordine consegna corriere spedizione pakket bestelling zending levering bez
 // objectPronouns are the Spanish, Portuguese and Italian object
 // pronouns and articles that can follow "como"/"come", folded.
 var objectPronouns = wordSet(`lo la los las le les me te o a os as`)
+
+// byItself are the first words of the phrases that say a device acts
+// by itself ("by itself", "sozinha", "von selbst", "tout seul"), folded.
+var byItself = wordSet(`by on von tout toute por sozinho sozinha sozinhos sozinhas da vanzelf`)
 
 // nowWords tell the present state, folded.
 var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso ora nu inmiddels`)

@@ -348,3 +348,18 @@ func TestNotFixedSettlesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestWishedAutomationIsNoFault checks that what the customer wants a
+// device to do by itself is no fault, while a device doing it unasked is.
+func TestWishedAutomationIsNoFault(t *testing.T) {
+	for text, fault := range map[string]bool{
+		"Queria que ela acendesse sozinha quando escurece.":          false,
+		"I would like the plug to switch on by itself at dusk.":      false,
+		"The plug switches on by itself in the middle of the night.": true,
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if got := c.bag["#malfunction"] > 0; got != fault {
+			t.Errorf("%q: fault %v, want %v", text, got, fault)
+		}
+	}
+}

@@ -357,8 +357,8 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		}
 	}
 	var conv *conversation
-	// The description is read last: it may lead with the product the
-	// product field found named.
+	// The description is read last, with the product the customer
+	// names.
 	var named predict.Evidence
 	var describeLater []int
 	for i := range req.Fields {
@@ -390,12 +390,6 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 			if ok {
 				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
-				if cf.choice.labelled && named.Quote == "" && r.conf >= p.minConf && len(r.quote) > 0 && r.quote[0].j > 0 && !r.quote[0].rep {
-					// Named as such ("the X300"), not told by similarity.
-					if ev := conv.evidence(r.quote[:1]); len(ev) == 1 {
-						named = ev[0]
-					}
-				}
 			}
 		case kindPattern:
 			var id identifier
@@ -425,7 +419,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			res.Predictions[f.Name] = pr
 		}
 	}
-	if len(describeLater) > 0 && named.Quote == "" {
+	if len(describeLater) > 0 {
 		named, _ = thingNamed(conv, cfs)
 	}
 	for _, i := range describeLater {
@@ -490,15 +484,17 @@ const minDescribeScore = 1.2
 
 // thingNamed returns the one thing (an option of a labelled lookup among
 // the requested fields: a product, a plan) the customer names, as they
-// wrote it; false when they name none, or several.
+// wrote it, leaving out those they say work ("the nodes look fine");
+// false when they name none, or several.
 func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) {
 	for _, cf := range cfs {
 		if cf.kind != kindChoice || !cf.choice.labelled {
 			continue
 		}
+		ms := cf.choice.mentions(c)
 		opt, ref := -1, quoteRef{}
-		for _, m := range cf.choice.mentions(c) {
-			if m.neg {
+		for _, m := range ms {
+			if m.neg || slices.ContainsFunc(ms, func(o mention) bool { return o.opt == m.opt && o.works }) {
 				continue
 			}
 			if opt >= 0 && m.opt != opt {
@@ -530,9 +526,8 @@ func nameOnly(q string) string {
 
 // predictDescription describes the need with the customer's sentences
 // that tell it best; when they do not name the thing the case is about
-// (named, if any: the product the product field found named, or else
-// the one the customer names), it leads with that name: "X300: since
-// this morning our internet drops every 15 minutes".
+// (named, if any), it leads with that name: "X300: since this morning
+// our internet drops every 15 minutes".
 func predictDescription(c *conversation, limit int, named predict.Evidence) (predict.Prediction, bool) {
 	picked, best := describe(c, limit, 2)
 	// A customer typing in fragments tells across messages what no

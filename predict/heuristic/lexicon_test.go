@@ -161,6 +161,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"het is erger geworden", "#worse", ""},
 		{"ça a empiré depuis hier", "#worse", ""},
 		{"Dat bestaan niet in de app", "#lacks", ""},
+		{"nell'app compare la scritta \"non in linea\"", "#outage", ""},
 		{"je n'arrive pas à faire un programme différent pour le week-end", "#howto", ""},
 		{"Vous souhaitez échanger le pack de deux contre le pack de trois ?", "#exchange", "#feature"},
 		{"Je souhaite renvoyer la caméra", "#return", "#feature"},
