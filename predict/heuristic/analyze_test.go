@@ -232,15 +232,10 @@ func TestQuestionTags(t *testing.T) {
 			t.Errorf("tagQuestion(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
-	for text, asks := range map[string]bool{
+	checkReadings(t, "asks", map[string]bool{
 		"Por ahora pongo el termostato a 25 grados, pero esto no es normal, ¿no?": false,
 		"Ah, e tenho de fazer isso em cada uma, certo?":                           true,
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := c.sents[0].question; got != asks {
-			t.Errorf("%q asks: %v, want %v", text, got, asks)
-		}
-	}
+	}, func(c *conversation) bool { return c.sents[0].question })
 }
 
 // TestNowDownAfterEasing checks that a total failure told as the present
@@ -248,68 +243,49 @@ func TestQuestionTags(t *testing.T) {
 // ("it comes back after a few minutes") outdates the easing, as "it has
 // got worse" does, and that the failure told without "now" does not.
 func TestNowDownAfterEasing(t *testing.T) {
-	for text, want := range map[string]bool{
+	checkReadings(t, "outdated easing", map[string]bool{
 		"It keeps rebooting, it comes back after a couple of minutes. Now he has no internet at all.":  true,
 		"Se reinicia, vuelve a los dos minutos. Ahora ya no tiene internet.":                           true,
 		"It keeps rebooting, it comes back after a couple of minutes. He has no internet at all then.": false,
 		"Now he has no internet at all. It comes back after a couple of minutes, though.":              false,
-	} {
-		if got := analyze(defaultLexicon(), chat(text), nil).worse; got != want {
-			t.Errorf("%q: outdated easing = %v, want %v", text, got, want)
-		}
-	}
+	}, func(c *conversation) bool { return c.worse })
 }
 
 // TestDescriptionLeavesOutWhatIsFine checks that a sentence that only
 // tells that something works or is fine, in any language, is not one to
 // describe the need with, while one that goes on with "but" is.
 func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
-	for text, want := range map[string]bool{
+	checkReadings(t, "describes the need", map[string]bool{
 		"Werkt goed met de lampen.": false,
 		"the outdoor cam I bought my dad last year is still going strong, he checks it every morning": false,
 		"La app funciona bien.":                               false,
 		"The app works, but the plug does not show up in it.": true,
 		"Die Kamera funktioniert, aber die Aufnahmen fehlen.": true,
 		"Does the thermostat work with a heat pump?":          true,
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := informative(&c.sents[0]) > 0; got != want {
-			t.Errorf("%q describes the need: %v, want %v", text, got, want)
-		}
-	}
+	}, func(c *conversation) bool { return informative(&c.sents[0]) > 0 })
 }
 
 // TestMailThatNeverArrivesIsNoParcel checks that a mail, code or link
 // that does not arrive is not read as a lost delivery, in any language,
 // while a parcel that does not arrive still is.
 func TestMailThatNeverArrivesIsNoParcel(t *testing.T) {
-	for text, lost := range map[string]bool{
+	checkReadings(t, "lost delivery", map[string]bool{
 		"El correo de confirmación nunca llegó.":                          false,
 		"The reset link never arrived, I checked spam twice.":             false,
 		"Le mail de réinitialisation n'arrive jamais.":                    false,
 		"Het pakket is nooit aangekomen.":                                 true,
 		"The order confirmation mail came, but the parcel never arrived.": true,
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := c.bag["#lost"] > 0; got != lost {
-			t.Errorf("%q: lost delivery %v, want %v", text, got, lost)
-		}
-	}
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
 }
 
 // TestComoAsksOnlyInAQuestion checks that "como"/"come" before a pronoun
 // asks how in a question and is "as" in a statement.
 func TestComoAsksOnlyInAQuestion(t *testing.T) {
-	for text, how := range map[string]bool{
+	checkReadings(t, "asks how", map[string]bool{
 		"Come lo collego alla rete che ho già?":                                   true,
 		"¿Cómo la configuro para que grabe de noche?":                             true,
 		"como la app se abre directamente sin pedir nada, pueden ver las cámaras": false,
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := hasTerm(c.sents[0].terms, "#howto"); got != how {
-			t.Errorf("%q asks how: %v, want %v", text, got, how)
-		}
-	}
+	}, func(c *conversation) bool { return hasTerm(c.sents[0].terms, "#howto") })
 }
 
 // TestGermanZuInfinitives checks that an infinitive with "zu" inside it
@@ -352,14 +328,20 @@ func TestNotFixedSettlesNothing(t *testing.T) {
 // TestWishedAutomationIsNoFault checks that what the customer wants a
 // device to do by itself is no fault, while a device doing it unasked is.
 func TestWishedAutomationIsNoFault(t *testing.T) {
-	for text, fault := range map[string]bool{
+	checkReadings(t, "fault", map[string]bool{
 		"Queria que ela acendesse sozinha quando escurece.":          false,
 		"I would like the plug to switch on by itself at dusk.":      false,
 		"The plug switches on by itself in the middle of the night.": true,
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if got := c.bag["#malfunction"] > 0; got != fault {
-			t.Errorf("%q: fault %v, want %v", text, got, fault)
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+}
+
+// checkReadings reads each text as one customer message and checks what
+// read tells of it (what names it in errors) against the answer wanted.
+func checkReadings(t *testing.T, what string, cases map[string]bool, read func(c *conversation) bool) {
+	t.Helper()
+	for text, want := range cases {
+		if got := read(analyze(defaultLexicon(), chat(text), nil)); got != want {
+			t.Errorf("%q: %s %v, want %v", text, what, got, want)
 		}
 	}
 }
