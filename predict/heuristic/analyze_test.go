@@ -129,10 +129,13 @@ func TestAllFineSaysNoNeed(t *testing.T) {
 // needs real name words.
 func TestNamesThatAreWordsElsewhere(t *testing.T) {
 	for text, want := range map[string]string{
-		"hola, soy Ben Okafor":   "Ben Okafor",
-		"hi, I am Mark Van Dijk": "Mark Van Dijk",
-		"hola soy farid haddad":  "farid haddad",
-		"i am in the garden now": "",
+		"hola, soy Ben Okafor":               "Ben Okafor",
+		"hi, I am Mark Van Dijk":             "Mark Van Dijk",
+		"hola soy farid haddad":              "farid haddad",
+		"i am in the garden now":             "",
+		"Ich bin übrigens Noah Fischer.":     "Noah Fischer",
+		"soy, por cierto, Ana Lima":          "Ana Lima",
+		"ik ben trouwens blij met de camera": "",
 	} {
 		toks := tokenize(text, nil)
 		got := ""

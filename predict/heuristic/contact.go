@@ -139,6 +139,33 @@ type nameCandidate struct{ name, quote string }
 
 // nameCandidatesIn returns the full names the customer gives in a text
 // already split into words: "my name is ...", "this is ...", "... here".
+// asides are the words said in passing between a name's cue and the
+// name: "Ich bin übrigens Noah Fischer", "soy, por cierto, Ana Lima".
+var asides = [][]string{
+	{"ubrigens"}, {"btw"}, {"trouwens"}, {"alias"}, {"comunque"}, {"by", "the", "way"}, {"por", "cierto"},
+	{"au", "fait"}, {"a", "proposito"}, {"d", "ailleurs"}, {"de", "resto"}, {"overigens"}, {"uberigens"},
+}
+
+// asideAt returns how many words an aside takes at toks[i], 0 for none.
+func asideAt(toks []token, i int) int {
+	for _, a := range asides {
+		if i+len(a) > len(toks) {
+			continue
+		}
+		ok := true
+		for k, w := range a {
+			if toks[i+k].fold != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return len(a)
+		}
+	}
+	return 0
+}
+
 func nameCandidatesIn(src string, toks []token) []nameCandidate {
 	var out []nameCandidate
 	for i := range toks {
@@ -160,13 +187,14 @@ func nameCandidatesIn(src string, toks []token) []nameCandidate {
 			if openingCues[key] && i > 0 && !toks[i].brk {
 				continue
 			}
-			name, ok := nameAfter(toks, src, i+len(cue), !looseCues[key])
+			at := i + len(cue) + asideAt(toks, i+len(cue))
+			name, ok := nameAfter(toks, src, at, !looseCues[key])
 			if !ok {
 				// Typed in lower case ("hola soy farid haddad"): a name
 				// only when it ends the clause, so that "i am having
 				// trouble with ..." names nobody.
-				name, ok = nameAfter(toks, src, i+len(cue), false)
-				ok = ok && clauseEndsAfter(toks, src, i+len(cue), name)
+				name, ok = nameAfter(toks, src, at, false)
+				ok = ok && clauseEndsAfter(toks, src, at, name)
 			}
 			if ok {
 				out = append(out, nameCandidate{name, name})
