@@ -348,3 +348,22 @@ func checkReadings(t *testing.T, what string, cases map[string]bool, read func(c
 		}
 	}
 }
+
+// TestItalianElisions checks that Italian articulated prepositions and
+// articles before an apostrophe are words of their own, as French ones
+// are, and that an English contraction stays one word.
+func TestItalianElisions(t *testing.T) {
+	for text, want := range map[string]string{
+		"dall'app dell'acquario un'altra nell'ufficio": "dall app dell acquario un altra nell ufficio",
+		"l'application ne démarre pas":                 "l application ne demarre pas",
+		"it doesn't start":                             "it doesnt start",
+	} {
+		var got []string
+		for _, tk := range tokenize(text, nil) {
+			got = append(got, tk.fold)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("tokenize(%q) = %q, want %q", text, strings.Join(got, " "), want)
+		}
+	}
+}

@@ -372,6 +372,13 @@ func predictContact(ctx context.Context, log *slog.Logger, c *conversation, req 
 		}
 		queries++
 		cs, err := req.Directory.FindContacts(ctx, cand.q)
+		if plain := fold(cand.q.Name); err == nil && len(cs) == 0 && cand.q.Email == "" && cand.q.Phone == "" &&
+			plain != strings.ToLower(cand.q.Name) && queries < maxDirectoryQueries {
+			// "María González" typed, "Maria Gonzalez" on file: the
+			// name without its accents.
+			queries++
+			cs, err = req.Directory.FindContacts(ctx, predict.ContactQuery{Name: plain})
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				qerr = ctx.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/caseagent/caseagent/predict"
 )
@@ -14,6 +15,9 @@ import (
 type memDirectory struct {
 	contacts []predict.Contact
 	err      error
+	// strict compares names as written, accents included, as the
+	// stores of package casemgmt do; otherwise without them.
+	strict bool
 
 	mu      sync.Mutex
 	queries []predict.ContactQuery
@@ -52,9 +56,24 @@ func (d *memDirectory) FindContacts(ctx context.Context, q predict.ContactQuery)
 		switch {
 		case q.Email != "" && strings.EqualFold(q.Email, c.Email),
 			q.Phone != "" && len(digitsOf(q.Phone)) >= 7 && lastDigits(q.Phone, 9) == lastDigits(c.Phone, 9),
-			q.Name != "" && strings.EqualFold(fold(q.Name), fold(c.Name)):
+			q.Name != "" && !d.strict && strings.EqualFold(fold(q.Name), fold(c.Name)),
+			q.Name != "" && d.strict && strings.EqualFold(q.Name, c.Name):
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// TestNameTypedWithAccents checks that a name the customer types with
+// accents finds the contact a directory that compares names as written
+// holds without them.
+func TestNameTypedWithAccents(t *testing.T) {
+	tt := loadTenant(t)
+	fields := fieldsNamed(t, tt, "requester")
+	p := newPredictor(t)
+	dir := &memDirectory{strict: true, contacts: []predict.Contact{{ID: "U-7", Name: "Maria Gonzalez"}}}
+	got, _ := written(t, p, &predict.Request{Fields: fields, Messages: chat("Hola, la cámara llegó rota.", "R: ¿Su nombre?", "Soy María González."), Directory: dir}, "requester")
+	if got != "U-7" {
+		t.Errorf("contact %q, want U-7", got)
+	}
 }

@@ -67,9 +67,11 @@ func isWordRune(r rune) bool {
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == '‘' || r == '`' }
 
-// elisions are the French and Italian articles and pronouns written
-// before an apostrophe; they are split off as words of their own.
-var elisions = map[string]bool{"l": true, "d": true, "j": true, "n": true, "qu": true, "c": true, "s": true, "m": true, "t": true}
+// elisions are the French and Italian articles, pronouns and
+// prepositions written before an apostrophe ("l'app", "dall'app",
+// "un'altra"); they are split off as words of their own.
+var elisions = map[string]bool{"l": true, "d": true, "j": true, "n": true, "qu": true, "c": true, "s": true, "m": true, "t": true,
+	"dall": true, "dell": true, "nell": true, "sull": true, "coll": true, "un": true, "quest": true, "quell": true}
 
 // tokenize splits s into words. An apostrophe inside a word joins its two
 // halves ("doesn't" is "doesnt"), except after a French elision ("l'app"
