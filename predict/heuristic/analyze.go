@@ -190,7 +190,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// new ("that's settled; now I'd like to send it back").
 	settledAt := map[int]int{}
 	for i := range c.sents {
-		if saysResolved(c.sents[i].terms) {
+		if saysResolved(&c.sents[i]) {
 			settledAt[c.sents[i].msg] = i + 1
 		}
 	}
@@ -462,6 +462,17 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 		c.instrs++
 	}
 	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") && !(tellsFault(s.terms) && tagQuestion(s.text())) || asksUnmarked(s.toks)
+	if s.question && !hasTerm(s.terms, "#howto") {
+		// "oi como partilho a camara?", "come imposto un timer?": a
+		// question asked with "how" asks how to do it, unless it asks
+		// how long or how much.
+		for k := range s.toks {
+			if howWords[s.toks[k].fold] && (k+1 >= len(s.toks) || !quantityWords[s.toks[k+1].fold]) {
+				s.terms = append(s.terms, term{key: "#howto", w: 1, start: k})
+				break
+			}
+		}
+	}
 	if !s.question {
 		// Spanish, Portuguese and Italian "como"/"come" before a pronoun
 		// ask how only in a question: "como la app se abre" is "as".
@@ -482,6 +493,13 @@ paket sendung lieferung bestellung versand zusteller pacote encomenda entrega tr
 pacco ordine consegna corriere spedizione pakket bestelling zending levering bezorging bezorger`)
 )
 
+// howWords ask how, folded; quantityWords after them ask how much, how
+// long or how many instead, or why ("come mai", "how come").
+var (
+	howWords      = wordSet(`how como come comment wie hoe`)
+	quantityWords = wordSet(`long much many often come lange viel viele oft lang vaak veel tanto tantos tanta tantas longtemps mai assim`)
+)
+
 // objectPronouns are the Spanish, Portuguese and Italian object
 // pronouns and articles that can follow "como"/"come", folded.
 var objectPronouns = wordSet(`lo la los las le les me te o a os as`)
@@ -497,11 +515,27 @@ var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso or
 // agreement ("this isn't normal, is it?"), folded.
 var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gell ne stimmts nao certo verdade non hein vero giusto toch niet he`)
 
-// saysResolved reports whether terms say the problem is solved, not
-// that it is not ("it's still not fixed").
-func saysResolved(terms []term) bool {
-	return slices.ContainsFunc(terms, func(t term) bool { return t.key == "#resolved" && !t.neg })
+// saysResolved reports whether a sentence says the problem is solved:
+// not that it is not ("it's still not fixed"), and not on a condition
+// ("als ik de stekker eruit trek, werkt hij weer een paar uur": a
+// workaround).
+func saysResolved(s *sentence) bool {
+	for _, t := range s.terms {
+		if t.key != "#resolved" || t.neg {
+			continue
+		}
+		for k := 0; k < t.start && k < len(s.toks); k++ {
+			if conditionWords[s.toks[k].fold] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
+
+// conditionWords open a condition, folded.
+var conditionWords = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
 
 // tellsFault reports whether terms tell of a fault, not denied.
 func tellsFault(terms []term) bool {
@@ -575,7 +609,7 @@ func (c *conversation) thanked(i int) bool {
 // problem is solved.
 func (c *conversation) settledBefore(i int) bool {
 	for k := range i {
-		if saysResolved(c.sents[k].terms) {
+		if saysResolved(&c.sents[k]) {
 			return true
 		}
 	}

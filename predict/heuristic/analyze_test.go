@@ -318,6 +318,7 @@ func TestNotFixedSettlesNothing(t *testing.T) {
 		"The router still reboots every hour. It is not fixed.",
 		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.",
 		"A câmara continua offline, não deu certo.",
+		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.",
 	} {
 		c := analyze(defaultLexicon(), chat(text), nil)
 		for i := range c.sents {
@@ -366,4 +367,16 @@ func TestItalianElisions(t *testing.T) {
 			t.Errorf("tokenize(%q) = %q, want %q", text, strings.Join(got, " "), want)
 		}
 	}
+}
+
+// TestAskedHow checks that a question asked with "how", in any language,
+// asks how to do something, and one asking how long or how much does not.
+func TestAskedHow(t *testing.T) {
+	checkReadings(t, "asks how", map[string]bool{
+		"oi como partilho a camara da sala com o meu marido?": true,
+		"ciao come imposto un timer sulla presa smart?":       true,
+		"Wie lange dauert die Lieferung?":                     false,
+		"Come mai la presa si spegne?":                        false,
+		"Quanto tempo ci vuole, wie viel kostet das?":         false,
+	}, func(c *conversation) bool { return hasTerm(c.sents[0].terms, "#howto") })
 }

@@ -161,6 +161,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"het is erger geworden", "#worse", ""},
 		{"ça a empiré depuis hier", "#worse", ""},
 		{"Dat bestaan niet in de app", "#lacks", ""},
+		{"waarom is cloud plus ineens duurder?", "#fee", ""},
 		{"l'écran se fige une ou deux fois par jour", "#crash", ""},
 		{"¿Cómo lo solucionamos?", "#request", "#howto"},
 		{"Est-ce qu'on peut lui dire de surveiller seulement l'allée ?", "#howto", ""},
