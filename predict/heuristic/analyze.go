@@ -76,6 +76,8 @@ type conversation struct {
 	// retracted indexes the sentence of sents that withdraws what came
 	// before it ("scratch that, the real problem is ..."), -1 for none.
 	retracted int
+	// words counts the words of each message's own text, for fragment.
+	words map[int]int
 	// rep holds the representatives' statements of repConcepts, which
 	// count for the customer's need (representativeSays).
 	rep []sentence

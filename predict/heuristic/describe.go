@@ -223,13 +223,16 @@ func describeRun(c *conversation, limit int) ([]pickedSentence, float64) {
 
 // fragment reports whether message mi is short enough to be a fragment.
 func (c *conversation) fragment(mi int) bool {
-	n := 0
-	for i := range c.sents {
-		if c.sents[i].msg == mi && c.sents[i].part == partText {
-			n += len(c.sents[i].toks)
+	if c.words == nil {
+		// Counted once: a chat of many short messages asks for every one.
+		c.words = map[int]int{}
+		for i := range c.sents {
+			if c.sents[i].part == partText {
+				c.words[c.sents[i].msg] += len(c.sents[i].toks)
+			}
 		}
 	}
-	return n <= fragmentTokens
+	return c.words[mi] <= fragmentTokens
 }
 
 // followsOn reports whether message b follows message a with no
