@@ -449,41 +449,49 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	}
 	s := sentence{msg: at.msg, order: at.order, part: at.part, src: at.src, start: sp.start, end: sp.end, toks: toks, instr: instr}
 	s.terms = failedWorkarounds(s.toks, lx.terms(s.toks, make([]term, 0, len(s.toks)/2+1)))
-	if anyWord(s.toks, wantWords) {
-		// "Queria que ela acendesse sozinha quando escurece": what the
-		// customer wants done by itself is automation, not a fault.
-		s.terms = slices.DeleteFunc(s.terms, func(t term) bool {
-			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
-		})
-	}
-	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
-		// "The reset mail never arrives": a mail, not a parcel.
-		s.terms = slices.DeleteFunc(s.terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
-	}
 	if s.instr {
 		c.instrs++
 	}
 	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") && !(tellsFault(s.terms) && tagQuestion(s.text())) || asksUnmarked(s.toks)
-	if s.question && !hasTerm(s.terms, "#howto") {
-		// "oi como partilho a camara?", "come imposto un timer?": a
-		// question asked with "how" asks how to do it, unless it asks
-		// how long or how much.
+	s.terms = inContext(&s)
+	c.sents = append(c.sents, s)
+}
+
+// inContext returns the sentence's terms as its other words read them,
+// where the lexicon, which reads phrases, cannot:
+//   - what the customer wants a device to do by itself is automation,
+//     not a fault ("queria que ela acendesse sozinha quando escurece");
+//   - a mail, code or link that does not arrive is no lost parcel, unless
+//     the sentence speaks of a parcel too;
+//   - a question asked with "how" asks how to do it ("oi como partilho a
+//     camara?"), unless it asks how long, how much or why;
+//   - "como"/"come" before a pronoun asks how only in a question ("como
+//     la app se abre" is "as the app opens").
+func inContext(s *sentence) []term {
+	terms := s.terms
+	if anyWord(s.toks, wantWords) {
+		terms = slices.DeleteFunc(terms, func(t term) bool {
+			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
+		})
+	}
+	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
+		terms = slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
+	}
+	switch {
+	case s.question && !hasTerm(terms, "#howto"):
 		for k := range s.toks {
 			if howWords[s.toks[k].fold] && (k+1 >= len(s.toks) || !quantityWords[s.toks[k+1].fold]) {
-				s.terms = append(s.terms, term{key: "#howto", w: 1, start: k})
+				terms = append(terms, term{key: "#howto", w: 1, start: k})
 				break
 			}
 		}
-	}
-	if !s.question {
-		// Spanish, Portuguese and Italian "como"/"come" before a pronoun
-		// ask how only in a question: "como la app se abre" is "as".
-		s.terms = slices.DeleteFunc(s.terms, func(t term) bool {
+	case !s.question:
+		terms = slices.DeleteFunc(terms, func(t term) bool {
 			return (t.key == "#howto" || t.key == "#question") && t.start+1 < len(s.toks) &&
 				(s.toks[t.start].fold == "como" || s.toks[t.start].fold == "come") && objectPronouns[s.toks[t.start+1].fold]
 		})
 	}
-	c.sents = append(c.sents, s)
+	return terms
 }
 
 // mailWords name mails, messages, codes and links; parcelWords name
@@ -527,7 +535,8 @@ func saysResolved(s *sentence) bool {
 			continue
 		}
 		for k := 0; k < t.start && k < len(s.toks); k++ {
-			if conditionWords[s.toks[k].fold] {
+			if conditionWords[s.toks[k].fold] && !ambiguousConditions[s.toks[k].fold] ||
+				ambiguousConditions[s.toks[k].fold] && (k == 0 || s.toks[k].brk) && k+1 < t.start && !s.toks[k+1].brk {
 				return false
 			}
 		}
@@ -536,8 +545,14 @@ func saysResolved(s *sentence) bool {
 	return false
 }
 
-// conditionWords open a condition, folded.
-var conditionWords = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
+// conditionWords open a condition, folded. The ambiguous ones do only
+// where a clause starts and not right before what they condition:
+// Spanish "sí, ya se solucionó" (yes) and "se arregló" (reflexive) are
+// no conditions.
+var (
+	conditionWords      = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
+	ambiguousConditions = wordSet(`si se`)
+)
 
 // tellsFault reports whether terms tell of a fault, not denied.
 func tellsFault(terms []term) bool {

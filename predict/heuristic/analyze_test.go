@@ -311,6 +311,21 @@ func TestGermanZuInfinitives(t *testing.T) {
 	}
 }
 
+// TestSolvedSettles checks that a message saying the problem is solved
+// settles what it told before, also with a "yes" or a reflexive that
+// reads like a condition.
+func TestSolvedSettles(t *testing.T) {
+	for _, text := range []string{
+		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.",
+		"Il router si riavvia ogni ora. Ok, adesso funziona di nuovo.",
+	} {
+		c := analyze(defaultLexicon(), chat(text), nil)
+		if !c.sents[0].settled {
+			t.Errorf("%q: %q not settled", text, c.sents[0].text())
+		}
+	}
+}
+
 // TestNotFixedSettlesNothing checks that a message saying the problem is
 // not solved, or asking to act until it is, settles nothing.
 func TestNotFixedSettlesNothing(t *testing.T) {

@@ -359,7 +359,6 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 	var conv *conversation
 	// The description is read last, with the product the customer
 	// names.
-	var named predict.Evidence
 	var describeLater []int
 	for i := range req.Fields {
 		f := &req.Fields[i]
@@ -419,6 +418,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			res.Predictions[f.Name] = pr
 		}
 	}
+	var named predict.Evidence
 	if len(describeLater) > 0 {
 		named, _ = thingNamed(conv, cfs)
 	}

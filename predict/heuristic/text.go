@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -135,10 +136,12 @@ func tokenize(s string, out []token) []token {
 
 // zuPrefixes are the German separable prefixes an infinitive takes "zu"
 // after ("umzutauschen", "zurückzuschicken"), folded, longest first.
-var zuPrefixes = []string{
-	"zusammen", "zuruck", "heraus", "herein", "hinaus", "wieder", "durch", "unter", "hinzu", "dazu", "fest", "fort",
-	"auf", "aus", "bei", "ein", "her", "hin", "los", "mit", "nach", "vor", "weg", "uber", "ab", "an", "um", "zu",
-}
+var zuPrefixes = func() []string {
+	ps := strings.Fields(`zusammen zuruck heraus herein hinaus wieder durch unter hinzu dazu fest fort
+		auf aus bei ein her hin los mit nach vor weg uber ab an um zu`)
+	slices.SortStableFunc(ps, func(a, b string) int { return len(b) - len(a) })
+	return ps
+}()
 
 // withoutZu returns a German infinitive with "zu" inside it as the plain
 // infinitive ("umzutauschen" is "umtauschen", "hinzuzufügen" is
