@@ -2,6 +2,7 @@ package heuristic
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -313,35 +314,19 @@ func TestGermanZuInfinitives(t *testing.T) {
 
 // TestSolvedSettles checks that a message saying the problem is solved
 // settles what it told before, also with a "yes" or a reflexive that
-// reads like a condition.
+// reads like a condition, and that one saying it is not solved, asking
+// to act until it is, or telling a fix on a condition settles nothing.
 func TestSolvedSettles(t *testing.T) {
-	for _, text := range []string{
-		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.",
-		"Il router si riavvia ogni ora. Ok, adesso funziona di nuovo.",
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		if !c.sents[0].settled {
-			t.Errorf("%q: %q not settled", text, c.sents[0].text())
-		}
-	}
-}
-
-// TestNotFixedSettlesNothing checks that a message saying the problem is
-// not solved, or asking to act until it is, settles nothing.
-func TestNotFixedSettlesNothing(t *testing.T) {
-	for _, text := range []string{
-		"The router still reboots every hour. It is not fixed.",
-		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.",
-		"A câmara continua offline, não deu certo.",
-		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.",
-	} {
-		c := analyze(defaultLexicon(), chat(text), nil)
-		for i := range c.sents {
-			if c.sents[i].settled {
-				t.Errorf("%q: sentence %q settled", text, c.sents[i].text())
-			}
-		}
-	}
+	checkReadings(t, "settles", map[string]bool{
+		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.":                                 true,
+		"Il router si riavvia ogni ora. Ok, adesso funziona di nuovo.":                                   true,
+		"The router still reboots every hour. It is not fixed.":                                          false,
+		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.":              false,
+		"A câmara continua offline, não deu certo.":                                                      false,
+		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.": false,
+	}, func(c *conversation) bool {
+		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
+	})
 }
 
 // TestWishedAutomationIsNoFault checks that what the customer wants a
