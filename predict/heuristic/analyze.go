@@ -81,6 +81,9 @@ type conversation struct {
 	// rep holds the representatives' statements of repConcepts, which
 	// count for the customer's need (representativeSays).
 	rep []sentence
+	// arena holds the tokens of the sentences read so far and room for
+	// more, so that a conversation's sentences share a few allocations.
+	arena []token
 	// scratch space for reading the representatives' statements.
 	scratchToks  []token
 	scratchTerms []term
@@ -229,7 +232,11 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#outage" && !t.neg })
 	})
 	c.worse = worse >= 0
-	c.bag = map[string]float64{}
+	nterms := 0
+	for i := range c.sents {
+		nterms += len(c.sents[i].terms)
+	}
+	c.bag = make(map[string]float64, nterms)
 	for i := range c.sents {
 		s := &c.sents[i]
 		if s.instr || s.third || s.settled {
@@ -410,7 +417,7 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 	spans := instruct.Own(c.vocab.spans(src), c.msgs[mi].From.Email)
 	at0 := sentence{msg: mi, order: order, part: part, src: src}
 	for _, sp := range sentences(src) {
-		toks := tokenize(src[sp.start:sp.end], make([]token, 0, (sp.end-sp.start)/5+1))
+		toks := c.tokenize(src[sp.start:sp.end])
 		if len(toks) == 0 {
 			continue
 		}
@@ -431,6 +438,27 @@ func (c *conversation) addSentences(lx *lexicon, mi, order, part int, src string
 		}
 		c.markThird(n, third)
 	}
+}
+
+// arenaTokens is the least number of tokens an arena has room for.
+const arenaTokens = 128
+
+// tokenize is tokenize into the conversation's arena. The tokens returned
+// are the sentence's own: appending to them never writes into another's.
+func (c *conversation) tokenize(s string) []token {
+	free := c.arena[len(c.arena):]
+	if cap(free) < len(s)/4+1 {
+		// A token takes at least two bytes of text, most take five or
+		// more.
+		c.arena = make([]token, 0, max(len(s)/3+1, arenaTokens))
+		free = c.arena
+	}
+	toks := tokenize(s, free[:0])
+	if len(toks) > 0 && cap(toks) == cap(free) && &toks[:1][0] == &free[:1][0] {
+		c.arena = c.arena[:len(c.arena)+len(toks)]
+		return toks[:len(toks):len(toks)]
+	}
+	return toks
 }
 
 // markThird marks the sentences added from index n on as third-party

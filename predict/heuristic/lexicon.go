@@ -122,6 +122,7 @@ type lexWord struct {
 }
 
 type lexEntry struct {
+	ord      int // of two equal matches, the lower wins
 	weight   float64
 	words    []lexWord
 	concepts []string // "#name"
@@ -131,8 +132,12 @@ type lexEntry struct {
 // lexicon is a compiled cue lexicon. It is read-only once built and safe
 // for concurrent use.
 type lexicon struct {
-	exact  map[string][]*lexEntry // by stem of the first word
-	prefix map[string][]*lexEntry // by the first three letters of the first word
+	exact map[string]*lexBucket // by stem of the first word
+	// prefix holds the phrases whose first word is a prefix, by its first
+	// three letters: prefixAt indexes those of three letters a to z,
+	// prefixOther the others.
+	prefixAt    []*lexBucket
+	prefixOther map[string]*lexBucket
 	// deniable are the concepts a negation denies ("not urgent"), as
 	// opposed to those it leaves standing ("can't log in" is still about
 	// signing in).
@@ -151,10 +156,53 @@ const selfAssessedWeight = 0.25
 // negFlip maps a concept found negated to the concept it then means.
 var negFlip = map[string]string{"#works": "#malfunction"}
 
+// lexBucket holds the phrases that begin alike. A large bucket (the
+// phrases after "no", "não", "nicht") also indexes its phrases by the stem
+// of their second word, so that a word is tried only against the phrases
+// whose second word stands within reach after it.
+type lexBucket struct {
+	all      []*lexEntry
+	rest     []*lexEntry            // of an indexed bucket: not by second word
+	bySecond map[string][]*lexEntry // of an indexed bucket
+}
+
+// indexFrom is the size from which a bucket is indexed by second word.
+const indexFrom = 12
+
+func (b *lexBucket) index() {
+	if len(b.all) < indexFrom {
+		return
+	}
+	b.bySecond = map[string][]*lexEntry{}
+	for _, e := range b.all {
+		if len(e.words) < 2 || e.words[1].prefix || e.words[1].wide {
+			b.rest = append(b.rest, e)
+			continue
+		}
+		k := e.words[1].stem
+		b.bySecond[k] = append(b.bySecond[k], e)
+	}
+}
+
+// prefixSlot is the index in lexicon.prefixAt of a three-letter key of
+// letters a to z, or -1.
+func prefixSlot(k string) int {
+	n := 0
+	for i := range 3 {
+		c := k[i]
+		if c < 'a' || c > 'z' {
+			return -1
+		}
+		n = n*26 + int(c-'a')
+	}
+	return n
+}
+
 var defaultLexicon = sync.OnceValue(func() *lexicon { return parseLexicon(lexiconText) })
 
 func parseLexicon(text string) *lexicon {
-	lx := &lexicon{exact: map[string][]*lexEntry{}, prefix: map[string][]*lexEntry{}, deniable: map[string]bool{}}
+	lx := &lexicon{exact: map[string]*lexBucket{}, prefixAt: make([]*lexBucket, 26*26*26), prefixOther: map[string]*lexBucket{}, deniable: map[string]bool{}}
+	ord := 0
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -208,13 +256,44 @@ func parseLexicon(text string) *lexicon {
 			}
 			e.concepts, e.drop = concepts, drop
 			first := e.words[0]
+			// Of equal matches, one by its first word as written goes
+			// before one by a prefix, then the earlier in the lexicon.
+			e.ord = ord
 			if first.prefix {
-				k := first.w[:3]
-				lx.prefix[k] = append(lx.prefix[k], &e)
-			} else {
-				lx.exact[first.stem] = append(lx.exact[first.stem], &e)
+				e.ord += 1 << 30
 			}
+			ord++
+			var b *lexBucket
+			switch {
+			case !first.prefix:
+				if b = lx.exact[first.stem]; b == nil {
+					b = &lexBucket{}
+					lx.exact[first.stem] = b
+				}
+			case prefixSlot(first.w) >= 0:
+				if b = lx.prefixAt[prefixSlot(first.w)]; b == nil {
+					b = &lexBucket{}
+					lx.prefixAt[prefixSlot(first.w)] = b
+				}
+			default:
+				if b = lx.prefixOther[first.w[:3]]; b == nil {
+					b = &lexBucket{}
+					lx.prefixOther[first.w[:3]] = b
+				}
+			}
+			b.all = append(b.all, &e)
 		}
+	}
+	for _, b := range lx.exact {
+		b.index()
+	}
+	for _, b := range lx.prefixAt {
+		if b != nil {
+			b.index()
+		}
+	}
+	for _, b := range lx.prefixOther {
+		b.index()
 	}
 	return lx
 }
@@ -234,62 +313,97 @@ func (lx *lexicon) matchAt(toks []token, i int) (*lexEntry, int) {
 	bestEnd := i
 	try := func(es []*lexEntry) {
 		for _, e := range es {
-			if !e.words[0].match(t) {
-				continue
-			}
-			j := i + 1
-			ok := true
-			for k := 1; k < len(e.words); k++ {
-				if e.words[k].wide {
-					found := false
-					for g := 0; g <= maxWideGap && j+g < len(toks); g++ {
-						if g > 0 && toks[j+g].brk {
-							break
-						}
-						// A negator ends the gap, unless the phrase asks
-						// for it ("code ... not arrive").
-						if e.words[k].match(&toks[j+g]) {
-							j += g + 1
-							found = true
-							break
-						}
-						if toks[j+g].is(fNeg) {
-							break
-						}
-					}
-					if !found {
-						ok = false
-						break
-					}
-					continue
-				}
-				switch {
-				case j < len(toks) && !toks[j].brk && e.words[k].match(&toks[j]):
-					j++
-				case e.words[k].next:
-					ok = false
-				case j+1 < len(toks) && !toks[j].brk && !toks[j+1].brk && e.words[k].match(&toks[j+1]):
-					j += 2
-				case j+2 < len(toks) && !toks[j].brk && !toks[j+1].brk && !toks[j+2].brk && !toks[j].is(fNeg) && !toks[j+1].is(fNeg) && e.words[k].match(&toks[j+2]):
-					j += 3
-				default:
-					ok = false
-				}
-				if !ok {
-					break
-				}
-			}
-			if ok && (j > bestEnd || j == bestEnd && best != nil && (len(e.words) > len(best.words) ||
-				len(e.words) == len(best.words) && e.weight > best.weight)) {
+			if j := e.endAt(toks, i); j > 0 && e.better(j, best, bestEnd) {
 				best, bestEnd = e, j
 			}
 		}
 	}
-	try(lx.exact[t.stem])
+	tryBucket := func(b *lexBucket) {
+		if b == nil {
+			return
+		}
+		if b.bySecond == nil {
+			try(b.all)
+			return
+		}
+		try(b.rest)
+		// The second word stands at most two words after the first.
+		for k := i + 1; k < len(toks) && k <= i+3 && !toks[k].brk; k++ {
+			try(b.bySecond[toks[k].stem])
+		}
+	}
+	tryBucket(lx.exact[t.stem])
 	if len(t.fold) >= 3 {
-		try(lx.prefix[t.fold[:3]])
+		if n := prefixSlot(t.fold); n >= 0 {
+			tryBucket(lx.prefixAt[n])
+		} else {
+			tryBucket(lx.prefixOther[t.fold[:3]])
+		}
 	}
 	return best, bestEnd
+}
+
+// better reports whether e, matched up to end, is a better match than
+// best, matched up to bestEnd: longer in the text, then of more words,
+// then weightier, then earlier.
+func (e *lexEntry) better(end int, best *lexEntry, bestEnd int) bool {
+	if best == nil || end != bestEnd {
+		return end > bestEnd
+	}
+	if len(e.words) != len(best.words) {
+		return len(e.words) > len(best.words)
+	}
+	if e.weight != best.weight {
+		return e.weight > best.weight
+	}
+	return e.ord < best.ord
+}
+
+// endAt returns the index just past the phrase e if it starts at toks[i],
+// or 0.
+func (e *lexEntry) endAt(toks []token, i int) int {
+	if !e.words[0].match(&toks[i]) {
+		return 0
+	}
+	j := i + 1
+	for k := 1; k < len(e.words); k++ {
+		w := &e.words[k]
+		if w.wide {
+			found := false
+			for g := 0; g <= maxWideGap && j+g < len(toks); g++ {
+				if g > 0 && toks[j+g].brk {
+					break
+				}
+				// A negator ends the gap, unless the phrase asks for it
+				// ("code ... not arrive").
+				if w.match(&toks[j+g]) {
+					j += g + 1
+					found = true
+					break
+				}
+				if toks[j+g].is(fNeg) {
+					break
+				}
+			}
+			if !found {
+				return 0
+			}
+			continue
+		}
+		switch {
+		case j < len(toks) && !toks[j].brk && w.match(&toks[j]):
+			j++
+		case w.next:
+			return 0
+		case j+1 < len(toks) && !toks[j].brk && !toks[j+1].brk && w.match(&toks[j+1]):
+			j += 2
+		case j+2 < len(toks) && !toks[j].brk && !toks[j+1].brk && !toks[j+2].brk && !toks[j].is(fNeg) && !toks[j+1].is(fNeg) && w.match(&toks[j+2]):
+			j += 3
+		default:
+			return 0
+		}
+	}
+	return j
 }
 
 // term is a concept ("#name") or a literal word stem found in a text.

@@ -1,6 +1,10 @@
 package heuristic
 
 import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -284,5 +288,102 @@ func TestLexiconSituations(t *testing.T) {
 		if tc.notWant != "" && slices.Contains(got, tc.notWant) {
 			t.Errorf("%q reads as %v, not want %s", tc.text, got, tc.notWant)
 		}
+	}
+}
+
+// TestLexiconIndexFindsWhatAScanFinds checks that the index of phrases by
+// their first and second words finds, at every word, the phrase a scan of
+// the whole lexicon finds: on every text of this package's test data and
+// on the lexicon's own phrases written out as text.
+func TestLexiconIndexFindsWhatAScanFinds(t *testing.T) {
+	lx := defaultLexicon()
+	var all []*lexEntry
+	add := func(b *lexBucket) {
+		if b != nil {
+			all = append(all, b.all...)
+		}
+	}
+	for _, b := range lx.exact {
+		add(b)
+	}
+	for _, b := range lx.prefixAt {
+		add(b)
+	}
+	for _, b := range lx.prefixOther {
+		add(b)
+	}
+	scan := func(toks []token, i int) (*lexEntry, int) {
+		var best *lexEntry
+		bestEnd := i
+		for _, e := range all {
+			if j := e.endAt(toks, i); j > 0 && e.better(j, best, bestEnd) {
+				best, bestEnd = e, j
+			}
+		}
+		return best, bestEnd
+	}
+	// One phrase in twelve, each after a negator, and all test data.
+	var texts []string
+	n := 0
+	for _, line := range strings.Split(lexiconText, "\n") {
+		_, body, _ := strings.Cut(line, ":")
+		for p := range strings.SplitSeq(body, "|") {
+			if n++; n%12 != 0 {
+				continue
+			}
+			p, _, _ = strings.Cut(p, "^")
+			r := strings.NewReplacer("*", "s", "!", "", "+", "", "...", "and then")
+			texts = append(texts, "no "+r.Replace(p)+", at all")
+		}
+	}
+	var strs func(v any)
+	strs = func(v any) {
+		switch v := v.(type) {
+		case string:
+			texts = append(texts, strings.Split(v, "\n")...)
+		case []any:
+			for _, x := range v {
+				strs(x)
+			}
+		case map[string]any:
+			for _, x := range v {
+				strs(x)
+			}
+		}
+	}
+	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			strs(v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, found := 0, 0
+	for _, text := range texts {
+		toks := tokenize(text, nil)
+		for i := range toks {
+			e1, end1 := scan(toks, i)
+			e2, end2 := lx.matchAt(toks, i)
+			if e1 != e2 || end1 != end2 {
+				t.Fatalf("%q at word %d: the index finds %v up to %d, a scan %v up to %d", text, i, e2, end2, e1, end1)
+			}
+			words++
+			if e1 != nil {
+				found++
+			}
+		}
+	}
+	if words < 10000 || found < words/10 {
+		t.Fatalf("only %d words read, %d phrases found: too little text to check the index", words, found)
 	}
 }
