@@ -81,6 +81,11 @@ type conversation struct {
 	// rep holds the representatives' statements of repConcepts, which
 	// count for the customer's need (representativeSays).
 	rep []sentence
+	// mentioned caches the mentions of the options of the fields read.
+	mentioned []fieldMentions
+	// describeCands are the sentences that may describe the need, best
+	// first, once describe has ranked them.
+	describeCands *[]pickedSentence
 	// arena holds the tokens of the sentences read so far and room for
 	// more, so that a conversation's sentences share a few allocations.
 	arena []token
@@ -554,7 +559,8 @@ var nowWords = wordSet(`now ahora jetzt nun agora maintenant desormais adesso or
 var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gell ne stimmts nao certo verdade non hein vero giusto toch niet he`)
 
 // saysResolved reports whether a sentence says the problem is solved:
-// not that it is not ("it's still not fixed"), and not on a condition
+// not that it is not ("it's still not fixed"), not that the customer
+// wants it ("I need this sorted"), and not on a condition
 // ("als ik de stekker eruit trek, werkt hij weer een paar uur": a
 // workaround).
 func saysResolved(s *sentence) bool {
@@ -568,6 +574,13 @@ func saysResolved(s *sentence) bool {
 				return false
 			}
 		}
+		// "ik wil dit zo snel mogelijk opgelost hebben", "I need this
+		// fixed", "ich hoffe, das wird bald gelöst": a wish.
+		for k := 0; k < t.start && k < len(s.toks); k++ {
+			if wishWords[s.toks[k].fold] {
+				return false
+			}
+		}
 		return true
 	}
 	return false
@@ -578,7 +591,12 @@ func saysResolved(s *sentence) bool {
 // Spanish "sí, ya se solucionó" (yes) and "se arregló" (reflexive) are
 // no conditions.
 var (
-	conditionWords      = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
+	conditionWords = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
+	// wishWords want, need or hope for something, in the present,
+	// folded: wantWords without "like" (it "looks like" it is fixed).
+	wishWords = wordSet(`want wants need needs hope quiero queremos quisiera necesito necesitamos espero
+		will mochte mochten brauche brauchen hoffe quero queremos queria preciso precisamos espero
+		veux voulons voudrais souhaite besoin espere voglio vogliamo vorrei spero bisogno wil wilt willen graag hoop`)
 	ambiguousConditions = wordSet(`si se`)
 )
 

@@ -266,7 +266,10 @@ func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
 		"The app works, but the plug does not show up in it.": true,
 		"Die Kamera funktioniert, aber die Aufnahmen fehlen.": true,
 		"Does the thermostat work with a heat pump?":          true,
-	}, func(c *conversation) bool { return informative(&c.sents[0]) > 0 })
+	}, func(c *conversation) bool {
+		_, abs := informative(&c.sents[0], nil)
+		return abs > 0
+	})
 }
 
 // TestMailThatNeverArrivesIsNoParcel checks that a mail, code or link
@@ -315,7 +318,8 @@ func TestGermanZuInfinitives(t *testing.T) {
 // TestSolvedSettles checks that a message saying the problem is solved
 // settles what it told before, also with a "yes" or a reflexive that
 // reads like a condition, and that one saying it is not solved, asking
-// to act until it is, or telling a fix on a condition settles nothing.
+// to act until it is, wanting it solved or telling a fix on a condition
+// settles nothing.
 func TestSolvedSettles(t *testing.T) {
 	checkReadings(t, "settles", map[string]bool{
 		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.":                                 true,
@@ -324,6 +328,10 @@ func TestSolvedSettles(t *testing.T) {
 		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.":              false,
 		"A câmara continua offline, não deu certo.":                                                      false,
 		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.": false,
+		"Mijn account is gehackt. Ik wil dit zo snel mogelijk opgelost hebben.":                          false,
+		"My account was hacked. I need this fixed today.":                                                false,
+		"Mein Konto ist gesperrt. Ich hoffe, das wird bald gelöst.":                                      false,
+		"My account was locked. It's fixed now, thanks.":                                                 true,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
@@ -379,4 +387,51 @@ func TestAskedHow(t *testing.T) {
 		"Come mai la presa si spegne?":                        false,
 		"Quanto tempo ci vuole, wie viel kostet das?":         false,
 	}, func(c *conversation) bool { return hasTerm(c.sents[0].terms, "#howto") })
+}
+
+// TestFalseFriendsOfNeeds checks words that name a need in one use and
+// not in another: French "retour" of a reply or a trip is no return of a
+// product, the vendor's web shop is no business of the customer's, and
+// what arrived fine is no lost parcel.
+func TestFalseFriendsOfNeeds(t *testing.T) {
+	checkReadings(t, "return", map[string]bool{
+		"Je voudrais que le chauffage revienne la veille de notre retour.": false,
+		"Merci d'avance pour votre retour.":                                false,
+		"Je voudrais faire un retour de la caméra.":                        true,
+		"Je souhaite renvoyer le thermostat.":                              true,
+	}, func(c *conversation) bool { return c.bag["#return"] > 0 })
+	checkReadings(t, "business", map[string]bool{
+		"I ordered the camera from your web shop last week.":  false,
+		"Compré la cámara en vuestra tienda online.":          false,
+		"My shop is closed because the card terminal is down": true,
+	}, func(c *conversation) bool { return c.bag["#business"] > 0 })
+	checkReadings(t, "all fine", map[string]bool{
+		"The two M10 nodes I ordered last month arrived fine.": true,
+		"Die Steckdosen sind gut angekommen.":                  true,
+		"The M10 nodes never arrived.":                         false,
+	}, func(c *conversation) bool { return saysAllFine(&c.sents[0]) })
+}
+
+// TestDescriptionFollowsTheTopic checks that the description tells the
+// need the conversation is about, not the sentence that names the most
+// things around it: what was tried, how the plan was changed.
+func TestDescriptionFollowsTheTopic(t *testing.T) {
+	for _, tc := range []struct {
+		text, want string
+	}{
+		{"Hi, I was charged $99.99 for a full year of Cloud Plus on March 3rd. Back in February I switched my plan from yearly to monthly in the Home app (Account > Subscription > Change plan), as the help article explains, and the app still shows 'Monthly' as my plan. I also checked my card statement and it's one charge of $99.99, not the monthly amount.",
+			"charged $99.99 for a full year of Cloud Plus"},
+		{"Ik heb twee M10 nodes. Eentje staat beneden en die werkt prima, het lampje brandt wit zoals in de handleiding staat. De andere op zolder doet sinds gisteravond helemaal niks meer: geen lampje en op zolder is nu geen wifi.",
+			"doet sinds gisteravond helemaal niks meer"},
+	} {
+		c := analyze(defaultLexicon(), chat(tc.text), nil)
+		picked, _ := describe(c, 400, 2)
+		var got []string
+		for _, ps := range picked {
+			got = append(got, c.sents[ps.idx].text())
+		}
+		if !strings.Contains(strings.Join(got, " "), tc.want) {
+			t.Errorf("described %q as %q, want it to tell %q", tc.text, got, tc.want)
+		}
+	}
 }

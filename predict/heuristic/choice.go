@@ -624,11 +624,14 @@ func (cf *choiceField) weigh(df map[string]int) {
 type mention struct {
 	opt      int
 	strength float64
-	sent     int // index in conversation.sents
-	tok      int
-	end      int
-	neg      bool
-	corr     bool
+	// name is the strength of the name as written: a model name ("M10")
+	// names more precisely than a word for the kind ("satellite").
+	name float64
+	sent int // index in conversation.sents
+	tok  int
+	end  int
+	neg  bool
+	corr bool
 	// works is set, with neg, for a name the customer says works.
 	works bool
 }
@@ -680,7 +683,24 @@ var locatives = map[string]bool{"in": true, "via": true, "through": true, "using
 
 // mentions finds the explicit mentions of options in the customer's
 // sentences.
-func (cf *choiceField) mentions(c *conversation) []mention { return cf.mentionsIn(c, true) }
+// They are read once per conversation and field; the slice returned is
+// shared and must not be changed.
+func (cf *choiceField) mentions(c *conversation) []mention {
+	for _, m := range c.mentioned {
+		if m.cf == cf {
+			return m.ms
+		}
+	}
+	ms := cf.mentionsIn(c, true)
+	c.mentioned = append(c.mentioned, fieldMentions{cf, ms})
+	return ms
+}
+
+// fieldMentions are the mentions of a field's options in a conversation.
+type fieldMentions struct {
+	cf *choiceField
+	ms []mention
+}
 
 // mentionsIn is mentions; without fuzzy, names count only as written (a
 // representative spells the products right).
@@ -768,7 +788,7 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 			// evidence for it, and ruled out unless named otherwise too
 			// ("my hub's light stays on; the hub itself works").
 			works := !neg && saidToWork(s, bestEnd)
-			m := mention{opt: best.opt, strength: best.strength, sent: si, tok: i, end: bestEnd, neg: neg || works, works: works}
+			m := mention{opt: best.opt, strength: best.strength, name: best.strength, sent: si, tok: i, end: bestEnd, neg: neg || works, works: works}
 			if s.part == partConfirmed {
 				m.strength *= 0.6
 			}

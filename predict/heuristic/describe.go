@@ -26,8 +26,10 @@ hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendeli
 // informative scores how much a sentence tells about the customer's
 // need: cue concepts count most, other content words a little; sentences
 // of greetings and thanks, and sentences that only give an identifier or
-// an address, score nothing.
-func informative(s *sentence) float64 {
+// an address, score nothing. It returns two scores: ranked weighs each
+// concept by how much the conversation is about it (topic; nil weighs
+// all alike), abs counts every concept in full.
+func informative(s *sentence, topic func(key string) float64) (ranked, abs float64) {
 	content := 0
 	for i := range s.toks {
 		t := &s.toks[i]
@@ -36,44 +38,61 @@ func informative(s *sentence) float64 {
 		}
 	}
 	if content == 0 {
-		return 0
+		return 0, 0
 	}
 	text := s.text()
 	if strings.IndexByte(text, '@') >= 0 && content <= 4 || saysAllFine(s) || onlyWorks(s) {
 		// An address, or "the camera I bought last year is still going
 		// strong", "works well with the lamps": not what the customer
 		// needs help with.
-		return 0
+		return 0, 0
 	}
-	var v float64
+	// Each phrase counts once, by its weightiest concept ("account
+	// gehackt" is a break-in more than an account); a concept said again
+	// tells nothing new ("Account > Subscription > Change plan").
+	var phrase, phraseAbs float64
 	lastStart := -1
-	for _, t := range s.terms {
-		if t.start == lastStart {
-			continue // one phrase, several concepts
+	for k, t := range s.terms {
+		if t.start != lastStart {
+			ranked, abs = ranked+phrase, abs+phraseAbs
+			phrase, phraseAbs, lastStart = 0, 0, t.start
 		}
-		lastStart = t.start
-		if t.key[0] == '#' {
-			switch t.key {
-			case "#retract", "#fine":
-				// "never mind", "works fine": how the customer frames
-				// it, not what the case is about.
-			case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":
-				v += 0.3
-			default:
-				v += 1
+		if t.key[0] != '#' {
+			if !hasDigit(t.key) {
+				phrase, phraseAbs = plainWordWeight, plainWordWeight
 			}
-		} else if !hasDigit(t.key) {
-			v += 0.2
+			continue
 		}
+		if slices.ContainsFunc(s.terms[:k], func(u term) bool { return u.key == t.key }) {
+			continue
+		}
+		w := 1.0
+		switch t.key {
+		case "#retract", "#fine", "#works", "#aside":
+			// "never mind", "works fine": how the customer frames it, not
+			// what the case is about.
+			continue
+		case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":
+			w = 0.3
+		}
+		phraseAbs = max(phraseAbs, w)
+		if topic != nil {
+			w *= topic(t.key)
+		}
+		phrase = max(phrase, w)
 	}
+	ranked, abs = ranked+phrase, abs+phraseAbs
 	if s.question {
-		v += 0.5
+		ranked, abs = ranked+0.5, abs+0.5
 	}
 	if content < 3 {
-		v *= 0.5
+		ranked, abs = ranked*0.5, abs*0.5
 	}
-	return v
+	return ranked, abs
 }
+
+// plainWordWeight is what a word outside the lexicon tells.
+const plainWordWeight = 0.15
 
 // onlyWorks reports whether a sentence only tells that something works:
 // it says so, asks nothing and tells of nothing else but things, with no
@@ -108,13 +127,42 @@ func leadingSmallTalk(s *sentence) int {
 
 type pickedSentence struct {
 	idx   int
-	score float64
-	from  int // byte offset in the sentence text where the extract starts
+	score float64 // by the conversation's topic, for ranking
+	abs   float64 // score with every concept counted in full
+	from  int     // byte offset in the sentence text where the extract starts
 }
 
 // describe picks the one or two customer sentences that best say what the
 // customer needs, in their order, within limit bytes.
 func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, float64) {
+	if c.describeCands == nil {
+		c.describeCands = describeCandidates(c)
+	}
+	cands := *c.describeCands
+	if len(cands) == 0 {
+		return nil, 0
+	}
+	best := cands[0]
+	picked := []pickedSentence{best}
+	size := len(c.sents[best.idx].text()) - best.from
+	for _, cand := range cands[1:] {
+		if len(picked) >= maxSentences {
+			break
+		}
+		l := len(c.sents[cand.idx].text()) - cand.from
+		if cand.score >= 0.5*best.score && size+l+1 <= limit {
+			picked = append(picked, cand)
+			size += l + 1
+		}
+	}
+	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
+	return picked, best.abs
+}
+
+// describeCandidates returns the customer sentences that may describe the
+// need, best first.
+func describeCandidates(c *conversation) *[]pickedSentence {
+	topic := c.topic()
 	var cands []pickedSentence
 	firstContent := -1
 	forwarded := -1 // message whose forwarded part has begun
@@ -133,12 +181,16 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		if s.instr || s.settled || forwarded == s.msg || headerLine(s) {
 			continue
 		}
-		v := informative(s)
-		if v <= 0 {
+		// Sentences rank by what they tell of the conversation's topic;
+		// how informative the best is (abs) decides whether there is a
+		// need to describe at all, and how sure the description is.
+		v, abs := informative(s, topic)
+		if abs <= 0 {
 			continue
 		}
+		mult := 1.0
 		if i < c.retracted {
-			v *= retractedWeight
+			mult *= retractedWeight
 		}
 		if firstContent < 0 {
 			firstContent = s.order
@@ -147,35 +199,38 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		// and the first thing a message says most.
 		switch {
 		case s.order == firstContent:
-			v *= 1.5
+			mult *= 1.5
 		case s.order == firstContent+1:
-			v *= 1.1
+			mult *= 1.1
 		}
-		if firstInMsg && v >= 1 {
-			v += 0.8
+		v, abs = v*mult, abs*mult
+		if firstInMsg && abs >= 1 {
+			v, abs = v+0.8, abs+0.8
 		}
 		firstInMsg = false
-		cands = append(cands, pickedSentence{idx: i, score: v, from: leadingSmallTalk(s)})
-	}
-	if len(cands) == 0 {
-		return nil, 0
+		cands = append(cands, pickedSentence{idx: i, score: v, abs: abs, from: leadingSmallTalk(s)})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	best := cands[0]
-	picked := []pickedSentence{best}
-	size := len(c.sents[best.idx].text()) - best.from
-	for _, cand := range cands[1:] {
-		if len(picked) >= maxSentences {
-			break
-		}
-		l := len(c.sents[cand.idx].text()) - cand.from
-		if cand.score >= 0.5*best.score && size+l+1 <= limit {
-			picked = append(picked, cand)
-			size += l + 1
+	return &cands
+}
+
+// topic returns how much the conversation is about a concept, from 0.4
+// for one it mentions least to 1 for its main concerns, by the weight of
+// the concepts in the customer's words: "Cloud Plus billed twice" over
+// "I bought the camera for my mum".
+func (c *conversation) topic() func(key string) float64 {
+	top := 0.0
+	for k, w := range c.bag {
+		if k[0] == '#' && !frameConcepts[k] && !nounConcepts[k] {
+			top = max(top, w)
 		}
 	}
-	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
-	return picked, best.score
+	return func(key string) float64 {
+		if top <= 0 {
+			return 1
+		}
+		return 0.4 + 0.6*min(1, c.bag[key]/top)
+	}
 }
 
 // fragmentTokens is the most words a message typed as a fragment has.
@@ -207,7 +262,7 @@ func describeRun(c *conversation, limit int) ([]pickedSentence, float64) {
 		if !c.fragment(s.msg) {
 			continue
 		}
-		v := informative(s)
+		_, v := informative(s, nil)
 		if v <= 0 {
 			continue
 		}

@@ -484,7 +484,7 @@ const minDescribeScore = 1.2
 
 // thingNamed returns the one thing (an option of a labelled lookup among
 // the requested fields: a product, a plan) the customer names, as they
-// wrote it, leaving out those they say work ("the nodes look fine");
+// first wrote its most precise name, leaving out those they say work ("the nodes look fine");
 // false when they name none, or several.
 func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) {
 	for _, cf := range cfs {
@@ -492,7 +492,7 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 			continue
 		}
 		ms := cf.choice.mentions(c)
-		opt, ref := -1, quoteRef{}
+		opt, ref, name := -1, quoteRef{}, 0.0
 		for _, m := range ms {
 			if m.neg || slices.ContainsFunc(ms, func(o mention) bool { return o.opt == m.opt && o.works }) {
 				continue
@@ -500,7 +500,11 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 			if opt >= 0 && m.opt != opt {
 				return predict.Evidence{}, false
 			}
-			opt, ref = m.opt, quoteRef{sent: m.sent, i: m.tok, j: m.end}
+			// The most precise name the customer used: "M10" rather than
+			// "satélite".
+			if m.name > name {
+				opt, ref, name = m.opt, quoteRef{sent: m.sent, i: m.tok, j: m.end}, m.name
+			}
 		}
 		if opt < 0 {
 			continue

@@ -271,8 +271,8 @@ func TestOwnForwardCounts(t *testing.T) {
 // TestDescriptionNamesTheThing checks that the description leads with
 // the product the case is about, as the customer wrote it, when the
 // sentences that tell the need do not name it (of several named, the
-// one not said to work), and not when they do, when several are named
-// or when none is.
+// one not said to work; of its names, the most precise), and not when
+// they do, when several are named or when none is.
 func TestDescriptionNamesTheThing(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description", "product")
 	p := newPredictor(t)
@@ -285,6 +285,7 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "The X300 reboots, the M10 node in the hall is fine."), "X300: Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
 	}
 	for _, tc := range tests {
 		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "issue_description")
