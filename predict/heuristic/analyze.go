@@ -238,8 +238,13 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	})
 	c.worse = worse >= 0
 	nterms := 0
+	wishes := map[int]bool{} // messages that ask for a feature
 	for i := range c.sents {
-		nterms += len(c.sents[i].terms)
+		s := &c.sents[i]
+		nterms += len(s.terms)
+		if s.question && hasPlainTerm(s.terms, "#feature") {
+			wishes[s.msg] = true
+		}
 	}
 	c.bag = make(map[string]float64, nterms)
 	for i := range c.sents {
@@ -272,8 +277,10 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		// A question that asks for something the product does not do
 		// ("could you add ...?", "is it possible to add ...?") is a
-		// request, not a question of how to do it.
-		wish := hasPlainTerm(s.terms, "#feature")
+		// request, not a question of how to do it; so are the other
+		// questions of its message that ask no how ("Matter support for
+		// the hub?", "and if so, do you know when?").
+		wish := hasPlainTerm(s.terms, "#feature") || wishes[s.msg] && s.question && !hasPlainTerm(s.terms, "#howto")
 		for _, t := range s.terms {
 			if wish && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue

@@ -435,3 +435,28 @@ func TestDescriptionFollowsTheTopic(t *testing.T) {
 		}
 	}
 }
+
+// TestWishQuestionsAskNoHow checks that a message asking whether a
+// capability is coming is a wish, its other questions with it ("and if
+// so, when?"), in several languages, while a question of how still asks
+// how.
+func TestWishQuestionsAskNoHow(t *testing.T) {
+	checkReadings(t, "asks how", map[string]bool{
+		"Komt er Matter ondersteuning voor de Home Hub? En zo ja, weten jullie al ongeveer wanneer?": false,
+		"Will there be a holiday mode for the thermostat? And if so, when?":                          false,
+		"¿Habrá una versión de la app para el reloj? ¿Sabéis cuándo?":                                false,
+		"How do I set a holiday mode on the thermostat? Is it in the app?":                           true,
+	}, func(c *conversation) bool { return c.bag["#question"] > 0 || c.bag["#howto"] > 0 })
+}
+
+// TestNegationStaysInItsClause checks that a negator does not reach past
+// the clause it stands in ("no" is also Portuguese for "in the"), and that
+// a customer who stopped using something tells no fault.
+func TestNegationStaysInItsClause(t *testing.T) {
+	checkReadings(t, "fault", map[string]bool{
+		"A Cam4 fica no quarto dela, funciona muito bem.":                    false,
+		"The camera doesn't work, it stays black.":                           true,
+		"I stopped using the cameras last autumn when we moved.":             false,
+		"Die Kamera funktioniert nicht mehr, seit gestern ist das Bild weg.": true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+}

@@ -70,7 +70,8 @@ func informative(s *sentence, topic func(key string) float64) (ranked, abs float
 		switch t.key {
 		case "#retract", "#fine", "#works", "#aside":
 			// "never mind", "works fine": how the customer frames it, not
-			// what the case is about.
+			// what the case is about; "merci pour votre retour", "I
+			// stopped using it": words of a need that tell none.
 			continue
 		case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":
 			w = 0.3

@@ -267,6 +267,11 @@ var negators = map[string]bool{
 // words not counted (at most five in all), so that "sans lui donner mon
 // mot de passe" is negated as "without giving my password" is.
 func negated(toks []token, i int) bool {
+	if i < len(toks) && toks[i].brk {
+		// "fica no quarto dela, funciona muito bem": a negator before
+		// the clause does not reach into it.
+		return false
+	}
 	content := 0
 	for j := i - 1; j >= 0 && j >= i-5 && content < 3; j-- {
 		if toks[j].is(fNeg) {
