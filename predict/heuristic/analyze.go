@@ -292,6 +292,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			if selfAssessed[t.key] {
 				tw *= selfAssessedWeight
 			}
+			if !t.neg && isPredicate(t.key) && wanted(s.toks, t.start) {
+				tw *= wantedWeight
+			}
 			if t.neg {
 				c.bag[t.key] += 0.5 * tw
 			} else {
@@ -699,6 +702,25 @@ func saysAllFine(s *sentence) bool {
 		}
 	}
 	return !anyWord(s.toks, contrastWords)
+}
+
+// wantedWeight scales a situation the customer says they want: "je
+// voudrais retourner le thermostat", "gostaria de trocar este kit" is
+// the need itself, what follows in the chat mostly its reasons.
+const wantedWeight = 2
+
+// wanted reports whether a want word stands at most three words before
+// toks[i], in its clause.
+func wanted(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if wantWords[toks[k].fold] {
+			return true
+		}
+		if toks[k].brk {
+			return false
+		}
+	}
+	return false
 }
 
 // wantWords say the customer wants something, folded.
