@@ -281,12 +281,16 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// questions of its message that ask no how ("Matter support for
 		// the hub?", "and if so, do you know when?").
 		wish := hasPlainTerm(s.terms, "#feature") || wishes[s.msg] && s.question && !hasPlainTerm(s.terms, "#howto")
+		// "Il numero di serie è dietro, se serve ditemi come si fa": a
+		// question asked only if the company needs something is not the
+		// customer's need.
+		ifNeeded := hasPlainTerm(s.terms, "#ifneeded")
 		for _, t := range s.terms {
 			if wish && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
 			}
 			tw := w * t.w
-			if outdated && easing[t.key] || asked && askingHow[t.key] {
+			if outdated && easing[t.key] || (asked || ifNeeded) && askingHow[t.key] {
 				tw *= retractedWeight
 			}
 			if selfAssessed[t.key] {
@@ -303,7 +307,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		// A question that asks the company to act ("could you tell me
 		// when it ships?") is a request, not a question of how.
-		if s.question && !wish && !asked && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
+		if s.question && !wish && !asked && !ifNeeded && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
 			c.bag["#question"] += 0.5 * w
 		}
 	}
@@ -570,7 +574,8 @@ var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gel
 
 // saysResolved reports whether a sentence says the problem is solved:
 // not that it is not ("it's still not fixed"), not that the customer
-// wants it ("I need this sorted"), and not on a condition
+// wants it ("I need this sorted") or that something would solve it, not
+// a stop-gap ("for now I got round it"), and not on a condition
 // ("als ik de stekker eruit trek, werkt hij weer een paar uur": a
 // workaround).
 func saysResolved(s *sentence) bool {
@@ -585,13 +590,19 @@ func saysResolved(s *sentence) bool {
 			}
 		}
 		// "ik wil dit zo snel mogelijk opgelost hebben", "I need this
-		// fixed", "ich hoffe, das wird bald gelöst": a wish.
+		// fixed", "ich hoffe, das wird bald gelöst": a wish; "a limited
+		// role would solve it": a hypothesis.
 		for k := 0; k < t.start && k < len(s.toks); k++ {
-			if wishWords[s.toks[k].fold] {
+			if wishWords[s.toks[k].fold] || hypotheticalWords[s.toks[k].fold] {
 				return false
 			}
 		}
-		return true
+		if t.start < len(s.toks) && conditionalForm(s.toks[t.start].fold) {
+			return false // "lo solucionaría", "risolverebbe"
+		}
+		// "per ora ho risolto alzando la temperatura": a stop-gap (not a
+		// mere "ok").
+		return !slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#workaround" && !u.neg && u.w >= 0.5 })
 	}
 	return false
 }
@@ -602,6 +613,11 @@ func saysResolved(s *sentence) bool {
 // no conditions.
 var (
 	conditionWords = wordSet(`if when whenever als wanneer wenn sobald si cuando quand se quando`)
+	// hypotheticalWords make what follows a hypothesis, folded.
+	// German "würde" and "könnte" fold to "wurde" (was) and "konnte"
+	// (managed to), so they are left out.
+	hypotheticalWords = wordSet(`would might seria serian podria podrian seriam poderia
+		serait seraient pourrait sarebbe sarebbero potrebbe zou zouden`)
 	// wishWords want, need or hope for something, in the present,
 	// folded: wantWords without "like" (it "looks like" it is fixed).
 	wishWords = wordSet(`want wants need needs hope quiero queremos quisiera necesito necesitamos espero
@@ -609,6 +625,18 @@ var (
 		veux voulons voudrais souhaite besoin espere voglio vogliamo vorrei spero bisogno wil wilt willen graag hoop`)
 	ambiguousConditions = wordSet(`si se`)
 )
+
+// conditionalForm reports whether a folded word has the ending of a
+// Romance conditional: "solucionaría", "resolveria", "résoudrait",
+// "risolverebbe".
+func conditionalForm(w string) bool {
+	for _, end := range []string{"ria", "rian", "riam", "rait", "raient", "rebbe", "rebbero"} {
+		if len(w) > len(end)+3 && strings.HasSuffix(w, end) {
+			return true
+		}
+	}
+	return false
+}
 
 // tellsFault reports whether terms tell of a fault, not denied.
 func tellsFault(terms []term) bool {

@@ -318,8 +318,8 @@ func TestGermanZuInfinitives(t *testing.T) {
 // TestSolvedSettles checks that a message saying the problem is solved
 // settles what it told before, also with a "yes" or a reflexive that
 // reads like a condition, and that one saying it is not solved, asking
-// to act until it is, wanting it solved or telling a fix on a condition
-// settles nothing.
+// to act until it is, wanting it solved, supposing what would solve it,
+// telling a stop-gap or a fix on a condition settles nothing.
 func TestSolvedSettles(t *testing.T) {
 	checkReadings(t, "settles", map[string]bool{
 		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.":                                 true,
@@ -332,6 +332,9 @@ func TestSolvedSettles(t *testing.T) {
 		"My account was hacked. I need this fixed today.":                                                false,
 		"Mein Konto ist gesperrt. Ich hoffe, das wird bald gelöst.":                                      false,
 		"My account was locked. It's fixed now, thanks.":                                                 true,
+		"Sharing gives everyone full access. A limited role would solve it for us.":                      false,
+		"Il termostato segna 3 gradi in più. Per ora ho risolto alzando la temperatura a 24.":            false,
+		"Das Problem wurde gelöst, danke.":                                                               true,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
@@ -459,4 +462,15 @@ func TestNegationStaysInItsClause(t *testing.T) {
 		"I stopped using the cameras last autumn when we moved.":             false,
 		"Die Kamera funktioniert nicht mehr, seit gestern ist das Bild weg.": true,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+}
+
+// TestQuestionIfNeededIsNoNeed checks that a how-to question asked only
+// in case the company needs something ("if you need the serial, tell me
+// how to get at it") is not read as the customer's question.
+func TestQuestionIfNeededIsNoNeed(t *testing.T) {
+	checkReadings(t, "asks how", map[string]bool{
+		"Il numero di serie è dietro, se serve ditemi come si fa a smontarlo.":       false,
+		"The serial is on the back; if needed, tell me how to take it off the wall.": false,
+		"How do I take the thermostat off the wall to read the serial?":              true,
+	}, func(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 })
 }

@@ -68,7 +68,7 @@ func informative(s *sentence, topic func(key string) float64) (ranked, abs float
 		}
 		w := 1.0
 		switch t.key {
-		case "#retract", "#fine", "#works", "#aside":
+		case "#retract", "#fine", "#works", "#aside", "#ifneeded":
 			// "never mind", "works fine": how the customer frames it, not
 			// what the case is about; "merci pour votre retour", "I
 			// stopped using it": words of a need that tell none.
