@@ -296,7 +296,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			if selfAssessed[t.key] {
 				tw *= selfAssessedWeight
 			}
-			if !t.neg && isPredicate(t.key) && wanted(s.toks, t.start) {
+			if !t.neg && isPredicate(t.key) && !frameConcepts[t.key] && !askingHow[t.key] && wanted(s.toks, t.start) {
 				tw *= wantedWeight
 			}
 			if t.neg {
@@ -734,7 +734,8 @@ func saysAllFine(s *sentence) bool {
 
 // wantedWeight scales a situation the customer says they want: "je
 // voudrais retourner le thermostat", "gostaria de trocar este kit" is
-// the need itself, what follows in the chat mostly its reasons.
+// the need itself, what follows in the chat mostly its reasons. "Vorrei
+// sapere" frames a question; it wants no situation.
 const wantedWeight = 2
 
 // wanted reports whether a want word stands at most three words before

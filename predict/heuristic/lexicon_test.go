@@ -139,6 +139,12 @@ func TestLexiconSituations(t *testing.T) {
 		notWant string
 	}{
 		{"the app asks for a code but the SMS never arrives", "#code", "#lost"},
+		{"non si può aggiungere con un aggiornamento?", "#feature", ""},
+		{"sarebbe utilissimo vedere i consumi", "#feature", ""},
+		{"il termostato segna una temperatura più alta di quella reale", "#malfunction", ""},
+		{"le thermostat passe en mode absence la veille de notre retour", "", "#return"},
+		{"I bought it from your web shop", "", "#business"},
+		{"Tracking says it was delivered on Tuesday", "#lost", ""},
 		{"el código nunca llega", "#code", "#lost"},
 		{"the parcel never arrived", "#lost", ""},
 		{"the floodlight stays on all night", "#malfunction", ""},
