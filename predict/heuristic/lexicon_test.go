@@ -140,6 +140,8 @@ func TestLexiconSituations(t *testing.T) {
 	}{
 		{"the app asks for a code but the SMS never arrives", "#code", "#lost"},
 		{"non si può aggiungere con un aggiornamento?", "#feature", ""},
+		{"a luz azul da tomada fica acesa o tempo todo", "#malfunction", ""},
+		{"de thermostaat en twee stekkers doen wat ze moeten doen", "#works", "#malfunction"},
 		{"sarebbe utilissimo vedere i consumi", "#feature", ""},
 		{"il termostato segna una temperatura più alta di quella reale", "#malfunction", ""},
 		{"le thermostat passe en mode absence la veille de notre retour", "", "#return"},
