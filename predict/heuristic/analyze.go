@@ -137,6 +137,10 @@ func stripSubjectPrefix(s string) string {
 	}
 }
 
+// companyActs are what a customer asks the company to do for them; not
+// an exchange, which "cambiar" and "cambiare" (to change a setting) read.
+var companyActs = map[string]bool{"#return": true, "#refund": true, "#cancel": true, "#replace": true}
+
 // askingHow are the concepts of asking how to do something, which a
 // sentence that asks for a feature does not count.
 var askingHow = map[string]bool{"#howto": true, "#question": true, "#setup": true}
@@ -285,8 +289,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// question asked only if the company needs something is not the
 		// customer's need.
 		ifNeeded := hasPlainTerm(s.terms, "#ifneeded")
+		// "Est-ce que je peux vous le renvoyer ?", "wie schick ich das
+		// zurück?": a question of how to get something of the company
+		// (a return, a refund) asks for it, not how to use a product.
+		asksFor := s.question && slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && companyActs[t.key] })
 		for _, t := range s.terms {
-			if wish && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
+			if (wish || asksFor) && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
 			}
 			tw := w * t.w
@@ -307,7 +315,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		// A question that asks the company to act ("could you tell me
 		// when it ships?") is a request, not a question of how.
-		if s.question && !wish && !asked && !ifNeeded && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
+		if s.question && !wish && !asksFor && !asked && !ifNeeded && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
 			c.bag["#question"] += 0.5 * w
 		}
 	}

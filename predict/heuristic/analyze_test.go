@@ -474,3 +474,15 @@ func TestQuestionIfNeededIsNoNeed(t *testing.T) {
 		"How do I take the thermostat off the wall to read the serial?":              true,
 	}, func(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 })
 }
+
+// TestAskingForAReturnAsksNoHow checks that a question of how to get a
+// return or a refund asks for it, not how to use a product, while a
+// question of how to change a setting still asks how.
+func TestAskingForAReturnAsksNoHow(t *testing.T) {
+	checkReadings(t, "asks how", map[string]bool{
+		"Est-ce que je peux vous le renvoyer ?":           false,
+		"Wie schick ich das zweite zurück?":               false,
+		"How do I get a refund for the second charge?":    false,
+		"Come si cambia la password del wifi sul router?": true,
+	}, func(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 })
+}
