@@ -134,7 +134,8 @@ type pickedSentence struct {
 }
 
 // describe picks the one or two customer sentences that best say what the
-// customer needs, in their order, within limit bytes.
+// customer needs, in their order, within limit bytes. An email's subject
+// line is one of them: customers often sum up the need there.
 func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, float64) {
 	if c.describeCands == nil {
 		c.describeCands = describeCandidates(c)
@@ -173,7 +174,7 @@ func describeCandidates(c *conversation) *[]pickedSentence {
 		if s.msg != lastMsg {
 			lastMsg, firstInMsg = s.msg, true
 		}
-		if s.part != partText {
+		if s.part != partText && s.part != partSubject {
 			continue
 		}
 		if forwardMarker(s) {

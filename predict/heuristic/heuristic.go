@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/predict"
 )
@@ -549,7 +550,17 @@ func predictDescription(c *conversation, limit int, named predict.Evidence) (pre
 	for _, ps := range picked {
 		s := &c.sents[ps.idx]
 		q := strings.TrimSpace(s.text()[ps.from:])
-		parts = append(parts, q)
+		part := q
+		if s.part == partSubject {
+			// "Re: Router dead after the storm" tells the need as a line;
+			// in the description it ends as a sentence.
+			q = stripSubjectPrefix(q)
+			part = q
+			if r, _ := utf8.DecodeLastRuneInString(q); q != "" && !strings.ContainsRune(".!?…", r) {
+				part = q + "."
+			}
+		}
+		parts = append(parts, part)
 		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
 	}
 	v := strings.Join(parts, " ")
