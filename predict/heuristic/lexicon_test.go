@@ -147,6 +147,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"tenho medo que os canos congelem", "", "#crash"},
 		{"Quiero que me lo devolváis", "#refund", "#return"},
 		{"é só isto que não sei fazer", "#howto", ""},
+		{"Siamo tutti fermi e abbiamo una consegna oggi", "#outage", ""},
+		{"Siamo uno studio di architettura, 9 persone", "#business", ""},
 		{"de thermostaat en twee stekkers doen wat ze moeten doen", "#works", "#malfunction"},
 		{"sarebbe utilissimo vedere i consumi", "#feature", ""},
 		{"il termostato segna una temperatura più alta di quella reale", "#malfunction", ""},
