@@ -137,9 +137,23 @@ func stripSubjectPrefix(s string) string {
 	}
 }
 
-// companyActs are what a customer asks the company to do for them; not
-// an exchange, which "cambiar" and "cambiare" (to change a setting) read.
-var companyActs = map[string]bool{"#return": true, "#refund": true, "#cancel": true, "#replace": true}
+// namesCompanyAct reports whether a sentence names an act of the company
+// in full (see companyActs).
+func namesCompanyAct(s *sentence) bool {
+	return slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && companyActs[t.key] && t.w >= 1 })
+}
+
+// asksOnlyHow reports whether a sentence names no concept but asking how.
+func asksOnlyHow(s *sentence) bool {
+	return !slices.ContainsFunc(s.terms, func(t term) bool {
+		return t.key[0] == '#' && !askingHow[t.key] && !frameConcepts[t.key]
+	})
+}
+
+// companyActs are what a customer asks the company to do for them, when
+// said in full: "cambiar" and "cambiare" also change a setting and weigh
+// less as an exchange.
+var companyActs = map[string]bool{"#return": true, "#exchange": true, "#refund": true, "#cancel": true, "#replace": true}
 
 // askingHow are the concepts of asking how to do something, which a
 // sentence that asks for a feature does not count.
@@ -243,9 +257,13 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	c.worse = worse >= 0
 	nterms := 0
 	wishes := map[int]bool{} // messages that ask for a feature
+	acts := map[int]bool{}   // messages that name an act of the company
 	for i := range c.sents {
 		s := &c.sents[i]
 		nterms += len(s.terms)
+		if namesCompanyAct(s) {
+			acts[s.msg] = true
+		}
 		if s.question && hasPlainTerm(s.terms, "#feature") {
 			wishes[s.msg] = true
 		}
@@ -292,7 +310,10 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// "Est-ce que je peux vous le renvoyer ?", "wie schick ich das
 		// zurück?": a question of how to get something of the company
 		// (a return, a refund) asks for it, not how to use a product.
-		asksFor := s.question && slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && companyActs[t.key] })
+		// So does one that only asks how after the customer named the act
+		// in the message: "Ik zou de 2-pack graag willen ruilen. (...) Is
+		// dat mogelijk, en hoe gaat dat in zijn werk?"
+		asksFor := s.question && (namesCompanyAct(s) || asksOnlyHow(s) && acts[s.msg])
 		for _, t := range s.terms {
 			if (wish || asksFor) && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
