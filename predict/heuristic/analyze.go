@@ -769,17 +769,7 @@ const wantedWeight = 2
 
 // wanted reports whether a want word stands at most three words before
 // toks[i], in its clause.
-func wanted(toks []token, i int) bool {
-	for k := i - 1; k >= 0 && k >= i-3; k-- {
-		if wantWords[toks[k].fold] {
-			return true
-		}
-		if toks[k].brk {
-			return false
-		}
-	}
-	return false
-}
+func wanted(toks []token, i int) bool { return wordBefore(toks, i, 3, wantWords) }
 
 // wantWords say the customer wants something, folded.
 var wantWords = wordSet(`want wants like mochte moechte quiero quisiera quero gostaria queria voudrais aimerais souhaite vorrei voglio wil graag`)

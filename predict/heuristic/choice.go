@@ -659,20 +659,7 @@ achete achetee achetes commande commandee gekauft bestellt gekocht besteld kocht
 // toks[i], in its clause: "j'ai acheté la caméra extérieure", "ho
 // comprato per sbaglio il router X300". Of several products named, the
 // one bought is likelier the case's.
-func boughtBefore(toks []token, i int) bool {
-	if toks[i].brk {
-		return false
-	}
-	for k := i - 1; k >= 0 && k >= i-4; k-- {
-		if purchaseVerbs[toks[k].fold] {
-			return true
-		}
-		if toks[k].brk {
-			return false
-		}
-	}
-	return false
-}
+func boughtBefore(toks []token, i int) bool { return wordBefore(toks, i, 4, purchaseVerbs) }
 
 var possessives = map[string]bool{
 	"my": true, "mein": true, "meine": true, "mi": true, "meu": true, "minha": true, "mon": true, "ma": true,

@@ -287,6 +287,23 @@ func negated(toks []token, i int) bool {
 	return false
 }
 
+// wordBefore reports whether a word of set stands at most n words before
+// toks[i], in its clause.
+func wordBefore(toks []token, i, n int, set map[string]bool) bool {
+	if i >= len(toks) || toks[i].brk {
+		return false
+	}
+	for k := i - 1; k >= 0 && k >= i-n; k-- {
+		if set[toks[k].fold] {
+			return true
+		}
+		if toks[k].brk {
+			return false
+		}
+	}
+	return false
+}
+
 // wordSet returns the words of s, separated by white space, as a set.
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
