@@ -153,6 +153,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"comprei uma tomada inteligente e não sei onde é que a adiciono na app", "#howto", ""},
 		{"I don't know where my parcel is", "", "#howto"},
 		{"sorry im between calls so might be slow to reply", "", "#degraded"},
+		{"Voor zover ik kan zien kan dat nu niet in de app.", "#lacks", "#howto"},
+		{"Ho visto che per ora non c'è, ci state pensando?", "#feature", ""},
 		{"Siamo uno studio di architettura, 9 persone", "#business", ""},
 		{"de thermostaat en twee stekkers doen wat ze moeten doen", "#works", "#malfunction"},
 		{"sarebbe utilissimo vedere i consumi", "#feature", ""},
