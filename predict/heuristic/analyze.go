@@ -629,6 +629,13 @@ func saysResolved(s *sentence) bool {
 		if t.start < len(s.toks) && conditionalForm(s.toks[t.start].fold) {
 			return false // "lo solucionaría", "risolverebbe"
 		}
+		// "testé la prise avec une lampe (ça marche) ... : rien, elle est
+		// complètement morte": what works is something else.
+		if slices.ContainsFunc(s.terms, func(u term) bool {
+			return u.start > t.start && !u.neg && (u.key == "#malfunction" || u.key == "#outage")
+		}) {
+			return false
+		}
 		// "per ora ho risolto alzando la temperatura": a stop-gap (not a
 		// mere "ok").
 		return !slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#workaround" && !u.neg && u.w >= 0.5 })

@@ -322,19 +322,20 @@ func TestGermanZuInfinitives(t *testing.T) {
 // telling a stop-gap or a fix on a condition settles nothing.
 func TestSolvedSettles(t *testing.T) {
 	checkReadings(t, "settles", map[string]bool{
-		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.":                                 true,
-		"Il router si riavvia ogni ora. Ok, adesso funziona di nuovo.":                                   true,
-		"The router still reboots every hour. It is not fixed.":                                          false,
-		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.":              false,
-		"A câmara continua offline, não deu certo.":                                                      false,
-		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.": false,
-		"Mijn account is gehackt. Ik wil dit zo snel mogelijk opgelost hebben.":                          false,
-		"My account was hacked. I need this fixed today.":                                                false,
-		"Mein Konto ist gesperrt. Ich hoffe, das wird bald gelöst.":                                      false,
-		"My account was locked. It's fixed now, thanks.":                                                 true,
-		"Sharing gives everyone full access. A limited role would solve it for us.":                      false,
-		"Il termostato segna 3 gradi in più. Per ora ho risolto alzando la temperatura a 24.":            false,
-		"Das Problem wurde gelöst, danke.":                                                               true,
+		"El router se reinicia cada hora. Sí, ya se solucionó, gracias.":                                                                     true,
+		"Il router si riavvia ogni ora. Ok, adesso funziona di nuovo.":                                                                       true,
+		"The router still reboots every hour. It is not fixed.":                                                                              false,
+		"Ich komme nicht mehr ins Konto. Bitte sperren Sie das Konto, bis das geklärt ist.":                                                  false,
+		"A câmara continua offline, não deu certo.":                                                                                          false,
+		"De M10 valt weg. Als ik de stekker eruit trek en er weer in stop, werkt hij weer een paar uur.":                                     false,
+		"Mijn account is gehackt. Ik wil dit zo snel mogelijk opgelost hebben.":                                                              false,
+		"My account was hacked. I need this fixed today.":                                                                                    false,
+		"Mein Konto ist gesperrt. Ich hoffe, das wird bald gelöst.":                                                                          false,
+		"My account was locked. It's fixed now, thanks.":                                                                                     true,
+		"Sharing gives everyone full access. A limited role would solve it for us.":                                                          false,
+		"Il termostato segna 3 gradi in più. Per ora ho risolto alzando la temperatura a 24.":                                                false,
+		"Das Problem wurde gelöst, danke.":                                                                                                   true,
+		"La caméra est morte. J'ai testé la prise avec une lampe (ça marche), débranché l'alimentation : rien, elle est complètement morte.": false,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
