@@ -280,6 +280,8 @@ func TestIdentifiers(t *testing.T) {
 		{"inside a longer code", chat("code XRB-12345678 and AB-123456789"), map[string]any{}},
 		{"representative only", chat("hello", "R: Is your serial RB-7777777?", "not sure"), map[string]any{}},
 		{"german", chat("Seriennummer: rb-8888888, Bestellung #A10001"), map[string]any{"serial": "RB-8888888", "order_ref": "#A10001"}},
+		{"number sign, not a negation", chat("j'ai passé commande hier (commande n° #A20002) et je me suis trompé d'adresse"), map[string]any{"order_ref": "#A20002"}},
+		{"number sign in Spanish", chat("es el pedido nº #A30003"), map[string]any{"order_ref": "#A30003"}},
 		{"confirmed read-back", chat("my bulb is dead", "R: I see RB-1212121 on your account. Is that the serial?", "yes, that's it"), map[string]any{"serial": "RB-1212121"}},
 		{"read-back not confirmed", chat("my bulb is dead", "R: Is the serial RB-1212121?", "no idea, sorry"), map[string]any{}},
 		{"read-back then corrected", chat("R: Is it RB-1212121?", "yes", "oh wait, sorry, it is RB-3434343"), map[string]any{"serial": "RB-3434343"}},
