@@ -177,6 +177,11 @@ func describeCandidates(c *conversation) *[]pickedSentence {
 		if s.part != partText && s.part != partSubject {
 			continue
 		}
+		if s.part == partSubject && stripSubjectPrefix(s.text()) != strings.TrimSpace(s.text()) {
+			// A reply's subject repeats the thread's: it tells nothing
+			// the first message did not.
+			continue
+		}
 		if forwardMarker(s) {
 			forwarded = s.msg
 		}
