@@ -33,6 +33,9 @@ var nameCues = [][]string{
 	{"mijn", "naam", "is"}, {"hier", "is"}, {"ik", "ben"}, {"ik", "heet"}, {"u", "spreekt", "met"},
 	{"its", "me"}, {"it", "is", "me"}, {"me"},
 	{"ici"}, {"met"}, {"hier", "met"}, {"con"}, {"com"},
+	// The name an order or account is under: "op naam van Quinn Taylor".
+	{"op", "naam", "van"}, {"in", "the", "name", "of"}, {"under", "the", "name"}, {"a", "nombre", "de"},
+	{"auf", "den", "namen"}, {"em", "nome", "de"}, {"au", "nom", "de"}, {"a", "nome", "di"},
 }
 
 // openingCues introduce a name only where a clause starts, as on the

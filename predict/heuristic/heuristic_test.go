@@ -362,6 +362,8 @@ func TestContacts(t *testing.T) {
 		{"name pt aqui", chat("Olá! Aqui é a Ana Lima."), channel.Customer{}, "U-1"},
 		{"name fr ici, as on the phone", chat("Bonjour, ici Chloé Dubois, du cabinet Dubois & Fils."), channel.Customer{}, "U-5"},
 		{"name nl met, as on the phone", chat("Hoi, met Ana Lima"), channel.Customer{}, "U-1"},
+		{"name an order is under, nl", chat("ordernummer heb ik niet bij de hand. Op naam van Ana Lima"), channel.Customer{}, "U-1"},
+		{"name an order is under, es", chat("el pedido está a nombre de Ana Lima"), channel.Customer{}, "U-1"},
 		{"name es con, as on the phone", chat("Buenas, con José Martínez."), channel.Customer{}, "U-2"},
 		{"met within a clause is a preposition", chat("Ik heb een probleem met Ana Lima haar lamp"), channel.Customer{}, nil},
 		{"italian sign-off", []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
