@@ -337,13 +337,14 @@ func TestWantedNeedOutweighsItsReasons(t *testing.T) {
 }
 
 // TestDescriptionTakesTheSubject checks that an email whose subject sums
-// up the need is described with it, as a sentence, after its reply
-// marker, while the subject's own quote stays as written.
+// up the need is described with it, as a sentence, while the subject's
+// own quote stays as written, and that a reply's subject ("Re: ...") is
+// not taken again.
 func TestDescriptionTakesTheSubject(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description")
 	p := newPredictor(t)
 	msgs := []channel.Message{{ID: "m1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-		Subject: "Re: Charged twice for Cloud Plus in March",
+		Subject: "Charged twice for Cloud Plus in March",
 		Text: "Hello,\n\nI looked at my card statement this morning after my bank sent me a message about my balance. " +
 			"There are two identical lines from you on the same day. Could you have a look?\n\nThanks,\nOlivia"}}
 	res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
@@ -358,5 +359,13 @@ func TestDescriptionTakesTheSubject(t *testing.T) {
 		if !strings.Contains(msgs[0].Subject+" "+msgs[0].Text, ev.Quote) {
 			t.Errorf("evidence %q is not in the message", ev.Quote)
 		}
+	}
+	msgs[0].Subject = "Re: " + msgs[0].Subject
+	res, err = p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := res.Predictions["issue_description"].Value.(string); strings.HasPrefix(got, "Charged twice") {
+		t.Errorf("description %q takes a reply's subject", got)
 	}
 }
