@@ -493,9 +493,25 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 			continue
 		}
 		ms := cf.choice.mentions(c)
+		// Of several things named, the one the email's subject alone
+		// names is the case's: "Home Hub dead - all my sensors offline".
+		inSubject := func(m mention) bool { return c.sents[m.sent].part == partSubject }
+		subjectOnly := -1
+		for _, m := range ms {
+			if !m.neg && inSubject(m) {
+				if subjectOnly >= 0 && subjectOnly != m.opt {
+					subjectOnly = -2
+					break
+				}
+				subjectOnly = m.opt
+			}
+		}
 		opt, ref, name := -1, quoteRef{}, 0.0
 		for _, m := range ms {
 			if m.neg || slices.ContainsFunc(ms, func(o mention) bool { return o.opt == m.opt && o.works }) {
+				continue
+			}
+			if subjectOnly >= 0 && m.opt != subjectOnly {
 				continue
 			}
 			if opt >= 0 && m.opt != opt {

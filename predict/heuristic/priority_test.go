@@ -286,6 +286,8 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
+		{[]channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Home Hub",
+			Text: "I have an X300, two mesh satellites and a Home Hub. Since Saturday the ring light on top blinks red and every sensor shows as offline."}}, "Home Hub: Since Saturday"},
 	}
 	for _, tc := range tests {
 		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "issue_description")
