@@ -84,8 +84,9 @@ type conversation struct {
 	// mentioned caches the mentions of the options of the fields read.
 	mentioned []fieldMentions
 	// describeCands are the sentences that may describe the need, best
-	// first, once describe has ranked them.
-	describeCands *[]pickedSentence
+	// first, once describe has ranked them (described).
+	describeCands []pickedSentence
+	described     bool
 	// arena holds the tokens of the sentences read so far and room for
 	// more, so that a conversation's sentences share a few allocations.
 	arena []token
@@ -655,10 +656,18 @@ var (
 	hypotheticalWords = wordSet(`would might seria serian podria podrian seriam poderia
 		serait seraient pourrait sarebbe sarebbero potrebbe zou zouden`)
 	// wishWords want, need or hope for something, in the present,
-	// folded: wantWords without "like" (it "looks like" it is fixed).
-	wishWords = wordSet(`want wants need needs hope quiero queremos quisiera necesito necesitamos espero
-		will mochte mochten brauche brauchen hoffe quero queremos queria preciso precisamos espero
-		veux voulons voudrais souhaite besoin espere voglio vogliamo vorrei spero bisogno wil wilt willen graag hoop`)
+	// folded: wantWords without "like" (it "looks like" it is fixed),
+	// and the words of needing and hoping.
+	wishWords = func() map[string]bool {
+		m := wordSet(`need needs hope queremos necesito necesitamos espero will mochten brauche brauchen hoffe
+			precisamos preciso veux voulons besoin espere vogliamo spero bisogno wilt willen hoop`)
+		for w := range wantWords {
+			if w != "like" {
+				m[w] = true
+			}
+		}
+		return m
+	}()
 	ambiguousConditions = wordSet(`si se`)
 )
 

@@ -473,7 +473,7 @@ func TestQuestionIfNeededIsNoNeed(t *testing.T) {
 		"Il numero di serie è dietro, se serve ditemi come si fa a smontarlo.":       false,
 		"The serial is on the back; if needed, tell me how to take it off the wall.": false,
 		"How do I take the thermostat off the wall to read the serial?":              true,
-	}, func(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 })
+	}, asksHow)
 }
 
 // TestAskingForAReturnAsksNoHow checks that a question of how to get a
@@ -486,5 +486,9 @@ func TestAskingForAReturnAsksNoHow(t *testing.T) {
 		"How do I get a refund for the second charge?": false,
 		"Ik zou de 2-pack graag willen ruilen voor de 3-pack. De doos heb ik nog. Is dat mogelijk, en hoe gaat dat in zijn werk?": false,
 		"Come si cambia la password del wifi sul router?":                                                                         true,
-	}, func(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 })
+	}, asksHow)
 }
+
+// asksHow reports whether a conversation reads as asking how to do
+// something: a how-to or a question of weight, not a trace of one.
+func asksHow(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#question"] >= 0.5 }

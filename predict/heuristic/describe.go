@@ -137,10 +137,10 @@ type pickedSentence struct {
 // customer needs, in their order, within limit bytes. An email's subject
 // line is one of them: customers often sum up the need there.
 func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, float64) {
-	if c.describeCands == nil {
-		c.describeCands = describeCandidates(c)
+	if !c.described {
+		c.describeCands, c.described = describeCandidates(c), true
 	}
-	cands := *c.describeCands
+	cands := c.describeCands
 	if len(cands) == 0 {
 		return nil, 0
 	}
@@ -163,7 +163,7 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 
 // describeCandidates returns the customer sentences that may describe the
 // need, best first.
-func describeCandidates(c *conversation) *[]pickedSentence {
+func describeCandidates(c *conversation) []pickedSentence {
 	topic := c.topic()
 	var cands []pickedSentence
 	firstContent := -1
@@ -218,7 +218,7 @@ func describeCandidates(c *conversation) *[]pickedSentence {
 		cands = append(cands, pickedSentence{idx: i, score: v, abs: abs, from: leadingSmallTalk(s)})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	return &cands
+	return cands
 }
 
 // topic returns how much the conversation is about a concept, from 0.4

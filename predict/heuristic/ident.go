@@ -241,11 +241,7 @@ func negatedBefore(src string, a int) bool {
 		if toks[j].fold == "no" && j < len(toks)-1 && !fillers[toks[j+1].fold] {
 			continue
 		}
-		// "commande n° ORD-...", "pedido nº": a number sign, not "n'".
-		if rest := src[from+toks[j].end:]; toks[j].fold == "n" && (strings.HasPrefix(rest, "°") || strings.HasPrefix(rest, "º")) {
-			continue
-		}
-		if negators[toks[j].fold] || wrongCues[toks[j].fold] {
+		if toks[j].is(fNeg) || wrongCues[toks[j].fold] {
 			return true
 		}
 		if toks[j].brk {

@@ -122,14 +122,22 @@ func tokenize(s string, out []token) []token {
 			w = string(buf)
 		}
 		w = withoutZu(w)
-		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: flags[w]})
-		brk = false
+		f := flags[w]
+		elided := false
 		if i < len(s) {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if isApostrophe(r) {
 				i += n
+				elided = true
 			}
 		}
+		if w == "n" && !elided {
+			// "n'" negates; a lone "n" is a number sign ("commande n°
+			// ORD-...") or a letter.
+			f &^= fNeg
+		}
+		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: f})
+		brk = false
 	}
 	return out
 }
