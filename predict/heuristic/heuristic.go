@@ -419,7 +419,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			res.Predictions[f.Name] = pr
 		}
 	}
-	var named predict.Evidence
+	var named namedThing
 	if len(describeLater) > 0 {
 		named, _ = thingNamed(conv, cfs)
 	}
@@ -483,11 +483,19 @@ func predictEmail(c *conversation) (predict.Prediction, bool) {
 // describe it.
 const minDescribeScore = 1.2
 
+// namedThing is the thing a conversation is about, as the customer names
+// it: the quote of its full name, and the name itself ("M10" of "M10
+// Mesh").
+type namedThing struct {
+	ev   predict.Evidence
+	name string
+}
+
 // thingNamed returns the one thing (an option of a labelled lookup among
 // the requested fields: a product, a plan) the customer names, as they
-// first wrote its most precise name, leaving out those they say work ("the nodes look fine");
-// false when they name none, or several.
-func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) {
+// first wrote its most precise name, leaving out those they say work
+// ("the nodes look fine"); false when they name none, or several.
+func thingNamed(c *conversation, cfs []*compiledField) (namedThing, bool) {
 	for _, cf := range cfs {
 		if cf.kind != kindChoice || !cf.choice.labelled {
 			continue
@@ -515,7 +523,7 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 				continue
 			}
 			if opt >= 0 && m.opt != opt {
-				return predict.Evidence{}, false
+				return namedThing{}, false
 			}
 			// The most precise name the customer used: "M10" rather than
 			// "satélite".
@@ -526,12 +534,50 @@ func thingNamed(c *conversation, cfs []*compiledField) (predict.Evidence, bool) 
 		if opt < 0 {
 			continue
 		}
-		if ev := c.evidence([]quoteRef{ref}); len(ev) == 1 {
-			return ev[0], true
+		if ev := c.evidence([]quoteRef{fullName(c, ref, cf.field.Options[opt].Label)}); len(ev) == 1 {
+			return namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j))}, true
 		}
 	}
-	return predict.Evidence{}, false
+	return namedThing{}, false
 }
+
+// fullName widens the quote of a name to the words around it that name
+// the same thing, as the customer wrote them: "M10" in "das M10
+// Mesh-Set" is quoted "M10 Mesh", "X200" in "il router X200" "router
+// X200". Those words are words of the option's label or say the kind of
+// device; at most two on each side.
+func fullName(c *conversation, ref quoteRef, label string) quoteRef {
+	s := &c.sents[ref.sent]
+	words := map[string]bool{}
+	for _, w := range tokenize(label, nil) {
+		words[w.stem] = true
+	}
+	kind := func(k int) bool {
+		// No clause boundary between the word and the name.
+		if k >= ref.j && s.toks[k].brk || k < ref.i && s.toks[k+1].brk {
+			return false
+		}
+		if words[s.toks[k].stem] {
+			return true
+		}
+		for _, tm := range s.terms {
+			if tm.start == k && kindConcepts[tm.key] {
+				return true
+			}
+		}
+		return false
+	}
+	for n := 0; n < 2 && ref.j < len(s.toks) && kind(ref.j); n++ {
+		ref.j++
+	}
+	for n := 0; n < 2 && ref.i > 0 && kind(ref.i-1); n++ {
+		ref.i--
+	}
+	return ref
+}
+
+// kindConcepts say what kind of device a word names.
+var kindConcepts = map[string]bool{"#router": true, "#camera": true, "#indoor": true, "#outdoor": true, "#plug": true, "#thermostat": true}
 
 // nameOnly returns a name as quoted without the brackets and quotation
 // marks that stood around its words ("binnencamera (Cam4").
@@ -547,9 +593,9 @@ func nameOnly(q string) string {
 
 // predictDescription describes the need with the customer's sentences
 // that tell it best; when they do not name the thing the case is about
-// (named, if any), it leads with that name: "X300: since this morning
-// our internet drops every 15 minutes".
-func predictDescription(c *conversation, limit int, named predict.Evidence) (predict.Prediction, bool) {
+// (named, if any), it leads with its full name as the customer wrote it:
+// "X300 router: since this morning our internet drops every 15 minutes".
+func predictDescription(c *conversation, limit int, named namedThing) (predict.Prediction, bool) {
 	picked, best := describe(c, limit, 2)
 	// A customer typing in fragments tells across messages what no
 	// fragment tells alone.
@@ -580,9 +626,9 @@ func predictDescription(c *conversation, limit int, named predict.Evidence) (pre
 		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
 	}
 	v := strings.Join(parts, " ")
-	if name := nameOnly(named.Quote); name != "" && !strings.Contains(fold(v), fold(name)) {
-		v = name + ": " + v
-		ev = append([]predict.Evidence{named}, ev...)
+	if named.name != "" && !strings.Contains(fold(v), fold(named.name)) {
+		v = nameOnly(named.ev.Quote) + ": " + v
+		ev = append([]predict.Evidence{named.ev}, ev...)
 	}
 	v = clip(v, limit)
 	conf := 0.5 + 0.4*min(1, best/5)

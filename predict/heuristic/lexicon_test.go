@@ -161,6 +161,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"il termostato segna una temperatura più alta di quella reale", "#malfunction", ""},
 		{"le thermostat passe en mode absence la veille de notre retour", "", "#return"},
 		{"I bought it from your web shop", "", "#business"},
+		{"I ordered an X300 router on March 3rd", "", "#works"},
+		{"la caméra extérieure marche très bien", "#works", ""},
 		{"Tracking says it was delivered on Tuesday", "#lost", ""},
 		{"el código nunca llega", "#code", "#lost"},
 		{"the parcel never arrived", "#lost", ""},

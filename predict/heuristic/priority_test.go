@@ -271,7 +271,8 @@ func TestOwnForwardCounts(t *testing.T) {
 // TestDescriptionNamesTheThing checks that the description leads with
 // the product the case is about, as the customer wrote it, when the
 // sentences that tell the need do not name it (of several named, the
-// one not said to work; of its names, the most precise), and not when
+// one not said to work; of its names, the most precise, with the words
+// around it that name it too), and not when
 // they do, when several are named or when none is.
 func TestDescriptionNamesTheThing(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description", "product")
@@ -286,6 +287,11 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
+		// Its full name, as written: the words around the model name that
+		// name the same thing, not those across a comma.
+		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh: Seit heute"},
+		{chat("Da stamattina internet cade ogni cinque minuti e in ufficio siamo tutti fermi.", "È il router X200, quello nuovo."), "router X200: Da stamattina"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the X300, router and all."), "X300: Since this morning"},
 		{[]channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Home Hub",
 			Text: "I have an X300, two mesh satellites and a Home Hub. Since Saturday the ring light on top blinks red and every sensor shows as offline."}}, "Home Hub: Since Saturday"},
 	}
