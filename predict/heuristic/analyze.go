@@ -630,6 +630,18 @@ func saysResolved(s *sentence) bool {
 		if t.start < len(s.toks) && conditionalForm(s.toks[t.start].fold) {
 			return false // "lo solucionaría", "risolverebbe"
 		}
+		// "none of our automations work now": the outage is the subject
+		// of what works, in the same clause.
+		if slices.ContainsFunc(s.terms, func(u term) bool {
+			return u.start < t.start && !u.neg && u.key == "#outage" && !clauseBreak(s.toks, u.start+1, t.start+1)
+		}) {
+			return false
+		}
+		// "everything works fine again until the next one": for a while.
+		if k := t.start + 1; k < len(s.toks) && slices.ContainsFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] }) &&
+			!clauseBreak(s.toks, k, k+slices.IndexFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] })+1) {
+			return false
+		}
 		// "testé la prise avec une lampe (ça marche) ... : rien, elle est
 		// complètement morte": what works is something else.
 		if slices.ContainsFunc(s.terms, func(u term) bool {
@@ -642,6 +654,12 @@ func saysResolved(s *sentence) bool {
 		return !slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#workaround" && !u.neg && u.w >= 0.5 })
 	}
 	return false
+}
+
+// clauseBreak reports whether a clause boundary comes before any of
+// toks[i:j].
+func clauseBreak(toks []token, i, j int) bool {
+	return slices.ContainsFunc(toks[i:min(j, len(toks))], func(t token) bool { return t.brk })
 }
 
 // conditionWords open a condition, folded. The ambiguous ones do only
@@ -669,6 +687,8 @@ var (
 		return m
 	}()
 	ambiguousConditions = wordSet(`si se`)
+	// untilWords say for how long, folded.
+	untilWords = wordSet(`until till hasta bis ate jusqu jusqua finche fino tot`)
 )
 
 // conditionalForm reports whether a folded word has the ending of a

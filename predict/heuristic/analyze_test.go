@@ -336,6 +336,9 @@ func TestSolvedSettles(t *testing.T) {
 		"Il termostato segna 3 gradi in più. Per ora ho risolto alzando la temperatura a 24.":                                                false,
 		"Das Problem wurde gelöst, danke.":                                                                                                   true,
 		"La caméra est morte. J'ai testé la prise avec une lampe (ça marche), débranché l'alimentation : rien, elle est complètement morte.": false,
+		"The hub got too hot and smells burnt. I unplugged it, which means none of our automations work now.":                                false,
+		"The X300 restarts four times a day. Each time it comes back and works fine again until the next one.":                               false,
+		"Il router si riavvia ogni ora. Dopo il reset funziona di nuovo, grazie.":                                                            true,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})

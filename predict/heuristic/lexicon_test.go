@@ -162,6 +162,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"le thermostat passe en mode absence la veille de notre retour", "", "#return"},
 		{"I bought it from your web shop", "", "#business"},
 		{"I ordered an X300 router on March 3rd", "", "#works"},
+		{"I work from home so the drops are annoying", "", "#works"},
 		{"la caméra extérieure marche très bien", "#works", ""},
 		{"Tracking says it was delivered on Tuesday", "#lost", ""},
 		{"el código nunca llega", "#code", "#lost"},
