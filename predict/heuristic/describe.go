@@ -152,7 +152,7 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 			break
 		}
 		l := len(c.sents[cand.idx].text()) - cand.from
-		if cand.score >= 0.5*best.score && size+l+1 <= limit {
+		if cand.score >= 0.35*best.score && size+l+1 <= limit {
 			picked = append(picked, cand)
 			size += l + 1
 		}

@@ -283,7 +283,7 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 	}{
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's our X300."), "X300: Since this morning"},
 		{chat("Since this morning the X300 drops the internet every fifteen minutes and the whole office is stuck without email."), "Since this morning the X300"},
-		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "The X300 reboots, the M10 node in the hall is fine."), "X300: Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It is the X300, the M10 node in the hall is fine."), "X300: Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
