@@ -541,7 +541,8 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 //   - a mail, code or link that does not arrive is no lost parcel, unless
 //     the sentence speaks of a parcel too;
 //   - a question asked with "how" asks how to do it ("oi como partilho a
-//     camara?"), unless it asks how long, how much or why;
+//     camara?"), unless it asks how long, how much or why, or how the
+//     company goes about it ("¿cómo lo hacemos?");
 //   - "como"/"come" before a pronoun asks how only in a question ("como
 //     la app se abre" is "as the app opens").
 func inContext(s *sentence) []term {
@@ -558,7 +559,11 @@ func inContext(s *sentence) []term {
 	case s.question && !hasTerm(terms, "#howto"):
 		for k := range s.toks {
 			if howWords[s.toks[k].fold] && (k+1 >= len(s.toks) || !quantityWords[s.toks[k+1].fold]) {
-				terms = append(terms, term{key: "#howto", w: 1, start: k})
+				// "¿Cómo lo hacemos?", "how do we proceed?": how the
+				// company goes about it, a request.
+				if !slices.ContainsFunc(terms, func(t term) bool { return t.key == "#request" && t.start == k }) {
+					terms = append(terms, term{key: "#howto", w: 1, start: k})
+				}
 				break
 			}
 		}

@@ -292,7 +292,11 @@ func TestComoAsksOnlyInAQuestion(t *testing.T) {
 		"Come lo collego alla rete che ho già?":                                   true,
 		"¿Cómo la configuro para que grabe de noche?":                             true,
 		"como la app se abre directamente sin pedir nada, pueden ver las cámaras": false,
-	}, func(c *conversation) bool { return hasTerm(c.sents[0].terms, "#howto") })
+		"La cámara llegó rota. ¿Cómo lo hacemos?":                                 false,
+		"How do we proceed with the broken camera?":                               false,
+	}, func(c *conversation) bool {
+		return slices.ContainsFunc(c.sents, func(s sentence) bool { return hasTerm(s.terms, "#howto") })
+	})
 }
 
 // TestGermanZuInfinitives checks that an infinitive with "zu" inside it
