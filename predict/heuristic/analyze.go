@@ -269,6 +269,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			wishes[s.msg] = true
 		}
 	}
+	// A customer who cannot sign in cannot see their cameras either:
+	// "I can't see the cameras" is what being locked out costs them, not
+	// a fault of the cameras.
+	lockedOut := slices.ContainsFunc(c.sents, func(s sentence) bool {
+		return !s.settled && !s.instr && slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#signin" && t.neg })
+	})
 	c.bag = make(map[string]float64, nterms)
 	for i := range c.sents {
 		s := &c.sents[i]
@@ -292,6 +298,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		outdated := i < worse
 		asked := s.order < answered
+		consequence := lockedOut && slices.ContainsFunc(s.terms, func(t term) bool { return faultKeys[t.key] && seeing(s.toks, t.start) })
 		// "The order came a day early, no complaints there": what the
 		// customer says is fine is not what they need help with.
 		allFine := saysAllFine(s)
@@ -325,6 +332,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			}
 			if selfAssessed[t.key] {
 				tw *= selfAssessedWeight
+			}
+			if consequence && faultKeys[t.key] {
+				tw *= retractedWeight
 			}
 			if !t.neg && isPredicate(t.key) && !frameConcepts[t.key] && !askingHow[t.key] && wanted(s.toks, t.start) {
 				tw *= wantedWeight
@@ -801,6 +811,27 @@ func saysAllFine(s *sentence) bool {
 	}
 	return !anyWord(s.toks, contrastWords)
 }
+
+// faultKeys are the concepts of a fault.
+var faultKeys = map[string]bool{"#malfunction": true, "#outage": true, "#problem": true}
+
+// seeing reports whether a verb of seeing stands within the three words
+// from toks[i], in its clause: "can't see", "no puedo ver", "non riesco
+// a vedere".
+func seeing(toks []token, i int) bool {
+	for k := i; k < len(toks) && k < i+4; k++ {
+		if k > i && toks[k].brk {
+			return false
+		}
+		if seeWords[toks[k].fold] {
+			return true
+		}
+	}
+	return false
+}
+
+// seeWords see, folded.
+var seeWords = wordSet(`see view watch ver veo vejo sehen ansehen voir vois vedere vedo zien`)
 
 // wantedWeight scales a situation the customer says they want: "je
 // voudrais retourner le thermostat", "gostaria de trocar este kit" is
