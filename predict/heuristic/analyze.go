@@ -562,6 +562,14 @@ func inContext(s *sentence) []term {
 			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
 		})
 	}
+	// "der Karton war komplett eingedrückt", "la caja completamente
+	// aplastada": the intensifier says how damaged, not that something
+	// is down.
+	terms = slices.DeleteFunc(terms, func(t term) bool {
+		return t.key == "#outage" && intensifiers[s.toks[t.start].fold] && slices.ContainsFunc(terms, func(u term) bool {
+			return u.key == "#damaged" && u.start > t.start && u.start <= t.start+2 && !clauseBreak(s.toks, t.start+1, u.start+1)
+		})
+	})
 	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
 		terms = slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
 	}
@@ -585,6 +593,9 @@ func inContext(s *sentence) []term {
 	}
 	return terms
 }
+
+// intensifiers say "completely", folded.
+var intensifiers = wordSet(`completely totally totalmente completamente komplett vollig voellig completement totalement volledig helemaal`)
 
 // mailWords name mails, messages, codes and links; parcelWords name
 // parcels and orders. Folded.

@@ -520,3 +520,30 @@ func TestLockedOutCannotSeeTheCameras(t *testing.T) {
 		}
 	}
 }
+
+// TestIntensifiedDamageIsNoOutage checks that "completely" before a word
+// of damage says how damaged, while before a fault it says the device is
+// down.
+func TestIntensifiedDamageIsNoOutage(t *testing.T) {
+	checkReadings(t, "reads an outage", map[string]bool{
+		"Mein Paket ist heute angekommen, aber der Karton war komplett eingedrückt und nass.": false,
+		"Me ha llegado hoy el pedido con la caja completamente aplastada.":                    false,
+		"Since the storm the router is completely dead.":                                      true,
+	}, func(c *conversation) bool { return c.bag["#outage"] > 0 })
+}
+
+// TestWordInPassingNamesNoCategory checks that a category's name said in
+// passing ("dann verpasst sie den Paketboten" in a wish for person
+// detection) does not outweigh what the customer asks for.
+func TestWordInPassingNamesNoCategory(t *testing.T) {
+	fields := storiesTenantFields(t, "category")
+	p := newPredictor(t)
+	msgs := []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
+		Subject: "Wunsch: Personenerkennung bei der Cam4 Outdoor",
+		Text: "Hallo, ein Wunsch: meine Cam4 Outdoor im Garten schickt ständig Benachrichtigungen wegen der Katze und der Hecke. " +
+			"Die Empfindlichkeit runterstellen hilft nur bedingt, dann verpasst sie auch mal den Paketboten. " +
+			"Personenerkennung wäre eine sinnvolle Erweiterung, gerne auch nur für Cloud Plus Kunden."}}
+	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "category"); got != "Feature request" {
+		t.Errorf("category %q, want Feature request", got)
+	}
+}

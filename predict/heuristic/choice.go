@@ -1320,6 +1320,7 @@ const nameLikeWeight = 0.75
 // concept ("still in the box" for a return) weighs less than a name and
 // is no mention.
 func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, excluded []bool, ment []float64) {
+	topic := c.topic()
 	for si := range c.sents {
 		s := &c.sents[si]
 		if s.instr || s.part == partConfirmed || s.settled {
@@ -1340,7 +1341,7 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 				}
 			}
 			if !named && !o.nameSelfAssessed {
-				ment[i] += o.nameW * c.weights[s.order]
+				ment[i] += o.nameW * c.weights[s.order] * topic(o.nameKey)
 			}
 		}
 	}
