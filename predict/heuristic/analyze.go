@@ -931,9 +931,36 @@ func asksUnmarked(toks []token) bool {
 		if i+1 < len(toks) && !toks[i+1].brk && questionOpeners[[2]string{toks[i].fold, toks[i+1].fold}] {
 			return true
 		}
+		// "Cómo añadir el nodo", "Comment ajouter un satellite", "Wie
+		// füge ich ... hinzu", "Hoe voeg ik ... toe": a question put as a
+		// title, at the start of a sentence.
+		if start == 0 && i+1 < len(toks) && !toks[i+1].brk && howWords[toks[i].fold] && toks[i].fold != "how" && !adverbs[toks[i+1].fold] &&
+			(infinitive(toks[i+1].fold) || i+2 < len(toks) && !toks[i+2].brk && askerWords[toks[i+2].fold]) {
+			return true
+		}
 	}
 	return false
 }
+
+// infinitive reports whether a folded Romance word has the ending of an
+// infinitive: "anadir", "aggiungere", "ajouter", "adicionar".
+func infinitive(w string) bool {
+	if len(w) < 5 {
+		return false
+	}
+	switch w[len(w)-2:] {
+	case "ar", "er", "ir", "re":
+		return true
+	}
+	return false
+}
+
+// adverbs that end like infinitives, folded: "come sempre".
+var adverbs = wordSet(`sempre siempre`)
+
+// askerWords ask after a verb in German and Dutch questions: "wie füge
+// ich", "hoe voeg ik", "wie macht man".
+var askerWords = wordSet(`ich man ik je we wir`)
 
 var clauseOpeners = map[string]bool{"so": true, "and": true, "ok": true, "hey": true, "also": true, "but": true}
 
