@@ -87,6 +87,10 @@ type conversation struct {
 	// first, once describe has ranked them (described).
 	describeCands []pickedSentence
 	described     bool
+	// top is the weight of the conversation's main concern, once
+	// topKnown (see topic).
+	top      float64
+	topKnown bool
 	// arena holds the tokens of the sentences read so far and room for
 	// more, so that a conversation's sentences share a few allocations.
 	arena []token

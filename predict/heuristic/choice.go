@@ -23,8 +23,10 @@ type optionName struct {
 
 type optionModel struct {
 	value string
-	pos   map[string]float64 // terms that speak for the option
-	neg   map[string]float64 // terms of its "Not for" part
+	// labelStems are the stems of the words of the option's label.
+	labelStems []string
+	pos        map[string]float64 // terms that speak for the option
+	neg        map[string]float64 // terms of its "Not for" part
 	// cues are the phrases of the description ("dead ports", "camera
 	// exposed"), each a list of terms; negCues those of its "Not for"
 	// part. A lone generic noun of a phrase does not count.
@@ -346,6 +348,9 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	}
 	for i, o := range f.Options {
 		m := optionModel{value: o.Value, pos: map[string]float64{}, neg: map[string]float64{}}
+		for _, t := range tokenize(o.Label, nil) {
+			m.labelStems = append(m.labelStems, t.stem)
+		}
 		aliases, use, not, rest := splitDescription(o.Description)
 		cf.addName(seen, i, o.Value, nameStrength(o.Value))
 		if o.Label != "" {
@@ -1320,7 +1325,6 @@ const nameLikeWeight = 0.75
 // concept ("still in the box" for a return) weighs less than a name and
 // is no mention.
 func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, excluded []bool, ment []float64) {
-	topic := c.topic()
 	for si := range c.sents {
 		s := &c.sents[si]
 		if s.instr || s.part == partConfirmed || s.settled {
@@ -1341,7 +1345,7 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 				}
 			}
 			if !named && !o.nameSelfAssessed {
-				ment[i] += o.nameW * c.weights[s.order] * topic(o.nameKey)
+				ment[i] += o.nameW * c.weights[s.order] * c.topic(o.nameKey)
 			}
 		}
 	}

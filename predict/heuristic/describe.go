@@ -27,9 +27,9 @@ hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendeli
 // need: cue concepts count most, other content words a little; sentences
 // of greetings and thanks, and sentences that only give an identifier or
 // an address, score nothing. It returns two scores: ranked weighs each
-// concept by how much the conversation is about it (topic; nil weighs
-// all alike), abs counts every concept in full.
-func informative(s *sentence, topic func(key string) float64) (ranked, abs float64) {
+// concept by how much conversation c is about it (nil weighs all alike),
+// abs counts every concept in full.
+func informative(s *sentence, c *conversation) (ranked, abs float64) {
 	content := 0
 	for i := range s.toks {
 		t := &s.toks[i]
@@ -77,8 +77,8 @@ func informative(s *sentence, topic func(key string) float64) (ranked, abs float
 			w = 0.3
 		}
 		phraseAbs = max(phraseAbs, w)
-		if topic != nil {
-			w *= topic(t.key)
+		if c != nil {
+			w *= c.topic(t.key)
 		}
 		phrase = max(phrase, w)
 	}
@@ -164,7 +164,6 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 // describeCandidates returns the customer sentences that may describe the
 // need, best first.
 func describeCandidates(c *conversation) []pickedSentence {
-	topic := c.topic()
 	var cands []pickedSentence
 	firstContent := -1
 	forwarded := -1 // message whose forwarded part has begun
@@ -191,7 +190,7 @@ func describeCandidates(c *conversation) []pickedSentence {
 		// Sentences rank by what they tell of the conversation's topic;
 		// how informative the best is (abs) decides whether there is a
 		// need to describe at all, and how sure the description is.
-		v, abs := informative(s, topic)
+		v, abs := informative(s, c)
 		if abs <= 0 {
 			continue
 		}
@@ -225,19 +224,19 @@ func describeCandidates(c *conversation) []pickedSentence {
 // for one it mentions least to 1 for its main concerns, by the weight of
 // the concepts in the customer's words: "Cloud Plus billed twice" over
 // "I bought the camera for my mum".
-func (c *conversation) topic() func(key string) float64 {
-	top := 0.0
-	for k, w := range c.bag {
-		if k[0] == '#' && !frameConcepts[k] && !nounConcepts[k] {
-			top = max(top, w)
+func (c *conversation) topic(key string) float64 {
+	if !c.topKnown {
+		c.top, c.topKnown = 0, true
+		for k, w := range c.bag {
+			if k[0] == '#' && !frameConcepts[k] && !nounConcepts[k] {
+				c.top = max(c.top, w)
+			}
 		}
 	}
-	return func(key string) float64 {
-		if top <= 0 {
-			return 1
-		}
-		return 0.4 + 0.6*min(1, c.bag[key]/top)
+	if c.top <= 0 {
+		return 1
 	}
+	return 0.4 + 0.6*min(1, c.bag[key]/c.top)
 }
 
 // fragmentTokens is the most words a message typed as a fragment has.

@@ -534,7 +534,7 @@ func thingNamed(c *conversation, cfs []*compiledField) (namedThing, bool) {
 		if opt < 0 {
 			continue
 		}
-		if ev := c.evidence([]quoteRef{fullName(c, ref, cf.field.Options[opt].Label)}); len(ev) == 1 {
+		if ev := c.evidence([]quoteRef{fullName(c, ref, cf.choice.opts[opt].labelStems)}); len(ev) == 1 {
 			return namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j))}, true
 		}
 	}
@@ -546,18 +546,14 @@ func thingNamed(c *conversation, cfs []*compiledField) (namedThing, bool) {
 // Mesh-Set" is quoted "M10 Mesh", "X200" in "il router X200" "router
 // X200". Those words are words of the option's label or say the kind of
 // device; at most two on each side.
-func fullName(c *conversation, ref quoteRef, label string) quoteRef {
+func fullName(c *conversation, ref quoteRef, labelStems []string) quoteRef {
 	s := &c.sents[ref.sent]
-	words := map[string]bool{}
-	for _, w := range tokenize(label, nil) {
-		words[w.stem] = true
-	}
 	kind := func(k int) bool {
 		// No clause boundary between the word and the name.
 		if k >= ref.j && s.toks[k].brk || k < ref.i && s.toks[k+1].brk {
 			return false
 		}
-		if words[s.toks[k].stem] {
+		if slices.Contains(labelStems, s.toks[k].stem) {
 			return true
 		}
 		for _, tm := range s.terms {
