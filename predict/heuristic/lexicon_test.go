@@ -185,6 +185,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"En la guía pone que hay que escanear un código QR", "#setup", "#signin"},
 		{"gostava de partilhar as câmaras com o meu marido", "#setup", ""},
 		{"Wir teilen uns das Abo zu viert", "", "#setup"},
+		{"we've got zero internet in the house right now", "#outage", ""},
+		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
 		{"Tenho de lhe dar a minha password ou há outra forma?", "#howto", ""},
 		{"la caméra extérieure marche très bien", "#works", ""},
 		{"Tracking says it was delivered on Tuesday", "#lost", ""},
