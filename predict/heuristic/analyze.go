@@ -574,6 +574,13 @@ func inContext(s *sentence) []term {
 			return u.key == "#damaged" && u.start > t.start && u.start <= t.start+2 && !clauseBreak(s.toks, t.start+1, u.start+1)
 		})
 	})
+	// "I'm using my phone as a hotspot for now": what stands in for the
+	// device is no workaround of its fault, for now or not.
+	terms = slices.DeleteFunc(terms, func(t term) bool {
+		return t.key == "#workaround" && slices.ContainsFunc(terms, func(u term) bool {
+			return u.key == "#aside" && !clauseBreak(s.toks, min(t.start, u.start)+1, max(t.start, u.start)+1)
+		})
+	})
 	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
 		terms = slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
 	}

@@ -88,6 +88,10 @@ func TestPriorityFromImpact(t *testing.T) {
 		{"nl", "DRINGEND!!! Het lampje van de stekker knippert soms, verder werkt hij.", "-Urgent"},
 		{"en", "The router's light blinks red and never goes solid like it normally does, and there is no internet in the whole house.", "High"},
 		{"pt", "as luzes acendem normal mas a rede wifi sumiu, ninguém em casa tem internet desde ontem", "High"},
+		// Another device standing in for the dead one is no workaround of
+		// its fault.
+		{"en", "The router is dead since the storm, no lights at all. I'm using my phone as a hotspot for now.", "High"},
+		{"es", "El router no enciende desde esta mañana, ninguna luz. Estoy tirando de los datos del móvil.", "High"},
 	}
 	for _, tt := range tests {
 		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
