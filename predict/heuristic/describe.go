@@ -30,13 +30,7 @@ hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendeli
 // concept by how much conversation c is about it (nil weighs all alike),
 // abs counts every concept in full.
 func informative(s *sentence, c *conversation) (ranked, abs float64) {
-	content := 0
-	for i := range s.toks {
-		t := &s.toks[i]
-		if !t.is(fSmallTalk|fStop) && len(t.fold) > 2 && !hasDigit(t.fold) {
-			content++
-		}
-	}
+	content := contentWords(s)
 	if content == 0 {
 		return 0, 0
 	}
@@ -90,6 +84,19 @@ func informative(s *sentence, c *conversation) (ranked, abs float64) {
 		ranked, abs = ranked*0.5, abs*0.5
 	}
 	return ranked, abs
+}
+
+// contentWords counts the words of a sentence that are neither small talk
+// nor function words nor identifiers.
+func contentWords(s *sentence) int {
+	n := 0
+	for i := range s.toks {
+		t := &s.toks[i]
+		if !t.is(fSmallTalk|fStop) && len(t.fold) > 2 && !hasDigit(t.fold) {
+			n++
+		}
+	}
+	return n
 }
 
 // plainWordWeight is what a word outside the lexicon tells.
@@ -157,9 +164,23 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 			size += l + 1
 		}
 	}
+	// An email's subject sums up the need in the customer's words
+	// ("Account geblokkeerd", "Rechnung mit Firmenadresse"): when it
+	// says more than a word ("Vraag", "Problem") and there is room, it
+	// leads the body's sentences.
+	if maxSentences > 1 {
+		if k := slices.IndexFunc(cands, func(p pickedSentence) bool { return c.sents[p.idx].part == partSubject }); k >= 0 &&
+			!slices.ContainsFunc(picked, func(p pickedSentence) bool { return p.idx == cands[k].idx }) {
+			subj := &c.sents[cands[k].idx]
+			if l := len(subj.text()); contentWords(subj) >= 2 && size+l+1 <= limit {
+				picked = append(picked, cands[k])
+			}
+		}
+	}
 	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
 	return picked, best.abs
 }
+
 
 // describeCandidates returns the customer sentences that may describe the
 // need, best first.

@@ -614,7 +614,12 @@ func predictDescription(c *conversation, limit int, named namedThing) (predict.P
 			// in the description it ends as a sentence.
 			q = stripSubjectPrefix(q)
 			part = q
-			if r, _ := utf8.DecodeLastRuneInString(q); q != "" && !strings.ContainsRune(".!?…", r) {
+			switch r, _ := utf8.DecodeLastRuneInString(q); {
+			case named.name != "" && fold(q) == fold(nameOnly(named.ev.Quote)):
+				// A subject that only names the thing leads as its name:
+				// "Home Hub: Since Saturday the ring light blinks red".
+				part = q + ":"
+			case q != "" && !strings.ContainsRune(".!?…", r):
 				part = q + "."
 			}
 		}

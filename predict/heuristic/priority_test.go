@@ -381,3 +381,24 @@ func TestDescriptionTakesTheSubject(t *testing.T) {
 		t.Errorf("description %q takes a reply's subject", got)
 	}
 }
+
+// TestSubjectLeadsTheBody checks that a subject that tells something
+// leads the body's sentences when they tell more, room permitting, and
+// that a subject that tells nothing does not.
+func TestSubjectLeadsTheBody(t *testing.T) {
+	fields := storiesTenantFields(t, "issue_description")
+	p := newPredictor(t)
+	email := func(subject, text string) []channel.Message {
+		return []channel.Message{{ID: "m1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: subject, Text: text}}
+	}
+	body := "Goedemiddag,\n\nIk heb vanochtend drie keer een verkeerd wachtwoord ingetikt en nu zegt de app dat ik een uur moet wachten voordat ik het opnieuw kan proberen. " +
+		"Ik moet de camera's vandaag kunnen zien omdat we op vakantie zijn.\n\nGroeten,\nDaan"
+	got, _ := written(t, p, &predict.Request{Fields: fields, Messages: email("Account geblokkeerd", body)}, "issue_description")
+	if !strings.HasPrefix(got, "Account geblokkeerd. ") || !strings.Contains(got, "wachtwoord") {
+		t.Errorf("description %q, want the subject to lead the body's sentence", got)
+	}
+	got, _ = written(t, p, &predict.Request{Fields: fields, Messages: email("Vraag", body)}, "issue_description")
+	if strings.Contains(got, "Vraag") {
+		t.Errorf("description %q takes a subject that tells nothing", got)
+	}
+}
