@@ -186,6 +186,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"gostava de partilhar as câmaras com o meu marido", "#setup", ""},
 		{"Wir teilen uns das Abo zu viert", "", "#setup"},
 		{"we've got zero internet in the house right now", "#outage", ""},
+		{"op dit moment zit er in de Android-app helaas nog geen widget", "#lacks", ""},
+		{"Jammer! Kunnen jullie dat niet toevoegen?", "#feature", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
 		{"Tenho de lhe dar a minha password ou há outra forma?", "#howto", ""},
 		{"la caméra extérieure marche très bien", "#works", ""},
