@@ -188,6 +188,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"we've got zero internet in the house right now", "#outage", ""},
 		{"op dit moment zit er in de Android-app helaas nog geen widget", "#lacks", ""},
 		{"Jammer! Kunnen jullie dat niet toevoegen?", "#feature", ""},
+		{"Der Hub ist noch originalverpackt, hab ihn gar nicht aufgemacht.", "#return", "#outage"},
+		{"queria que meu marido também conseguisse ver as câmeras no celular dele", "#setup", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
 		{"Tenho de lhe dar a minha password ou há outra forma?", "#howto", ""},
 		{"la caméra extérieure marche très bien", "#works", ""},
