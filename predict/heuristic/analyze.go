@@ -900,7 +900,10 @@ func failedAfter(toks []token, ts []term, at int) bool {
 			continue
 		}
 		for j := at + 1; j < t.start && j < len(toks); j++ {
-			if contrastWords[toks[j].fold] {
+			// "... but it drops again", "riparte e funziona per qualche
+			// ora, poi di nuovo offline": the fault comes back, the
+			// workaround held.
+			if contrastWords[toks[j].fold] || againWords[toks[j].fold] {
 				return false
 			}
 		}
@@ -908,6 +911,9 @@ func failedAfter(toks []token, ts []term, at int) bool {
 	}
 	return false
 }
+
+// againWords say a fault comes back, folded.
+var againWords = wordSet(`again nuovo nuevo novo nouveau wieder opnieuw weer`)
 
 // questionOpeners are the word pairs, folded, that open a question of the
 // customer's own, with or without its question mark ("cn i do that w the

@@ -158,10 +158,11 @@ func TestNamesThatAreWordsElsewhere(t *testing.T) {
 // help is none.
 func TestFailedWorkaround(t *testing.T) {
 	for text, want := range map[string]bool{
-		"Auch per Kabel am Laptop bekomme ich keine Verbindung.":      false,
-		"Even with a cable nothing loads, it doesn't work at all.":    false,
-		"With a cable everything works, but the wifi keeps dropping.": true,
-		"Met een kabel werkt alles.":                                  true,
+		"Auch per Kabel am Laptop bekomme ich keine Verbindung.":                          false,
+		"Even with a cable nothing loads, it doesn't work at all.":                        false,
+		"With a cable everything works, but the wifi keeps dropping.":                     true,
+		"Met een kabel werkt alles.":                                                      true,
+		"Se stacco la corrente riparte e funziona per qualche ora, poi di nuovo offline.": true,
 	} {
 		checkInBag(t, text, "#workaround", want)
 	}
