@@ -240,11 +240,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	})
 	c.retracted = retracted
 	repSays := c.representativeSays(lx)
-	// A question the representative answered with "it can't do that"
-	// has its answer: what the customer goes on to ask for is the need.
+	// A question the representative answered with "it can't do that", or
+	// passed on as a suggestion, has its answer: what the customer goes
+	// on to ask for is the need.
 	answered := -1
 	for _, rs := range repSays {
-		if rs.key == "#lacks" {
+		if rs.key == "#lacks" || rs.key == "#suggestion" {
 			answered = max(answered, rs.order)
 		}
 	}

@@ -61,8 +61,9 @@ func TestSettledUpToTheSaying(t *testing.T) {
 }
 
 // TestRepresentativeSaysItIsMissing checks that a representative's
-// statement that the product lacks what was asked counts for a feature
-// request, discounts the question it answered, and is quoted as
+// statement that the product lacks what was asked, or that passes it on
+// as a suggestion, counts for a feature request, discounts the question
+// it answered, and is quoted as
 // evidence when the customer's words do not name the need.
 func TestRepresentativeSaysItIsMissing(t *testing.T) {
 	msgs := chat("does the app show how much power each plug uses?",
@@ -100,6 +101,14 @@ func TestRepresentativeSaysItIsMissing(t *testing.T) {
 	}
 	if !quoted {
 		t.Errorf("evidence %+v does not quote the representative", pr.Evidence)
+	}
+	passedOn := chat("Hoi, vraagje over de thermostaat",
+		"R: Hallo, waarmee kan ik je helpen?",
+		"Ik heb de T2 nu een paar maanden. Ik zou graag willen dat hij ook de buitentemperatuur op het scherm laat zien. Heb alle instellingen doorgelopen en in de app gekeken, maar ik kan het nergens vinden.",
+		"R: Dat klopt, dat kan de T2 niet. Ik geef je idee door aan ons productteam.",
+		"Top, zou echt handig zijn.")
+	if got, conf := written(t, newPredictor(t), &predict.Request{Fields: fields, Messages: passedOn}, "category"); got != "Feature request" {
+		t.Errorf("a wish passed on to the product team: category %q (%.2f), want Feature request", got, conf)
 	}
 }
 
