@@ -195,6 +195,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"ogni volta che passo davanti mi arriva la notifica", "", "#workaround"},
 		{"no recibo el código por SMS", "#code", "#invoice"},
 		{"adjunto el recibo de marzo", "#invoice", ""},
+		{"l'app Home non è disponibile in italiano", "#lacks", ""},
+		{"la cámara no está disponible desde ayer", "", "#lacks"},
 		{"queria que meu marido também conseguisse ver as câmeras no celular dele", "#setup", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
 		{"Tenho de lhe dar a minha password ou há outra forma?", "#howto", ""},
