@@ -519,16 +519,26 @@ func asksHow(c *conversation) bool { return c.bag["#howto"] >= 0.5 || c.bag["#qu
 // sign in and so cannot see their cameras has an account matter, while
 // one who can and still sees nothing has a camera fault.
 func TestLockedOutCannotSeeTheCameras(t *testing.T) {
-	fields := storiesTenantFields(t, "category")
-	p := newPredictor(t)
-	for _, tc := range []struct {
-		msgs []channel.Message
-		want string
-	}{
+	checkCategories(t, []categoryCase{
 		{chat("Hi, I can't log into the Home app. It keeps sending the code to my old number.", "R: I'll pass this to our account team.", "thanks. I can't see my cameras at all right now so sooner the better"), "Account access"},
 		{chat("no puedo entrar en la app, le he dado a he olvidado mi contraseña y no me llega ningún correo", "R: Lo paso a mis compañeros.", "vale gracias, es que sin la app no puedo ver las cámaras"), "Account access"},
 		{chat("I can log into the Home app fine, but since yesterday I can't see my garden camera at all, the picture stays black.", "R: Have you restarted it?", "yes, twice, still can't see anything"), "Product defect"},
-	} {
+	})
+}
+
+// categoryCase is a conversation and the category it should be given.
+type categoryCase struct {
+	msgs []channel.Message
+	want string
+}
+
+// checkCategories checks the category written for each conversation, on
+// the stories' tenant.
+func checkCategories(t *testing.T, cases []categoryCase) {
+	t.Helper()
+	fields := storiesTenantFields(t, "category")
+	p := newPredictor(t)
+	for _, tc := range cases {
 		if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "category"); got != tc.want {
 			t.Errorf("%q: category %q, want %q", tc.msgs[0].Text, got, tc.want)
 		}

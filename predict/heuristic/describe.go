@@ -181,7 +181,6 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 	return picked, best.abs
 }
 
-
 // describeCandidates returns the customer sentences that may describe the
 // need, best first.
 func describeCandidates(c *conversation) []pickedSentence {

@@ -326,12 +326,7 @@ func TestFragmentsTellTheNeed(t *testing.T) {
 // they want, told first, decides the category over the reasons told
 // after it in answer to the representative, in several languages.
 func TestWantedNeedOutweighsItsReasons(t *testing.T) {
-	fields := storiesTenantFields(t, "category")
-	p := newPredictor(t)
-	for _, tc := range []struct {
-		msgs []channel.Message
-		want string
-	}{
+	checkCategories(t, []categoryCase{
 		{chat("Bonjour, je voudrais retourner le thermostat T2 que j'ai acheté il y a 2 semaines. Il est pas compatible avec ma chaudière apparemment",
 			"R: Qu'est-ce qui vous fait dire qu'il n'est pas compatible ?",
 			"J'ai essayé de l'installer samedi en suivant le guide dans l'appli. Au moment de brancher les fils il faut un fil C et ma chaudière en a pas.",
@@ -340,12 +335,7 @@ func TestWantedNeedOutweighsItsReasons(t *testing.T) {
 		{chat("Compré el Home Hub hace 10 días pensando que me iba a servir para las bombillas que ya tengo y resulta que no. Quería devolverlo",
 			"R: ¿Qué bombillas son? A veces se pueden vincular igualmente.",
 			"ya lo intenté todo, seguí los pasos de la app, reinicié el hub dos veces y hasta vi un video. Mis bombillas son wifi, no zigbee, asi que el hub ni las ve."), "Returns"},
-	} {
-		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "category")
-		if got != tc.want {
-			t.Errorf("%q: category %q, want %q", tc.msgs[0].Text, got, tc.want)
-		}
-	}
+	})
 }
 
 // TestDescriptionTakesTheSubject checks that an email whose subject sums
