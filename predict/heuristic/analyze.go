@@ -664,6 +664,12 @@ func saysResolved(s *sentence) bool {
 			if wishWords[s.toks[k].fold] || hypotheticalWords[s.toks[k].fold] {
 				return false
 			}
+			// "Ik had eerder al gebeld over de stekkers, dat is inmiddels
+			// opgelost": what an earlier contact was about is solved, not
+			// what this message asks.
+			if contactedWords[s.toks[k].fold] {
+				return false
+			}
 		}
 		if t.start < len(s.toks) && conditionalForm(s.toks[t.start].fold) {
 			return false // "lo solucionaría", "risolverebbe"
@@ -725,6 +731,9 @@ var (
 		return m
 	}()
 	ambiguousConditions = wordSet(`si se`)
+	// contactedWords tell of an earlier contact with the company, folded.
+	contactedWords = wordSet(`called rang phoned contacted wrote gebeld gemaild geschreven angerufen geschrieben kontaktiert
+		llame escribi contacte liguei escrevi contactei appele ecrit contacte chiamato scritto contattato`)
 	// untilWords say for how long, folded.
 	untilWords = wordSet(`until till hasta bis ate jusqu jusqua finche fino tot`)
 )

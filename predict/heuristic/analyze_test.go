@@ -151,6 +151,9 @@ func TestNamesThatAreWordsElsewhere(t *testing.T) {
 		"Ich bin übrigens Noah Fischer.":     "Noah Fischer",
 		"soy, por cierto, Ana Lima":          "Ana Lima",
 		"ik ben trouwens blij met de camera": "",
+		"Bonjour, Farid Haddad.":             "Farid Haddad",
+		"Hi Megan, thanks.":                  "",
+		"Hola, buenas tardes.":               "",
 	} {
 		toks := tokenize(text, nil)
 		got := ""
@@ -358,6 +361,7 @@ func TestSolvedSettles(t *testing.T) {
 		"The hub got too hot and smells burnt. I unplugged it, which means none of our automations work now.":                                false,
 		"The X300 restarts four times a day. Each time it comes back and works fine again until the next one.":                               false,
 		"Il router si riavvia ogni ora. Dopo il reset funziona di nuovo, grazie.":                                                            true,
+		"Er staat twee keer een afschrijving op mijn rekening. Ik had eerder al gebeld over de stekkers, dat is inmiddels opgelost.":         false,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})

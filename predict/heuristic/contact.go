@@ -171,6 +171,13 @@ func asideAt(toks []token, i int) int {
 
 func nameCandidatesIn(src string, toks []token) []nameCandidate {
 	var out []nameCandidate
+	// "Bonjour, Farid Haddad.": a greeting and a capitalised full name
+	// that is all the sentence says.
+	if k := leadingGreeting(toks); k > 0 {
+		if name, ok := nameAfter(toks, src, k, true); ok && toks[k].start+len(name) == len(strings.TrimRight(src, " .!")) {
+			out = append(out, nameCandidate{name, name})
+		}
+	}
 	for i := range toks {
 		for _, cue := range nameCues {
 			if i+len(cue) > len(toks) {
@@ -217,6 +224,19 @@ func nameCandidatesIn(src string, toks []token) []nameCandidate {
 		}
 	}
 	return out
+}
+
+// leadingGreeting returns the number of greeting words that open toks
+// and end their clause ("Bonjour," "Hola buenas,"), 0 for none.
+func leadingGreeting(toks []token) int {
+	k := 0
+	for k < len(toks) && k < 3 && toks[k].is(fSmallTalk) {
+		k++
+	}
+	if k == 0 || k == len(toks) || !toks[k].brk {
+		return 0
+	}
+	return k
 }
 
 // signOffName returns the full name on a line of its own at the end of a

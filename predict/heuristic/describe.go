@@ -123,14 +123,10 @@ var deviceConcepts = map[string]bool{"#plug": true, "#thermostat": true}
 // leadingSmallTalk returns the offset in the sentence after greetings
 // such as "Hi there," or "Hello," that open it.
 func leadingSmallTalk(s *sentence) int {
-	k := 0
-	for k < len(s.toks) && s.toks[k].is(fSmallTalk) && k < 3 {
-		k++
+	if k := leadingGreeting(s.toks); k > 0 {
+		return s.toks[k].start
 	}
-	if k == 0 || k == len(s.toks) || !s.toks[k].brk {
-		return 0
-	}
-	return s.toks[k].start
+	return 0
 }
 
 type pickedSentence struct {
