@@ -274,6 +274,15 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			wishes[s.msg] = true
 		}
 	}
+	// "El lunes ya hablé con ustedes por otra cosa (un cobro del Cloud
+	// Plus)", "last month I rang about the thermostat, this is something
+	// else": an earlier contact about another matter names things that
+	// are not this need's.
+	for i := range c.sents {
+		if s := &c.sents[i]; s.part == partText && anyWord(s.toks, contactedWords) && otherMatter(s.toks) {
+			s.third = true
+		}
+	}
 	// A customer who cannot sign in cannot see their cameras either:
 	// "I can't see the cameras" is what being locked out costs them, not
 	// a fault of the cameras.
@@ -700,6 +709,16 @@ func saysResolved(s *sentence) bool {
 	return false
 }
 
+// otherMatter reports whether toks say that something is another matter.
+func otherMatter(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		if otherMatters[[2]string{toks[i-1].fold, toks[i].fold}] {
+			return true
+		}
+	}
+	return false
+}
+
 // clauseBreak reports whether a clause boundary comes before any of
 // toks[i:j].
 func clauseBreak(toks []token, i, j int) bool {
@@ -732,8 +751,16 @@ var (
 	}()
 	ambiguousConditions = wordSet(`si se`)
 	// contactedWords tell of an earlier contact with the company, folded.
-	contactedWords = wordSet(`called rang phoned contacted wrote gebeld gemaild geschreven angerufen geschrieben kontaktiert
-		llame escribi contacte liguei escrevi contactei appele ecrit contacte chiamato scritto contattato`)
+	contactedWords = wordSet(`called rang phoned contacted wrote talked spoke gebeld gemaild geschreven gesproken angerufen geschrieben kontaktiert
+		llame escribi contacte hable liguei escrevi contactei falei appele ecrit contacte parle chiamato scritto contattato parlato`)
+	// otherMatters say that something is another matter, as folded word
+	// pairs: "otra cosa", "something else", "los davon".
+	otherMatters = map[[2]string]bool{
+		{"otra", "cosa"}: true, {"otro", "tema"}: true, {"something", "else"}: true, {"another", "matter"}: true,
+		{"different", "matter"}: true, {"etwas", "anderes"}: true, {"los", "davon"}: true, {"outra", "coisa"}: true,
+		{"outro", "assunto"}: true, {"autre", "chose"}: true, {"autre", "sujet"}: true, {"altra", "cosa"}: true,
+		{"altro", "argomento"}: true, {"iets", "anders"}: true, {"los", "van"}: true, {"ander", "onderwerp"}: true,
+	}
 	// untilWords say for how long, folded.
 	untilWords = wordSet(`until till hasta bis ate jusqu jusqua finche fino tot`)
 )

@@ -562,7 +562,8 @@ func TestIntensifiedDamageIsNoOutage(t *testing.T) {
 
 // TestWordInPassingNamesNoCategory checks that a category's name said in
 // passing ("dann verpasst sie den Paketboten" in a wish for person
-// detection) does not outweigh what the customer asks for.
+// detection, a charge an earlier contact was about) does not outweigh
+// what the customer asks for.
 func TestWordInPassingNamesNoCategory(t *testing.T) {
 	fields := storiesTenantFields(t, "category")
 	p := newPredictor(t)
@@ -573,5 +574,14 @@ func TestWordInPassingNamesNoCategory(t *testing.T) {
 			"Personenerkennung wäre eine sinnvolle Erweiterung, gerne auch nur für Cloud Plus Kunden."}}
 	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "category"); got != "Feature request" {
 		t.Errorf("category %q, want Feature request", got)
+	}
+	// An earlier contact about another matter names no category either.
+	msgs = []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
+		Subject: "Router X200 llegó roto",
+		Text: "Ayer me llegó el pedido ORD-274590 con la caja aplastada y la carcasa del router rajada. " +
+			"El lunes ya hablé con ustedes por el chat por otra cosa (un cobro del Cloud Plus) y me dijeron que escribiera un correo. " +
+			"¿Me pueden mandar uno nuevo?"}}
+	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "category"); got != "Shipping" {
+		t.Errorf("category %q, want Shipping", got)
 	}
 }

@@ -199,6 +199,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"la cámara no está disponible desde ayer", "", "#lacks"},
 		{"no rastreio aparece que ta parado no centro de distribuição", "#delivery", "#malfunction"},
 		{"Waar blijft mijn bestelling?", "#late", ""},
+		{"sinds de verhuizing kraakt het geluid heel erg", "#malfunction", ""},
+		{"das Mikrofon knackt und rauscht", "#malfunction", ""},
 		{"het zou binnen 2-3 werkdagen geleverd worden", "#delivery", "#indoor"},
 		{"queria que meu marido também conseguisse ver as câmeras no celular dele", "#setup", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
