@@ -1284,11 +1284,24 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 	ment := make([]float64, len(cf.opts))
 	strongest := make([]float64, len(cf.opts))
 	var lastCorr = -1
+	// A correction ("ah, enganei-me, é a interior") decides, whatever the
+	// customer first asked for.
+	corrects := slices.ContainsFunc(c.sents, func(s sentence) bool {
+		return s.part == partText && slices.ContainsFunc(s.toks, func(t token) bool { return correctionCues[t.fold] })
+	})
 	for k, m := range ms {
 		if m.neg || excluded[m.opt] {
 			continue
 		}
-		ment[m.opt] += m.strength * c.weights[c.sents[m.sent].order]
+		w := c.weights[c.sents[m.sent].order]
+		// "Ich möchte das M10 Zweierpack zurückschicken": the thing the
+		// customer asks the company to act on is the case's, more than
+		// one named in passing later ("den X300 behalte ich"), unless the
+		// customer corrects it.
+		if !corrects && namesCompanyAct(&c.sents[m.sent]) {
+			w *= actWeight
+		}
+		ment[m.opt] += m.strength * w
 		strongest[m.opt] = max(strongest[m.opt], m.strength)
 		if m.corr {
 			lastCorr = k
@@ -1350,6 +1363,10 @@ func (cf *choiceField) addConceptMentions(c *conversation, ms []mention, exclude
 		}
 	}
 }
+
+// actWeight scales the mentions of a sentence that asks the company to
+// act (send back, replace, refund).
+const actWeight = 1.5
 
 // repNameWeight is what a representative's statement that names one
 // option adds when the customer named none: "Those white boxes are our

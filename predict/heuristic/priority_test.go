@@ -392,3 +392,24 @@ func TestSubjectLeadsTheBody(t *testing.T) {
 		t.Errorf("description %q takes a subject that tells nothing", got)
 	}
 }
+
+// TestProductAskedForOutweighsOnesInPassing checks that the product the
+// customer asks the company to act on (send back, replace) is the case's,
+// over one named later in passing, and that a correction still wins.
+func TestProductAskedForOutweighsOnesInPassing(t *testing.T) {
+	fields := storiesTenantFields(t, "product")
+	p := newPredictor(t)
+	for _, tc := range []struct {
+		msgs []channel.Message
+		want string
+	}{
+		{chat("Guten Tag, ich möchte das M10 Zweierpack zurückschicken, das ich vor zwei Wochen bestellt habe.",
+			"Ich hab zeitgleich den X300 gekauft und der schafft die ganze Wohnung allein."), "P-M10"},
+		{chat("Ich möchte das M10 Zweierpack zurückschicken.",
+			"Entschuldigung, ich meinte den X300, nicht die Nodes."), "P-X300"},
+	} {
+		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "product"); got != tc.want {
+			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.want)
+		}
+	}
+}
