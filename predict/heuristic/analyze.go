@@ -562,8 +562,8 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 // where the lexicon, which reads phrases, cannot:
 //   - what the customer wants a device to do by itself is automation,
 //     not a fault ("queria que ela acendesse sozinha quando escurece");
-//   - a mail, code or link that does not arrive is no lost parcel, unless
-//     the sentence speaks of a parcel too;
+//   - a mail, code, link or invoice that does not arrive is no lost
+//     parcel, unless the sentence speaks of a parcel too;
 //   - a question asked with "how" asks how to do it ("oi como partilho a
 //     camara?"), unless it asks how long, how much or why, or how the
 //     company goes about it ("¿cómo lo hacemos?");
@@ -618,10 +618,11 @@ func inContext(s *sentence) []term {
 // intensifiers say "completely", folded.
 var intensifiers = wordSet(`completely totally totalmente completamente komplett vollig voellig completement totalement volledig helemaal`)
 
-// mailWords name mails, messages, codes and links; parcelWords name
+// mailWords name mails, messages, codes, links and invoices; parcelWords name
 // parcels and orders. Folded.
 var (
-	mailWords   = wordSet(`mail mails email emails correo correos courriel courriels mensaje mensajes mensagem mensagens message messages sms code codes codigo codigos codice codici link links enlace enlaces lien liens`)
+	mailWords = wordSet(`mail mails email emails correo correos courriel courriels mensaje mensajes mensagem mensagens message messages sms code codes codigo codigos codice codici link links enlace enlaces lien liens
+		invoice invoices receipt factura facturas fatura faturas fiscal fattura ricevuta rechnung quittung facture factuur`)
 	parcelWords = wordSet(`parcel package order delivery shipment shipping courier carrier tracking paquete pedido envio entrega transporte transportista mensajero seguimiento
 paket sendung lieferung bestellung versand zusteller pacote encomenda entrega transportadora rastreio colis commande livraison livreur transporteur suivi
 pacco ordine consegna corriere spedizione pakket bestelling zending levering bezorging bezorger`)

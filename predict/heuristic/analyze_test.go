@@ -298,6 +298,7 @@ func TestMailThatNeverArrivesIsNoParcel(t *testing.T) {
 		"El correo de confirmación nunca llegó.":                          false,
 		"The reset link never arrived, I checked spam twice.":             false,
 		"Le mail de réinitialisation n'arrive jamais.":                    false,
+		"Comprei um roteador e até agora não recebi a nota fiscal.":       false,
 		"Het pakket is nooit aangekomen.":                                 true,
 		"The order confirmation mail came, but the parcel never arrived.": true,
 	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
