@@ -576,6 +576,12 @@ func inContext(s *sentence) []term {
 			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
 		})
 	}
+	// "Hab ihn gar nicht erst eingesteckt", "dat heb ik helemaal niet
+	// gedaan": the customer's own "not at all" before what they did is
+	// no device down.
+	terms = slices.DeleteFunc(terms, func(t term) bool {
+		return faultKeys[t.key] && notAtAll[s.toks[t.start].fold] && ownDoing(s.toks, t.start)
+	})
 	// "der Karton war komplett eingedrückt", "la caja completamente
 	// aplastada": the intensifier says how damaged, not that something
 	// is down.
@@ -615,8 +621,46 @@ func inContext(s *sentence) []term {
 	return terms
 }
 
+// notAtAll open a "not at all" in German and Dutch, folded.
+var notAtAll = wordSet(`gar uberhaupt helemaal totaal`)
+
+// ownDoing reports whether the words around toks[i] tell what the
+// customer did: a first person before it and a past participle
+// ("eingesteckt", "geschaut", "gedaan") within the four words after it.
+func ownDoing(toks []token, i int) bool {
+	if !slices.ContainsFunc(toks[:i], func(t token) bool { return firstPerson[t.fold] }) {
+		return false
+	}
+	for k := i + 1; k < len(toks) && k <= i+4; k++ {
+		if toks[k].brk {
+			return false
+		}
+		if participle(toks[k].fold) {
+			return true
+		}
+	}
+	return false
+}
+
+// participle reports whether a folded German or Dutch word looks like a
+// past participle: "geschaut", "gedaan", "eingesteckt", "aangesloten".
+func participle(w string) bool {
+	if len(w) < 6 {
+		return false
+	}
+	for _, p := range [...]string{"", "ein", "an", "aus", "auf", "ab", "zu", "um", "aan", "uit", "op", "in"} {
+		if strings.HasPrefix(w, p+"ge") && len(w) >= len(p)+5 {
+			return true
+		}
+	}
+	return false
+}
+
+// firstPerson are the words of a speaker's own doing, folded.
+var firstPerson = wordSet(`ich wir hab habe haben ik we heb hebben`)
+
 // intensifiers say "completely", folded.
-var intensifiers = wordSet(`completely totally totalmente completamente komplett vollig voellig completement totalement volledig helemaal`)
+var intensifiers = wordSet(`completely totally total totalmente completamente komplett vollig voellig completement totalement volledig helemaal`)
 
 // mailWords name mails, messages, codes, links and invoices; parcelWords name
 // parcels and orders. Folded.

@@ -586,3 +586,16 @@ func TestWordInPassingNamesNoCategory(t *testing.T) {
 		t.Errorf("category %q, want Shipping", got)
 	}
 }
+
+// TestOwnNotAtAllIsNoOutage checks that the customer's "not at all" before
+// what they did ("hab ihn gar nicht erst eingesteckt") is no device down,
+// while a device that does not work at all is.
+func TestOwnNotAtAllIsNoOutage(t *testing.T) {
+	checkReadings(t, "reads an outage", map[string]bool{
+		"Der Karton war kaputt. Hab ihn gar nicht erst eingesteckt.":              false,
+		"Ah, da hab ich gar nicht geschaut.":                                      false,
+		"Dat heb ik helemaal niet gedaan.":                                        false,
+		"Ich habe den Router neu gestartet, aber er geht gar nicht mehr an.":      true,
+		"De camera doet het helemaal niet meer, ik heb hem al opnieuw opgestart.": true,
+	}, func(c *conversation) bool { return c.bag["#outage"] > 0 })
+}
