@@ -202,6 +202,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"sinds de verhuizing kraakt het geluid heel erg", "#malfunction", ""},
 		{"das Mikrofon knackt und rauscht", "#malfunction", ""},
 		{"Vocês podem me enviar a nota fiscal?", "#request", ""},
+		{"vorrei che la lampada si accendesse da sola al tramonto", "#setup", "#malfunction"},
 		{"het zou binnen 2-3 werkdagen geleverd worden", "#delivery", "#indoor"},
 		{"queria que meu marido também conseguisse ver as câmeras no celular dele", "#setup", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
