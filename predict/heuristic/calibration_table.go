@@ -12,14 +12,14 @@ package heuristic
 //	go test ./predict/heuristic -run TestCalibrationTable -update-calibration
 var calibrationTable = calibration{
 	"choice.correction": {
-		Precision: []float64{0.712, 0.712, 0.712, 0.712, 0.712},
-		Right:     []int{0, 0, 0, 0, 7},
-		Total:     []int{0, 0, 0, 0, 10},
+		Precision: []float64{0.678, 0.678, 0.678, 0.678, 0.678},
+		Right:     []int{0, 0, 0, 0, 8},
+		Total:     []int{0, 0, 0, 0, 12},
 	},
 	"choice.mention": {
-		Precision: []float64{0.582, 0.881, 0.881, 0.933, 0.999},
-		Right:     []int{12, 9, 18, 13, 821},
-		Total:     []int{22, 9, 21, 13, 822},
+		Precision: []float64{0.576, 0.898, 0.898, 0.947, 0.999},
+		Right:     []int{13, 10, 22, 17, 892},
+		Total:     []int{24, 11, 25, 17, 893},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.605, 0.62, 0.791, 0.964},
-		Right:     []int{0, 14, 180, 408, 1095},
-		Total:     []int{0, 24, 291, 516, 1136},
+		Precision: []float64{0.455, 0.62, 0.622, 0.787, 0.966},
+		Right:     []int{0, 15, 196, 446, 1228},
+		Total:     []int{0, 25, 316, 567, 1271},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.747, 0.747, 0.942, 0.978},
-		Right:     []int{0, 3, 36, 99, 44},
-		Total:     []int{0, 4, 49, 105, 44},
+		Precision: []float64{0.355, 0.684, 0.746, 0.934, 0.978},
+		Right:     []int{0, 3, 37, 101, 44},
+		Total:     []int{0, 5, 50, 108, 44},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.233, 0.233, 0.503, 0.846, 0.846},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.707, 0.877, 0.997},
-		Right:     []int{0, 0, 20, 113, 621},
-		Total:     []int{0, 0, 29, 129, 623},
+		Precision: []float64{0.455, 0.565, 0.741, 0.876, 0.996},
+		Right:     []int{0, 0, 24, 119, 694},
+		Total:     []int{0, 0, 33, 136, 697},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
