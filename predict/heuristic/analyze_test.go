@@ -568,20 +568,18 @@ func TestIntensifiedDamageIsNoOutage(t *testing.T) {
 func TestWordInPassingNamesNoCategory(t *testing.T) {
 	fields := storiesTenantFields(t, "category")
 	p := newPredictor(t)
-	msgs := []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-		Subject: "Wunsch: Personenerkennung bei der Cam4 Outdoor",
-		Text: "Hallo, ein Wunsch: meine Cam4 Outdoor im Garten schickt ständig Benachrichtigungen wegen der Katze und der Hecke. " +
-			"Die Empfindlichkeit runterstellen hilft nur bedingt, dann verpasst sie auch mal den Paketboten. " +
-			"Personenerkennung wäre eine sinnvolle Erweiterung, gerne auch nur für Cloud Plus Kunden."}}
+	msgs := email("Wunsch: Personenerkennung bei der Cam4 Outdoor",
+		"Hallo, ein Wunsch: meine Cam4 Outdoor im Garten schickt ständig Benachrichtigungen wegen der Katze und der Hecke. "+
+			"Die Empfindlichkeit runterstellen hilft nur bedingt, dann verpasst sie auch mal den Paketboten. "+
+			"Personenerkennung wäre eine sinnvolle Erweiterung, gerne auch nur für Cloud Plus Kunden.")
 	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "category"); got != "Feature request" {
 		t.Errorf("category %q, want Feature request", got)
 	}
 	// An earlier contact about another matter names no category either.
-	msgs = []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-		Subject: "Router X200 llegó roto",
-		Text: "Ayer me llegó el pedido ORD-274590 con la caja aplastada y la carcasa del router rajada. " +
-			"El lunes ya hablé con ustedes por el chat por otra cosa (un cobro del Cloud Plus) y me dijeron que escribiera un correo. " +
-			"¿Me pueden mandar uno nuevo?"}}
+	msgs = email("Router X200 llegó roto",
+		"Ayer me llegó el pedido ORD-274590 con la caja aplastada y la carcasa del router rajada. "+
+			"El lunes ya hablé con ustedes por el chat por otra cosa (un cobro del Cloud Plus) y me dijeron que escribiera un correo. "+
+			"¿Me pueden mandar uno nuevo?")
 	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "category"); got != "Shipping" {
 		t.Errorf("category %q, want Shipping", got)
 	}

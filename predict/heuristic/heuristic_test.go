@@ -68,6 +68,11 @@ func chat(lines ...string) []channel.Message {
 	return out
 }
 
+// email builds a conversation of one inbound email from the customer.
+func email(subject, text string) []channel.Message {
+	return []channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: subject, Text: text}}
+}
+
 // predictChecked predicts and runs predict.Validate, failing on any drop.
 func predictChecked(t *testing.T, p *Predictor, req *predict.Request) map[string]predict.Prediction {
 	t.Helper()

@@ -345,10 +345,9 @@ func TestWantedNeedOutweighsItsReasons(t *testing.T) {
 func TestDescriptionTakesTheSubject(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description")
 	p := newPredictor(t)
-	msgs := []channel.Message{{ID: "m1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer,
-		Subject: "Charged twice for Cloud Plus in March",
-		Text: "Hello,\n\nI looked at my card statement this morning after my bank sent me a message about my balance. " +
-			"There are two identical lines from you on the same day. Could you have a look?\n\nThanks,\nOlivia"}}
+	msgs := email("Charged twice for Cloud Plus in March",
+		"Hello,\n\nI looked at my card statement this morning after my bank sent me a message about my balance. "+
+			"There are two identical lines from you on the same day. Could you have a look?\n\nThanks,\nOlivia")
 	res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
 	if err != nil {
 		t.Fatal(err)
@@ -378,9 +377,6 @@ func TestDescriptionTakesTheSubject(t *testing.T) {
 func TestSubjectLeadsTheBody(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description")
 	p := newPredictor(t)
-	email := func(subject, text string) []channel.Message {
-		return []channel.Message{{ID: "m1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: subject, Text: text}}
-	}
 	body := "Goedemiddag,\n\nIk heb vanochtend drie keer een verkeerd wachtwoord ingetikt en nu zegt de app dat ik een uur moet wachten voordat ik het opnieuw kan proberen. " +
 		"Ik moet de camera's vandaag kunnen zien omdat we op vakantie zijn.\n\nGroeten,\nDaan"
 	got, _ := written(t, p, &predict.Request{Fields: fields, Messages: email("Account geblokkeerd", body)}, "issue_description")
