@@ -736,9 +736,10 @@ func saysResolved(s *sentence) bool {
 			return false
 		}
 		// "everything works fine again until the next one": for a while.
-		if k := t.start + 1; k < len(s.toks) && slices.ContainsFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] }) &&
-			!clauseBreak(s.toks, k, k+slices.IndexFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] })+1) {
-			return false
+		if k := t.start + 1; k < len(s.toks) {
+			if u := slices.IndexFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] }); u >= 0 && !clauseBreak(s.toks, k, k+u+1) {
+				return false
+			}
 		}
 		// "testé la prise avec une lampe (ça marche) ... : rien, elle est
 		// complètement morte": what works is something else.
@@ -797,7 +798,7 @@ var (
 	ambiguousConditions = wordSet(`si se`)
 	// contactedWords tell of an earlier contact with the company, folded.
 	contactedWords = wordSet(`called rang phoned contacted wrote talked spoke gebeld gemaild geschreven gesproken angerufen geschrieben kontaktiert
-		llame escribi contacte hable liguei escrevi contactei falei appele ecrit contacte parle chiamato scritto contattato parlato`)
+		llame escribi contacte hable liguei escrevi contactei falei appele ecrit parle chiamato scritto contattato parlato`)
 	// otherMatters say that something is another matter, as folded word
 	// pairs: "otra cosa", "something else", "los davon".
 	otherMatters = map[[2]string]bool{
