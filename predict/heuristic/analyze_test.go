@@ -597,3 +597,22 @@ func TestOwnNotAtAllIsNoOutage(t *testing.T) {
 		"De camera doet het helemaal niet meer, ik heb hem al opnieuw opgestart.": true,
 	}, func(c *conversation) bool { return c.bag["#outage"] > 0 })
 }
+
+// TestAnsweredNameThatIsAWordElsewhere checks that a capitalised name
+// given in answer to a representative who asked for it is read even
+// when one of its words is a function word of another language ("Ben",
+// Dutch "am").
+func TestAnsweredNameThatIsAWordElsewhere(t *testing.T) {
+	c := analyze(defaultLexicon(), chat("j'ai passé commande hier soir et je me suis trompé d'adresse",
+		"R: Pouvez-vous me donner votre nom et le numéro de commande ?",
+		"Ben Okafor, commande ORD-451238."), nil)
+	got := ""
+	for i := range c.sents {
+		if n, ok := answeredName(c, i); ok {
+			got = n
+		}
+	}
+	if got != "Ben Okafor" {
+		t.Errorf("answered name %q, want Ben Okafor", got)
+	}
+}

@@ -132,7 +132,13 @@ func answeredName(c *conversation, i int) (string, bool) {
 		return "", false
 	}
 	src := s.text()
-	name, ok := nameAfter(s.toks, src, 0, false)
+	// Capitalised words are a name even when they are function words
+	// elsewhere ("Ben Okafor", Dutch "ben"); typed in lower case, a name
+	// is two or three words that are not.
+	name, ok := nameAfter(s.toks, src, 0, true)
+	if !ok {
+		name, ok = nameAfter(s.toks, src, 0, false)
+	}
 	return name, ok && clauseEndsAfter(s.toks, src, 0, name)
 }
 

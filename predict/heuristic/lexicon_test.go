@@ -203,6 +203,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"das Mikrofon knackt und rauscht", "#malfunction", ""},
 		{"Vocês podem me enviar a nota fiscal?", "#request", ""},
 		{"vorrei che la lampada si accendesse da sola al tramonto", "#setup", "#malfunction"},
+		{"la presa smart ogni tanto smette di rispondere dall'app", "#malfunction", ""},
 		{"het zou binnen 2-3 werkdagen geleverd worden", "#delivery", "#indoor"},
 		{"queria que meu marido também conseguisse ver as câmeras no celular dele", "#setup", ""},
 		{"my X300 has been rebooting itself over and over since this morning", "#outage", ""},
