@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 12},
 	},
 	"choice.mention": {
-		Precision: []float64{0.576, 0.898, 0.898, 0.947, 0.999},
-		Right:     []int{13, 10, 22, 17, 892},
-		Total:     []int{24, 11, 25, 17, 893},
+		Precision: []float64{0.585, 0.905, 0.905, 0.952, 0.999},
+		Right:     []int{15, 11, 24, 19, 976},
+		Total:     []int{27, 12, 27, 19, 977},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.62, 0.622, 0.787, 0.966},
-		Right:     []int{0, 15, 196, 446, 1228},
-		Total:     []int{0, 25, 316, 567, 1271},
+		Precision: []float64{0.455, 0.604, 0.625, 0.79, 0.967},
+		Right:     []int{0, 17, 215, 487, 1358},
+		Total:     []int{0, 29, 345, 617, 1404},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.684, 0.746, 0.934, 0.978},
-		Right:     []int{0, 3, 37, 101, 44},
-		Total:     []int{0, 5, 50, 108, 44},
+		Precision: []float64{0.355, 0.685, 0.742, 0.941, 0.98},
+		Right:     []int{0, 3, 39, 113, 48},
+		Total:     []int{0, 5, 53, 120, 48},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.233, 0.233, 0.503, 0.846, 0.846},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.741, 0.876, 0.996},
-		Right:     []int{0, 0, 24, 119, 694},
-		Total:     []int{0, 0, 33, 136, 697},
+		Precision: []float64{0.455, 0.565, 0.728, 0.884, 0.993},
+		Right:     []int{0, 0, 25, 128, 749},
+		Total:     []int{0, 0, 35, 145, 754},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
