@@ -107,7 +107,9 @@ func clauseEndsAfter(toks []token, src string, i int, name string) bool {
 
 // nameWords ask for a name: "May I have your name?", "¿Su nombre?",
 // "Ihr Name?", "votre nom", "il suo nome", "uw naam".
-var nameWords = map[string]bool{"name": true, "names": true, "nombre": true, "nome": true, "nom": true, "naam": true, "namen": true}
+var nameWords = map[string]bool{"name": true, "names": true, "nombre": true, "nome": true, "nom": true, "naam": true, "namen": true,
+	// "Who am I speaking with?", "¿Con quién hablo?", "Mit wem spreche ich?"
+	"speaking": true, "hablo": true, "spreche": true, "falo": true, "honneur": true, "parlo": true, "spreek": true}
 
 // answeredName returns the name that opens sentence i when it is the
 // first of a customer's answer to a representative who asked for a
@@ -132,14 +134,35 @@ func answeredName(c *conversation, i int) (string, bool) {
 		return "", false
 	}
 	src := s.text()
-	// Capitalised words are a name even when they are function words
-	// elsewhere ("Ben Okafor", Dutch "ben"); typed in lower case, a name
-	// is two or three words that are not.
-	name, ok := nameAfter(s.toks, src, 0, true)
-	if !ok {
-		name, ok = nameAfter(s.toks, src, 0, false)
+	// The name opens the answer, after a "yes, of course," or the
+	// preposition of "(it is) under Dana Kowalski" at most.
+	for _, at := range [...]int{0, 1, nextClause(s.toks, 4)} {
+		if at < 0 || at >= len(s.toks) || at == 1 && !s.toks[0].is(fStop) {
+			continue
+		}
+		// Capitalised words are a name even when they are function
+		// words elsewhere ("Ben Okafor", Dutch "ben"); typed in lower
+		// case, a name is two or three words that are not.
+		name, ok := nameAfter(s.toks, src, at, true)
+		if !ok || at == 0 && s.toks[0].is(fStop) && len(strings.Fields(name)) > 2 {
+			name, ok = nameAfter(s.toks, src, at, false)
+		}
+		if ok && clauseEndsAfter(s.toks, src, at, name) {
+			return name, true
+		}
 	}
-	return name, ok && clauseEndsAfter(s.toks, src, 0, name)
+	return "", false
+}
+
+// nextClause returns the index of the first token of the second clause
+// of toks when it starts within the first n tokens, or -1.
+func nextClause(toks []token, n int) int {
+	for k := 1; k < len(toks) && k <= n; k++ {
+		if toks[k].brk {
+			return k
+		}
+	}
+	return -1
 }
 
 // nameCandidate is a full name to look up and the words it was read
