@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 12},
 	},
 	"choice.mention": {
-		Precision: []float64{0.585, 0.905, 0.905, 0.952, 0.999},
-		Right:     []int{15, 11, 24, 19, 976},
-		Total:     []int{27, 12, 27, 19, 977},
+		Precision: []float64{0.599, 0.915, 0.915, 0.955, 0.999},
+		Right:     []int{16, 12, 28, 20, 1060},
+		Total:     []int{28, 13, 31, 20, 1061},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.604, 0.625, 0.79, 0.967},
-		Right:     []int{0, 17, 215, 487, 1358},
-		Total:     []int{0, 29, 345, 617, 1404},
+		Precision: []float64{0.455, 0.598, 0.627, 0.79, 0.969},
+		Right:     []int{0, 18, 231, 525, 1476},
+		Total:     []int{0, 31, 369, 665, 1523},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.685, 0.742, 0.941, 0.98},
-		Right:     []int{0, 3, 39, 113, 48},
-		Total:     []int{0, 5, 53, 120, 48},
+		Precision: []float64{0.355, 0.686, 0.759, 0.936, 0.982},
+		Right:     []int{0, 3, 43, 118, 53},
+		Total:     []int{0, 5, 57, 126, 53},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.233, 0.233, 0.503, 0.846, 0.846},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.728, 0.884, 0.993},
-		Right:     []int{0, 0, 25, 128, 749},
-		Total:     []int{0, 0, 35, 145, 754},
+		Precision: []float64{0.455, 0.565, 0.735, 0.885, 0.994},
+		Right:     []int{0, 0, 26, 137, 810},
+		Total:     []int{0, 0, 36, 155, 815},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
