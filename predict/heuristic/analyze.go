@@ -628,18 +628,7 @@ var notAtAll = wordSet(`gar uberhaupt helemaal totaal`)
 // customer did: a first person before it and a past participle
 // ("eingesteckt", "geschaut", "gedaan") within the four words after it.
 func ownDoing(toks []token, i int) bool {
-	if !slices.ContainsFunc(toks[:i], func(t token) bool { return firstPerson[t.fold] }) {
-		return false
-	}
-	for k := i + 1; k < len(toks) && k <= i+4; k++ {
-		if toks[k].brk {
-			return false
-		}
-		if participle(toks[k].fold) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(toks[:i], func(t token) bool { return firstPerson[t.fold] }) && wordFrom(toks, i, 4, participle)
 }
 
 // participle reports whether a folded German or Dutch word looks like a
@@ -736,10 +725,8 @@ func saysResolved(s *sentence) bool {
 			return false
 		}
 		// "everything works fine again until the next one": for a while.
-		if k := t.start + 1; k < len(s.toks) {
-			if u := slices.IndexFunc(s.toks[k:], func(tk token) bool { return untilWords[tk.fold] }); u >= 0 && !clauseBreak(s.toks, k, k+u+1) {
-				return false
-			}
+		if wordFrom(s.toks, t.start, len(s.toks), func(w string) bool { return untilWords[w] }) {
+			return false
 		}
 		// "testé la prise avec une lampe (ça marche) ... : rien, elle est
 		// complètement morte": what works is something else.
@@ -924,15 +911,7 @@ var faultKeys = map[string]bool{"#malfunction": true, "#outage": true, "#problem
 // from toks[i], in its clause: "can't see", "no puedo ver", "non riesco
 // a vedere".
 func seeing(toks []token, i int) bool {
-	for k := i; k < len(toks) && k < i+4; k++ {
-		if k > i && toks[k].brk {
-			return false
-		}
-		if seeWords[toks[k].fold] {
-			return true
-		}
-	}
-	return false
+	return wordFrom(toks, i, 3, func(w string) bool { return seeWords[w] })
 }
 
 // seeWords see, folded.

@@ -134,17 +134,21 @@ func answeredName(c *conversation, i int) (string, bool) {
 		return "", false
 	}
 	src := s.text()
-	// The name opens the answer, after a "yes, of course," or the
-	// preposition of "(it is) under Dana Kowalski" at most.
-	for _, at := range [...]int{0, 1, nextClause(s.toks, 4)} {
-		if at < 0 || at >= len(s.toks) || at == 1 && !s.toks[0].is(fStop) {
+	// The name opens the answer, after the preposition of "(it is)
+	// under Dana Kowalski" or a "yes, of course," at most.
+	starts := []int{0, nextClause(s.toks, 4)}
+	if s.toks[0].is(fStop) {
+		starts = []int{1, 0, starts[1]}
+	}
+	for _, at := range starts {
+		if at < 0 {
 			continue
 		}
 		// Capitalised words are a name even when they are function
 		// words elsewhere ("Ben Okafor", Dutch "ben"); typed in lower
 		// case, a name is two or three words that are not.
 		name, ok := nameAfter(s.toks, src, at, true)
-		if !ok || at == 0 && s.toks[0].is(fStop) && len(strings.Fields(name)) > 2 {
+		if !ok {
 			name, ok = nameAfter(s.toks, src, at, false)
 		}
 		if ok && clauseEndsAfter(s.toks, src, at, name) {

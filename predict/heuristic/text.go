@@ -312,6 +312,20 @@ func wordBefore(toks []token, i, n int, set map[string]bool) bool {
 	return false
 }
 
+// wordFrom reports whether a word that match accepts stands at toks[i]
+// or at most n words after it, in its clause.
+func wordFrom(toks []token, i, n int, match func(w string) bool) bool {
+	for k := i; k < len(toks) && k <= i+n; k++ {
+		if k > i && toks[k].brk {
+			return false
+		}
+		if match(toks[k].fold) {
+			return true
+		}
+	}
+	return false
+}
+
 // wordSet returns the words of s, separated by white space, as a set.
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
