@@ -559,53 +559,89 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 }
 
 // inContext returns the sentence's terms as its other words read them,
-// where the lexicon, which reads phrases, cannot:
-//   - what the customer wants a device to do by itself is automation,
-//     not a fault ("queria que ela acendesse sozinha quando escurece");
-//   - a mail, code, link or invoice that does not arrive is no lost
-//     parcel, unless the sentence speaks of a parcel too;
-//   - a question asked with "how" asks how to do it ("oi como partilho a
-//     camara?"), unless it asks how long, how much or why, or how the
-//     company goes about it ("¿cómo lo hacemos?");
-//   - "como"/"come" before a pronoun asks how only in a question ("como
-//     la app se abre" is "as the app opens").
+// where the lexicon, which reads phrases, cannot: each of
+// contextReadings in turn.
 func inContext(s *sentence) []term {
 	terms := s.terms
-	if anyWord(s.toks, wantWords) {
-		terms = slices.DeleteFunc(terms, func(t term) bool {
-			return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
-		})
+	for _, read := range contextReadings {
+		terms = read(s, terms)
 	}
-	// "Hab ihn gar nicht erst eingesteckt", "dat heb ik helemaal niet
-	// gedaan": the customer's own "not at all" before what they did is
-	// no device down.
-	terms = slices.DeleteFunc(terms, func(t term) bool {
+	return terms
+}
+
+// contextReadings are the readings of a sentence's terms that the
+// sentence's other words decide, applied in this order. Each returns
+// terms with what its words unsay removed (or what they say added).
+var contextReadings = [...]func(s *sentence, terms []term) []term{
+	wantedByItself,
+	ownNotAtAll,
+	intensifiedDamage,
+	standIns,
+	mailNotParcel,
+	askedHow,
+}
+
+// wantedByItself: what the customer wants a device to do by itself is
+// automation, not a fault ("queria que ela acendesse sozinha quando
+// escurece").
+func wantedByItself(s *sentence, terms []term) []term {
+	if !anyWord(s.toks, wantWords) {
+		return terms
+	}
+	return slices.DeleteFunc(terms, func(t term) bool {
+		return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
+	})
+}
+
+// ownNotAtAll: the customer's own "not at all" before what they did is
+// no device down ("Hab ihn gar nicht erst eingesteckt", "dat heb ik
+// helemaal niet gedaan").
+func ownNotAtAll(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
 		return faultKeys[t.key] && notAtAll[s.toks[t.start].fold] && ownDoing(s.toks, t.start)
 	})
-	// "der Karton war komplett eingedrückt", "la caja completamente
-	// aplastada": the intensifier says how damaged, not that something
-	// is down.
-	terms = slices.DeleteFunc(terms, func(t term) bool {
+}
+
+// intensifiedDamage: an intensifier before damage says how damaged, not
+// that something is down ("der Karton war komplett eingedrückt", "la
+// caja completamente aplastada").
+func intensifiedDamage(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
 		return t.key == "#outage" && intensifiers[s.toks[t.start].fold] && slices.ContainsFunc(terms, func(u term) bool {
 			return u.key == "#damaged" && u.start > t.start && u.start <= t.start+2 && !clauseBreak(s.toks, t.start+1, u.start+1)
 		})
 	})
-	// "I'm using my phone as a hotspot for now": what stands in for the
-	// device is no workaround of its fault, for now or not.
-	terms = slices.DeleteFunc(terms, func(t term) bool {
+}
+
+// standIns: what stands in for the device is no workaround of its
+// fault, for now or not ("I'm using my phone as a hotspot for now").
+func standIns(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
 		return t.key == "#workaround" && slices.ContainsFunc(terms, func(u term) bool {
 			return u.key == "#aside" && !clauseBreak(s.toks, min(t.start, u.start)+1, max(t.start, u.start)+1)
 		})
 	})
-	if anyWord(s.toks, mailWords) && !anyWord(s.toks, parcelWords) {
-		terms = slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
+}
+
+// mailNotParcel: a mail, code, link or invoice that does not arrive is
+// no lost parcel, unless the sentence speaks of a parcel too.
+func mailNotParcel(s *sentence, terms []term) []term {
+	if !anyWord(s.toks, mailWords) || anyWord(s.toks, parcelWords) {
+		return terms
 	}
+	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
+}
+
+// askedHow: a question asked with "how" asks how to do it ("oi como
+// partilho a camara?"), unless it asks how long, how much or why, or
+// how the company goes about it ("¿cómo lo hacemos?"); "como"/"come"
+// before a pronoun asks how only in a question ("como la app se abre"
+// is "as the app opens").
+func askedHow(s *sentence, terms []term) []term {
 	switch {
 	case s.question && !hasTerm(terms, "#howto"):
 		for k := range s.toks {
 			if howWords[s.toks[k].fold] && (k+1 >= len(s.toks) || !quantityWords[s.toks[k+1].fold]) {
-				// "¿Cómo lo hacemos?", "how do we proceed?": how the
-				// company goes about it, a request.
 				if !slices.ContainsFunc(terms, func(t term) bool { return t.key == "#request" && t.start == k }) {
 					terms = append(terms, term{key: "#howto", w: 1, start: k})
 				}
