@@ -73,6 +73,9 @@ type conversation struct {
 	instrs int
 	// worse is set when the customer says the problem got worse.
 	worse bool
+	// corrects is set when a customer sentence holds a correction cue
+	// ("sorry", "ah, enganei-me").
+	corrects bool
 	// retracted indexes the sentence of sents that withdraws what came
 	// before it ("scratch that, the real problem is ..."), -1 for none.
 	retracted int
@@ -261,6 +264,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#outage" && !t.neg })
 	})
 	c.worse = worse >= 0
+	c.corrects = slices.ContainsFunc(c.sents, func(s sentence) bool {
+		return s.part == partText && slices.ContainsFunc(s.toks, func(t token) bool { return correctionCues[t.fold] })
+	})
 	nterms := 0
 	wishes := map[int]bool{} // messages that ask for a feature
 	acts := map[int]bool{}   // messages that name an act of the company

@@ -1284,11 +1284,6 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 	ment := make([]float64, len(cf.opts))
 	strongest := make([]float64, len(cf.opts))
 	var lastCorr = -1
-	// A correction ("ah, enganei-me, é a interior") decides, whatever the
-	// customer first asked for.
-	corrects := slices.ContainsFunc(c.sents, func(s sentence) bool {
-		return s.part == partText && slices.ContainsFunc(s.toks, func(t token) bool { return correctionCues[t.fold] })
-	})
 	for k, m := range ms {
 		if m.neg || excluded[m.opt] {
 			continue
@@ -1298,7 +1293,7 @@ func (cf *choiceField) scoreMentions(c *conversation) (*choiceScores, int) {
 		// customer asks the company to act on is the case's, more than
 		// one named in passing later ("den X300 behalte ich"), unless the
 		// customer corrects it.
-		if !corrects && namesCompanyAct(&c.sents[m.sent]) {
+		if !c.corrects && namesCompanyAct(&c.sents[m.sent]) {
 			w *= actWeight
 		}
 		ment[m.opt] += m.strength * w
