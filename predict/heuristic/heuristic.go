@@ -421,7 +421,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 	}
 	var named namedThing
 	if len(describeLater) > 0 {
-		named, _ = thingNamed(conv, cfs)
+		named, _ = thingNamed(conv, cfs, req.Fields, res.Predictions)
 	}
 	for _, i := range describeLater {
 		f := &req.Fields[i]
@@ -489,18 +489,27 @@ const minDescribeScore = 1.2
 type namedThing struct {
 	ev   predict.Evidence
 	name string
+	// others are the sentences that name another option of its field.
+	others []int
 }
 
-// thingNamed returns the one thing (an option of a labelled lookup among
-// the requested fields: a product, a plan) the customer names, as they
-// first wrote its most precise name, leaving out those they say work
-// ("the nodes look fine"); false when they name none, or several.
-func thingNamed(c *conversation, cfs []*compiledField) (namedThing, bool) {
-	for _, cf := range cfs {
+// thingNamed returns the thing (an option of a labelled lookup among the
+// requested fields: a product, a plan) the case is about, as the customer
+// first wrote its most precise name: the option predicted for the field
+// when the customer names it, else the one thing they name, leaving out
+// those they say work ("the nodes look fine"); false when they name
+// none, or several and none was predicted.
+func thingNamed(c *conversation, cfs []*compiledField, fields []predict.Field, predicted map[string]predict.Prediction) (namedThing, bool) {
+	for i, cf := range cfs {
 		if cf.kind != kindChoice || !cf.choice.labelled {
 			continue
 		}
 		ms := cf.choice.mentions(c)
+		if pr, ok := predicted[fields[i].Name]; ok {
+			if th, ok := cf.choice.namedAs(c, ms, fields[i].Options, pr.Value); ok {
+				return th, true
+			}
+		}
 		// Of several things named, the one the email's subject alone
 		// names is the case's: "Home Hub dead - all my sensors offline".
 		inSubject := func(m mention) bool { return c.sents[m.sent].part == partSubject }
@@ -539,6 +548,32 @@ func thingNamed(c *conversation, cfs []*compiledField) (namedThing, bool) {
 		}
 	}
 	return namedThing{}, false
+}
+
+// namedAs returns the option of value v as the customer first wrote its
+// most precise name, if they name it.
+func (cf *choiceField) namedAs(c *conversation, ms []mention, opts []predict.Option, v any) (namedThing, bool) {
+	opt := slices.IndexFunc(opts, func(o predict.Option) bool { return o.Value == v })
+	ref, name := quoteRef{}, 0.0
+	for _, m := range ms {
+		if m.opt == opt && !m.neg && m.name > name {
+			ref, name = quoteRef{sent: m.sent, i: m.tok, j: m.end}, m.name
+		}
+	}
+	if opt < 0 || name == 0 {
+		return namedThing{}, false
+	}
+	ev := c.evidence([]quoteRef{fullName(c, ref, cf.opts[opt].labelStems)})
+	if len(ev) != 1 {
+		return namedThing{}, false
+	}
+	th := namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j))}
+	for _, m := range ms {
+		if m.opt != opt && !m.neg {
+			th.others = append(th.others, m.sent)
+		}
+	}
+	return th, true
 }
 
 // fullName widens the quote of a name to the words around it that name
@@ -627,7 +662,11 @@ func predictDescription(c *conversation, limit int, named namedThing) (predict.P
 		ev = append(ev, predict.Evidence{MessageID: c.msgs[s.msg].ID, Quote: clip(q, 300)})
 	}
 	v := strings.Join(parts, " ")
-	if named.name != "" && !strings.Contains(fold(v), fold(named.name)) {
+	// A sentence that names what the customer then corrects keeps its
+	// own words: "My x-200 keeps rebooting" of a customer who then says
+	// it is the X300 does not lead as "X300: My x-200 ...".
+	namesOther := c.corrects && slices.ContainsFunc(picked, func(ps pickedSentence) bool { return slices.Contains(named.others, ps.idx) })
+	if named.name != "" && !namesOther && !strings.Contains(fold(v), fold(named.name)) {
 		v = nameOnly(named.ev.Quote) + ": " + v
 		ev = append([]predict.Evidence{named.ev}, ev...)
 	}

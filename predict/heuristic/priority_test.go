@@ -275,9 +275,10 @@ func TestOwnForwardCounts(t *testing.T) {
 // TestDescriptionNamesTheThing checks that the description leads with
 // the product the case is about, as the customer wrote it, when the
 // sentences that tell the need do not name it (of several named, the
-// one not said to work; of its names, the most precise, with the words
-// around it that name it too), and not when
-// they do, when several are named or when none is.
+// one predicted for the product field, else the one not said to work;
+// of its names, the most precise, with the words around it that name it
+// too), and not when they do, when they name another or when none is
+// named.
 func TestDescriptionNamesTheThing(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description", "product")
 	p := newPredictor(t)
@@ -288,7 +289,9 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's our X300."), "X300: Since this morning"},
 		{chat("Since this morning the X300 drops the internet every fifteen minutes and the whole office is stuck without email."), "Since this morning the X300"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It is the X300, the M10 node in the hall is fine."), "X300: Since this morning"},
-		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "We have an X300 with two M10 nodes."), "X300: Since this morning"},
+		{chat("Die op zolder valt elke avond weg en het lampje wordt rood.", "Het is een van de twee M10 satellieten, de X200 beneden doet het prima."), "M10 satellieten: Die op zolder"},
+		{chat("My X200 keeps rebooting every few minutes.", "R: Which model is it?", "sorry, it's the X300"), "My X200 keeps"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
 		// Its full name, as written: the words around the model name that
