@@ -414,8 +414,11 @@ type repSaid struct {
 // yet"), when the customer goes on after it, and the request goes on as
 // a suggestion ("I'll log it as a suggestion"; not any word of a wish:
 // "oui, c'est prévu" answers a question). Either way the customer asks
-// for a capability, whatever words they use.
-var repConcepts = [...]string{"#lacks", "#suggestion"}
+// for a capability, whatever words they use. A representative who gives
+// the steps ("Je vous envoie les étapes pour l'inviter", "ich schicke
+// Ihnen die Anleitung") answers a question of how to do it, however the
+// customer put it ("mein Mann möchte die Kamera auch sehen").
+var repConcepts = [...]string{"#lacks", "#suggestion", "#howto"}
 
 // representativeSays returns the concepts of repConcepts that a
 // representative stated (not asked) before a customer message.
@@ -449,6 +452,13 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 			said := false
 			for _, k := range repConcepts {
 				stated := slices.ContainsFunc(s.terms, func(t term) bool { return t.key == k && !t.neg })
+				if k == "#howto" {
+					// Instructions for something else ("as instruções pro
+					// envio") answer that, not a question of how.
+					stated = stated && !slices.ContainsFunc(s.terms, func(t term) bool {
+						return t.key != k && isPredicate(t.key) && !frameConcepts[t.key]
+					})
+				}
 				if stated && (!last || k == "#suggestion") {
 					said = true
 					if !slices.Contains(out, repSaid{k, order}) {

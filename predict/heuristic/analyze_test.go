@@ -616,3 +616,27 @@ func TestAnsweredNameThatIsAWordElsewhere(t *testing.T) {
 		t.Errorf("answered name %q, want Ben Okafor", got)
 	}
 }
+
+// TestStepsAnswerHowTo checks that a representative who sends the steps
+// or a guide makes a chat whose customer only told what they want a
+// question of how to do it, and that instructions for something else
+// (sending an exchange back) do not.
+func TestStepsAnswerHowTo(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Bonjour, j'ai installé la caméra dans le salon, tout marche bien. Mais ma fille voudrait la voir aussi sur son téléphone, et chez elle l'appli est vide. On ne veut pas partager le même mot de passe.",
+			"R: Bien sûr. Est-ce qu'elle a déjà son propre compte ?",
+			"oui depuis hier",
+			"R: Parfait. Je vous envoie par e-mail les étapes pour l'inviter depuis votre compte.",
+			"super merci"), "How-to"},
+		{chat("Guten Abend. Ich möchte am Thermostat einstellen, dass es unter der Woche um 22 Uhr auf 17 Grad geht und um 6 wieder hoch. In der App finde ich nur eine Temperatur für den ganzen Tag.",
+			"R: Nutzen Sie die App oder das Display?",
+			"die App",
+			"R: Ich schicke Ihnen die Anleitung mit Screenshots per E-Mail.",
+			"Danke, probiere ich aus"), "How-to"},
+		{chat("Oi! Comprei o roteador X300 semana passada mas é grande demais pro meu apartamento. Queria trocar pelo X200 e receber a diferença, dá pra fazer?",
+			"R: Dá sim. Qual o número do pedido?",
+			"ORD-123456. Instalei mas usei só 2 dias, funciona tudo certinho",
+			"R: Vou abrir a solicitação e você recebe por e-mail as instruções pro envio.",
+			"valeu!"), "Returns"},
+	})
+}
