@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 12},
 	},
 	"choice.mention": {
-		Precision: []float64{0.599, 0.915, 0.915, 0.955, 0.999},
-		Right:     []int{16, 12, 28, 20, 1060},
-		Total:     []int{28, 13, 31, 20, 1061},
+		Precision: []float64{0.612, 0.919, 0.919, 0.962, 0.999},
+		Right:     []int{17, 13, 29, 24, 1139},
+		Total:     []int{29, 14, 32, 24, 1140},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.598, 0.627, 0.79, 0.969},
-		Right:     []int{0, 18, 231, 525, 1476},
-		Total:     []int{0, 31, 369, 665, 1523},
+		Precision: []float64{0.455, 0.604, 0.635, 0.794, 0.97},
+		Right:     []int{0, 20, 251, 568, 1592},
+		Total:     []int{0, 34, 396, 716, 1641},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.686, 0.759, 0.936, 0.982},
-		Right:     []int{0, 3, 43, 118, 53},
-		Total:     []int{0, 5, 57, 126, 53},
+		Precision: []float64{0.355, 0.601, 0.767, 0.935, 0.984},
+		Right:     []int{0, 3, 45, 131, 62},
+		Total:     []int{0, 6, 59, 140, 62},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.233, 0.233, 0.503, 0.846, 0.846},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.735, 0.885, 0.994},
-		Right:     []int{0, 0, 26, 137, 810},
-		Total:     []int{0, 0, 36, 155, 815},
+		Precision: []float64{0.455, 0.565, 0.742, 0.869, 0.993},
+		Right:     []int{0, 0, 27, 144, 875},
+		Total:     []int{0, 0, 37, 166, 881},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
