@@ -232,6 +232,11 @@ func nameCandidatesIn(src string, toks []token) []nameCandidate {
 			}
 			at := i + len(cue) + asideAt(toks, i+len(cue))
 			name, ok := nameAfter(toks, src, at, !looseCues[key])
+			if !ok && looseCues[key] {
+				// "My name is Ben Okafor": capitalised, a name even when
+				// a word of it is a function word elsewhere (Dutch "ben").
+				name, ok = nameAfter(toks, src, at, true)
+			}
 			if !ok {
 				// Typed in lower case ("hola soy farid haddad"): a name
 				// only when it ends the clause, so that "i am having
@@ -243,9 +248,11 @@ func nameCandidatesIn(src string, toks []token) []nameCandidate {
 				out = append(out, nameCandidate{name, name})
 			}
 		}
-		// "Farid Haddad here"
-		if i >= 2 && hereWords[toks[i].fold] && (i == 2 || toks[i-2].brk) {
-			if name, ok := nameAfter(toks[:i], src, i-2, false); ok {
+		// "Farid Haddad here", "Ben Okafor here" (capitalised, a name
+		// though "ben" is a Dutch function word).
+		if i >= 2 && hereWords[toks[i].fold] && (i == 2 || toks[i-2].brk) && !toks[i-1].brk {
+			if _, ok := nameAfter(toks[:i], src, i-2, false); ok || isNameWord(&toks[i-2], src, true) && isNameWord(&toks[i-1], src, true) {
+				name := src[toks[i-2].start:toks[i-1].end]
 				out = append(out, nameCandidate{name, name})
 			}
 		}
