@@ -678,9 +678,25 @@ var notAtAll = wordSet(`gar uberhaupt helemaal totaal`)
 
 // ownDoing reports whether the words around toks[i] tell what the
 // customer did: a first person before it and a past participle
-// ("eingesteckt", "geschaut", "gedaan") within the four words after it.
+// ("eingesteckt", "geschaut", "gedaan") within the four words after it,
+// or opening its clause within six words before it ("Angeschlossen hab
+// ich sie gar nicht erst").
 func ownDoing(toks []token, i int) bool {
-	return slices.ContainsFunc(toks[:i], func(t token) bool { return firstPerson[t.fold] }) && wordFrom(toks, i, 4, participle)
+	if !slices.ContainsFunc(toks[:i], func(t token) bool { return firstPerson[t.fold] }) {
+		return false
+	}
+	if wordFrom(toks, i, 4, participle) {
+		return true
+	}
+	for k := i - 1; k >= 0 && k >= i-6; k-- {
+		if participle(toks[k].fold) {
+			return true
+		}
+		if toks[k].brk {
+			return false
+		}
+	}
+	return false
 }
 
 // participle reports whether a folded German or Dutch word looks like a

@@ -596,6 +596,7 @@ func TestOwnNotAtAllIsNoOutage(t *testing.T) {
 		"Der Karton war kaputt. Hab ihn gar nicht erst eingesteckt.":              false,
 		"Ah, da hab ich gar nicht geschaut.":                                      false,
 		"Dat heb ik helemaal niet gedaan.":                                        false,
+		"Angeschlossen hab ich sie natürlich gar nicht erst.":                     false,
 		"Ich habe den Router neu gestartet, aber er geht gar nicht mehr an.":      true,
 		"De camera doet het helemaal niet meer, ik heb hem al opnieuw opgestart.": true,
 	}, func(c *conversation) bool { return c.bag["#outage"] > 0 })

@@ -139,6 +139,9 @@ func TestLexiconSituations(t *testing.T) {
 		notWant string
 	}{
 		{"the app asks for a code but the SMS never arrives", "#code", "#lost"},
+		{"Vorne hat das Glas einen Sprung und der Standfuß ist abgebrochen.", "#damaged", ""},
+		{"la cámara tiene el vidrio de adelante estrellado", "#damaged", ""},
+		{"Der Router drin klappert wenn man ihn bewegt", "#damaged", ""},
 		{"non si può aggiungere con un aggiornamento?", "#feature", ""},
 		{"a luz azul da tomada fica acesa o tempo todo", "#malfunction", ""},
 		{"queria pôr o termostato em modo férias para não estar a aquecer a casa vazia", "", "#malfunction"},
