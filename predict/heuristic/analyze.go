@@ -43,6 +43,22 @@ type sentence struct {
 	// settled is set for the sentences of a message that says the
 	// problem is solved ("thanks, that fixed it"): they describe no need.
 	settled bool
+	// passAt is 1 + the index of the word from which the sentence speaks
+	// in passing ("by the way", "übrigens", "au passage"), 0 for none.
+	passAt int
+}
+
+// inPassing reports whether the whole sentence is said in passing: its
+// marker opens it ("Ach und nebenbei, ...").
+func (s *sentence) inPassing() bool { return s.passAt > 0 && s.passAt <= 3 }
+
+// ownEnd returns the byte offset in the sentence's text where what it
+// says in passing begins, or the text's length.
+func (s *sentence) ownEnd() int {
+	if s.passAt == 0 {
+		return s.end - s.start
+	}
+	return s.toks[s.passAt-1].start
 }
 
 func (s *sentence) text() string { return s.src[s.start:s.end] }
@@ -368,6 +384,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// A question that asks the company to act ("could you tell me
 		// when it ships?") is a request, not a question of how.
 		if s.question && !wish && !asksFor && !asked && !ifNeeded && !hasTerm(s.terms, "#question") && !hasPlainTerm(s.terms, "#request") {
+			if s.inPassing() {
+				w *= retractedWeight
+			}
 			c.bag["#question"] += 0.5 * w
 		}
 	}
@@ -595,6 +614,26 @@ var contextReadings = [...]func(s *sentence, terms []term) []term{
 	standIns,
 	mailNotParcel,
 	askedHow,
+	saidInPassing,
+}
+
+// saidInPassing: what the customer adds in passing ("Übrigens kam das
+// Paket zwei Tage später, war aber alles heil", "au passage votre site
+// affiche les prix en dollars") is not the need they write about; its
+// terms weigh as little as what they retract.
+func saidInPassing(s *sentence, terms []term) []term {
+	k := slices.IndexFunc(terms, func(t term) bool { return t.key == "#passing" && !t.neg })
+	if k < 0 {
+		return terms
+	}
+	from := terms[k].start
+	s.passAt = from + 1
+	for i := range terms {
+		if terms[i].start >= from {
+			terms[i].w *= retractedWeight
+		}
+	}
+	return terms
 }
 
 // wantedByItself: what the customer wants a device to do by itself is

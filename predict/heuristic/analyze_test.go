@@ -644,3 +644,25 @@ func TestStepsAnswerHowTo(t *testing.T) {
 			"valeu!"), "Returns"},
 	})
 }
+
+// TestRemarksInPassing checks that what a customer adds in passing ("by
+// the way", "übrigens", "au passage") neither decides the category nor
+// enters the description, while the need they wrote about does.
+func TestRemarksInPassing(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Hallo, ich bräuchte eine Rechnung für mein Cloud Plus Jahresabo auf meine Firma ausgestellt, die per Mail kam ist auf meinen Privatnamen.",
+			"R: Wie lauten Firmenname und USt-IdNr.?",
+			"Huber GmbH, DE123456789. Übrigens kam das Paket mit der Kamera letzte Woche zwei Tage später als angekündigt, war aber alles heil. Nur als Info."), "Billing"},
+		{chat("My X300 keeps dropping the internet every evening, the whole house goes offline.",
+			"R: Since when?",
+			"Since Monday. By the way, the delivery of my last order was late too, but that's fine."), "Product defect"},
+	})
+	fields := storiesTenantFields(t, "issue_description")
+	p := newPredictor(t)
+	got, _ := written(t, p, &predict.Request{Fields: fields, Messages: chat(
+		"Je crois que mon compte a été piraté, mon mot de passe ne marche plus, et au passage votre site affiche les prix en dollars.",
+		"Au passage, l'appli est en anglais chez moi.")}, "issue_description")
+	if !strings.HasSuffix(got, "ne marche plus") || strings.Contains(got, "dollars") || strings.Contains(got, "anglais") {
+		t.Errorf("description %q, want the need without what is said in passing", got)
+	}
+}

@@ -47,6 +47,10 @@ func informative(s *sentence, c *conversation) (ranked, abs float64) {
 	var phrase, phraseAbs float64
 	lastStart := -1
 	for k, t := range s.terms {
+		if s.passAt > 0 && t.start >= s.passAt-1 {
+			// What the sentence adds in passing tells nothing of the need.
+			break
+		}
 		if t.start != lastStart {
 			ranked, abs = ranked+phrase, abs+phraseAbs
 			phrase, phraseAbs, lastStart = 0, 0, t.start
@@ -149,12 +153,12 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 	}
 	best := cands[0]
 	picked := []pickedSentence{best}
-	size := len(c.sents[best.idx].text()) - best.from
+	size := c.sents[best.idx].ownEnd() - best.from
 	for _, cand := range cands[1:] {
 		if len(picked) >= maxSentences {
 			break
 		}
-		l := len(c.sents[cand.idx].text()) - cand.from
+		l := c.sents[cand.idx].ownEnd() - cand.from
 		if cand.score >= 0.35*best.score && size+l+1 <= limit {
 			picked = append(picked, cand)
 			size += l + 1
@@ -200,7 +204,7 @@ func describeCandidates(c *conversation) []pickedSentence {
 		if forwardMarker(s) {
 			forwarded = s.msg
 		}
-		if s.instr || s.settled || forwarded == s.msg || headerLine(s) {
+		if s.instr || s.settled || s.inPassing() || forwarded == s.msg || headerLine(s) {
 			continue
 		}
 		// Sentences rank by what they tell of the conversation's topic;

@@ -642,7 +642,10 @@ func predictDescription(c *conversation, limit int, named namedThing) (predict.P
 	var ev []predict.Evidence
 	for _, ps := range picked {
 		s := &c.sents[ps.idx]
-		q := strings.TrimSpace(s.text()[ps.from:])
+		q := strings.TrimSpace(s.text()[ps.from:max(ps.from, s.ownEnd())])
+		if s.passAt > 0 {
+			q = trimDangling(q)
+		}
 		part := q
 		if s.part == partSubject {
 			// "Re: Router dead after the storm" tells the need as a line;
@@ -674,6 +677,23 @@ func predictDescription(c *conversation, limit int, named namedThing) (predict.P
 	conf := 0.5 + 0.4*min(1, best/5)
 	return predict.Prediction{Value: v, Confidence: conf, Evidence: ev}, true
 }
+
+// trimDangling trims what a sentence cut before its remark in passing
+// leaves dangling at its end: punctuation and a joining word ("... marche
+// plus, et" of "... marche plus, et au passage ...").
+func trimDangling(q string) string {
+	for {
+		q = strings.TrimRight(q, " ,;:-–—(")
+		i := strings.LastIndexByte(q, ' ')
+		if i < 0 || !joiningWords[fold(q[i+1:])] {
+			return q
+		}
+		q = q[:i]
+	}
+}
+
+// joiningWords join a clause to the one before, folded.
+var joiningWords = wordSet(`and but also oh ah y pero e mas und aber auch et mais sinon ma en maar ook`)
 
 func predictTitle(c *conversation, limit int) (predict.Prediction, bool) {
 	for _, mi := range c.customer {
