@@ -401,10 +401,18 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// Setting something up, using it and its working are a question
 	// only when the customer asks one: "the schedule runs an hour late"
 	// tells of a schedule, "we use it as a baby monitor, everything works"
-	// of a use; neither asks how to do something.
-	if c.bag["#question"] == 0 && c.bag["#howto"] == 0 {
+	// of a use; neither asks how to do something. A customer who wishes
+	// for a capability says what works and what they tried in the
+	// settings as often as one who asks how: there they count no more
+	// than the question itself ("est-ce que l'appli a un mode sombre ?
+	// j'ai cherché dans les réglages").
+	if asked := c.bag["#question"] + c.bag["#howto"]; asked == 0 {
 		for _, k := range [...]string{"#setup", "#use", "#works"} {
 			c.bag[k] *= 0.4
+		}
+	} else if c.bag["#feature"] > 0 {
+		for _, k := range [...]string{"#setup", "#use", "#works"} {
+			c.bag[k] = min(c.bag[k], asked)
 		}
 	}
 	return c

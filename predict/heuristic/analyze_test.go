@@ -666,3 +666,17 @@ func TestRemarksInPassing(t *testing.T) {
 		t.Errorf("description %q, want the need without what is said in passing", got)
 	}
 }
+
+// TestWishOverWorkingProduct checks that a customer who wishes for a
+// capability is not read as asking how to use a product because they
+// say it works and what they tried in its settings, while one who asks
+// how to do something with a working product still is.
+func TestWishOverWorkingProduct(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("¿la app Home tiene modo oscuro? mi móvil está en modo oscuro en todo y la app sigue blanca, de noche mirando las cámaras deslumbra",
+			"he buscado en los ajustes de la app y nada, también la desinstalé y la instalé otra vez",
+			"R: Gracias por los detalles. Por ahora la aplicación solo tiene el tema claro, le paso su comentario al equipo de la app.",
+			"vale, qué pena. sería genial tenerlo, aunque sea solo en la pantalla de las cámaras"), "Feature request"},
+		{chat("Everything works great with the Home Hub so far. How do I add a door sensor to it?"), "How-to"},
+	})
+}
