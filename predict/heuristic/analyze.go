@@ -621,6 +621,7 @@ var contextReadings = [...]func(s *sentence, terms []term) []term{
 	intensifiedDamage,
 	standIns,
 	mailNotParcel,
+	brokenPackaging,
 	askedHow,
 	saidInPassing,
 }
@@ -694,6 +695,39 @@ func mailNotParcel(s *sentence, terms []term) []term {
 	}
 	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#lost" || t.key == "#delivery" || t.key == "#late" })
 }
+
+// brokenPackaging: a box that is broken, torn or wet is damaged in
+// transit, not a device at fault ("el cartón de afuera también estaba
+// roto y mojado", "der Karton war kaputt").
+func brokenPackaging(s *sentence, terms []term) []term {
+	if !anyWord(s.toks, packagingWords) {
+		return terms
+	}
+	boxed := func(t term) bool {
+		if !faultKeys[t.key] || t.neg || !wordBefore(s.toks, t.start, 6, packagingWords) {
+			return false
+		}
+		// "der Karton war heil, aber die Kamera ist kaputt": the thing
+		// named last is what is broken.
+		return !slices.ContainsFunc(terms, func(u term) bool {
+			return kindConcepts[u.key] && u.start < t.start && u.start >= t.start-6 && !packagingWords[s.toks[u.start].fold]
+		})
+	}
+	moved := false
+	for i, t := range terms {
+		if boxed(t) {
+			terms[i].key, moved = "#damaged", true
+		}
+	}
+	if !moved {
+		return terms
+	}
+	// One phrase says "damaged" once, whatever faults it said.
+	return slices.CompactFunc(terms, func(a, b term) bool { return a.key == "#damaged" && b.key == "#damaged" && a.start == b.start })
+}
+
+// packagingWords name the box and wrapping a product comes in, folded.
+var packagingWords = wordSet(`box carton cardboard packaging caja carton embalaje envoltorio karton verpackung schachtel caixa embalagem boite emballage scatola imballaggio imballo confezione doos verpakking`)
 
 // askedHow: a question asked with "how" asks how to do it ("oi como
 // partilho a camara?"), unless it asks how long, how much or why, or

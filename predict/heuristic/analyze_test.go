@@ -680,3 +680,21 @@ func TestWishOverWorkingProduct(t *testing.T) {
 		{chat("Everything works great with the Home Hub so far. How do I add a door sensor to it?"), "How-to"},
 	})
 }
+
+// TestBrokenPackagingIsDamage checks that a box said to be broken, torn
+// or wet reads as damage in transit, while a device said to be broken
+// after its box reads as a fault.
+func TestBrokenPackagingIsDamage(t *testing.T) {
+	faults := func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 }
+	checkReadings(t, "reads a fault", map[string]bool{
+		"El cartón de afuera también estaba roto y mojado.": false,
+		"la caja llegó rota": false,
+		"Der Karton war kaputt und der Router geht nicht an.": true,
+		"Der Karton ist heil, aber die Kamera ist kaputt.":    true,
+		"The box was fine but the router is dead.":            true,
+	}, faults)
+	checkReadings(t, "reads damage", map[string]bool{
+		"El cartón de afuera también estaba roto y mojado.": true,
+		"la caja llegó rota": true,
+	}, func(c *conversation) bool { return c.bag["#damaged"] > 0 })
+}
