@@ -236,6 +236,20 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			}
 		}
 	}
+	// "I've unplugged it and tried a different outlet. Same thing every
+	// time.": steps the customer says did not help are no workaround.
+	for i := range c.sents {
+		s := &c.sents[i]
+		k := slices.IndexFunc(s.terms, func(t term) bool { return t.key == "#nohelp" && !t.neg })
+		if k < 0 {
+			continue
+		}
+		at := s.terms[k].start
+		s.terms = slices.DeleteFunc(s.terms, func(t term) bool { return t.key == "#workaround" && t.start < at })
+		if p := &c.sents[max(i-1, 0)]; i > 0 && p.msg == s.msg && p.part == s.part {
+			p.terms = slices.DeleteFunc(p.terms, func(t term) bool { return t.key == "#workaround" })
+		}
+	}
 	// "Thanks, that fixed it": the message describes no need, neither
 	// the sentence that says so nor how it came about ("I had used the
 	// wrong password"), unless a sentence after it asks for something

@@ -698,3 +698,17 @@ func TestBrokenPackagingIsDamage(t *testing.T) {
 		"la caja llegó rota": true,
 	}, func(c *conversation) bool { return c.bag["#damaged"] > 0 })
 }
+
+// TestStepsThatDidNotHelp checks that steps the customer says did not
+// help, in the same sentence or the next, are no workaround, that the
+// manual a customer followed is none either, and that a step that helps
+// still is.
+func TestStepsThatDidNotHelp(t *testing.T) {
+	checkReadings(t, "reads a workaround", map[string]bool{
+		"I've unplugged it and waited a few minutes, tried a different outlet. Same thing every time, blinking amber.": false,
+		"Ho già provato a staccare e rimettere il termostato, niente da fare.":                                         false,
+		"I held the reset button for 30 seconds like the manual says.":                                                 false,
+		"If I unplug it and plug it back in, it works again for a few hours.":                                          true,
+		"I switch the lamp on manually for now.":                                                                       true,
+	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
+}
