@@ -636,6 +636,7 @@ var contextReadings = [...]func(s *sentence, terms []term) []term{
 	standIns,
 	mailNotParcel,
 	brokenPackaging,
+	networkPassword,
 	askedHow,
 	saidInPassing,
 }
@@ -712,33 +713,73 @@ func mailNotParcel(s *sentence, terms []term) []term {
 
 // brokenPackaging: a box that is broken, torn or wet is damaged in
 // transit, not a device at fault ("el cartón de afuera también estaba
-// roto y mojado", "der Karton war kaputt").
+// roto y mojado", "der Karton war kaputt"); tracking that does not work
+// is a delivery matter ("de track & trace doet het niet eens").
 func brokenPackaging(s *sentence, terms []term) []term {
-	if !anyWord(s.toks, packagingWords) {
+	terms = faultOf(s, terms, packagingWords, "#damaged")
+	return faultOf(s, terms, trackingWords, "#delivery")
+}
+
+// faultOf reads the faults said of a thing the words of set name (a fault
+// within six words after one of them, no device named between) as key.
+func faultOf(s *sentence, terms []term, set map[string]bool, key string) []term {
+	if !anyWord(s.toks, set) {
 		return terms
 	}
-	boxed := func(t term) bool {
-		if !faultKeys[t.key] || t.neg || !wordBefore(s.toks, t.start, 6, packagingWords) {
+	of := func(t term) bool {
+		if !faultKeys[t.key] || t.neg || !wordBefore(s.toks, t.start, 6, set) {
 			return false
 		}
 		// "der Karton war heil, aber die Kamera ist kaputt": the thing
 		// named last is what is broken.
 		return !slices.ContainsFunc(terms, func(u term) bool {
-			return kindConcepts[u.key] && u.start < t.start && u.start >= t.start-6 && !packagingWords[s.toks[u.start].fold]
+			return kindConcepts[u.key] && u.start < t.start && u.start >= t.start-6 && !set[s.toks[u.start].fold]
 		})
 	}
 	moved := false
 	for i, t := range terms {
-		if boxed(t) {
-			terms[i].key, moved = "#damaged", true
+		if of(t) {
+			terms[i].key, moved = key, true
 		}
 	}
 	if !moved {
 		return terms
 	}
-	// One phrase says "damaged" once, whatever faults it said.
-	return slices.CompactFunc(terms, func(a, b term) bool { return a.key == "#damaged" && b.key == "#damaged" && a.start == b.start })
+	// One phrase says it once, whatever faults it said.
+	return slices.CompactFunc(terms, func(a, b term) bool { return a.key == key && b.key == key && a.start == b.start })
 }
+
+// trackingWords name a parcel's tracking, folded.
+var trackingWords = wordSet(`tracking track trace sendungsverfolgung verfolgung rastreio rastreamento seguimiento suivi tracciamento tracciabilita`)
+
+// networkPassword: the password of the wifi network is no account's but
+// the network's setting, as "wifi password" reads ("le nom du réseau et
+// le mot de passe restent les mêmes ?").
+func networkPassword(s *sentence, terms []term) []term {
+	if !anyWord(s.toks, networkWords) {
+		return terms
+	}
+	ofNetwork := func(t term) bool {
+		if !slices.ContainsFunc(terms, func(u term) bool { return u.key == "#password" && u.start == t.start }) {
+			return false
+		}
+		for k := max(0, t.start-5); k < min(len(s.toks), t.start+6); k++ {
+			if networkWords[s.toks[k].fold] && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, t := range terms {
+		if t.key == "#password" && ofNetwork(t) {
+			terms[i].key = "#setup"
+		}
+	}
+	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#signin" && slices.ContainsFunc(terms, func(u term) bool { return u.key == "#setup" && u.start == t.start }) })
+}
+
+// networkWords name a wifi network, folded.
+var networkWords = wordSet(`wifi wi fi wlan network netzwerk netz reseau red rede rete netwerk ssid`)
 
 // packagingWords name the box and wrapping a product comes in, folded.
 var packagingWords = wordSet(`box carton cardboard packaging caja carton embalaje envoltorio karton verpackung schachtel caixa embalagem boite emballage scatola imballaggio imballo confezione doos verpakking`)

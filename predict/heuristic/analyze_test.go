@@ -712,3 +712,18 @@ func TestStepsThatDidNotHelp(t *testing.T) {
 		"I switch the lamp on manually for now.":                                                                       true,
 	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
 }
+
+// TestNotTheDevice checks that the wifi network's password is no
+// account's and that tracking that fails is no device at fault, while
+// the account's password and a device's fault still are.
+func TestNotTheDevice(t *testing.T) {
+	checkReadings(t, "reads an account's password", map[string]bool{
+		"Et est-ce que le nom du réseau et le mot de passe restent les mêmes ?": false,
+		"I forgot my password and can't log in.":                                true,
+	}, func(c *conversation) bool { return c.bag["#password"] > 0 })
+	checkReadings(t, "reads a fault", map[string]bool{
+		"de track & trace doet het niet eens":       false,
+		"die Sendungsverfolgung funktioniert nicht": false,
+		"the tracking is fine but the hub is dead":  true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+}
