@@ -149,6 +149,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"Il video va benissimo ma da qualche giorno non si sente più niente.", "#malfunction", ""},
 		{"seit gestern kommt kein Ton mehr aus der Kamera", "#malfunction", ""},
 		{"Prima funzionava, la usavo per parlare con mia madre", "#malfunction", ""},
+		{"la telecamera che ho messo in giardino non va più", "#outdoor", ""},
+		{"si quella col faro", "#floodlight", ""},
 		{"al ritorno dalle vacanze la casa deve essere calda", "", "#workaround"},
 		{"de installateur zei dat we een ander soort aansluiting hebben", "", "#setup"},
 		{"how do I install the outdoor camera?", "#setup", ""},
