@@ -512,8 +512,8 @@ func exchangedFor(s *sentence, i int) bool {
 // deviceWords are the device nouns and their qualifiers that product names
 // are made of, folded, with their words in the supported languages.
 var deviceWords = map[string][]string{
-	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt"},
-	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten"},
+	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt", "nos"},
+	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten", "nos"},
 	"camera": {"camara", "camera", "kamera", "telecamera", "cam"},
 	"cam":    {"camara", "camera", "kamera", "telecamera", "cam"},
 	"plug":   {"enchufe", "stecker", "steckdose", "tomada", "prise", "presa", "stekker"},

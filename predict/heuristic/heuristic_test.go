@@ -703,7 +703,7 @@ func TestRetractionDiscountsWhatCameBefore(t *testing.T) {
 // the supported languages' words and order.
 func TestNameVariants(t *testing.T) {
 	got := nameVariants("M10 Mesh Node")
-	for _, want := range []string{"nodo mesh", "mesh knoten", "noeud mesh", "mesh knooppunt"} {
+	for _, want := range []string{"nodo mesh", "mesh knoten", "noeud mesh", "mesh knooppunt", "nos mesh"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("nameVariants(M10 Mesh Node) lacks %q: %q", want, got)
 		}
