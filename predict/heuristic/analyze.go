@@ -616,29 +616,20 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 }
 
 // inContext returns the sentence's terms as its other words read them,
-// where the lexicon, which reads phrases, cannot: each of
-// contextReadings in turn.
+// where the lexicon, which reads phrases, cannot: each of the readings
+// below in turn. They are called one by one, not from a table, so that
+// the sentence they read stays on the stack.
 func inContext(s *sentence) []term {
 	terms := s.terms
-	for _, read := range contextReadings {
-		terms = read(s, terms)
-	}
-	return terms
-}
-
-// contextReadings are the readings of a sentence's terms that the
-// sentence's other words decide, applied in this order. Each returns
-// terms with what its words unsay removed (or what they say added).
-var contextReadings = [...]func(s *sentence, terms []term) []term{
-	wantedByItself,
-	ownNotAtAll,
-	intensifiedDamage,
-	standIns,
-	mailNotParcel,
-	brokenPackaging,
-	networkPassword,
-	askedHow,
-	saidInPassing,
+	terms = wantedByItself(s, terms)
+	terms = ownNotAtAll(s, terms)
+	terms = intensifiedDamage(s, terms)
+	terms = standIns(s, terms)
+	terms = mailNotParcel(s, terms)
+	terms = brokenPackaging(s, terms)
+	terms = networkPassword(s, terms)
+	terms = askedHow(s, terms)
+	return saidInPassing(s, terms)
 }
 
 // saidInPassing: what the customer adds in passing ("Übrigens kam das
