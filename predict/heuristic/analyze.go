@@ -766,7 +766,9 @@ func networkPassword(s *sentence, terms []term) []term {
 			terms[i].key = "#setup"
 		}
 	}
-	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#signin" && slices.ContainsFunc(terms, func(u term) bool { return u.key == "#setup" && u.start == t.start }) })
+	return slices.DeleteFunc(terms, func(t term) bool {
+		return t.key == "#signin" && slices.ContainsFunc(terms, func(u term) bool { return u.key == "#setup" && u.start == t.start })
+	})
 }
 
 // networkWords name a wifi network, folded.

@@ -1,7 +1,6 @@
 package heuristic
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -55,14 +54,7 @@ func TestOptionMeanings(t *testing.T) {
 // the cues of its description and those of its "Not for" part.
 func writeMeanings(t *testing.T, lx *lexicon, file string, out *strings.Builder) {
 	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tenant scenarioTenant
-	if err := json.Unmarshal(b, &tenant); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	tenant := readTenant(t, file)
 	for i := range tenant.Fields {
 		f := &tenant.Fields[i]
 		if len(f.Options) == 0 {

@@ -2,8 +2,6 @@ package heuristic
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,16 +13,7 @@ import (
 // storiesTenantFields returns the fields of the own stories' tenant.
 func storiesTenantFields(t *testing.T, names ...string) []predict.Field {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(storiesDir, "helpdesk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Fields []predict.Field `json:"fields"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
+	v := readTenant(t, filepath.Join(storiesDir, "helpdesk.json"))
 	var out []predict.Field
 	for _, n := range names {
 		for _, f := range v.Fields {

@@ -98,16 +98,23 @@ func parseEmail(t *testing.T, raw string, n int) channel.Message {
 
 type fieldScore struct{ got, want int }
 
-func TestScenarios(t *testing.T) {
-	dir := sharedScenarios(t)
-	b, err := os.ReadFile(filepath.Join(dir, "helpdesk.json"))
+// readTenant reads the tenant configuration in file.
+func readTenant(t testing.TB, file string) scenarioTenant {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var tenant scenarioTenant
 	if err := json.Unmarshal(b, &tenant); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", file, err)
 	}
+	return tenant
+}
+
+func TestScenarios(t *testing.T) {
+	dir := sharedScenarios(t)
+	tenant := readTenant(t, filepath.Join(dir, "helpdesk.json"))
 	dirc := &memDirectory{contacts: tenant.Contacts}
 	names := map[string]bool{}
 	for _, l := range [][]string{tenant.Create.Fields, tenant.DefaultUpdate} {

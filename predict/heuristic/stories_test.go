@@ -3,7 +3,6 @@ package heuristic
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,14 +17,7 @@ import (
 // against fitting the public scenario texts.
 func TestStoriesOnSharedTenant(t *testing.T) {
 	dir := sharedScenarios(t)
-	b, err := os.ReadFile(filepath.Join(dir, "helpdesk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tenant scenarioTenant
-	if err := json.Unmarshal(b, &tenant); err != nil {
-		t.Fatal(err)
-	}
+	tenant := readTenant(t, filepath.Join(dir, "helpdesk.json"))
 	p := newPredictor(t)
 	directory := &memDirectory{contacts: tenant.Contacts}
 	type story struct {
