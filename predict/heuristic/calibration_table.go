@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 12},
 	},
 	"choice.mention": {
-		Precision: []float64{0.612, 0.919, 0.919, 0.962, 0.999},
-		Right:     []int{17, 13, 29, 24, 1139},
-		Total:     []int{29, 14, 32, 24, 1140},
+		Precision: []float64{0.612, 0.881, 0.914, 0.964, 0.999},
+		Right:     []int{17, 13, 30, 26, 1229},
+		Total:     []int{29, 15, 33, 26, 1230},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.604, 0.635, 0.794, 0.97},
-		Right:     []int{0, 20, 251, 568, 1592},
-		Total:     []int{0, 34, 396, 716, 1641},
+		Precision: []float64{0.455, 0.625, 0.643, 0.795, 0.97},
+		Right:     []int{0, 22, 263, 617, 1708},
+		Total:     []int{0, 36, 410, 776, 1761},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.601, 0.767, 0.935, 0.984},
-		Right:     []int{0, 3, 45, 131, 62},
-		Total:     []int{0, 6, 59, 140, 62},
+		Precision: []float64{0.355, 0.602, 0.771, 0.939, 0.985},
+		Right:     []int{0, 3, 46, 139, 66},
+		Total:     []int{0, 6, 60, 148, 66},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.191, 0.191, 0.503, 0.854, 0.854},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.742, 0.869, 0.993},
-		Right:     []int{0, 0, 27, 144, 875},
-		Total:     []int{0, 0, 37, 166, 881},
+		Precision: []float64{0.455, 0.565, 0.742, 0.873, 0.994},
+		Right:     []int{0, 0, 27, 150, 942},
+		Total:     []int{0, 0, 37, 172, 948},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
