@@ -883,13 +883,20 @@ var questionTags = wordSet(`right no yes eh correct verdad cierto oder nicht gel
 // saysResolved reports whether a sentence says the problem is solved:
 // not that it is not ("it's still not fixed"), not that the customer
 // wants it ("I need this sorted") or that something would solve it, not
-// a stop-gap ("for now I got round it"), and not on a condition
-// ("als ik de stekker eruit trek, werkt hij weer een paar uur": a
-// workaround).
+// a stop-gap ("for now I got round it"), not on a condition ("als ik
+// de stekker eruit trek, werkt hij weer een paar uur": a workaround),
+// and not asked for ("Can you sort it or swap it before we go?",
+// "Kunnen jullie laten weten hoe dit wordt opgelost?").
 func saysResolved(s *sentence) bool {
+	if s.question {
+		return false
+	}
 	for _, t := range s.terms {
 		if t.key != "#resolved" || t.neg {
 			continue
+		}
+		if slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#request" && !u.neg && u.start < t.start }) {
+			return false
 		}
 		for k := 0; k < t.start && k < len(s.toks); k++ {
 			if conditionWords[s.toks[k].fold] && !ambiguousConditions[s.toks[k].fold] ||

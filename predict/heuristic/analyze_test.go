@@ -727,3 +727,17 @@ func TestNotTheDevice(t *testing.T) {
 		"the tracking is fine but the hub is dead":  true,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
 }
+
+// TestAskedForSolutionIsNotSolved checks that a customer who asks for
+// the problem to be sorted or asks how it will be solved has not said it
+// is solved, while one who says it is has.
+func TestAskedForSolutionIsNotSolved(t *testing.T) {
+	checkReadings(t, "reads the message as settled", map[string]bool{
+		"The T2 keeps dropping off the wifi. Can you sort it or swap it before we go?":                false,
+		"De T2 verwarmt niet meer. Kunnen jullie laten weten hoe dit wordt opgelost?":                 false,
+		"Thanks, that fixed it, the T2 is back online.":                                               true,
+		"Die Kamera ging nicht mehr, aber nach dem Neustart hat sich das Problem gelöst. Danke euch!": true,
+	}, func(c *conversation) bool {
+		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
+	})
+}
