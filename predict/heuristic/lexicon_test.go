@@ -151,6 +151,8 @@ func TestLexiconSituations(t *testing.T) {
 		{"Prima funzionava, la usavo per parlare con mia madre", "#malfunction", ""},
 		{"la telecamera che ho messo in giardino non va più", "#outdoor", ""},
 		{"si quella col faro", "#floodlight", ""},
+		{"hallo wo bleibt meine bestellung", "#late", ""},
+		{"¿dónde está mi pedido? lo pedí hace dos semanas", "#late", ""},
 		{"al ritorno dalle vacanze la casa deve essere calda", "", "#workaround"},
 		{"de installateur zei dat we een ander soort aansluiting hebben", "", "#setup"},
 		{"how do I install the outdoor camera?", "#setup", ""},
