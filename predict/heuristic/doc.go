@@ -56,7 +56,11 @@
 //     workarounds ("met een kabel werkt alles") lower it unless the
 //     customer later says it got worse ("ha ido a peor"), and the
 //     customer's own verdict ("URGENT!!!", "¡¡URGENTE!!") is no evidence
-//     at all. A name that describes rather than names (three content
+//     at all. What the customer adds in passing ("by the way",
+//     "übrigens", "au passage", "PS") weighs as little as what they
+//     retract, and a representative who sends the steps ("je vous
+//     envoie les étapes") answers a question of how to do it. A name
+//     that describes rather than names (three content
 //     words, such as "verify my identity") does not decide alone, nor
 //     does a name when another option's description fits the words
 //     better. Under the minimum confidence the predictor abstains, and a
@@ -69,8 +73,11 @@
 //   - Descriptions (text fields whose description speaks of the customer's
 //     need, issue or problem): the one or two customer sentences that say
 //     the most about it, greetings and thanks left out, within 300
-//     characters. Forwarded mail headers and messages that only say the
-//     problem is solved ("thanks, that fixed it") describe nothing. Titles (fields described as a short title): the email
+//     characters, led by the name of the product the case is about when
+//     they do not name it; what is said in passing is left out.
+//     Forwarded mail headers and messages that only say the problem is
+//     solved ("thanks, that fixed it", not "can you sort it?") describe
+//     nothing. Titles (fields described as a short title): the email
 //     subject, else the most informative sentence, cut to the stated
 //     length. Other free-text fields are left alone.
 //
