@@ -636,10 +636,22 @@ func inContext(s *sentence) []term {
 // Paket zwei Tage später, war aber alles heil", "au passage votre site
 // affiche les prix en dollars") is not the need they write about; its
 // terms weigh as little as what they retract.
+//
+// "Another small thing" says the same of a remark ("un'altra cosa
+// piccola: alcune scritte sono ancora in inglese"); of a question ("e
+// outra coisinha: dá pra mudar o nome dela?") it opens another need the
+// customer wants answered.
 func saidInPassing(s *sentence, terms []term) []term {
-	k := slices.IndexFunc(terms, func(t term) bool { return t.key == "#passing" && !t.neg })
+	k := slices.IndexFunc(terms, func(t term) bool { return (t.key == "#passing" || t.key == "#smallthing") && !t.neg })
 	if k < 0 {
 		return terms
+	}
+	if terms[k].key == "#smallthing" {
+		if s.question {
+			terms[k].key = "#newtopic"
+			return terms
+		}
+		terms[k].key = "#passing"
 	}
 	from := terms[k].start
 	s.passAt = from + 1

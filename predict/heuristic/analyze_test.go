@@ -470,6 +470,24 @@ func TestDescriptionFollowsTheTopic(t *testing.T) {
 	}
 }
 
+// TestSubjectBeforeSecondSentence checks that where two long sentences
+// of the body leave no room for an email's subject, the subject's summary
+// takes the place of the second.
+func TestSubjectBeforeSecondSentence(t *testing.T) {
+	c := analyze(defaultLexicon(), email("ONVIF stream on the outdoor cameras",
+		"I have three Cam4 Outdoor cameras and would like to record them on my own video recorder, which records the other cameras of the house. "+
+			"As far as I understand from the forum the camera simply cannot do it at all, it only works through your own app and the cloud subscription, sadly. "+
+			"A local stream would be great."), nil)
+	picked, _ := describe(c, 300, 2)
+	if !slices.ContainsFunc(picked, func(ps pickedSentence) bool { return c.sents[ps.idx].part == partSubject }) {
+		var got []string
+		for _, ps := range picked {
+			got = append(got, c.sents[ps.idx].text())
+		}
+		t.Errorf("described as %q, want the subject among them", got)
+	}
+}
+
 // TestWishQuestionsAskNoHow checks that a message asking whether a
 // capability is coming is a wish, its other questions with it ("and if
 // so, when?"), in several languages, while a question of how still asks
@@ -665,6 +683,29 @@ func TestRemarksInPassing(t *testing.T) {
 	if !strings.HasSuffix(got, "ne marche plus") || strings.Contains(got, "dollars") || strings.Contains(got, "anglais") {
 		t.Errorf("description %q, want the need without what is said in passing", got)
 	}
+}
+
+// TestAnotherSmallThing checks that "another small thing" said as a
+// remark is said in passing, while asked as a question it opens a need
+// the customer wants answered.
+func TestAnotherSmallThing(t *testing.T) {
+	checkReadings(t, "said in passing", map[string]bool{
+		"Ah, un'altra cosa piccola: nell'app alcune scritte sono ancora in inglese, ma vabbè": true,
+		"Noch eine Kleinigkeit: die App zeigt manche Texte auf Englisch.":                     true,
+		"Ah, e outra coisinha: dá pra mudar o nome dela?":                                     false,
+		"One more small thing, can I rename the plug?":                                        false,
+	}, func(c *conversation) bool { return c.sents[0].passAt > 0 })
+}
+
+// TestOtherBrandAsksForFeature checks that a customer who tells what
+// another brand's device can do, or asks whether a capability comes in
+// an update, asks for a feature rather than how to use the product.
+func TestOtherBrandAsksForFeature(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Ik heb vier SmartPlug Mini's en die werken prima. Wat ik alleen mis is dat ze het verbruik meten. Bij een vriend kan dat wel met zijn slimme stekkers (ander merk). Komt dat er nog aan in een update?"), "Feature request"},
+		{chat("Bei meinem Schwager (andere Marke) kann man in der App einen Bereich der Kamera schwarz machen. In Ihrer App habe ich sowas nicht gefunden."), "Feature request"},
+		{chat("How do I add a second M10 node to my X300 network?"), "How-to"},
+	})
 }
 
 // TestWishOverWorkingProduct checks that a customer who wishes for a

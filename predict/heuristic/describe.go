@@ -172,7 +172,15 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		if k := slices.IndexFunc(cands, func(p pickedSentence) bool { return c.sents[p.idx].part == partSubject }); k >= 0 &&
 			!slices.ContainsFunc(picked, func(p pickedSentence) bool { return p.idx == cands[k].idx }) {
 			subj := &c.sents[cands[k].idx]
-			if l := len(subj.text()); contentWords(subj) >= 2 && size+l+1 <= limit {
+			l := len(subj.text())
+			if last := picked[len(picked)-1]; contentWords(subj) >= 2 && size+l+1 > limit && len(picked) > 1 && cands[k].score >= 0.5*last.score {
+				// Where there is no room for both, the subject's summary
+				// goes before a second sentence of the body that tells
+				// not much more.
+				size -= c.sents[last.idx].ownEnd() - last.from + 1
+				picked = picked[:len(picked)-1]
+			}
+			if contentWords(subj) >= 2 && size+l+1 <= limit {
 				picked = append(picked, cands[k])
 			}
 		}
@@ -256,7 +264,13 @@ func (c *conversation) topic(key string) float64 {
 	if c.top <= 0 {
 		return 1
 	}
-	return 0.4 + 0.6*min(1, c.bag[key]/c.top)
+	w := c.bag[key]
+	if key == "#lacks" {
+		// What the product lacks is what a customer who wishes for a
+		// capability is about: "Non c'è modo di metterla in italiano?"
+		w = max(w, c.bag["#feature"])
+	}
+	return 0.4 + 0.6*min(1, w/c.top)
 }
 
 // fragmentTokens is the most words a message typed as a fragment has.
