@@ -758,8 +758,12 @@ var trackingWords = wordSet(`tracking track trace sendungsverfolgung verfolgung 
 // networkPassword: the password of the wifi network is no account's but
 // the network's setting, as "wifi password" reads ("le nom du réseau et
 // le mot de passe restent les mêmes ?").
+//
+// So is a password the customer would rather not give out ("so I don't
+// have to give everyone the password", "sem eu ter que passar minha
+// senha"), or one for guests: theirs to share, not one they lost.
 func networkPassword(s *sentence, terms []term) []term {
-	if !anyWord(s.toks, networkWords) {
+	if !anyWord(s.toks, networkWords) && !anyWord(s.toks, guestWords) && !anyWord(s.toks, givingWords) {
 		return terms
 	}
 	ofNetwork := func(t term) bool {
@@ -767,7 +771,8 @@ func networkPassword(s *sentence, terms []term) []term {
 			return false
 		}
 		for k := max(0, t.start-5); k < min(len(s.toks), t.start+6); k++ {
-			if networkWords[s.toks[k].fold] && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
+			f := s.toks[k].fold
+			if (networkWords[f] || guestWords[f] || givingWords[f] && (negated(s.toks, k) || negated(s.toks, t.start))) && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
 				return true
 			}
 		}
@@ -782,6 +787,12 @@ func networkPassword(s *sentence, terms []term) []term {
 		return t.key == "#signin" && slices.ContainsFunc(terms, func(u term) bool { return u.key == "#setup" && u.start == t.start })
 	})
 }
+
+// guestWords name guests, folded.
+var guestWords = wordSet(`guest guests gast gaste gasten gastnetwerk invite invites invitado invitados convidado convidados visitas ospite ospiti`)
+
+// givingWords give something out, folded.
+var givingWords = wordSet(`give giving hand share sharing dar dando passar compartir compartilhar partilhar geben rausgeben herausgeben weitergeben teilen donner partager dare condividere geven delen`)
 
 // networkWords name a wifi network, folded.
 var networkWords = wordSet(`wifi wi fi wlan network netzwerk netz reseau red rede rete netwerk ssid`)

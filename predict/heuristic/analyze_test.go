@@ -685,6 +685,20 @@ func TestRemarksInPassing(t *testing.T) {
 	}
 }
 
+// TestPasswordToShare checks that a password the customer would rather
+// not give out, or one for guests, is a setting to share, while one that
+// no longer works, or that was given and then changed, is a sign-in
+// matter.
+func TestPasswordToShare(t *testing.T) {
+	checkReadings(t, "reads a sign-in matter", map[string]bool{
+		"queria que ela pudesse ver as câmeras pelo celular dela, sem eu ter que passar minha senha.": false,
+		"Will nicht unser normales Passwort rausgeben.":                                               false,
+		"I'd like a separate network for guests so I don't have to give everyone the password.":       false,
+		"My password doesn't work anymore and I can't log in.":                                        true,
+		"I gave my son my password and now he changed it, I can't log in.":                            true,
+	}, func(c *conversation) bool { return c.bag["#password"] > 0 })
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
