@@ -404,6 +404,18 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			c.bag["#question"] += 0.5 * w
 		}
 	}
+	// A device that smokes, burns or melts is a fault and a risk whatever
+	// the customer asks about it ("¿Qué hago? ¿Es seguro?", "can I use
+	// the old one in the meantime?") or says works ("otros aparatos en
+	// esa toma funcionan bien"): their questions are about the fault.
+	if slices.ContainsFunc(c.sents, func(s sentence) bool {
+		return !s.instr && !s.third && !s.settled && s.part != partConfirmed && hasPlainTerm(s.terms, "#smoke")
+	}) {
+		for k := range askingHow {
+			c.bag[k] *= retractedWeight
+		}
+		c.bag["#works"] *= retractedWeight
+	}
 	for _, rs := range repSays {
 		// Passed on as a suggestion: the representative files a wish.
 		key := rs.key

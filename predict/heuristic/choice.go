@@ -806,6 +806,7 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 			}
 			i = bestEnd - 1
 		}
+		replacedIn(s, out[start:])
 		if s.part == partConfirmed {
 			// "Is it the X or the Y?" "yes" confirms neither.
 			for k := start + 1; k < len(out); k++ {
@@ -835,6 +836,39 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 	}
 	return out
 }
+
+// replacedIn weighs the mentions ms of sentence s by what the customer
+// says of them as devices replaced: the one named as old ("the old
+// X200", "mi viejo router") or as what they moved from ("upgraded from
+// the X200 to the X300", "vom X200 auf den X300") is not the one they
+// have now, the one they moved to is.
+func replacedIn(s *sentence, ms []mention) {
+	for k := range ms {
+		m := &ms[k]
+		if wordBefore(s.toks, m.tok, 2, formerWords) {
+			m.strength *= formerWeight
+		}
+		if k+1 < len(ms) && ms[k+1].opt != m.opt && wordBefore(s.toks, m.tok, 2, fromWords) && wordBefore(s.toks, ms[k+1].tok, 2, toWords) &&
+			!clauseBreak(s.toks, m.end, ms[k+1].tok+1) {
+			m.strength *= formerWeight
+			ms[k+1].strength /= formerWeight
+		}
+	}
+}
+
+// formerWeight is what a device named as replaced weighs against
+// others.
+const formerWeight = 0.5
+
+// formerWords name a device as replaced, folded.
+var formerWords = wordSet(`old former previous viejo vieja antiguo antigua anterior alter alte alten altes vorherige vorherigen velho velha antigo ancien ancienne precedent vecchio vecchia precedente oude vorige`)
+
+// fromWords and toWords name what a change of device goes from and to,
+// folded.
+var (
+	fromWords = wordSet(`from del de von vom do da du dal dalla van`)
+	toWords   = wordSet(`to al a auf zum zur para pro pelo au dans al alla naar`)
+)
 
 // saidToWork reports whether the clause after a name, from token end,
 // says the thing works ("the X300 in the house is fine", "el X200

@@ -401,3 +401,36 @@ func TestProductAskedForOutweighsOnesInPassing(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedDeviceIsNotTheCase checks that of two devices the one the
+// customer replaced ("upgraded from the X200 to the X300", "the old
+// X200") is not the case's, in several languages.
+func TestReplacedDeviceIsNotTheCase(t *testing.T) {
+	fields := storiesTenantFields(t, "product")
+	p := newPredictor(t)
+	for _, tc := range []struct {
+		msgs []channel.Message
+		want string
+	}{
+		{chat("I upgraded from the X200 to the X300 last month and now it gets very hot and smells of burning.",
+			"The old X200 never did that."), "P-X300"},
+		{chat("Ich bin vom X200 auf den X300 umgestiegen, und jetzt bricht das WLAN jeden Abend ab.",
+			"Mit dem alten X200 hatte ich das nie."), "P-X300"},
+		{chat("Sono passata dal X300 al X200 per risparmiare e ora il X200 si riavvia da solo.",
+			"Il vecchio X300 non lo faceva."), "P-X200"},
+	} {
+		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "product"); got != tc.want {
+			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.want)
+		}
+	}
+}
+
+// TestHazardIsAFault checks that a device that burns or melts is a
+// product defect even when the customer asks what to do about it or
+// says their other devices work.
+func TestHazardIsAFault(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("El enchufe inteligente olía a quemado y estaba muy caliente, lo he desenchufado. Otros aparatos en esa toma funcionan bien. ¿Qué hago? ¿Es seguro?"), "Product defect"},
+		{chat("there was a smell like melting plastic coming off the router tonight, I unplugged it. can I use my old one in the meantime?"), "Product defect"},
+	})
+}
