@@ -436,7 +436,13 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		for _, k := range [...]string{"#setup", "#use", "#works"} {
 			c.bag[k] *= 0.4
 		}
-	} else if c.bag["#feature"] > 0 {
+	} else if f := c.bag["#feature"]; f > asked {
+		// A wish said more than any question asked: what the customer
+		// set up, uses and says works is what they wish more of.
+		for _, k := range [...]string{"#setup", "#use", "#works"} {
+			c.bag[k] = min(c.bag[k], asked) * retractedWeight
+		}
+	} else if f > 0 {
 		for _, k := range [...]string{"#setup", "#use", "#works"} {
 			c.bag[k] = min(c.bag[k], asked)
 		}

@@ -733,6 +733,10 @@ func TestWishOverWorkingProduct(t *testing.T) {
 			"R: Gracias por los detalles. Por ahora la aplicación solo tiene el tema claro, le paso su comentario al equipo de la app.",
 			"vale, qué pena. sería genial tenerlo, aunque sea solo en la pantalla de las cámaras"), "Feature request"},
 		{chat("Everything works great with the Home Hub so far. How do I add a door sensor to it?"), "How-to"},
+		// The wish said more than any question: what the customer set up
+		// and uses is what they wish more of.
+		{chat("Sugestão para o termostato T2. Uso o modo ausente e configurei a presença no app, funciona bem. Só que usa apenas a localização do MEU celular. Seria muito bom se desse pra marcar vários celulares. Vocês acham possível?"), "Feature request"},
+		{chat("Ich nutze den Zeitplan der SmartPlug Mini und habe alles eingerichtet. Wie stelle ich ein, dass sie am Wochenende später einschaltet?"), "How-to"},
 	})
 }
 
