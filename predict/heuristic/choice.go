@@ -838,14 +838,19 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 }
 
 // replacedIn weighs the mentions ms of sentence s by what the customer
-// says of them as devices replaced: the one named as old ("the old
-// X200", "mi viejo router") or as what they moved from ("upgraded from
-// the X200 to the X300", "vom X200 auf den X300") is not the one they
-// have now, the one they moved to is.
+// says of them as devices replaced or had before: the one named as old
+// ("the old X200", "mi viejo router"), as what they moved from
+// ("upgraded from the X200 to the X300", "vom X200 auf den X300") or in
+// a year gone by is not the one they have now, the one they moved to
+// is.
 func replacedIn(s *sentence, ms []mention) {
+	// "When I ordered the X200 from you last autumn, it came in two
+	// days": what the customer had in a year or season gone by is not
+	// what they write about.
+	gone := len(ms) > 0 && timeGoneBy(s.toks)
 	for k := range ms {
 		m := &ms[k]
-		if wordBefore(s.toks, m.tok, 2, formerWords) {
+		if gone || wordBefore(s.toks, m.tok, 2, formerWords) {
 			m.strength *= formerWeight
 		}
 		if k+1 < len(ms) && ms[k+1].opt != m.opt && wordBefore(s.toks, m.tok, 2, fromWords) && wordBefore(s.toks, ms[k+1].tok, 2, toWords) &&

@@ -226,6 +226,11 @@ func describeCandidates(c *conversation) []pickedSentence {
 		if i < c.retracted {
 			mult *= retractedWeight
 		}
+		if timeGoneBy(s.toks) {
+			// "When I ordered the X200 last autumn it came in two days":
+			// what happened a year or season ago is background.
+			mult *= 0.5
+		}
 		if firstContent < 0 {
 			firstContent = s.order
 		}

@@ -3,6 +3,7 @@ package heuristic
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
@@ -175,6 +176,9 @@ type identifier struct {
 	// confirmed is set for a value a representative asked about and the
 	// customer confirmed.
 	confirmed bool
+	// earlier is set for a value of a season or year gone by ("when I
+	// ordered the X200 last autumn (ORD-...)").
+	earlier bool
 }
 
 var wrongCues = map[string]bool{"wrong": true, "old": true, "previous": true, "incorrect": true, "equivocado": true, "incorrecto": true, "falsch": true, "falsche": true, "falschen": true, "alte": true, "errado": true, "antigo": true, "mauvais": true, "ancien": true, "faux": true}
@@ -213,7 +217,7 @@ func (pf *patternField) find(c *conversation) []identifier {
 				if v == "" {
 					continue
 				}
-				out = append(out, identifier{value: v, msg: so.msg, quote: raw, order: so.order, neg: negatedBefore(src, a), confirmed: so.confirmed})
+				out = append(out, identifier{value: v, msg: so.msg, quote: raw, order: so.order, neg: negatedBefore(src, a), confirmed: so.confirmed, earlier: ofTimeGoneBy(src, a, b)})
 			}
 		}
 	}
@@ -251,9 +255,46 @@ func negatedBefore(src string, a int) bool {
 	return false
 }
 
+// ofTimeGoneBy reports whether the sentence around src[a:b] places it in
+// a year or season gone by: "l'an dernier (commande ORD-351846)", "when
+// I ordered the X200 last autumn (ORD-377102)".
+func ofTimeGoneBy(src string, a, b int) bool {
+	from := strings.LastIndexAny(src[:a], ".!?\n") + 1
+	to := len(src)
+	if k := strings.IndexAny(src[b:], ".!?\n"); k >= 0 {
+		to = b + k
+	}
+	return timeGoneBy(tokenize(src[from:to], nil))
+}
+
+// timeGoneBy reports whether toks name a year or season gone by: "last
+// autumn", "l'an dernier", "el año pasado", "letztes Jahr".
+func timeGoneBy(toks []token) bool {
+	for k := 1; k < len(toks); k++ {
+		p, w := toks[k-1].fold, toks[k].fold
+		if lastWords[p] && periodWords[w] || periodWords[p] && goneWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// periodWords name a year or a season; lastWords and goneWords say it
+// is the last one gone by, before and after it; all folded.
+var (
+	periodWords = wordSet(`year autumn fall winter summer spring jahr herbst winter sommer fruhling fruhjahr jaar najaar herfst zomer voorjaar ano otono invierno verano primavera anno autunno inverno estate an annee automne hiver ete printemps outono verao`)
+	lastWords   = wordSet(`last letztes letzten letzte vorig vorige afgelopen`)
+	goneWords   = wordSet(`pasado pasada passado passada dernier derniere scorso scorsa`)
+)
+
 // pickIdentifier returns the value the customer means now: the latest one that is
-// not negated. Values the customer later negates lose.
+// not negated, and not of a year or season gone by if another is not.
+// Values the customer later negates lose.
 func pickIdentifier(ids []identifier) (identifier, float64, bool) {
+	all := ids
+	if slices.ContainsFunc(ids, func(id identifier) bool { return id.earlier }) && slices.ContainsFunc(ids, func(id identifier) bool { return !id.earlier && !id.neg }) {
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id identifier) bool { return id.earlier })
+	}
 	negatedAfter := map[string]int{}
 	for i, id := range ids {
 		if id.neg {
@@ -269,7 +310,7 @@ func pickIdentifier(ids []identifier) (identifier, float64, bool) {
 			continue
 		}
 		conf := 0.95
-		for _, o := range ids {
+		for _, o := range all {
 			if o.value != id.value {
 				conf = 0.85
 				break

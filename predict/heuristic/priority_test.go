@@ -434,3 +434,31 @@ func TestHazardIsAFault(t *testing.T) {
 		{chat("there was a smell like melting plastic coming off the router tonight, I unplugged it. can I use my old one in the meantime?"), "Product defect"},
 	})
 }
+
+// TestEarlierOrderIsNotTheCase checks that an order number or a device
+// the customer places in a year or season gone by ("when I ordered the
+// X200 last autumn (ORD-...)", "l'an dernier (commande ORD-...)") is not
+// the case's, though named last.
+func TestEarlierOrderIsNotTheCase(t *testing.T) {
+	fields := storiesTenantFields(t, "order_number", "product")
+	p := newPredictor(t)
+	for _, tc := range []struct {
+		msgs         []channel.Message
+		order, prodc string
+	}{
+		{chat("My M10 mesh nodes, order ORD-418201, still haven't arrived after ten days. When I ordered the X200 last autumn (ORD-377100) it came in two days."), "ORD-418201", "P-M10"},
+		{chat("Je souhaite renvoyer le thermostat reçu hier, commande ORD-497300. Nous en avions déjà acheté un l'an dernier (commande ORD-351800) qui marche très bien."), "ORD-497300", "P-THERM"},
+		{chat("Wrong one, sorry: the order is not ORD-100100 but ORD-200200."), "ORD-200200", ""},
+	} {
+		req := &predict.Request{Fields: fields, Messages: tc.msgs}
+		if got, conf := written(t, p, req, "order_number"); got != tc.order {
+			t.Errorf("%q: order %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.order)
+		}
+		if tc.prodc == "" {
+			continue
+		}
+		if got, conf := written(t, p, req, "product"); got != tc.prodc {
+			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.prodc)
+		}
+	}
+}
