@@ -688,10 +688,24 @@ func wantedByItself(s *sentence, terms []term) []term {
 	if !anyWord(s.toks, wantWords) {
 		return terms
 	}
+	// "Ich möchte, dass sie Mo-Sa um 5:30 angeht, sonntags gar nicht":
+	// what the customer wants it not to do at all is a schedule, not a
+	// device down.
+	wantsThat := len(s.toks)
+	for k := range s.toks {
+		if wantWords[s.toks[k].fold] && k+1 < len(s.toks) && thatWords[s.toks[k+1].fold] {
+			wantsThat = k
+			break
+		}
+	}
 	return slices.DeleteFunc(terms, func(t term) bool {
-		return (t.key == "#malfunction" || t.key == "#problem") && byItself[s.toks[t.start].fold]
+		w := s.toks[t.start].fold
+		return (t.key == "#malfunction" || t.key == "#problem") && byItself[w] || faultKeys[t.key] && notAtAll[w] && t.start > wantsThat
 	})
 }
+
+// thatWords open a clause of what is wanted, folded.
+var thatWords = wordSet(`dass dat que che`)
 
 // ownNotAtAll: the customer's own "not at all" before what they did is
 // no device down ("Hab ihn gar nicht erst eingesteckt", "dat heb ik

@@ -699,6 +699,22 @@ func TestPasswordToShare(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#password"] > 0 })
 }
 
+// TestWantedScheduleAndLearnedSteps checks that what the customer wants
+// a device not to do at all is a schedule, not a device down, and that a
+// customer who learns they had to do it another way asked how.
+func TestWantedScheduleAndLearnedSteps(t *testing.T) {
+	checkReadings(t, "reads a device down", map[string]bool{
+		"Ich möchte, dass die SmartPlug werktags um 6 angeht, sonntags gar nicht.": false,
+		"Die SmartPlug geht gar nicht mehr an.":                                    true,
+		"Ik wil inloggen maar de app doet helemaal niets.":                         true,
+	}, func(c *conversation) bool { return c.bag["#outage"] > 0 || c.bag["#malfunction"] > 0 })
+	checkCategories(t, []categoryCase{
+		{chat("comprei mais um nó M10 e nao consigo adicionar na rede, a luz fica piscando azul",
+			"R: O nó avulso precisa ser adicionado pelo app: Dispositivos > Adicionar > M10.",
+			"ahh nao sabia que tinha que fazer pelo app. valeu"), "How-to"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
