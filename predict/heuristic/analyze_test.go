@@ -728,12 +728,14 @@ func TestAnotherSmallThing(t *testing.T) {
 }
 
 // TestOtherBrandAsksForFeature checks that a customer who tells what
-// another brand's device can do, or asks whether a capability comes in
-// an update, asks for a feature rather than how to use the product.
+// another brand's device can do, asks whether a capability comes in an
+// update or whether it can be added ("aggiungerla"), asks for a feature
+// rather than how to use the product.
 func TestOtherBrandAsksForFeature(t *testing.T) {
 	checkCategories(t, []categoryCase{
 		{chat("Ik heb vier SmartPlug Mini's en die werken prima. Wat ik alleen mis is dat ze het verbruik meten. Bij een vriend kan dat wel met zijn slimme stekkers (ander merk). Komt dat er nog aan in een update?"), "Feature request"},
 		{chat("Bei meinem Schwager (andere Marke) kann man in der App einen Bereich der Kamera schwarz machen. In Ihrer App habe ich sowas nicht gefunden."), "Feature request"},
+		{chat("Le mie Cam4 registrano solo quando c'è movimento, a me servirebbe la registrazione continua. Ho cercato nelle impostazioni ma non c'è. Sarebbe possibile aggiungerla?"), "Feature request"},
 		{chat("How do I add a second M10 node to my X300 network?"), "How-to"},
 	})
 }
