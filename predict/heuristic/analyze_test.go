@@ -715,6 +715,16 @@ func TestWantedScheduleAndLearnedSteps(t *testing.T) {
 	})
 }
 
+// TestMoneyOutAndAddressChange checks that money gone out of the
+// customer's account is a charge, not an account matter, and that a
+// change of address ("cambio de dirección") is no exchange.
+func TestMoneyOutAndAddressChange(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("I cancelled my Cloud Plus in April and this morning I see €4.99 gone out of my account again for it. Can you sort that out?"), "Billing"},
+		{email("Cambio de dirección pedido ORD-402900", "Hice un pedido el viernes y puse la dirección vieja. ¿Pueden cambiarla antes de que lo envíen?"), "Shipping"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
