@@ -217,7 +217,7 @@ func (pf *patternField) find(c *conversation) []identifier {
 				if v == "" {
 					continue
 				}
-				out = append(out, identifier{value: v, msg: so.msg, quote: raw, order: so.order, neg: negatedBefore(src, a), confirmed: so.confirmed, earlier: ofTimeGoneBy(src, a, b)})
+				out = append(out, identifier{value: v, msg: so.msg, quote: raw, order: so.order, neg: negatedBefore(src, a), confirmed: so.confirmed, earlier: !so.confirmed && c.ofTimeGoneBy(so.msg, k == 0, a)})
 			}
 		}
 	}
@@ -255,16 +255,21 @@ func negatedBefore(src string, a int) bool {
 	return false
 }
 
-// ofTimeGoneBy reports whether the sentence around src[a:b] places it in
-// a year or season gone by: "l'an dernier (commande ORD-351846)", "when
-// I ordered the X200 last autumn (ORD-377102)".
-func ofTimeGoneBy(src string, a, b int) bool {
-	from := strings.LastIndexAny(src[:a], ".!?\n") + 1
-	to := len(src)
-	if k := strings.IndexAny(src[b:], ".!?\n"); k >= 0 {
-		to = b + k
+// ofTimeGoneBy reports whether the customer's sentence at byte a of
+// message mi's text (or subject) places what stands there in a year or
+// season gone by: "l'an dernier (commande ORD-351846)", "when I ordered
+// the X200 last autumn (ORD-377102)".
+func (c *conversation) ofTimeGoneBy(mi int, subject bool, a int) bool {
+	part := partText
+	if subject {
+		part = partSubject
 	}
-	return timeGoneBy(tokenize(src[from:to], nil))
+	for i := range c.sents {
+		if s := &c.sents[i]; s.msg == mi && s.part == part && s.start <= a && a < s.end {
+			return timeGoneBy(s.toks)
+		}
+	}
+	return false
 }
 
 // timeGoneBy reports whether toks name a year or season gone by: "last
