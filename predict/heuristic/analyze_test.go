@@ -552,7 +552,7 @@ func TestLockedOutCannotSeeTheCameras(t *testing.T) {
 	})
 }
 
-// categoryCase is a conversation and the category it should be given.
+// categoryCase is a conversation and the value it should be given.
 type categoryCase struct {
 	msgs []channel.Message
 	want string
@@ -562,11 +562,18 @@ type categoryCase struct {
 // the stories' tenant.
 func checkCategories(t *testing.T, cases []categoryCase) {
 	t.Helper()
-	fields := storiesTenantFields(t, "category")
+	checkWritten(t, "category", cases)
+}
+
+// checkWritten checks the value of field written for each conversation,
+// on the stories' tenant.
+func checkWritten(t *testing.T, field string, cases []categoryCase) {
+	t.Helper()
+	fields := storiesTenantFields(t, field)
 	p := newPredictor(t)
 	for _, tc := range cases {
-		if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "category"); got != tc.want {
-			t.Errorf("%q: category %q, want %q", tc.msgs[0].Text, got, tc.want)
+		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, field); got != tc.want {
+			t.Errorf("%q: %s %q (%.2f), want %q", tc.msgs[0].Text, field, got, conf, tc.want)
 		}
 	}
 }

@@ -385,44 +385,26 @@ func TestSubjectLeadsTheBody(t *testing.T) {
 // customer asks the company to act on (send back, replace) is the case's,
 // over one named later in passing, and that a correction still wins.
 func TestProductAskedForOutweighsOnesInPassing(t *testing.T) {
-	fields := storiesTenantFields(t, "product")
-	p := newPredictor(t)
-	for _, tc := range []struct {
-		msgs []channel.Message
-		want string
-	}{
+	checkWritten(t, "product", []categoryCase{
 		{chat("Guten Tag, ich möchte das M10 Zweierpack zurückschicken, das ich vor zwei Wochen bestellt habe.",
 			"Ich hab zeitgleich den X300 gekauft und der schafft die ganze Wohnung allein."), "P-M10"},
 		{chat("Ich möchte das M10 Zweierpack zurückschicken.",
 			"Entschuldigung, ich meinte den X300, nicht die Nodes."), "P-X300"},
-	} {
-		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "product"); got != tc.want {
-			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.want)
-		}
-	}
+	})
 }
 
 // TestReplacedDeviceIsNotTheCase checks that of two devices the one the
 // customer replaced ("upgraded from the X200 to the X300", "the old
 // X200") is not the case's, in several languages.
 func TestReplacedDeviceIsNotTheCase(t *testing.T) {
-	fields := storiesTenantFields(t, "product")
-	p := newPredictor(t)
-	for _, tc := range []struct {
-		msgs []channel.Message
-		want string
-	}{
+	checkWritten(t, "product", []categoryCase{
 		{chat("I upgraded from the X200 to the X300 last month and now it gets very hot and smells of burning.",
 			"The old X200 never did that."), "P-X300"},
 		{chat("Ich bin vom X200 auf den X300 umgestiegen, und jetzt bricht das WLAN jeden Abend ab.",
 			"Mit dem alten X200 hatte ich das nie."), "P-X300"},
 		{chat("Sono passata dal X300 al X200 per risparmiare e ora il X200 si riavvia da solo.",
 			"Il vecchio X300 non lo faceva."), "P-X200"},
-	} {
-		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "product"); got != tc.want {
-			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[0].Text, got, conf, tc.want)
-		}
-	}
+	})
 }
 
 // TestHazardIsAFault checks that a device that burns or melts is a
