@@ -1273,11 +1273,20 @@ func asksUnmarked(toks []token) bool {
 		// füge ich ... hinzu", "Hoe voeg ik ... toe": a question put as a
 		// title, at the start of a sentence.
 		if start == 0 && i+1 < len(toks) && !toks[i+1].brk && howWords[toks[i].fold] && toks[i].fold != "how" && !adverbs[toks[i+1].fold] &&
-			(infinitive(toks[i+1].fold) || i+2 < len(toks) && !toks[i+2].brk && askerWords[toks[i+2].fold]) {
+			(infinitive(toks[i+1].fold) || i+2 < len(toks) && !toks[i+2].brk && askerWords[toks[i+2].fold] || firstPersonVerb(&toks[i+1])) {
 			return true
 		}
 	}
 	return false
+}
+
+// firstPersonVerb reports whether a Romance word has the ending of a verb's
+// first person ("coloco", "conecto", "collego"), as the question typed
+// without its mark asks: "como coloco ele na rede", "come collego il
+// nodo".
+func firstPersonVerb(t *token) bool {
+	w := t.fold
+	return len(w) >= 5 && w[len(w)-1] == 'o' && !t.is(fStop)
 }
 
 // infinitive reports whether a folded Romance word has the ending of an

@@ -288,7 +288,7 @@ func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
 		"Die Kamera funktioniert, aber die Aufnahmen fehlen.": true,
 		"Does the thermostat work with a heat pump?":          true,
 	}, func(c *conversation) bool {
-		_, abs := informative(&c.sents[0], nil)
+		_, abs, _ := informative(&c.sents[0], nil)
 		return abs > 0
 	})
 }
@@ -730,6 +730,27 @@ func TestMoneyOutAndAddressChange(t *testing.T) {
 		{chat("I cancelled my Cloud Plus in April and this morning I see €4.99 gone out of my account again for it. Can you sort that out?"), "Billing"},
 		{email("Cambio de dirección pedido ORD-402900", "Hice un pedido el viernes y puse la dirección vieja. ¿Pueden cambiarla antes de que lo envíen?"), "Shipping"},
 	})
+}
+
+// TestShortAnswersStillTellTheNeed checks that a customer who answers
+// the representative one short message at a time still gets a case: a
+// two-word need ("mijn account is geblokkeerd") says enough, and a how
+// question typed without its mark ("como coloco ele na rede") asks how.
+func TestShortAnswersStillTellTheNeed(t *testing.T) {
+	fields := storiesTenantFields(t, "issue_description")
+	p := newPredictor(t)
+	msgs := chat("hallo, is er iemand?", "R: Goedemiddag! Waarmee kan ik helpen?",
+		"mijn account is geblokkeerd", "R: Wat ziet u precies?",
+		"te veel pogingen", "R: Weet u uw wachtwoord nog?",
+		"denk het wel", "R: Ik zet het voor u open.", "top dank je")
+	if got, _ := written(t, p, &predict.Request{Fields: fields, Messages: msgs}, "issue_description"); got == "" {
+		t.Error("no description written for a chat told in short answers")
+	}
+	checkReadings(t, "asks", map[string]bool{
+		"como coloco ele na rede que já tenho": true,
+		"come collego il nodo nuovo":           true,
+		"como todo funciona bien":              false,
+	}, func(c *conversation) bool { return c.sents[0].question })
 }
 
 // TestAnotherSmallThing checks that "another small thing" said as a

@@ -26,20 +26,21 @@ hoi goedemorgen goedemiddag goedenavond dag bedankt dank groeten groet vriendeli
 // informative scores how much a sentence tells about the customer's
 // need: cue concepts count most, other content words a little; sentences
 // of greetings and thanks, and sentences that only give an identifier or
-// an address, score nothing. It returns two scores: ranked weighs each
-// concept by how much conversation c is about it (nil weighs all alike),
-// abs counts every concept in full.
-func informative(s *sentence, c *conversation) (ranked, abs float64) {
+// an address, score nothing. It returns three scores: ranked weighs
+// each concept by how much conversation c is about it (nil weighs all
+// alike), abs counts every concept in full, and need is abs of a short
+// sentence that names a concept in full, not halved for its shortness.
+func informative(s *sentence, c *conversation) (ranked, abs, need float64) {
 	content := contentWords(s)
 	if content == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	text := s.text()
 	if strings.IndexByte(text, '@') >= 0 && content <= 4 || saysAllFine(s) || onlyWorks(s) {
 		// An address, or "the camera I bought last year is still going
 		// strong", "works well with the lamps": not what the customer
 		// needs help with.
-		return 0, 0
+		return 0, 0, 0
 	}
 	// Each phrase counts once, by its weightiest concept ("account
 	// gehackt" is a break-in more than an account); a concept said again
@@ -81,13 +82,21 @@ func informative(s *sentence, c *conversation) (ranked, abs float64) {
 		phrase = max(phrase, w)
 	}
 	ranked, abs = ranked+phrase, abs+phraseAbs
+	// "mijn account is geblokkeerd" says a need in two content words,
+	// though a short sentence ranks below longer ones; one that names no
+	// concept in full ("o M10", "sim um na sala") says little.
+	full := abs >= 1
 	if s.question {
 		ranked, abs = ranked+0.5, abs+0.5
 	}
+	need = abs
 	if content < 3 {
 		ranked, abs = ranked*0.5, abs*0.5
+		if !full {
+			need = abs
+		}
 	}
-	return ranked, abs
+	return ranked, abs, need
 }
 
 // contentWords counts the words of a sentence that are neither small talk
@@ -137,6 +146,7 @@ type pickedSentence struct {
 	idx   int
 	score float64 // by the conversation's topic, for ranking
 	abs   float64 // score with every concept counted in full
+	need  float64 // abs, not halved for a short sentence's shortness
 	from  int     // byte offset in the sentence text where the extract starts
 }
 
@@ -186,7 +196,13 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 		}
 	}
 	sort.Slice(picked, func(i, j int) bool { return picked[i].idx < picked[j].idx })
-	return picked, best.abs
+	// Whether there is a need to describe at all is told by the sentence
+	// that says most of one, ranked first or not.
+	most := best.abs
+	for _, cand := range cands {
+		most = max(most, cand.need)
+	}
+	return picked, most
 }
 
 // describeCandidates returns the customer sentences that may describe the
@@ -218,7 +234,7 @@ func describeCandidates(c *conversation) []pickedSentence {
 		// Sentences rank by what they tell of the conversation's topic;
 		// how informative the best is (abs) decides whether there is a
 		// need to describe at all, and how sure the description is.
-		v, abs := informative(s, c)
+		v, abs, need := informative(s, c)
 		if abs <= 0 {
 			continue
 		}
@@ -242,12 +258,16 @@ func describeCandidates(c *conversation) []pickedSentence {
 		case s.order == firstContent+1:
 			mult *= 1.1
 		}
-		v, abs = v*mult, abs*mult
-		if firstInMsg && abs >= 1 {
-			v, abs = v+0.8, abs+0.8
+		v, abs, need = v*mult, abs*mult, need*mult
+		// A chat message that is one short sentence naming the need in
+		// full ("mijn account is geblokkeerd") leads as much as a longer
+		// first sentence.
+		alone := need >= 1 && (i+1 >= len(c.sents) || c.sents[i+1].msg != s.msg) && (i == 0 || c.sents[i-1].msg != s.msg)
+		if firstInMsg && (abs >= 1 || alone) {
+			v, abs, need = v+0.8, abs+0.8, need+0.8
 		}
 		firstInMsg = false
-		cands = append(cands, pickedSentence{idx: i, score: v, abs: abs, from: leadingSmallTalk(s)})
+		cands = append(cands, pickedSentence{idx: i, score: v, abs: abs, need: need, from: leadingSmallTalk(s)})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands
@@ -307,7 +327,7 @@ func describeRun(c *conversation, limit int) ([]pickedSentence, float64) {
 		if !c.fragment(s.msg) {
 			continue
 		}
-		_, v := informative(s, nil)
+		_, v, _ := informative(s, nil)
 		if v <= 0 {
 			continue
 		}
