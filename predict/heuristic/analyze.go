@@ -704,6 +704,42 @@ func wantedByItself(s *sentence, terms []term) []term {
 	})
 }
 
+// inventory reports whether a sentence lists what the customer has, three
+// devices or more and nothing about them ("abbiamo il router X200 in
+// corridoio, il termostato, qualche presa smart e la Cam4 in
+// soggiorno"): the setting of the need, not the need.
+func inventory(s *sentence) bool {
+	if s.question {
+		return false
+	}
+	// Where devices are named: device words and model names; those
+	// within two words of each other name one device ("router X200", "la
+	// Cam4 Outdoor"). "Outdoor" alone is a place ("the garden").
+	var at []int
+	for _, t := range s.terms {
+		switch {
+		case t.key == "#router" || t.key == "#camera" || t.key == "#plug" || t.key == "#thermostat":
+			at = append(at, t.start)
+		case kindConcepts[t.key]:
+		case t.key[0] == '#' && !nounConcepts[t.key] && t.key != "#fine":
+			return false
+		}
+	}
+	for i := range s.toks {
+		if w := s.toks[i].fold; len(w) <= 6 && 'a' <= w[0] && w[0] <= 'z' && hasDigit(w) {
+			at = append(at, i)
+		}
+	}
+	slices.Sort(at)
+	devices := 0
+	for k, i := range at {
+		if k == 0 || i-at[k-1] > 2 {
+			devices++
+		}
+	}
+	return devices >= 3
+}
+
 // thatWords open a clause of what is wanted, folded.
 var thatWords = wordSet(`dass dat que che`)
 

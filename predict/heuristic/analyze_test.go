@@ -753,6 +753,25 @@ func TestShortAnswersStillTellTheNeed(t *testing.T) {
 	}, func(c *conversation) bool { return c.sents[0].question })
 }
 
+// TestHomeInventoryIsBackground checks that a sentence listing the
+// devices a customer has is read as the setting of the need, so that
+// neither its devices nor its words outweigh the one the need is about,
+// while one device named several ways, or a need among devices, is not
+// a list.
+func TestHomeInventoryIsBackground(t *testing.T) {
+	checkReadings(t, "lists the home", map[string]bool{
+		"Allora, abbiamo il router X200 in corridoio, il termostato, qualche presa smart e la Cam4 da interno in soggiorno.": true,
+		"I've got the X200 in the living room, a cam4 on the bookshelf and 3 smart plugs for the lamps.":                     true,
+		"Ho un router X300 e ho comprato un satellite M10 per la camera da letto.":                                           false,
+		"Ho ordinato la cámara para exterior, la Cam4 Outdoor, con el pedido ORD-402900.":                                    false,
+		"The X200, the M10 nodes and the Cam4 all went offline last night.":                                                  false,
+	}, func(c *conversation) bool { return inventory(&c.sents[0]) })
+	checkWritten(t, "product", []categoryCase{
+		{chat("Allora, abbiamo il router X200 in corridoio, il termostato, qualche presa smart e la Cam4 da interno in soggiorno.",
+			"Da qualche giorno dall'altoparlante della telecamera non esce nessun suono quando parlo dall'app."), "P-CAM4"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.

@@ -845,9 +845,10 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 // is.
 func replacedIn(s *sentence, ms []mention) {
 	// "When I ordered the X200 from you last autumn, it came in two
-	// days": what the customer had in a year or season gone by is not
-	// what they write about.
-	gone := len(ms) > 0 && timeGoneBy(s.toks)
+	// days", "we have the X200 in the hall, the thermostat and a Cam4":
+	// what the customer had a year ago, or lists of what they have, is
+	// not what they write about.
+	gone := len(ms) > 0 && (timeGoneBy(s.toks) || inventory(s))
 	for k := range ms {
 		m := &ms[k]
 		if gone || wordBefore(s.toks, m.tok, 2, formerWords) {

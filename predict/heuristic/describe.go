@@ -242,9 +242,11 @@ func describeCandidates(c *conversation) []pickedSentence {
 		if i < c.retracted {
 			mult *= retractedWeight
 		}
-		if timeGoneBy(s.toks) {
-			// "When I ordered the X200 last autumn it came in two days":
-			// what happened a year or season ago is background.
+		if timeGoneBy(s.toks) || inventory(s) {
+			// "When I ordered the X200 last autumn it came in two days",
+			// "we have the X200 in the hall, the thermostat, a few plugs":
+			// what happened a year ago and what the home holds are
+			// background.
 			mult *= 0.5
 		}
 		if firstContent < 0 {
