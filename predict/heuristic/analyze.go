@@ -713,15 +713,17 @@ func inventory(s *sentence) bool {
 		return false
 	}
 	// Where devices are named: device words and model names; those
-	// within two words of each other name one device ("router X200", "la
-	// Cam4 Outdoor"). "Outdoor" alone is a place ("the garden").
+	// within two words of each other in a clause name one device
+	// ("router X200", "la Cam4 Outdoor"). "Outdoor" alone is a place
+	// ("the garden").
 	var at []int
 	for _, t := range s.terms {
 		switch {
 		case t.key == "#router" || t.key == "#camera" || t.key == "#plug" || t.key == "#thermostat":
 			at = append(at, t.start)
 		case kindConcepts[t.key]:
-		case t.key[0] == '#' && !nounConcepts[t.key] && t.key != "#fine":
+		case t.key[0] == '#' && !nounConcepts[t.key] && t.key != "#fine" && t.key != "#setup":
+			// "Kurz zu meinem Setup: ..." introduces the list.
 			return false
 		}
 	}
@@ -733,7 +735,7 @@ func inventory(s *sentence) bool {
 	slices.Sort(at)
 	devices := 0
 	for k, i := range at {
-		if k == 0 || i-at[k-1] > 2 {
+		if k == 0 || i-at[k-1] > 2 || i > at[k-1] && clauseBreak(s.toks, at[k-1]+1, i+1) {
 			devices++
 		}
 	}

@@ -762,6 +762,7 @@ func TestHomeInventoryIsBackground(t *testing.T) {
 	checkReadings(t, "lists the home", map[string]bool{
 		"Allora, abbiamo il router X200 in corridoio, il termostato, qualche presa smart e la Cam4 da interno in soggiorno.": true,
 		"I've got the X200 in the living room, a cam4 on the bookshelf and 3 smart plugs for the lamps.":                     true,
+		"Kurz zu meinem Setup: X300 im Keller, zwei M10 Satelliten, Cam4 Outdoor an der Garage.":                             true,
 		"Ho un router X300 e ho comprato un satellite M10 per la camera da letto.":                                           false,
 		"Ho ordinato la cámara para exterior, la Cam4 Outdoor, con el pedido ORD-402900.":                                    false,
 		"The X200, the M10 nodes and the Cam4 all went offline last night.":                                                  false,
