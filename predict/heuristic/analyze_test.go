@@ -773,6 +773,17 @@ func TestHomeInventoryIsBackground(t *testing.T) {
 	})
 }
 
+// TestNoLongerNeededIsAReturn checks that a customer who sends a thing
+// back because they no longer need it asks for a return, though they
+// tell how they ordered it.
+func TestNoLongerNeededIsAReturn(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Goedendag, ik wil graag iets terugsturen", "R: Waar gaat het om?",
+			"Het pakket met 3 mesh nodes. Gekocht omdat de wifi boven slecht was, maar de router staat nu op een betere plek. Nu is het bereik prima dus ik heb ze niet meer nodig.",
+			"R: Weet u het bestelnummer?", "Ik heb ze vorige week besteld, het nummer staat ergens in een mail"), "Returns"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
