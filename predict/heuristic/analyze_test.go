@@ -784,6 +784,17 @@ func TestNoLongerNeededIsAReturn(t *testing.T) {
 	})
 }
 
+// TestNewNetworkIsASetting checks that a new router or provider is a
+// setting to redo, in several languages.
+func TestNewNetworkIsASetting(t *testing.T) {
+	checkReadings(t, "reads a setting", map[string]bool{
+		"J'ai changé de box la semaine dernière.":             true,
+		"Troquei de operadora e o roteador é novo.":           true,
+		"Wir haben einen neuen Router vom Anbieter bekommen.": true,
+		"The router is old but works.":                        false,
+	}, func(c *conversation) bool { return c.bag["#setup"] > 0 })
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
