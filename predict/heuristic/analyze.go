@@ -846,7 +846,9 @@ func networkPassword(s *sentence, terms []term) []term {
 				return true
 			}
 		}
-		return false
+		// "leur donner un wifi à part, sans qu'ils aient mon mot de
+		// passe": a network without the customer's password.
+		return (negated(s.toks, t.start) || wordBefore(s.toks, t.start, 5, withoutWords)) && (anyWord(s.toks, networkWords) || anyWord(s.toks, guestWords))
 	}
 	for i, t := range terms {
 		if t.key == "#password" && ofNetwork(t) {
@@ -857,6 +859,9 @@ func networkPassword(s *sentence, terms []term) []term {
 		return t.key == "#signin" && slices.ContainsFunc(terms, func(u term) bool { return u.key == "#setup" && u.start == t.start })
 	})
 }
+
+// withoutWords say without, folded.
+var withoutWords = wordSet(`without sin sem ohne sans senza zonder`)
 
 // guestWords name guests, folded.
 var guestWords = wordSet(`guest guests gast gaste gasten gastnetwerk invite invites invitado invitados convidado convidados visitas ospite ospiti`)

@@ -701,6 +701,7 @@ func TestPasswordToShare(t *testing.T) {
 		"queria que ela pudesse ver as câmeras pelo celular dela, sem eu ter que passar minha senha.": false,
 		"Will nicht unser normales Passwort rausgeben.":                                               false,
 		"I'd like a separate network for guests so I don't have to give everyone the password.":       false,
+		"je voudrais leur donner un wifi à part, sans qu'ils aient mon mot de passe":                  false,
 		"My password doesn't work anymore and I can't log in.":                                        true,
 		"I gave my son my password and now he changed it, I can't log in.":                            true,
 	}, func(c *conversation) bool { return c.bag["#password"] > 0 })
