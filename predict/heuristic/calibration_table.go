@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 13},
 	},
 	"choice.mention": {
-		Precision: []float64{0.587, 0.702, 0.929, 0.971, 0.999},
-		Right:     []int{18, 17, 38, 33, 1384},
-		Total:     []int{32, 25, 41, 33, 1385},
+		Precision: []float64{0.57, 0.702, 0.912, 0.974, 0.999},
+		Right:     []int{18, 17, 40, 36, 1470},
+		Total:     []int{33, 25, 44, 36, 1471},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []int{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.619, 0.648, 0.798, 0.971},
-		Right:     []int{0, 23, 301, 696, 1954},
-		Total:     []int{0, 38, 465, 872, 2012},
+		Precision: []float64{0.455, 0.622, 0.653, 0.791, 0.972},
+		Right:     []int{0, 25, 319, 724, 2079},
+		Total:     []int{0, 41, 489, 916, 2138},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.603, 0.773, 0.942, 0.987},
-		Right:     []int{0, 3, 50, 147, 75},
-		Total:     []int{0, 6, 65, 156, 75},
+		Precision: []float64{0.355, 0.603, 0.769, 0.945, 0.987},
+		Right:     []int{0, 3, 52, 156, 77},
+		Total:     []int{0, 6, 68, 165, 77},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.189, 0.189, 0.484, 0.844, 0.844},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []int{0, 2, 46, 40, 69},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.565, 0.713, 0.884, 0.994},
-		Right:     []int{0, 0, 28, 167, 1089},
-		Total:     []int{0, 0, 40, 189, 1095},
+		Precision: []float64{0.455, 0.565, 0.732, 0.885, 0.995},
+		Right:     []int{0, 0, 31, 176, 1165},
+		Total:     []int{0, 0, 43, 199, 1171},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.675, 0.75, 0.833},
