@@ -512,8 +512,8 @@ func exchangedFor(s *sentence, i int) bool {
 // deviceWords are the device nouns and their qualifiers that product names
 // are made of, folded, with their words in the supported languages.
 var deviceWords = map[string][]string{
-	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt", "nos"},
-	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten", "nos"},
+	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt", "nos", "punt", "punto", "ponto", "point", "punkt", "satellite", "satelite", "satellit", "satelliet"},
+	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten", "nos", "punten", "punti", "pontos", "points", "punkte", "satellites", "satelites", "satelliten", "satellieten", "satelliti"},
 	"camera": {"camara", "camera", "kamera", "telecamera", "cam"},
 	"cam":    {"camara", "camera", "kamera", "telecamera", "cam"},
 	"plug":   {"enchufe", "stecker", "steckdose", "tomada", "prise", "presa", "stekker"},
@@ -878,14 +878,15 @@ var (
 
 // saidToWork reports whether the clause after a name, from token end,
 // says the thing works ("the X300 in the house is fine", "el X200
-// funciona bien"): it is named as what is not the problem.
+// funciona bien", "the X300 covers the whole house"): it is named as
+// what is not the problem.
 func saidToWork(s *sentence, end int) bool {
 	last := end
 	for last < len(s.toks) && last < end+6 && (last == end || !s.toks[last].brk) {
 		last++
 	}
 	for _, t := range s.terms {
-		if (t.key == "#works" || t.key == "#fine") && !t.neg && !t.implied && t.start >= end && t.start < last {
+		if (t.key == "#works" || t.key == "#fine" || t.key == "#coverage") && !t.neg && !t.implied && t.start >= end && t.start < last {
 			// "works during the day, but at night ..." is no verdict.
 			return !anyWord(s.toks[t.start:], contrastWords)
 		}

@@ -444,3 +444,13 @@ func TestEarlierOrderIsNotTheCase(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterThatCoversIsNotTheReturn checks that a router named as
+// covering the home is not the product of a return of the mesh nodes it
+// made unneeded, whatever the nodes are called.
+func TestRouterThatCoversIsNotTheReturn(t *testing.T) {
+	checkWritten(t, "product", []categoryCase{
+		{chat("Want to send something back: the two-pack of mesh nodes. Turns out the X300 covers the whole house fine on its own."), "P-M10"},
+		{chat("Wij hebben een X300 en een set van 2 mesh nodes gekocht. Nu blijkt dat de X300 in ons huis alles prima dekt. Die mesh punten zijn dus overbodig, kan ik die terugsturen?"), "P-M10"},
+	})
+}
