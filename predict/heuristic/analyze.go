@@ -162,9 +162,12 @@ func stripSubjectPrefix(s string) string {
 }
 
 // namesCompanyAct reports whether a sentence names an act of the company
-// in full (see companyActs).
+// in full (see companyActs), or an order's address ("hice un pedido y
+// puse la dirección de mi antiguo depa, ¿se puede cambiar?"): only the
+// company can change where it sends an order.
 func namesCompanyAct(s *sentence) bool {
-	return slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && companyActs[t.key] && t.w >= 1 })
+	return slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && companyActs[t.key] && t.w >= 1 }) ||
+		hasPlainTerm(s.terms, "#address") && (hasPlainTerm(s.terms, "#order") || hasPlainTerm(s.terms, "#delivery"))
 }
 
 // asksOnlyHow reports whether a sentence names no concept but asking how.
@@ -646,8 +649,19 @@ func inContext(s *sentence) []term {
 	terms = mailNotParcel(s, terms)
 	terms = brokenPackaging(s, terms)
 	terms = networkPassword(s, terms)
+	terms = addressChange(terms)
 	terms = askedHow(s, terms)
 	return saidInPassing(s, terms)
+}
+
+// addressChange: to change ("cambiar", "changer", "ändern") in a
+// sentence about an address changes the address, not the product: "puse
+// la dirección de mi antiguo piso, ¿se puede cambiar?".
+func addressChange(terms []term) []term {
+	if !hasPlainTerm(terms, "#address") {
+		return terms
+	}
+	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#exchange" })
 }
 
 // saidInPassing: what the customer adds in passing ("Übrigens kam das

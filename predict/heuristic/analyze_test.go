@@ -730,6 +730,7 @@ func TestMoneyOutAndAddressChange(t *testing.T) {
 	checkCategories(t, []categoryCase{
 		{chat("I cancelled my Cloud Plus in April and this morning I see €4.99 gone out of my account again for it. Can you sort that out?"), "Billing"},
 		{email("Cambio de dirección pedido ORD-402900", "Hice un pedido el viernes y puse la dirección vieja. ¿Pueden cambiarla antes de que lo envíen?"), "Shipping"},
+		{chat("Anoche hice un pedido de dos enchufes y puse la dirección de mi antiguo piso, ¿se puede cambiar?"), "Shipping"},
 	})
 }
 
