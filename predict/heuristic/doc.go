@@ -59,7 +59,14 @@
 //     at all. What the customer adds in passing ("by the way",
 //     "übrigens", "au passage", "PS") weighs as little as what they
 //     retract, and a representative who sends the steps ("je vous
-//     envoie les étapes") answers a question of how to do it. A name
+//     envoie les étapes") answers a question of how to do it. Of several
+//     products named, one the customer replaced ("from the X200 to the
+//     X300", "the old one"), had in a year gone by ("last autumn"), says
+//     works or covers the home, or lists among the home's devices
+//     ("the X200 in the hall, the thermostat, a few plugs and the Cam4")
+//     gives way to the one the need is about; of several order numbers,
+//     one of a year gone by gives way likewise. A device that burns or
+//     melts is a fault whatever the customer asks about it. A name
 //     that describes rather than names (three content
 //     words, such as "verify my identity") does not decide alone, nor
 //     does a name when another option's description fits the words
@@ -74,7 +81,12 @@
 //     need, issue or problem): the one or two customer sentences that say
 //     the most about it, greetings and thanks left out, within 300
 //     characters, led by the name of the product the case is about when
-//     they do not name it; what is said in passing is left out.
+//     they do not name it; what is said in passing, what happened a
+//     year ago and a list of the home's devices rank last, and an
+//     email's subject takes the place of a second sentence that says
+//     little more. A chat told in short answers is described by its
+//     short sentence that names the need ("mijn account is
+//     geblokkeerd").
 //     Forwarded mail headers and messages that only say the problem is
 //     solved ("thanks, that fixed it", not "can you sort it?") describe
 //     nothing. Titles (fields described as a short title): the email
