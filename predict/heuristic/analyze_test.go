@@ -729,6 +729,7 @@ func TestWantedScheduleAndLearnedSteps(t *testing.T) {
 func TestMoneyOutAndAddressChange(t *testing.T) {
 	checkCategories(t, []categoryCase{
 		{chat("I cancelled my Cloud Plus in April and this morning I see €4.99 gone out of my account again for it. Can you sort that out?"), "Billing"},
+		{chat("my wife and I have both been paying for cloud plus for the same cameras. can you cancel hers and give back what she paid?"), "Billing"},
 		{email("Cambio de dirección pedido ORD-402900", "Hice un pedido el viernes y puse la dirección vieja. ¿Pueden cambiarla antes de que lo envíen?"), "Shipping"},
 		{chat("Anoche hice un pedido de dos enchufes y puse la dirección de mi antiguo piso, ¿se puede cambiar?"), "Shipping"},
 	})
