@@ -798,6 +798,21 @@ func TestNewNetworkIsASetting(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#setup"] > 0 })
 }
 
+// TestPassedToTheProductTeam checks that a question the representative
+// passes on to the team that makes the product ("lo giro al team che
+// sviluppa l'app", "ik geef het door aan onze productafdeling") was a
+// wish, in the words representatives use in each language.
+func TestPassedToTheProductTeam(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Si può avere un avviso SMS quando la telecamera di fuori vede qualcuno?",
+			"R: Al momento l'app manda notifiche push ed email. Lo giro al team che sviluppa l'app.",
+			"va bene, grazie"), "Feature request"},
+		{chat("Kan ik op de X300 per apparaat een schema instellen?",
+			"R: Dat gaat nu alleen per netwerk. Ik geef het graag door aan onze productafdeling.",
+			"oké, dank je"), "Feature request"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
