@@ -422,8 +422,21 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	for _, rs := range repSays {
 		// Passed on as a suggestion: the representative files a wish.
 		key := rs.key
-		if key == "#suggestion" {
+		switch key {
+		case "#suggestion":
 			key = "#feature"
+		case "#techdesk":
+			// Passed to the hardware team, or a replacement arranged,
+			// of a fault the customer told: the representative confirms
+			// it ("lo paso al equipo técnico" of a mail that does not
+			// arrive confirms no fault).
+			if c.bag["#malfunction"]+c.bag["#outage"] < 1 {
+				continue
+			}
+			key = "#malfunction"
+		case "#returnlabel":
+			// A return label sent: the customer sends the thing back.
+			key = "#return"
 		}
 		c.bag[key] += repSaysWeight * c.weights[rs.order]
 	}
@@ -479,8 +492,11 @@ type repSaid struct {
 // for a capability, whatever words they use. A representative who gives
 // the steps ("Je vous envoie les étapes pour l'inviter", "ich schicke
 // Ihnen die Anleitung") answers a question of how to do it, however the
-// customer put it ("mein Mann möchte die Kamera auch sehen").
-var repConcepts = [...]string{"#lacks", "#suggestion", "#howto"}
+// customer put it ("mein Mann möchte die Kamera auch sehen"). One who
+// passes the matter to the hardware team or arranges a replacement
+// treats it as a fault, and one who sends a return label as a return,
+// said before the customer's last message or after it.
+var repConcepts = [...]string{"#lacks", "#suggestion", "#howto", "#techdesk", "#returnlabel"}
 
 // representativeSays returns the concepts of repConcepts that a
 // representative stated (not asked) before a customer message.
@@ -521,7 +537,7 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 						return t.key != k && isPredicate(t.key) && !frameConcepts[t.key]
 					})
 				}
-				if stated && (!last || k == "#suggestion") {
+				if stated && (!last || k == "#suggestion" || k == "#techdesk" || k == "#returnlabel") {
 					said = true
 					if !slices.Contains(out, repSaid{k, order}) {
 						out = append(out, repSaid{k, order})

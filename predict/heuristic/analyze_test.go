@@ -813,6 +813,20 @@ func TestPassedToTheProductTeam(t *testing.T) {
 	})
 }
 
+// TestRepresentativeSendsLabelOrPassesToHardware checks that a
+// representative who sends a return label answers a return, and one who
+// passes a fault the customer told to the hardware team confirms the
+// fault, while passing a mail that does not arrive to the technical team
+// makes no fault of it.
+func TestRepresentativeSendsLabelOrPassesToHardware(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("I have the two M10 nodes here, still in the box, the X300 is enough for the flat.",
+			"R: No problem, I'll email you a prepaid return label for them.", "great, thanks"), "Returns"},
+		{chat("hola, no consigo entrar en la app, le doy a he olvidado mi contraseña y no me llega ningún correo",
+			"R: Lo paso al equipo técnico para que revisen por qué no te llega.", "vale gracias"), "Account access"},
+	})
+}
+
 // TestAnotherSmallThing checks that "another small thing" said as a
 // remark is said in passing, while asked as a question it opens a need
 // the customer wants answered.
