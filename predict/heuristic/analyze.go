@@ -46,7 +46,16 @@ type sentence struct {
 	// passAt is 1 + the index of the word from which the sentence speaks
 	// in passing ("by the way", "übrigens", "au passage"), 0 for none.
 	passAt int
+	// gone is set for a sentence placed in a year or season gone by
+	// ("when I ordered the X200 last autumn"), lists for one that lists
+	// the home's devices (see inventory): both tell the setting of the
+	// need, not the need.
+	gone, lists bool
 }
+
+// background reports whether the sentence tells the setting of the
+// need: what happened a year ago, what the home holds.
+func (s *sentence) background() bool { return s.gone || s.lists }
 
 // inPassing reports whether the whole sentence is said in passing: its
 // marker opens it ("Ach und nebenbei, ...").
@@ -218,6 +227,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 				}
 				q.toks = tokenize(q.text(), nil)
 				q.terms = lx.terms(q.toks, nil)
+				q.gone = timeGoneBy(q.toks)
 				c.sents = append(c.sents, q)
 			}
 			c.sources = append(c.sources, source{msg: rep, order: k, confirmed: true})
@@ -498,6 +508,10 @@ type repSaid struct {
 // said before the customer's last message or after it.
 var repConcepts = [...]string{"#lacks", "#suggestion", "#howto", "#techdesk", "#returnlabel"}
 
+// passedOn are the repConcepts that pass the matter on, and so count
+// also when said after the customer's last message.
+var passedOn = map[string]bool{"#suggestion": true, "#techdesk": true, "#returnlabel": true}
+
 // representativeSays returns the concepts of repConcepts that a
 // representative stated (not asked) before a customer message.
 func (c *conversation) representativeSays(lx *lexicon) []repSaid {
@@ -537,7 +551,7 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 						return t.key != k && isPredicate(t.key) && !frameConcepts[t.key]
 					})
 				}
-				if stated && (!last || k == "#suggestion" || k == "#techdesk" || k == "#returnlabel") {
+				if stated && (!last || passedOn[k]) {
 					said = true
 					if !slices.Contains(out, repSaid{k, order}) {
 						out = append(out, repSaid{k, order})
@@ -649,6 +663,7 @@ func (c *conversation) addSentence(lx *lexicon, at sentence, sp span, toks []tok
 	}
 	s.question = strings.HasSuffix(strings.TrimRight(s.text(), ` )"'`), "?") && !(tellsFault(s.terms) && tagQuestion(s.text())) || asksUnmarked(s.toks)
 	s.terms = inContext(&s)
+	s.gone, s.lists = timeGoneBy(s.toks), inventory(&s)
 	c.sents = append(c.sents, s)
 }
 
@@ -746,7 +761,8 @@ func inventory(s *sentence) bool {
 	// within two words of each other in a clause name one device
 	// ("router X200", "la Cam4 Outdoor"). "Outdoor" alone is a place
 	// ("the garden").
-	var at []int
+	var buf [16]int
+	at := buf[:0]
 	for _, t := range s.terms {
 		switch {
 		case t.key == "#router" || t.key == "#camera" || t.key == "#plug" || t.key == "#thermostat":
@@ -771,6 +787,26 @@ func inventory(s *sentence) bool {
 	}
 	return devices >= 3
 }
+
+// timeGoneBy reports whether toks name a year or season gone by: "last
+// autumn", "l'an dernier", "el año pasado", "letztes Jahr".
+func timeGoneBy(toks []token) bool {
+	for k := 1; k < len(toks); k++ {
+		p, w := toks[k-1].fold, toks[k].fold
+		if lastWords[p] && periodWords[w] || periodWords[p] && goneWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// periodWords name a year or a season; lastWords and goneWords say it
+// is the last one gone by, before and after it; all folded.
+var (
+	periodWords = wordSet(`year autumn fall winter summer spring jahr herbst winter sommer fruhling fruhjahr jaar najaar herfst zomer voorjaar ano otono invierno verano primavera anno autunno inverno estate an annee automne hiver ete printemps outono verao`)
+	lastWords   = wordSet(`last letztes letzten letzte vorig vorige afgelopen`)
+	goneWords   = wordSet(`pasado pasada passado passada dernier derniere scorso scorsa`)
+)
 
 // thatWords open a clause of what is wanted, folded.
 var thatWords = wordSet(`dass dat que che`)

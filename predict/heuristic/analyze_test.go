@@ -769,7 +769,7 @@ func TestHomeInventoryIsBackground(t *testing.T) {
 		"Ho un router X300 e ho comprato un satellite M10 per la camera da letto.":                                           false,
 		"Ho ordinato la cámara para exterior, la Cam4 Outdoor, con el pedido ORD-402900.":                                    false,
 		"The X200, the M10 nodes and the Cam4 all went offline last night.":                                                  false,
-	}, func(c *conversation) bool { return inventory(&c.sents[0]) })
+	}, func(c *conversation) bool { return c.sents[0].lists })
 	checkWritten(t, "product", []categoryCase{
 		{chat("Allora, abbiamo il router X200 in corridoio, il termostato, qualche presa smart e la Cam4 da interno in soggiorno.",
 			"Da qualche giorno dall'altoparlante della telecamera non esce nessun suono quando parlo dall'app."), "P-CAM4"},

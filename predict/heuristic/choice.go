@@ -848,7 +848,7 @@ func replacedIn(s *sentence, ms []mention) {
 	// days", "we have the X200 in the hall, the thermostat and a Cam4":
 	// what the customer had a year ago, or lists of what they have, is
 	// not what they write about.
-	gone := len(ms) > 0 && (timeGoneBy(s.toks) || inventory(s))
+	gone := s.background()
 	for k := range ms {
 		m := &ms[k]
 		if gone || wordBefore(s.toks, m.tok, 2, formerWords) {

@@ -242,7 +242,7 @@ func describeCandidates(c *conversation) []pickedSentence {
 		if i < c.retracted {
 			mult *= retractedWeight
 		}
-		if timeGoneBy(s.toks) || inventory(s) {
+		if s.background() {
 			// "When I ordered the X200 last autumn it came in two days",
 			// "we have the X200 in the hall, the thermostat, a few plugs":
 			// what happened a year ago and what the home holds are

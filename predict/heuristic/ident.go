@@ -266,31 +266,11 @@ func (c *conversation) ofTimeGoneBy(mi int, subject bool, a int) bool {
 	}
 	for i := range c.sents {
 		if s := &c.sents[i]; s.msg == mi && s.part == part && s.start <= a && a < s.end {
-			return timeGoneBy(s.toks)
+			return s.gone
 		}
 	}
 	return false
 }
-
-// timeGoneBy reports whether toks name a year or season gone by: "last
-// autumn", "l'an dernier", "el año pasado", "letztes Jahr".
-func timeGoneBy(toks []token) bool {
-	for k := 1; k < len(toks); k++ {
-		p, w := toks[k-1].fold, toks[k].fold
-		if lastWords[p] && periodWords[w] || periodWords[p] && goneWords[w] {
-			return true
-		}
-	}
-	return false
-}
-
-// periodWords name a year or a season; lastWords and goneWords say it
-// is the last one gone by, before and after it; all folded.
-var (
-	periodWords = wordSet(`year autumn fall winter summer spring jahr herbst winter sommer fruhling fruhjahr jaar najaar herfst zomer voorjaar ano otono invierno verano primavera anno autunno inverno estate an annee automne hiver ete printemps outono verao`)
-	lastWords   = wordSet(`last letztes letzten letzte vorig vorige afgelopen`)
-	goneWords   = wordSet(`pasado pasada passado passada dernier derniere scorso scorsa`)
-)
 
 // pickIdentifier returns the value the customer means now: the latest one that is
 // not negated, and not of a year or season gone by if another is not.
