@@ -17,13 +17,16 @@ type calibration map[string]calibrationBins
 // calibrationBins are the measurements of one kind of evidence, over
 // calibrationBinCount bins of equal width of its score.
 type calibrationBins struct {
-	// Precision is the confidence given to a score in each bin: the
-	// share of right answers, smoothed towards calibrationPrior and made
-	// non-decreasing in the score.
+	// Precision is the confidence given to the middle score of each bin:
+	// the share of right answers, smoothed towards calibrationPrior and
+	// made non-decreasing in the score. A score between two middles gets
+	// the confidence on the line between theirs.
 	Precision []float64
-	// Right and Total count the labelled answers of each bin.
-	Right []int
-	Total []int
+	// Right and Total count the labelled answers of each bin's middle
+	// score: an answer between two middles counts towards both, in
+	// proportion to how near it is to each.
+	Right []float64
+	Total []float64
 }
 
 // calibrationBinCount is the number of score bins per kind of evidence.
@@ -37,9 +40,13 @@ const (
 	calibrationPriorWeight = 2
 )
 
-func calibrationBin(score float64) int {
-	b := int(score * calibrationBinCount)
-	return max(0, min(calibrationBinCount-1, b))
+// calibrationKnot returns where a score falls between the middles of the
+// bins: the bin whose middle is at or below it and the share of the way
+// to the next bin's middle.
+func calibrationKnot(score float64) (int, float64) {
+	x := max(0, min(calibrationBinCount-1, score*calibrationBinCount-0.5))
+	i := min(int(x), calibrationBinCount-2)
+	return i, x - float64(i)
 }
 
 // confidence returns the measured confidence of evidence of the kind
@@ -50,7 +57,11 @@ func (c calibration) confidence(kind string, score float64) float64 {
 	if !ok || len(bins.Precision) != calibrationBinCount || math.IsNaN(score) {
 		return rawConfidence(kind, score)
 	}
-	return bins.Precision[calibrationBin(score)]
+	// Between the middles of two bins the confidence is read on the line
+	// joining them, so that an answer just under a bin's edge and one
+	// just over it are not told apart by a step.
+	i, f := calibrationKnot(score)
+	return bins.Precision[i]*(1-f) + bins.Precision[i+1]*f
 }
 
 // rawConfidence is the confidence the predictor gives evidence before
@@ -84,32 +95,38 @@ type calibrationSample struct {
 // kind (itself smoothed towards the share of all answers, and that
 // towards calibrationPrior), then made non-decreasing in the score by
 // pooling adjacent bins that violate it (isotonic regression), so that
-// stronger evidence never gets less confidence. A bin without answers
-// keeps the raw confidence of its middle score, capped at the share of
-// its kind.
+// stronger evidence never gets less confidence. An answer counts towards
+// the two bins whose middles its score lies between, in proportion to
+// its nearness to each: the same line confidence reads it on. On the
+// first replays, held out by batch, this scores better (Brier score and
+// log loss) than counting each answer in its own bin and giving a bin's
+// whole width one confidence. A bin without answers keeps the raw
+// confidence of its middle score, capped at the share of its kind.
 func fitCalibration(samples []calibrationSample) calibration {
 	c := calibration{}
-	allRight, all := 0, 0
+	var allRight, all float64
 	for _, s := range samples {
 		b, ok := c[s.kind]
 		if !ok {
-			b = calibrationBins{Right: make([]int, calibrationBinCount), Total: make([]int, calibrationBinCount)}
+			b = calibrationBins{Right: make([]float64, calibrationBinCount), Total: make([]float64, calibrationBinCount)}
 		}
-		i := calibrationBin(s.score)
-		b.Total[i]++
+		i, f := calibrationKnot(s.score)
+		b.Total[i] += 1 - f
+		b.Total[i+1] += f
 		all++
 		if s.right {
-			b.Right[i]++
+			b.Right[i] += 1 - f
+			b.Right[i+1] += f
 			allRight++
 		}
 		c[s.kind] = b
 	}
-	smooth := func(right, total int, prior float64) float64 {
-		return (float64(right) + prior*calibrationPriorWeight) / (float64(total) + calibrationPriorWeight)
+	smooth := func(right, total, prior float64) float64 {
+		return (right + prior*calibrationPriorWeight) / (total + calibrationPriorWeight)
 	}
 	global := smooth(allRight, all, calibrationPrior)
 	for k, b := range c {
-		kr, kt := 0, 0
+		var kr, kt float64
 		for i := range b.Total {
 			kr += b.Right[i]
 			kt += b.Total[i]
@@ -124,14 +141,16 @@ func fitCalibration(samples []calibrationSample) calibration {
 				p[i], w[i] = min(rawConfidence(k, (float64(i)+0.5)/calibrationBinCount), kind), 1
 				continue
 			}
-			w[i] = float64(b.Total[i]) + calibrationPriorWeight
+			w[i] = b.Total[i] + calibrationPriorWeight
 			// Never more sure than the rule of succession allows: n
 			// right of n is (n+1)/(n+2), not certainty.
-			p[i] = min(smooth(b.Right[i], b.Total[i], kind), float64(b.Total[i]+1)/float64(b.Total[i]+2))
+			p[i] = min(smooth(b.Right[i], b.Total[i], kind), (b.Total[i]+1)/(b.Total[i]+2))
 		}
 		b.Precision = poolAdjacentViolators(p, w)
 		for i := range b.Precision {
 			b.Precision[i] = math.Round(b.Precision[i]*1000) / 1000
+			b.Right[i] = math.Round(b.Right[i]*100) / 100
+			b.Total[i] = math.Round(b.Total[i]*100) / 100
 		}
 		c[k] = b
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -364,6 +365,10 @@ func TestCalibrationError(t *testing.T) {
 	}
 	ece = expectedCalibrationError(conf, right)
 	t.Logf("%d answers in %d batches, cross-fitted expected calibration error %.4f", len(conf), len(groups), ece)
+	// The Brier score and the log loss reward confidences that tell
+	// right answers from wrong ones, not only calibrated ones: they are
+	// what a change to the fit is judged on.
+	t.Logf("cross-fitted Brier score %.4f, log loss %.4f", brierScore(conf, right), logLoss(conf, right))
 	if ece >= 0.05 {
 		t.Errorf("cross-fitted expected calibration error %.4f, want under 0.05", ece)
 	}
@@ -381,6 +386,34 @@ func TestCalibrationError(t *testing.T) {
 	// on them.
 	c, r := confidences(calibrationTable, labelledAnswers(t, nil))
 	t.Logf("on the %d answers of the stories as they now pass, expected calibration error %.4f (under-confident)", len(c), expectedCalibrationError(c, r))
+}
+
+// brierScore is the mean squared gap between confidence and outcome (1
+// right, 0 wrong).
+func brierScore(conf []float64, right []bool) float64 {
+	var sum float64
+	for i, c := range conf {
+		d := c
+		if right[i] {
+			d = 1 - c
+		}
+		sum += d * d
+	}
+	return sum / float64(len(conf))
+}
+
+// logLoss is the mean negative log of the confidence given to what
+// happened, with confidences kept within a thousandth of 0 and 1.
+func logLoss(conf []float64, right []bool) float64 {
+	var sum float64
+	for i, c := range conf {
+		c = min(max(c, 0.001), 0.999)
+		if !right[i] {
+			c = 1 - c
+		}
+		sum -= math.Log(c)
+	}
+	return sum / float64(len(conf))
 }
 
 // confidences returns the confidence the calibration gives each answer
@@ -426,11 +459,26 @@ func TestFitCalibration(t *testing.T) {
 		// (2+1.46)/12; not measured, the raw 0.4; (9+1.46)/12 and
 		// (6+1.46)/12 pooled; (18+1.46)/20 capped at 19/20.
 		Precision: []float64{0.288, 0.4, 0.746, 0.746, 0.95},
-		Right:     []int{2, 0, 9, 6, 18},
-		Total:     []int{10, 0, 10, 10, 18},
+		Right:     []float64{2, 0, 9, 6, 18},
+		Total:     []float64{10, 0, 10, 10, 18},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fit (-want +got):\n%s", diff)
+	}
+	// Between the middles of bins 3 and 4 (0.7 and 0.9), halfway.
+	if c := fitCalibration(samples).confidence("k", 0.8); math.Abs(c-(0.746+0.95)/2) > 1e-9 {
+		t.Errorf("confidence at 0.8 = %v, want halfway between bins 3 and 4, %v", c, (0.746+0.95)/2)
+	}
+	// An answer between two middles counts towards both.
+	between := fitCalibration([]calibrationSample{{"k", 0.4, true}, {"k", 0.36, false}})["k"]
+	if diff := cmp.Diff([]float64{0, 1.2, 0.8, 0, 0}, between.Total); diff != "" {
+		t.Errorf("answers at 0.4 and 0.36: totals (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]float64{0, 0.5, 0.5, 0, 0}, between.Right); diff != "" {
+		t.Errorf("right answer at 0.4: (-want +got):\n%s", diff)
+	}
+	if got := brierScore([]float64{0.9, 0.2}, []bool{true, true}); math.Abs(got-(0.01+0.64)/2) > 1e-9 {
+		t.Errorf("Brier score = %v, want %v", got, (0.01+0.64)/2)
 	}
 	if c := fitCalibration(samples).confidence("unknown", 0.9); c != calibrationPrior {
 		t.Errorf("unknown kind: confidence %v, want %v", c, calibrationPrior)
