@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/caseagent/caseagent/channel"
+	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict"
 )
 
@@ -102,9 +103,21 @@ func PhonesMatch(a, b string) bool {
 }
 
 // NormalizeName returns a name in the form used for matching: lower case,
-// every run of white space one space, trimmed.
+// without the diacritics of Latin letters (ß, æ and œ written out as ss,
+// ae and oe), every run of white space one space, trimmed. "José García"
+// and "Jose Garcia" match: customers type names on phones and keyboards
+// without the accents the directory has, and the other way round.
 func NormalizeName(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	b := make([]byte, 0, len(s))
+	for _, w := range strings.Fields(s) {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		for _, r := range w {
+			b = textfold.AppendRune(b, r)
+		}
+	}
+	return string(b)
 }
 
 // MatchContact reports whether the contact matches every criterion set in

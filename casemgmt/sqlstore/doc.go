@@ -53,6 +53,13 @@
 // that records a step this build does not know is refused with
 // ErrSchemaTooNew. SchemaVersion reports the newest step applied.
 //
+// A step may also change data in a way SQL cannot do alike on both
+// databases; that part is Go code run in the step's transaction. Step 5
+// is one: contact names are matched without their accents from then on
+// (casemgmt.NormalizeName), and it folds the names stored before again. A
+// process of an earlier build still writing to the database after it
+// would store unfolded names; stop earlier builds before migrating.
+//
 // # Sharing a database
 //
 // A host may keep the SDK's tables in a database of its own.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caseagent/caseagent/casemgmt"
 )
 
 // migrations holds the schema, one numbered file per step and dialect:
@@ -37,6 +40,45 @@ const migrationTable = "{caseagent_migrations}"
 // host's own. Choose a table prefix (WithTablePrefix) or, on PostgreSQL, a
 // schema (WithSchema) for the SDK's tables.
 var ErrTableExists = errors.New("sqlstore: a table of that name exists and was not created by this package")
+
+// migrationSteps are the parts of steps that SQL cannot do the same way
+// on every database, by the name of the step's file: each runs after the
+// step's SQL, in its transaction.
+var migrationSteps = map[string]func(context.Context, querier) error{
+	"0005_fold_contact_names": refoldContactNames,
+}
+
+// refoldContactNames stores again the matching key of every contact's
+// name, as casemgmt.NormalizeName now makes it (without accents).
+func refoldContactNames(ctx context.Context, tx querier) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, name_norm FROM {contacts} WHERE name IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	type key struct{ id, norm string }
+	var changed []key
+	for rows.Next() {
+		var id, name string
+		var norm sql.NullString
+		if err := rows.Scan(&id, &name, &norm); err != nil {
+			rows.Close()
+			return err
+		}
+		if n := casemgmt.NormalizeName(name); n != norm.String {
+			changed = append(changed, key{id, n})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, k := range changed {
+		if _, err := tx.ExecContext(ctx, "UPDATE {contacts} SET name_norm = $1 WHERE id = $2", nullString(k.norm), k.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 type migration struct {
 	version int
@@ -167,6 +209,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 			for _, stmt := range statements(m.sql) {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+				}
+			}
+			if step := migrationSteps[m.name]; step != nil {
+				if err := step(ctx, tx); err != nil {
 					return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 				}
 			}

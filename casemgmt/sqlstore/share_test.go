@@ -361,3 +361,57 @@ func TestChangeHook(t *testing.T) {
 		t.Errorf("hook entries differ from the feed (-feed +hook):\n%s", diff)
 	}
 }
+
+// TestMigrationRefoldsContactNames: a database whose contacts were stored
+// when names were matched with their accents is folded again by step 5,
+// so that "Joao Goncalves" finds "João Gonçalves" stored before it.
+func TestMigrationRefoldsContactNames(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "names.db")
+	s, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*casemgmt.Contact{
+		{ID: "C-1", Name: "João Gonçalves"},
+		{ID: "C-2", Name: "Ana Lima"},
+		{ID: "C-3", Email: "no.name@example.org"},
+	} {
+		if err := s.CreateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	// What a build before step 5 stored, and its record of steps.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"UPDATE ca_contacts SET name_norm = 'joão gonçalves' WHERE id = 'C-1'",
+		"DELETE FROM ca_caseagent_migrations WHERE version = 5",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err = sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{"Joao Goncalves", "João Gonçalves"} {
+		cs, err := s.FindContacts(ctx, predict.ContactQuery{Name: name})
+		if err != nil || len(cs) != 1 || cs[0].ID != "C-1" {
+			t.Errorf("FindContacts(%q) after migrating = %v, %v; want C-1", name, cs, err)
+		}
+	}
+	var norm sql.NullString
+	if err := db.QueryRow("SELECT name_norm FROM ca_contacts WHERE id = 'C-3'").Scan(&norm); err != nil || norm.Valid {
+		t.Errorf("a contact without a name got key %v (%v)", norm, err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != 5 {
+		t.Errorf("SchemaVersion = %d, %v; want 5", v, err)
+	}
+}

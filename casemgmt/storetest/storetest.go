@@ -849,7 +849,9 @@ func testContacts(t *testing.T, s casemgmt.Store) {
 	ana := &casemgmt.Contact{ID: "C-1001", Name: "Ana Lima", Email: "Ana.Lima@Example.org", Phone: "+1 415 555 0101", CreatedAt: t0}
 	ben := &casemgmt.Contact{Name: "Ben  Okafor", Email: "ben@example.net", Phone: "+44 20 7946 0102"}
 	ana2 := &casemgmt.Contact{ID: "C-1003", Name: "ana lima", Phone: "(206) 555-0103"}
-	for _, c := range []*casemgmt.Contact{ana, ben, ana2} {
+	joao := &casemgmt.Contact{ID: "C-1004", Name: "João Gonçalves", Email: "joao@example.pt"}
+	jurgen := &casemgmt.Contact{ID: "C-1005", Name: "Jurgen Strauss", Email: "j.strauss@example.de"}
+	for _, c := range []*casemgmt.Contact{ana, ben, ana2, joao, jurgen} {
 		if err := s.CreateContact(ctx, c); err != nil {
 			t.Fatalf("CreateContact(%s): %v", c.Name, err)
 		}
@@ -892,6 +894,11 @@ func testContacts(t *testing.T, s casemgmt.Store) {
 		{predict.ContactQuery{Name: "Ana Lima", Email: "ana.lima@example.org"}, []string{"C-1001"}},
 		{predict.ContactQuery{Name: "Ana Lima", Phone: "206.555.0103"}, []string{"C-1003"}},
 		{predict.ContactQuery{Name: "Ben Okafor", Email: "ana.lima@example.org"}, nil},
+		// Accents on file and not typed, typed and not on file.
+		{predict.ContactQuery{Name: "Joao Goncalves"}, []string{"C-1004"}},
+		{predict.ContactQuery{Name: "JOÃO GONÇALVES"}, []string{"C-1004"}},
+		{predict.ContactQuery{Name: "Jürgen Strauß"}, []string{"C-1005"}},
+		{predict.ContactQuery{Name: "Joana Goncalves"}, nil},
 		{predict.ContactQuery{Phone: "020 7946 0102"}, []string{ben.ID}},
 		{predict.ContactQuery{Phone: "not a phone"}, nil},
 	}

@@ -1,0 +1,4 @@
+-- Contact names are matched without their accents from this step on
+-- ("José" and "Jose" match). The keys stored before it are folded again
+-- by refoldContactNames (migrate.go), which runs with this step: SQL alone
+-- cannot fold them the same way on every database.
