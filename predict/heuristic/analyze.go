@@ -3,6 +3,7 @@ package heuristic
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
@@ -676,6 +677,7 @@ func inContext(s *sentence) []term {
 	terms = wantedByItself(s, terms)
 	terms = ownNotAtAll(s, terms)
 	terms = intensifiedDamage(s, terms)
+	terms = intensifierAlone(s, terms)
 	terms = standIns(s, terms)
 	terms = mailNotParcel(s, terms)
 	terms = brokenPackaging(s, terms)
@@ -827,6 +829,35 @@ func intensifiedDamage(s *sentence, terms []term) []term {
 	return slices.DeleteFunc(terms, func(t term) bool {
 		return t.key == "#outage" && intensifiers[s.toks[t.start].fold] && slices.ContainsFunc(terms, func(u term) bool {
 			return u.key == "#damaged" && u.start > t.start && u.start <= t.start+2 && !clauseBreak(s.toks, t.start+1, u.start+1)
+		})
+	})
+}
+
+// intensifierAlone: "completely", "total", "volledig" tell how far a
+// fault goes where a fault, a negation or a device is told beside them
+// ("completely dead", "helemaal geen warmte", "der X200 ist komplett
+// tot"); alone they are no outage: "ich hab total vergessen, das im
+// Konto zu ändern", "I completely forgot".
+func intensifierAlone(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
+		if t.key != "#outage" || !intensifiers[s.toks[t.start].fold] {
+			return false
+		}
+		near := func(i, before, after int) bool {
+			return i >= t.start-before && i <= t.start+after && !clauseBreak(s.toks, min(t.start, i)+1, max(t.start, i)+1)
+		}
+		for i := max(0, t.start-8); i < len(s.toks) && i <= t.start+8; i++ {
+			if i > t.start && i <= t.start+2 && s.toks[i].is(fNeg) && near(i, 0, 2) {
+				return false
+			}
+			// A model's name ("X200", "T2") names a device.
+			if f := s.toks[i].fold; hasDigit(f) && strings.IndexFunc(f, unicode.IsLetter) >= 0 && near(i, 8, 8) {
+				return false
+			}
+		}
+		return !slices.ContainsFunc(terms, func(u term) bool {
+			return faultKeys[u.key] && !intensifiers[s.toks[u.start].fold] && near(u.start, 3, 4) ||
+				(kindConcepts[u.key] || deviceConcepts[u.key]) && near(u.start, 8, 8)
 		})
 	})
 }
@@ -1016,7 +1047,9 @@ var intensifiers = wordSet(`completely totally total totalmente completamente ko
 // parcels and orders. Folded.
 var (
 	mailWords = wordSet(`mail mails email emails correo correos courriel courriels mensaje mensajes mensagem mensagens message messages sms code codes codigo codigos codice codici link links enlace enlaces lien liens
-		invoice invoices receipt factura facturas fatura faturas fiscal fattura ricevuta rechnung quittung facture factuur`)
+		invoice invoices receipt factura facturas fatura faturas fiscal fattura ricevuta rechnung quittung facture factuur
+		refund refunds reembolso rimborso remboursement erstattung ruckerstattung gutschrift terugbetaling money dinero dinheiro soldi argent geld
+		card tarjeta karte cartao carte carta kaart`)
 	parcelWords = wordSet(`parcel package order delivery shipment shipping courier carrier tracking paquete pedido envio entrega transporte transportista mensajero seguimiento
 paket sendung lieferung bestellung versand zusteller pacote encomenda entrega transportadora rastreio colis commande livraison livreur transporteur suivi
 pacco ordine consegna corriere spedizione pakket bestelling zending levering bezorging bezorger`)

@@ -930,3 +930,58 @@ func TestAskedForSolutionIsNotSolved(t *testing.T) {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
 }
+
+// TestIntensifierAloneIsNoOutage checks that "total", "completely" and
+// their kin read as an outage only beside a fault, a negation or a
+// device.
+func TestIntensifierAloneIsNoOutage(t *testing.T) {
+	checkReadings(t, "reads an outage", map[string]bool{
+		"Wir sind vor drei Wochen umgezogen und ich hab total vergessen das im Konto zu ändern.": false,
+		"I completely forgot to update my address before ordering.":                              false,
+		"Nach dem Stromausfall ist mein X200 komplett tot.":                                      true,
+		"Sinds vanochtend geeft mijn thermostaat helemaal geen warmte meer.":                     true,
+		"Since the storm the router is completely dead.":                                         true,
+	}, func(c *conversation) bool { return c.bag["#outage"] > 0 })
+}
+
+// TestWordsThatLookLikeFaults checks words of one language that read as a
+// fault in another, or a fault phrase that only reads as one with its
+// words together: "freezer" (no freeze), Spanish "verlo" (no "verliert"),
+// "no sé si hay alguna forma" (asks how, it does not say there is no
+// way), Portuguese "no app só aparece" (in the app, not "no aparece"), a
+// device that "switches itself off and on" (a restart, not the advice to
+// do one), and "vol of helemaal niet" (a mode, not an outage).
+func TestWordsThatLookLikeFaults(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"queria ver quanto de energia gasta, tipo o freezer e a maquina de lavar.":              false,
+		"Mi hermana querría poder verlo también desde su móvil.":                                false,
+		"no sé si hay alguna forma de hacerlo":                                                  false,
+		"so que no app so aparece liga/desliga.":                                                false,
+		"Hij werkt alleen aan/uit, dus mijn ketel brandt steeds vol of helemaal niet.":          false,
+		"the thermostat seems to switch itself off and on again at some point during the night": true,
+		"my live view freezes several times a night":                                            true,
+		"Die Kamera verliert ständig die Verbindung.":                                           true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+}
+
+// TestAskedToAddOrCompetitorHas checks requests to add a function in the
+// imperative or with "coloquem", a competitor that has it, an update
+// that would bring it, and a concession ("nem que seja") that is no
+// negation.
+func TestAskedToAddOrCompetitorHas(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{email("Sugestao: medir consumo na SmartPlug", "Comprei 6 SmartPlug Mini achando que dava pra ver o consumo de energia de cada aparelho. Depois de instalar tudo descobri que a tomada só liga e desliga. Qualquer tomada inteligente do mercado livre mostra o consumo em kWh! Por favor coloquem essa função, nem que seja numa atualização de firmware."), "Feature request"},
+		{email("App in italiano", "Vorrei sapere perché l'app Home non è disponibile in italiano. Mia madre non capisce niente. Per favore aggiungete la lingua italiana."), "Feature request"},
+		{email("OpenTherm op de T2", "De Thermo T2 werkt alleen aan/uit, dus mijn ketel brandt steeds vol of helemaal niet. Elke thermostaat van de concurrent kan modulerend aansturen. Graag OpenTherm toevoegen via een firmware-update."), "Feature request"},
+	})
+}
+
+// TestMoneyThatDoesNotArrive checks that a refund or money that has not
+// reached the card is no lost parcel.
+func TestMoneyThatDoesNotArrive(t *testing.T) {
+	checkReadings(t, "reads a lost delivery", map[string]bool{
+		"Siamo a fine marzo e sulla carta non è arrivato niente.": false,
+		"The refund still hasn't arrived on my card.":             false,
+		"Il pacco con la telecamera non è ancora arrivato.":       true,
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 || c.bag["#delivery"] > 0 })
+}

@@ -282,7 +282,7 @@ func negated(toks []token, i int) bool {
 	}
 	content := 0
 	for j := i - 1; j >= 0 && j >= i-5 && content < 3; j-- {
-		if toks[j].is(fNeg) {
+		if toks[j].is(fNeg) && !concessive(toks, j) {
 			return true
 		}
 		if toks[j].brk {
@@ -293,6 +293,13 @@ func negated(toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// concessive reports whether the negator at toks[j] opens a concession,
+// not a negation: "nem que seja numa atualização" (even if only in an
+// update).
+func concessive(toks []token, j int) bool {
+	return toks[j].fold == "nem" && j+1 < len(toks) && toks[j+1].fold == "que"
 }
 
 // wordBefore reports whether a word of set stands at most n words before
