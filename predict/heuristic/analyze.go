@@ -385,7 +385,10 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// So does one that only asks how after the customer named the act
 		// in the message: "Ik zou de 2-pack graag willen ruilen. (...) Is
 		// dat mogelijk, en hoe gaat dat in zijn werk?"
-		asksFor := s.question && (namesCompanyAct(s) || asksOnlyHow(s) && acts[s.msg])
+		// A question told without "?" ("Vorrei sapere se c'è la
+		// possibilità di rimandarvela") asks as one with it does.
+		asks := s.question || slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#question" && !t.neg })
+		asksFor := asks && (namesCompanyAct(s) || asksOnlyHow(s) && acts[s.msg])
 		for _, t := range s.terms {
 			if (wish || asksFor) && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
@@ -740,15 +743,35 @@ func wantedByItself(s *sentence, terms []term) []term {
 	// device down.
 	wantsThat := len(s.toks)
 	for k := range s.toks {
-		if wantWords[s.toks[k].fold] && k+1 < len(s.toks) && thatWords[s.toks[k+1].fold] {
+		if wantWords[s.toks[k].fold] && wordFrom(s.toks, k+1, 3, func(w string) bool { return thatWords[w] }) {
 			wantsThat = k
 			break
 		}
 	}
 	return slices.DeleteFunc(terms, func(t term) bool {
 		w := s.toks[t.start].fold
-		return (t.key == "#malfunction" || t.key == "#problem") && byItself[w] || faultKeys[t.key] && notAtAll[w] && t.start > wantsThat
+		return (t.key == "#malfunction" || t.key == "#problem") && byItself[w] ||
+			faultKeys[t.key] && t.start > wantsThat && (notAtAll[w] || subjunctiveAt(s.toks, t.start))
 	})
+}
+
+// subjunctiveAt reports whether the verb of a phrase at toks[i] (its
+// first or second word) is in the Portuguese or Spanish past subjunctive,
+// the form of what is wished, not what happens: "queria que o candeeiro
+// se acendesse às sete e se apagasse às onze", "quería que se apagara".
+func subjunctiveAt(toks []token, i int) bool {
+	for k := i; k < len(toks) && k <= i+1; k++ {
+		if k > i && toks[k].brk {
+			return false
+		}
+		w := toks[k].fold
+		for _, end := range [...]string{"asse", "esse", "isse", "assem", "essem", "issem", "iera", "ieran", "iese", "iesen", "ara", "aran", "ase", "asen"} {
+			if len(w) > len(end)+3 && strings.HasSuffix(w, end) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inventory reports whether a sentence lists what the customer has, three

@@ -985,3 +985,35 @@ func TestMoneyThatDoesNotArrive(t *testing.T) {
 		"Il pacco con la telecamera non è ancora arrivato.":       true,
 	}, func(c *conversation) bool { return c.bag["#lost"] > 0 || c.bag["#delivery"] > 0 })
 }
+
+// TestQuestionWithoutQuestionMarkAsksForReturn checks that a question
+// told without "?" ("vorrei sapere se ...") of how to send something back
+// asks for the return, and that "rimandarvela" sends it back.
+func TestQuestionWithoutQuestionMarkAsksForReturn(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{email("Richiesta informazioni ordine ORD-684210", "Il 3 aprile ho acquistato una telecamera Cam4 Outdoor (ordine ORD-684210). Il regolamento del condominio non consente di installare telecamere. La telecamera è ancora nella sua confezione originale, non l'ho nemmeno aperta. Vorrei sapere se c'è la possibilità di rimandarvela e in che modo."), "Returns"},
+	})
+}
+
+// TestWishedScheduleAndUtilityBills checks that what the customer wishes
+// a device to do, in the past subjunctive ("queria que ... se apagasse às
+// onze"), is a schedule and not a fault; that a household's gas bill is
+// no charge of the company's; that "no complaints at all" is no outage;
+// and that "payments back" asks for a refund.
+func TestWishedScheduleAndUtilityBills(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"o que eu queria mesmo era que o candeeiro se acendesse sozinho à noitinha e se apagasse às onze e meia": false,
+		"it works beautifully, no complaints at all":                                                             false,
+		"desde ontem a tomada se apaga sozinha às onze":                                                          true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+	checkReadings(t, "reads a charge", map[string]bool{
+		"the bedroom is far too warm at night and the gas bill has gone up.": false,
+		"you billed me twice for Cloud Plus this month.":                     true,
+	}, func(c *conversation) bool { return c.bag["#charge"] > 0 })
+	checkReadings(t, "reads a refund", map[string]bool{
+		"I would like those two payments back if that is at all possible.": true,
+	}, func(c *conversation) bool { return c.bag["#refund"] > 0 })
+	checkCategories(t, []categoryCase{
+		{chat("Mas o que eu queria mesmo era que o candeeiro se acendesse sozinho à noitinha, por volta das sete, e se apagasse às onze e meia. A minha filha diz que isso dá para fazer mas eu nao me entendo com aquilo.", "R: Claro, vamos fazer juntas.", "obrigada"), "How-to"},
+	})
+}
