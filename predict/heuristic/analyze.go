@@ -681,6 +681,7 @@ func inContext(s *sentence) []term {
 	terms = ownNotAtAll(s, terms)
 	terms = intensifiedDamage(s, terms)
 	terms = intensifierAlone(s, terms)
+	terms = wishedTrigger(s, terms)
 	terms = standIns(s, terms)
 	terms = mailNotParcel(s, terms)
 	terms = brokenPackaging(s, terms)
@@ -882,6 +883,31 @@ func intensifierAlone(s *sentence, terms []term) []term {
 			return faultKeys[u.key] && !intensifiers[s.toks[u.start].fold] && near(u.start, 3, 4) ||
 				(kindConcepts[u.key] || deviceConcepts[u.key]) && near(u.start, 8, 8)
 		})
+	})
+}
+
+// wishedTrigger: in a sentence that wishes for a capability, a fault
+// told after "when" or "if" is what the wished capability would answer,
+// not a fault: "Sarebbe molto utile se l'app mandasse una notifica quando
+// una telecamera va offline", "a notice when the hub loses power".
+func wishedTrigger(s *sentence, terms []term) []term {
+	if !hasPlainTerm(terms, "#feature") {
+		return terms
+	}
+	return slices.DeleteFunc(terms, func(t term) bool {
+		if !faultKeys[t.key] || t.neg {
+			return false
+		}
+		for k := t.start - 1; k >= 0 && k >= t.start-6; k-- {
+			f := s.toks[k].fold
+			if conditionWords[f] && !ambiguousConditions[f] {
+				return slices.ContainsFunc(terms, func(u term) bool { return u.key == "#feature" && !u.neg && u.start < k })
+			}
+			if s.toks[k].brk {
+				break
+			}
+		}
+		return false
 	})
 }
 

@@ -1017,3 +1017,38 @@ func TestWishedScheduleAndUtilityBills(t *testing.T) {
 		{chat("Mas o que eu queria mesmo era que o candeeiro se acendesse sozinho à noitinha, por volta das sete, e se apagasse às onze e meia. A minha filha diz que isso dá para fazer mas eu nao me entendo com aquilo.", "R: Claro, vamos fazer juntas.", "obrigada"), "How-to"},
 	})
 }
+
+// TestWishedTriggerAndOtherRound18Readings checks readings added for
+// round 18: a fault after "when" in a wish is what the wish answers; a
+// parcel marked delivered that never came is lost; condensation inside a
+// lens is a fault; "am I too late?" is no late delivery; a device that
+// "does fine on its own" works; "già che ci sono" is said in passing.
+func TestWishedTriggerAndOtherRound18Readings(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"Sarebbe molto utile se l'app mandasse una notifica quando una telecamera va offline.": false,
+		"La telecamera va offline ogni notte.":                                                 true,
+		"Guardando da vicino c'è condensa dentro il vetro dell'obiettivo.":                     true,
+		"abbiamo la condensa su tutti i vetri di casa":                                         false,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+	checkReadings(t, "reads a lost parcel", map[string]bool{
+		"Tracking says delivered Friday at 14:52 but she's had nothing.":                       true,
+		"Volgens de track & trace is het pakket gisteren bezorgd, maar ik heb niks ontvangen.": true,
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
+	checkReadings(t, "reads a late delivery", map[string]bool{
+		"Is het nog mogelijk om ze terug te sturen, of ben ik daar te laat voor?": false,
+		"Mijn pakket is al een week te laat.":                                     true,
+	}, func(c *conversation) bool { return c.bag["#late"] > 0 })
+	checkReadings(t, "reads a remark in passing", map[string]bool{
+		"Ah, già che ci sono: il corriere ha lasciato il pacco dal vicino.": true,
+	}, func(c *conversation) bool { return c.sents[0].passAt > 0 })
+}
+
+// TestProductNamedInPassingOrSaidToDoFine checks that a device named in a
+// remark in passing, or said to do fine on its own, is not the product of
+// the need.
+func TestProductNamedInPassingOrSaidToDoFine(t *testing.T) {
+	checkWritten(t, "product", []categoryCase{
+		{chat("Ik heb vorige week twee slimme stekkers besteld (SmartPlug Mini). Volgens de track & trace is het pakket bezorgd, maar ik heb niks ontvangen.", "R: Heb je bij de buren gevraagd?", "Ja, niemand heeft het. O trouwens, de app vraagt steeds of ik een firmware update voor de thermostaat wil doen, moet dat eigenlijk?"), "P-PLUG"},
+		{chat("Vorige maand heb ik de X300 met twee M10 satellieten besteld. Nu blijkt de X300 het in z'n eentje prima te doen, ook boven. De twee M10's liggen dus nog ongebruikt in de doos.", "R: Weet je het bestelnummer nog?", "ORD-158832. Is het nog mogelijk om ze terug te sturen?"), "P-M10"},
+	})
+}

@@ -784,6 +784,12 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 			if s.part == partConfirmed {
 				m.strength *= 0.6
 			}
+			if s.passAt > 0 && i >= s.passAt-1 {
+				// "O trouwens, de app vraagt steeds om een update voor de
+				// thermostaat": what is named in passing is not what the
+				// need is about.
+				m.strength *= retractedWeight
+			}
 			if cf.opts[best.opt].nameSelfAssessed {
 				// Naming the customer's own verdict is no evidence of it;
 				// denying it ("not urgent") still rules it out.
