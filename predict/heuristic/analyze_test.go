@@ -1052,3 +1052,29 @@ func TestProductNamedInPassingOrSaidToDoFine(t *testing.T) {
 		{chat("Vorige maand heb ik de X300 met twee M10 satellieten besteld. Nu blijkt de X300 het in z'n eentje prima te doen, ook boven. De twee M10's liggen dus nog ongebruikt in de doos.", "R: Weet je het bestelnummer nog?", "ORD-158832. Is het nog mogelijk om ze terug te sturen?"), "P-M10"},
 	})
 }
+
+// TestPriorityWordsOfRound18 checks readings that decide priorities in
+// round 18: a furnace that "fires right up" is no fire; unplugging a node
+// that then works again for a few hours is a workaround; what is said
+// after "oh and unrelated" is in passing; living alone is no device that
+// turns off by itself; a toothpick ("palito de dente") is no dent; a
+// light that goes back to red ("volta para o vermelho") is no recovery.
+func TestPriorityWordsOfRound18(t *testing.T) {
+	checkReadings(t, "reads a safety risk", map[string]bool{
+		"when I jump the R and W wires at the furnace board it fires right up": false,
+		"the plug caught fire last night":                                      true,
+	}, func(c *conversation) bool { return c.bag["#safety"] > 0 })
+	checkReadings(t, "reads a workaround", map[string]bool{
+		"ik moet 'm er steeds uit trekken en weer in stoppen en dan doet ie het weer een paar uur": true,
+		"ele fica uns dois minutos piscando branco e depois volta para o vermelho.":                false,
+	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
+	checkReadings(t, "reads a remark in passing", map[string]bool{
+		"oh and unrelated, the app still has our old address": true,
+	}, func(c *conversation) bool { return c.sents[0].passAt > 0 })
+	checkReadings(t, "reads a fault", map[string]bool{
+		"Moro sozinha e uso a internet para falar com meus filhos por vídeo.": false,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+	checkReadings(t, "reads damage", map[string]bool{
+		"Também apertei o botãozinho de trás com um palito de dente (reset).": false,
+	}, func(c *conversation) bool { return c.bag["#damaged"] > 0 })
+}
