@@ -183,7 +183,7 @@ func namesCompanyAct(s *sentence) bool {
 // asksOnlyHow reports whether a sentence names no concept but asking how.
 func asksOnlyHow(s *sentence) bool {
 	return !slices.ContainsFunc(s.terms, func(t term) bool {
-		return t.key[0] == '#' && !askingHow[t.key] && !frameConcepts[t.key]
+		return t.key[0] == '#' && !askingHow[t.key] && !frameConcepts[t.key] && t.key != "#filler"
 	})
 }
 

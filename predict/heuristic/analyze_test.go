@@ -1078,3 +1078,17 @@ func TestPriorityWordsOfRound18(t *testing.T) {
 		"Também apertei o botãozinho de trás com um palito de dente (reset).": false,
 	}, func(c *conversation) bool { return c.bag["#damaged"] > 0 })
 }
+
+// TestRemarkWhileIHaveYouAndMeshKit checks that "tant que je vous tiens"
+// opens a remark in passing whose product is not the need's, that a mesh
+// "kit" is the mesh node, and that a question of whether it is too late
+// still asks the company to act on the order named before.
+func TestRemarkWhileIHaveYouAndMeshKit(t *testing.T) {
+	checkWritten(t, "product", []categoryCase{
+		{chat("bonjour, je voudrais renvoyer le thermostat T2 que j'ai reçu la semaine dernière, il ne va pas avec ma chaudière", "R: Il est resté dans sa boîte ?", "dans sa boîte, jamais branché. c'est la commande ORD-640158", "R: Je vous prépare l'étiquette.", "merci. et tant que je vous tiens, mon abonnement Cloud Plus se renouvelle bien le 12 ?"), "P-THERM"},
+		{chat("quero devolver o kit mesh que comprei, o de 3 unidades. o roteador sozinho já dá conta, não preciso disso.", "R: Qual o número do pedido?", "ORD-487662. os 3 tão na caixa, nem tirei do plástico"), "P-M10"},
+	})
+	checkCategories(t, []categoryCase{
+		{chat("Ich hab gestern abend die Außenkamera bestellt und eben in der Bestätigung gesehen, dass da noch meine alte Adresse drinsteht. Kann man da noch was machen oder ist es schon zu spät?", "R: Haben Sie die Bestellnummer?", "Ja, ORD-611742"), "Shipping"},
+	})
+}
