@@ -285,7 +285,7 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
 		// Its full name, as written: the words around the model name that
 		// name the same thing, not those across a comma.
-		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh: Seit heute"},
+		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh-Set: Seit heute"},
 		{chat("Da stamattina internet cade ogni cinque minuti e in ufficio siamo tutti fermi.", "È il router X200, quello nuovo."), "router X200: Da stamattina"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the X300, router and all."), "X300: Since this morning"},
 		{[]channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Home Hub",
