@@ -25,6 +25,16 @@
 //	-predictor model,offline  a chain: each predictor fills what the ones before
 //	                          left open or answered below -chain-threshold (0.5)
 //	-calibration FILE         map the confidence through a saved calibration
+//	-train DIR                train the model predictor's classifiers on the
+//	                          stories in DIR (the values they expect), one per
+//	                          field with options or per -train-fields field
+//
+// With -train the tenant's own cases teach the chain what they are about;
+// stories replayed must not be among those trained on:
+//
+//	go run ./examples/replay -config casemgmt/replay/testdata/stories/helpdesk.json \
+//		-train casemgmt/replay/testdata/stories -train-fields category,priority \
+//		-predictor model,offline NEW_STORIES
 //
 // With -json the report is written as JSON; with -summary only the totals
 // are, naming no scenario, as a kept-aside set is reported:
@@ -42,11 +52,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/examples/internal/predictorflag"
 	"github.com/caseagent/caseagent/predict/knowledge"
+	"github.com/caseagent/caseagent/predict/textclass"
 )
 
 func main() {
@@ -67,11 +81,17 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	summary := fs.Bool("summary", false, "write only the totals, naming no scenario (for a kept-aside set)")
 	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
+	train := fs.String("train", "", "a folder of stories to train the model predictor's classifiers on, one per field with options, from the values the stories expect; for -predictor model or a chain with model")
+	trainFields := fs.String("train-fields", "", "with -train, the fields to train classifiers for, separated by commas (default: every field with options)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := pf.Kinds(); err != nil {
+	kinds, err := pf.Kinds()
+	if err != nil {
 		return err
+	}
+	if *train != "" && !slices.Contains(kinds, predictorflag.Model) {
+		return fmt.Errorf("-train is for -predictor model or a chain with model, not %q", pf.Kind)
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
@@ -96,6 +116,17 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	var articles []knowledge.Article
 	if *kb != "" {
 		if articles, err = replay.LoadKnowledge(*kb); err != nil {
+			return err
+		}
+	}
+	if *train != "" {
+		var only []string
+		for f := range strings.SplitSeq(*trainFields, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				only = append(only, f)
+			}
+		}
+		if pf.Trained, err = trainOn(ctx, *train, only, cfg, scenarios); err != nil {
 			return err
 		}
 	}
@@ -130,4 +161,67 @@ func dirOf(p string) string {
 		return p
 	}
 	return filepath.Dir(p)
+}
+
+// minTrainExamples is the fewest labelled stories a field's classifier is
+// trained on.
+const minTrainExamples = 20
+
+// trainOn trains a classifier for each field of cfg with options (of
+// those named in only, when any are) on the stories in dir: the customer's words of each, labelled with the value
+// its created case expects. Stories replayed may not be among them: a
+// figure measured on text trained on says nothing of new text.
+func trainOn(ctx context.Context, dir string, only []string, cfg *agent.Config, replayed []*replay.Scenario) (map[string]*textclass.Model, error) {
+	for _, name := range only {
+		if !slices.ContainsFunc(cfg.Fields, func(f casemgmt.Field) bool { return f.Name == name && f.HasOptions() }) {
+			return nil, fmt.Errorf("-train-fields: the configuration has no field %q with options", name)
+		}
+	}
+	stories, err := replay.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, sc := range stories {
+		ids[sc.ID] = true
+	}
+	for _, sc := range replayed {
+		if ids[sc.ID] {
+			return nil, fmt.Errorf("-train: story %s is both trained on and replayed", sc.ID)
+		}
+	}
+	examples := map[string][]textclass.Example{}
+	for _, sc := range stories {
+		msgs, labels, err := sc.Labelled()
+		if err != nil {
+			return nil, err
+		}
+		text := textclass.CustomerText(msgs)
+		if text == "" {
+			continue
+		}
+		for field, label := range labels {
+			examples[field] = append(examples[field], textclass.Example{Text: text, Label: label})
+		}
+	}
+	models := map[string]*textclass.Model{}
+	for i := range cfg.Fields {
+		f := &cfg.Fields[i]
+		ex := examples[f.Name]
+		if len(only) > 0 && !slices.Contains(only, f.Name) {
+			continue
+		}
+		if !f.HasOptions() || len(ex) < minTrainExamples || !slices.ContainsFunc(ex, func(e textclass.Example) bool { return e.Label != ex[0].Label }) {
+			continue
+		}
+		m, err := textclass.Train(ctx, ex)
+		if err != nil {
+			return nil, fmt.Errorf("-train: field %s: %w", f.Name, err)
+		}
+		models[f.Name] = m
+	}
+	if len(models) == 0 {
+		return nil, fmt.Errorf("-train: %s has fewer than %d stories expecting a value for any field with options", dir, minTrainExamples)
+	}
+	return models, nil
 }

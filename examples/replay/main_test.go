@@ -141,3 +141,43 @@ func TestReplaySummary(t *testing.T) {
 		t.Errorf("no totals in:\n%s", sum)
 	}
 }
+
+// -train learns the chain's classifiers from stories, and refuses to
+// replay a story it trained on or a field the configuration lacks.
+func TestReplayTrain(t *testing.T) {
+	own := filepath.Join(stories, "stories")
+	dir := t.TempDir()
+	var out bytes.Buffer
+	// The public-format stories beside this package's own are new text
+	// to a classifier trained on the own stories.
+	err := run(context.Background(), []string{"-config", config, "-train", own, "-train-fields", "category",
+		"-predictor", "model,offline", "-json", story}, &out, noEnv)
+	if err != nil && !errors.Is(err, errFailed) {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"category"`) {
+		t.Errorf("no category in the report:\n%s", out.String())
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-train", own, "-predictor", "offline"}, "-train is for -predictor model"},
+		{[]string{"-train", own, "-train-fields", "colour", "-predictor", "model,offline"}, `no field "colour"`},
+		{[]string{"-train", dir, "-predictor", "model,offline"}, "fewer than 20 stories"},
+	} {
+		_, err := replayStory(t, noEnv, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want one with %q", tt.args, err, tt.want)
+		}
+	}
+	// A story both trained on and replayed.
+	ownStory, err := filepath.Glob(filepath.Join(own, "g01-*.scenario.json"))
+	if err != nil || len(ownStory) == 0 {
+		t.Fatalf("no own story g01: %v", err)
+	}
+	err = run(context.Background(), []string{"-config", config, "-train", own, "-predictor", "model,offline", ownStory[0]}, &out, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "both trained on and replayed") {
+		t.Errorf("replaying a story trained on: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,9 @@ type Flags struct {
 	Chain string
 	// Models are the -model values: FIELD=FILE, or FILE alone (see Build).
 	Models []string
+	// Trained are classifiers the command trained itself, by field: the
+	// model predictor asks them as it asks those of -model.
+	Trained map[string]*textclass.Model
 	// Threshold is -chain-threshold: in a chain, an answer below it is
 	// left to the next predictor.
 	Threshold float64
@@ -150,8 +154,8 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 	if !(f.Threshold >= 0 && f.Threshold <= 1) {
 		return nil, "", usagef("-chain-threshold %v is not between 0 and 1", f.Threshold)
 	}
-	if len(f.Models) > 0 && !slices.Contains(kinds, Model) {
-		return nil, "", usagef("-model is for -predictor model or a chain with model, not %q", f.Kind)
+	if (len(f.Models) > 0 || len(f.Trained) > 0) && !slices.Contains(kinds, Model) {
+		return nil, "", usagef("-model and trained classifiers are for -predictor model or a chain with model, not %q", f.Kind)
 	}
 	if !slices.Contains(kinds, LLM) && (f.LLMURL != "" || f.LLMModel != "" || f.LLMKeyEnv != "") {
 		return nil, "", usagef("-llm-url, -llm-model and -llm-key-env are for -predictor llm or a chain with llm, not %q", f.Kind)
@@ -224,10 +228,13 @@ func confident(p predict.Predictor, threshold float64) predict.Predictor {
 }
 
 func (f *Flags) classifier(fields []string) (predict.Predictor, error) {
-	if len(f.Models) == 0 {
+	if len(f.Models) == 0 && len(f.Trained) == 0 {
 		return nil, usagef("-predictor %s needs -model FIELD=FILE: a classifier saved by examples/evaluate -save", f.Kind)
 	}
-	models := map[string]*textclass.Model{}
+	models := maps.Clone(f.Trained)
+	if models == nil {
+		models = map[string]*textclass.Model{}
+	}
 	load := func(field, path string) error {
 		if _, dup := models[field]; dup {
 			return usagef("-model: two classifiers for field %s", field)
