@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 14},
 	},
 	"choice.mention": {
-		Precision: []float64{0.534, 0.726, 0.893, 0.974, 0.999},
-		Right:     []float64{16.66, 20.32, 40.35, 36.18, 1551.49},
-		Total:     []float64{32.9, 28.68, 45.38, 36.55, 1552.49},
+		Precision: []float64{0.489, 0.733, 0.892, 0.974, 0.999},
+		Right:     []float64{17.44, 21.09, 42.89, 37.78, 1628.8},
+		Total:     []float64{37.67, 29.46, 48.26, 38.81, 1629.8},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.604, 0.665, 0.814, 0.968},
-		Right:     []float64{0, 38.46, 339.45, 851.58, 2088.51},
-		Total:     []float64{0, 64.57, 511.31, 1045.74, 2157.38},
+		Precision: []float64{0.455, 0.603, 0.659, 0.814, 0.968},
+		Right:     []float64{0, 39.15, 351.47, 889.34, 2213.04},
+		Total:     []float64{0, 65.83, 533.6, 1093.07, 2285.51},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.623, 0.797, 0.94, 0.988},
-		Right:     []float64{0, 6.04, 58.51, 159.97, 78.48},
-		Total:     []float64{0, 10.62, 73.69, 170.06, 78.64},
+		Precision: []float64{0.355, 0.617, 0.766, 0.939, 0.988},
+		Right:     []float64{0, 6.04, 59.53, 166.08, 82.35},
+		Total:     []float64{0, 10.7, 78.05, 176.74, 82.51},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.225, 0.225, 0.473, 0.841, 0.841},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.54, 40.53, 37.8, 73.13},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.684, 0.684, 0.913, 0.995},
-		Right:     []float64{0, 0.67, 33.99, 248.01, 1166.33},
-		Total:     []float64{0, 1.24, 50.54, 271.66, 1172.56},
+		Precision: []float64{0.455, 0.688, 0.688, 0.917, 0.995},
+		Right:     []float64{0, 0.67, 36.75, 258.64, 1232.94},
+		Total:     []float64{0, 1.24, 54.29, 282.29, 1239.18},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},

@@ -512,7 +512,7 @@ func exchangedFor(s *sentence, i int) bool {
 // deviceWords are the device nouns and their qualifiers that product names
 // are made of, folded, with their words in the supported languages.
 var deviceWords = map[string][]string{
-	"node":   {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt", "nos", "punt", "punto", "ponto", "point", "punkt", "satellite", "satelite", "satellit", "satelliet",
+	"node": {"nodo", "nodos", "nodi", "noeud", "noeuds", "knoten", "knooppunt", "nos", "punt", "punto", "ponto", "point", "punkt", "satellite", "satelite", "satellit", "satelliet",
 		"kit", "set", "system", "sistema", "systeem", "systeme", "pack"},
 	"nodes":  {"nodos", "nodi", "noeuds", "knoten", "knooppunten", "nos", "punten", "punti", "pontos", "points", "punkte", "satellites", "satelites", "satelliten", "satellieten", "satelliti"},
 	"camera": {"camara", "camera", "kamera", "telecamera", "cam"},

@@ -155,7 +155,7 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 		return nil, "", usagef("-chain-threshold %v is not between 0 and 1", f.Threshold)
 	}
 	if (len(f.Models) > 0 || len(f.Trained) > 0) && !slices.Contains(kinds, Model) {
-		return nil, "", usagef("-model and trained classifiers are for -predictor model or a chain with model, not %q", f.Kind)
+		return nil, "", usagef("-model is for -predictor model or a chain with model, not %q", f.Kind)
 	}
 	if !slices.Contains(kinds, LLM) && (f.LLMURL != "" || f.LLMModel != "" || f.LLMKeyEnv != "") {
 		return nil, "", usagef("-llm-url, -llm-model and -llm-key-env are for -predictor llm or a chain with llm, not %q", f.Kind)
