@@ -1092,3 +1092,15 @@ func TestRemarkWhileIHaveYouAndMeshKit(t *testing.T) {
 		{chat("Ich hab gestern abend die Außenkamera bestellt und eben in der Bestätigung gesehen, dass da noch meine alte Adresse drinsteht. Kann man da noch was machen oder ist es schon zu spät?", "R: Haben Sie die Bestellnummer?", "Ja, ORD-611742"), "Shipping"},
 	})
 }
+
+// TestChargingAPhoneIsNoCharge checks that a phone on its charger and an
+// app's "chargement" (loading) are no charge of the company's, while a
+// charge still is.
+func TestChargingAPhoneIsNoCharge(t *testing.T) {
+	checkReadings(t, "reads a charge", map[string]bool{
+		"Half the time my phone is charging in the other room.":                   false,
+		"j'ouvre l'appli Home, j'attends le chargement, elle se charge lentement": false,
+		"They were charging me twice for Cloud Plus.":                             true,
+		"money was charged wrongly":                                               true,
+	}, func(c *conversation) bool { return c.bag["#charge"] > 0 })
+}

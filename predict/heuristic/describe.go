@@ -190,7 +190,11 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 				size -= c.sents[last.idx].ownEnd() - last.from + 1
 				picked = picked[:len(picked)-1]
 			}
-			if contentWords(subj) >= 2 && size+l+1 <= limit {
+			// Beside one body sentence too long to leave it room, it
+			// leads all the same and the sentence is cut short: "Suggestion
+			// : widget pour les caméras" says more than the first 250
+			// characters of how the app is used today.
+			if contentWords(subj) >= 2 && (size+l+1 <= limit || len(picked) == 1 && l < limit/3) {
 				picked = append(picked, cands[k])
 			}
 		}

@@ -288,6 +288,10 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh-Set: Seit heute"},
 		{chat("Da stamattina internet cade ogni cinque minuti e in ufficio siamo tutti fermi.", "È il router X200, quello nuovo."), "router X200: Da stamattina"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the X300, router and all."), "X300: Since this morning"},
+		// A subject that sums up the need leads one body sentence too long
+		// to leave it room, which is cut short.
+		{[]channel.Message{{ID: "e2", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Suggestion : widget pour les caméras",
+			Text: "Bonjour, mais voilà comment ça se passe à chaque fois que je veux juste jeter un œil aux caméras : je déverrouille le téléphone, j'ouvre l'appli Home, j'attends, je vais dans l'onglet Caméras, je clique sur la première, elle s'affiche, je reviens en arrière, je clique sur la deuxième, et au total il me faut presque une minute pour voir les trois caméras de la maison."}}, "Suggestion : widget pour les caméras."},
 		{[]channel.Message{{ID: "e1", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Home Hub",
 			Text: "I have an X300, two mesh satellites and a Home Hub. Since Saturday the ring light on top blinks red and every sensor shows as offline."}}, "Home Hub: Since Saturday"},
 	}
