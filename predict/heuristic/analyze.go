@@ -682,6 +682,7 @@ func inContext(s *sentence) []term {
 	terms = intensifiedDamage(s, terms)
 	terms = intensifierAlone(s, terms)
 	terms = wishedTrigger(s, terms)
+	terms = clockSchedule(s, terms)
 	terms = standIns(s, terms)
 	terms = mailNotParcel(s, terms)
 	terms = brokenPackaging(s, terms)
@@ -910,6 +911,66 @@ func wishedTrigger(s *sentence, terms []term) []term {
 		return false
 	})
 }
+
+// clockSchedule: a device wished or asked to switch on or off at a time
+// of day ("queria que ela ligasse a luz às 18h e desligasse meia noite",
+// "can it turn the lamp on at 7pm?") is a schedule to set up.
+func clockSchedule(s *sentence, terms []term) []term {
+	wants := slices.ContainsFunc(s.toks, func(t token) bool { return wantWords[t.fold] && t.fold != "like" && t.fold != "graag" })
+	if hasTerm(terms, "#setup") || !(s.question || wants) {
+		return terms
+	}
+	sw, clock := -1, false
+	for k := range s.toks {
+		w := s.toks[k].fold
+		if sw < 0 && slices.ContainsFunc(switchStems, func(p string) bool { return strings.HasPrefix(w, p) }) {
+			sw = k
+		}
+		if clockTime(s.toks, k) {
+			clock = true
+		}
+	}
+	if sw < 0 || !clock {
+		return terms
+	}
+	return append(terms, term{key: "#setup", w: 1, start: sw})
+}
+
+// switchStems begin the verbs of switching a device on or off, folded.
+var switchStems = []string{"ligar", "ligas", "ligue", "ligass", "deslig", "allum", "eteign", "eteind", "einschalt", "ausschalt", "anschalt", "angeh", "ausgeh", "anmach", "ausmach",
+	"accend", "speng", "aanzet", "uitzet", "aangaan", "uitgaan", "encend", "encien", "apag", "switch", "turn"}
+
+// clockTime reports whether toks[k] tells a time of day: "18h", "18:30",
+// "7pm", or a number after "às", "at", "um", "alle", "om", "vers" or
+// before "uhr", "uur", "heures", "horas".
+func clockTime(toks []token, k int) bool {
+	w := toks[k].fold
+	if w == "" || w[0] < '0' || w[0] > '9' {
+		return false
+	}
+	digits := strings.TrimLeft(w, "0123456789")
+	switch digits {
+	case "h", "pm", "am", "uhr", "u":
+		return len(w)-len(digits) <= 2
+	case "":
+	default:
+		return len(w)-len(digits) <= 2 && strings.HasPrefix(digits, "h") && strings.Trim(digits[1:], "0123456789") == ""
+	}
+	if len(w) > 2 {
+		return false
+	}
+	if k+1 < len(toks) && clockAfter[toks[k+1].fold] {
+		return true
+	}
+	return k > 0 && clockBefore[toks[k-1].fold]
+}
+
+// clockBefore and clockAfter stand before and after the hour of a time of
+// day, folded.
+var (
+	clockBefore = wordSet(`as at um alle om vers`)
+	clockAfter  = wordSet(`uhr uur heures heure horas hora pm am h`)
+)
 
 // standIns: what stands in for the device is no workaround of its
 // fault, for now or not ("I'm using my phone as a hotspot for now").

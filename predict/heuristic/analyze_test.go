@@ -1104,3 +1104,16 @@ func TestChargingAPhoneIsNoCharge(t *testing.T) {
 		"money was charged wrongly":                                               true,
 	}, func(c *conversation) bool { return c.bag["#charge"] > 0 })
 }
+
+// TestSwitchingAtATimeIsASchedule checks that a device wished or asked to
+// switch on or off at a time of day is a schedule to set up, and that an
+// age or a pack size is no time of day.
+func TestSwitchingAtATimeIsASchedule(t *testing.T) {
+	checkReadings(t, "reads a setup", map[string]bool{
+		"mas queria que ela ligasse sozinha a luz da varanda às 18h e desligasse meia noite, tem como?": true,
+		"Can it turn the porch light on at 7pm and off at 11pm?":                                        true,
+		"Ich möchte, dass die Lampe um 18 Uhr angeht.":                                                  true,
+		"Vorrei che la presa si accendesse alle 7 e si spegnesse alle 23.":                              true,
+		"My dad turns 70 next week, so I ordered him a 4-pack like mine.":                               false,
+	}, func(c *conversation) bool { return c.bag["#setup"] > 0 })
+}
