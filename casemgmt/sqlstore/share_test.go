@@ -252,11 +252,7 @@ func TestManualMigration(t *testing.T) {
 	if err := s.CreateCase(ctx, &casemgmt.Case{Title: "after migrating"}, casemgmt.Write{}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRawSQLite(t, path)
 	var n int
 	if err := db.QueryRow("SELECT COUNT(*) FROM ca_cases").Scan(&n); err != nil || n != 1 {
 		t.Errorf("ca_cases holds %d rows, %v; want 1", n, err)
@@ -274,11 +270,7 @@ func TestLegacyMigrationTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRawSQLite(t, path)
 	// What an earlier build left: its steps (0001 only) recorded in
 	// schema_migrations, and none of the later ones applied.
 	execAll(t, db, []string{
@@ -383,19 +375,11 @@ func TestMigrationRefoldsContactNames(t *testing.T) {
 	}
 	s.Close()
 	// What a build before step 5 stored, and its record of steps.
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	db := openRawSQLite(t, path)
+	execAll(t, db, []string{
 		"UPDATE ca_contacts SET name_norm = 'joão gonçalves' WHERE id = 'C-1'",
 		"DELETE FROM ca_caseagent_migrations WHERE version = 5",
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	s, err = sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
 	if err != nil {
 		t.Fatal(err)
@@ -414,4 +398,16 @@ func TestMigrationRefoldsContactNames(t *testing.T) {
 	if v, err := s.SchemaVersion(ctx); err != nil || v != 5 {
 		t.Errorf("SchemaVersion = %d, %v; want 5", v, err)
 	}
+}
+
+// openRawSQLite opens the SQLite file at path as a plain *sql.DB, as a
+// build before this one or another tool would, closed when the test ends.
+func openRawSQLite(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

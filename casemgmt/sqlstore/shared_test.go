@@ -190,11 +190,7 @@ func TestSchemaTooNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRawSQLite(t, path)
 	if _, err := db.Exec("INSERT INTO caseagent_migrations (version, name, applied_at) VALUES (9999, 'future', 0)"); err != nil {
 		t.Fatal(err)
 	}
@@ -259,11 +255,7 @@ func TestPing(t *testing.T) {
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("Ping on a migrated database: %v", err)
 	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRawSQLite(t, path)
 	if _, err := db.Exec("DELETE FROM caseagent_migrations"); err != nil {
 		t.Fatal(err)
 	}
