@@ -359,8 +359,35 @@ func TestChangeHook(t *testing.T) {
 // so that "Joao Goncalves" finds "João Gonçalves" stored before it.
 func TestMigrationRefoldsContactNames(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "names.db")
-	s, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "names.db")
+		open := func() (*sqlstore.Store, error) {
+			return sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
+		}
+		checkRefold(t, open, func() *sql.DB { return openRawSQLite(t, path) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.DSN(t)
+		open := func() (*sqlstore.Store, error) {
+			return sqlstore.OpenPostgres(ctx, dsn, sqlstore.WithTablePrefix("ca_"))
+		}
+		checkRefold(t, open, func() *sql.DB {
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		})
+	})
+}
+
+// checkRefold stores contacts, turns the database back into what a build
+// before step 5 left (an unfolded key, no record of the step), opens it
+// again and finds the contacts by their names with and without accents.
+func checkRefold(t *testing.T, open func() (*sqlstore.Store, error), raw func() *sql.DB) {
+	ctx := context.Background()
+	s, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,14 +401,12 @@ func TestMigrationRefoldsContactNames(t *testing.T) {
 		}
 	}
 	s.Close()
-	// What a build before step 5 stored, and its record of steps.
-	db := openRawSQLite(t, path)
+	db := raw()
 	execAll(t, db, []string{
 		"UPDATE ca_contacts SET name_norm = 'joão gonçalves' WHERE id = 'C-1'",
 		"DELETE FROM ca_caseagent_migrations WHERE version = 5",
 	})
-	s, err = sqlstore.OpenSQLite(ctx, path, sqlstore.WithTablePrefix("ca_"))
-	if err != nil {
+	if s, err = open(); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
