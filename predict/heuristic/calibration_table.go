@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 14},
 	},
 	"choice.mention": {
-		Precision: []float64{0.489, 0.733, 0.892, 0.974, 0.999},
-		Right:     []float64{17.44, 21.09, 42.89, 37.78, 1628.8},
-		Total:     []float64{37.67, 29.46, 48.26, 38.81, 1629.8},
+		Precision: []float64{0.516, 0.73, 0.894, 0.976, 0.999},
+		Right:     []float64{19.69, 22.89, 45.71, 42.17, 1709.54},
+		Total:     []float64{39.92, 32.03, 51.31, 43.2, 1711.54},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.603, 0.659, 0.814, 0.968},
-		Right:     []float64{0, 39.15, 351.47, 889.34, 2213.04},
-		Total:     []float64{0, 65.83, 533.6, 1093.07, 2285.51},
+		Precision: []float64{0.455, 0.612, 0.662, 0.816, 0.968},
+		Right:     []float64{0, 42.46, 367.55, 927.49, 2335.5},
+		Total:     []float64{0, 70.23, 555.74, 1136.22, 2411.81},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.617, 0.766, 0.939, 0.988},
-		Right:     []float64{0, 6.04, 59.53, 166.08, 82.35},
-		Total:     []float64{0, 10.7, 78.05, 176.74, 82.51},
+		Precision: []float64{0.355, 0.605, 0.759, 0.936, 0.989},
+		Right:     []float64{0, 6.21, 62.3, 172.16, 85.33},
+		Total:     []float64{0, 11.22, 82.47, 183.77, 85.54},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.225, 0.225, 0.473, 0.841, 0.841},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.54, 40.53, 37.8, 73.13},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.688, 0.688, 0.917, 0.995},
-		Right:     []float64{0, 0.67, 36.75, 258.64, 1232.94},
-		Total:     []float64{0, 1.24, 54.29, 282.29, 1239.18},
+		Precision: []float64{0.455, 0.692, 0.697, 0.92, 0.995},
+		Right:     []float64{0, 0.67, 38.64, 269.48, 1289.21},
+		Total:     []float64{0, 1.24, 56.18, 293.14, 1295.44},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
