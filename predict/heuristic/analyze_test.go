@@ -1117,3 +1117,26 @@ func TestSwitchingAtATimeIsASchedule(t *testing.T) {
 		"My dad turns 70 next week, so I ordered him a 4-pack like mine.":                               false,
 	}, func(c *conversation) bool { return c.bag["#setup"] > 0 })
 }
+
+// TestAnsweredNameBeforeAnIdentifier checks that a name answered with the
+// order number right after it, without a comma, is read as the name
+// ("Maria Gonzalez ORD-493307"), and that "havent come" tells a parcel
+// that did not arrive.
+func TestAnsweredNameBeforeAnIdentifier(t *testing.T) {
+	for _, answer := range []string{"Maria Gonzalez ORD-493307", "Liam Murphy ORD-735510", "Ben Okafor, commande ORD-451238."} {
+		c := analyze(defaultLexicon(), chat("buenas el router me llego con la carcasa rota",
+			"R: ¿Me dices tu nombre y el número de pedido?", answer), nil)
+		got := ""
+		for i := range c.sents {
+			if n, ok := answeredName(c, i); ok {
+				got = n
+			}
+		}
+		if want := strings.TrimSuffix(strings.Fields(answer)[0]+" "+strings.Fields(answer)[1], ","); got != want {
+			t.Errorf("%q: answered name %q, want %q", answer, got, want)
+		}
+	}
+	checkReadings(t, "reads a lost parcel", map[string]bool{
+		"hi my mesh nodes still havent come": true,
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
+}

@@ -67,6 +67,10 @@ func isNameWord(t *token, src string, needCap bool) bool {
 	if len(t.fold) < 2 || hasDigit(t.fold) || t.is(fNeg) {
 		return false
 	}
+	if rest := src[t.end:]; len(rest) > 1 && (rest[0] == '-' || rest[0] == '#') && rest[1] >= '0' && rest[1] <= '9' {
+		// The prefix of an identifier ("ORD-493307"), not a name.
+		return false
+	}
 	if needCap {
 		// A capitalised word after a cue is a name even when it is a
 		// function word of another language: "soy Ben Okafor" (Dutch
@@ -99,7 +103,10 @@ func clauseEndsAfter(toks []token, src string, i int, name string) bool {
 	end := toks[i].start + len(name)
 	for k := i; k < len(toks); k++ {
 		if toks[k].start >= end {
-			return toks[k].brk
+			// An identifier may follow the name without a comma:
+			// "Maria Gonzalez ORD-493307".
+			return toks[k].brk || hasDigit(toks[k].fold) ||
+				len(toks[k].fold) <= 3 && k+1 < len(toks) && hasDigit(toks[k+1].fold) && toks[k+1].start == toks[k].end+1
 		}
 	}
 	return true
