@@ -108,16 +108,7 @@ func PhonesMatch(a, b string) bool {
 // and "Jose Garcia" match: customers type names on phones and keyboards
 // without the accents the directory has, and the other way round.
 func NormalizeName(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, w := range strings.Fields(s) {
-		if len(b) > 0 {
-			b = append(b, ' ')
-		}
-		for _, r := range w {
-			b = textfold.AppendRune(b, r)
-		}
-	}
-	return string(b)
+	return strings.Join(strings.Fields(textfold.Plain(s)), " ")
 }
 
 // MatchContact reports whether the contact matches every criterion set in

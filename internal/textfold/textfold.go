@@ -132,3 +132,14 @@ func AppendRune(b []byte, r rune) []byte {
 	}
 	return utf8.AppendRune(b, f)
 }
+
+// Plain returns s lower-cased without the diacritics Rune strips, with
+// the letters that fold to two written out: "José Müller-Straße" is
+// "jose muller-strasse".
+func Plain(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = AppendRune(b, r)
+	}
+	return string(b)
+}

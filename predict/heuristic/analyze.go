@@ -3,7 +3,6 @@ package heuristic
 import (
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/caseagent/caseagent/channel"
@@ -183,7 +182,7 @@ func namesCompanyAct(s *sentence) bool {
 // asksOnlyHow reports whether a sentence names no concept but asking how.
 func asksOnlyHow(s *sentence) bool {
 	return !slices.ContainsFunc(s.terms, func(t term) bool {
-		return t.key[0] == '#' && !askingHow[t.key] && !frameConcepts[t.key] && t.key != "#filler"
+		return t.key[0] == '#' && !askingHow[t.key] && !frameConcepts[t.key]
 	})
 }
 
@@ -766,11 +765,8 @@ func subjunctiveAt(toks []token, i int) bool {
 		if k > i && toks[k].brk {
 			return false
 		}
-		w := toks[k].fold
-		for _, end := range [...]string{"asse", "esse", "isse", "assem", "essem", "issem", "iera", "ieran", "iese", "iesen", "ara", "aran", "ase", "asen"} {
-			if len(w) > len(end)+3 && strings.HasSuffix(w, end) {
-				return true
-			}
+		if endsIn(toks[k].fold, "asse", "esse", "isse", "assem", "essem", "issem", "iera", "ieran", "iese", "iesen", "ara", "aran", "ase", "asen") {
+			return true
 		}
 	}
 	return false
@@ -801,7 +797,7 @@ func inventory(s *sentence) bool {
 		}
 	}
 	for i := range s.toks {
-		if w := s.toks[i].fold; len(w) <= 6 && 'a' <= w[0] && w[0] <= 'z' && hasDigit(w) {
+		if modelName(s.toks[i].fold) {
 			at = append(at, i)
 		}
 	}
@@ -813,6 +809,12 @@ func inventory(s *sentence) bool {
 		}
 	}
 	return devices >= 3
+}
+
+// modelName reports whether a folded word is a model's name: short,
+// opening with a letter, with a digit in it ("x200", "t2", "cam4").
+func modelName(w string) bool {
+	return len(w) <= 6 && 'a' <= w[0] && w[0] <= 'z' && hasDigit(w)
 }
 
 // timeGoneBy reports whether toks name a year or season gone by: "last
@@ -872,11 +874,9 @@ func intensifierAlone(s *sentence, terms []term) []term {
 			return i >= t.start-before && i <= t.start+after && !clauseBreak(s.toks, min(t.start, i)+1, max(t.start, i)+1)
 		}
 		for i := max(0, t.start-8); i < len(s.toks) && i <= t.start+8; i++ {
-			if i > t.start && i <= t.start+2 && s.toks[i].is(fNeg) && near(i, 0, 2) {
-				return false
-			}
-			// A model's name ("X200", "T2") names a device.
-			if f := s.toks[i].fold; hasDigit(f) && strings.IndexFunc(f, unicode.IsLetter) >= 0 && near(i, 8, 8) {
+			// A negation right after it, or a model's name ("X200",
+			// "T2") near it, which names a device.
+			if s.toks[i].is(fNeg) && i > t.start && near(i, 0, 2) || modelName(s.toks[i].fold) && near(i, 8, 8) {
 				return false
 			}
 		}
@@ -982,8 +982,9 @@ func standIns(s *sentence, terms []term) []term {
 	})
 }
 
-// mailNotParcel: a mail, code, link or invoice that does not arrive is
-// no lost parcel, unless the sentence speaks of a parcel too.
+// mailNotParcel: a mail, code, link or invoice, or money that does not
+// reach the card ("sulla carta non è arrivato niente"), is no lost
+// parcel, unless the sentence speaks of a parcel too.
 func mailNotParcel(s *sentence, terms []term) []term {
 	if !anyWord(s.toks, mailWords) || anyWord(s.toks, parcelWords) {
 		return terms
@@ -1153,8 +1154,9 @@ var firstPerson = wordSet(`ich wir hab habe haben ik we heb hebben`)
 // intensifiers say "completely", folded.
 var intensifiers = wordSet(`completely totally total totalmente completamente komplett vollig voellig completement totalement volledig helemaal`)
 
-// mailWords name mails, messages, codes, links and invoices; parcelWords name
-// parcels and orders. Folded.
+// mailWords name mails, messages, codes, links, invoices, refunds, money
+// and cards: what arrives other than by parcel; parcelWords name parcels
+// and orders. Folded.
 var (
 	mailWords = wordSet(`mail mails email emails correo correos courriel courriels mensaje mensajes mensagem mensagens message messages sms code codes codigo codigos codice codici link links enlace enlaces lien liens
 		invoice invoices receipt factura facturas fatura faturas fiscal fattura ricevuta rechnung quittung facture factuur
@@ -1313,7 +1315,13 @@ var (
 // Romance conditional: "solucionaría", "resolveria", "résoudrait",
 // "risolverebbe".
 func conditionalForm(w string) bool {
-	for _, end := range []string{"ria", "rian", "riam", "rait", "raient", "rebbe", "rebbero"} {
+	return endsIn(w, "ria", "rian", "riam", "rait", "raient", "rebbe", "rebbero")
+}
+
+// endsIn reports whether w ends in one of ends after a stem of more than
+// three letters: the ending of a verb form, not a short word.
+func endsIn(w string, ends ...string) bool {
+	for _, end := range ends {
 		if len(w) > len(end)+3 && strings.HasSuffix(w, end) {
 			return true
 		}

@@ -478,3 +478,14 @@ func TestLexiconIndexFindsWhatAScanFinds(t *testing.T) {
 		t.Fatalf("only %d words read, %d phrases found: too little text to check the index", words, found)
 	}
 }
+
+// TestFillerReadsAsNothing checks that a filler phrase keeps its words
+// from being read as another phrase and is no term itself.
+func TestFillerReadsAsNothing(t *testing.T) {
+	toks := tokenize("the freezer and a palito de dente", nil)
+	for _, tm := range defaultLexicon().terms(toks, nil) {
+		if tm.key[0] == '#' {
+			t.Errorf("term %s read from %q", tm.key, "the freezer and a palito de dente")
+		}
+	}
+}

@@ -53,13 +53,7 @@ var wordFlags = sync.OnceValue(func() map[string]uint16 {
 })
 
 // fold returns s lower-cased without diacritics.
-func fold(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		b = textfold.AppendRune(b, r)
-	}
-	return string(b)
-}
+func fold(s string) string { return textfold.Plain(s) }
 
 func isWordRune(r rune) bool {
 	return r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') ||
