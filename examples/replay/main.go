@@ -168,8 +168,9 @@ func dirOf(p string) string {
 const minTrainExamples = 20
 
 // trainOn trains a classifier for each field of cfg with options (of
-// those named in only, when any are) on the stories in dir: the customer's words of each, labelled with the value
-// its created case expects. Stories replayed may not be among them: a
+// those named in only, when any are) on the stories in dir: the
+// customer's words of each, labelled with the value its created case
+// expects. Stories replayed may not be among them: a
 // figure measured on text trained on says nothing of new text.
 func trainOn(ctx context.Context, dir string, only []string, cfg *agent.Config, replayed []*replay.Scenario) (map[string]*textclass.Model, error) {
 	for _, name := range only {
@@ -211,10 +212,13 @@ func trainOn(ctx context.Context, dir string, only []string, cfg *agent.Config, 
 		if len(only) > 0 && !slices.Contains(only, f.Name) {
 			continue
 		}
-		if !f.HasOptions() || len(ex) < minTrainExamples || !slices.ContainsFunc(ex, func(e textclass.Example) bool { return e.Label != ex[0].Label }) {
+		if !f.HasOptions() || len(ex) < minTrainExamples {
 			continue
 		}
 		m, err := textclass.Train(ctx, ex)
+		if errors.Is(err, textclass.ErrOneLabel) {
+			continue // every story expects the same value: nothing to tell apart
+		}
 		if err != nil {
 			return nil, fmt.Errorf("-train: field %s: %w", f.Name, err)
 		}
