@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 14},
 	},
 	"choice.mention": {
-		Precision: []float64{0.516, 0.73, 0.894, 0.976, 0.999},
-		Right:     []float64{19.69, 22.89, 45.71, 42.17, 1709.54},
-		Total:     []float64{39.92, 32.03, 51.31, 43.2, 1711.54},
+		Precision: []float64{0.508, 0.735, 0.895, 0.977, 0.999},
+		Right:     []float64{22.03, 23.55, 45.88, 44.67, 1787.87},
+		Total:     []float64{45.26, 32.69, 51.47, 45.7, 1789.87},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.612, 0.662, 0.816, 0.968},
-		Right:     []float64{0, 42.46, 367.55, 927.49, 2335.5},
-		Total:     []float64{0, 70.23, 555.74, 1136.22, 2411.81},
+		Precision: []float64{0.455, 0.625, 0.667, 0.814, 0.968},
+		Right:     []float64{0, 45.27, 384.98, 971.18, 2450.57},
+		Total:     []float64{0, 73.25, 578.19, 1192.7, 2530.86},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.605, 0.759, 0.936, 0.989},
-		Right:     []float64{0, 6.21, 62.3, 172.16, 85.33},
-		Total:     []float64{0, 11.22, 82.47, 183.77, 85.54},
+		Precision: []float64{0.355, 0.583, 0.755, 0.938, 0.989},
+		Right:     []float64{0, 6.21, 62.46, 178.24, 89.09},
+		Total:     []float64{0, 11.72, 83.12, 189.85, 89.3},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.225, 0.225, 0.473, 0.841, 0.841},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.54, 40.53, 37.8, 73.13},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.692, 0.697, 0.92, 0.995},
-		Right:     []float64{0, 0.67, 38.64, 269.48, 1289.21},
-		Total:     []float64{0, 1.24, 56.18, 293.14, 1295.44},
+		Precision: []float64{0.455, 0.692, 0.692, 0.917, 0.995},
+		Right:     []float64{0, 0.72, 40.27, 278.56, 1360.45},
+		Total:     []float64{0, 1.29, 59.06, 303.93, 1367.73},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
