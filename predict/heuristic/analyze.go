@@ -1087,7 +1087,8 @@ var packagingWords = wordSet(`box carton cardboard packaging caja carton embalaj
 // partilho a camara?"), unless it asks how long, how much or why, or
 // how the company goes about it ("¿cómo lo hacemos?"); "como"/"come"
 // before a pronoun asks how only in a question ("como la app se abre"
-// is "as the app opens").
+// is "as the app opens") or before a verb in the first person that
+// ends the clause ("come lo collego").
 func askedHow(s *sentence, terms []term) []term {
 	switch {
 	case s.question && !hasTerm(terms, "#howto"):
@@ -1102,10 +1103,22 @@ func askedHow(s *sentence, terms []term) []term {
 	case !s.question:
 		terms = slices.DeleteFunc(terms, func(t term) bool {
 			return (t.key == "#howto" || t.key == "#question") && t.start+1 < len(s.toks) &&
-				(s.toks[t.start].fold == "como" || s.toks[t.start].fold == "come") && objectPronouns[s.toks[t.start+1].fold]
+				(s.toks[t.start].fold == "como" || s.toks[t.start].fold == "come") && objectPronouns[s.toks[t.start+1].fold] &&
+				!firstPersonAsk(s.toks, t.start+2)
 		})
 	}
 	return terms
+}
+
+// firstPersonAsk reports whether toks[k] ends a clause with a verb in
+// the first person of the present ("come lo collego", "como lo hago",
+// "como o ligo"): after "como"/"come" and a pronoun it asks how, typed
+// without its question mark.
+func firstPersonAsk(toks []token, k int) bool {
+	if k >= len(toks) || toks[k].brk || len(toks[k].fold) < 4 || !strings.HasSuffix(toks[k].fold, "o") {
+		return false
+	}
+	return k+1 == len(toks) || toks[k+1].brk
 }
 
 // notAtAll open a "not at all" in German and Dutch, folded.

@@ -308,9 +308,14 @@ func TestMailThatNeverArrivesIsNoParcel(t *testing.T) {
 }
 
 // TestComoAsksOnlyInAQuestion checks that "como"/"come" before a pronoun
-// asks how in a question and is "as" in a statement.
+// asks how in a question, or before a verb in the first person that ends
+// the clause when the question mark is left out, and is "as" in a
+// statement.
 func TestComoAsksOnlyInAQuestion(t *testing.T) {
 	checkReadings(t, "asks how", map[string]bool{
+		"ho preso un M10 da aggiungere al router come lo collego":                 true,
+		"compré otro enchufe y no sé, como lo conecto":                            true,
+		"como la app se abre, pueden ver las cámaras sin pedir nada":              false,
 		"Come lo collego alla rete che ho già?":                                   true,
 		"¿Cómo la configuro para que grabe de noche?":                             true,
 		"como la app se abre directamente sin pedir nada, pueden ver las cámaras": false,
