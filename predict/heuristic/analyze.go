@@ -688,8 +688,37 @@ func inContext(s *sentence) []term {
 	terms = networkPassword(s, terms)
 	terms = addressChange(terms)
 	terms = askedHow(s, terms)
+	terms = praiseFirst(s, terms)
 	return saidInPassing(s, terms)
 }
+
+// praiseFirst: a sentence that opens with thanks or praise for something
+// done before ("un grand merci à votre collègue qui m'a aidée pour le
+// thermostat", "complimenti per la spedizione", "bedankt voor de snelle
+// vervanging van mijn Home Hub") tells what went well, not the need: it
+// is said in passing, unless it also tells a fault, negates, turns with a
+// "but" or asks.
+func praiseFirst(s *sentence, terms []term) []term {
+	k := slices.IndexFunc(terms, func(t term) bool { return t.key == "#praise" })
+	if k < 0 {
+		return terms
+	}
+	if terms[k].start > praiseOpening || s.question || tellsFault(terms) || anyWord(s.toks, contrastWords) ||
+		slices.ContainsFunc(terms, func(t term) bool { return t.neg }) {
+		return slices.Delete(terms, k, k+1)
+	}
+	s.passAt = 1
+	terms = slices.Delete(terms, k, k+1)
+	for i := range terms {
+		terms[i].w *= retractedWeight
+	}
+	return terms
+}
+
+// praiseOpening is the most words before the thanks that open a
+// sentence of praise: "Also erstmal ein großes Lob", "Alors d'abord un
+// grand merci".
+const praiseOpening = 4
 
 // addressChange: to change ("cambiar", "changer", "ändern") in a
 // sentence about an address changes the address, not the product: "puse

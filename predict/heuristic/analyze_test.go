@@ -1145,3 +1145,20 @@ func TestAnsweredNameBeforeAnIdentifier(t *testing.T) {
 		"hi my mesh nodes still havent come": true,
 	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
 }
+
+// TestPraiseFirstIsSaidInPassing checks that thanks or praise for
+// something done before, opening a message, names neither the category
+// nor the product, unless it turns with a "but" or tells a fault.
+func TestPraiseFirstIsSaidInPassing(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Ciao! Intanto complimenti per la consegna velocissima, il pacco è arrivato il giorno dopo.", "R: Grazie! Come posso aiutarti?", "Vorrei che la presa accendesse la lampada del salotto alle sette di sera, dove si imposta?"), "How-to"},
+		{email("Inloggen lukt niet", "Allereerst bedankt voor de snelle levering van mijn bestelling vorige week. Sinds gisteren werkt mijn wachtwoord niet meer en kan ik niet inloggen in de app."), "Account access"},
+	})
+	checkWritten(t, "product", []categoryCase{
+		{chat("Bonjour, d'abord un grand merci à votre collègue qui m'a aidé avec le thermostat hier soir.", "R: Avec plaisir ! Que puis-je faire pour vous ?", "Je voudrais renvoyer les deux prises connectées que j'ai commandées en trop, commande ORD-552190."), "P-PLUG"},
+	})
+	checkReadings(t, "reads a lost delivery", map[string]bool{
+		"Thanks for sending the replacement router, but it never arrived.": true,
+		"Thanks for the quick delivery last month, everything arrived.":    false,
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 || c.bag["#delivery"] >= 1 })
+}

@@ -58,7 +58,9 @@
 //     customer's own verdict ("URGENT!!!", "¡¡URGENTE!!") is no evidence
 //     at all. What the customer adds in passing ("by the way",
 //     "übrigens", "au passage", "PS") weighs as little as what they
-//     retract, and a representative who sends the steps ("je vous
+//     retract, and so does thanks or praise for something done before
+//     ("complimenti per la spedizione", "bedankt voor de snelle
+//     vervanging") unless it turns with a "but"; a representative who sends the steps ("je vous
 //     envoie les étapes") answers a question of how to do it. Of several
 //     products named, one the customer replaced ("from the X200 to the
 //     X300", "the old one"), had in a year gone by ("last autumn"), says
