@@ -1162,3 +1162,30 @@ func TestPraiseFirstIsSaidInPassing(t *testing.T) {
 		"Thanks for the quick delivery last month, everything arrived.":    false,
 	}, func(c *conversation) bool { return c.bag["#lost"] > 0 || c.bag["#delivery"] >= 1 })
 }
+
+// TestNoWayToLacksOrFails checks that "no hay forma de" and "não há
+// maneira de" before what the customer wants to do tell what the product
+// lacks, as "pas moyen de" and "no way to" do, and before getting the
+// device to connect or work tell a fault.
+func TestNoWayToLacksOrFails(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"En la app sale todo junto y no hay forma de separar la casa de la playa.": false,
+		"Não há maneira de ordenar as câmaras na aplicação.":                       false,
+		"No hay manera de que el enchufe se conecte a la red.":                     true,
+		"Não há maneira de ligar a câmara do jardim desde ontem.":                  true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+	checkReadings(t, "reads what the product lacks", map[string]bool{
+		"En la app sale todo junto y no hay forma de separar la casa de la playa.": true,
+		"Não há maneira de ordenar as câmaras na aplicação.":                       true,
+	}, func(c *conversation) bool { return c.bag["#lacks"] > 0 })
+}
+
+// TestOfNoUseAnyMoreIsAReturn checks that a thing that is of no use to
+// the customer any more ("ne me sert plus à rien", "ya no me sirve") is
+// sent back, not broken.
+func TestOfNoUseAnyMoreIsAReturn(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("Bonjour, j'ai pris un routeur X300 le mois dernier mais la box de mon nouvel opérateur couvre toute la maison. Le X300 ne me sert plus à rien, je peux le renvoyer ?"), "Returns"},
+		{chat("Hola, compré dos enchufes pero ya no me sirven porque cambiamos la caldera. ¿Los puedo devolver?"), "Returns"},
+	})
+}
