@@ -684,6 +684,7 @@ func inContext(s *sentence) []term {
 	terms = clockSchedule(s, terms)
 	terms = standIns(s, terms)
 	terms = mailNotParcel(s, terms)
+	terms = arrivedAtDoing(s, terms)
 	terms = brokenPackaging(s, terms)
 	terms = networkPassword(s, terms)
 	terms = addressChange(terms)
@@ -719,6 +720,25 @@ func praiseFirst(s *sentence, terms []term) []term {
 // sentence of praise: "Also erstmal ein großes Lob", "Alors d'abord un
 // grand merci".
 const praiseOpening = 4
+
+// arrivedAtDoing: "llegar a" and "chegar a" before an infinitive say
+// how far the customer got, not that a parcel came: "el electricista no
+// lo llegó a instalar", "nem cheguei a usar".
+func arrivedAtDoing(s *sentence, terms []term) []term {
+	if !hasPlainTerm(terms, "#lost") && !hasPlainTerm(terms, "#delivery") {
+		return terms
+	}
+	for k := 0; k+2 < len(s.toks); k++ {
+		w := s.toks[k].fold
+		if !strings.HasPrefix(w, "lleg") && !strings.HasPrefix(w, "cheg") || s.toks[k+1].fold != "a" || s.toks[k+2].brk || !infinitive(withoutPronoun(s.toks[k+2].fold)) {
+			continue
+		}
+		terms = slices.DeleteFunc(terms, func(t term) bool {
+			return (t.key == "#lost" || t.key == "#delivery") && t.start <= k && t.start >= k-3
+		})
+	}
+	return terms
+}
 
 // addressChange: to change ("cambiar", "changer", "ändern") in a
 // sentence about an address changes the address, not the product: "puse
@@ -1144,7 +1164,7 @@ func askedHow(s *sentence, terms []term) []term {
 // "como o ligo"): after "como"/"come" and a pronoun it asks how, typed
 // without its question mark.
 func firstPersonAsk(toks []token, k int) bool {
-	if k >= len(toks) || toks[k].brk || len(toks[k].fold) < 4 || !strings.HasSuffix(toks[k].fold, "o") {
+	if k >= len(toks) || toks[k].brk || !firstPersonVerb(&toks[k]) {
 		return false
 	}
 	return k+1 == len(toks) || toks[k+1].brk
@@ -1602,6 +1622,17 @@ func infinitive(w string) bool {
 		return true
 	}
 	return false
+}
+
+// withoutPronoun returns a folded Spanish or Portuguese verb without
+// the object pronoun written onto it: "usarlo" is "usar".
+func withoutPronoun(w string) string {
+	for _, p := range [...]string{"los", "las", "lo", "la", "le", "me", "se"} {
+		if v, ok := strings.CutSuffix(w, p); ok && len(v) >= 5 && v[len(v)-1] == 'r' {
+			return v
+		}
+	}
+	return w
 }
 
 // adverbs that end like infinitives, folded: "come sempre".

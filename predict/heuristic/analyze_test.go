@@ -1189,3 +1189,15 @@ func TestOfNoUseAnyMoreIsAReturn(t *testing.T) {
 		{chat("Hola, compré dos enchufes pero ya no me sirven porque cambiamos la caldera. ¿Los puedo devolver?"), "Returns"},
 	})
 }
+
+// TestArrivedAtDoingIsNoParcel checks that "llegar a" and "chegar a"
+// before an infinitive tell how far the customer got, while a parcel
+// that did not arrive is still lost.
+func TestArrivedAtDoingIsNoParcel(t *testing.T) {
+	checkReadings(t, "reads a lost delivery", map[string]bool{
+		"El técnico lo sacó de la caja pero no lo llegó a instalar.": false,
+		"Nem cheguei a usá-la, continua na caixa.":                   false,
+		"El paquete no llegó a casa.":                                true,
+		"A encomenda não chegou até hoje.":                           true,
+	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
+}
