@@ -508,7 +508,8 @@ func TestWishQuestionsAskNoHow(t *testing.T) {
 
 // TestNegationStaysInItsClause checks that a negator does not reach past
 // the clause it stands in ("no" is also Portuguese for "in the"), and that
-// a customer who stopped using something tells no fault.
+// a customer who stopped using something tells no fault, and that "and"
+// with a subject of its own opens another clause.
 func TestNegationStaysInItsClause(t *testing.T) {
 	checkReadings(t, "fault", map[string]bool{
 		"A Cam4 fica no quarto dela, funciona muito bem.":                    false,
@@ -516,6 +517,15 @@ func TestNegationStaysInItsClause(t *testing.T) {
 		"I stopped using the cameras last autumn when we moved.":             false,
 		"Die Kamera funktioniert nicht mehr, seit gestern ist das Bild weg.": true,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+	checkReadings(t, "return negated", map[string]bool{
+		"Wir brauchen das Ding nicht und ich will es zurückschicken.": false,
+		"We don't need it and I want to send it back.":                false,
+		"Ich will es nicht zurückschicken, nur umtauschen.":           true,
+	}, func(c *conversation) bool {
+		return slices.ContainsFunc(c.sents, func(s sentence) bool {
+			return slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#return" && t.neg })
+		})
+	})
 }
 
 // TestQuestionIfNeededIsNoNeed checks that a how-to question asked only
