@@ -1211,3 +1211,15 @@ func TestArrivedAtDoingIsNoParcel(t *testing.T) {
 		"A encomenda não chegou até hoje.":                           true,
 	}, func(c *conversation) bool { return c.bag["#lost"] > 0 })
 }
+
+// TestNotYetPossibleLacks checks that what cannot be done yet ("dat je
+// nog geen rechten per gebruiker kan instellen", "todavía no se puede")
+// tells what the product lacks.
+func TestNotYetPossibleLacks(t *testing.T) {
+	checkReadings(t, "reads what the product lacks", map[string]bool{
+		"In de chat zeiden ze dat je nog geen schema per stekker kan maken.": true,
+		"Me dijeron que todavía no se puede compartir solo una cámara.":      true,
+		"Il supporto dice che non è ancora possibile esportare i video.":     true,
+		"Ik heb nog geen bestelnummer gekregen.":                             false,
+	}, func(c *conversation) bool { return c.bag["#lacks"] > 0 })
+}
