@@ -690,6 +690,7 @@ func inContext(s *sentence) []term {
 	terms = addressChange(terms)
 	terms = askedHow(s, terms)
 	terms = praiseFirst(s, terms)
+	terms = willingToPay(terms)
 	return saidInPassing(s, terms)
 }
 
@@ -715,6 +716,20 @@ func praiseFirst(s *sentence, terms []term) []term {
 	}
 	return terms
 }
+
+// willingToPay: a customer who would pay for what they wish ("je serais
+// prête à payer un peu plus sur l'abonnement pour ça", "anche pagando di
+// più") asks for a capability; the payment and the plan they name are
+// no billing matter.
+func willingToPay(terms []term) []term {
+	if !slices.ContainsFunc(terms, func(t term) bool { return t.key == "#payfor" && !t.neg }) {
+		return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#payfor" })
+	}
+	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#payfor" || billingConcepts[t.key] })
+}
+
+// billingConcepts are the concepts of money the customer pays.
+var billingConcepts = map[string]bool{"#payment": true, "#fee": true, "#charge": true, "#subscription": true, "#invoice": true}
 
 // praiseOpening is the most words before the thanks that open a
 // sentence of praise: "Also erstmal ein großes Lob", "Alors d'abord un

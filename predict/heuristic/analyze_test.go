@@ -1223,3 +1223,14 @@ func TestNotYetPossibleLacks(t *testing.T) {
 		"Ik heb nog geen bestelnummer gekregen.":                             false,
 	}, func(c *conversation) bool { return c.bag["#lacks"] > 0 })
 }
+
+// TestWillingToPayWishes checks that a customer who would pay for what
+// they wish asks for a capability, while one who will not pay twice has
+// a billing matter.
+func TestWillingToPayWishes(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{email("Idée pour la caméra", "Ma mère vit seule et nous avons deux Cam4 chez elle. Est-ce que vous pourriez ajouter une alerte quand personne ne bouge pendant des heures ? Je serais prête à payer un peu plus sur l'abonnement Cloud Plus pour ça."), "Feature request"},
+		{email("Cloud Plus", "Ik zou graag video's langer dan 30 dagen bewaren. Ik ben bereid om daar extra voor te betalen bovenop mijn Cloud Plus abonnement."), "Feature request"},
+		{email("Cloud Plus twice", "You charged my card twice for the Cloud Plus subscription this month. I'm not willing to pay twice, please refund one."), "Billing"},
+	})
+}
