@@ -1234,3 +1234,14 @@ func TestWillingToPayWishes(t *testing.T) {
 		{email("Cloud Plus twice", "You charged my card twice for the Cloud Plus subscription this month. I'm not willing to pay twice, please refund one."), "Billing"},
 	})
 }
+
+// TestNoLongerExistsLacksNothing checks that a thing that no longer
+// exists ("la red antigua ya no existe") tells nothing the product
+// lacks, while an option that does not exist does.
+func TestNoLongerExistsLacksNothing(t *testing.T) {
+	checkReadings(t, "reads what the product lacks", map[string]bool{
+		"Como la red antigua ya no existe, hay que volver a conectarlos.": false,
+		"Das alte WLAN gibt es nicht mehr, wir haben einen neuen Router.": false,
+		"Esa opción no existe en la app.":                                 true,
+	}, func(c *conversation) bool { return c.bag["#lacks"] > 0 })
+}
