@@ -1364,7 +1364,7 @@ var (
 	// and the words of needing and hoping.
 	wishWords = func() map[string]bool {
 		m := wordSet(`need needs hope queremos necesito necesitamos espero will mochten brauche brauchen hoffe
-			precisamos preciso veux voulons besoin espere vogliamo spero bisogno wilt willen hoop`)
+			precisamos preciso gostava gostavamos veux voulons besoin espere vogliamo spero bisogno wilt willen hoop`)
 		for w := range wantWords {
 			if w != "like" {
 				m[w] = true

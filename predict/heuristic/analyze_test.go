@@ -371,6 +371,7 @@ func TestSolvedSettles(t *testing.T) {
 		"The X300 restarts four times a day. Each time it comes back and works fine again until the next one.":                               false,
 		"Il router si riavvia ogni ora. Dopo il reset funziona di nuovo, grazie.":                                                            true,
 		"Er staat twee keer een afschrijving op mijn rekening. Ik had eerder al gebeld over de stekkers, dat is inmiddels opgelost.":         false,
+		"O router chegou partido. Gostava de ter isto resolvido depressa.":                                                                   false,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
