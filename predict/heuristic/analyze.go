@@ -267,9 +267,21 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// the sentence that says so nor how it came about ("I had used the
 	// wrong password"), unless a sentence after it asks for something
 	// new ("that's settled; now I'd like to send it back").
+	// A message that tells a stop-gap ("si je le débranche ça repart, pour
+	// quelques heures") tells what still goes wrong: what it says works
+	// is the stop-gap's effect or another device ("là ça marche").
 	settledAt := map[int]int{}
+	stopGap := map[int]bool{}
+	resolved := make([]bool, len(c.sents))
 	for i := range c.sents {
-		if saysResolved(&c.sents[i]) {
+		s := &c.sents[i]
+		resolved[i] = saysResolved(s)
+		if !resolved[i] && slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#workaround" && !t.neg && t.w >= 0.5 }) {
+			stopGap[s.msg] = true
+		}
+	}
+	for i := range c.sents {
+		if resolved[i] && !stopGap[c.sents[i].msg] {
 			settledAt[c.sents[i].msg] = i + 1
 		}
 	}

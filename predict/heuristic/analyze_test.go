@@ -372,6 +372,7 @@ func TestSolvedSettles(t *testing.T) {
 		"Il router si riavvia ogni ora. Dopo il reset funziona di nuovo, grazie.":                                                            true,
 		"Er staat twee keer een afschrijving op mijn rekening. Ik had eerder al gebeld over de stekkers, dat is inmiddels opgelost.":         false,
 		"O router chegou partido. Gostava de ter isto resolvido depressa.":                                                                   false,
+		"Le satellite décroche. Si je le débranche ça repart pour quelques heures. Sur le routeur principal ça marche.":                      false,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
@@ -1245,4 +1246,15 @@ func TestNoLongerExistsLacksNothing(t *testing.T) {
 		"Das alte WLAN gibt es nicht mehr, wir haben einen neuen Router.": false,
 		"Esa opción no existe en la app.":                                 true,
 	}, func(c *conversation) bool { return c.bag["#lacks"] > 0 })
+}
+
+// TestLosingTheWifiIsAFault checks that devices that lose the wifi, in
+// the plural too, tell a fault.
+func TestLosingTheWifiIsAFault(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"La tablette et le haut-parleur perdent le wifi plusieurs fois par jour.": true,
+		"Las cámaras pierden la conexión cada noche.":                             true,
+		"Onze speakers verliezen steeds de wifi.":                                 true,
+		"Je ne veux pas perdre mes réglages.":                                     false,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
 }
