@@ -287,6 +287,7 @@ func TestDescriptionLeavesOutWhatIsFine(t *testing.T) {
 		"The app works, but the plug does not show up in it.": true,
 		"Die Kamera funktioniert, aber die Aufnahmen fehlen.": true,
 		"Does the thermostat work with a heat pump?":          true,
+		"Tenho três tomadas SmartPlug cá em casa (máquina de lavar, aquecedor e arca congeladora) e funcionam muito bem.": false,
 	}, func(c *conversation) bool {
 		_, abs, _ := informative(&c.sents[0], nil)
 		return abs > 0
@@ -1257,4 +1258,16 @@ func TestLosingTheWifiIsAFault(t *testing.T) {
 		"Onze speakers verliezen steeds de wifi.":                                 true,
 		"Je ne veux pas perdre mes réglages.":                                     false,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
+}
+
+// TestFreezerIsNoFreeze checks that a freezer, in every language, is an
+// appliance, while a picture that freezes is a fault.
+func TestFreezerIsNoFreeze(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"A tomada da arca congeladora está na garagem.": false,
+		"El enchufe del congelador está en el garaje.":  false,
+		"La prise du congélateur est dans le garage.":   false,
+		"La presa del congelatore è in garage.":         false,
+		"La imagen de la cámara se queda congelada.":    true,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#crash"] > 0 })
 }

@@ -116,14 +116,15 @@ func contentWords(s *sentence) int {
 const plainWordWeight = 0.15
 
 // onlyWorks reports whether a sentence only tells that something works:
-// it says so, asks nothing and tells of nothing else but things, with no
+// it says so, asks nothing and tells of nothing else but things (and
+// words that tell no need, such as the heater a plug switches), with no
 // "but".
 func onlyWorks(s *sentence) bool {
 	if s.question || !hasPlainTerm(s.terms, "#works") || anyWord(s.toks, contrastWords) {
 		return false
 	}
 	for _, t := range s.terms {
-		if t.key[0] == '#' && (t.neg || t.key != "#works" && !nounConcepts[t.key] && !deviceConcepts[t.key]) {
+		if t.key[0] == '#' && (t.neg || t.key != "#works" && t.key != "#aside" && !nounConcepts[t.key] && !deviceConcepts[t.key]) {
 			return false
 		}
 	}
