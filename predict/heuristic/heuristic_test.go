@@ -287,6 +287,8 @@ func TestIdentifiers(t *testing.T) {
 		{"german", chat("Seriennummer: rb-8888888, Bestellung #A10001"), map[string]any{"serial": "RB-8888888", "order_ref": "#A10001"}},
 		{"number sign, not a negation", chat("j'ai passé commande hier (commande n° #A20002) et je me suis trompé d'adresse"), map[string]any{"order_ref": "#A20002"}},
 		{"number sign in Spanish", chat("es el pedido nº #A30003"), map[string]any{"order_ref": "#A30003"}},
+		{"no as number", chat("ordered a bulb on the 2nd, order no #A40004, tracking hasn't moved"), map[string]any{"order_ref": "#A40004"}},
+		{"no as a denial", chat("it's #A50005, no #A60006"), map[string]any{"order_ref": "#A50005"}},
 		{"confirmed read-back", chat("my bulb is dead", "R: I see RB-1212121 on your account. Is that the serial?", "yes, that's it"), map[string]any{"serial": "RB-1212121"}},
 		{"read-back not confirmed", chat("my bulb is dead", "R: Is the serial RB-1212121?", "no idea, sorry"), map[string]any{}},
 		{"read-back then corrected", chat("R: Is it RB-1212121?", "yes", "oh wait, sorry, it is RB-3434343"), map[string]any{"serial": "RB-3434343"}},

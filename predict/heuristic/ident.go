@@ -224,6 +224,10 @@ func (pf *patternField) find(c *conversation) []identifier {
 	return out
 }
 
+// numberedWords name what has a number, folded: before "no" they make
+// it the abbreviation of "number".
+var numberedWords = wordSet(`order orders invoice serial ref reference ticket case pedido encomenda commande ordine bestellung bestelling factura fatura facture fattura rechnung factuur`)
+
 func isAlnumByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
@@ -243,6 +247,10 @@ func negatedBefore(src string, a int) bool {
 		// Portuguese "no" is "in the" ("no pedido ORD-..."): it denies
 		// only right before the value or before a filler ("no es el").
 		if toks[j].fold == "no" && j < len(toks)-1 && !fillers[toks[j+1].fold] {
+			continue
+		}
+		// "order no ORD-417702", "invoice no. 88": "no" is "number".
+		if toks[j].fold == "no" && j > 0 && numberedWords[toks[j-1].fold] {
 			continue
 		}
 		if toks[j].is(fNeg) || wrongCues[toks[j].fold] {
