@@ -1271,3 +1271,12 @@ func TestFreezerIsNoFreeze(t *testing.T) {
 		"La imagen de la cámara se queda congelada.":    true,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#crash"] > 0 })
 }
+
+// TestNounBesideANameCountsOnce checks that a shared noun written beside
+// a product's name ("il router X200") names it once, not twice: the
+// product the need is about, named more, wins.
+func TestNounBesideANameCountsOnce(t *testing.T) {
+	checkWritten(t, "product", []categoryCase{
+		{email("Nodo M10 spento", "Ho un kit di due M10 che uso con il router X200. Da ieri uno dei due nodi non si accende più, nessuna lucina. Il router e l'altro nodo vanno bene."), "P-M10"},
+	})
+}

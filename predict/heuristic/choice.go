@@ -1468,7 +1468,7 @@ func (cf *choiceField) addHeadMentions(c *conversation, ms []mention, excluded [
 			if os == nil {
 				os = cf.heads[strings.TrimSuffix(s.toks[i].fold, "s")]
 			}
-			if os == nil || inMention(ms, si, i) || mentionNegated(s.toks, i) {
+			if os == nil || inMention(ms, si, i) || besideMention(ms, si, i) || mentionNegated(s.toks, i) {
 				continue
 			}
 			only := -1
@@ -1492,6 +1492,17 @@ func (cf *choiceField) addHeadMentions(c *conversation, ms []mention, excluded [
 func inMention(ms []mention, si, i int) bool {
 	for _, m := range ms {
 		if m.sent == si && i >= m.tok && i < m.end {
+			return true
+		}
+	}
+	return false
+}
+
+// besideMention reports whether token i of sentence si stands right
+// before or after a mention: "il router X200" names the X200 once.
+func besideMention(ms []mention, si, i int) bool {
+	for _, m := range ms {
+		if m.sent == si && (i == m.tok-1 || i == m.end) {
 			return true
 		}
 	}
