@@ -1280,3 +1280,13 @@ func TestNounBesideANameCountsOnce(t *testing.T) {
 		{email("Nodo M10 spento", "Ho un kit di due M10 che uso con il router X200. Da ieri uno dei due nodi non si accende più, nessuna lucina. Il router e l'altro nodo vanno bene."), "P-M10"},
 	})
 }
+
+// TestModelWordBeforeKindNamesOne checks that a model word two products
+// share, written right before one's kind ("Cam4 buitencamera's"), names
+// that product, not the one the model word names alone.
+func TestModelWordBeforeKindNamesOne(t *testing.T) {
+	checkWritten(t, "product", []categoryCase{
+		{email("Bestelling naar verkeerd adres", "Gisteren heb ik twee Cam4 buitencamera's besteld en ze gaan naar mijn oude adres. Kunnen jullie het adres aanpassen?"), "P-CAM4O"},
+		{email("Cámara", "La Cam4 de interior no graba desde ayer."), "P-CAM4"},
+	})
+}

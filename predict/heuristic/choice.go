@@ -685,8 +685,35 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 		}
 	}
 	ms := cf.mentionsIn(c, true)
+	if drop := cf.sharedModels(c, ms); drop != nil {
+		k := 0
+		ms = slices.DeleteFunc(ms, func(mention) bool { k++; return drop[k-1] })
+	}
 	c.mentioned = append(c.mentioned, fieldMentions{cf, ms})
 	return ms
+}
+
+// sharedModels marks the mentions that are one word the label of the
+// option named right after them shares ("Cam4 buitencamera's": Cam4 is
+// in "Cam4 Outdoor Camera" too): with it, they name that option. It
+// returns nil when there are none.
+func (cf *choiceField) sharedModels(c *conversation, ms []mention) []bool {
+	var drop []bool
+	for k, m := range ms {
+		if m.end-m.tok != 1 {
+			continue
+		}
+		stem := c.sents[m.sent].toks[m.tok].stem
+		if slices.ContainsFunc(ms[k+1:], func(n mention) bool {
+			return n.sent == m.sent && n.tok == m.end && n.opt != m.opt && n.neg == m.neg && slices.Contains(cf.opts[n.opt].labelStems, stem)
+		}) {
+			if drop == nil {
+				drop = make([]bool, len(ms))
+			}
+			drop[k] = true
+		}
+	}
+	return drop
 }
 
 // fieldMentions are the mentions of a field's options in a conversation.
