@@ -1290,3 +1290,13 @@ func TestModelWordBeforeKindNamesOne(t *testing.T) {
 		{email("Cámara", "La Cam4 de interior no graba desde ayer."), "P-CAM4"},
 	})
 }
+
+// TestMatterIsNoQuestion checks that an Italian "questione" or a Spanish
+// "cuestión" (a matter) asks nothing.
+func TestMatterIsNoQuestion(t *testing.T) {
+	checkReadings(t, "asks", map[string]bool{
+		"Mi servono i video per una questione col vicino.": false,
+		"Es cuestión de tiempo, supongo.":                  false,
+		"Ho una domanda sulla telecamera.":                 true,
+	}, func(c *conversation) bool { return c.bag["#question"] > 0 })
+}
