@@ -1184,6 +1184,7 @@ func TestNoWayToLacksOrFails(t *testing.T) {
 	checkReadings(t, "reads a fault", map[string]bool{
 		"En la app sale todo junto y no hay forma de separar la casa de la playa.": false,
 		"Não há maneira de ordenar as câmaras na aplicação.":                       false,
+		"No hay forma de que avise solo cuando es una persona.":                    false,
 		"No hay manera de que el enchufe se conecte a la red.":                     true,
 		"Não há maneira de ligar a câmara do jardim desde ontem.":                  true,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 || c.bag["#outage"] > 0 })
