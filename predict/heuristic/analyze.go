@@ -444,6 +444,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		}
 		c.bag["#works"] *= retractedWeight
 	}
+	// "Non è niente di grave", "no rush": what the customer says does not
+	// matter much is not a service or a business down, whatever stopped.
+	if c.bag["#noimpact"] >= 0.5 && c.bag["#smoke"] == 0 {
+		c.bag["#outage"] *= retractedWeight
+		c.bag["#business"] *= retractedWeight
+	}
 	for _, rs := range repSays {
 		// Passed on as a suggestion: the representative files a wish.
 		key := rs.key

@@ -81,6 +81,10 @@ func TestPriorityFromImpact(t *testing.T) {
 		// its fault.
 		{"en", "The router is dead since the storm, no lights at all. I'm using my phone as a hotspot for now.", "High"},
 		{"es", "El router no enciende desde esta mañana, ninguna luz. Estoy tirando de los datos del móvil.", "High"},
+		// What the customer says is nothing serious is no business or
+		// service down, whatever light went out.
+		{"it", "Ho una Cam4 nel negozio e la lucina davanti non si accende più. Registra tutto, non è niente di grave.", "-Urgent"},
+		{"en", "The status light on the shop's camera stopped working. Recording is fine, nothing serious.", "-Urgent"},
 	}
 	for _, tt := range tests {
 		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
