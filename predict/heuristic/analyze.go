@@ -469,6 +469,11 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 			// A return label sent: the customer sends the thing back.
 			key = "#return"
 		}
+		if retracted >= 0 && rs.order < c.sents[retracted].order {
+			// Said of what the customer then withdrew or closed ("grazie!
+			// senti, un'altra cosa"): it answers that, not the need.
+			continue
+		}
 		c.bag[key] += repSaysWeight * c.weights[rs.order]
 	}
 	// Setting something up, using it and its working are a question
@@ -572,6 +577,15 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 						return t.key != k && isPredicate(t.key) && !frameConcepts[t.key]
 					})
 				}
+				if k == "#howto" && !stated && menuPath(s.text()) && !slices.ContainsFunc(s.terms, func(t term) bool {
+					return matterConcepts[t.key] && !t.neg
+				}) {
+					// "abra o X200, toque em Rede Mesh > Adicionar nó":
+					// the way through the app's menus is steps, unless it
+					// leads to something else ("Abbonamenti > Metodo di
+					// pagamento" answers a billing matter).
+					stated = true
+				}
 				if stated && (!last || passedOn[k]) {
 					said = true
 					if !slices.Contains(out, repSaid{k, order}) {
@@ -591,6 +605,25 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 		}
 	}
 	return out
+}
+
+// matterConcepts name matters of their own, other than using a product:
+// money, the account, orders and what the company does with them.
+var matterConcepts = map[string]bool{
+	"#payment": true, "#fee": true, "#charge": true, "#subscription": true, "#invoice": true,
+	"#signin": true, "#password": true, "#order": true, "#delivery": true,
+	"#return": true, "#exchange": true, "#refund": true, "#cancel": true, "#replace": true,
+}
+
+// menuPath reports whether text leads through menus: names joined by
+// "›", "»", "→" or " > " ("Settings > Members").
+func menuPath(text string) bool {
+	for _, sep := range [...]string{" > ", "›", "»", "→"} {
+		if i := strings.Index(text, sep); i > 0 && i+len(sep) < len(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // repStatements returns the representatives' statements that a customer

@@ -1301,3 +1301,40 @@ func TestMatterIsNoQuestion(t *testing.T) {
 		"Ho una domanda sulla telecamera.":                 true,
 	}, func(c *conversation) bool { return c.bag["#question"] > 0 })
 }
+
+// TestStepsThroughMenusAnswerHowTo checks that a representative who
+// leads through the app's menus ("Rede Mesh > Adicionar nó") answers a
+// question of how, unless the way leads to another matter (a payment
+// method), and that what the representative said of a matter the
+// customer then closed tells nothing of the next one.
+func TestStepsThroughMenusAnswerHowTo(t *testing.T) {
+	for in, want := range map[string]bool{
+		"Abra o X200 e toque em Rede Mesh > Adicionar nó.": true,
+		"Réglages › Mode absence":                          true,
+		"Einstellungen » Mitglieder":                       true,
+		"The router is > 2 metres away.":                   true,
+		"> quoted line":                                    false,
+		"Keep it 2 metres from the router.":                false,
+	} {
+		if got := menuPath(in); got != want {
+			t.Errorf("menuPath(%q) = %v, want %v", in, got, want)
+		}
+	}
+	checkCategories(t, []categoryCase{
+		{chat("comprei dois satélites M10 pro meu X200 mas não consigo colocar eles na rede. como faz?",
+			"R: Os satélites estão ligados? Que cor tem a luz?",
+			"sim, luz azul piscando. no app em adicionar dispositivo não aparece nada de mesh",
+			"R: O M10 adiciona-se pelo router: no app abra o X200, toque em Rede Mesh > Adicionar nó.",
+			"ah achei, já está pareando"), "How-to"},
+		{chat("Il pagamento del Cloud Plus non è andato a buon fine, la carta è scaduta. Come metto la carta nuova?",
+			"R: Dal sito: account > Abbonamenti > Metodo di pagamento.",
+			"ok grazie"), "Billing"},
+		{chat("come faccio a escludere la strada dalle notifiche della telecamera esterna?",
+			"R: Apri la Cam4 Outdoor nell'app > Impostazioni > Zone e lascia solo il vialetto.",
+			"fatto", "grazie! senti, un'altra cosa",
+			"con cloud plus si può registrare 24 ore su 24?",
+			"R: Al momento no, la registrazione continua non è disponibile.",
+			"peccato, per me sarebbe la cosa più utile. la mettete in futuro? segnalatelo per favore",
+			"R: Certo, inoltro la richiesta al team prodotto."), "Feature request"},
+	})
+}

@@ -61,7 +61,9 @@
 //     retract, and so does thanks or praise for something done before
 //     ("complimenti per la spedizione", "bedankt voor de snelle
 //     vervanging") unless it turns with a "but"; a representative who sends the steps ("je vous
-//     envoie les étapes") answers a question of how to do it. Of several
+//     envoie les étapes") or leads through the app's menus ("Rede Mesh >
+//     Adicionar nó") answers a question of how to do it, unless of a
+//     matter the customer then closed. Of several
 //     products named, one the customer replaced ("from the X200 to the
 //     X300", "the old one"), had in a year gone by ("last autumn"), says
 //     works or covers the home, or lists among the home's devices
