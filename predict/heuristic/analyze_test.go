@@ -1338,3 +1338,17 @@ func TestStepsThroughMenusAnswerHowTo(t *testing.T) {
 			"R: Certo, inoltro la richiesta al team prodotto."), "Feature request"},
 	})
 }
+
+// TestIgnoredScheduleIsAFault checks that a device that no longer keeps
+// to its schedule tells a fault, in every language.
+func TestIgnoredScheduleIsAFault(t *testing.T) {
+	checkReadings(t, "reads a fault", map[string]bool{
+		"Sinds een week houdt mijn thermostaat zich niet meer aan het weekschema.": true,
+		"Seit Montag hält sich das Thermostat nicht mehr an den Zeitplan.":         true,
+		"La presa non rispetta più la programmazione.":                             true,
+		"Le thermostat ne respecte plus le planning depuis lundi.":                 true,
+		"El enchufe ignora el horario que le puse.":                                true,
+		"The plug ignores the schedule I set.":                                     true,
+		"Ik wil een weekschema voor de thermostaat maken.":                         false,
+	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
+}
