@@ -253,11 +253,12 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	// time.": steps the customer says did not help are no workaround.
 	for i := range c.sents {
 		s := &c.sents[i]
-		k := slices.IndexFunc(s.terms, func(t term) bool { return t.key == "#nohelp" && !t.neg })
-		if k < 0 {
+		at := -1
+		if k := slices.IndexFunc(s.terms, func(t term) bool { return t.key == "#nohelp" && !t.neg }); k >= 0 {
+			at = s.terms[k].start
+		} else if at = loneNothing(s.toks); at < 0 {
 			continue
 		}
-		at := s.terms[k].start
 		s.terms = slices.DeleteFunc(s.terms, func(t term) bool { return t.key == "#workaround" && t.start < at })
 		if p := &c.sents[max(i-1, 0)]; i > 0 && p.msg == s.msg && p.part == s.part {
 			p.terms = slices.DeleteFunc(p.terms, func(t term) bool { return t.key == "#workaround" })
@@ -614,6 +615,21 @@ var matterConcepts = map[string]bool{
 	"#signin": true, "#password": true, "#order": true, "#delivery": true,
 	"#return": true, "#exchange": true, "#refund": true, "#cancel": true, "#replace": true,
 }
+
+// loneNothing returns the index of a word of nothing that makes a clause
+// of its own ("put it back on, nothing", "uit en weer aan gezet, niks."):
+// what the customer tried did not help. It returns -1 for none.
+func loneNothing(toks []token) int {
+	for k := range toks {
+		if nothingWords[toks[k].fold] && (k == 0 || toks[k].brk) && (k+1 == len(toks) || toks[k+1].brk) {
+			return k
+		}
+	}
+	return -1
+}
+
+// nothingWords say nothing, folded.
+var nothingWords = wordSet(`nothing nada nichts nix rien niente nulla niks niets`)
 
 // menuPath reports whether text leads through menus: names joined by
 // "›", "»", "→" or " > " ("Settings > Members").

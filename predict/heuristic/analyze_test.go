@@ -1352,3 +1352,20 @@ func TestIgnoredScheduleIsAFault(t *testing.T) {
 		"Ik wil een weekschema voor de thermostaat maken.":                         false,
 	}, func(c *conversation) bool { return c.bag["#malfunction"] > 0 })
 }
+
+// TestTriedWithNothingIsNoWorkaround checks that what the customer tried
+// is no workaround when a clause of nothing or a word that it made no
+// difference follows ("put it back on, nothing", "maakt niks uit").
+func TestTriedWithNothingIsNoWorkaround(t *testing.T) {
+	checkReadings(t, "reads a workaround", map[string]bool{
+		"We took it off the wall plate and put it back on, nothing.":                  false,
+		"Ik heb de groep in de meterkast uit en weer aan gezet, maakt niks uit.":      false,
+		"Ho provato ad accenderlo a mano dal tasto, niente.":                          false,
+		"Als ik hem uit en weer aan zet, werkt hij weer een paar uur.":                true,
+		"Nothing happens when I press it, but switching it by hand in the app works.": true,
+	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
+	checkReadings(t, "reads a risk", map[string]bool{
+		"Attendo un vostro riscontro, grazie.": false,
+		"C'è un rischio di incendio.":          true,
+	}, func(c *conversation) bool { return c.bag["#safety"] > 0 })
+}
