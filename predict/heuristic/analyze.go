@@ -1345,7 +1345,9 @@ func saysResolved(s *sentence) bool {
 		return false
 	}
 	for _, t := range s.terms {
-		if t.key != "#resolved" || t.neg {
+		if t.key != "#resolved" || t.neg || s.passAt > 0 && t.start >= s.passAt-1 {
+			// What is said in passing ("bedankt voor de snelle vervanging,
+			// alles werkte meteen weer") is not this need solved.
 			continue
 		}
 		if slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#request" && !u.neg && u.start < t.start }) {

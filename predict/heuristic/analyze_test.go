@@ -374,6 +374,7 @@ func TestSolvedSettles(t *testing.T) {
 		"Er staat twee keer een afschrijving op mijn rekening. Ik had eerder al gebeld over de stekkers, dat is inmiddels opgelost.":         false,
 		"O router chegou partido. Gostava de ter isto resolvido depressa.":                                                                   false,
 		"Le satellite décroche. Si je le débranche ça repart pour quelques heures. Sur le routeur principal ça marche.":                      false,
+		"Allereerst bedankt voor de snelle vervanging van mijn hub, alles werkte meteen weer. Nu kan ik niet meer inloggen.":                 false,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })
 	})
@@ -1368,4 +1369,18 @@ func TestTriedWithNothingIsNoWorkaround(t *testing.T) {
 		"Attendo un vostro riscontro, grazie.": false,
 		"C'è un rischio di incendio.":          true,
 	}, func(c *conversation) bool { return c.bag["#safety"] > 0 })
+}
+
+// TestGettingBackIntoTheAccount checks that asking how to get back into
+// one's account is an account matter, not a question of how to use a
+// product.
+func TestGettingBackIntoTheAccount(t *testing.T) {
+	checkReadings(t, "reads signing in", map[string]bool{
+		"Hoe kom ik weer in mijn account?":           true,
+		"How do I get back into my account?":         true,
+		"¿Cómo puedo volver a entrar en mi cuenta?":  true,
+		"Come faccio a rientrare nel mio account?":   true,
+		"Wie komme ich wieder in mein Konto?":        true,
+		"Hoe kom ik in het menu van de thermostaat?": false,
+	}, func(c *conversation) bool { return c.bag["#signin"] > 0 })
 }
