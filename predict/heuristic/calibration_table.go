@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 14},
 	},
 	"choice.mention": {
-		Precision: []float64{0.508, 0.735, 0.895, 0.977, 0.999},
-		Right:     []float64{22.03, 23.55, 45.88, 44.67, 1787.87},
-		Total:     []float64{45.26, 32.69, 51.47, 45.7, 1789.87},
+		Precision: []float64{0.508, 0.741, 0.896, 0.979, 0.999},
+		Right:     []float64{22.03, 24.24, 46.47, 47.39, 1870.87},
+		Total:     []float64{45.26, 33.38, 52.07, 48.42, 1872.87},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.625, 0.667, 0.814, 0.968},
-		Right:     []float64{0, 45.27, 384.98, 971.18, 2450.57},
-		Total:     []float64{0, 73.25, 578.19, 1192.7, 2530.86},
+		Precision: []float64{0.455, 0.626, 0.673, 0.816, 0.969},
+		Right:     []float64{0, 46.74, 403.61, 1017.61, 2571.04},
+		Total:     []float64{0, 75.42, 600.3, 1247.07, 2652.21},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.583, 0.755, 0.938, 0.989},
-		Right:     []float64{0, 6.21, 62.46, 178.24, 89.09},
-		Total:     []float64{0, 11.72, 83.12, 189.85, 89.3},
+		Precision: []float64{0.355, 0.596, 0.763, 0.94, 0.99},
+		Right:     []float64{0, 6.63, 65.38, 184.21, 93.78},
+		Total:     []float64{0, 12.15, 86.04, 195.82, 93.99},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.225, 0.225, 0.473, 0.841, 0.841},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.54, 40.53, 37.8, 73.13},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.692, 0.692, 0.917, 0.995},
-		Right:     []float64{0, 0.72, 40.27, 278.56, 1360.45},
-		Total:     []float64{0, 1.29, 59.06, 303.93, 1367.73},
+		Precision: []float64{0.455, 0.696, 0.701, 0.919, 0.995},
+		Right:     []float64{0, 0.72, 42.3, 287.81, 1435.18},
+		Total:     []float64{0, 1.29, 61.08, 313.18, 1442.46},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
