@@ -854,7 +854,7 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 				}
 				end = j + 1
 			}
-			if end > to {
+			if end > to || idiomAt(toks, i, end) {
 				continue
 			}
 			v := end
@@ -888,6 +888,13 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// idiomAt reports whether the order at toks[i] and the field name ending
+// before toks[end] make a phrase of their own: "neem contact op met de
+// klantenservice" (get in touch with) sets no contact.
+func idiomAt(toks []token, i, end int) bool {
+	return toks[i].w == "neem" && end < len(toks) && toks[end-1].w == "contact" && toks[end].w == "op"
 }
 
 // tailWord may follow the value an order gives: "mark it as Urgent
