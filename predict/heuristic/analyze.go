@@ -401,6 +401,9 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 		// possibilità di rimandarvela") asks as one with it does.
 		asks := s.question || slices.ContainsFunc(s.terms, func(t term) bool { return t.key == "#question" && !t.neg })
 		asksFor := asks && (namesCompanyAct(s) || asksOnlyHow(s) && acts[s.msg])
+		// "quero colocar o cartão novo mas não acho onde muda isso": how
+		// to pay, or where the invoice is, is a matter of money.
+		asksFor = asksFor || slices.ContainsFunc(s.terms, func(t term) bool { return !t.neg && moneyConcepts[t.key] })
 		for _, t := range s.terms {
 			if (wish || asksFor) && askingHow[t.key] || allFine && t.key != "#fine" || confirmed && (t.key[0] != '#' || frameConcepts[t.key] || askingHow[t.key]) {
 				continue
@@ -794,6 +797,10 @@ func willingToPay(terms []term) []term {
 	}
 	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#payfor" || billingConcepts[t.key] })
 }
+
+// moneyConcepts are what a question of how asks about when it is a
+// matter of money: paying, an invoice, a charge.
+var moneyConcepts = map[string]bool{"#payment": true, "#invoice": true, "#charge": true}
 
 // billingConcepts are the concepts of money the customer pays.
 var billingConcepts = map[string]bool{"#payment": true, "#fee": true, "#charge": true, "#subscription": true, "#invoice": true}

@@ -1384,3 +1384,19 @@ func TestGettingBackIntoTheAccount(t *testing.T) {
 		"Hoe kom ik in het menu van de thermostaat?": false,
 	}, func(c *conversation) bool { return c.bag["#signin"] > 0 })
 }
+
+// TestHowToPayIsBilling checks that asking where to change the card the
+// subscription is paid with is a matter of money, not a question of how
+// to use a product.
+func TestHowToPayIsBilling(t *testing.T) {
+	checkCategories(t, []categoryCase{
+		{chat("o pagamento do cloud plus falhou porque o meu cartão venceu. quero colocar o cartão novo mas não acho onde muda isso no app"), "Billing"},
+		{chat("Il pagamento del Cloud Plus non è passato, la mia carta è scaduta. Dove si cambia la carta nuova nell'app?"), "Billing"},
+	})
+	checkReadings(t, "reads a payment", map[string]bool{
+		"quero colocar o cartão novo":    true,
+		"se me caducó la tarjeta":        true,
+		"mijn nieuwe kaart is binnen":    true,
+		"de kaart van de woonkamer zien": false,
+	}, func(c *conversation) bool { return c.bag["#payment"] > 0 })
+}
