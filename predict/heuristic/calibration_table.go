@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 14},
 	},
 	"choice.mention": {
-		Precision: []float64{0.508, 0.741, 0.896, 0.979, 0.999},
-		Right:     []float64{22.03, 24.24, 46.47, 47.39, 1870.87},
-		Total:     []float64{45.26, 33.38, 52.07, 48.42, 1872.87},
+		Precision: []float64{0.518, 0.745, 0.897, 0.98, 0.999},
+		Right:     []float64{23.03, 24.9, 46.98, 49.93, 1955.16},
+		Total:     []float64{46.26, 34.04, 52.58, 50.96, 1957.16},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.626, 0.673, 0.816, 0.969},
-		Right:     []float64{0, 46.74, 403.61, 1017.61, 2571.04},
-		Total:     []float64{0, 75.42, 600.3, 1247.07, 2652.21},
+		Precision: []float64{0.455, 0.628, 0.673, 0.815, 0.97},
+		Right:     []float64{0, 48.6, 419.54, 1057.64, 2702.22},
+		Total:     []float64{0, 78.22, 624.07, 1297.3, 2786.41},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.596, 0.763, 0.94, 0.99},
-		Right:     []float64{0, 6.63, 65.38, 184.21, 93.78},
-		Total:     []float64{0, 12.15, 86.04, 195.82, 93.99},
+		Precision: []float64{0.355, 0.591, 0.761, 0.935, 0.99},
+		Right:     []float64{0, 7.2, 67.34, 189.19, 96.27},
+		Total:     []float64{0, 13.22, 88.83, 202.27, 96.68},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.696, 0.701, 0.919, 0.995},
-		Right:     []float64{0, 0.72, 42.3, 287.81, 1435.18},
-		Total:     []float64{0, 1.29, 61.08, 313.18, 1442.46},
+		Precision: []float64{0.455, 0.698, 0.708, 0.922, 0.995},
+		Right:     []float64{0, 0.75, 43.79, 297.66, 1507.81},
+		Total:     []float64{0, 1.32, 62.57, 323.02, 1515.09},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
