@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -613,11 +614,12 @@ func (c *conversation) representativeSays(lx *lexicon) []repSaid {
 
 // matterConcepts name matters of their own, other than using a product:
 // money, the account, orders and what the company does with them.
-var matterConcepts = map[string]bool{
-	"#payment": true, "#fee": true, "#charge": true, "#subscription": true, "#invoice": true,
-	"#signin": true, "#password": true, "#order": true, "#delivery": true,
-	"#return": true, "#exchange": true, "#refund": true, "#cancel": true, "#replace": true,
-}
+var matterConcepts = func() map[string]bool {
+	m := map[string]bool{"#signin": true, "#password": true, "#order": true, "#delivery": true}
+	maps.Copy(m, billingConcepts)
+	maps.Copy(m, companyActs)
+	return m
+}()
 
 // loneNothing returns the index of a word of nothing that makes a clause
 // of its own ("put it back on, nothing", "uit en weer aan gezet, niks."):
@@ -767,9 +769,9 @@ func inContext(s *sentence) []term {
 // praiseFirst: a sentence that opens with thanks or praise for something
 // done before ("un grand merci à votre collègue qui m'a aidée pour le
 // thermostat", "complimenti per la spedizione", "bedankt voor de snelle
-// vervanging van mijn Home Hub") tells what went well, not the need: it
-// is said in passing, unless it also tells a fault, negates, turns with a
-// "but" or asks.
+// vervanging van mijn Home Hub") tells what went well, not the need: the
+// whole sentence is a remark in passing (saidInPassing reads it so),
+// unless it also tells a fault, negates, turns with a "but" or asks.
 func praiseFirst(s *sentence, terms []term) []term {
 	k := slices.IndexFunc(terms, func(t term) bool { return t.key == "#praise" })
 	if k < 0 {
@@ -779,11 +781,7 @@ func praiseFirst(s *sentence, terms []term) []term {
 		slices.ContainsFunc(terms, func(t term) bool { return t.neg }) {
 		return slices.Delete(terms, k, k+1)
 	}
-	s.passAt = 1
-	terms = slices.Delete(terms, k, k+1)
-	for i := range terms {
-		terms[i].w *= retractedWeight
-	}
+	terms[k] = term{key: "#passing", w: terms[k].w}
 	return terms
 }
 

@@ -684,36 +684,41 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			return m.ms
 		}
 	}
-	ms := cf.mentionsIn(c, true)
-	if drop := cf.sharedModels(c, ms); drop != nil {
-		k := 0
-		ms = slices.DeleteFunc(ms, func(mention) bool { k++; return drop[k-1] })
-	}
+	ms := cf.withoutSharedModels(c, cf.mentionsIn(c, true))
 	c.mentioned = append(c.mentioned, fieldMentions{cf, ms})
 	return ms
 }
 
-// sharedModels marks the mentions that are one word the label of the
-// option named right after them shares ("Cam4 buitencamera's": Cam4 is
-// in "Cam4 Outdoor Camera" too): with it, they name that option. It
-// returns nil when there are none.
-func (cf *choiceField) sharedModels(c *conversation, ms []mention) []bool {
-	var drop []bool
-	for k, m := range ms {
+// withoutSharedModels returns ms without the mentions that are one word
+// the label of the option named right after them shares ("Cam4
+// buitencamera's": Cam4 is in "Cam4 Outdoor Camera" too): with it, they
+// name that option. It returns ms itself when there are none.
+func (cf *choiceField) withoutSharedModels(c *conversation, ms []mention) []mention {
+	shared := func(k int) bool {
+		m := ms[k]
 		if m.end-m.tok != 1 {
-			continue
+			return false
 		}
 		stem := c.sents[m.sent].toks[m.tok].stem
-		if slices.ContainsFunc(ms[k+1:], func(n mention) bool {
+		return slices.ContainsFunc(ms[k+1:], func(n mention) bool {
 			return n.sent == m.sent && n.tok == m.end && n.opt != m.opt && n.neg == m.neg && slices.Contains(cf.opts[n.opt].labelStems, stem)
-		}) {
-			if drop == nil {
-				drop = make([]bool, len(ms))
+		})
+	}
+	var out []mention
+	for k := range ms {
+		switch {
+		case !shared(k):
+			if out != nil {
+				out = append(out, ms[k])
 			}
-			drop[k] = true
+		case out == nil:
+			out = append(make([]mention, 0, len(ms)-1), ms[:k]...)
 		}
 	}
-	return drop
+	if out == nil {
+		return ms
+	}
+	return out
 }
 
 // fieldMentions are the mentions of a field's options in a conversation.
@@ -1495,7 +1500,7 @@ func (cf *choiceField) addHeadMentions(c *conversation, ms []mention, excluded [
 			if os == nil {
 				os = cf.heads[strings.TrimSuffix(s.toks[i].fold, "s")]
 			}
-			if os == nil || inMention(ms, si, i) || besideMention(ms, si, i) || mentionNegated(s.toks, i) {
+			if os == nil || nearMention(ms, si, i) || mentionNegated(s.toks, i) {
 				continue
 			}
 			only := -1
@@ -1515,21 +1520,12 @@ func (cf *choiceField) addHeadMentions(c *conversation, ms []mention, excluded [
 	}
 }
 
-// inMention reports whether token i of sentence si is part of a mention.
-func inMention(ms []mention, si, i int) bool {
+// nearMention reports whether token i of sentence si is part of a
+// mention or stands right before or after one: "il router X200" names
+// the X200 once.
+func nearMention(ms []mention, si, i int) bool {
 	for _, m := range ms {
-		if m.sent == si && i >= m.tok && i < m.end {
-			return true
-		}
-	}
-	return false
-}
-
-// besideMention reports whether token i of sentence si stands right
-// before or after a mention: "il router X200" names the X200 once.
-func besideMention(ms []mention, si, i int) bool {
-	for _, m := range ms {
-		if m.sent == si && (i == m.tok-1 || i == m.end) {
+		if m.sent == si && i >= m.tok-1 && i <= m.end {
 			return true
 		}
 	}

@@ -279,9 +279,10 @@ func negated(toks []token, i int) bool {
 		if toks[j].is(fNeg) && !concessive(toks, j) {
 			return true
 		}
-		if toks[j].brk || andWords[toks[j].fold] && j+1 < i && subjectPronouns[toks[j+1].fold] {
+		if toks[j].brk || joiningWords[toks[j].fold] && j+1 < i && subjectPronouns[toks[j+1].fold] {
 			// "wir brauchen es nicht und ich will es zurückschicken":
-			// "and" with a subject of its own opens another clause.
+			// "and" or "but" with a subject of its own opens another
+			// clause.
 			return false
 		}
 		if !toks[j].is(fStop) {
@@ -291,12 +292,9 @@ func negated(toks []token, i int) bool {
 	return false
 }
 
-// andWords join two clauses, and subjectPronouns open a clause of their
-// own after them; folded.
-var (
-	andWords        = wordSet(`and und en et y e`)
-	subjectPronouns = wordSet(`i we ich wir ik wij je nous yo eu io`)
-)
+// subjectPronouns open a clause of their own after a joining word
+// (joiningWords), folded.
+var subjectPronouns = wordSet(`i we ich wir ik wij je nous yo eu io`)
 
 // concessive reports whether the negator at toks[j] opens a concession,
 // not a negation: "nem que seja numa atualização" (even if only in an
