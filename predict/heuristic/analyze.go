@@ -755,6 +755,8 @@ func inContext(s *sentence) []term {
 	terms = wishedTrigger(s, terms)
 	terms = clockSchedule(s, terms)
 	terms = standIns(s, terms)
+	terms = noWayAround(s, terms)
+	terms = partDown(s, terms)
 	terms = mailNotParcel(s, terms)
 	terms = arrivedAtDoing(s, terms)
 	terms = brokenPackaging(s, terms)
@@ -1059,7 +1061,7 @@ func clockSchedule(s *sentence, terms []term) []term {
 	sw, clock := -1, false
 	for k := range s.toks {
 		w := s.toks[k].fold
-		if sw < 0 && slices.ContainsFunc(switchStems, func(p string) bool { return strings.HasPrefix(w, p) }) {
+		if sw < 0 && hasAnyPrefix(w, switchStems) {
 			sw = k
 		}
 		if clockTime(s.toks, k) {
@@ -1117,6 +1119,103 @@ func standIns(s *sentence, terms []term) []term {
 		})
 	})
 }
+
+// noWayAround drops what only looks like a workaround: an "ok" or "fine"
+// that opens a reply ("ok thanks", "fine, I'll wait"), or that tells how
+// things were before the fault ("was fine last night", "it was reading
+// fine yesterday"), and the other devices that connect "without any
+// problem" ("la portera se conecta al wifi sin problema", "le telefono e
+// la tv sono connessi senza problemi"), which tell the network is not to
+// blame.
+func noWayAround(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
+		if t.key != "#workaround" || t.neg {
+			return false
+		}
+		if t.w < 0.5 && (t.start == 0 || wordBefore(s.toks, t.start, 3, pastStateWords)) {
+			return true
+		}
+		return withoutWords[s.toks[t.start].fold] && t.start > 0 && slices.ContainsFunc(s.toks[max(0, t.start-5):t.start], func(u token) bool {
+			return hasAnyPrefix(u.fold, connectStems)
+		}) && !clauseBreak(s.toks, max(0, t.start-5)+1, t.start+1)
+	})
+}
+
+var (
+	// pastStateWords tell how something was before, folded.
+	pastStateWords = wordSet(`was were worked working war lief estaba funcionaba iba etait marchait fonctionnait estava funcionava era andava funzionava deed werkte`)
+	// connectStems begin the words for connecting, folded.
+	connectStems = []string{"connect", "conect", "connett", "conness", "collega", "verbind", "verbund", "koppel"}
+)
+
+// hasAnyPrefix reports whether w begins with one of stems.
+func hasAnyPrefix(w string, stems []string) bool {
+	for _, st := range stems {
+		if strings.HasPrefix(w, st) {
+			return true
+		}
+	}
+	return false
+}
+
+// partDown: a part of a device that stops working while the device
+// does its main job ("LAN port 3 died", "el foco ya no se enciende",
+// "le projecteur ne s'allume plus", "silenzio totale" of a camera's
+// sound) degrades the device; it is no device down.
+func partDown(s *sentence, terms []term) []term {
+	if anyWord(s.toks, alsoWords) || nonPlus(s.toks) {
+		// "le projecteur ne s'allume plus non plus", "der Strahler geht
+		// auch nicht mehr an": the part fails beside the device.
+		return terms
+	}
+	var parts []int
+	for i, t := range terms {
+		if t.key != "#outage" || t.neg {
+			continue
+		}
+		if !nearPart(s.toks, t.start) {
+			// "è offline nell'app e il faro non si accende più": the
+			// device is down, its part with it.
+			return terms
+		}
+		parts = append(parts, i)
+	}
+	for _, i := range parts {
+		terms[i].key = "#degraded"
+	}
+	return terms
+}
+
+// nearPart reports whether a word of partWords stands in the clause of
+// toks[i], at most six words before it or three after.
+func nearPart(toks []token, i int) bool {
+	for k := max(0, i-6); k < min(len(toks), i+4); k++ {
+		if partWords[toks[k].fold] && !clauseBreak(toks, min(k, i)+1, max(k, i)+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// alsoWords add one thing to another, folded.
+var alsoWords = wordSet(`also too either neither tampoco tambien auch ebenfalls tambem aussi anche neanche nemmeno ook evenmin`)
+
+// nonPlus reports whether French "non plus" (neither) stands in toks.
+func nonPlus(toks []token) bool {
+	for k := 1; k < len(toks); k++ {
+		if toks[k].fold == "plus" && toks[k-1].fold == "non" {
+			return true
+		}
+	}
+	return false
+}
+
+// partWords name the parts of a device that can fail alone, folded.
+var partWords = wordSet(`port ports poort poorten puerto puertos anschluss buchse lan
+floodlight spotlight projecteur foco faro faretto strahler scheinwerfer schijnwerper
+speaker speakers altavoz altoparlante lautsprecher luidspreker microphone mic microfono mikrofon microfone microfoon
+audio sound sonido suono geluid silence silenzio stilte
+5ghz 6ghz frequentieband`)
 
 // mailNotParcel: a mail, code, link or invoice, or money that does not
 // reach the card ("sulla carta non è arrivato niente"), is no lost

@@ -85,6 +85,26 @@ func TestPriorityFromImpact(t *testing.T) {
 		// service down, whatever light went out.
 		{"it", "Ho una Cam4 nel negozio e la lucina davanti non si accende più. Registra tutto, non è niente di grave.", "-Urgent"},
 		{"en", "The status light on the shop's camera stopped working. Recording is fine, nothing serious.", "-Urgent"},
+		// Heating that does not come on is a service down.
+		{"en", "The thermostat screen looks normal but the heating isn't coming on at all, the radiators are cold.", "High"},
+		{"nl", "De thermostaat reageert nog wel, maar de verwarming slaat niet meer aan. Het is 14 graden binnen.", "High"},
+		{"it", "Il termostato è acceso ma il riscaldamento non parte, in casa fa freddissimo.", "High"},
+		{"de", "Das Display vom Thermostat ist an, aber die Heizung springt nicht an.", "High"},
+		// What only looks like a workaround: how it was before, an "ok"
+		// that opens a reply, the phone that connects without problems.
+		{"en", "The router is dead, no lights at all. Tried two outlets, nothing. It was fine last night.", "High"},
+		{"es", "La cámara está offline desde hace dos días y no vuelve ni desenchufándola. El móvil se conecta al wifi sin problema.", "High"},
+		{"fr", "La caméra est hors ligne depuis hier. Le téléphone et la télé sont connectés sans souci.", "High"},
+		// A part that fails while the device does its job degrades it.
+		{"en", "The camera records fine and sends alerts, but its floodlight no longer turns on at night.", "Normal"},
+		{"es", "La cámara graba bien, pero el foco ya no se enciende cuando detecta movimiento.", "Normal"},
+		{"fr", "Le projecteur de la caméra ne s'allume plus, la vidéo marche par contre.", "Normal"},
+		{"en", "LAN port 2 on the router died, the other ports work.", "Normal"},
+		// The part beside the device down is the device down.
+		{"fr", "La caméra est hors ligne et le projecteur ne s'allume plus non plus.", "High"},
+		{"en", "The camera is offline in the app and the floodlight doesn't come on at all.", "High"},
+		// A workaround told as "that way it works".
+		{"it", "Il termostato segna 24 gradi ma ce ne sono 18, quindi il riscaldamento non parte. Con la modalità manuale sì, così funziona.", "Normal"},
 	}
 	for _, tt := range tests {
 		req := &predict.Request{Fields: fields, Messages: []channel.Message{{
@@ -221,6 +241,12 @@ func TestWhatTheCustomerMeans(t *testing.T) {
 		{"two products named by the representative name none", chat("the box in the hallway keeps restarting",
 			"R: On your account I see an X200 router and a Home Hub.", "it's the one with the antennas"), "product", ""},
 		{"two-factor, fr", chat("Je n'ai plus mon ancien numéro et la double authentification envoie toujours le code par SMS sur celui-là."), "category", "Account access"},
+		// Devices offline after a change of network need setting up again.
+		{"new network, pt", chat("Mudei de operadora e veio um router novo, com outro nome de rede. Desde aí a câmara do jardim está offline, não responde e a luz pisca. Deixou de gravar.",
+			"A câmara não tem problema nenhum, só preciso de saber como a ponho na rede nova."), "category", "How-to"},
+		{"new network, br", chat("trocamos de internet essa semana e veio um roteador novo, com outro nome de rede e outra senha",
+			"as minhas 5 tomadas ficaram todas offline no app, nenhuma responde e todas piscam laranja. tem como passar elas pra rede nova sem resetar uma por uma?"), "category", "How-to"},
+		{"new network, fault after it", chat("We switched provider last week and the X300 is on the new fibre box. Since then its 6GHz network drops every ten minutes, 2.4 and 5 are fine."), "category", "Product defect"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
