@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 15},
 	},
 	"choice.mention": {
-		Precision: []float64{0.525, 0.733, 0.893, 0.981, 0.999},
-		Right:     []float64{24.82, 25.11, 47.52, 54.09, 2037.46},
-		Total:     []float64{49.05, 34.93, 53.43, 55.12, 2039.46},
+		Precision: []float64{0.525, 0.744, 0.899, 0.982, 0.999},
+		Right:     []float64{25.97, 26.71, 50.92, 56.2, 2119.2},
+		Total:     []float64{51.21, 36.53, 56.83, 57.23, 2122.2},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.623, 0.673, 0.814, 0.97},
-		Right:     []float64{0, 49.84, 436.23, 1100.85, 2820.08},
-		Total:     []float64{0, 80.78, 648.97, 1353.25, 2906},
+		Precision: []float64{0.455, 0.631, 0.671, 0.817, 0.97},
+		Right:     []float64{0, 52.35, 449.23, 1143.08, 2944.34},
+		Total:     []float64{0, 83.8, 670.45, 1400.1, 3034.65},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.608, 0.77, 0.935, 0.99},
-		Right:     []float64{0, 7.85, 70.63, 200.13, 102.4},
-		Total:     []float64{0, 13.87, 92.12, 213.9, 103.11},
+		Precision: []float64{0.355, 0.567, 0.765, 0.934, 0.987},
+		Right:     []float64{0, 7.85, 71.45, 203.66, 106.05},
+		Total:     []float64{0, 15.01, 93.8, 217.92, 107.27},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.698, 0.71, 0.924, 0.995},
-		Right:     []float64{0, 0.75, 44.09, 307.16, 1570},
-		Total:     []float64{0, 1.32, 62.87, 332.53, 1577.28},
+		Precision: []float64{0.455, 0.698, 0.711, 0.924, 0.995},
+		Right:     []float64{0, 0.75, 44.48, 318.37, 1636.4},
+		Total:     []float64{0, 1.32, 63.26, 344.58, 1643.84},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
