@@ -1135,9 +1135,9 @@ func noWayAround(s *sentence, terms []term) []term {
 		if t.w < 0.5 && (t.start == 0 || wordBefore(s.toks, t.start, 3, pastStateWords)) {
 			return true
 		}
-		return withoutWords[s.toks[t.start].fold] && t.start > 0 && slices.ContainsFunc(s.toks[max(0, t.start-5):t.start], func(u token) bool {
-			return hasAnyPrefix(u.fold, connectStems)
-		}) && !clauseBreak(s.toks, max(0, t.start-5)+1, t.start+1)
+		from := max(0, t.start-5)
+		return withoutWords[s.toks[t.start].fold] && !clauseBreak(s.toks, from+1, t.start+1) &&
+			slices.ContainsFunc(s.toks[from:t.start], func(u token) bool { return hasAnyPrefix(u.fold, connectStems) })
 	})
 }
 
