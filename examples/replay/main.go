@@ -28,6 +28,10 @@
 //	-train DIR                train the model predictor's classifiers on the
 //	                          stories in DIR (the values they expect), one per
 //	                          field with options or per -train-fields field
+//	-train-fields auto        learn only the fields for which a classifier asked
+//	                          before the offline predictor does better on
+//	                          held-out stories of DIR (eval.ChooseFields), and
+//	                          tell on stderr how each field did
 //
 // With -train the tenant's own cases teach the chain what they are about;
 // stories replayed must not be among those trained on:
@@ -59,6 +63,9 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/agent"
 	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/examples/internal/predictorflag"
+	"github.com/caseagent/caseagent/predict"
+	"github.com/caseagent/caseagent/predict/eval"
+	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/caseagent/caseagent/predict/knowledge"
 	"github.com/caseagent/caseagent/predict/textclass"
 )
@@ -75,6 +82,12 @@ func main() {
 var errFailed = errors.New("some scenarios failed")
 
 func run(ctx context.Context, args []string, out io.Writer, getenv func(string) string) error {
+	return runLogged(ctx, args, out, os.Stderr, getenv)
+}
+
+// runLogged is run with what is said beside the report (how each field
+// did when -train-fields is auto) written to stderr.
+func runLogged(ctx context.Context, args []string, out, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	pf := predictorflag.Register(fs, predictorflag.Offline, "")
 	config := fs.String("config", "", "tenant configuration (JSON or YAML); default: helpdesk.json beside the scenarios")
@@ -82,7 +95,7 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	summary := fs.Bool("summary", false, "write only the totals, naming no scenario (for a kept-aside set)")
 	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
 	train := fs.String("train", "", "a folder of stories to train the model predictor's classifiers on, one per field with options, from the values the stories expect; for -predictor model or a chain with model")
-	trainFields := fs.String("train-fields", "", "with -train, the fields to train classifiers for, separated by commas (default: every field with options)")
+	trainFields := fs.String("train-fields", "", "with -train, the fields to train classifiers for, separated by commas (default: every field with options), or auto: those for which a classifier asked before the offline predictor does better on held-out stories of -train")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,7 +139,7 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 				only = append(only, f)
 			}
 		}
-		if pf.Trained, err = trainOn(ctx, *train, only, cfg, scenarios); err != nil {
+		if pf.Trained, err = trainOn(ctx, *train, only, pf.Threshold, cfg, scenarios, stderr); err != nil {
 			return err
 		}
 	}
@@ -156,6 +169,34 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	return nil
 }
 
+// chooseFields returns the fields with options of cfg for which a
+// classifier trained on cases, asked before the offline predictor, gets
+// more right on held-out cases (eval.ChooseFields), and tells log how
+// each field did.
+func chooseFields(ctx context.Context, cases []eval.Case, threshold float64, cfg *agent.Config, log io.Writer) ([]string, error) {
+	base, err := heuristic.New()
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]predict.Field, len(cfg.Fields))
+	for i := range cfg.Fields {
+		fields[i] = cfg.Fields[i].PredictField()
+	}
+	choices, err := eval.ChooseFields(ctx, base, fields, cases, eval.ChooseConfig{Threshold: threshold})
+	if err != nil {
+		return nil, fmt.Errorf("-train-fields auto: %w", err)
+	}
+	var only []string
+	fmt.Fprintf(log, "%-20s %6s %14s %14s  %s\n", "field", "cases", "offline", "model,offline", "learned")
+	for _, c := range choices {
+		fmt.Fprintf(log, "%-20s %6d %6d/%-3d wr %6d/%-3d wr  %v\n", c.Field, c.Cases, c.BaseRight, c.BaseWrong, c.ChainRight, c.ChainWrong, c.Learn)
+		if c.Learn {
+			only = append(only, c.Field)
+		}
+	}
+	return only, nil
+}
+
 func dirOf(p string) string {
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		return p
@@ -172,8 +213,12 @@ const minTrainExamples = 20
 // customer's words of each, labelled with the value its created case
 // expects. Stories replayed may not be among them: a
 // figure measured on text trained on says nothing of new text.
-func trainOn(ctx context.Context, dir string, only []string, cfg *agent.Config, replayed []*replay.Scenario) (map[string]*textclass.Model, error) {
+func trainOn(ctx context.Context, dir string, only []string, threshold float64, cfg *agent.Config, replayed []*replay.Scenario, log io.Writer) (map[string]*textclass.Model, error) {
+	auto := slices.Equal(only, []string{"auto"})
 	for _, name := range only {
+		if auto {
+			break
+		}
 		if !slices.ContainsFunc(cfg.Fields, func(f casemgmt.Field) bool { return f.Name == name && f.HasOptions() }) {
 			return nil, fmt.Errorf("-train-fields: the configuration has no field %q with options", name)
 		}
@@ -192,17 +237,28 @@ func trainOn(ctx context.Context, dir string, only []string, cfg *agent.Config, 
 		}
 	}
 	examples := map[string][]textclass.Example{}
+	var cases []eval.Case
 	for _, sc := range stories {
 		msgs, labels, err := sc.Labelled()
 		if err != nil {
 			return nil, err
 		}
+		cases = append(cases, eval.Case{Messages: msgs, Labels: labels})
 		text := textclass.CustomerText(msgs)
 		if text == "" {
 			continue
 		}
 		for field, label := range labels {
 			examples[field] = append(examples[field], textclass.Example{Text: text, Label: label})
+		}
+	}
+	if auto {
+		var err error
+		if only, err = chooseFields(ctx, cases, threshold, cfg, log); err != nil {
+			return nil, err
+		}
+		if len(only) == 0 {
+			return nil, fmt.Errorf("-train-fields auto: on the stories of %s a classifier does better than the offline predictor on no field: replay with -predictor offline", dir)
 		}
 	}
 	models := map[string]*textclass.Model{}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -179,5 +181,62 @@ func TestReplayTrain(t *testing.T) {
 	err = run(context.Background(), []string{"-config", config, "-train", own, "-predictor", "model,offline", ownStory[0]}, &out, noEnv)
 	if err == nil || !strings.Contains(err.Error(), "both trained on and replayed") {
 		t.Errorf("replaying a story trained on: %v", err)
+	}
+}
+
+// -train-fields auto learns the fields for which a classifier does better
+// than the offline predictor on held-out stories of -train, and says how
+// each field did.
+func TestReplayTrainAuto(t *testing.T) {
+	// sample copies every nth story of a folder into a new one.
+	sample := func(folder string, every int) string {
+		all, err := filepath.Glob(filepath.Join(stories, folder, "*.scenario.json"))
+		if err != nil || len(all) < 200 {
+			t.Fatalf("%s: %d stories, %v", folder, len(all), err)
+		}
+		dir := t.TempDir()
+		for i := 0; i < len(all); i += every {
+			b, err := os.ReadFile(all[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, filepath.Base(all[i])), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	line := func(field string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^` + field + ` +\d+ +\d+/\d+ +wr +\d+/\d+ +wr +(true|false)$`)
+	}
+	// The stories the offline predictor fails on teach a classifier
+	// something: the category at least.
+	var out, log bytes.Buffer
+	err := runLogged(context.Background(), []string{"-config", config, "-train", sample("stories-blocked", 2), "-train-fields", "auto",
+		"-predictor", "model,offline", story}, &out, &log, noEnv)
+	if err != nil && !errors.Is(err, errFailed) {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"category", "product", "priority"} {
+		if !line(field).MatchString(log.String()) {
+			t.Errorf("no line for %s in:\n%s", field, log.String())
+		}
+	}
+	if m := line("category").FindStringSubmatch(log.String()); m == nil || m[1] != "true" {
+		t.Errorf("category not learned from stories the offline predictor fails on:\n%s", log.String())
+	}
+	if !strings.Contains(out.String(), "passed,") {
+		t.Errorf("no report:\n%s", out.String())
+	}
+	// On its own stories, which it passes, nothing beats the offline
+	// predictor: there is no classifier to chain.
+	log.Reset()
+	err = runLogged(context.Background(), []string{"-config", config, "-train", sample("stories", 24), "-train-fields", "auto",
+		"-predictor", "model,offline", story}, &out, &log, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "on no field") {
+		t.Errorf("trained on stories the offline predictor passes: %v\n%s", err, log.String())
+	}
+	if !line("category").MatchString(log.String()) {
+		t.Errorf("no line for category in:\n%s", log.String())
 	}
 }

@@ -1,7 +1,6 @@
 package predictorflag
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -201,30 +200,13 @@ func chain(kinds []string, ps []predict.Predictor, threshold float64) predict.Pr
 		return ps[0]
 	}
 	rest := chain(kinds[1:], ps[1:], threshold)
-	first := confident(ps[0], threshold)
+	// Build checked the threshold: Confident fails on nothing else.
+	first, _ := predict.Confident(ps[0], threshold)
 	c := predict.Chain(first, rest)
 	if kinds[0] == LLM {
 		return predict.Fallback(c, rest)
 	}
 	return c
-}
-
-// confident drops the answers of p below threshold.
-func confident(p predict.Predictor, threshold float64) predict.Predictor {
-	return predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
-		res, err := p.Predict(ctx, req)
-		if err != nil || res == nil {
-			return res, err
-		}
-		out := *res
-		out.Predictions = map[string]predict.Prediction{}
-		for name, pr := range res.Predictions {
-			if pr.Confidence >= threshold {
-				out.Predictions[name] = pr
-			}
-		}
-		return &out, nil
-	})
 }
 
 func (f *Flags) classifier(fields []string) (predict.Predictor, error) {
