@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.534, 0.744, 0.899, 0.982, 0.999},
-		Right:     []float64{26.97, 26.71, 50.92, 56.2, 2206.2},
-		Total:     []float64{52.21, 36.53, 56.83, 57.23, 2209.2},
+		Precision: []float64{0.531, 0.746, 0.9, 0.982, 0.999},
+		Right:     []float64{27.82, 27, 51.79, 56.2, 2297.2},
+		Total:     []float64{54.05, 36.82, 57.7, 57.23, 2300.2},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.628, 0.669, 0.817, 0.97},
-		Right:     []float64{0, 54.01, 462.75, 1184.83, 3067.4},
-		Total:     []float64{0, 86.83, 692.56, 1450.55, 3161.06},
+		Precision: []float64{0.455, 0.628, 0.673, 0.815, 0.97},
+		Right:     []float64{0, 55.52, 480.12, 1218.74, 3200.62},
+		Total:     []float64{0, 89.27, 713.54, 1496.35, 3297.85},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.57, 0.768, 0.936, 0.988},
-		Right:     []float64{0, 8.29, 75.22, 210.62, 110.86},
-		Total:     []float64{0, 15.7, 98.33, 224.88, 112.08},
+		Precision: []float64{0.355, 0.57, 0.765, 0.937, 0.988},
+		Right:     []float64{0, 8.29, 76.42, 217.34, 113.94},
+		Total:     []float64{0, 15.7, 100.25, 231.89, 115.16},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.698, 0.721, 0.927, 0.996},
-		Right:     []float64{0, 0.75, 46.78, 331.2, 1700.28},
-		Total:     []float64{0, 1.32, 65.56, 357.4, 1707.72},
+		Precision: []float64{0.455, 0.698, 0.721, 0.927, 0.995},
+		Right:     []float64{0, 0.75, 46.78, 339.15, 1776.32},
+		Total:     []float64{0, 1.32, 65.56, 365.79, 1784.34},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
