@@ -122,16 +122,7 @@ func TestRegistryPredictor(t *testing.T) {
 		return out, nil
 	})
 	fields := []predict.Field{testField(t, "category"), testField(t, "priority")}
-	ask := func(p predict.Predictor, text string) *predict.Result {
-		t.Helper()
-		res, err := p.Predict(ctx, &predict.Request{Fields: fields, Messages: []channel.Message{
-			{ID: "m1", Role: channel.RoleCustomer, Direction: channel.Inbound, Text: text},
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	ask := asker(t, fields)
 	p, err := reg.Predictor(ctx, def, 0.6)
 	if err != nil {
 		t.Fatal(err)
@@ -139,14 +130,7 @@ func TestRegistryPredictor(t *testing.T) {
 	if res := ask(p, "my parcel has not arrived yet"); res.Predictor != "default" {
 		t.Errorf("no history: answered by %q, want the default", res.Predictor)
 	}
-	fill(t, st, makeStories(300, 9), history, 10)
-	res, err := learn.Train(ctx, st, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Offer(ctx, res); err != nil {
-		t.Fatal(err)
-	}
+	crown(t, st, reg)
 	const min = 0.9
 	if p, err = reg.Predictor(ctx, def, min); err != nil {
 		t.Fatal(err)
@@ -241,16 +225,7 @@ func TestRegistryOffline(t *testing.T) {
 	}
 	fields := []predict.Field{testField(t, "category"), testField(t, "priority"), testField(t, "description")}
 	fields[2].Description = "What the customer needs, in their words."
-	ask := func(p predict.Predictor, text string) *predict.Result {
-		t.Helper()
-		res, err := p.Predict(ctx, &predict.Request{Fields: fields, Messages: []channel.Message{
-			{ID: "m1", Role: channel.RoleCustomer, Direction: channel.Inbound, Text: text},
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	ask := asker(t, fields)
 	plain, err := reg.Offline(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -261,14 +236,7 @@ func TestRegistryOffline(t *testing.T) {
 	if res := ask(plain, text); res.Predictor != "heuristic" || res.Predictions["category"].Value != nil {
 		t.Errorf("no history: %s answered %+v, want the offline predictor without a category", res.Predictor, res.Predictions)
 	}
-	fill(t, st, makeStories(300, 9), history, 10)
-	res, err := learn.Train(ctx, st, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Offer(ctx, res); err != nil {
-		t.Fatal(err)
-	}
+	crown(t, st, reg)
 	champ, err := reg.Champion(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -287,5 +255,35 @@ func TestRegistryOffline(t *testing.T) {
 	}
 	if d := fmt.Sprint(got.Predictions["description"].Value); !strings.Contains(d, "parcel") {
 		t.Errorf("description %q, want the sentence the classifier reads as shipping", d)
+	}
+}
+
+// asker returns a function that asks a predictor for fields about one
+// customer message.
+func asker(t *testing.T, fields []predict.Field) func(predict.Predictor, string) *predict.Result {
+	return func(p predict.Predictor, text string) *predict.Result {
+		t.Helper()
+		res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: []channel.Message{
+			{ID: "m1", Role: channel.RoleCustomer, Direction: channel.Inbound, Text: text},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+}
+
+// crown fills st with a history of cases, trains on it and offers the
+// result to reg, which, having no champion, takes it.
+func crown(t *testing.T, st *memstore.Store, reg *learn.Registry) {
+	t.Helper()
+	ctx := context.Background()
+	fill(t, st, makeStories(300, 9), history, 10)
+	res, err := learn.Train(ctx, st, testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Offer(ctx, res); err != nil {
+		t.Fatal(err)
 	}
 }
