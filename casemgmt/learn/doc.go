@@ -10,13 +10,9 @@
 // the models in the store's state and replaces the current one (the
 // champion) with a new one (the challenger) only when the challenger
 // measures at least as well on the same newer cases; every decision is
-// recorded with both evaluations. Registry.Offline gives the offline
-// default predictor the champion's classifiers: they read their fields,
-// and the description leans towards the sentences they read as the
-// values chosen; on new stories this does best. Registry.Predictor gives
-// a chain instead: the classifier where it is confident, any default
-// predictor elsewhere. Both are the default alone for a tenant with no
-// history.
+// recorded with both evaluations. Registry.Predictor gives the chain a
+// tenant uses: the classifier where it is confident, the zero-shot
+// default elsewhere and for a tenant with no history.
 //
 // What people say of the agent's values feeds it: casemgmt/agent's
 // AcceptValue and RejectValue write audit entries (ReasonAccepted,

@@ -14,7 +14,6 @@ import (
 	"github.com/caseagent/caseagent/casemgmt"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/eval"
-	"github.com/caseagent/caseagent/predict/heuristic"
 	"github.com/caseagent/caseagent/predict/textclass"
 )
 
@@ -391,27 +390,4 @@ func (r *Registry) Predictor(ctx context.Context, def predict.Predictor, min flo
 		return nil, err
 	}
 	return predict.Chain(gated, def), nil
-}
-
-// Offline returns the offline default predictor (heuristic.New with
-// opts) reading the champion's fields with its classifiers
-// (heuristic.WithClassifier): a classifier answers its field where it is
-// at least the predictor's minimum confidence sure, an option the
-// customer names outright still wins, and the description leans towards
-// the sentences the classifiers read, each alone, as the values chosen.
-// On new stories it does better than Predictor's chain, which leaves the
-// description to the default's word cues (the README has the figures).
-// Without a champion it is the offline predictor alone.
-func (r *Registry) Offline(ctx context.Context, opts ...heuristic.Option) (predict.Predictor, error) {
-	c, err := r.Champion(ctx)
-	if err != nil && !errors.Is(err, ErrNoModel) {
-		return nil, err
-	}
-	if c != nil {
-		opts = slices.Clone(opts)
-		for _, name := range sortedKeys(c.Models) {
-			opts = append(opts, heuristic.WithClassifier(name, c.Models[name]))
-		}
-	}
-	return heuristic.New(opts...)
 }

@@ -3,8 +3,6 @@ package learn_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/caseagent/caseagent/casemgmt/memstore"
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
-	"github.com/caseagent/caseagent/predict/heuristic"
 )
 
 func TestChampionAndChallenger(t *testing.T) {
@@ -122,7 +119,16 @@ func TestRegistryPredictor(t *testing.T) {
 		return out, nil
 	})
 	fields := []predict.Field{testField(t, "category"), testField(t, "priority")}
-	ask := asker(t, fields)
+	ask := func(p predict.Predictor, text string) *predict.Result {
+		t.Helper()
+		res, err := p.Predict(ctx, &predict.Request{Fields: fields, Messages: []channel.Message{
+			{ID: "m1", Role: channel.RoleCustomer, Direction: channel.Inbound, Text: text},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
 	p, err := reg.Predictor(ctx, def, 0.6)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +136,14 @@ func TestRegistryPredictor(t *testing.T) {
 	if res := ask(p, "my parcel has not arrived yet"); res.Predictor != "default" {
 		t.Errorf("no history: answered by %q, want the default", res.Predictor)
 	}
-	crown(t, st, reg)
+	fill(t, st, makeStories(300, 9), history, 10)
+	res, err := learn.Train(ctx, st, testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Offer(ctx, res); err != nil {
+		t.Fatal(err)
+	}
 	const min = 0.9
 	if p, err = reg.Predictor(ctx, def, min); err != nil {
 		t.Fatal(err)
@@ -208,82 +221,5 @@ func TestOfferConcurrent(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{1, 2, 3, 4}, versions); diff != "" {
 		t.Errorf("versions (-want +got):\n%s", diff)
-	}
-}
-
-// Offline is the offline predictor alone without a champion, and with
-// one reads the champion's fields with its classifiers: where a
-// classifier is sure enough and the customer names no option, its label
-// is the answer, and the description is drawn to the sentence it reads
-// as that label.
-func TestRegistryOffline(t *testing.T) {
-	ctx := context.Background()
-	st := memstore.New()
-	reg, err := learn.NewRegistry(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields := []predict.Field{testField(t, "category"), testField(t, "priority"), testField(t, "description")}
-	fields[2].Description = "What the customer needs, in their words."
-	ask := asker(t, fields)
-	plain, err := reg.Offline(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const text = "We had friends over all weekend and the kids played in the garden. My parcel has not arrived yet and the tracking number shows no movement for a week."
-	// Options without descriptions answer only to names: alone, the
-	// offline predictor leaves the category open.
-	if res := ask(plain, text); res.Predictor != "heuristic" || res.Predictions["category"].Value != nil {
-		t.Errorf("no history: %s answered %+v, want the offline predictor without a category", res.Predictor, res.Predictions)
-	}
-	crown(t, st, reg)
-	champ, err := reg.Champion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := reg.Offline(ctx, heuristic.WithMinConfidence(0.5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	label, conf := champ.Models["category"].Classify(text)
-	if label != "shipping" || conf < 0.5 {
-		t.Fatalf("the champion reads %q as %s (%.2f), want shipping, sure", text, label, conf)
-	}
-	got := ask(p, text)
-	if got.Predictor != "heuristic" || got.Predictions["category"].Value != "shipping" {
-		t.Errorf("with a champion: %s answered %+v, want shipping from the offline predictor", got.Predictor, got.Predictions)
-	}
-	if d := fmt.Sprint(got.Predictions["description"].Value); !strings.Contains(d, "parcel") {
-		t.Errorf("description %q, want the sentence the classifier reads as shipping", d)
-	}
-}
-
-// asker returns a function that asks a predictor for fields about one
-// customer message.
-func asker(t *testing.T, fields []predict.Field) func(predict.Predictor, string) *predict.Result {
-	return func(p predict.Predictor, text string) *predict.Result {
-		t.Helper()
-		res, err := p.Predict(context.Background(), &predict.Request{Fields: fields, Messages: []channel.Message{
-			{ID: "m1", Role: channel.RoleCustomer, Direction: channel.Inbound, Text: text},
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-}
-
-// crown fills st with a history of cases, trains on it and offers the
-// result to reg, which, having no champion, takes it.
-func crown(t *testing.T, st *memstore.Store, reg *learn.Registry) {
-	t.Helper()
-	ctx := context.Background()
-	fill(t, st, makeStories(300, 9), history, 10)
-	res, err := learn.Train(ctx, st, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Offer(ctx, res); err != nil {
-		t.Fatal(err)
 	}
 }

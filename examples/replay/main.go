@@ -18,10 +18,6 @@
 //	-predictor offline        the offline default (the default)
 //	-predictor model -model category=FILE
 //	                          a classifier saved by examples/evaluate -save
-//	-predictor offline -model category=FILE
-//	                          the offline default reading the category with the
-//	                          classifier, and drawing the description towards the
-//	                          sentences the classifier reads as the category
 //	-predictor llm -llm-provider openai|anthropic|ollama -llm-url URL -llm-model NAME
 //	                          a model at an LLM endpoint; the API key is read from
 //	                          the environment variable -llm-key-env names
@@ -29,20 +25,20 @@
 //	-predictor model,offline  a chain: each predictor fills what the ones before
 //	                          left open or answered below -chain-threshold (0.5)
 //	-calibration FILE         map the confidence through a saved calibration
-//	-train DIR                train classifiers on the stories in DIR (the values
-//	                          they expect), one per field with options or per
-//	                          -train-fields field, for the model predictor of a
-//	                          chain or, without one, for the offline predictor
-//	-train-fields auto        learn only the fields for which the classifier does
-//	                          better than the offline predictor alone on held-out
-//	                          stories of DIR (eval.ChooseFields), and tell on
-//	                          stderr how each field did
+//	-train DIR                train the model predictor's classifiers on the
+//	                          stories in DIR (the values they expect), one per
+//	                          field with options or per -train-fields field
+//	-train-fields auto        learn only the fields for which a classifier asked
+//	                          before the offline predictor does better on
+//	                          held-out stories of DIR (eval.ChooseFields), and
+//	                          tell on stderr how each field did
 //
-// With -train the tenant's own cases teach the predictor what they are
-// about; stories replayed must not be among those trained on:
+// With -train the tenant's own cases teach the chain what they are about;
+// stories replayed must not be among those trained on:
 //
 //	go run ./examples/replay -config casemgmt/replay/testdata/stories/helpdesk.json \
-//		-train casemgmt/replay/testdata/stories -train-fields category,priority NEW_STORIES
+//		-train casemgmt/replay/testdata/stories -train-fields category,priority \
+//		-predictor model,offline NEW_STORIES
 //
 // With -json the report is written as JSON; with -summary only the totals
 // are, naming no scenario, as a kept-aside set is reported:
@@ -98,7 +94,7 @@ func runLogged(ctx context.Context, args []string, out, stderr io.Writer, getenv
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	summary := fs.Bool("summary", false, "write only the totals, naming no scenario (for a kept-aside set)")
 	kb := fs.String("knowledge", "", "folder of knowledge articles (Markdown, JSON, YAML); default: knowledge beside the scenarios, when there is one")
-	train := fs.String("train", "", "a folder of stories to train classifiers on, one per field with options, from the values the stories expect: the model predictor's in a chain with model, else the offline predictor's own")
+	train := fs.String("train", "", "a folder of stories to train the model predictor's classifiers on, one per field with options, from the values the stories expect; for -predictor model or a chain with model")
 	trainFields := fs.String("train-fields", "", "with -train, the fields to train classifiers for, separated by commas (default: every field with options), or auto: those for which a classifier asked before the offline predictor does better on held-out stories of -train")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -107,9 +103,8 @@ func runLogged(ctx context.Context, args []string, out, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	inChain := slices.Contains(kinds, predictorflag.Model)
-	if *train != "" && !inChain && !slices.Contains(kinds, predictorflag.Offline) {
-		return fmt.Errorf("-train is for -predictor offline, model or a chain with either, not %q", pf.Kind)
+	if *train != "" && !slices.Contains(kinds, predictorflag.Model) {
+		return fmt.Errorf("-train is for -predictor model or a chain with model, not %q", pf.Kind)
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
@@ -144,7 +139,7 @@ func runLogged(ctx context.Context, args []string, out, stderr io.Writer, getenv
 				only = append(only, f)
 			}
 		}
-		if pf.Trained, err = trainOn(ctx, *train, only, trainUse{chain: inChain, threshold: pf.Threshold}, cfg, scenarios, stderr); err != nil {
+		if pf.Trained, err = trainOn(ctx, *train, only, pf.Threshold, cfg, scenarios, stderr); err != nil {
 			return err
 		}
 	}
@@ -174,12 +169,11 @@ func runLogged(ctx context.Context, args []string, out, stderr io.Writer, getenv
 	return nil
 }
 
-// chooseFields returns the fields with options of cfg for which the
-// predictor with a classifier trained on cases (asked first in a chain,
-// or inside the offline predictor) gets more right on held-out cases than
-// the offline predictor alone (eval.ChooseFields), and tells log how each
-// field did.
-func chooseFields(ctx context.Context, cases []eval.Case, use trainUse, cfg *agent.Config, log io.Writer) ([]string, error) {
+// chooseFields returns the fields with options of cfg for which a
+// classifier trained on cases, asked before the offline predictor, gets
+// more right on held-out cases (eval.ChooseFields), and tells log how
+// each field did.
+func chooseFields(ctx context.Context, cases []eval.Case, threshold float64, cfg *agent.Config, log io.Writer) ([]string, error) {
 	base, err := heuristic.New()
 	if err != nil {
 		return nil, err
@@ -188,20 +182,12 @@ func chooseFields(ctx context.Context, cases []eval.Case, use trainUse, cfg *age
 	for i := range cfg.Fields {
 		fields[i] = cfg.Fields[i].PredictField()
 	}
-	cc := eval.ChooseConfig{Threshold: use.threshold}
-	with := "model,offline"
-	if !use.chain {
-		with = "offline+model"
-		cc.With = func(field string, m *textclass.Model) (predict.Predictor, error) {
-			return heuristic.New(heuristic.WithClassifier(field, m))
-		}
-	}
-	choices, err := eval.ChooseFields(ctx, base, fields, cases, cc)
+	choices, err := eval.ChooseFields(ctx, base, fields, cases, eval.ChooseConfig{Threshold: threshold})
 	if err != nil {
 		return nil, fmt.Errorf("-train-fields auto: %w", err)
 	}
 	var only []string
-	fmt.Fprintf(log, "%-20s %6s %14s %14s  %s\n", "field", "cases", "offline", with, "learned")
+	fmt.Fprintf(log, "%-20s %6s %14s %14s  %s\n", "field", "cases", "offline", "model,offline", "learned")
 	for _, c := range choices {
 		fmt.Fprintf(log, "%-20s %6d %6d/%-3d wr %6d/%-3d wr  %v\n", c.Field, c.Cases, c.BaseRight, c.BaseWrong, c.ChainRight, c.ChainWrong, c.Learn)
 		if c.Learn {
@@ -227,14 +213,7 @@ const minTrainExamples = 20
 // customer's words of each, labelled with the value its created case
 // expects. Stories replayed may not be among them: a
 // figure measured on text trained on says nothing of new text.
-// trainUse is how the classifiers trained are used: asked first in a
-// chain, above a threshold, or by the offline predictor itself.
-type trainUse struct {
-	chain     bool
-	threshold float64
-}
-
-func trainOn(ctx context.Context, dir string, only []string, use trainUse, cfg *agent.Config, replayed []*replay.Scenario, log io.Writer) (map[string]*textclass.Model, error) {
+func trainOn(ctx context.Context, dir string, only []string, threshold float64, cfg *agent.Config, replayed []*replay.Scenario, log io.Writer) (map[string]*textclass.Model, error) {
 	auto := slices.Equal(only, []string{"auto"})
 	for _, name := range only {
 		if auto {
@@ -275,7 +254,7 @@ func trainOn(ctx context.Context, dir string, only []string, use trainUse, cfg *
 	}
 	if auto {
 		var err error
-		if only, err = chooseFields(ctx, cases, use, cfg, log); err != nil {
+		if only, err = chooseFields(ctx, cases, threshold, cfg, log); err != nil {
 			return nil, err
 		}
 		if len(only) == 0 {

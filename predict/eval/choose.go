@@ -41,19 +41,11 @@ type ChooseConfig struct {
 	Seed uint64
 	// Options are passed to textclass.Train.
 	Options []textclass.Option
-	// With returns the predictor that uses a field's classifier, to be
-	// measured against the base. By default the classifier is asked
-	// first, kept where at least Threshold sure, and the base answers
-	// the rest (predict.Chain of predict.Confident). A predictor that
-	// takes classifiers itself, such as the offline default with
-	// heuristic.WithClassifier, is built here instead.
-	With func(field string, m *textclass.Model) (predict.Predictor, error)
 }
 
 // FieldChoice is how one field did on held-out cases: the base predictor
-// alone against the predictor with a classifier trained on the other
-// cases (ChooseConfig.With), and whether the classifier is worth learning
-// for it.
+// alone against a classifier trained on the other cases asked first, and
+// whether the classifier is worth learning for it.
 type FieldChoice struct {
 	Field string `json:"field"`
 	// Cases is how many cases have a value for the field.
@@ -62,8 +54,8 @@ type FieldChoice struct {
 	// the case's and that do not; the rest it left empty.
 	BaseRight int `json:"base_right"`
 	BaseWrong int `json:"base_wrong"`
-	// ChainRight and ChainWrong count the same for the predictor with the
-	// classifier.
+	// ChainRight and ChainWrong count the same for the classifier asked
+	// first and the base for what it leaves.
 	ChainRight int `json:"chain_right"`
 	ChainWrong int `json:"chain_wrong"`
 	// Learn is true when the chain does better, as ChooseConfig.WrongCost
@@ -82,11 +74,10 @@ var ErrTooFewCases = errors.New("eval: too few labelled cases")
 // learned from a few hundred cases, a priority that rests on what the
 // customer says of the impact, or a product named in a sentence, may be
 // read better by the base. Each case is predicted once by base and once
-// by the predictor with a classifier trained without it (cross-validation
-// in ChooseConfig.Folds parts; by default the classifier asked before
-// base), as the agent asks: for all of fields at once, so that the base
-// reads each field in the context of the others. Only the field being
-// measured is learned each time.
+// by the chain of a classifier trained without it (cross-validation in
+// ChooseConfig.Folds parts), as the agent asks: for all of fields at
+// once, so that the base reads each field in the context of the others.
+// Only the field being measured is learned in each chain.
 //
 // It returns a choice per field with options and enough cases, in the
 // order of fields. base must be safe for concurrent use.
@@ -109,16 +100,6 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 	}
 	if folds < 2 || threshold < 0 || threshold > 1 || cost < 0 || minCases < 2 {
 		return nil, fmt.Errorf("eval: ChooseConfig: %d folds, threshold %v, wrong cost %v or %d cases is out of range", folds, threshold, cost, minCases)
-	}
-	with := cfg.With
-	if with == nil {
-		with = func(field string, m *textclass.Model) (predict.Predictor, error) {
-			first, err := predict.Confident(textclass.NewPredictor(map[string]*textclass.Model{field: m}), threshold)
-			if err != nil {
-				return nil, err
-			}
-			return predict.Chain(first, base), nil
-		}
 	}
 	// The base's answers do not depend on the fold.
 	baseAnswers := make([]map[string]predict.Prediction, len(cases))
@@ -180,10 +161,11 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 			if err != nil {
 				return nil, fmt.Errorf("eval: training %s: %w", f.Name, err)
 			}
-			chain, err := with(f.Name, m)
+			first, err := predict.Confident(textclass.NewPredictor(map[string]*textclass.Model{f.Name: m}), threshold)
 			if err != nil {
-				return nil, fmt.Errorf("eval: predictor with the classifier of %s: %w", f.Name, err)
+				return nil, err
 			}
+			chain := predict.Chain(first, base)
 			for _, i := range labelled {
 				if fold[i] != k {
 					continue

@@ -12,7 +12,6 @@ import (
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/eval"
-	"github.com/caseagent/caseagent/predict/textclass"
 )
 
 // chooseCases makes n conversations whose words tell a topic (the word
@@ -124,37 +123,5 @@ func TestChooseFieldsRefuses(t *testing.T) {
 	cancel()
 	if _, err := eval.ChooseFields(cancelled, echo, chooseFields, cases, eval.ChooseConfig{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
-	}
-}
-
-// With builds the predictor that uses the classifier: one that ignores it
-// does as well as the base and is not learned; one that cannot be built
-// is an error.
-func TestChooseFieldsWith(t *testing.T) {
-	ctx := context.Background()
-	cases := chooseCases(120, 3)
-	base := predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
-		return &predict.Result{Predictions: map[string]predict.Prediction{"topic": {Value: "billing", Confidence: 0.9}}}, nil
-	})
-	var asked []string
-	ignores := func(field string, m *textclass.Model) (predict.Predictor, error) {
-		asked = append(asked, field)
-		return base, nil
-	}
-	got, err := eval.ChooseFields(ctx, base, chooseFields, cases, eval.ChooseConfig{With: ignores, Folds: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range got {
-		if c.Learn || c.ChainRight != c.BaseRight || c.ChainWrong != c.BaseWrong {
-			t.Errorf("%+v: a predictor that ignores the classifier is the base", c)
-		}
-	}
-	if len(asked) != 6 || asked[0] != "topic" || asked[5] != "size" {
-		t.Errorf("With asked for %v, want topic and size, once a fold", asked)
-	}
-	broken := func(string, *textclass.Model) (predict.Predictor, error) { return nil, errors.New("no such field") }
-	if _, err := eval.ChooseFields(ctx, base, chooseFields, cases, eval.ChooseConfig{With: broken}); err == nil || !strings.Contains(err.Error(), "no such field") {
-		t.Errorf("a With that fails: %v", err)
 	}
 }

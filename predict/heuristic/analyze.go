@@ -116,9 +116,6 @@ type conversation struct {
 	// first, once describe has ranked them (described).
 	describeCands []pickedSentence
 	described     bool
-	// guides are the values classifiers decided or agree with, which
-	// the description is drawn towards (see describeCandidates).
-	guides []guide
 	// top is the weight of the conversation's main concern, once
 	// topKnown (see topic).
 	top      float64

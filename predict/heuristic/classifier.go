@@ -10,7 +10,7 @@ package heuristic
 // ignored. Text is the customer's own words of the conversation, oldest
 // first, joined by blank lines: email subjects, message texts (no quoted
 // history, no signatures), with sentences that read as instructions to the
-// system left out. The description asks it about single sentences too.
+// system left out.
 //
 // Implementations must be safe for concurrent use.
 type Classifier interface {

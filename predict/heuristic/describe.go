@@ -265,14 +265,6 @@ func describeCandidates(c *conversation) []pickedSentence {
 		case s.order == firstContent+1:
 			mult *= 1.1
 		}
-		for _, g := range c.guides {
-			// A classifier trained on the tenant's cases knows which of
-			// their sentences tell a value: the one it reads as the
-			// value chosen tells the need.
-			if label, p := g.cl.Classify(s.text()); strings.EqualFold(label, g.label) {
-				mult *= 1 + guideWeight*p
-			}
-		}
 		v, abs, need = v*mult, abs*mult, need*mult
 		// A chat message that is one short sentence naming the need in
 		// full ("mijn account is geblokkeerd") leads as much as a longer
@@ -286,24 +278,6 @@ func describeCandidates(c *conversation) []pickedSentence {
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands
-}
-
-// guide is a value of an option field and the classifier that reads it.
-type guide struct {
-	cl    Classifier
-	label string
-}
-
-// guideWeight is how much more a sentence that a field's classifier reads
-// as the field's value, with full confidence, counts for the description
-// (the README has what it gains on new stories).
-const guideWeight = 1
-
-// guide draws the description towards the sentences cl reads as label,
-// the value of a field cl decides or agrees with.
-func (c *conversation) guide(cl Classifier, label string) {
-	c.guides = append(c.guides, guide{cl: cl, label: label})
-	c.described = false
 }
 
 // topic returns how much the conversation is about a concept, from 0.4

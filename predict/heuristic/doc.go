@@ -80,9 +80,7 @@
 //     when the match is clear or the customer says it got worse. Options without descriptions answer only to
 //     model-code-like names ("X200"). A [Classifier] trained on the
 //     tenant's history can take the place of description similarity for
-//     a field ([WithClassifier]); strong explicit mentions still win,
-//     and the description leans towards the sentences the classifier
-//     reads, each alone, as the value chosen.
+//     a field ([WithClassifier]); strong explicit mentions still win.
 //   - Descriptions (text fields whose description speaks of the customer's
 //     need, issue or problem): the one or two customer sentences that say
 //     the most about it, greetings and thanks left out, within 300

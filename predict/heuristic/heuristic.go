@@ -43,11 +43,7 @@ type Option func(*Predictor) error
 
 // WithClassifier makes the predictor classify the named choice or lookup
 // field with c instead of by description similarity. Explicit mentions of
-// an option ("it's the X300") still win over the classifier. The
-// description then leans towards the customer's sentences that c, asked
-// about each sentence alone, reads as the field's value: a classifier
-// trained on the tenant's cases (textclass) knows which sentences tell
-// a billing matter or a wish better than word cues do.
+// an option ("it's the X300") still win over the classifier.
 func WithClassifier(field string, c Classifier) Option {
 	return func(p *Predictor) error {
 		if field == "" || c == nil {
@@ -394,9 +390,6 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 			}
 			if ok {
 				pr = predict.Prediction{Value: f.Options[r.opt].Value, Confidence: r.conf, Evidence: conv.evidence(r.quote)}
-				if cl := p.classifiers[f.Name]; cl != nil {
-					conv.guide(cl, f.Options[r.opt].Value)
-				}
 			}
 		case kindPattern:
 			var id identifier

@@ -586,51 +586,6 @@ func TestClassifier(t *testing.T) {
 	}
 }
 
-// TestClassifierGuidesDescription checks that a field's classifier draws
-// the description towards the sentence it reads, alone, as the value
-// chosen, and only that one: a customer who tells of their home at
-// length and then wishes for something is described by the wish.
-func TestClassifierGuidesDescription(t *testing.T) {
-	fields := storiesTenantFields(t, "category", "issue_description")
-	msgs := chat("Hello, we moved into a new flat in March and set up the X300 router and two Cam4 cameras, everything runs nicely.",
-		"The cameras record fine and the router is fast.",
-		"My daughter keeps asking whether the app could one day show the cameras on her tablet in a grid.")
-	describe := func(opts ...Option) (category, description any) {
-		res, err := newPredictor(t, opts...).Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Predictions["category"].Value, res.Predictions["issue_description"].Value
-	}
-	_, plain := describe()
-	if strings.Contains(fmt.Sprint(plain), "grid") {
-		t.Fatalf("without a classifier the description already holds the wish: %q", plain)
-	}
-	// The classifier reads the whole conversation, and the wish alone, as
-	// a feature request.
-	wish := ClassifierFunc(func(text string) (string, float64) {
-		if strings.Contains(text, "grid") {
-			return "feature REQUEST", 0.9
-		}
-		return "How-to", 0.6
-	})
-	category, guided := describe(WithClassifier("category", wish))
-	if category != "Feature request" || !strings.Contains(fmt.Sprint(guided), "grid") {
-		t.Errorf("with the classifier: %v, %q; want a feature request described by the wish", category, guided)
-	}
-	// One that reads the conversation as a wish but no sentence alone as
-	// one pulls nothing.
-	other := ClassifierFunc(func(text string) (string, float64) {
-		if strings.Contains(text, "\n\n") { // the customer's messages joined
-			return "Feature request", 0.9
-		}
-		return "How-to", 0.9
-	})
-	if c, d := describe(WithClassifier("category", other)); c != "Feature request" || d != plain {
-		t.Errorf("a classifier that reads no sentence as the value: %v, %q; want a feature request described as %q", c, d, plain)
-	}
-}
-
 func TestPhones(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -153,14 +153,9 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 	if !(f.Threshold >= 0 && f.Threshold <= 1) {
 		return nil, "", usagef("-chain-threshold %v is not between 0 and 1", f.Threshold)
 	}
-	classifiers := len(f.Models) > 0 || len(f.Trained) > 0
-	if classifiers && !slices.Contains(kinds, Model) && !slices.Contains(kinds, Offline) {
-		return nil, "", usagef("-model is for -predictor model, offline or a chain with either, not %q", f.Kind)
+	if (len(f.Models) > 0 || len(f.Trained) > 0) && !slices.Contains(kinds, Model) {
+		return nil, "", usagef("-model is for -predictor model or a chain with model, not %q", f.Kind)
 	}
-	// Without a model predictor to ask them, the classifiers are the
-	// offline predictor's: it reads their fields with them and draws the
-	// description towards the sentences they read as the value.
-	inside := classifiers && !slices.Contains(kinds, Model)
 	if !slices.Contains(kinds, LLM) && (f.LLMURL != "" || f.LLMModel != "" || f.LLMKeyEnv != "") {
 		return nil, "", usagef("-llm-url, -llm-model and -llm-key-env are for -predictor llm or a chain with llm, not %q", f.Kind)
 	}
@@ -168,17 +163,7 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 	for i, k := range kinds {
 		switch k {
 		case Offline:
-			var opts []heuristic.Option
-			if inside {
-				var models map[string]*textclass.Model
-				if models, err = f.models(fields); err != nil {
-					return nil, "", err
-				}
-				for _, field := range slices.Sorted(maps.Keys(models)) {
-					opts = append(opts, heuristic.WithClassifier(field, models[field]))
-				}
-			}
-			ps[i], err = heuristic.New(opts...)
+			ps[i], err = heuristic.New()
 		case Model:
 			ps[i], err = f.classifier(fields)
 		case LLM:
@@ -225,15 +210,6 @@ func chain(kinds []string, ps []predict.Predictor, threshold float64) predict.Pr
 }
 
 func (f *Flags) classifier(fields []string) (predict.Predictor, error) {
-	models, err := f.models(fields)
-	if err != nil {
-		return nil, err
-	}
-	return textclass.NewPredictor(models), nil
-}
-
-// models returns the classifiers of -model and Trained, by field.
-func (f *Flags) models(fields []string) (map[string]*textclass.Model, error) {
 	if len(f.Models) == 0 && len(f.Trained) == 0 {
 		return nil, usagef("-predictor %s needs -model FIELD=FILE: a classifier saved by examples/evaluate -save", f.Kind)
 	}
@@ -276,7 +252,7 @@ func (f *Flags) models(fields []string) (map[string]*textclass.Model, error) {
 			}
 		}
 	}
-	return models, nil
+	return textclass.NewPredictor(models), nil
 }
 
 func (f *Flags) llm(env Env) (predict.Predictor, error) {

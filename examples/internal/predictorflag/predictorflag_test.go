@@ -117,8 +117,7 @@ func TestBuildBadFlags(t *testing.T) {
 		usage  bool
 	}{
 		{[]string{"-predictor", "model"}, nil, "needs -model FIELD=FILE", true},
-		{[]string{"-predictor", "llm", "-llm-model", "m", "-model", "category=x.bin"}, nil, "-model is for -predictor model, offline", true},
-		{[]string{"-model", "category=" + notModel}, nil, "notes.txt", false},
+		{[]string{"-model", "category=x.bin"}, nil, "-model is for -predictor model", true},
 		{[]string{"-predictor", "model", "-model", "=x.bin"}, nil, "want FIELD=FILE", true},
 		{[]string{"-predictor", "model", "-model", "x.bin"}, nil, "say which field", true},
 		{[]string{"-predictor", "model", "-model", "category=" + filepath.Join(dir, "missing.bin")}, nil, "missing.bin", false},
@@ -161,19 +160,6 @@ func TestBuildModel(t *testing.T) {
 		if name != "model" || res.Predictions["category"].Value != "billing" {
 			t.Errorf("%v: %s answered %+v, want billing", args, name, res.Predictions)
 		}
-	}
-	// Without a model predictor the offline predictor reads the field
-	// with the classifier.
-	p, name, err := parse(t, "-predictor", "offline", "-model", "category="+path).Build(env(nil), []string{"category"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Predict(context.Background(), request())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if name != "offline" || res.Predictions["category"].Value != "billing" || res.Predictor != "heuristic" {
-		t.Errorf("offline with a classifier: %s answered %+v (%s), want billing from the offline predictor", name, res.Predictions, res.Predictor)
 	}
 	// Several fields: FILE gets each field's name before the extension.
 	saveModel(t, filepath.Join(dir, "m.category.bin"))
