@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.531, 0.746, 0.9, 0.982, 0.999},
-		Right:     []float64{27.82, 27, 51.79, 56.2, 2297.2},
-		Total:     []float64{54.05, 36.82, 57.7, 57.23, 2300.2},
+		Precision: []float64{0.545, 0.741, 0.898, 0.983, 0.999},
+		Right:     []float64{29.49, 28.03, 53.6, 61.04, 2373.83},
+		Total:     []float64{55.72, 38.48, 59.89, 62.07, 2376.83},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.628, 0.673, 0.815, 0.97},
-		Right:     []float64{0, 55.52, 480.12, 1218.74, 3200.62},
-		Total:     []float64{0, 89.27, 713.54, 1496.35, 3297.85},
+		Precision: []float64{0.455, 0.631, 0.672, 0.815, 0.971},
+		Right:     []float64{0, 57.04, 496.26, 1266.83, 3317.87},
+		Total:     []float64{0, 91.22, 739.56, 1553.75, 3416.47},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.57, 0.765, 0.937, 0.988},
-		Right:     []float64{0, 8.29, 76.42, 217.34, 113.94},
-		Total:     []float64{0, 15.7, 100.25, 231.89, 115.16},
+		Precision: []float64{0.355, 0.57, 0.767, 0.939, 0.988},
+		Right:     []float64{0, 8.29, 77.13, 224.17, 117.4},
+		Total:     []float64{0, 15.7, 100.95, 238.73, 118.62},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.698, 0.721, 0.927, 0.995},
-		Right:     []float64{0, 0.75, 46.78, 339.15, 1776.32},
-		Total:     []float64{0, 1.32, 65.56, 365.79, 1784.34},
+		Precision: []float64{0.455, 0.718, 0.729, 0.93, 0.996},
+		Right:     []float64{0, 0.98, 48.62, 350.26, 1846.14},
+		Total:     []float64{0, 1.55, 67.4, 376.89, 1854.16},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
