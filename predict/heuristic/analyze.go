@@ -116,6 +116,9 @@ type conversation struct {
 	// first, once describe has ranked them (described).
 	describeCands []pickedSentence
 	described     bool
+	// need reads single sentences as the need or its context (see
+	// WithNeedClassifier); nil leaves descriptions to word cues.
+	need Classifier
 	// top is the weight of the conversation's main concern, once
 	// topKnown (see topic).
 	top      float64

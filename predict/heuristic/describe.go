@@ -277,8 +277,30 @@ func describeCandidates(c *conversation) []pickedSentence {
 		cands = append(cands, pickedSentence{idx: i, score: v, abs: abs, need: need, from: leadingSmallTalk(s)})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	if c.need != nil {
+		// A classifier trained on many customers' sentences tells the
+		// one that says what they need from the ones around it better
+		// than word cues do. It reads the leading candidates only: one
+		// further down would need more than the largest boost to be
+		// picked (measured: reading all picks the same).
+		for i := range cands[:min(len(cands), needCandidates)] {
+			s := &c.sents[cands[i].idx]
+			if s.background() {
+				// A list of the home's devices names the devices a need
+				// is often about; it stays last.
+				continue
+			}
+			b := needBoost(c.need, s.text())
+			cands[i].score, cands[i].abs, cands[i].need = cands[i].score*b, cands[i].abs*b, cands[i].need*b
+		}
+		sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	}
 	return cands
 }
+
+// needCandidates is how many of the best-ranked sentences the need
+// classifier reads.
+const needCandidates = 6
 
 // topic returns how much the conversation is about a concept, from 0.4
 // for one it mentions least to 1 for its main concerns, by the weight of

@@ -109,9 +109,13 @@ func WithLogger(l *slog.Logger) Option {
 type Predictor struct {
 	lx          *lexicon
 	classifiers map[string]Classifier
-	minConf     float64
-	cacheSize   int
-	log         *slog.Logger
+	// need tells need sentences from context for descriptions (nil: off);
+	// needSet says WithNeedClassifier chose it.
+	need      Classifier
+	needSet   bool
+	minConf   float64
+	cacheSize int
+	log       *slog.Logger
 	// cal maps evidence to confidence; nil reads the raw scores.
 	cal calibration
 	// observe, when set, is told the evidence of every option answer
@@ -145,6 +149,9 @@ func New(opts ...Option) (*Predictor, error) {
 		if err := o(p); err != nil {
 			return nil, err
 		}
+	}
+	if !p.needSet {
+		p.need = needModel()
 	}
 	return p, nil
 }
@@ -372,6 +379,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		}
 		if conv == nil {
 			conv = analyze(p.lx, req.Messages, v)
+			conv.need = p.need
 		}
 		var pr predict.Prediction
 		ok := false
