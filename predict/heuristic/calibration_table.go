@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.545, 0.741, 0.898, 0.983, 0.999},
-		Right:     []float64{29.49, 28.03, 53.6, 61.04, 2373.83},
-		Total:     []float64{55.72, 38.48, 59.89, 62.07, 2376.83},
+		Precision: []float64{0.545, 0.743, 0.903, 0.984, 0.999},
+		Right:     []float64{29.49, 28.26, 56.86, 64.93, 2457.47},
+		Total:     []float64{55.72, 38.71, 63.15, 65.96, 2460.47},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.631, 0.672, 0.815, 0.971},
-		Right:     []float64{0, 57.04, 496.26, 1266.83, 3317.87},
-		Total:     []float64{0, 91.22, 739.56, 1553.75, 3416.47},
+		Precision: []float64{0.455, 0.633, 0.671, 0.817, 0.971},
+		Right:     []float64{0, 58.65, 508.96, 1307.05, 3442.33},
+		Total:     []float64{0, 93.41, 758.89, 1600.12, 3544.59},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.57, 0.767, 0.939, 0.988},
-		Right:     []float64{0, 8.29, 77.13, 224.17, 117.4},
-		Total:     []float64{0, 15.7, 100.95, 238.73, 118.62},
+		Precision: []float64{0.355, 0.571, 0.763, 0.939, 0.989},
+		Right:     []float64{0, 8.29, 78.08, 230.07, 121.56},
+		Total:     []float64{0, 15.7, 102.71, 244.82, 122.78},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.718, 0.729, 0.93, 0.996},
-		Right:     []float64{0, 0.98, 48.62, 350.26, 1846.14},
-		Total:     []float64{0, 1.55, 67.4, 376.89, 1854.16},
+		Precision: []float64{0.455, 0.74, 0.74, 0.932, 0.995},
+		Right:     []float64{0, 1.32, 51.56, 362.71, 1912.42},
+		Total:     []float64{0, 1.89, 70.34, 389.34, 1921.43},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
