@@ -170,7 +170,7 @@ func describe(c *conversation, limit int, maxSentences int) ([]pickedSentence, f
 			break
 		}
 		l := c.sents[cand.idx].ownEnd() - cand.from
-		if cand.score >= 0.35*best.score && size+l+1 <= limit {
+		if cand.score >= secondShare*best.score && size+l+1 <= limit {
 			picked = append(picked, cand)
 			size += l + 1
 		}
@@ -285,6 +285,10 @@ func describeCandidates(c *conversation) []pickedSentence {
 		// picked (measured: reading all picks the same).
 		for i := range cands[:min(len(cands), needCandidates)] {
 			s := &c.sents[cands[i].idx]
+			if len(cands) == 1 || cands[i].score*(1+needWeight) < secondShare*cands[0].score {
+				// Alone, or too far behind to be picked even boosted.
+				continue
+			}
 			if s.background() {
 				// A list of the home's devices names the devices a need
 				// is often about; it stays last.
@@ -297,6 +301,10 @@ func describeCandidates(c *conversation) []pickedSentence {
 	}
 	return cands
 }
+
+// secondShare is the share of the best sentence's score another must
+// reach to join it in a description.
+const secondShare = 0.35
 
 // needCandidates is how many of the best-ranked sentences the need
 // classifier reads.
