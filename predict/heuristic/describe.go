@@ -280,9 +280,8 @@ func describeCandidates(c *conversation) []pickedSentence {
 	if c.need != nil {
 		// A classifier trained on many customers' sentences tells the
 		// one that says what they need from the ones around it better
-		// than word cues do. It reads the leading candidates only: one
-		// further down would need more than the largest boost to be
-		// picked (measured: reading all picks the same).
+		// than word cues do. It reads the six leading candidates only:
+		// on every story set, reading them all picks the same.
 		for i := range cands[:min(len(cands), needCandidates)] {
 			s := &c.sents[cands[i].idx]
 			if len(cands) == 1 || cands[i].score*(1+needWeight) < secondShare*cands[0].score {

@@ -104,7 +104,7 @@ func isThing(t *testing.T) func(string) bool {
 // thingConcepts are the lexicon's concepts of devices and products.
 var thingConcepts = map[string]bool{
 	"#camera": true, "#outdoor": true, "#indoor": true, "#router": true, "#app": true,
-	"#plug": true, "#thermostat": true, "#hub": true, "#mesh": true, "#subscription": true,
+	"#plug": true, "#thermostat": true, "#subscription": true,
 }
 
 // storyMentions reads a story: its messages up to the expectation of the
