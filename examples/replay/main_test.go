@@ -212,7 +212,7 @@ func TestReplayTrainAuto(t *testing.T) {
 	// The stories the offline predictor fails on teach a classifier
 	// something: the category at least.
 	var out, log bytes.Buffer
-	err := runLogged(context.Background(), []string{"-config", config, "-train", sample("stories-blocked", 2), "-train-fields", "auto",
+	err := runLogged(context.Background(), []string{"-config", config, "-train", sample("stories-blocked", 4), "-train-fields", "auto",
 		"-predictor", "model,offline", story}, &out, &log, noEnv)
 	if err != nil && !errors.Is(err, errFailed) {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestReplayTrainAuto(t *testing.T) {
 	// On its own stories, which it passes, nothing beats the offline
 	// predictor: there is no classifier to chain.
 	log.Reset()
-	err = runLogged(context.Background(), []string{"-config", config, "-train", sample("stories", 24), "-train-fields", "auto",
+	err = runLogged(context.Background(), []string{"-config", config, "-train", sample("stories", 60), "-train-fields", "auto",
 		"-predictor", "model,offline", story}, &out, &log, noEnv)
 	if err == nil || !strings.Contains(err.Error(), "on no field") {
 		t.Errorf("trained on stories the offline predictor passes: %v\n%s", err, log.String())
