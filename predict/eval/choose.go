@@ -79,8 +79,9 @@ var ErrTooFewCases = errors.New("eval: too few labelled cases")
 // once, so that the base reads each field in the context of the others.
 // Only the field being measured is learned in each chain.
 //
-// It returns a choice per field with options and enough cases, in the
-// order of fields. base must be safe for concurrent use.
+// A value counts as right when it equals the case's, normalised by the
+// field as Run does. It returns a choice per field with options and
+// enough cases, in the order of fields.
 func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.Field, cases []Case, cfg ChooseConfig) ([]FieldChoice, error) {
 	if base == nil {
 		return nil, predict.ErrNoPredictor
@@ -108,7 +109,9 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 		if err != nil {
 			return nil, fmt.Errorf("eval: base predictor: %w", err)
 		}
-		baseAnswers[i] = res.Predictions
+		if res != nil {
+			baseAnswers[i] = res.Predictions
+		}
 	}
 	fold := make([]int, len(cases))
 	for i := range fold {
@@ -134,14 +137,13 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 			continue
 		}
 		fc := FieldChoice{Field: f.Name, Cases: len(labelled)}
+		want := make(map[int]string, len(labelled))
 		for _, i := range labelled {
-			if pr, ok := baseAnswers[i][f.Name]; ok {
-				if fmt.Sprint(pr.Value) == cases[i].Labels[f.Name] {
-					fc.BaseRight++
-				} else {
-					fc.BaseWrong++
-				}
+			want[i] = cases[i].Labels[f.Name]
+			if v, err := f.Normalize(want[i]); err == nil {
+				want[i] = fmt.Sprint(v)
 			}
+			tally(&fc.BaseRight, &fc.BaseWrong, baseAnswers[i], f.Name, want[i])
 		}
 		oneLabel := false
 		for k := range folds {
@@ -174,13 +176,7 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 				if err != nil {
 					return nil, fmt.Errorf("eval: chain for %s: %w", f.Name, err)
 				}
-				if pr, ok := res.Predictions[f.Name]; ok {
-					if fmt.Sprint(pr.Value) == cases[i].Labels[f.Name] {
-						fc.ChainRight++
-					} else {
-						fc.ChainWrong++
-					}
-				}
+				tally(&fc.ChainRight, &fc.ChainWrong, res.Predictions, f.Name, want[i])
 			}
 		}
 		if oneLabel {
@@ -193,4 +189,16 @@ func ChooseFields(ctx context.Context, base predict.Predictor, fields []predict.
 		return nil, fmt.Errorf("eval: no field with options has %d cases with a value: %w", minCases, ErrTooFewCases)
 	}
 	return out, nil
+}
+
+// tally counts the value predicted for field, if any, as right or wrong
+// against want.
+func tally(right, wrong *int, predicted map[string]predict.Prediction, field, want string) {
+	if pr, ok := predicted[field]; ok {
+		if fmt.Sprint(pr.Value) == want {
+			*right++
+		} else {
+			*wrong++
+		}
+	}
 }

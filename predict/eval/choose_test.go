@@ -44,9 +44,9 @@ func chooseCases(n int, seed uint64) []eval.Case {
 }
 
 var chooseFields = []predict.Field{
-	{Name: "topic", Options: []predict.Option{{Value: "billing"}, {Value: "repair"}, {Value: "login"}}},
-	{Name: "size", Options: []predict.Option{{Value: "small"}, {Value: "large"}}},
-	{Name: "note"},
+	{Name: "topic", Type: predict.TypeChoice, Options: []predict.Option{{Value: "billing"}, {Value: "repair"}, {Value: "login"}}},
+	{Name: "size", Type: predict.TypeChoice, Options: []predict.Option{{Value: "small"}, {Value: "large"}}},
+	{Name: "note", Type: predict.TypeText},
 }
 
 // A base predictor that reads the size right and guesses the topic is
@@ -123,5 +123,28 @@ func TestChooseFieldsRefuses(t *testing.T) {
 	cancel()
 	if _, err := eval.ChooseFields(cancelled, echo, chooseFields, cases, eval.ChooseConfig{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// A case's value is compared as the field normalises it: a label written
+// in other case is the option it names.
+func TestChooseFieldsNormalisesLabels(t *testing.T) {
+	cases := chooseCases(60, 4)
+	for i := range cases {
+		cases[i].Labels["size"] = strings.ToUpper(cases[i].Labels["size"])
+	}
+	base := predict.Func(func(ctx context.Context, req *predict.Request) (*predict.Result, error) {
+		size := "small"
+		if strings.Contains(req.Messages[0].Text, "large") {
+			size = "large"
+		}
+		return &predict.Result{Predictions: map[string]predict.Prediction{"size": {Value: size, Confidence: 0.9}}}, nil
+	})
+	got, err := eval.ChooseFields(context.Background(), base, chooseFields[1:], cases, eval.ChooseConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].BaseRight != 60 || got[0].BaseWrong != 0 {
+		t.Errorf("%+v: the base reads every size right", got)
 	}
 }

@@ -3,18 +3,14 @@ package heuristic
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/caseagent/caseagent/channel"
-	mailparse "github.com/caseagent/caseagent/channel/email"
+	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
 )
@@ -38,28 +34,27 @@ func needFeatures() textclass.Features {
 // word the story's description must mention, else context.
 func needExamples(t *testing.T, dirs ...string) []textclass.Example {
 	t.Helper()
-	var paths []string
-	for _, dir := range dirs {
-		p, err := filepath.Glob(filepath.Join(dir, "*.scenario.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p...)
+	stories, err := replay.Load(dirs...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	// By name, so that a story moved between the folders leaves the
 	// model as it is.
-	slices.SortFunc(paths, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
+	slices.SortFunc(stories, func(a, b *replay.Scenario) int { return strings.Compare(a.ID, b.ID) })
 	// A word the writer asks for that names a device or product ("X300",
 	// "termostato") is in every sentence about it, need or not: a model
 	// taught by it learns that naming the device is the need. Such words
 	// teach nothing; a story that asks only for them is left out.
 	thing := isThing(t)
 	var out []textclass.Example
-	for _, path := range paths {
-		msgs, all := storyMentions(t, path)
-		mentions := slices.DeleteFunc(all, thing)
+	for _, sc := range stories {
+		mentions := slices.DeleteFunc(descriptionMentions(sc), thing)
 		if len(mentions) == 0 {
 			continue
+		}
+		msgs, _, err := sc.Labelled()
+		if err != nil {
+			t.Fatal(err)
 		}
 		c := analyze(defaultLexicon(), msgs, nil)
 		for i := range c.sents {
@@ -77,6 +72,18 @@ func needExamples(t *testing.T, dirs ...string) []textclass.Example {
 		}
 	}
 	return out
+}
+
+// descriptionMentions returns the words the story's created case wants
+// its description to mention (the last expectation of a created case, as
+// Scenario.Labelled reads the story).
+func descriptionMentions(sc *replay.Scenario) []string {
+	for i := len(sc.Steps) - 1; i >= 0; i-- {
+		if e := sc.Steps[i].Expect; sc.Steps[i].Kind == replay.StepExpect && e != nil && e.Case == "created" {
+			return slices.Clone(e.Fields["issue_description"].Mentions)
+		}
+	}
+	return nil
 }
 
 // isThing returns a function that reports whether a word names one of
@@ -107,58 +114,6 @@ var thingConcepts = map[string]bool{
 	"#plug": true, "#thermostat": true, "#subscription": true,
 }
 
-// storyMentions reads a story: its messages up to the expectation of the
-// created case, emails parsed as a mailbox reads them, and the words that
-// expectation wants the description to mention.
-func storyMentions(t *testing.T, path string) ([]channel.Message, []string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sc struct {
-		Steps []struct {
-			Customer *string `json:"customer"`
-			Rep      *string `json:"rep"`
-			Email    *string `json:"email"`
-			Expect   *struct {
-				Case   string                     `json:"case"`
-				Fields map[string]json.RawMessage `json:"fields"`
-			} `json:"expect"`
-		} `json:"steps"`
-	}
-	if err := json.Unmarshal(b, &sc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var msgs []channel.Message
-	for i, st := range sc.Steps {
-		id := "m" + strconv.Itoa(i)
-		switch {
-		case st.Customer != nil:
-			msgs = append(msgs, channel.Message{ID: id, Kind: channel.KindChat, Direction: channel.Inbound, Role: channel.RoleCustomer, Text: *st.Customer})
-		case st.Rep != nil:
-			msgs = append(msgs, channel.Message{ID: id, Kind: channel.KindChat, Direction: channel.Outbound, Role: channel.RoleRepresentative, Text: *st.Rep})
-		case st.Email != nil:
-			p, err := mailparse.NewParser().ParseBytes([]byte(*st.Email))
-			if err != nil {
-				t.Fatalf("%s: step %d: %v", path, i+1, err)
-			}
-			msgs = append(msgs, p.Message)
-		case st.Expect != nil && st.Expect.Case == "created":
-			var d struct {
-				Mentions []string `json:"mentions"`
-			}
-			if raw := st.Expect.Fields["issue_description"]; len(raw) > 0 && raw[0] == '{' {
-				if err := json.Unmarshal(raw, &d); err != nil {
-					t.Fatalf("%s: %v", path, err)
-				}
-			}
-			return msgs, d.Mentions
-		}
-	}
-	return msgs, nil
-}
-
 // TestNeedModel checks that the embedded need model is the one the own
 // and blocked stories train (every story a writer labelled; the
 // kept-aside set is not among them), so that it can be rebuilt:
@@ -168,7 +123,7 @@ func TestNeedModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
 	}
-	ex := needExamples(t, storiesDir, filepath.Join(filepath.Dir(storiesDir), "stories-blocked"))
+	ex := needExamples(t, storiesDir, blockedDir)
 	if len(ex) < 10000 {
 		t.Fatalf("%d sentences, want the stories' tens of thousands", len(ex))
 	}
