@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"github.com/caseagent/caseagent/predict/textclass"
 	"maps"
 	"slices"
 	"strings"
@@ -119,6 +120,12 @@ type conversation struct {
 	// need reads single sentences as the need or its context (see
 	// WithNeedClassifier); nil leaves descriptions to word cues.
 	need Classifier
+	// intent reads the customer's whole text as the kind of request it
+	// is (see intent.go); nil when off.
+	intent IntentClassifier
+	// intentDist is its reading, once intentRead.
+	intentDist []textclass.Score
+	intentRead bool
 	// top is the weight of the conversation's main concern, once
 	// topKnown (see topic).
 	top      float64

@@ -2,6 +2,7 @@ package heuristic
 
 import (
 	"bytes"
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -39,6 +40,10 @@ type optionModel struct {
 	// value itself does ("devolver" as "return").
 	nameKey string
 	nameW   float64
+	// labelKey is the first situation concept the option's label (or
+	// value) names ("Product defect": #malfunction, "How-to": #howto):
+	// the kind of request it is, which the intent model reads.
+	labelKey string
 	// nameDeniable is set when a negation before the value denies it
 	// ("niente di urgente" for "Urgent").
 	nameDeniable bool
@@ -150,6 +155,10 @@ type choiceField struct {
 	// fieldWords are the folded words that name the field itself
 	// ("priority", "prioridad"), which a degree value must stand by.
 	fieldWords map[string]bool
+	// kinds is the number of distinct kinds of request (labelKey) the
+	// options' labels name: the intent classifier speaks to a field of
+	// several.
+	kinds int
 }
 
 // degreeWords are values of a scale, folded, in the supported languages.
@@ -381,6 +390,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				m.nameSelfAssessed = selfAssessed[keys[0]]
 			}
 		}
+		m.labelKey = labelConcept(lx, cmp.Or(o.Label, o.Value))
 		m.addCues(lx, o.Value, 0.8, false)
 		m.addCues(lx, o.Label, 0.8, false)
 		for _, a := range aliases {
@@ -424,6 +434,13 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	}
 	cf.weigh(df)
 	cf.heads = sharedHeads(f.Options)
+	keys := map[string]bool{}
+	for _, o := range cf.opts {
+		if o.labelKey != "" {
+			keys[o.labelKey] = true
+		}
+	}
+	cf.kinds = len(keys)
 	return cf
 }
 
@@ -1573,6 +1590,17 @@ func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calib
 	for i := range sim {
 		sim[i] += 2.5 * ment[i]
 	}
+	// What the customer's words say (the description similarity, before
+	// the intent model's reading) decides whether the case's value may
+	// change on one message.
+	plain := slices.Clone(sim)
+	// The intent model's reading of the kind of request decides among
+	// the options the customer's words speak for; it promotes none they
+	// do not (a forwarded message of someone else's, a wish told with
+	// "pay" and "subscription").
+	if i, boost := cf.intentBoost(c); i >= 0 && !sc.excluded[i] && sim[i] > 0 {
+		sim[i] += boost
+	}
 	b, _ := argTop2(sim)
 	if b < 0 || sim[b] <= 0 {
 		return choiceResult{}, false
@@ -1604,7 +1632,7 @@ func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calib
 	// the value only when it is clear.
 	// A customer who says it got worse says the value is out of date.
 	if k, ok := known.(string); ok && k != "" && len(c.customer) == 1 && !c.worse &&
-		!strings.EqualFold(k, cf.opts[b].value) && 0.4+0.55*shareAmongAll(sim, b) < minChangeConfidence {
+		!strings.EqualFold(k, cf.opts[b].value) && (plain[b] <= 0 || 0.4+0.55*shareAmongAll(plain, b) < minChangeConfidence) {
 		return choiceResult{}, false
 	}
 	q := mentionQuote(sc.ms, b)

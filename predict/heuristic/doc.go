@@ -78,7 +78,14 @@
 //     single message (an email
 //     reply) overturns the value the case already has (Request.Known) only
 //     when the match is clear or the customer says it got worse. Options without descriptions answer only to
-//     model-code-like names ("X200"). A [Classifier] trained on the
+//     model-code-like names ("X200"). For a field of which three options
+//     or more are named by kinds of request ("Product defect", "How-to",
+//     "Feature request": the first concept of each label), an embedded
+//     classifier of the customer's whole text, trained on the project's
+//     own stories in seven languages, reads which kind the request is;
+//     among the options the customer's words speak for, the one it reads
+//     as likeliest gains by its margin over the next
+//     ([WithIntentClassifier] replaces it or turns it off). A [Classifier] trained on the
 //     tenant's history can take the place of description similarity for
 //     a field ([WithClassifier]); strong explicit mentions still win.
 //   - Descriptions (text fields whose description speaks of the customer's

@@ -111,8 +111,13 @@ type Predictor struct {
 	classifiers map[string]Classifier
 	// need tells need sentences from context for descriptions (nil: off);
 	// needSet says WithNeedClassifier chose it.
-	need      Classifier
-	needSet   bool
+	need    Classifier
+	needSet bool
+	// intent reads the kind of request for choice fields whose options
+	// name kinds of request (nil: off); intentSet says
+	// WithIntentClassifier chose it.
+	intent    IntentClassifier
+	intentSet bool
 	minConf   float64
 	cacheSize int
 	log       *slog.Logger
@@ -152,6 +157,9 @@ func New(opts ...Option) (*Predictor, error) {
 	}
 	if !p.needSet {
 		p.need = needModel()
+	}
+	if !p.intentSet {
+		p.intent = intentModel()
 	}
 	return p, nil
 }
@@ -380,6 +388,7 @@ func (p *Predictor) Predict(ctx context.Context, req *predict.Request) (*predict
 		if conv == nil {
 			conv = analyze(p.lx, req.Messages, v)
 			conv.need = p.need
+			conv.intent = p.intent
 		}
 		var pr predict.Prediction
 		ok := false
