@@ -236,7 +236,7 @@ func TestReplayTrainAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, log bytes.Buffer
-	err = runLogged(context.Background(), []string{"-config", bare, "-train", sample("stories-blocked", 4), "-train-fields", "auto",
+	err = runLogged(context.Background(), []string{"-config", bare, "-train", sample("stories", 20), "-train-fields", "auto",
 		"-predictor", "model,offline", story}, &out, &log, noEnv)
 	if err != nil && !errors.Is(err, errFailed) {
 		t.Fatal(err)

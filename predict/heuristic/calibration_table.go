@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.545, 0.743, 0.903, 0.984, 0.999},
-		Right:     []float64{29.49, 28.26, 56.86, 64.93, 2457.47},
-		Total:     []float64{55.72, 38.71, 63.15, 65.96, 2460.47},
+		Precision: []float64{0.55, 0.745, 0.904, 0.985, 0.999},
+		Right:     []float64{30.15, 28.59, 57.53, 69.74, 2541.98},
+		Total:     []float64{56.39, 39.04, 63.82, 70.77, 2544.98},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.633, 0.671, 0.817, 0.971},
-		Right:     []float64{0, 58.65, 508.96, 1307.05, 3442.33},
-		Total:     []float64{0, 93.41, 758.89, 1600.12, 3544.59},
+		Precision: []float64{0.455, 0.628, 0.671, 0.816, 0.971},
+		Right:     []float64{0, 59.42, 517.37, 1330.72, 3608.49},
+		Total:     []float64{0, 95.5, 771.68, 1631.34, 3717.49},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.571, 0.763, 0.939, 0.989},
-		Right:     []float64{0, 8.29, 78.08, 230.07, 121.56},
-		Total:     []float64{0, 15.7, 102.71, 244.82, 122.78},
+		Precision: []float64{0.355, 0.571, 0.764, 0.94, 0.989},
+		Right:     []float64{0, 8.29, 78.37, 233.27, 124.06},
+		Total:     []float64{0, 15.7, 103.01, 248.02, 125.28},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.74, 0.74, 0.932, 0.995},
-		Right:     []float64{0, 1.32, 51.56, 362.71, 1912.42},
-		Total:     []float64{0, 1.89, 70.34, 389.34, 1921.43},
+		Precision: []float64{0.455, 0.743, 0.743, 0.93, 0.995},
+		Right:     []float64{0, 1.35, 52.53, 364.51, 1994.61},
+		Total:     []float64{0, 1.92, 71.31, 391.92, 2003.85},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
