@@ -1,7 +1,6 @@
 package heuristic
 
 import (
-	"bytes"
 	_ "embed"
 	"math"
 	"sync"
@@ -30,14 +29,7 @@ type IntentClassifier interface {
 var intentModelFile []byte
 
 // intentModel is the embedded classifier, read once.
-var intentModel = sync.OnceValue(func() IntentClassifier {
-	m, err := textclass.Read(bytes.NewReader(intentModelFile))
-	if err != nil {
-		// The file is built and checked by TestIntentModel.
-		panic("heuristic: embedded intent model: " + err.Error())
-	}
-	return m
-})
+var intentModel = sync.OnceValue(func() IntentClassifier { return embeddedModel("intent.model", intentModelFile) })
 
 // intentWeight is how much the log of the ratio between the intent
 // model's likeliest kind and the next adds to the likeliest's option.

@@ -1,16 +1,10 @@
 package heuristic
 
 import (
-	"bytes"
 	"context"
 	"flag"
-	"os"
-	"runtime"
-	"slices"
-	"strings"
 	"testing"
 
-	"github.com/caseagent/caseagent/casemgmt/replay"
 	"github.com/caseagent/caseagent/predict"
 	"github.com/caseagent/caseagent/predict/textclass"
 )
@@ -30,11 +24,7 @@ func intentFeatures() textclass.Features {
 // names.
 func intentExamples(t *testing.T, dirs ...string) []textclass.Example {
 	t.Helper()
-	stories, err := replay.Load(dirs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortFunc(stories, func(a, b *replay.Scenario) int { return strings.Compare(a.ID, b.ID) })
+	stories := storiesByName(t, dirs...)
 	p := newPredictor(t)
 	fields := storiesTenantFields(t, "category")
 	cf := p.compiled(&fields[0]).choice
@@ -73,27 +63,7 @@ func TestIntentModel(t *testing.T) {
 	if len(ex) < 1000 {
 		t.Fatalf("%d stories, want the stories' thousands", len(ex))
 	}
-	m, err := textclass.Train(context.Background(), ex, textclass.WithSeed(1), textclass.WithFeatures(intentFeatures()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d stories, labels %v, calibration error %.3f", len(ex), m.Labels(), m.CalibrationError())
-	if *updateIntent {
-		if err := os.WriteFile("intent.model", buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("the model is built on amd64; floating point on %s may differ in the last bit", runtime.GOARCH)
-	}
-	if !bytes.Equal(buf.Bytes(), intentModelFile) {
-		t.Errorf("intent.model is not what the stories train (%d stories); run\n\tgo test ./predict/heuristic -run TestIntentModel -update-intent", len(ex))
-	}
+	checkEmbeddedModel(t, ex, intentFeatures(), "intent.model", intentModelFile, *updateIntent, "-update-intent")
 }
 
 // fixedIntent reads every text as the same kinds.

@@ -25,14 +25,17 @@ const (
 )
 
 // needModel is the embedded classifier, read once.
-var needModel = sync.OnceValue(func() Classifier {
-	m, err := textclass.Read(bytes.NewReader(needModelFile))
+var needModel = sync.OnceValue(func() Classifier { return embeddedModel("need.model", needModelFile) })
+
+// embeddedModel reads an embedded model file, built and checked by its
+// test (TestNeedModel, TestIntentModel).
+func embeddedModel(name string, b []byte) *textclass.Model {
+	m, err := textclass.Read(bytes.NewReader(b))
 	if err != nil {
-		// The file is built and checked by TestNeedModel.
-		panic("heuristic: embedded need model: " + err.Error())
+		panic("heuristic: embedded " + name + ": " + err.Error())
 	}
 	return m
-})
+}
 
 // needWeight is how much more a sentence counts for the description when
 // the need classifier reads it, with full confidence, as the need: 1
