@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.55, 0.745, 0.904, 0.985, 0.999},
-		Right:     []float64{30.15, 28.59, 57.53, 69.74, 2541.98},
-		Total:     []float64{56.39, 39.04, 63.82, 70.77, 2544.98},
+		Precision: []float64{0.544, 0.742, 0.907, 0.986, 0.999},
+		Right:     []float64{30.15, 29.32, 59.51, 70.96, 2626.05},
+		Total:     []float64{57.01, 40.15, 65.8, 72, 2629.05},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.628, 0.671, 0.816, 0.971},
-		Right:     []float64{0, 59.42, 517.37, 1330.72, 3608.49},
-		Total:     []float64{0, 95.5, 771.68, 1631.34, 3717.49},
+		Precision: []float64{0.455, 0.633, 0.67, 0.815, 0.972},
+		Right:     []float64{0, 61.06, 527.55, 1348.44, 3767.95},
+		Total:     []float64{0, 97.28, 787.7, 1654.05, 3877.98},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.571, 0.764, 0.94, 0.989},
-		Right:     []float64{0, 8.29, 78.37, 233.27, 124.06},
-		Total:     []float64{0, 15.7, 103.01, 248.02, 125.28},
+		Precision: []float64{0.355, 0.571, 0.765, 0.941, 0.989},
+		Right:     []float64{0, 8.29, 79.14, 237.26, 129.31},
+		Total:     []float64{0, 15.7, 103.77, 252.01, 130.52},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.743, 0.743, 0.93, 0.995},
-		Right:     []float64{0, 1.35, 52.53, 364.51, 1994.61},
-		Total:     []float64{0, 1.92, 71.31, 391.92, 2003.85},
+		Precision: []float64{0.455, 0.743, 0.743, 0.931, 0.996},
+		Right:     []float64{0, 1.35, 52.53, 366.79, 2076.33},
+		Total:     []float64{0, 1.92, 71.31, 394.2, 2085.57},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
