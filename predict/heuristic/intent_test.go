@@ -11,21 +11,6 @@ import (
 
 var updateIntent = flag.Bool("update-intent", false, "retrain intent.model from the own and blocked stories")
 
-// intentFeatures are the features of the intent model: words, word
-// pairs and character n-grams of three and four, as the need model
-// reads, in 2^16 buckets (a 2 MB file). Trained without rounds 24 to 29
-// (with round 30) and measured on them, these pass 1,245 of 1,344
-// stories; words and word pairs alone pass 1,240 and single words 1,243,
-// at a fourth of the cost of a reading (5 µs against 20 µs for a
-// 600-byte conversation), but each reads a public scenario or a plain
-// question of the package's tests as another kind.
-func intentFeatures() textclass.Features {
-	f := textclass.DefaultFeatures()
-	f.HashBits = 16
-	f.MinCharN, f.MaxCharN = 3, 4
-	return f
-}
-
 // intentExamples returns the customer text of every story in dirs that
 // expects a category, labelled with the concept the category's label
 // names.
@@ -63,14 +48,10 @@ func intentExamples(t *testing.T, dirs ...string) []textclass.Example {
 //
 //	go test ./predict/heuristic -run TestIntentModel -update-intent
 func TestIntentModel(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a model")
-	}
-	ex := intentExamples(t, storiesDir, blockedDir)
-	if len(ex) < 1000 {
-		t.Fatalf("%d stories, want the stories' thousands", len(ex))
-	}
-	checkEmbeddedModel(t, ex, intentFeatures(), "intent.model", intentModelFile, *updateIntent, "-update-intent")
+	checkEmbeddedModel(t, embeddedModelCheck{
+		examples: intentExamples, least: 1000, file: "intent.model", embedded: intentModelFile,
+		update: *updateIntent, flag: "-update-intent",
+	})
 }
 
 // fixedIntent reads every text as the same kinds.
