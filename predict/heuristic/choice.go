@@ -44,6 +44,9 @@ type optionModel struct {
 	// value) names ("Product defect": #malfunction, "How-to": #howto):
 	// the kind of request it is, which the intent model reads.
 	labelKey string
+	// labelKinds are the kinds of device the label names ("Cam4 Outdoor
+	// Camera": #outdoor, #camera).
+	labelKinds []string
 	// nameDeniable is set when a negation before the value denies it
 	// ("niente di urgente" for "Urgent").
 	nameDeniable bool
@@ -391,6 +394,11 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 			}
 		}
 		m.labelKey = labelConcept(lx, cmp.Or(o.Label, o.Value))
+		for _, t := range lx.terms(tokenize(cmp.Or(o.Label, o.Value), nil), nil) {
+			if kindConcepts[t.key] && !t.neg {
+				m.labelKinds = append(m.labelKinds, t.key)
+			}
+		}
 		m.addCues(lx, o.Value, 0.8, false)
 		m.addCues(lx, o.Label, 0.8, false)
 		for _, a := range aliases {

@@ -92,7 +92,9 @@
 //     need, issue or problem): the one or two customer sentences that say
 //     the most about it, greetings and thanks left out, within 300
 //     characters, led by the name of the product the case is about when
-//     they do not name it; what is said in passing, what happened a
+//     they do not name it, with the customer's own word for the kind of
+//     device when the name says only the model ("T2 (thermostat): the
+//     screen went blank"); what is said in passing, what happened a
 //     year ago and a list of the home's devices rank last, and an
 //     email's subject takes the place of a second sentence that says
 //     little more. A chat told in short answers is described by its

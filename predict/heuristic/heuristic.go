@@ -506,6 +506,9 @@ const minDescribeScore = 1.2
 type namedThing struct {
 	ev   predict.Evidence
 	name string
+	// kind is the customer's own word for the kind of device it is
+	// ("thermostat", "câmera") when the name lacks one and they use one.
+	kind string
 	// others are the sentences that name another option of its field.
 	others []int
 }
@@ -561,7 +564,7 @@ func thingNamed(c *conversation, cfs []*compiledField, fields []predict.Field, p
 			continue
 		}
 		if ev := c.evidence([]quoteRef{fullName(c, ref, cf.choice.opts[opt].labelStems)}); len(ev) == 1 {
-			return namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j))}, true
+			return namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j)), kind: cf.choice.kindWord(c, opt, ev[0].Quote)}, true
 		}
 	}
 	return namedThing{}, false
@@ -584,7 +587,7 @@ func (cf *choiceField) namedAs(c *conversation, ms []mention, opts []predict.Opt
 	if len(ev) != 1 {
 		return namedThing{}, false
 	}
-	th := namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j))}
+	th := namedThing{ev: ev[0], name: nameOnly(c.sents[ref.sent].quote(ref.i, ref.j)), kind: cf.kindWord(c, opt, ev[0].Quote)}
 	for _, m := range ms {
 		if m.opt != opt && !m.neg {
 			th.others = append(th.others, m.sent)
@@ -622,6 +625,28 @@ func fullName(c *conversation, ref quoteRef, labelStems []string) quoteRef {
 		ref.i--
 	}
 	return ref
+}
+
+// kindWord returns the customer's first word for a kind of device option
+// opt's label names ("the thermostat", "la telecamera") that quote, the
+// name it is quoted by, lacks; else "".
+func (cf *choiceField) kindWord(c *conversation, opt int, quote string) string {
+	o := &cf.opts[opt]
+	for i := range c.sents {
+		s := &c.sents[i]
+		if s.part != partText && s.part != partSubject || s.instr {
+			continue
+		}
+		for _, tm := range s.terms {
+			if tm.neg || tm.implied || !slices.Contains(o.labelKinds, tm.key) || tm.start >= len(s.toks) {
+				continue
+			}
+			if w := s.quote(tm.start, tm.start+1); !strings.Contains(fold(quote), fold(w)) {
+				return w
+			}
+		}
+	}
+	return ""
 }
 
 // kindConcepts say what kind of device a word names.
@@ -687,7 +712,13 @@ func predictDescription(c *conversation, limit int, named namedThing) (predict.P
 	// it is the X300 does not lead as "X300: My x-200 ...".
 	namesOther := c.corrects && slices.ContainsFunc(picked, func(ps pickedSentence) bool { return slices.Contains(named.others, ps.idx) })
 	if named.name != "" && !namesOther && !strings.Contains(fold(v), fold(named.name)) {
-		v = nameOnly(named.ev.Quote) + ": " + v
+		lead := nameOnly(named.ev.Quote)
+		if named.kind != "" && !strings.Contains(fold(v), fold(named.kind)) {
+			// "T2 (thermostat): screen went blank": the kind of device
+			// in the customer's word, when the name says only the model.
+			lead += " (" + named.kind + ")"
+		}
+		v = lead + ": " + v
 		ev = append([]predict.Evidence{named.ev}, ev...)
 	}
 	v = clip(v, limit)

@@ -3,6 +3,7 @@ package heuristic
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -296,7 +297,8 @@ func TestOwnForwardCounts(t *testing.T) {
 // sentences that tell the need do not name it (of several named, the
 // one predicted for the product field, else the one not said to work;
 // of its names, the most precise, with the words around it that name it
-// too), and not when they do, when they name another or when none is
+// too, and the customer's word for the kind of device when the name and
+// the sentences lack one), and not when they do, when they name another or when none is
 // named.
 func TestDescriptionNamesTheThing(t *testing.T) {
 	fields := storiesTenantFields(t, "issue_description", "product")
@@ -317,7 +319,11 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		// name the same thing, not those across a comma.
 		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh-Set: Seit heute"},
 		{chat("Da stamattina internet cade ogni cinque minuti e in ufficio siamo tutti fermi.", "È il router X200, quello nuovo."), "router X200: Da stamattina"},
-		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the X300, router and all."), "X300: Since this morning"},
+		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the X300, router and all."), "X300 (router): Since this morning"},
+		// A name that says only the model comes with the customer's own
+		// word for the kind of device, when the sentences lack it.
+		{chat("The screen went blank last night and the heating won't come on.", "It's the T2 in the hall, the thermostat we got last year."), "T2 (thermostat): The screen went blank"},
+		{chat("My thermostat went blank last night and the heating won't come on.", "It's the T2."), "T2: My thermostat"},
 		// A subject that sums up the need leads one body sentence too long
 		// to leave it room, which is cut short.
 		{[]channel.Message{{ID: "e2", Kind: channel.KindEmail, Direction: channel.Inbound, Role: channel.RoleCustomer, Subject: "Suggestion : widget pour les caméras",
@@ -329,6 +335,36 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		got, _ := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "issue_description")
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("description %q, want it to start %q", got, tc.want)
+		}
+	}
+}
+
+// TestKindWord checks, in the supported languages, that the customer's
+// own word for the kind of device an option's label names is found, and
+// not when the name already says it or the word is another kind.
+func TestKindWord(t *testing.T) {
+	p := newPredictor(t)
+	fields := storiesTenantFields(t, "product")
+	cf := p.compiled(&fields[0]).choice
+	opt := func(v string) int {
+		return slices.IndexFunc(cf.opts, func(o optionModel) bool { return o.value == v })
+	}
+	for _, tc := range []struct {
+		text, option, name, want string
+	}{
+		{"It's the T2 in the hall, the thermostat we got last year.", "P-THERM", "T2", "thermostat"},
+		{"Es el T2 del pasillo, el termostato que compramos el año pasado.", "P-THERM", "T2", "termostato"},
+		{"Es geht um das T2, das Thermostat im Flur.", "P-THERM", "T2", "Thermostat"},
+		{"É a Cam4 Outdoor, a câmera do quintal.", "P-CAM4O", "Cam4 Outdoor", "câmera"},
+		{"C'est la Cam4 Outdoor, la caméra du jardin.", "P-CAM4O", "Cam4 Outdoor", "caméra"},
+		{"È la Cam4 Outdoor, la telecamera del giardino.", "P-CAM4O", "Cam4 Outdoor", "telecamera"},
+		{"Het gaat om de T2, de thermostaat in de gang.", "P-THERM", "T2", "thermostaat"},
+		{"It's the router in the hall, the X300.", "P-X300", "router X300", ""},
+		{"The T2 is next to the router.", "P-THERM", "T2", ""},
+	} {
+		c := analyze(p.lx, chat(tc.text), nil)
+		if got := cf.kindWord(c, opt(tc.option), tc.name); got != tc.want {
+			t.Errorf("%q, %s named %q: kind word %q, want %q", tc.text, tc.option, tc.name, got, tc.want)
 		}
 	}
 }
