@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.544, 0.742, 0.907, 0.986, 0.999},
-		Right:     []float64{30.15, 29.32, 59.51, 70.96, 2626.05},
-		Total:     []float64{57.01, 40.15, 65.8, 72, 2629.05},
+		Precision: []float64{0.545, 0.754, 0.912, 0.986, 0.999},
+		Right:     []float64{30.23, 31.24, 63.46, 74.13, 2714.94},
+		Total:     []float64{57.08, 42.07, 69.75, 75.16, 2717.94},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.633, 0.67, 0.815, 0.972},
-		Right:     []float64{0, 61.06, 527.55, 1348.44, 3767.95},
-		Total:     []float64{0, 97.28, 787.7, 1654.05, 3877.98},
+		Precision: []float64{0.455, 0.632, 0.673, 0.814, 0.972},
+		Right:     []float64{0, 61.43, 538.4, 1364.89, 3941.28},
+		Total:     []float64{0, 98.09, 800.52, 1676.71, 4054.69},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.571, 0.765, 0.941, 0.989},
-		Right:     []float64{0, 8.29, 79.14, 237.26, 129.31},
-		Total:     []float64{0, 15.7, 103.77, 252.01, 130.52},
+		Precision: []float64{0.355, 0.585, 0.771, 0.943, 0.99},
+		Right:     []float64{0, 8.87, 81.52, 243.73, 137.88},
+		Total:     []float64{0, 16.28, 106.15, 258.47, 139.1},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.743, 0.743, 0.931, 0.996},
-		Right:     []float64{0, 1.35, 52.53, 366.79, 2076.33},
-		Total:     []float64{0, 1.92, 71.31, 394.2, 2085.57},
+		Precision: []float64{0.455, 0.734, 0.734, 0.931, 0.996},
+		Right:     []float64{0, 1.35, 52.53, 370.53, 2155.6},
+		Total:     []float64{0, 1.94, 72.29, 397.93, 2164.84},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
