@@ -1,7 +1,6 @@
 package heuristic
 
 import (
-	"github.com/caseagent/caseagent/predict/textclass"
 	"maps"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/caseagent/caseagent/channel"
 	"github.com/caseagent/caseagent/internal/textfold"
 	"github.com/caseagent/caseagent/predict/instruct"
+	"github.com/caseagent/caseagent/predict/textclass"
 )
 
 // Where a sentence comes from in its message.

@@ -3,6 +3,7 @@ package heuristic
 import (
 	_ "embed"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/caseagent/caseagent/predict/textclass"
@@ -90,6 +91,18 @@ func labelConcept(lx *lexicon, name string) string {
 func (cf *choiceField) intentScores(c *conversation) []float64 {
 	if c.intent == nil || cf.kinds < minIntentKinds {
 		return nil
+	}
+	if l, ok := c.intent.(interface{ Labels() []string }); ok && !c.intentRead {
+		// A field the classifier cannot speak to is not worth a reading.
+		labels, named := l.Labels(), 0
+		for i := range cf.opts {
+			if slices.Contains(labels, cf.opts[i].labelKey) {
+				named++
+			}
+		}
+		if named < minIntentKinds {
+			return nil
+		}
 	}
 	if !c.intentRead {
 		c.intentDist = c.intent.Scores(c.customerText())
