@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.545, 0.754, 0.916, 0.987, 0.999},
-		Right:     []float64{30.23, 31.24, 66.53, 76.16, 2800.85},
-		Total:     []float64{57.08, 42.07, 72.81, 77.19, 2803.85},
+		Precision: []float64{0.548, 0.757, 0.918, 0.987, 0.999},
+		Right:     []float64{30.67, 31.79, 69.1, 79.58, 2883.86},
+		Total:     []float64{57.52, 42.62, 75.38, 80.61, 2886.86},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.635, 0.676, 0.814, 0.973},
-		Right:     []float64{0, 62.32, 547.06, 1384.79, 4107.83},
-		Total:     []float64{0, 98.97, 810.38, 1701.93, 4221.72},
+		Precision: []float64{0.455, 0.636, 0.678, 0.815, 0.973},
+		Right:     []float64{0, 64.5, 560.69, 1406.2, 4267.62},
+		Total:     []float64{0, 102.26, 828.07, 1726.62, 4386.05},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.585, 0.772, 0.943, 0.99},
-		Right:     []float64{0, 8.87, 82.22, 246.98, 142.92},
-		Total:     []float64{0, 16.28, 106.86, 261.72, 144.14},
+		Precision: []float64{0.355, 0.585, 0.773, 0.944, 0.991},
+		Right:     []float64{0, 8.87, 82.52, 250.64, 147.97},
+		Total:     []float64{0, 16.28, 107.15, 265.38, 149.19},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 41.7, 38.35, 74.59},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.734, 0.734, 0.932, 0.996},
-		Right:     []float64{0, 1.35, 52.53, 374.05, 2239.07},
-		Total:     []float64{0, 1.94, 72.29, 401.46, 2248.31},
+		Precision: []float64{0.455, 0.734, 0.734, 0.931, 0.996},
+		Right:     []float64{0, 1.35, 52.53, 376.31, 2313.82},
+		Total:     []float64{0, 1.94, 72.29, 404.24, 2323.53},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
