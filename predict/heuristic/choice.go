@@ -1674,13 +1674,14 @@ func argTop2(v []float64) (best int, second float64) {
 }
 
 // customerText is the text a classifier reads: the customer's own
-// sentences, instructions left out.
+// sentences, instructions and what they pass on of someone else's (a
+// forwarded message another wrote) left out.
 func (c *conversation) customerText() string {
 	var b strings.Builder
 	last := -1
 	for i := range c.sents {
 		s := &c.sents[i]
-		if s.instr || s.part == partConfirmed {
+		if s.instr || s.third || s.part == partConfirmed {
 			continue
 		}
 		if b.Len() > 0 {
