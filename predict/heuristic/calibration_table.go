@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.548, 0.757, 0.918, 0.987, 0.999},
-		Right:     []float64{30.67, 31.79, 69.1, 79.58, 2883.86},
-		Total:     []float64{57.52, 42.62, 75.38, 80.61, 2886.86},
+		Precision: []float64{0.539, 0.757, 0.921, 0.987, 0.999},
+		Right:     []float64{30.67, 31.79, 72.17, 81.37, 2971},
+		Total:     []float64{58.52, 42.62, 78.46, 82.4, 2974},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.636, 0.678, 0.815, 0.973},
-		Right:     []float64{0, 64.5, 560.69, 1406.2, 4267.62},
-		Total:     []float64{0, 102.26, 828.07, 1726.62, 4386.05},
+		Precision: []float64{0.455, 0.642, 0.679, 0.813, 0.973},
+		Right:     []float64{0, 66.6, 571.32, 1426.4, 4430.67},
+		Total:     []float64{0, 104.5, 841.81, 1755.15, 4553.54},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.585, 0.773, 0.944, 0.991},
-		Right:     []float64{0, 8.87, 82.52, 250.64, 147.97},
-		Total:     []float64{0, 16.28, 107.15, 265.38, 149.19},
+		Precision: []float64{0.355, 0.585, 0.775, 0.945, 0.991},
+		Right:     []float64{0, 8.87, 83.46, 255.37, 155.29},
+		Total:     []float64{0, 16.28, 108.09, 270.12, 156.51},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -48,8 +48,8 @@ var calibrationTable = calibration{
 	},
 	"choice.similarity.named": {
 		Precision: []float64{0.455, 0.734, 0.734, 0.931, 0.996},
-		Right:     []float64{0, 1.35, 52.53, 376.31, 2313.82},
-		Total:     []float64{0, 1.94, 72.29, 404.24, 2323.53},
+		Right:     []float64{0, 1.35, 52.53, 378.19, 2383.93},
+		Total:     []float64{0, 1.94, 72.29, 406.13, 2393.64},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
