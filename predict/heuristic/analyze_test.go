@@ -916,8 +916,17 @@ func TestStepsThatDidNotHelp(t *testing.T) {
 		"I've unplugged it and waited a few minutes, tried a different outlet. Same thing every time, blinking amber.": false,
 		"Ho già provato a staccare e rimettere il termostato, niente da fare.":                                         false,
 		"I held the reset button for 30 seconds like the manual says.":                                                 false,
-		"If I unplug it and plug it back in, it works again for a few hours.":                                          true,
-		"I switch the lamp on manually for now.":                                                                       true,
+		// The fault that stays says the step did not help, in every
+		// language.
+		"I unplugged it and plugged it back in, still offline.":               false,
+		"Stekker eruit en weer erin gedaan, hij blijft rood.":                 false,
+		"Stecker gezogen und wieder eingesteckt, die LED bleibt rot.":         false,
+		"La desenchufé y la volví a enchufar, pero sigue sin conectar.":       false,
+		"Tirei da tomada e voltei a ligar, continua offline.":                 false,
+		"Je l'ai débranchée et rebranchée, toujours hors ligne.":              false,
+		"L'ho staccata e riattaccata, ancora offline.":                        false,
+		"If I unplug it and plug it back in, it works again for a few hours.": true,
+		"I switch the lamp on manually for now.":                              true,
 	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
 }
 
