@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 17},
 	},
 	"choice.mention": {
-		Precision: []float64{0.539, 0.757, 0.921, 0.987, 0.999},
-		Right:     []float64{30.67, 31.79, 72.17, 81.37, 2971},
-		Total:     []float64{58.52, 42.62, 78.46, 82.4, 2974},
+		Precision: []float64{0.514, 0.746, 0.925, 0.988, 0.999},
+		Right:     []float64{30.67, 32.87, 76.48, 84.42, 3048.56},
+		Total:     []float64{61.52, 44.7, 82.77, 85.45, 3051.56},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.642, 0.679, 0.813, 0.973},
-		Right:     []float64{0, 66.6, 571.32, 1426.4, 4430.67},
-		Total:     []float64{0, 104.5, 841.81, 1755.15, 4553.54},
+		Precision: []float64{0.455, 0.64, 0.681, 0.813, 0.974},
+		Right:     []float64{0, 67.07, 582.1, 1447.07, 4591.76},
+		Total:     []float64{0, 105.64, 855.92, 1779.27, 4715.17},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.585, 0.775, 0.945, 0.991},
-		Right:     []float64{0, 8.87, 83.46, 255.37, 155.29},
-		Total:     []float64{0, 16.28, 108.09, 270.12, 156.51},
+		Precision: []float64{0.355, 0.586, 0.776, 0.946, 0.992},
+		Right:     []float64{0, 8.87, 84.31, 259.25, 160.57},
+		Total:     []float64{0, 16.28, 108.94, 273.99, 161.79},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.199, 0.199, 0.482, 0.824, 0.824},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.37, 42.1, 38.21, 74.32},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.734, 0.734, 0.931, 0.996},
-		Right:     []float64{0, 1.35, 52.53, 378.19, 2383.93},
-		Total:     []float64{0, 1.94, 72.29, 406.13, 2393.64},
+		Precision: []float64{0.455, 0.73, 0.73, 0.932, 0.996},
+		Right:     []float64{0, 1.48, 53.6, 381.56, 2462.36},
+		Total:     []float64{0, 2.13, 74.3, 409.49, 2472.07},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
