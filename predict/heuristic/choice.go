@@ -158,10 +158,6 @@ type choiceField struct {
 	// fieldWords are the folded words that name the field itself
 	// ("priority", "prioridad"), which a degree value must stand by.
 	fieldWords map[string]bool
-	// kinds is the number of distinct kinds of request (labelKey) the
-	// options' labels name: the intent classifier speaks to a field of
-	// several.
-	kinds int
 }
 
 // degreeWords are values of a scale, folded, in the supported languages.
@@ -393,12 +389,7 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 				m.nameSelfAssessed = selfAssessed[keys[0]]
 			}
 		}
-		m.labelKey = labelConcept(lx, cmp.Or(o.Label, o.Value))
-		for _, t := range lx.terms(tokenize(cmp.Or(o.Label, o.Value), nil), nil) {
-			if kindConcepts[t.key] && !t.neg {
-				m.labelKinds = append(m.labelKinds, t.key)
-			}
-		}
+		m.labelKey, m.labelKinds = labelConcepts(lx, cmp.Or(o.Label, o.Value))
 		m.addCues(lx, o.Value, 0.8, false)
 		m.addCues(lx, o.Label, 0.8, false)
 		for _, a := range aliases {
@@ -442,13 +433,6 @@ func compileChoice(lx *lexicon, f *predict.Field) *choiceField {
 	}
 	cf.weigh(df)
 	cf.heads = sharedHeads(f.Options)
-	keys := map[string]bool{}
-	for _, o := range cf.opts {
-		if o.labelKey != "" {
-			keys[o.labelKey] = true
-		}
-	}
-	cf.kinds = len(keys)
 	return cf
 }
 
@@ -1601,12 +1585,13 @@ func (cf *choiceField) bySimilarity(c *conversation, sc *choiceScores, cal calib
 	// What the customer's words say (the description similarity, before
 	// the intent model's reading) decides whether the case's value may
 	// change on one message.
-	plain := slices.Clone(sim)
+	plain := sim
 	// The intent model's reading of the kind of request decides among
 	// the options the customer's words speak for; it promotes none they
 	// do not (a forwarded message of someone else's, a wish told with
 	// "pay" and "subscription").
 	if i, boost := cf.intentBoost(c); i >= 0 && !sc.excluded[i] && sim[i] > 0 {
+		sim = slices.Clone(sim)
 		sim[i] += boost
 	}
 	b, _ := argTop2(sim)

@@ -631,7 +631,7 @@ func fullName(c *conversation, ref quoteRef, labelStems []string) quoteRef {
 // opt's label names ("the thermostat", "la telecamera") that quote, the
 // name it is quoted by, lacks; else "".
 func (cf *choiceField) kindWord(c *conversation, opt int, quote string) string {
-	o := &cf.opts[opt]
+	o, quote := &cf.opts[opt], fold(quote)
 	for i := range c.sents {
 		s := &c.sents[i]
 		if s.part != partText && s.part != partSubject || s.instr {
@@ -641,7 +641,7 @@ func (cf *choiceField) kindWord(c *conversation, opt int, quote string) string {
 			if tm.neg || tm.implied || !slices.Contains(o.labelKinds, tm.key) || tm.start >= len(s.toks) {
 				continue
 			}
-			if w := s.quote(tm.start, tm.start+1); !strings.Contains(fold(quote), fold(w)) {
+			if w := s.quote(tm.start, tm.start+1); !strings.Contains(quote, fold(w)) {
 				return w
 			}
 		}

@@ -1,6 +1,7 @@
 package heuristic
 
 import (
+	"cmp"
 	_ "embed"
 	"math"
 	"slices"
@@ -63,22 +64,28 @@ func WithIntentClassifier(c IntentClassifier) Option {
 	}
 }
 
-// labelConcept returns the first situation concept that name names,
-// else its first concept of a thing ("Account access": #account), or "".
-func labelConcept(lx *lexicon, name string) string {
-	first := ""
+// labelConcepts reads an option's label (or value) once for what it
+// names: key, its first situation concept, else its first concept of a
+// thing ("Account access": #account), or ""; and kinds, the kinds of
+// device it names ("Cam4 Outdoor Camera": #outdoor, #camera).
+func labelConcepts(lx *lexicon, name string) (key string, kinds []string) {
+	thing := ""
 	for _, t := range lx.terms(tokenize(name, nil), nil) {
 		if t.key[0] != '#' || t.neg {
 			continue
 		}
-		if isPredicate(t.key) {
-			return t.key
+		if kindConcepts[t.key] {
+			kinds = append(kinds, t.key)
 		}
-		if first == "" {
-			first = t.key
+		switch {
+		case key != "":
+		case isPredicate(t.key):
+			key = t.key
+		case thing == "":
+			thing = t.key
 		}
 	}
-	return first
+	return cmp.Or(key, thing), kinds
 }
 
 // intentScores returns, per option, the log of the probability the
@@ -89,7 +96,7 @@ func labelConcept(lx *lexicon, name string) string {
 // classifier gives to #howto when no option is named by #howto. No
 // option counts with less than intentFloor.
 func (cf *choiceField) intentScores(c *conversation) []float64 {
-	if c.intent == nil || cf.kinds < minIntentKinds {
+	if c.intent == nil {
 		return nil
 	}
 	if l, ok := c.intent.(interface{ Labels() []string }); ok && !c.intentRead {

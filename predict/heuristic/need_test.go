@@ -166,7 +166,6 @@ func checkEmbeddedModel(t *testing.T, c embeddedModelCheck) {
 	if len(ex) < c.least {
 		t.Fatalf("%d examples, want at least %d", len(ex), c.least)
 	}
-	file, embedded, update, flag := c.file, c.embedded, c.update, c.flag
 	m, err := textclass.Train(context.Background(), ex, textclass.WithSeed(1), textclass.WithFeatures(modelFeatures()))
 	if err != nil {
 		t.Fatal(err)
@@ -175,8 +174,8 @@ func checkEmbeddedModel(t *testing.T, c embeddedModelCheck) {
 	if _, err := m.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if update {
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+	if c.update {
+		if err := os.WriteFile(c.file, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -184,8 +183,8 @@ func checkEmbeddedModel(t *testing.T, c embeddedModelCheck) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("the model is built on amd64; floating point on %s may differ in the last bit", runtime.GOARCH)
 	}
-	if !bytes.Equal(buf.Bytes(), embedded) {
-		t.Errorf("%s is not what the stories train (%d examples); run\n\tgo test ./predict/heuristic -run %s %s", file, len(ex), t.Name(), flag)
+	if !bytes.Equal(buf.Bytes(), c.embedded) {
+		t.Errorf("%s is not what the stories train (%d examples); run\n\tgo test ./predict/heuristic -run %s %s", c.file, len(ex), t.Name(), c.flag)
 	}
 }
 
