@@ -264,3 +264,27 @@ func TestReplayTrainAuto(t *testing.T) {
 		t.Errorf("no line for category in:\n%s", log.String())
 	}
 }
+
+// -offline-without turns the offline predictor's embedded models off: a
+// story the intent model settles fails without it.
+func TestReplayOfflineWithout(t *testing.T) {
+	own := filepath.Join(stories, "stories", "pa06-chat-es-cafeteria-cuenta-bloqueada.scenario.json")
+	replay := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		err := run(context.Background(), append(append([]string{"-config", config, "-summary"}, args...), own), &out, noEnv)
+		if err != nil && !errors.Is(err, errFailed) {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if got := replay(); !strings.Contains(got, "1 passed, 0 failed") {
+		t.Fatalf("with the embedded models:\n%s", got)
+	}
+	if got := replay("-offline-without", "intent"); !strings.Contains(got, "0 passed, 1 failed") {
+		t.Errorf("-offline-without intent:\n%s", got)
+	}
+	if _, err := replayStory(t, noEnv, "-offline-without", "lexicon"); err == nil || !strings.Contains(err.Error(), "unknown model") {
+		t.Errorf("-offline-without lexicon: %v", err)
+	}
+}

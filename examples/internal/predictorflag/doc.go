@@ -5,7 +5,8 @@
 // examples/evaluate use it so that both take the same flags and say the
 // same things about bad ones.
 //
-// The kinds: offline is heuristic.New(); model loads textclass models
+// The kinds: offline is heuristic.New(), with -offline-without turning
+// off its embedded need or intent model; model loads textclass models
 // (-model FIELD=FILE); llm builds an llm.Predictor on a langchaingo client
 // for OpenAI and compatible servers, Ollama, or Anthropic, with the API
 // key read from the environment variable -llm-key-env names (never from a

@@ -66,6 +66,9 @@ type Flags struct {
 	LLMProvider, LLMURL, LLMModel, LLMKeyEnv string
 	// Calibration is -calibration, a file saved by predict.Calibration.Save.
 	Calibration string
+	// OfflineWithout is -offline-without: the offline predictor's
+	// embedded models to turn off, "need" and "intent".
+	OfflineWithout []string
 }
 
 type listValue struct{ l *[]string }
@@ -102,6 +105,7 @@ func Register(fs *flag.FlagSet, def, extra string) *Flags {
 	fs.StringVar(&f.LLMURL, "llm-url", "", "the LLM endpoint's base URL (default: the provider's; http://localhost:11434/v1 for ollama)")
 	fs.StringVar(&f.LLMModel, "llm-model", "", "the model's name at the LLM endpoint")
 	fs.StringVar(&f.LLMKeyEnv, "llm-key-env", "", "the environment `variable` that holds the API key (default OPENAI_API_KEY or ANTHROPIC_API_KEY; none for ollama)")
+	fs.Var(listValue{&f.OfflineWithout}, "offline-without", "turn off the offline predictor's embedded models, to measure what they bring: `need`, intent (repeat or separate with commas)")
 	fs.StringVar(&f.Calibration, "calibration", "", "apply a calibration saved by examples/evaluate -fit-calibration to the predictor's confidence")
 	return f
 }
@@ -132,6 +136,26 @@ func (f *Flags) Kinds() ([]string, error) {
 	return kinds, nil
 }
 
+// offlineOptions returns the heuristic options -offline-without asks
+// for.
+func (f *Flags) offlineOptions(kinds []string) ([]heuristic.Option, error) {
+	if len(f.OfflineWithout) > 0 && !slices.Contains(kinds, Offline) {
+		return nil, usagef("-offline-without is for -predictor offline or a chain with offline, not %q", f.Kind)
+	}
+	var opts []heuristic.Option
+	for _, m := range f.OfflineWithout {
+		switch m {
+		case "need":
+			opts = append(opts, heuristic.WithNeedClassifier(nil))
+		case "intent":
+			opts = append(opts, heuristic.WithIntentClassifier(nil))
+		default:
+			return nil, usagef("-offline-without %q: unknown model: use need or intent", m)
+		}
+	}
+	return opts, nil
+}
+
 // Env is what Build takes from the process: its environment (os.Getenv)
 // and, optionally, the HTTP client for model calls.
 type Env struct {
@@ -156,6 +180,10 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 	if (len(f.Models) > 0 || len(f.Trained) > 0) && !slices.Contains(kinds, Model) {
 		return nil, "", usagef("-model is for -predictor model or a chain with model, not %q", f.Kind)
 	}
+	offline, err := f.offlineOptions(kinds)
+	if err != nil {
+		return nil, "", err
+	}
 	if !slices.Contains(kinds, LLM) && (f.LLMURL != "" || f.LLMModel != "" || f.LLMKeyEnv != "") {
 		return nil, "", usagef("-llm-url, -llm-model and -llm-key-env are for -predictor llm or a chain with llm, not %q", f.Kind)
 	}
@@ -163,7 +191,7 @@ func (f *Flags) Build(env Env, fields []string) (predict.Predictor, string, erro
 	for i, k := range kinds {
 		switch k {
 		case Offline:
-			ps[i], err = heuristic.New()
+			ps[i], err = heuristic.New(offline...)
 		case Model:
 			ps[i], err = f.classifier(fields)
 		case LLM:

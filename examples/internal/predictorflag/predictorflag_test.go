@@ -130,6 +130,8 @@ func TestBuildBadFlags(t *testing.T) {
 		{[]string{"-predictor", "llm", "-llm-model", "m", "-llm-provider", "palm"}, nil, `unknown -llm-provider "palm"`, true},
 		{[]string{"-llm-url", "http://localhost"}, nil, "-llm-url, -llm-model and -llm-key-env are for", true},
 		{[]string{"-chain-threshold", "2"}, nil, "-chain-threshold 2", true},
+		{[]string{"-offline-without", "lexicon"}, nil, `-offline-without "lexicon": unknown model`, true},
+		{[]string{"-predictor", "llm", "-llm-model", "m", "-offline-without", "intent"}, nil, "-offline-without is for", true},
 		{[]string{"-calibration", filepath.Join(dir, "none.json")}, nil, "none.json", false},
 		{[]string{"-calibration", badCal}, nil, "bad calibration", false},
 	}
