@@ -262,8 +262,19 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	}
 	// "I've unplugged it and tried a different outlet. Same thing every
 	// time.": steps the customer says did not help are no workaround.
+	// Neither are the steps listed under "What I tried:", unless an
+	// item says the step helped.
 	for i := range c.sents {
 		s := &c.sents[i]
+		if triedList(s) {
+			for k := i + 1; k < len(c.sents) && c.sents[k].msg == s.msg && c.sents[k].part == s.part && listItem(&c.sents[k]); k++ {
+				// The step is the item's first clause; what it did, if
+				// it helped, follows ("- unplugged it, then it works
+				// for an hour").
+				it := &c.sents[k]
+				it.terms = slices.DeleteFunc(it.terms, func(t term) bool { return t.key == "#workaround" && !clauseBreak(it.toks, 1, t.start+1) })
+			}
+		}
 		at := -1
 		if k := slices.IndexFunc(s.terms, func(t term) bool { return t.key == "#nohelp" && !t.neg }); k >= 0 {
 			at = s.terms[k].start
@@ -332,7 +343,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	})
 	c.worse = worse >= 0
 	c.corrects = slices.ContainsFunc(c.sents, func(s sentence) bool {
-		return s.part == partText && slices.ContainsFunc(s.toks, func(t token) bool { return correctionCues[t.fold] })
+		return s.part == partText && correcting(s.toks)
 	})
 	nterms := 0
 	wishes := map[int]bool{} // messages that ask for a feature
@@ -1135,8 +1146,8 @@ func standIns(s *sentence, terms []term) []term {
 // things were before the fault ("was fine last night", "it was reading
 // fine yesterday"), and the other devices that connect "without any
 // problem" ("la portera se conecta al wifi sin problema", "le telefono e
-// la tv sono connessi senza problemi"), which tell the network is not to
-// blame.
+// la tv sono connessi senza problemi") or work, which tell the network is
+// not to blame.
 func noWayAround(s *sentence, terms []term) []term {
 	return slices.DeleteFunc(terms, func(t term) bool {
 		if t.key != "#workaround" || t.neg {
@@ -1146,9 +1157,55 @@ func noWayAround(s *sentence, terms []term) []term {
 			return true
 		}
 		from := max(0, t.start-5)
-		return withoutWords[s.toks[t.start].fold] && !clauseBreak(s.toks, from+1, t.start+1) &&
-			slices.ContainsFunc(s.toks[from:t.start], func(u token) bool { return hasAnyPrefix(u.fold, connectStems) })
+		if withoutWords[s.toks[t.start].fold] && !clauseBreak(s.toks, from+1, t.start+1) &&
+			slices.ContainsFunc(s.toks[from:t.start], func(u token) bool { return hasAnyPrefix(u.fold, connectStems) }) {
+			return true
+		}
+		// "Tutti gli altri dispositivi funzionano senza problemi", "die
+		// anderen Geräte funktionieren": the other devices work, so the
+		// network is not to blame; nothing stands in for the one that
+		// does not.
+		for k := max(0, t.start-5); k < min(len(s.toks), t.start+5); k++ {
+			if otherDeviceWords[s.toks[k].fold] && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
+				return true
+			}
+		}
+		return false
 	})
+}
+
+var (
+	// otherDeviceWords name devices in general, folded.
+	otherDeviceWords = wordSet(`devices device dispositivos dispositivo dispositivi geraete gerate gerat apparaten apparaat apparatuur aparelhos aparelho appareils appareil`)
+	// triedWords say the customer tried steps, folded.
+	triedWords = wordSet(`tried try trying probiert versucht probeer geprobeerd probeerde probado probe intentado intente tentei tentado tentamos experimentei essaye essayer tente provato provo tentato`)
+)
+
+// triedList reports whether a sentence heads a list of steps the
+// customer tried ("Wat ik al geprobeerd heb:", "What I tried so far:").
+func triedList(s *sentence) bool {
+	return strings.HasSuffix(strings.TrimSpace(s.text()), ":") && anyWord(s.toks, triedWords)
+}
+
+// listItem reports whether a sentence is an item of a list: it begins
+// with a dash, a bullet or a number and a point.
+func listItem(s *sentence) bool {
+	t := strings.TrimSpace(s.text())
+	if t == "" {
+		return false
+	}
+	switch t[0] {
+	case '-', '*':
+		return true
+	}
+	if strings.HasPrefix(t, "•") || strings.HasPrefix(t, "–") {
+		return true
+	}
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < len(t) && (t[i] == '.' || t[i] == ')')
 }
 
 var (
@@ -1676,7 +1733,7 @@ func saysAllFine(s *sentence) bool {
 		return false
 	}
 	for _, t := range s.terms {
-		if (t.key == "#malfunction" || t.key == "#problem" || t.key == "#outage") && !t.neg {
+		if (t.key == "#malfunction" || t.key == "#problem" || t.key == "#outage" || t.key == "#howto" || t.key == "#feature" || t.key == "#lacks") && !t.neg {
 			return false
 		}
 	}

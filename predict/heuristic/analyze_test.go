@@ -123,6 +123,9 @@ func TestAllFineSaysNoNeed(t *testing.T) {
 		{"The parcel came a day early, no complaints there.", true},
 		{"The plug works perfectly.", true},
 		{"The plug works perfectly, but the hub reboots.", false},
+		// A need told beside it counts: how to, a wish.
+		{"The plug itself works perfectly from the app, I just can't work out how to set up a schedule for it.", false},
+		{"La prise marche très bien, je ne sais pas comment la programmer.", false},
 		{"No complaints about the delivery, the camera keeps crashing.", false},
 		{"The parcel came a day early.", false},
 	}
@@ -466,6 +469,12 @@ func TestDescriptionFollowsTheTopic(t *testing.T) {
 			"charged $99.99 for a full year of Cloud Plus"},
 		{"Ik heb twee M10 nodes. Eentje staat beneden en die werkt prima, het lampje brandt wit zoals in de handleiding staat. De andere op zolder doet sinds gisteravond helemaal niks meer: geen lampje en op zolder is nu geen wifi.",
 			"doet sinds gisteravond helemaal niks meer"},
+		// A sentence that only announces a question leads less than the
+		// question.
+		{"Une petite question sur les prises. Je vois dans l'appli combien consomme le lave-linge chaque jour, mais j'aimerais suivre ça dans un tableur. Est-ce que je peux exporter ces données ?",
+			"exporter ces données"},
+		{"Tengo una duda con el termostato. Lo instalé la semana pasada y va bien con la app. ¿Cómo pongo otro horario para el fin de semana?",
+			"otro horario para el fin de semana"},
 	} {
 		c := analyze(defaultLexicon(), chat(tc.text), nil)
 		picked, _ := describe(c, 400, 2)
@@ -927,6 +936,23 @@ func TestStepsThatDidNotHelp(t *testing.T) {
 		"L'ho staccata e riattaccata, ancora offline.":                        false,
 		"If I unplug it and plug it back in, it works again for a few hours.": true,
 		"I switch the lamp on manually for now.":                              true,
+		// The steps under "What I tried:" are no way around the fault
+		// unless an item says the step helped.
+		"What I've tried:\n- unplugged it and plugged it back in\n- moved it closer to the router": false,
+		"Lo que ya he probado:\n- desenchufarla y volver a enchufarla\n- otro enchufe":             false,
+		"Was ich schon probiert habe:\n- Stecker gezogen und wieder eingesteckt":                   false,
+		"O que já tentei:\n- tirei da tomada e voltei a ligar":                                     false,
+		"Ce que j'ai déjà essayé :\n- débranché et rebranché la prise":                             false,
+		"Cosa ho già provato:\n- staccato e riattaccato la spina":                                  false,
+		"Wat ik al geprobeerd heb:\n- stekker eruit en weer erin\n- een ander stopcontact":         false,
+		"What I've tried:\n- unplugging it, then it works again for a few hours":                   true,
+		// The other devices working tell the network is fine; they
+		// stand in for nothing. Another port of the device does.
+		"Tutti gli altri dispositivi in casa funzionano senza problemi.": false,
+		"All the other devices in the house work fine.":                  false,
+		"Alle andere apparaten werken gewoon.":                           false,
+		"Die anderen Geräte funktionieren alle.":                         false,
+		"The other ports work, so I use port 2 for now.":                 true,
 	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
 }
 

@@ -74,6 +74,10 @@ func informative(s *sentence, c *conversation) (ranked, abs, need float64) {
 			continue
 		case "#outdoor", "#indoor", "#camera", "#router", "#app", "#account", "#use", "#request":
 			w = 0.3
+		case "#question":
+			// "Une petite question sur les prises": that there is a
+			// question tells less than the question itself.
+			w = 0.5
 		}
 		phraseAbs = max(phraseAbs, w)
 		if c != nil {

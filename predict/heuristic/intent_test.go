@@ -64,7 +64,7 @@ func (f fixedIntent) Scores(string) []textclass.Score { return f }
 // do not, and that nil turns it off.
 func TestIntentClassifierOption(t *testing.T) {
 	fields := storiesTenantFields(t, "category")
-	msgs := chat("Is there any way to have the guest Wi-Fi turn itself off at night on a schedule?")
+	msgs := chat("Can the guest Wi-Fi turn itself off at night on a schedule?")
 	category := func(opts ...Option) any {
 		t.Helper()
 		res, err := newPredictor(t, opts...).Predict(context.Background(), &predict.Request{Fields: fields, Messages: msgs})
