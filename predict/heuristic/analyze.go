@@ -800,7 +800,7 @@ func praiseFirst(s *sentence, terms []term) []term {
 	if k < 0 {
 		return terms
 	}
-	if terms[k].start > praiseOpening || s.question || tellsFault(terms) || anyWord(s.toks, contrastWords) ||
+	if terms[k].start > praiseOpening || s.question || tellsFault(terms) || anyFlag(s.toks, fContrast) ||
 		slices.ContainsFunc(terms, func(t term) bool { return t.neg }) {
 		return slices.Delete(terms, k, k+1)
 	}
@@ -895,7 +895,7 @@ func saidInPassing(s *sentence, terms []term) []term {
 // automation, not a fault ("queria que ela acendesse sozinha quando
 // escurece").
 func wantedByItself(s *sentence, terms []term) []term {
-	if !anyWord(s.toks, wantWords) {
+	if !anyFlag(s.toks, fWant) {
 		return terms
 	}
 	// "Ich möchte, dass sie Mo-Sa um 5:30 angeht, sonntags gar nicht":
@@ -903,7 +903,7 @@ func wantedByItself(s *sentence, terms []term) []term {
 	// device down.
 	wantsThat := len(s.toks)
 	for k := range s.toks {
-		if wantWords[s.toks[k].fold] && wordFrom(s.toks, k+1, 3, func(w string) bool { return thatWords[w] }) {
+		if s.toks[k].is(fWant) && wordFrom(s.toks, k+1, 3, func(w string) bool { return thatWords[w] }) {
 			wantsThat = k
 			break
 		}
@@ -980,8 +980,8 @@ func modelName(w string) bool {
 // autumn", "l'an dernier", "el año pasado", "letztes Jahr".
 func timeGoneBy(toks []token) bool {
 	for k := 1; k < len(toks); k++ {
-		p, w := toks[k-1].fold, toks[k].fold
-		if lastWords[p] && periodWords[w] || periodWords[p] && goneWords[w] {
+		p, w := &toks[k-1], &toks[k]
+		if p.is(fLast) && w.is(fPeriod) || p.is(fPeriod) && w.is(fGone) {
 			return true
 		}
 	}
@@ -1075,7 +1075,7 @@ func wishedTrigger(s *sentence, terms []term) []term {
 // of day ("queria que ela ligasse a luz às 18h e desligasse meia noite",
 // "can it turn the lamp on at 7pm?") is a schedule to set up.
 func clockSchedule(s *sentence, terms []term) []term {
-	wants := slices.ContainsFunc(s.toks, func(t token) bool { return wantWords[t.fold] && t.fold != "like" && t.fold != "graag" })
+	wants := slices.ContainsFunc(s.toks, func(t token) bool { return t.is(fWant) && t.fold != "like" && t.fold != "graag" })
 	if hasTerm(terms, "#setup") || !(s.question || wants) {
 		return terms
 	}
@@ -1343,7 +1343,7 @@ var trackingWords = wordSet(`tracking track trace sendungsverfolgung verfolgung 
 // have to give everyone the password", "sem eu ter que passar minha
 // senha"), or one for guests: theirs to share, not one they lost.
 func networkPassword(s *sentence, terms []term) []term {
-	if !anyWord(s.toks, networkWords) && !anyWord(s.toks, guestWords) && !anyWord(s.toks, givingWords) {
+	if !anyFlag(s.toks, fNetwork|fGuest|fGiving) {
 		return terms
 	}
 	ofNetwork := func(t term) bool {
@@ -1351,14 +1351,14 @@ func networkPassword(s *sentence, terms []term) []term {
 			return false
 		}
 		for k := max(0, t.start-5); k < min(len(s.toks), t.start+6); k++ {
-			f := s.toks[k].fold
-			if (networkWords[f] || guestWords[f] || givingWords[f] && (negated(s.toks, k) || negated(s.toks, t.start))) && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
+			u := &s.toks[k]
+			if (u.is(fNetwork|fGuest) || u.is(fGiving) && (negated(s.toks, k) || negated(s.toks, t.start))) && !clauseBreak(s.toks, min(k, t.start)+1, max(k, t.start)+1) {
 				return true
 			}
 		}
 		// "leur donner un wifi à part, sans qu'ils aient mon mot de
 		// passe": a network without the customer's password.
-		return (negated(s.toks, t.start) || wordBefore(s.toks, t.start, 5, withoutWords)) && (anyWord(s.toks, networkWords) || anyWord(s.toks, guestWords))
+		return (negated(s.toks, t.start) || wordBefore(s.toks, t.start, 5, withoutWords)) && anyFlag(s.toks, fNetwork|fGuest)
 	}
 	for i, t := range terms {
 		if t.key == "#password" && ofNetwork(t) {
@@ -1737,7 +1737,7 @@ func saysAllFine(s *sentence) bool {
 			return false
 		}
 	}
-	return !anyWord(s.toks, contrastWords)
+	return !anyFlag(s.toks, fContrast)
 }
 
 // faultKeys are the concepts of a fault.
@@ -1769,7 +1769,7 @@ var wantWords = wordSet(`want wants like mochte moechte quiero quisiera quero go
 // asksAnew reports whether a sentence asks for something: a question, a
 // request or a wish.
 func asksAnew(s *sentence) bool {
-	return s.question || hasPlainTerm(s.terms, "#request") || anyWord(s.toks, wantWords)
+	return s.question || hasPlainTerm(s.terms, "#request") || anyFlag(s.toks, fWant)
 }
 
 // failedWorkarounds drops a workaround that the sentence says failed: a
@@ -1801,7 +1801,7 @@ func failedAfter(toks []token, ts []term, at int) bool {
 			// "... but it drops again", "riparte e funziona per qualche
 			// ora, poi di nuovo offline": the fault comes back, the
 			// workaround held.
-			if contrastWords[toks[j].fold] || againWords[toks[j].fold] {
+			if toks[j].is(fContrast) || againWords[toks[j].fold] {
 				return false
 			}
 		}

@@ -948,7 +948,7 @@ func saidToWork(s *sentence, end int) bool {
 	for _, t := range s.terms {
 		if (t.key == "#works" || t.key == "#fine" || t.key == "#coverage") && !t.neg && !t.implied && t.start >= end && t.start < last {
 			// "works during the day, but at night ..." is no verdict.
-			return !anyWord(s.toks[t.start:], contrastWords)
+			return !anyFlag(s.toks[t.start:], fContrast)
 		}
 	}
 	return false
@@ -1249,10 +1249,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 		if s.instr || s.part == partConfirmed || s.settled {
 			continue
 		}
-		var v float64
-		for _, t := range s.terms {
-			v += o.pos[t.key] * cf.idf[t.key]
-		}
+		v := cf.speaksFor(o, s.terms)
 		if v > 0 {
 			all = append(all, scored{quoteRef{sent: si}, v})
 		}
@@ -1260,10 +1257,7 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 	// A representative's statement that counted ("that isn't possible
 	// yet") backs the customer's words, after them.
 	for si := range c.rep {
-		var v float64
-		for _, t := range c.rep[si].terms {
-			v += o.pos[t.key] * cf.idf[t.key]
-		}
+		v := cf.speaksFor(o, c.rep[si].terms)
 		if v > 0 {
 			all = append(all, scored{quoteRef{sent: si, rep: true}, v})
 		}
@@ -1279,6 +1273,18 @@ func (cf *choiceField) evidenceFor(c *conversation, opt int, n int) []quoteRef {
 		out = append(out, all[i].ref)
 	}
 	return out
+}
+
+// speaksFor weighs how much terms speak for option o: the option's
+// weight of each term by its rarity.
+func (cf *choiceField) speaksFor(o *optionModel, terms []term) float64 {
+	var v float64
+	for _, t := range terms {
+		if p := o.pos[t.key]; p != 0 {
+			v += p * cf.idf[t.key]
+		}
+	}
+	return v
 }
 
 // choiceScores is what the mentions in a conversation say of each option

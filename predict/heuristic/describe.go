@@ -124,7 +124,7 @@ const plainWordWeight = 0.15
 // words that tell no need, such as the heater a plug switches), with no
 // "but".
 func onlyWorks(s *sentence) bool {
-	if s.question || !hasPlainTerm(s.terms, "#works") || anyWord(s.toks, contrastWords) {
+	if s.question || !hasPlainTerm(s.terms, "#works") || anyFlag(s.toks, fContrast) {
 		return false
 	}
 	for _, t := range s.terms {

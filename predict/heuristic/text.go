@@ -21,29 +21,54 @@ type token struct {
 	// apostrophe or a hyphen inside a word) comes right before the token.
 	brk bool
 	// flags are the word lists the word is on (see wordFlags).
-	flags uint16
+	flags uint32
 }
 
 // Word lists a token may be on, looked up once when it is read.
+// The lists most read, word by word, in every sentence are flags too,
+// so that reading them costs no lookup.
 const (
-	fStop uint16 = 1 << iota
+	fStop uint32 = 1 << iota
 	fNeg
 	fSmallTalk
 	fCorrection
 	fFiller
 	fIdentityNeg
+	fContrast
+	fWant
+	fNetwork
+	fGuest
+	fGiving
+	fPeriod
+	fLast
+	fGone
+	fJoining
+	fSubject
 )
 
-func (t *token) is(f uint16) bool { return t.flags&f != 0 }
+func (t *token) is(f uint32) bool { return t.flags&f != 0 }
 
-var wordFlags = sync.OnceValue(func() map[string]uint16 {
-	m := map[string]uint16{}
+// anyFlag reports whether one of toks is on one of the lists f.
+func anyFlag(toks []token, f uint32) bool {
+	for i := range toks {
+		if toks[i].flags&f != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+var wordFlags = sync.OnceValue(func() map[string]uint32 {
+	m := map[string]uint32{}
 	for _, l := range []struct {
 		words map[string]bool
-		flag  uint16
+		flag  uint32
 	}{
 		{stopWords, fStop}, {negators, fNeg}, {smallTalk, fSmallTalk},
 		{correctionCues, fCorrection}, {fillers, fFiller}, {identityNegators, fIdentityNeg},
+		{contrastWords, fContrast}, {wantWords, fWant}, {networkWords, fNetwork}, {guestWords, fGuest},
+		{givingWords, fGiving}, {periodWords, fPeriod}, {lastWords, fLast}, {goneWords, fGone},
+		{joiningWords, fJoining}, {subjectPronouns, fSubject},
 	} {
 		for w := range l.words {
 			m[w] |= l.flag
@@ -279,7 +304,7 @@ func negated(toks []token, i int) bool {
 		if toks[j].is(fNeg) && !concessive(toks, j) {
 			return true
 		}
-		if toks[j].brk || joiningWords[toks[j].fold] && j+1 < i && subjectPronouns[toks[j+1].fold] {
+		if toks[j].brk || toks[j].is(fJoining) && j+1 < i && toks[j+1].is(fSubject) {
 			// "wir brauchen es nicht und ich will es zurückschicken":
 			// "and" or "but" with a subject of its own opens another
 			// clause.

@@ -741,9 +741,11 @@ func (d *Detector) sentenceAt(s string, toks []token) int {
 			break
 		}
 		w := toks[i].w
+		// One lookup tells which lists the word is on.
+		k := d.kinds[w]
 		// "ignore all previous instructions", "olvida lo anterior",
 		// but not "ignore my previous email".
-		if overrideVerbs[w] && imperativeAt(toks, i) {
+		if k&kOverride != 0 && imperativeAt(toks, i) {
 			own := false
 			for j := i + 1; j < len(toks) && j <= i+6; j++ {
 				x := toks[j].w
@@ -761,7 +763,7 @@ func (d *Detector) sentenceAt(s string, toks []token) int {
 			}
 		}
 		for _, p := range injectionPhrases {
-			if !phraseFirst[w] {
+			if k&kPhraseFirst == 0 {
 				break
 			}
 			if i+len(p) <= len(toks) && toks[i].w == p[0] {
@@ -777,18 +779,18 @@ func (d *Detector) sentenceAt(s string, toks []token) int {
 				}
 			}
 		}
-		if quoteVerbs[w] && imperativeAt(toks, i) {
+		if k&kQuote != 0 && imperativeAt(toks, i) {
 			after := strings.TrimLeft(s[toks[i].end:], " \t:")
 			if after != "" && strings.ContainsRune(`'"“‘«„`, []rune(after)[0]) {
 				earliest(clauseStart(toks, i))
 			}
 		}
-		if setVerbs[w] && d.setsField(s, toks, i) {
+		if k&kOrder != 0 && d.setsField(s, toks, i) {
 			earliest(clauseStart(toks, i))
 		}
 		// "priority=Urgent"
 		for _, f := range d.fields {
-			if !d.first[w] {
+			if k&kName == 0 {
 				break
 			}
 			if end, ok := f.nameAt(toks, i); ok && strings.HasPrefix(strings.TrimLeft(s[toks[end-1].end:], " \t"), "=") {

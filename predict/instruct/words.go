@@ -171,14 +171,6 @@ var (
 		{"nuevas", "instrucciones"}, {"neue", "anweisungen"}, {"novas", "instrucoes"}, {"nouvelles", "instructions"},
 		{"nuove", "istruzioni"}, {"nieuwe", "instructies"},
 	}
-	// phraseFirst holds the first words of injectionPhrases.
-	phraseFirst = func() map[string]bool {
-		m := map[string]bool{}
-		for _, p := range injectionPhrases {
-			m[p[0]] = true
-		}
-		return m
-	}()
 	// wordKinds says which lists a word is on, for reading a line once.
 	wordKinds = func() map[string]kind {
 		m := map[string]kind{}
