@@ -556,8 +556,8 @@ func thingNamed(c *conversation, cfs []*compiledField, fields []predict.Field, p
 			}
 			// The most precise name the customer used: "M10" rather than
 			// "satélite".
-			if m.name > name {
-				opt, ref, name = m.opt, quoteRef{sent: m.sent, i: m.tok, j: m.end}, m.name
+			if p := precision(c, m); p > name {
+				opt, ref, name = m.opt, quoteRef{sent: m.sent, i: m.tok, j: m.end}, p
 			}
 		}
 		if opt < 0 {
@@ -576,8 +576,8 @@ func (cf *choiceField) namedAs(c *conversation, ms []mention, opts []predict.Opt
 	opt := slices.IndexFunc(opts, func(o predict.Option) bool { return o.Value == v })
 	ref, name := quoteRef{}, 0.0
 	for _, m := range ms {
-		if m.opt == opt && !m.neg && m.name > name {
-			ref, name = quoteRef{sent: m.sent, i: m.tok, j: m.end}, m.name
+		if p := precision(c, m); m.opt == opt && !m.neg && p > name {
+			ref, name = quoteRef{sent: m.sent, i: m.tok, j: m.end}, p
 		}
 	}
 	if opt < 0 || name == 0 {
@@ -594,6 +594,19 @@ func (cf *choiceField) namedAs(c *conversation, ms []mention, opts []predict.Opt
 		}
 	}
 	return th, true
+}
+
+// precision tells how precisely mention m names its option: by the
+// strength of the name, and above any name without one, a name that
+// holds the model ("satelliti M10" rather than "kit mesh").
+func precision(c *conversation, m mention) float64 {
+	s := &c.sents[m.sent]
+	for k := m.tok; k < m.end && k < len(s.toks); k++ {
+		if modelName(s.toks[k].fold) {
+			return 1 + m.name
+		}
+	}
+	return m.name
 }
 
 // fullName widens the quote of a name to the words around it that name

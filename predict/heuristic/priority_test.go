@@ -315,6 +315,10 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("My X200 keeps rebooting every few minutes.", "R: Which model is it?", "sorry, it's the X300"), "My X200 keeps"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email."), "Since this morning"},
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
+		// A name with the model is the most precise, whatever the
+		// strength of another name.
+		{chat("Ho il kit mesh con due satelliti M10.", "Quello al piano di sopra da qualche giorno perde la connessione più volte al giorno e la luce diventa rossa."), "satelliti M10: Quello al piano"},
+		{chat("El de arriba se desconecta varias veces al día y la luz se pone roja.", "Es del kit mesh, uno de los dos satélites M10."), "satélites M10: El de arriba"},
 		// Its full name, as written: the words around the model name that
 		// name the same thing, not those across a comma.
 		{chat("Seit heute früh fällt alle paar Minuten das Internet aus und im Büro geht nichts mehr.", "Es ist das M10 Mesh-Set im Flur."), "M10 Mesh-Set: Seit heute"},
