@@ -956,6 +956,37 @@ func TestStepsThatDidNotHelp(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#workaround"] > 0 })
 }
 
+// TestThingInAPhrase checks that a thing named between the words of a
+// phrase is read too: the password that "doet het niet", the camera that
+// "funktioniert nicht".
+func TestThingInAPhrase(t *testing.T) {
+	checkReadings(t, "reads the password", map[string]bool{
+		"en nu doet mijn wachtwoord het ook niet meer in de app.":      true,
+		"seit heute funktioniert mein Passwort nicht mehr in der App.": true,
+		"since this morning the app doesn't work":                      false,
+	}, func(c *conversation) bool { return c.bag["#password"] > 0 })
+	checkReadings(t, "reads the camera", map[string]bool{
+		"sinds gisteren doet de camera het niet meer": true,
+		"seit gestern funktioniert die Kamera nicht":  true,
+	}, func(c *conversation) bool { return c.bag["#camera"] > 0 })
+}
+
+// TestUnableIsNoDenial checks that a step of getting into an account the
+// customer cannot do counts in full, in the supported languages, while a
+// denied one does not.
+func TestUnableIsNoDenial(t *testing.T) {
+	checkReadings(t, "reads the password in full", map[string]bool{
+		"I can't reset my password.":                       true,
+		"No puedo restablecer la contraseña.":              true,
+		"Ich kann mein Passwort nicht zurücksetzen.":       true,
+		"Não consigo redefinir a senha.":                   true,
+		"Je n'arrive pas à réinitialiser le mot de passe.": true,
+		"Non riesco a reimpostare la password.":            true,
+		"Ik kan mijn wachtwoord niet resetten.":            true,
+		"It's not the password, the app crashes on start.": false,
+	}, func(c *conversation) bool { return c.bag["#password"] >= 1 })
+}
+
 // TestNotTheDevice checks that the wifi network's password is no
 // account's and that tracking that fails is no device at fault, while
 // the account's password and a device's fault still are.

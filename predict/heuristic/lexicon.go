@@ -478,6 +478,29 @@ const fillerConcept = "#filler"
 
 // readTerms is terms; with keepNeg, negated concepts that would be dropped
 // are kept, marked neg.
+// accessConcepts are the steps of getting into an account: "I can't
+// reset my password" tells the reset fails, which is the need, not that
+// there is none.
+var accessConcepts = map[string]bool{"#signin": true, "#password": true, "#reset": true, "#code": true}
+
+// unable reports whether a word of being able stands with the negation
+// before toks[i] in its clause: "can't", "no puedo", "non riesco a",
+// "kann ... nicht", "n'arrive pas à", "não consigo", "lukt niet".
+func unable(toks []token, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
+		if ableWords[toks[j].fold] {
+			return true
+		}
+		if toks[j].brk {
+			break
+		}
+	}
+	return false
+}
+
+// ableWords say one can or manages to, folded.
+var ableWords = wordSet(`can cant cannot could couldnt able unable puedo puede podemos consigo consegui consigue riesco riusciamo posso possiamo kann konnen konnte kan kunnen lukt arrive arrivons peux pouvons peut`)
+
 func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 	floor := 0 // negators before a matched phrase's end were its own
 	for i := 0; i < len(toks); {
@@ -493,7 +516,8 @@ func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 			continue
 		}
 		if e != nil {
-			neg := !toks[i].is(fNeg) && negated(toks[floor:], i-floor) && !ownFrenchNegation(toks[floor:], i-floor, end-floor)
+			neg := !toks[i].is(fNeg) && negated(toks[floor:], i-floor) && !ownFrenchNegation(toks[floor:], i-floor, end-floor) &&
+				!(accessConcepts[e.concepts[0]] && unable(toks[floor:], i-floor))
 			// A phrase's own negator ("not working") negates nothing after
 			// it, except a phrase that only says something is lacking:
 			// "não tem cheiro de queimado" denies the smell.
@@ -513,6 +537,18 @@ func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 					}
 				}
 				out = append(out, term{key: c, w: e.weight, start: i, neg: neg, implied: k > 0})
+			}
+			// "doet mijn wachtwoord het niet": a thing named in a gap of
+			// the phrase is what the phrase is about, and read too.
+			if end-i > len(e.words) {
+				for k := i + 1; k < end-1; k++ {
+					if g, gend := lx.matchAt(toks, k); g != nil && gend < end && entityConcepts[g.concepts[0]] {
+						for n, c := range g.concepts {
+							out = append(out, term{key: c, w: g.weight, start: k, implied: n > 0})
+						}
+						k = gend - 1
+					}
+				}
 			}
 			i = end
 			continue
