@@ -1565,6 +1565,11 @@ func saysResolved(s *sentence) bool {
 		}) {
 			return false
 		}
+		// "Ça marche bien, mais à chaque fois il faut ouvrir l'appli":
+		// it works, but something is still wanted.
+		if anyFlag(s.toks[t.start:], fContrast) {
+			return false
+		}
 		// "per ora ho risolto alzando la temperatura": a stop-gap (not a
 		// mere "ok").
 		return !slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#workaround" && !u.neg && u.w >= 0.5 })

@@ -1007,9 +1007,13 @@ func TestNotTheDevice(t *testing.T) {
 // is solved, while one who says it is has.
 func TestAskedForSolutionIsNotSolved(t *testing.T) {
 	checkReadings(t, "reads the message as settled", map[string]bool{
-		"The T2 keeps dropping off the wifi. Can you sort it or swap it before we go?":                false,
-		"De T2 verwarmt niet meer. Kunnen jullie laten weten hoe dit wordt opgelost?":                 false,
-		"Thanks, that fixed it, the T2 is back online.":                                               true,
+		"The T2 keeps dropping off the wifi. Can you sort it or swap it before we go?": false,
+		"De T2 verwarmt niet meer. Kunnen jullie laten weten hoe dit wordt opgelost?":  false,
+		"Thanks, that fixed it, the T2 is back online.":                                true,
+		// It works, but something is still wanted.
+		"Ça marche bien, mais à chaque fois il faut ouvrir l'appli et attendre.":                      false,
+		"It works, but every time I have to open the app and wait.":                                   false,
+		"Funziona, però ogni volta devo aprire l'app e aspettare.":                                    false,
 		"Die Kamera ging nicht mehr, aber nach dem Neustart hat sich das Problem gelöst. Danke euch!": true,
 	}, func(c *conversation) bool {
 		return slices.ContainsFunc(c.sents, func(s sentence) bool { return s.settled })

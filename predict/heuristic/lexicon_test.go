@@ -158,6 +158,7 @@ func TestLexiconSituations(t *testing.T) {
 		{"how do I install the outdoor camera?", "#setup", ""},
 		{"Wenn möglich noch vor Freitag, bitte.", "", "#question"},
 		{"¿Es posible cambiar la dirección de entrega?", "#howto", ""},
+		{"il faut ouvrir l'appli et attendre qu'elle charge", "", "#charge"},
 		// Not finding where or how, in the past too, and "is there a way".
 		{"ontem tentei umas três vezes e não achei onde faz isso no app", "#howto", ""},
 		{"busqué en la app pero no encontré dónde se cambia", "#howto", ""},
