@@ -782,7 +782,7 @@ func inContext(s *sentence) []term {
 	terms = arrivedAtDoing(s, terms)
 	terms = brokenPackaging(s, terms)
 	terms = networkPassword(s, terms)
-	terms = addressChange(terms)
+	terms = settingChange(s, terms)
 	terms = askedHow(s, terms)
 	terms = praiseFirst(s, terms)
 	terms = willingToPay(terms)
@@ -850,14 +850,19 @@ func arrivedAtDoing(s *sentence, terms []term) []term {
 	return terms
 }
 
-// addressChange: to change ("cambiar", "changer", "ändern") in a
+// settingChange: to change ("cambiar", "trocar", "changer") in a
 // sentence about an address changes the address, not the product: "puse
-// la dirección de mi antiguo piso, ¿se puede cambiar?".
-func addressChange(terms []term) []term {
-	if !hasPlainTerm(terms, "#address") {
-		return terms
-	}
-	return slices.DeleteFunc(terms, func(t term) bool { return t.key == "#exchange" })
+// la dirección de mi antiguo piso, ¿se puede cambiar?"; so does a
+// password or a setting changed right after it: "preciso trocar a senha
+// do wifi".
+func settingChange(s *sentence, terms []term) []term {
+	address := hasPlainTerm(terms, "#address")
+	return slices.DeleteFunc(terms, func(t term) bool {
+		return t.key == "#exchange" && (address || slices.ContainsFunc(terms, func(u term) bool {
+			return (u.key == "#password" || u.key == "#setup") && !u.neg && u.start > t.start && u.start <= t.start+3 &&
+				!clauseBreak(s.toks, t.start+1, u.start+1)
+		}))
+	})
 }
 
 // saidInPassing: what the customer adds in passing ("Übrigens kam das

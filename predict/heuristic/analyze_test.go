@@ -987,6 +987,17 @@ func TestUnableIsNoDenial(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#password"] >= 1 })
 }
 
+// TestSettingChangeIsNoExchange checks that changing a password or a
+// setting is no exchange of the product, while changing the product is.
+func TestSettingChangeIsNoExchange(t *testing.T) {
+	checkReadings(t, "reads an exchange", map[string]bool{
+		"preciso trocar a senha do wifi do meu roteador":           false,
+		"quiero cambiar la contraseña del wifi":                    false,
+		"puse la dirección de mi antiguo piso, ¿se puede cambiar?": false,
+		"quiero cambiar la cámara por otra, vino rota":             true,
+	}, func(c *conversation) bool { return c.bag["#exchange"] > 0 })
+}
+
 // TestNotTheDevice checks that the wifi network's password is no
 // account's and that tracking that fails is no device at fault, while
 // the account's password and a device's fault still are.
