@@ -934,6 +934,8 @@ func TestStepsThatDidNotHelp(t *testing.T) {
 		"Tirei da tomada e voltei a ligar, continua offline.":                 false,
 		"Je l'ai débranchée et rebranchée, toujours hors ligne.":              false,
 		"L'ho staccata e riattaccata, ancora offline.":                        false,
+		"Já tirei da tomada e liguei de novo, mas volta sempre pro vermelho.": false,
+		"Ik heb de stekker eruit gehaald, maar hij wordt weer rood.":          false,
 		"If I unplug it and plug it back in, it works again for a few hours.": true,
 		"I switch the lamp on manually for now.":                              true,
 		// The steps under "What I tried:" are no way around the fault

@@ -159,6 +159,12 @@ func TestLexiconSituations(t *testing.T) {
 		{"Wenn möglich noch vor Freitag, bitte.", "", "#question"},
 		{"¿Es posible cambiar la dirección de entrega?", "#howto", ""},
 		{"il faut ouvrir l'appli et attendre qu'elle charge", "", "#charge"},
+		// A security camera is a camera, no security risk.
+		{"per una telecamera di sicurezza non è il massimo", "#camera", "#security"},
+		{"es una cámara de seguridad, la del jardín", "#camera", "#security"},
+		{"meine Sicherheitskamera im Garten", "#camera", "#security"},
+		{"Internet in pratica non c'è, siamo tutti sul telefono.", "#outage", ""},
+		{"No hay internet en toda la casa.", "#outage", ""},
 		// Not finding where or how, in the past too, and "is there a way".
 		{"ontem tentei umas três vezes e não achei onde faz isso no app", "#howto", ""},
 		{"busqué en la app pero no encontré dónde se cambia", "#howto", ""},
