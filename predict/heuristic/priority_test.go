@@ -317,7 +317,7 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 		{chat("Since this morning our internet drops every fifteen minutes and the whole office is stuck without email.", "It's the M10, the satellite in the office."), "M10: Since this morning"},
 		// A name with the model is the most precise, whatever the
 		// strength of another name.
-		{chat("Ho il kit mesh con due satelliti M10.", "Quello al piano di sopra da qualche giorno perde la connessione più volte al giorno e la luce diventa rossa."), "satelliti M10: Quello al piano"},
+		{chat("Quello al piano di sopra da qualche giorno perde la connessione più volte al giorno e la luce diventa rossa.", "È del kit mesh, uno dei due satelliti M10."), "satelliti M10: Quello al piano"},
 		{chat("El de arriba se desconecta varias veces al día y la luz se pone roja.", "Es del kit mesh, uno de los dos satélites M10."), "satélites M10: El de arriba"},
 		// Its full name, as written: the words around the model name that
 		// name the same thing, not those across a comma.

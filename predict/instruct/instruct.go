@@ -848,6 +848,11 @@ func (d *Detector) setsField(s string, toks []token, i int) bool {
 		if !d.first[toks[j].w] {
 			continue
 		}
+		// "Change delivery address for order ORD-482610": a field named
+		// after a preposition says which thing, not what to set.
+		if j > i+1 && complements[toks[j-1].w] {
+			continue
+		}
 		for _, f := range d.fields {
 			end, full := f.nameAt(toks, j)
 			if !full {

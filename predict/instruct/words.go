@@ -205,6 +205,9 @@ var (
 		}
 		return m
 	}()
+	// complements are the prepositions that make what follows them say
+	// which thing an order is about.
+	complements = set("for", "of", "from", "para", "del", "fur", "fuer", "von", "vom", "pour", "du", "des", "per", "della", "dello", "dell", "voor", "van")
 	// quoteVerbs plant evidence: "quote 'the app shows it online'".
 	quoteVerbs = set("quote", "cite", "cita", "citez", "cite", "zitiere", "citeer", "citi")
 )
