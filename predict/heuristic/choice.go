@@ -711,7 +711,7 @@ func (cf *choiceField) mentions(c *conversation) []mention {
 			return m.ms
 		}
 	}
-	ms := cf.withoutSharedModels(c, cf.mentionsIn(c, true))
+	ms := cf.shortNames(c, cf.withoutSharedModels(c, cf.mentionsIn(c, true)))
 	c.mentioned = append(c.mentioned, fieldMentions{cf, ms})
 	return ms
 }
@@ -741,6 +741,81 @@ func (cf *choiceField) withoutSharedModels(c *conversation, ms []mention) []ment
 		case out == nil:
 			out = append(make([]mention, 0, len(ms)-1), ms[:k]...)
 		}
+	}
+	if out == nil {
+		return ms
+	}
+	return out
+}
+
+// shortNames returns ms with the one-word names of an option that the
+// customer only uses as the short form of another option's name they
+// write in full elsewhere ("Cam4" of a customer who wrote "Cam4 Outdoor")
+// given to that other option: they name the same thing. An option also
+// named otherwise ("Cam4 Outdoor" and "the indoor Cam4") keeps its
+// names. It returns ms itself when there are none.
+func (cf *choiceField) shortNames(c *conversation, ms []mention) []mention {
+	if len(ms) < 2 {
+		return ms
+	}
+	// fullOf returns the option whose longer name, as written in the
+	// conversation, holds the one word of mention m, or -1.
+	fullOf := func(m mention) int {
+		// A correction says what it means.
+		if m.end-m.tok != 1 || m.corr {
+			return -1
+		}
+		s := &c.sents[m.sent]
+		stem := s.toks[m.tok].stem
+		// "the indoor Cam4", "é a interior, a Cam4": the kind its own
+		// label names says it is its own.
+		if slices.ContainsFunc(s.terms, func(t term) bool {
+			return !t.neg && slices.Contains(cf.opts[m.opt].labelKinds, t.key) && t.start != m.tok &&
+				t.start >= m.tok-3 && t.start <= m.tok+3
+		}) {
+			return -1
+		}
+		full := -1
+		for _, n := range ms {
+			if n.opt == m.opt || n.end-n.tok < 2 || !slices.Contains(cf.opts[n.opt].labelStems, stem) {
+				continue
+			}
+			if !slices.ContainsFunc(c.sents[n.sent].toks[n.tok:n.end], func(t token) bool { return t.stem == stem }) {
+				continue
+			}
+			// "eine Cam4 Outdoor und zwei Cam4": beside the full name,
+			// the short one names another thing.
+			if n.sent == m.sent || full >= 0 && full != n.opt {
+				return -1
+			}
+			full = n.opt
+		}
+		return full
+	}
+	to := make([]int, len(cf.opts))
+	for i := range to {
+		to[i] = -2 // not seen
+	}
+	for _, m := range ms {
+		f := fullOf(m)
+		switch {
+		case f < 0:
+			to[m.opt] = -1 // named otherwise: keeps its names
+		case to[m.opt] == -2:
+			to[m.opt] = f
+		case to[m.opt] != f:
+			to[m.opt] = -1
+		}
+	}
+	var out []mention
+	for k, m := range ms {
+		if to[m.opt] < 0 {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(ms)
+		}
+		out[k].opt = to[m.opt]
 	}
 	if out == nil {
 		return ms

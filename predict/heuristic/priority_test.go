@@ -343,6 +343,29 @@ func TestDescriptionNamesTheThing(t *testing.T) {
 	}
 }
 
+// TestShortNameOfAFullOne checks that a model name the customer writes
+// short after writing another option's full name ("Cam4" after "Cam4
+// Outdoor") names that option, and not when the short name stands beside
+// the full one or with its own kind of device.
+func TestShortNameOfAFullOne(t *testing.T) {
+	fields := storiesTenantFields(t, "product")
+	p := newPredictor(t)
+	for _, tc := range []struct {
+		msgs []channel.Message
+		want string
+	}{
+		{chat("Ich habe seit Jahren eine Cam4 Outdoor am Haus und habe eine zweite bestellt.", "Die neue Cam4 kam gestern mit gebrochenem Glas an."), "P-CAM4O"},
+		{chat("Tengo una Cam4 Outdoor desde hace años y pedí otra para el patio.", "La Cam4 nueva llegó con el cristal del foco roto."), "P-CAM4O"},
+		{chat("J'ai une Cam4 Outdoor depuis 2018 et j'en ai commandé une deuxième.", "Je voudrais renvoyer la Cam4, elle n'est même pas ouverte."), "P-CAM4O"},
+		{chat("We have a Cam4 Outdoor in the garden and two Cam4 in the living room.", "One of the Cam4 in the living room no longer turns on."), "P-CAM4"},
+		{chat("Comprei uma Cam4 Outdoor e queria devolvê-la.", "Peço desculpa, enganei-me: é a interior, a Cam4."), "P-CAM4"},
+	} {
+		if got, conf := written(t, p, &predict.Request{Fields: fields, Messages: tc.msgs}, "product"); got != tc.want {
+			t.Errorf("%q: product %q (%.2f), want %s", tc.msgs[len(tc.msgs)-1].Text, got, conf, tc.want)
+		}
+	}
+}
+
 // TestKindWord checks, in the supported languages, that the customer's
 // own word for the kind of device an option's label names is found, and
 // not when the name already says it or the word is another kind.
