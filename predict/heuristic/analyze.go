@@ -783,6 +783,7 @@ func inContext(s *sentence) []term {
 	terms = brokenPackaging(s, terms)
 	terms = networkPassword(s, terms)
 	terms = settingChange(s, terms)
+	terms = worksBut(s, terms)
 	terms = askedHow(s, terms)
 	terms = praiseFirst(s, terms)
 	terms = willingToPay(terms)
@@ -848,6 +849,16 @@ func arrivedAtDoing(s *sentence, terms []term) []term {
 		})
 	}
 	return terms
+}
+
+// worksBut: "Funziona, però la temperatura che segna è sbagliata",
+// "internet werkt, maar ik zie alleen het 2,4 GHz netwerk": what works
+// is granted before the "but" that tells what does not; it says no more
+// that the product works.
+func worksBut(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
+		return t.key == "#works" && !t.neg && t.start < len(s.toks) && anyFlag(s.toks[t.start+1:], fContrast)
+	})
 }
 
 // settingChange: to change ("cambiar", "trocar", "changer") in a

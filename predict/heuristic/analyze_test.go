@@ -1000,6 +1000,20 @@ func TestSettingChangeIsNoExchange(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#exchange"] > 0 })
 }
 
+// TestWorksButIsNoWorking checks that "it works, but ..." says no more
+// that the product works, in several languages, while "it works" does.
+func TestWorksButIsNoWorking(t *testing.T) {
+	checkReadings(t, "reads it works", map[string]bool{
+		"Funziona, però la temperatura che segna è sbagliata.":          false,
+		"internet werkt, maar ik zie alleen het 2,4 GHz netwerk.":       false,
+		"It works, but the 6 GHz network disappears after a few hours.": false,
+		"Funciona, pero la pantalla se apaga sola cada noche.":          false,
+		"Es funktioniert, aber die Temperatur stimmt nicht.":            false,
+		"The camera works fine, how do I share it with my wife?":        true,
+		"Funciona bem pelo aplicativo, só queria saber como programar.": true,
+	}, func(c *conversation) bool { return c.bag["#works"] > 0 })
+}
+
 // TestNotTheDevice checks that the wifi network's password is no
 // account's and that tracking that fails is no device at fault, while
 // the account's password and a device's fault still are.
