@@ -1540,6 +1540,12 @@ func saysResolved(s *sentence) bool {
 		if slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#request" && !u.neg && u.start < t.start }) {
 			return false
 		}
+		// Portuguese "resolvi escrever", "resolvemos perguntar": decided
+		// to, before an infinitive.
+		if w := s.toks[t.start].fold; strings.HasPrefix(w, "resolv") && t.start+1 < len(s.toks) && !s.toks[t.start+1].brk &&
+			romanceInfinitive(s.toks[t.start+1].fold) {
+			return false
+		}
 		for k := 0; k < t.start && k < len(s.toks); k++ {
 			if conditionWords[s.toks[k].fold] && !ambiguousConditions[s.toks[k].fold] ||
 				ambiguousConditions[s.toks[k].fold] && (k == 0 || s.toks[k].brk) && k+1 < t.start && !s.toks[k+1].brk {
@@ -1591,6 +1597,12 @@ func saysResolved(s *sentence) bool {
 		return !slices.ContainsFunc(s.terms, func(u term) bool { return u.key == "#workaround" && !u.neg && u.w >= 0.5 })
 	}
 	return false
+}
+
+// romanceInfinitive reports whether w looks like a Portuguese or Spanish
+// infinitive ("escrever", "perguntar", "pedir").
+func romanceInfinitive(w string) bool {
+	return len(w) >= 5 && (strings.HasSuffix(w, "ar") || strings.HasSuffix(w, "er") || strings.HasSuffix(w, "ir"))
 }
 
 // otherMatter reports whether toks say that something is another matter.

@@ -1037,6 +1037,9 @@ func TestAskedForSolutionIsNotSolved(t *testing.T) {
 		"The T2 keeps dropping off the wifi. Can you sort it or swap it before we go?": false,
 		"De T2 verwarmt niet meer. Kunnen jullie laten weten hoe dit wordt opgelost?":  false,
 		"Thanks, that fixed it, the T2 is back online.":                                true,
+		// Portuguese "resolvi escrever" is "I decided to write".
+		"Comprei três tomadas e foi por isso que resolvi escrever: queria medir o consumo.": false,
+		"Obrigado, resolvi o problema, já funciona.":                                        true,
 		// It works, but something is still wanted.
 		"Ça marche bien, mais à chaque fois il faut ouvrir l'appli et attendre.":                      false,
 		"It works, but every time I have to open the app and wait.":                                   false,
