@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 20},
 	},
 	"choice.mention": {
-		Precision: []float64{0.515, 0.735, 0.928, 0.989, 0.998},
-		Right:     []float64{31.84, 34.89, 86.5, 94.16, 3299.61},
-		Total:     []float64{63.69, 48.18, 93.33, 95.19, 3304.61},
+		Precision: []float64{0.515, 0.737, 0.929, 0.989, 0.999},
+		Right:     []float64{31.84, 35.37, 88.02, 95.16, 3390.61},
+		Total:     []float64{63.69, 48.66, 94.85, 96.19, 3395.61},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.645, 0.678, 0.812, 0.975},
-		Right:     []float64{0, 71.15, 606.98, 1505.65, 5051.23},
-		Total:     []float64{0, 111.15, 896.41, 1855.24, 5180.2},
+		Precision: []float64{0.455, 0.65, 0.678, 0.813, 0.976},
+		Right:     []float64{0, 73.61, 619.34, 1527.12, 5208.93},
+		Total:     []float64{0, 114.07, 913.8, 1878.86, 5339.27},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.609, 0.771, 0.948, 0.992},
-		Right:     []float64{0, 9.94, 87.18, 277.34, 179.53},
-		Total:     []float64{0, 17.35, 113.51, 292.38, 180.75},
+		Precision: []float64{0.355, 0.609, 0.766, 0.948, 0.993},
+		Right:     []float64{0, 9.94, 87.18, 283.63, 184.24},
+		Total:     []float64{0, 17.35, 114.19, 299.01, 185.46},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.277, 0.277, 0.513, 0.841, 0.841},
@@ -47,9 +47,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 5.85, 41.69, 38.48, 73.98},
 	},
 	"choice.similarity.named": {
-		Precision: []float64{0.455, 0.738, 0.738, 0.934, 0.996},
-		Right:     []float64{0, 1.53, 56.21, 391.68, 2700.58},
-		Total:     []float64{0, 2.18, 76.92, 419.61, 2710.29},
+		Precision: []float64{0.455, 0.738, 0.738, 0.934, 0.997},
+		Right:     []float64{0, 1.53, 56.21, 393.75, 2779.5},
+		Total:     []float64{0, 2.18, 76.92, 421.69, 2789.22},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
