@@ -784,6 +784,7 @@ func inContext(s *sentence) []term {
 	terms = networkPassword(s, terms)
 	terms = settingChange(s, terms)
 	terms = worksBut(s, terms)
+	terms = enteringAPlace(s, terms)
 	terms = askedHow(s, terms)
 	terms = praiseFirst(s, terms)
 	terms = willingToPay(terms)
@@ -860,6 +861,34 @@ func worksBut(s *sentence, terms []term) []term {
 		return t.key == "#works" && !t.neg && t.start < len(s.toks) && anyFlag(s.toks[t.start+1:], fContrast)
 	})
 }
+
+// enteringAPlace: Spanish and Portuguese "entrar" signs in to an app or
+// an account, but "se alguém entrar no quintal", "al entrar en casa"
+// enters a place: no sign-in.
+func enteringAPlace(s *sentence, terms []term) []term {
+	return slices.DeleteFunc(terms, func(t term) bool {
+		if t.key != "#signin" || t.neg || s.toks[t.start].fold != "entrar" {
+			return false
+		}
+		k := t.start + 1
+		if k >= len(s.toks) || s.toks[k].brk || !placeWords[s.toks[k].fold] {
+			return false
+		}
+		for k++; k < len(s.toks) && articles[s.toks[k].fold]; k++ {
+		}
+		return k < len(s.toks) && !slices.ContainsFunc(terms, func(u term) bool {
+			return u.start == k && (u.key == "#app" || u.key == "#account" || u.key == "#signin")
+		})
+	})
+}
+
+var (
+	// placeWords lead to the place entered, folded: "no quintal", "en
+	// casa", "al garaje", "na sala".
+	placeWords = wordSet(`no na em en al ao nos nas`)
+	// articles, folded.
+	articles = wordSet(`el la los las o a os as lo`)
+)
 
 // settingChange: to change ("cambiar", "trocar", "changer") in a
 // sentence about an address changes the address, not the product: "puse

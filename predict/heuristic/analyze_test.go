@@ -1014,6 +1014,17 @@ func TestWorksButIsNoWorking(t *testing.T) {
 	}, func(c *conversation) bool { return c.bag["#works"] > 0 })
 }
 
+// TestEnteringAPlaceIsNoSignIn checks that Spanish and Portuguese
+// "entrar" into a place signs in to nothing, while into an app it does.
+func TestEnteringAPlaceIsNoSignIn(t *testing.T) {
+	checkReadings(t, "reads a sign-in", map[string]bool{
+		"desligar tudo não dá, aí perco o aviso se alguém entrar no quintal": false,
+		"quiero que me avise cuando alguien va a entrar en el garaje":        false,
+		"ontem tentei entrar na app e não deu":                               true,
+		"intenté entrar en la aplicación y me pide un código":                true,
+	}, func(c *conversation) bool { return c.bag["#signin"] > 0 })
+}
+
 // TestNotTheDevice checks that the wifi network's password is no
 // account's and that tracking that fails is no device at fault, while
 // the account's password and a device's fault still are.

@@ -165,6 +165,12 @@ func TestLexiconSituations(t *testing.T) {
 		{"meine Sicherheitskamera im Garten", "#camera", "#security"},
 		{"Internet in pratica non c'è, siamo tutti sul telefono.", "#outage", ""},
 		{"No hay internet en toda la casa.", "#outage", ""},
+		// German "Funktion" is a function, not "funktioniert"; "in
+		// Planung" asks whether a wish is planned.
+		{"so eine Funktion gibt es anscheinend nicht", "#lacks", "#workaround"},
+		{"Ich suche eine Funktion für Urlaub", "", "#works"},
+		{"X300: LAN-Port 2 ohne Funktion", "#malfunction", ""},
+		{"Ist sowas vielleicht schon in Planung?", "#feature", "#subscription"},
 		// Not finding where or how, in the past too, and "is there a way".
 		{"ontem tentei umas três vezes e não achei onde faz isso no app", "#howto", ""},
 		{"busqué en la app pero no encontré dónde se cambia", "#howto", ""},
