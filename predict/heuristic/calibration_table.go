@@ -17,9 +17,9 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 20},
 	},
 	"choice.mention": {
-		Precision: []float64{0.515, 0.737, 0.929, 0.989, 0.999},
-		Right:     []float64{31.84, 35.37, 88.02, 95.16, 3390.61},
-		Total:     []float64{63.69, 48.66, 94.85, 96.19, 3395.61},
+		Precision: []float64{0.499, 0.737, 0.93, 0.989, 0.999},
+		Right:     []float64{31.84, 35.37, 88.79, 96.78, 3471.22},
+		Total:     []float64{65.69, 48.66, 95.62, 97.81, 3476.22},
 	},
 	"choice.mention.many": {
 		Precision: []float64{0.725, 0.746, 0.746, 0.746, 0.746},
@@ -27,14 +27,14 @@ var calibrationTable = calibration{
 		Total:     []float64{0, 0, 0, 0, 1},
 	},
 	"choice.similarity": {
-		Precision: []float64{0.455, 0.65, 0.678, 0.813, 0.976},
-		Right:     []float64{0, 73.61, 619.34, 1527.12, 5208.93},
-		Total:     []float64{0, 114.07, 913.8, 1878.86, 5339.27},
+		Precision: []float64{0.455, 0.65, 0.68, 0.813, 0.976},
+		Right:     []float64{0, 73.85, 628.05, 1541.95, 5364.16},
+		Total:     []float64{0, 114.31, 924.25, 1897.6, 5495.84},
 	},
 	"choice.similarity.crowded": {
-		Precision: []float64{0.355, 0.609, 0.766, 0.948, 0.993},
-		Right:     []float64{0, 9.94, 87.18, 283.63, 184.24},
-		Total:     []float64{0, 17.35, 114.19, 299.01, 185.46},
+		Precision: []float64{0.355, 0.609, 0.766, 0.949, 0.993},
+		Right:     []float64{0, 9.94, 87.18, 287.11, 191.76},
+		Total:     []float64{0, 17.35, 114.19, 302.48, 192.98},
 	},
 	"choice.similarity.crowded.many": {
 		Precision: []float64{0.277, 0.277, 0.513, 0.841, 0.841},
@@ -48,8 +48,8 @@ var calibrationTable = calibration{
 	},
 	"choice.similarity.named": {
 		Precision: []float64{0.455, 0.738, 0.738, 0.934, 0.997},
-		Right:     []float64{0, 1.53, 56.21, 393.75, 2779.5},
-		Total:     []float64{0, 2.18, 76.92, 421.69, 2789.22},
+		Right:     []float64{0, 1.53, 56.21, 396.3, 2866.95},
+		Total:     []float64{0, 2.18, 76.92, 424.24, 2876.66},
 	},
 	"choice.similarity.named.many": {
 		Precision: []float64{0.455, 0.565, 0.636, 0.755, 0.806},
