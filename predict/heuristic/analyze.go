@@ -343,7 +343,7 @@ func analyze(lx *lexicon, msgs []channel.Message, v *vocab) *conversation {
 	})
 	c.worse = worse >= 0
 	c.corrects = slices.ContainsFunc(c.sents, func(s sentence) bool {
-		return s.part == partText && correcting(s.toks)
+		return s.part == partText && anyFlag(s.toks, fCorrection)
 	})
 	nterms := 0
 	wishes := map[int]bool{} // messages that ask for a feature

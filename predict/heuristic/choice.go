@@ -664,21 +664,8 @@ var correctionCues = map[string]bool{
 
 // correctionOf are the correction cues that are one only after a word:
 // French "en fait" (actually), not "j'ai fait le test"; Spanish "en
-// realidad"; Portuguese "na verdade".
+// realidad"; Portuguese "na verdade". tokenize flags them only there.
 var correctionOf = map[string]string{"fait": "en", "realidad": "en", "verdade": "na"}
-
-// correcting reports whether toks hold a correction cue.
-func correcting(toks []token) bool {
-	for i := range toks {
-		if !toks[i].is(fCorrection) {
-			continue
-		}
-		if before, ok := correctionOf[toks[i].fold]; !ok || i > 0 && toks[i-1].fold == before {
-			return true
-		}
-	}
-	return false
-}
 
 // possessives before a name make it the customer's own thing: "my X200".
 // boughtWeight scales a mention right after a purchase verb.
@@ -839,7 +826,7 @@ func (cf *choiceField) mentionsIn(c *conversation, fuzzy bool) []mention {
 		if s.instr {
 			continue
 		}
-		corr := correcting(s.toks)
+		corr := anyFlag(s.toks, fCorrection)
 		start := len(out)
 		for i := 0; i < len(s.toks); i++ {
 			if !cf.first[s.toks[i].fold[0]] && (len(s.toks[i].fold) < 5 || !cf.fuzzyFirst[s.toks[i].fold[0]]) {

@@ -98,6 +98,7 @@ var elisions = map[string]bool{"l": true, "d": true, "j": true, "n": true, "qu":
 // is "l" and "app").
 func tokenize(s string, out []token) []token {
 	flags := wordFlags()
+	first := len(out) // out may hold another text's words before s's
 	var buf []byte
 	i := 0
 	brk := true
@@ -154,6 +155,10 @@ func tokenize(s string, out []token) []token {
 			// "n'" negates; a lone "n" is a number sign ("commande n°
 			// ORD-...") or a letter.
 			f &^= fNeg
+		}
+		if before, ok := correctionOf[w]; ok && (len(out) == first || out[len(out)-1].fold != before) {
+			// "j'ai fait le test" corrects nothing; "en fait" does.
+			f &^= fCorrection
 		}
 		out = append(out, token{fold: w, stem: stem(w), start: start, end: end, brk: brk, flags: f})
 		brk = false
