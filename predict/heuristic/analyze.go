@@ -874,7 +874,7 @@ func enteringAPlace(s *sentence, terms []term) []term {
 		if k >= len(s.toks) || s.toks[k].brk || !placeWords[s.toks[k].fold] {
 			return false
 		}
-		for k++; k < len(s.toks) && articles[s.toks[k].fold]; k++ {
+		for k++; k < len(s.toks) && fillers[s.toks[k].fold]; k++ {
 		}
 		return k < len(s.toks) && !slices.ContainsFunc(terms, func(u term) bool {
 			return u.start == k && (u.key == "#app" || u.key == "#account" || u.key == "#signin")
@@ -882,13 +882,9 @@ func enteringAPlace(s *sentence, terms []term) []term {
 	})
 }
 
-var (
-	// placeWords lead to the place entered, folded: "no quintal", "en
-	// casa", "al garaje", "na sala".
-	placeWords = wordSet(`no na em en al ao nos nas`)
-	// articles, folded.
-	articles = wordSet(`el la los las o a os as lo`)
-)
+// placeWords lead to the place entered, folded: "no quintal", "en
+// casa", "al garaje", "na sala".
+var placeWords = wordSet(`no na em en al ao nos nas`)
 
 // settingChange: to change ("cambiar", "trocar", "changer") in a
 // sentence about an address changes the address, not the product: "puse

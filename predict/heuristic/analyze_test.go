@@ -1022,6 +1022,7 @@ func TestEnteringAPlaceIsNoSignIn(t *testing.T) {
 		"quiero que me avise cuando alguien va a entrar en el garaje":        false,
 		"ontem tentei entrar na app e não deu":                               true,
 		"intenté entrar en la aplicación y me pide un código":                true,
+		"no puedo entrar en mi cuenta desde ayer":                            true,
 	}, func(c *conversation) bool { return c.bag["#signin"] > 0 })
 }
 
