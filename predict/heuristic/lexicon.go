@@ -477,31 +477,16 @@ func lacksOnly(e *lexEntry) bool { return len(e.concepts) == 1 && e.concepts[0] 
 // fillerConcept is the concept of phrases that read as nothing.
 const fillerConcept = "#filler"
 
-// readTerms is terms; with keepNeg, negated concepts that would be dropped
-// are kept, marked neg.
 // accessConcepts are the steps of getting into an account: "I can't
 // reset my password" tells the reset fails, which is the need, not that
 // there is none.
 var accessConcepts = map[string]bool{"#signin": true, "#password": true, "#reset": true, "#code": true}
 
-// unable reports whether a word of being able stands with the negation
-// before toks[i] in its clause: "can't", "no puedo", "non riesco a",
-// "kann ... nicht", "n'arrive pas à", "não consigo", "lukt niet".
-func unable(toks []token, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-6; j-- {
-		if ableWords[toks[j].fold] {
-			return true
-		}
-		if toks[j].brk {
-			break
-		}
-	}
-	return false
-}
-
 // ableWords say one can or manages to, folded.
 var ableWords = wordSet(`can cant cannot could couldnt able unable puedo puede podemos consigo consegui consigue riesco riusciamo posso possiamo kann konnen konnte kan kunnen lukt arrive arrivons peux pouvons peut`)
 
+// readTerms is terms; with keepNeg, negated concepts that would be dropped
+// are kept, marked neg.
 func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 	floor := 0 // negators before a matched phrase's end were its own
 	for i := 0; i < len(toks); {
@@ -518,7 +503,9 @@ func (lx *lexicon) readTerms(toks []token, out []term, keepNeg bool) []term {
 		}
 		if e != nil {
 			neg := !toks[i].is(fNeg) && negated(toks[floor:], i-floor) && !ownFrenchNegation(toks[floor:], i-floor, end-floor) &&
-				!(accessConcepts[e.concepts[0]] && unable(toks[floor:], i-floor))
+				// "non riesco a reimpostare", "can't reset": a word of
+				// being able takes the negation.
+				!(accessConcepts[e.concepts[0]] && wordBefore(toks[floor:], i-floor, 6, ableWords))
 			// A phrase's own negator ("not working") negates nothing after
 			// it, except a phrase that only says something is lacking:
 			// "não tem cheiro de queimado" denies the smell.
